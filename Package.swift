@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "PDFEmu",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "PDFEmu", targets: ["PDFEmu"]),
+        .executable(name: "pdfemu", targets: ["pdfemu"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // HDF5 C library (Debian: libhdf5-dev), with a shim exposing the macros Swift cannot import.
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        // OpenBLAS (Debian: libopenblas-dev), loaded at first use with dlopen so that the kernel
+        // type (OPENBLAS_CORETYPE) can be chosen for this CPU before the library initialises.
+        .target(
+            name: "CBLASLoader",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        .target(
+            name: "PDFEmu",
+            dependencies: ["CHDF5", "CBLASLoader"]
+        ),
+        .executableTarget(
+            name: "pdfemu",
+            dependencies: [
+                "PDFEmu",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "PDFEmuTests",
+            dependencies: ["PDFEmu"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

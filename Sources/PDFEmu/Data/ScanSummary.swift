@@ -1,0 +1,104 @@
+/// What `pdfemu inspect` reports about a scan.
+public struct ScanSummary: Sendable, Codable {
+    /// One parameter's sampled range.
+    public struct Parameter: Sendable, Codable {
+        public var name: String
+        public var min: Double
+        public var max: Double
+        public var mean: Double
+        public var std: Double
+        /// Value at the best point.
+        public var best: Double
+    }
+    /// One experiment's χ² at the best point.
+    public struct Experiment: Sendable, Codable {
+        public var name: String
+        public var ndata: Int?
+        public var chi2AtBest: Double
+    }
+    /// One Δχ² bin with its point count.
+    public struct Bin: Sendable, Codable {
+        public var range: String
+        public var count: Int
+    }
+    public var files: [String]
+    public var points: Int
+    public var parameters: Int
+    public var experiments: Int
+    public var droppedRows: Int
+    public var parameterStats: [Parameter]
+    public var chi2Min: Double
+    public var chi2Median: Double
+    public var chi2Max: Double
+    public var bestIndex: Int
+    /// Points per bin of Δχ² above the sample minimum.
+    public var deltaChi2Bins: [Bin]
+    public var experimentStats: [Experiment]
+    public var attributes: [String: String]
+
+    /// Summarises `scan`.
+    public init(_ scan: ScanData) {
+        let n = scan.count, p = scan.parameterCount
+        files = scan.sources.map(\.path)
+        points = n
+        parameters = p
+        experiments = scan.experimentCount
+        droppedRows = scan.droppedRows
+        let best = scan.bestIndex
+        bestIndex = best
+        var stats: [Parameter] = []
+        for j in 0..<p {
+            var lo = Double.infinity, hi = -Double.infinity, s = 0.0, s2 = 0.0
+            for i in 0..<n {
+                let v = scan.parameters[i * p + j]
+                lo = Swift.min(lo, v); hi = Swift.max(hi, v); s += v
+            }
+            let m = s / Double(n)
+            for i in 0..<n { let d = scan.parameters[i * p + j] - m; s2 += d * d }
+            stats.append(Parameter(name: scan.parameterNames[j], min: lo, max: hi, mean: m,
+                                   std: (s2 / Double(n)).squareRoot(), best: scan.parameters[best * p + j]))
+        }
+        parameterStats = stats
+        let sorted = scan.chi2.sorted()
+        chi2Min = sorted.first!
+        chi2Max = sorted.last!
+        chi2Median = Stats.quantileSorted(sorted, 0.5)
+        var counts = [0, 0, 0, 0]
+        for c in scan.chi2 { counts[DeltaChi2Bins.index(c - chi2Min)] += 1 }
+        deltaChi2Bins = zip(DeltaChi2Bins.labels, counts).map { Bin(range: $0, count: $1) }
+        let e = scan.experimentCount
+        experimentStats = (0..<e).map { k in
+            Experiment(name: scan.experimentNames[k],
+                       ndata: scan.ndataPerExperiment.isEmpty ? nil : scan.ndataPerExperiment[k],
+                       chi2AtBest: scan.chi2PerExperiment[best * e + k])
+        }
+        var attrs: [String: String] = [:]
+        for s in scan.sources { for (k, v) in s.attributes where attrs[k] == nil { attrs[k] = v } }
+        attributes = attrs
+    }
+
+    /// The human-readable report.
+    public func text() -> String {
+        var out = ""
+        out += "scan: \(files.joined(separator: ", "))\n"
+        out += "N = \(points) points, P = \(parameters) parameters, E = \(experiments) experiments"
+        out += droppedRows > 0 ? "; \(droppedRows) rows dropped (NaN/Inf)\n" : "; no rows dropped\n"
+        let w = max(10, (parameterStats.map(\.name.count).max() ?? 0) + 2)
+        out += "\n" + Fmt.pad("parameter", w) + ["min", "max", "mean", "std", "best point"].map { Fmt.pad($0, 14, right: true) }.joined() + "\n"
+        for s in parameterStats {
+            out += Fmt.pad(s.name, w) + [s.min, s.max, s.mean, s.std, s.best].map { Fmt.num($0, width: 14) }.joined() + "\n"
+        }
+        out += "\nchi2: min \(Fmt.fixed(chi2Min, 3))  median \(Fmt.fixed(chi2Median, 3))  max \(Fmt.fixed(chi2Max, 3))  (best point: row \(bestIndex))\n"
+        out += "points by delta-chi2 above the sample minimum:\n"
+        for b in deltaChi2Bins { out += "  " + Fmt.pad(b.range, 10) + Fmt.pad(String(b.count), 8, right: true) + "\n" }
+        if !experimentStats.isEmpty {
+            out += "\nper-experiment chi2 at the best point:\n"
+            for e in experimentStats {
+                let nd = e.ndata.map { " (ndata \($0), chi2/ndata \(Fmt.fixed(e.chi2AtBest / Double($0), 3)))" } ?? ""
+                let w = (experimentStats.map(\.name.count).max() ?? 0) + 2
+                out += "  " + Fmt.pad(e.name, w) + Fmt.fixed(e.chi2AtBest, 3) + nd + "\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,2 @@
+/// pdfemu's version.
+public let pdfemuVersion = "0.1.0"
