@@ -24,9 +24,11 @@ let package = Package(
             name: "CBLASLoader",
             linkerSettings: [.linkedLibrary("dl")]
         ),
+        // Elementwise float kernels (activations, Adam), multi-versioned for AVX-512/AVX2/baseline.
+        .target(name: "CKernels"),
         .target(
             name: "PDFEmu",
-            dependencies: ["CHDF5", "CBLASLoader"]
+            dependencies: ["CHDF5", "CBLASLoader", "CKernels"]
         ),
         .executableTarget(
             name: "pdfemu",

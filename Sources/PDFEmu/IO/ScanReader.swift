@@ -1,5 +1,5 @@
 /// How the parameter matrix is laid out on disk.
-public enum ScanLayout: String, Sendable, Codable {
+public enum ScanLayout: String, Sendable, Codable, CaseIterable {
     /// Decide from the shapes: rows are points unless only the transposed reading fits.
     case auto
     /// [N, P]: each row is a point.

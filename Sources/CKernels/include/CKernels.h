@@ -1,0 +1,14 @@
+#ifndef PDFEMU_CKERNELS_H
+#define PDFEMU_CKERNELS_H
+/// Elementwise single-precision kernels of the training hot path, compiled for AVX-512, AVX2 and
+/// baseline x86-64 and picked at load time (function multi-versioning), so that no compiler flag
+/// is needed. kind: 0 tanh, 1 silu, 2 softplus.
+void pdfemu_act_forward_f32(int kind, const float *z, float *a, long n);
+/// g[i] *= σ'(z[i]) with a = σ(z).
+void pdfemu_act_backward_f32(int kind, const float *z, const float *a, float *g, long n);
+/// Adam/AdamW step over n parameters.
+void pdfemu_adam_f32(float *p, const float *g, float *m, float *v, long n, float lr, float b1, float b2,
+                     float eps, float stepSize, float c2sqrt, float wd, int decoupled);
+/// Column sums: out[j] = Σ_r x[r*cols + j].
+void pdfemu_colsum_f32(const float *x, long rows, long cols, float *out);
+#endif

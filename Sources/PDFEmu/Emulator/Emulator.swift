@@ -1,0 +1,151 @@
+import Foundation
+
+/// A trained χ² emulator: an ensemble of networks with their scalers, names, training domain and
+/// accuracy report. A `Sendable` value: load it once and call it from any number of threads.
+public struct Emulator: ScalarModel {
+    /// Parameter names, in θ order.
+    public let parameterNames: [String]
+    /// Names of the per-experiment outputs (empty if none were trained).
+    public let experimentNames: [String]
+    /// Name of the target ("chi2", or the dataset of another scalar).
+    public let targetName: String
+    /// True when the target is a χ² (outputs are Δχ² above `sampleMinimum`).
+    public let targetIsChi2: Bool
+    /// The shared architecture of every member.
+    public let architecture: MLPArchitecture
+    /// Precision the members were trained in ("float32" or "float64").
+    public let precision: String
+    /// The members, evaluated in double precision.
+    public let members: [DenseNetwork]
+    /// Lowest target value among the scan points.
+    public let sampleMinimum: Double
+    /// The lowest training points, best first.
+    public let bestTrainingPoints: [[Double]]
+    /// The region the training points cover.
+    public let domain: TrainingDomain
+    /// Accuracy on the test split, as measured at the end of `fit`.
+    public let report: AccuracyReport?
+    /// The fit config's text.
+    public let configText: String
+    /// Seed of the fit.
+    public let seed: UInt64
+    /// pdfemu version that wrote the file.
+    public let version: String
+
+    /// Creates an emulator from its parts.
+    public init(parameterNames: [String], experimentNames: [String], targetName: String, targetIsChi2: Bool,
+                architecture: MLPArchitecture, precision: String, members: [DenseNetwork], sampleMinimum: Double,
+                bestTrainingPoints: [[Double]], domain: TrainingDomain, report: AccuracyReport?, configText: String,
+                seed: UInt64, version: String = pdfemuVersion) {
+        self.parameterNames = parameterNames
+        self.experimentNames = experimentNames
+        self.targetName = targetName
+        self.targetIsChi2 = targetIsChi2
+        self.architecture = architecture
+        self.precision = precision
+        self.members = members
+        self.sampleMinimum = sampleMinimum
+        self.bestTrainingPoints = bestTrainingPoints
+        self.domain = domain
+        self.report = report
+        self.configText = configText
+        self.seed = seed
+        self.version = version
+    }
+
+    /// Per-parameter minimum of the training points.
+    public var trainingLower: [Double] { domain.lower }
+    /// Per-parameter maximum of the training points.
+    public var trainingUpper: [Double] { domain.upper }
+
+    // MARK: ScalarModel
+
+    /// The emulated target at θ (ensemble mean).
+    public func value(at theta: [Double]) -> Double {
+        members.reduce(0) { $0 + $1.outputs(at: theta)[0] } / Double(members.count)
+    }
+
+    /// The target and its exact gradient (ensemble mean).
+    public func valueAndGradient(at theta: [Double]) -> (value: Double, gradient: [Double]) {
+        let r = valueGradientHessian(theta, hessian: false)
+        return (r.value, r.gradient)
+    }
+
+    /// The target, gradient and exact Hessian (P×P row-major), ensemble means.
+    public func valueGradientHessian(at theta: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        valueGradientHessian(theta, hessian: true)
+    }
+
+    func valueGradientHessian(_ theta: [Double], hessian: Bool) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        let p = parameterNames.count
+        var v = 0.0
+        var g = [Double](repeating: 0, count: p)
+        var h = [Double](repeating: 0, count: hessian ? p * p : 0)
+        for m in members {
+            let r = m.derivatives(at: theta, output: 0, hessian: hessian)
+            v += r.value
+            for i in 0..<p { g[i] += r.gradient[i] }
+            if hessian { for i in 0..<(p * p) { h[i] += r.hessian[i] } }
+        }
+        let k = Double(members.count)
+        return (v / k, g.map { $0 / k }, h.map { $0 / k })
+    }
+
+    /// The target with its ensemble spread and the per-experiment χ².
+    public func prediction(at theta: [Double]) -> Prediction {
+        let outs = members.map { $0.outputs(at: theta) }
+        let k = Double(members.count)
+        let mean = outs.reduce(0) { $0 + $1[0] } / k
+        let spread = members.count > 1
+            ? (outs.reduce(0) { $0 + ($1[0] - mean) * ($1[0] - mean) } / (k - 1)).squareRoot() : 0
+        let e = experimentNames.count
+        let per = (0..<e).map { j in outs.reduce(0) { $0 + $1[1 + j] } / k }
+        return Prediction(value: mean, spread: spread, perExperiment: per)
+    }
+
+    /// Whether θ is inside the region the training points cover.
+    public func domain(at theta: [Double]) -> DomainCheck { domain.check(theta) }
+
+    // MARK: Batches
+
+    /// Predictions for many points (rows of `thetas`, N×P row-major), in the training precision through
+    /// batched BLAS: the target (ensemble mean), its spread, and per-experiment values (N×E).
+    public func predictBatch(_ thetas: [Double]) -> (value: [Double], spread: [Double], perExperiment: [Double]) {
+        precision == "float64" ? batch(thetas, as: Double.self) : batch(thetas, as: Float.self)
+    }
+
+    private func batch<T: NNScalar>(_ thetas: [Double], as: T.Type) -> (value: [Double], spread: [Double], perExperiment: [Double]) {
+        let p = parameterNames.count, o = architecture.outputs, e = experimentNames.count
+        let n = thetas.count / p
+        var sum = [Double](repeating: 0, count: n * o), sq = [Double](repeating: 0, count: n)
+        let chunk = 4096
+        let engine = MLPBatch<T>(architecture, capacity: min(chunk, max(n, 1)))
+        var x = [T](repeating: 0, count: min(chunk, max(n, 1)) * p)
+        for m in members {
+            let w = m.weights.map { T($0) }
+            var lo = 0
+            while lo < n {
+                let rows = min(engine.capacity, n - lo)
+                for r in 0..<rows { for j in 0..<p { x[r * p + j] = T((thetas[(lo + r) * p + j] - m.inputMean[j]) / m.inputScale[j]) } }
+                let out = w.withUnsafeBufferPointer { engine.forward(parameters: $0.baseAddress!, input: x, rows: rows) }
+                for r in 0..<rows {
+                    for k in 0..<o {
+                        let v = m.outputShift[k] + m.outputScale[k] * Double(out[r * o + k])
+                        sum[(lo + r) * o + k] += v
+                        if k == 0 { sq[lo + r] += v * v }
+                    }
+                }
+                lo += rows
+            }
+        }
+        let k = Double(members.count)
+        var value = [Double](repeating: 0, count: n), spread = [Double](repeating: 0, count: n)
+        var per = [Double](repeating: 0, count: n * e)
+        for i in 0..<n {
+            value[i] = sum[i * o] / k
+            spread[i] = members.count > 1 ? max(0, (sq[i] - k * value[i] * value[i]) / (k - 1)).squareRoot() : 0
+            for j in 0..<e { per[i * e + j] = sum[i * o + 1 + j] / k }
+        }
+        return (value, spread, per)
+    }
+}

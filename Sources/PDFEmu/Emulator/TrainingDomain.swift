@@ -1,0 +1,113 @@
+/// The region of parameter space the training points cover, for judging whether a point is inside it.
+/// Beyond the per-parameter box, points are compared in whitened coordinates (z = L⁻¹(θ − centre),
+/// LLᵀ the covariance of the training points): the distance to the nearest of a stored subsample of
+/// training points, against a threshold calibrated on held-out training points (their 99th percentile),
+/// so that a gap between valleys or a corner of the box counts as outside.
+public struct TrainingDomain: Sendable, Codable, Equatable {
+    /// Per-parameter minimum of the training points.
+    public var lower: [Double]
+    /// Per-parameter maximum of the training points.
+    public var upper: [Double]
+    /// Centre of the whitening (the best training point).
+    public var center: [Double]
+    /// L⁻¹ (P×P row-major), with LLᵀ the training points' covariance.
+    public var whitening: [Double]
+    /// Stored training points in whitened coordinates (M×P row-major).
+    public var reference: [Double]
+    /// Nearest-neighbour distance threshold (whitened units).
+    public var threshold: Double
+    /// Largest whitened radius among the training points.
+    public var maxRadius: Double
+
+    /// Builds the domain of the rows `rows` of `scan`, centred on `center`.
+    public static func build(scan: ScanData, rows: [Int], center: [Double], referenceCount: Int = 4000,
+                             seed: UInt64 = 7) throws -> TrainingDomain {
+        let p = scan.parameterCount
+        var lo = [Double](repeating: .infinity, count: p), hi = [Double](repeating: -.infinity, count: p)
+        var mean = [Double](repeating: 0, count: p)
+        for i in rows {
+            for j in 0..<p {
+                let v = scan.parameters[i * p + j]
+                lo[j] = min(lo[j], v); hi[j] = max(hi[j], v); mean[j] += v
+            }
+        }
+        for j in 0..<p { mean[j] /= Double(rows.count) }
+        var cov = [Double](repeating: 0, count: p * p)
+        for i in rows {
+            for a in 0..<p {
+                let da = scan.parameters[i * p + a] - mean[a]
+                for b in 0...a { cov[a * p + b] += da * (scan.parameters[i * p + b] - mean[b]) }
+            }
+        }
+        for a in 0..<p { for b in 0...a { cov[a * p + b] /= Double(max(1, rows.count - 1)); cov[b * p + a] = cov[a * p + b] } }
+        for a in 0..<p where cov[a * p + a] <= 0 { cov[a * p + a] = 1e-300 }
+        guard let L = try BLAS.cholesky(cov, n: p) else {
+            throw PDFEmuError("training points are degenerate (their covariance is singular): cannot build the domain")
+        }
+        // Invert the lower-triangular L by forward substitution.
+        var Linv = [Double](repeating: 0, count: p * p)
+        for c in 0..<p {
+            for r in c..<p {
+                var s = r == c ? 1.0 : 0.0
+                for k in c..<r { s -= L[r * p + k] * Linv[k * p + c] }
+                Linv[r * p + c] = s / L[r * p + r]
+            }
+        }
+        var d = TrainingDomain(lower: lo, upper: hi, center: center, whitening: Linv, reference: [], threshold: 0, maxRadius: 0)
+        var order = rows
+        var rng = SeededGenerator(seed: seed)
+        rng.shuffle(&order)
+        let m = min(referenceCount, max(1, order.count * 3 / 4))
+        let refRows = order.prefix(m)
+        let heldOut = order.dropFirst(m).prefix(1000)
+        var ref: [Double] = []
+        ref.reserveCapacity(m * p)
+        for i in refRows { ref += d.whiten(scan.point(i)) }
+        d.reference = ref
+        var radius = 0.0
+        for i in rows { radius = max(radius, norm(d.whiten(scan.point(i)))) }
+        d.maxRadius = radius
+        let dists = heldOut.map { d.nearestDistance(d.whiten(scan.point($0))) }.sorted()
+        d.threshold = dists.isEmpty ? .infinity : Stats.quantileSorted(dists, 0.99)
+        return d
+    }
+
+    /// z = L⁻¹(θ − centre).
+    public func whiten(_ theta: [Double]) -> [Double] {
+        let p = center.count
+        var z = [Double](repeating: 0, count: p)
+        for r in 0..<p {
+            var s = 0.0
+            for c in 0...r { s += whitening[r * p + c] * (theta[c] - center[c]) }
+            z[r] = s
+        }
+        return z
+    }
+
+    /// Distance from whitened z to the nearest reference point.
+    func nearestDistance(_ z: [Double]) -> Double {
+        let p = center.count, m = reference.count / max(1, p)
+        var best = Double.infinity
+        reference.withUnsafeBufferPointer { R in
+            for i in 0..<m {
+                var s = 0.0
+                let base = i * p
+                for j in 0..<p { let d = R[base + j] - z[j]; s += d * d; if s >= best { break } }
+                if s < best { best = s }
+            }
+        }
+        return best.squareRoot()
+    }
+
+    /// Whether θ is inside the training region.
+    public func check(_ theta: [Double]) -> DomainCheck {
+        var inBox = true
+        for j in theta.indices where theta[j] < lower[j] || theta[j] > upper[j] { inBox = false; break }
+        let z = whiten(theta)
+        let nd = nearestDistance(z) / threshold
+        return DomainCheck(inside: inBox && nd <= 1, inBox: inBox, neighbourDistance: nd, radius: norm(z),
+                           maxTrainingRadius: maxRadius)
+    }
+}
+
+@inline(__always) func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Options of one `fit` run beyond the config.
+public struct FitOptions: Sendable {
+    /// Emulator file to write (overrides the config's `output`).
+    public var output: String
+    /// Continue from the checkpoint beside the output.
+    public var resume: Bool
+    /// Seconds between checkpoint writes.
+    public var checkpointInterval: Double
+    /// Creates options.
+    public init(output: String, resume: Bool = false, checkpointInterval: Double = 15) {
+        self.output = output
+        self.resume = resume
+        self.checkpointInterval = checkpointInterval
+    }
+}
+
+/// The outcome of `fit`.
+public struct FitResult: Sendable {
+    /// The trained emulator (already saved to the output path).
+    public var emulator: Emulator
+    /// The accuracy report on the test split.
+    public var report: AccuracyReport
+    /// True if training stopped early because the loss became NaN (the best weights were kept).
+    public var diverged: Bool
+    /// True if training was interrupted (the best weights so far were kept).
+    public var interrupted: Bool
+    /// Rows dropped while reading, and training rows dropped by `max_delta_chi2`.
+    public var droppedRows: Int, droppedByCut: Int
+}
+
+/// Trains an emulator from a config: reads the scan, splits and scales it, trains each ensemble member
+/// (checkpointing as it goes), measures the accuracy on the test split and writes the emulator file.
+public enum FitRunner {
+    /// Runs a fit. `progress` receives per-epoch updates; `shouldStop` is polled (Ctrl-C).
+    public static func run(config: FitConfig, options: FitOptions, log: (String) -> Void = { _ in },
+                           progress: @escaping (TrainingProgress) -> Void = { _ in },
+                           shouldStop: @escaping () -> Bool = { false }) throws -> FitResult {
+        try BLAS.ensureLoaded()
+        try AtomicOutput.checkWritable(options.output)
+        let scan = try ScanReader.read(config.files, options: config.read)
+        if config.targetIsChi2 == false && config.read.chi2 == nil {
+            throw PDFEmuError("data.target_dataset: give the dataset of the scalar to learn when target_is_chi2 is false")
+        }
+        log("read \(scan.count) points × \(scan.parameterCount) parameters" +
+            (scan.experimentCount > 0 ? ", \(scan.experimentCount) experiments" : "") +
+            (scan.droppedRows > 0 ? " (\(scan.droppedRows) rows with NaN/Inf dropped)" : ""))
+        BLAS.setThreads(config.threads)
+        if config.precision == "float64" { return try run(Double.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop) }
+        return try run(Float.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop)
+    }
+
+    static func run<T: NNScalar>(_: T.Type, scan: ScanData, config: FitConfig, options: FitOptions, log: (String) -> Void,
+                                 progress: @escaping (TrainingProgress) -> Void, shouldStop: @escaping () -> Bool) throws -> FitResult {
+        let data = try TrainingData<T>(scan: scan, config: config)
+        log("split: \(data.trainRows.count) train, \(data.validationRows.count) validation, \(data.testRows.count) test"
+            + (data.droppedByCut > 0 ? " (\(data.droppedByCut) training points above max_delta_chi2 left out)" : ""))
+        let trainer = Trainer<T>(config: config, data: data, scan: scan)
+        let arch = trainer.architecture
+        let ckPath = FitCheckpoint<T>.path(for: options.output)
+        var ck = options.resume
+            ? try FitCheckpoint<T>.load(ckPath, config: config, architecture: arch, fresh: { trainer.initialState(member: $0) })
+            : FitCheckpoint<T>(configText: config.sourceText, finished: [], current: nil, currentMember: 0)
+        if options.resume { log("resuming from \(ckPath): \(ck.finished.count) members done, member \(ck.currentMember) at epoch \(ck.current?.epoch ?? 0)") }
+        let budget = config.maxMinutes > 0 ? config.maxMinutes * 60 / Double(config.members) : 0
+        var interrupted = false, diverged = false
+        var lastSave = Date()
+        while ck.finished.count < config.members && !interrupted {
+            let k = ck.finished.count
+            let start = ck.current ?? trainer.initialState(member: k)
+            let result = trainer.train(member: k, from: start, timeBudget: budget, progress: progress, checkpoint: { state in
+                if Date().timeIntervalSince(lastSave) >= options.checkpointInterval {
+                    var c = ck
+                    c.current = state
+                    c.currentMember = k
+                    try? c.save(to: ckPath, architecture: arch)
+                    lastSave = Date()
+                }
+            }, shouldStop: shouldStop)
+            switch result.stopReason {
+            case .interrupted:
+                interrupted = true
+                // Keep the state so that --resume continues this member.
+                var c = ck
+                c.currentMember = k
+                c.current = nil
+                try? c.save(to: ckPath, architecture: arch)
+                log("interrupted: member \(k) stopped at epoch \(result.epochs); best weights so far are kept")
+            case .diverged:
+                diverged = true
+                log("training diverged (loss is NaN) in member \(k) at epoch \(result.epochs); keeping the best weights (validation RMS \(Fmt.fixed(result.validationRMS, 4)))")
+            default:
+                break
+            }
+            if result.validationRMS.isFinite || ck.finished.isEmpty { ck.finished.append(result) }
+            ck.current = nil
+            ck.currentMember = ck.finished.count
+            if diverged { break }
+            if !interrupted { try? ck.save(to: ckPath, architecture: arch) }
+        }
+        guard ck.finished.contains(where: { $0.validationRMS.isFinite }) else {
+            throw PDFEmuError("training diverged before the first epoch ended (NaN loss); lower training.learning_rate or set training.gradient_clip")
+        }
+        let usable = ck.finished.filter { $0.validationRMS.isFinite }
+        let members = usable.map {
+            DenseNetwork(architecture: arch, weights: $0.weights.map { Double($0) }, inputMean: data.inputMean,
+                         inputScale: data.inputScale, outputShift: data.outputShift, outputScale: data.outputScale)
+        }
+        // Domain, best points, emulator.
+        let best = scan.bestIndex
+        let domain = try TrainingDomain.build(scan: scan, rows: data.trainRows, center: scan.point(best))
+        let bestRows = data.trainRows.sorted { scan.chi2[$0] < scan.chi2[$1] }.prefix(32)
+        var emulator = Emulator(parameterNames: scan.parameterNames,
+                                experimentNames: config.perExperiment ? scan.experimentNames : [],
+                                targetName: config.read.chi2 ?? "chi2", targetIsChi2: config.targetIsChi2,
+                                architecture: arch, precision: T.precisionName, members: members,
+                                sampleMinimum: data.sampleMinimum, bestTrainingPoints: bestRows.map { scan.point($0) },
+                                domain: domain, report: nil, configText: config.sourceText, seed: config.seed)
+        let report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,
+                              split: data.testRows.isEmpty ? "validation" : "test", members: usable)
+        emulator = Emulator(parameterNames: emulator.parameterNames, experimentNames: emulator.experimentNames,
+                            targetName: emulator.targetName, targetIsChi2: emulator.targetIsChi2, architecture: arch,
+                            precision: emulator.precision, members: members, sampleMinimum: emulator.sampleMinimum,
+                            bestTrainingPoints: emulator.bestTrainingPoints, domain: domain, report: report,
+                            configText: config.sourceText, seed: config.seed)
+        try emulator.save(to: options.output)
+        if !interrupted { try? FileManager.default.removeItem(atPath: ckPath) }
+        return FitResult(emulator: emulator, report: report, diverged: diverged, interrupted: interrupted,
+                         droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
+    }
+
+    /// The accuracy report of `emulator` on `rows` of `scan`.
+    static func accuracy<T: NNScalar>(_ emulator: Emulator, scan: ScanData, rows: [Int], split: String,
+                                      members: [MemberResult<T>]) -> AccuracyReport {
+        let p = scan.parameterCount
+        var thetas = [Double](); thetas.reserveCapacity(rows.count * p)
+        for i in rows { thetas += scan.point(i) }
+        let pred = emulator.predictBatch(thetas)
+        let dtrue = rows.map { scan.chi2[$0] - emulator.sampleMinimum }
+        var outputs = [AccuracyReport.bins(name: emulator.targetIsChi2 ? "total chi2" : emulator.targetName,
+                                           truth: rows.map { scan.chi2[$0] }, predicted: pred.value, deltaChi2: dtrue)]
+        let e = emulator.experimentNames.count
+        for k in 0..<e {
+            outputs.append(AccuracyReport.bins(name: emulator.experimentNames[k],
+                                               truth: rows.map { scan.chi2PerExperiment[$0 * scan.experimentCount + k] },
+                                               predicted: (0..<rows.count).map { pred.perExperiment[$0 * e + k] },
+                                               deltaChi2: dtrue))
+        }
+        return AccuracyReport(split: split, outputs: outputs, trainingSeconds: members.reduce(0) { $0 + $1.seconds },
+                              epochs: members.map(\.epochs), stopReasons: members.map(\.stopReason.rawValue),
+                              validationRMS: members.map(\.validationRMS))
+    }
+}

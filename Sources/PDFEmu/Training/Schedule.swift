@@ -1,0 +1,48 @@
+import Foundation
+
+/// Learning rate as a function of the epoch (and, for `plateau`, of the validation history).
+public struct LearningRateSchedule: Sendable, Codable {
+    /// The config's settings.
+    public let kind: ScheduleKind
+    let base: Double, minimum: Double, epochs: Int, stepEpochs: Int, gamma: Double, patience: Int, factor: Double
+    /// Current plateau rate.
+    public var plateauRate: Double
+    /// Best validation error seen (plateau).
+    public var best: Double = .infinity
+    /// Epochs since the best (plateau).
+    public var stale: Int = 0
+
+    /// Creates the schedule from a config.
+    public init(_ c: FitConfig) {
+        kind = c.schedule
+        base = c.learningRate
+        minimum = c.minLearningRate
+        epochs = c.epochs
+        stepEpochs = c.stepEpochs
+        gamma = c.gamma
+        patience = c.plateauPatience
+        factor = c.plateauFactor
+        plateauRate = c.learningRate
+    }
+
+    /// Rate during epoch `e` (0-based), at fraction `f` ∈ [0,1) through the epoch.
+    public func rate(epoch e: Int, fraction f: Double = 0) -> Double {
+        switch kind {
+        case .constant: return base
+        case .step: return base * pow(gamma, Double(e / stepEpochs))
+        case .cosine:
+            let t = min(1, (Double(e) + f) / Double(max(1, epochs)))
+            return minimum + 0.5 * (base - minimum) * (1 + cos(Double.pi * t))
+        case .plateau: return plateauRate
+        }
+    }
+
+    /// Records the validation error at the end of an epoch.
+    public mutating func observe(validation: Double) {
+        guard kind == .plateau else { return }
+        if validation < best * (1 - 1e-4) { best = validation; stale = 0 } else {
+            stale += 1
+            if stale >= patience { plateauRate = max(minimum, plateauRate * factor); stale = 0 }
+        }
+    }
+}

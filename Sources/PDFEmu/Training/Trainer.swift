@@ -1,0 +1,191 @@
+import Foundation
+
+/// What the trainer reports after each epoch (for progress bars and logs).
+public struct TrainingProgress: Sendable {
+    /// Ensemble member being trained (0-based) and the ensemble size.
+    public var member: Int, members: Int
+    /// Epoch just finished (1-based) and the maximum.
+    public var epoch: Int, epochs: Int
+    /// Mean weighted training loss of the epoch (scaled units).
+    public var trainLoss: Double
+    /// Weighted RMS error of the total χ² on the validation split, in χ² units.
+    public var validationRMS: Double
+    /// Best validation RMS so far for this member.
+    public var bestValidationRMS: Double
+    /// Learning rate at the end of the epoch.
+    public var learningRate: Double
+    /// Seconds since training started (all members), and the estimated seconds left.
+    public var elapsed: Double, remaining: Double
+}
+
+/// Why a member's training ended.
+public enum StopReason: String, Sendable, Codable {
+    case epochs, timeLimit = "time-limit", earlyStopping = "early-stopping", interrupted, diverged
+}
+
+/// The trained state of one member.
+public struct MemberResult<T: NNScalar>: Sendable {
+    /// Best weights (lowest validation error).
+    public var weights: [T]
+    /// Validation RMS (χ² units) of those weights.
+    public var validationRMS: Double
+    /// Epochs run.
+    public var epochs: Int
+    /// Why training ended.
+    public var stopReason: StopReason
+    /// Seconds spent.
+    public var seconds: Double
+}
+
+/// Everything needed to continue an interrupted member exactly where it stopped.
+public struct MemberCheckpoint<T: NNScalar>: Sendable {
+    public var epoch: Int
+    public var weights: [T]
+    public var best: [T]
+    public var bestValidation: Double
+    public var optimizer: Optimizer<T>
+    public var rng: SeededGenerator
+    public var schedule: LearningRateSchedule
+    public var stale: Int
+    public var seconds: Double
+}
+
+/// Mini-batch training of one network with an SGD-family optimiser, schedule, clipping and early stopping.
+public final class Trainer<T: NNScalar> {
+    let config: FitConfig
+    let data: TrainingData<T>
+    let architecture: MLPArchitecture
+    let valX: [T], valY: [T], valW: [T]
+
+    /// Prepares training on `data`; validation arrays are built from `scan`.
+    public init(config: FitConfig, data: TrainingData<T>, scan: ScanData) {
+        self.config = config
+        self.data = data
+        architecture = MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs,
+                                       activation: config.activation)
+        (valX, valY, valW) = TrainingData<T>.arrays(scan, rows: data.validationRows, config: config,
+                                                    inputMean: data.inputMean, inputScale: data.inputScale,
+                                                    outputShift: data.outputShift, outputScale: data.outputScale,
+                                                    outputs: data.outputs, sampleMinimum: data.sampleMinimum)
+    }
+
+    /// A fresh start for member `k`.
+    public func initialState(member k: Int) -> MemberCheckpoint<T> {
+        var rng = SeededGenerator(seed: config.seed &+ UInt64(k) &* 0x9E37_79B9)
+        let w: [T] = architecture.initialParameters(config.initialisation, rng: &rng)
+        return MemberCheckpoint(epoch: 0, weights: w, best: w, bestValidation: .infinity,
+                                optimizer: Optimizer<T>(config, count: w.count), rng: rng,
+                                schedule: LearningRateSchedule(config), stale: 0, seconds: 0)
+    }
+
+    /// Trains member `k` from `state` until a stop condition. `progress` is called after each epoch,
+    /// `checkpoint` after each epoch with the resumable state, `shouldStop` is polled every batch.
+    public func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double,
+                      progress: (TrainingProgress) -> Void, checkpoint: (MemberCheckpoint<T>) -> Void,
+                      shouldStop: () -> Bool) -> MemberResult<T> {
+        var s = state
+        let n = data.trainRows.count, p = data.inputs, o = data.outputs
+        let bs = min(config.batchSize, n)
+        let batch = MLPBatch<T>(architecture, capacity: max(bs, 1024))
+        var order = Array(0..<n)
+        var bx = [T](repeating: 0, count: bs * p), by = [T](repeating: 0, count: bs * o), bw = [T](repeating: 0, count: bs)
+        var dOut = [T](repeating: 0, count: bs * o)
+        var grad = [T](repeating: 0, count: architecture.parameterCount)
+        let start = Date().timeIntervalSince1970 - s.seconds
+        let batchesPerEpoch = (n + bs - 1) / bs
+        var reason = StopReason.epochs
+        let ow = data.outputWeight
+        epochLoop: while s.epoch < config.epochs {
+            s.rng.shuffle(&order)
+            var lossSum = 0.0
+            var b = 0
+            while b < batchesPerEpoch {
+                if shouldStop() { reason = .interrupted; break epochLoop }
+                let lo = b * bs, rows = min(bs, n - lo)
+                var wsum: T = 0
+                data.trainX.withUnsafeBufferPointer { X in
+                    data.trainY.withUnsafeBufferPointer { Y in
+                        for r in 0..<rows {
+                            let i = order[lo + r]
+                            for j in 0..<p { bx[r * p + j] = X[i * p + j] }
+                            for j in 0..<o { by[r * o + j] = Y[i * o + j] }
+                            bw[r] = data.trainW[i]
+                            wsum += bw[r]
+                        }
+                    }
+                }
+                let lr = s.schedule.rate(epoch: s.epoch, fraction: Double(b) / Double(batchesPerEpoch))
+                var loss: T = 0
+                s.weights.withUnsafeMutableBufferPointer { W in
+                    let out = batch.forward(parameters: W.baseAddress!, input: bx, rows: rows)
+                    let inv = 1 / wsum
+                    for r in 0..<rows {
+                        let wr = bw[r] * inv
+                        for j in 0..<o {
+                            let d = out[r * o + j] - by[r * o + j]
+                            loss += wr * ow[j] * d * d
+                            dOut[r * o + j] = 2 * wr * ow[j] * d
+                        }
+                    }
+                    batch.backward(parameters: W.baseAddress!, input: bx, rows: rows, dOutput: dOut, gradient: &grad)
+                    if let clip = config.gradientClip {
+                        var norm: T = 0
+                        for g in grad { norm += g * g }
+                        let nn = Double(norm).squareRoot()
+                        if nn > clip { let f = T(clip / nn); for i in grad.indices { grad[i] *= f } }
+                    }
+                    grad.withUnsafeMutableBufferPointer { G in
+                        s.optimizer.update(W.baseAddress!, G.baseAddress!, count: W.count, lr: lr)
+                    }
+                }
+                lossSum += Double(loss)
+                b += 1
+            }
+            s.epoch += 1
+            let trainLoss = lossSum / Double(batchesPerEpoch)
+            let val = validationRMS(s.weights, batch: batch)
+            if !trainLoss.isFinite || !val.isFinite {
+                reason = .diverged
+                break
+            }
+            s.schedule.observe(validation: val)
+            if val < s.bestValidation { s.bestValidation = val; s.best = s.weights; s.stale = 0 } else { s.stale += 1 }
+            s.seconds = Date().timeIntervalSince1970 - start
+            let perEpoch = s.seconds / Double(max(1, s.epoch - state.epoch))
+            let remainingEpochs = Double(config.epochs - s.epoch)
+            let rem = min(remainingEpochs * perEpoch, max(0, timeBudget - s.seconds))
+            progress(TrainingProgress(member: k, members: config.members, epoch: s.epoch, epochs: config.epochs,
+                                      trainLoss: trainLoss, validationRMS: val, bestValidationRMS: s.bestValidation,
+                                      learningRate: s.schedule.rate(epoch: s.epoch), elapsed: s.seconds, remaining: rem))
+            checkpoint(s)
+            if config.earlyStoppingPatience > 0 && s.stale >= config.earlyStoppingPatience { reason = .earlyStopping; break }
+            if timeBudget > 0 && s.seconds >= timeBudget { reason = .timeLimit; break }
+        }
+        s.seconds = Date().timeIntervalSince1970 - start
+        if s.bestValidation == .infinity { s.best = s.weights }
+        return MemberResult(weights: s.best, validationRMS: s.bestValidation, epochs: s.epoch, stopReason: reason, seconds: s.seconds)
+    }
+
+    /// Weighted RMS error of the total (output 0) on the validation split, in physical units.
+    func validationRMS(_ w: [T], batch: MLPBatch<T>) -> Double {
+        let p = data.inputs, o = data.outputs
+        let n = valW.count
+        var num = 0.0, den = 0.0
+        w.withUnsafeBufferPointer { W in
+            valX.withUnsafeBufferPointer { X in
+                var lo = 0
+                while lo < n {
+                    let rows = min(batch.capacity, n - lo)
+                    let out = batch.forward(parameters: W.baseAddress!, input: X.baseAddress! + lo * p, rows: rows)
+                    for r in 0..<rows {
+                        let d = Double(out[r * o] - valY[(lo + r) * o])
+                        num += Double(valW[lo + r]) * d * d
+                        den += Double(valW[lo + r])
+                    }
+                    lo += rows
+                }
+            }
+        }
+        return (num / max(den, 1e-300)).squareRoot() * data.outputScale[0]
+    }
+}

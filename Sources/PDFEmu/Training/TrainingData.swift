@@ -1,0 +1,105 @@
+/// A scan prepared for training: the split, the scalers, and standardised inputs and scaled targets
+/// of each split in the training precision.
+public struct TrainingData<T: NNScalar>: Sendable {
+    /// Input standardisation (from the training split): x = (θ − mean)/scale.
+    public var inputMean: [Double], inputScale: [Double]
+    /// Output o (physical) = shift[o] + scale[o]·y[o]. Output 0 is the target (χ²), 1… the experiments.
+    public var outputShift: [Double], outputScale: [Double]
+    /// Loss weight of each output.
+    public var outputWeight: [T]
+    /// Number of outputs.
+    public var outputs: Int
+    /// Number of inputs.
+    public var inputs: Int
+    /// Row indices into the scan of each split.
+    public var trainRows: [Int], validationRows: [Int], testRows: [Int]
+    /// Standardised inputs of the training split (rows × inputs).
+    public var trainX: [T]
+    /// Scaled targets of the training split (rows × outputs).
+    public var trainY: [T]
+    /// Loss weights of the training points.
+    public var trainW: [T]
+    /// Lowest target in the whole sample (χ²_min of the sample).
+    public var sampleMinimum: Double
+    /// Training points dropped by `max_delta_chi2`.
+    public var droppedByCut: Int
+
+    /// Splits and scales `scan` as the config says.
+    public init(scan: ScanData, config c: FitConfig) throws {
+        let n = scan.count, p = scan.parameterCount
+        let e = c.perExperiment ? scan.experimentCount : 0
+        inputs = p
+        outputs = 1 + e
+        var order = Array(0..<n)
+        var rng = SeededGenerator(seed: c.seed &+ 0x5EED)
+        rng.shuffle(&order)
+        let nTrain = Int((c.trainFraction * Double(n)).rounded(.down))
+        let nVal = Int((c.validationFraction * Double(n)).rounded(.down))
+        let nTest = Int((c.testFraction * Double(n)).rounded(.down))
+        guard nTrain >= 2 else { throw PDFEmuError("split.train: \(nTrain) training points is too few (N = \(n))") }
+        guard nVal >= 1 else { throw PDFEmuError("split.validation: no validation points (N = \(n))") }
+        trainRows = Array(order[0..<nTrain])
+        validationRows = Array(order[nTrain..<(nTrain + nVal)])
+        testRows = Array(order[(nTrain + nVal)..<(nTrain + nVal + nTest)])
+
+        let smin = scan.chi2.min()!
+        sampleMinimum = smin
+        let expMin: [Double] = (0..<e).map { k in (0..<n).reduce(Double.infinity) { min($0, scan.chi2PerExperiment[$1 * scan.experimentCount + k]) } }
+
+        // Training rows after the optional Δχ² cut.
+        if c.targetIsChi2, let cut = c.maxDeltaChi2 {
+            let before = trainRows.count
+            trainRows = trainRows.filter { scan.chi2[$0] - smin <= cut }
+            droppedByCut = before - trainRows.count
+        } else {
+            droppedByCut = 0
+        }
+        let rows = trainRows
+        let means = (0..<p).map { j in rows.reduce(0) { $0 + scan.parameters[$1 * p + j] } / Double(rows.count) }
+        inputMean = means
+        inputScale = (0..<p).map { j in
+            let m = (rows.reduce(0) { $0 + scan.parameters[$1 * p + j] } / Double(rows.count))
+            let v = rows.reduce(0) { $0 + (scan.parameters[$1 * p + j] - m) * (scan.parameters[$1 * p + j] - m) } / Double(rows.count)
+            return v > 0 ? v.squareRoot() : 1
+        }
+        // Target scaling: χ² targets are Δχ² above the sample minimum, scaled by their spread.
+        func spread(_ values: [Double]) -> Double { let s = Stats.std(values); return s > 0 ? s : 1 }
+        let totals = rows.map { scan.chi2[$0] }
+        if c.targetIsChi2 {
+            outputShift = [sampleMinimum] + expMin
+            outputScale = [spread(totals)] + (0..<e).map { k in spread(rows.map { scan.chi2PerExperiment[$0 * scan.experimentCount + k] }) }
+        } else {
+            outputShift = [Stats.mean(totals)]
+            outputScale = [spread(totals)]
+        }
+        outputWeight = [T(1)] + [T](repeating: T(e > 0 ? c.experimentLossWeight / Double(e) : 0), count: e)
+
+        (trainX, trainY, trainW) = Self.arrays(scan, rows: rows, config: c, inputMean: means, inputScale: inputScale,
+                                               outputShift: outputShift, outputScale: outputScale, outputs: 1 + e,
+                                               sampleMinimum: scan.chi2.min()!)
+    }
+
+    /// Standardised inputs, scaled targets and loss weights of `rows`.
+    public static func arrays(_ scan: ScanData, rows: [Int], config c: FitConfig, inputMean: [Double], inputScale: [Double],
+                              outputShift: [Double], outputScale: [Double], outputs: Int, sampleMinimum: Double)
+        -> (x: [T], y: [T], w: [T]) {
+        let p = scan.parameterCount, ne = scan.experimentCount
+        var x = [T](repeating: 0, count: rows.count * p)
+        var y = [T](repeating: 0, count: rows.count * outputs)
+        var w = [T](repeating: 1, count: rows.count)
+        for (r, i) in rows.enumerated() {
+            for j in 0..<p { x[r * p + j] = T((scan.parameters[i * p + j] - inputMean[j]) / inputScale[j]) }
+            y[r * outputs] = T((scan.chi2[i] - outputShift[0]) / outputScale[0])
+            for k in 1..<max(1, outputs) { y[r * outputs + k] = T((scan.chi2PerExperiment[i * ne + k - 1] - outputShift[k]) / outputScale[k]) }
+            if c.targetIsChi2 {
+                let d = scan.chi2[i] - sampleMinimum
+                switch c.weighting {
+                case .none: w[r] = 1
+                case .inverse: w[r] = T(1 / (1 + d / c.weightScale))
+                case .gaussian: w[r] = T(Foundation_exp(-d / (2 * c.weightScale)) + 1e-3)
+                }
+            }
+        }
+        return (x, y, w)
+    }
+}
