@@ -210,7 +210,8 @@ public enum EnsembleSampler {
     /// Diagnostics, thinning, domain check and marginals of a finished run.
     static func summarise(model: some ScalarModel, options: MCMCOptions, chainPos: [Double], chainChi2: [Double],
                           evaluations: Int, acceptance: Double, burnAcceptance: Double,
-                          bestChi2: Double, bestTheta: [Double]) -> MCMCResult {
+                          bestChi2: Double, bestTheta: [Double], method: String = "ensemble", divergences: Int = 0,
+                          hmcStepSize: Double? = nil) -> MCMCResult {
         let p = model.parameterNames.count, w = options.walkers, steps = options.steps
         var tau = [Double](), ess = [Double](), rhat = [Double]()
         for j in 0..<p {
@@ -246,7 +247,8 @@ public enum EnsembleSampler {
             outBox = flags.filter { $0 & 2 != 0 }.count
         }
         let m = MCMCResult.marginals(samples, n: n, p: p)
-        return MCMCResult(parameterNames: model.parameterNames, options: options, samples: samples, chi2: chi2,
+        return MCMCResult(method: method, divergences: divergences, hmcStepSize: hmcStepSize,
+                          parameterNames: model.parameterNames, options: options, samples: samples, chi2: chi2,
                           evaluations: evaluations, acceptanceRate: acceptance, burnInAcceptanceRate: burnAcceptance,
                           autocorrelationTime: tau, effectiveSampleSize: ess, splitRHat: rhat,
                           domainChecked: nCheck,

@@ -3,9 +3,15 @@ import Foundation
 /// The output of an MCMC run: the kept samples with their χ², and the diagnostics and marginal
 /// summaries computed from them. Samples are ordered step-major (all walkers of a kept step, then the next).
 public struct MCMCResult: Sendable, Codable, Equatable {
+    /// Sampler used: "ensemble" (affine-invariant stretch move) or "hmc" (Hamiltonian Monte Carlo).
+    public var method: String
+    /// HMC only: number of trajectories rejected as divergent (energy error > 1000 or non-finite χ²) after burn-in.
+    public var divergences: Int
+    /// HMC only: mean leapfrog step size after adaptation, in whitened units (nil for the ensemble sampler).
+    public var hmcStepSize: Double?
     /// Parameter names, in column order of `samples`.
     public var parameterNames: [String]
-    /// The options the run used (walkers resolved).
+    /// The options the run used (walkers resolved; for HMC `walkers` is the number of chains).
     public var options: MCMCOptions
     /// Samples after burn-in and thinning, n×P row-major.
     public var samples: [Double]

@@ -3,7 +3,8 @@ import Foundation
 /// HDF5 layout of an MCMC result (all under one group, "/" for a whole file):
 /// datasets `samples` [n,P], `chi2` [n], `parameter_names` [P], `mean`, `std`, `median`, `lower68`,
 /// `upper68`, `lower95`, `upper95`, `autocorrelation_time`, `effective_sample_size`, `split_rhat`,
-/// `best_theta` [P], `covariance` [P,P]; attributes `format` ("pdfemu-mcmc-1"), `temperature2`, `walkers`,
+/// `best_theta` [P], `covariance` [P,P]; attributes `format` ("pdfemu-mcmc-1"), `method` ("ensemble" or
+/// "hmc"), `divergences`, `hmc_step_size` (HMC only), `temperature2`, `walkers` (HMC: chains),
 /// `steps`, `burn_in`, `thin`, `seed` (decimal string), `stretch`, `acceptance_rate`,
 /// `burn_in_acceptance_rate`, `evaluations`, `domain_checked`, `outside_domain_fraction`,
 /// `outside_box_fraction`, `best_chi2`, `max_split_rhat`, `min_effective_sample_size`, `lower_bounds`/
@@ -31,8 +32,10 @@ extension MCMCResult {
         try file.write(path("covariance"), covariance, shape: [p, p])
         try file.writeAttribute("format", Self.hdf5Format, of: attrObject)
         try file.writeAttribute("seed", String(options.seed), of: attrObject)
+        try file.writeAttribute("method", method, of: attrObject)
+        if let hmcStepSize { try file.writeAttribute("hmc_step_size", [hmcStepSize], of: attrObject) }
         let ints: [(String, Int)] = [("walkers", options.walkers), ("steps", options.steps), ("burn_in", options.burnIn),
-                                     ("thin", options.thin), ("evaluations", evaluations), ("domain_checked", domainChecked),
+                                     ("thin", options.thin), ("evaluations", evaluations), ("divergences", divergences), ("domain_checked", domainChecked),
                                      ("domain_check_limit", options.domainCheckLimit)]
         for (name, v) in ints { try file.writeAttribute(name, [Int64(v)], of: attrObject) }
         let doubles: [(String, Double)] = [
@@ -102,7 +105,9 @@ extension MCMCResult {
         if file.hasAttribute("upper_bounds", of: attrObject) {
             opts.upper = try file.readNumericAttribute("upper_bounds", of: attrObject)
         }
-        return MCMCResult(parameterNames: names, options: opts, samples: samples, chi2: chi2,
+        let step: Double? = file.hasAttribute("hmc_step_size", of: attrObject) ? try dbl("hmc_step_size") : nil
+        return MCMCResult(method: try file.readStringAttribute("method", of: attrObject), divergences: try int("divergences"),
+                          hmcStepSize: step, parameterNames: names, options: opts, samples: samples, chi2: chi2,
                           evaluations: try int("evaluations"), acceptanceRate: try dbl("acceptance_rate"),
                           burnInAcceptanceRate: try dbl("burn_in_acceptance_rate"),
                           autocorrelationTime: try vec("autocorrelation_time", p),

@@ -21,6 +21,9 @@ extension MCMCResult {
         if chainTooShort {
             out.append("warning: kept chain (\(options.steps) steps) is shorter than 50 × max τ = \(Fmt.fixed(50 * maximumAutocorrelationTime, 0)) steps; τ and ESS are rough")
         }
+        if divergences > 0 {
+            out.append("warning: \(divergences) divergent HMC trajectories after burn-in; the step size may be too large for the χ² surface")
+        }
         if acceptanceRate < 0.1 {
             out.append("warning: acceptance rate \(Fmt.fixed(100 * acceptanceRate, 1))% is low (expected 20–50%)")
         }
@@ -34,8 +37,11 @@ extension MCMCResult {
     public func summaryText() -> String {
         var s = ""
         let t2 = options.temperature2
-        s += "MCMC (affine-invariant ensemble, stretch a = \(Fmt.fixed(options.stretch, 2))): target p(θ) ∝ exp(−χ²/(2T²)), T² = \(Fmt.num(t2, width: 0, digits: 4))\n"
-        s += "  walkers \(options.walkers), burn-in \(options.burnIn) steps, kept \(options.steps) steps, thin \(options.thin), seed \(options.seed)\n"
+        let how = method == "hmc"
+            ? "Hamiltonian Monte Carlo, exact gradient, \(options.walkers) chains, step size \(Fmt.num(hmcStepSize ?? .nan, width: 0, digits: 3)) (whitened), \(divergences) divergences"
+            : "affine-invariant ensemble, stretch a = \(Fmt.fixed(options.stretch, 2)), \(options.walkers) walkers"
+        s += "MCMC (\(how)): target p(θ) ∝ exp(−χ²/(2T²)), T² = \(Fmt.num(t2, width: 0, digits: 4))\n"
+        s += "  burn-in \(options.burnIn) steps, kept \(options.steps) steps, thin \(options.thin), seed \(options.seed)\n"
         s += "  samples kept: \(sampleCount); χ² evaluations: \(evaluations)\n"
         s += "  acceptance: \(Fmt.fixed(100 * acceptanceRate, 1))% after burn-in"
         if !burnInAcceptanceRate.isNaN { s += " (\(Fmt.fixed(100 * burnInAcceptanceRate, 1))% during burn-in)" }

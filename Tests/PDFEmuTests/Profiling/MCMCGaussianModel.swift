@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 @testable import PDFEmu
 
 /// χ²(θ) = χ²₀ + (θ−μ)ᵀ C⁻¹ (θ−μ): at T² = 1 the density exp(−χ²/2) is exactly N(μ, C).
@@ -57,3 +58,30 @@ func XCTUnwrapOrThrow<T>(_ x: T?) throws -> T {
     guard let x else { throw MissingValue() }
     return x
 }
+
+/// Checks means, stds, 68% widths and correlations of `r` against N(μ, T²·C) within 5 standard errors
+/// derived from the effective sample size.
+func assertGaussianSamples(_ r: MCMCResult, model: GaussianChi2Model, t2: Double,
+                   file: StaticString = #filePath, line: UInt = #line) throws {
+    let p = model.p
+    for j in 0..<p {
+        let sigma = (t2 * model.covariance[j * p + j]).squareRoot()
+        let ess = r.effectiveSampleSize[j]
+        XCTAssertGreaterThan(ess, 300, "ESS of p\(j)", file: file, line: line)
+        XCTAssertEqual(r.mean[j], model.mu[j], accuracy: 5 * sigma / ess.squareRoot(), "mean p\(j)", file: file, line: line)
+        // Relative standard error of a std estimate ≈ 1/√(2 ESS).
+        XCTAssertEqual(r.std[j] / sigma, 1, accuracy: 5 / (2 * ess).squareRoot(), "std p\(j)", file: file, line: line)
+        // Central 68% interval of a Gaussian: μ ± σ.
+        XCTAssertEqual(r.upper68[j] - r.lower68[j], 2 * sigma, accuracy: 2 * sigma * 8 / (2 * ess).squareRoot(),
+                       "68% width p\(j)", file: file, line: line)
+        for k in 0..<j {
+            let truth = model.covariance[j * p + k] / (model.covariance[j * p + j] * model.covariance[k * p + k]).squareRoot()
+            let corr = r.covariance[j * p + k] / (r.covariance[j * p + j] * r.covariance[k * p + k]).squareRoot()
+            let essMin = min(ess, r.effectiveSampleSize[k])
+            // Standard error of a correlation coefficient ≈ (1 − ρ²)/√ESS.
+            XCTAssertEqual(corr, truth, accuracy: 5 * max(1 - truth * truth, 0.05) / essMin.squareRoot(),
+                           "corr p\(j),p\(k)", file: file, line: line)
+        }
+    }
+}
+
