@@ -97,6 +97,20 @@ final class MCMCSamplerTests: XCTestCase {
         XCTAssertTrue(r.summaryText().contains("T² = 1"))
     }
 
+    /// Works through an existential model, and the summary flags R̂ and chain-length problems.
+    func testExistentialModelAndWarnings() throws {
+        let model: any ScalarModel = try GaussianChi2Model(mu: [0, 0], covariance: [1, 0, 0, 1])
+        var r = try EnsembleSampler.run(model: model, start: .bestTrainingPoints,
+                                        options: MCMCOptions(walkers: 8, steps: 60, burnIn: 10, seed: 2))
+        XCTAssertTrue(r.chainTooShort)
+        XCTAssertTrue(r.warnings.contains { $0.contains("shorter than 50") })
+        r.splitRHat = [1.2, 1.05]
+        let w = r.warnings
+        XCTAssertTrue(w.contains { $0.hasPrefix("warning: not converged") && $0.contains("p0 (1.200)") && !$0.contains("p1") })
+        XCTAssertTrue(w.contains { $0.hasPrefix("warning: marginal convergence") && $0.contains("p1 (1.050)") })
+        XCTAssertTrue(r.summaryText().contains("warning: not converged"))
+    }
+
     func testInvalidOptionsThrowOneLine() throws {
         let model = try GaussianChi2Model(mu: [0, 0], covariance: [1, 0, 0, 1])
         let start = MCMCStart.gaussian(centre: [0, 0], covariance: [1, 0, 0, 1], scale: 1)
