@@ -66,10 +66,13 @@ public enum FitRunner {
         let budget = config.maxMinutes > 0 ? config.maxMinutes * 60 / Double(config.members) : 0
         var interrupted = false, diverged = false
         var lastSave = Date()
+        var outputMembers: [MemberResult<T>] = []
         while ck.finished.count < config.members && !interrupted {
             let k = ck.finished.count
             let start = ck.current ?? trainer.initialState(member: k)
+            var lastState = start
             let result = trainer.train(member: k, from: start, timeBudget: budget, progress: progress, checkpoint: { state in
+                lastState = state
                 if Date().timeIntervalSince(lastSave) >= options.checkpointInterval {
                     var c = ck
                     c.current = state
@@ -81,28 +84,31 @@ public enum FitRunner {
             switch result.stopReason {
             case .interrupted:
                 interrupted = true
-                // Keep the state so that --resume continues this member.
+                // The checkpoint keeps the state at the end of the last full epoch: --resume continues there.
                 var c = ck
                 c.currentMember = k
-                c.current = nil
-                try? c.save(to: ckPath, architecture: arch)
-                log("interrupted: member \(k) stopped at epoch \(result.epochs); best weights so far are kept")
+                c.current = lastState
+                try c.save(to: ckPath, architecture: arch)
+                log("interrupted: member \(k + 1) stopped in epoch \(result.epochs + 1); checkpoint \(ckPath) written")
+                outputMembers = ck.finished + (result.validationRMS.isFinite ? [result] : [])
             case .diverged:
                 diverged = true
-                log("training diverged (loss is NaN) in member \(k) at epoch \(result.epochs); keeping the best weights (validation RMS \(Fmt.fixed(result.validationRMS, 4)))")
+                log("training diverged (loss is NaN) in member \(k + 1) at epoch \(result.epochs); keeping the best weights (validation RMS \(Fmt.fixed(result.validationRMS, 4)))")
+                outputMembers = ck.finished + (result.validationRMS.isFinite ? [result] : [])
             default:
-                break
+                ck.finished.append(result)
+                ck.current = nil
+                ck.currentMember = ck.finished.count
+                if ck.finished.count < config.members { try? ck.save(to: ckPath, architecture: arch) }
+                outputMembers = ck.finished
             }
-            if result.validationRMS.isFinite || ck.finished.isEmpty { ck.finished.append(result) }
-            ck.current = nil
-            ck.currentMember = ck.finished.count
             if diverged { break }
-            if !interrupted { try? ck.save(to: ckPath, architecture: arch) }
         }
-        guard ck.finished.contains(where: { $0.validationRMS.isFinite }) else {
-            throw PDFEmuError("training diverged before the first epoch ended (NaN loss); lower training.learning_rate or set training.gradient_clip")
+        let usable = outputMembers.filter { $0.validationRMS.isFinite }
+        guard !usable.isEmpty else {
+            if interrupted { throw PDFEmuError("interrupted before the first epoch ended: no emulator written; checkpoint \(ckPath) kept") }
+            throw PDFEmuError("training diverged before the first epoch ended (NaN loss): no emulator written; lower training.learning_rate or set training.gradient_clip")
         }
-        let usable = ck.finished.filter { $0.validationRMS.isFinite }
         let members = usable.map {
             DenseNetwork(architecture: arch, weights: $0.weights.map { Double($0) }, inputMean: data.inputMean,
                          inputScale: data.inputScale, outputShift: data.outputShift, outputScale: data.outputScale)

@@ -1,0 +1,92 @@
+import XCTest
+@testable import PDFEmu
+
+/// The emulator file is readable without pdfemu: this replays, step by step from the raw datasets, the
+/// arithmetic of the numpy snippet in docs/FORMAT.md ("Evaluating an emulator file with numpy").
+final class EmulatorFileTests: XCTestCase {
+    func testNumpySnippetArithmeticReproducesPredictions() throws {
+        let dir = TempDir()
+        try SyntheticScan.write(dir.file("scan.h5"), n: 600)
+        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 2, members: 2)))
+        let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
+        let f = try HDF5File(open: dir.file("emu.h5"))
+        // act = {...}[f.attrs["activation"]]
+        let act = Activation(rawValue: try f.readStringAttribute("activation"))!
+        let hidden: [Int64] = try f.readNumericAttribute("hidden")
+        let nl = hidden.count + 1
+        let members = Int((try f.readNumericAttribute("members") as [Int64])[0])
+        let mean = try f.read("/scalers/input_mean", as: Double.self).values
+        let scale = try f.read("/scalers/input_scale", as: Double.self).values
+        let shift = try f.read("/scalers/output_shift", as: Double.self).values
+        let oscale = try f.read("/scalers/output_scale", as: Double.self).values
+        let theta = [0.7, -0.4, 0.1]
+        // x = (theta - input_mean) / input_scale
+        let x = (0..<3).map { (theta[$0] - mean[$0]) / scale[$0] }
+        var outs: [[Double]] = []
+        for k in 0..<members {
+            var a = x
+            for l in 0..<nl {
+                let (ws, W) = try f.read("/weights/members.\(k).layers.\(l).weight", as: Double.self)
+                let b = try f.read("/weights/members.\(k).layers.\(l).bias", as: Double.self).values
+                // a = a @ W.T + b
+                var next = [Double](repeating: 0, count: ws[0])
+                for i in 0..<ws[0] {
+                    var s = b[i]
+                    for j in 0..<ws[1] { s += a[j] * W[i * ws[1] + j] }
+                    next[i] = s
+                }
+                a = next
+                if l < nl - 1 { a = a.map { act.value($0) } }
+            }
+            outs.append((0..<a.count).map { shift[$0] + oscale[$0] * a[$0] })
+        }
+        let total = outs.map { $0[0] }
+        let m = total.reduce(0, +) / Double(members)
+        let sd = (total.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(members - 1)).squareRoot()
+        let pred = r.emulator.prediction(at: theta)
+        XCTAssertEqual(m, pred.value, accuracy: 1e-9 * abs(m))
+        XCTAssertEqual(sd, pred.spread, accuracy: 1e-7)
+        for e in 0..<2 { XCTAssertEqual(outs.reduce(0) { $0 + $1[1 + e] } / Double(members), pred.perExperiment[e], accuracy: 1e-9 * abs(pred.perExperiment[e])) }
+        XCTAssertEqual(try f.readStringAttribute("format"), "pdfemu-emulator")
+        XCTAssertTrue(f.isDataset("/weights/members.1.layers.2.bias"))
+    }
+
+    func testLoadRejectsOtherFiles() throws {
+        let dir = TempDir()
+        try SyntheticScan.write(dir.file("scan.h5"), n: 50)
+        XCTAssertThrowsError(try Emulator.load(dir.file("scan.h5"))) { e in
+            XCTAssertTrue(userMessage(e).contains("not a pdfemu emulator file"), userMessage(e))
+        }
+        XCTAssertThrowsError(try Emulator.load(dir.file("missing.h5"))) { e in
+            XCTAssertTrue(userMessage(e).contains("no such file"), userMessage(e))
+        }
+    }
+
+    func testFailedSaveLeavesTheGoodFileAlone() throws {
+        let dir = TempDir()
+        try SyntheticScan.write(dir.file("scan.h5"), n: 400)
+        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")))
+        let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("emu.h5")))
+        // A write that fails midway (the body throws) must not replace the file.
+        XCTAssertThrowsError(try AtomicOutput.write(to: dir.file("emu.h5")) { tmp in
+            let f = try HDF5File(create: tmp)
+            try r.emulator.write(into: f)
+            throw PDFEmuError("simulated failure")
+        })
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.file("emu.h5"))), before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testDomainFlagsPointsFarFromTrainingData() throws {
+        let dir = TempDir()
+        try SyntheticScan.write(dir.file("scan.h5"), n: 1500)
+        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")))
+        let emu = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5"))).emulator
+        XCTAssertTrue(emu.domain(at: [0.5, -0.2, 0]).inside)
+        let far = emu.domain(at: [0.5 + 6 * 0.6, -0.2, 0])
+        XCTAssertFalse(far.inside)
+        XCTAssertGreaterThan(far.radius, 4)
+    }
+}
