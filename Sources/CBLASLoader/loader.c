@@ -50,7 +50,10 @@ static void detect_cpu(void) {
 static void load_once(void) {
     detect_cpu();
     const char *env = getenv("OPENBLAS_CORETYPE");
-    if (env == NULL || env[0] == 0) {
+    // PDFEMU_BLAS_NO_CORETYPE=1 leaves the choice to OpenBLAS (for comparisons, e.g. pdfemu-bench).
+    const char *keep = getenv("PDFEMU_BLAS_NO_CORETYPE");
+    int choose = !(keep != NULL && keep[0] != 0 && strcmp(keep, "0") != 0);
+    if (choose && (env == NULL || env[0] == 0)) {
         const char *choice = NULL;
         if (strcmp(cpu_level, "avx512") == 0) choice = "SkylakeX";
         else if (strcmp(cpu_level, "avx2") == 0) choice = "Haswell";
