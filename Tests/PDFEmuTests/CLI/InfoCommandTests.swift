@@ -43,7 +43,7 @@ final class InfoCommandTests: XCTestCase {
         }
         if flags.contains("avx512f") && flags.contains("avx512dq") && flags.contains("avx512bw")
             && flags.contains("avx512vl") && flags.contains("avx512cd") {
-            XCTAssertEqual(report.blas.kernel, "SkylakeX")
+            XCTAssertEqual(report.blas.kernel, flags.contains("avx512_bf16") ? "Cooperlake" : "SkylakeX")
         } else if flags.contains("avx2") && flags.contains("fma") {
             XCTAssertEqual(report.blas.kernel, "Haswell")
         }

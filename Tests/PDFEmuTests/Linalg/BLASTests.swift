@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import PDFEmu
 
@@ -153,5 +154,10 @@ final class BLASTests: XCTestCase {
         XCTAssertNotEqual(info.kernel, "unknown")
         XCTAssertGreaterThanOrEqual(info.threads, 1)
         XCTAssertTrue(["avx512", "avx2", "baseline"].contains(info.cpuLevel))
+        if info.coretypeChosenByPDFEmu {
+            // The choice applied to the load only: child processes inherit the user's environment.
+            XCTAssertNil(getenv("OPENBLAS_CORETYPE"), "pdfemu's OPENBLAS_CORETYPE leaked into the environment")
+            XCTAssertFalse(info.coretype.isEmpty)
+        }
     }
 }
