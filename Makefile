@@ -31,7 +31,7 @@ test: setup
 	$(SWIFT) test --skip-build
 
 ## bench: speed benchmarks (ratios measured side by side in one run)
-bench: build
+bench: setup
 	$(SWIFT) build -c release --product pdfemu-bench
 	.build/release/pdfemu-bench
 

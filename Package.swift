@@ -37,6 +37,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Speed benchmarks (`make bench`): named sections, ratios measured side by side in one run.
+        .executableTarget(
+            name: "pdfemu-bench",
+            dependencies: ["PDFEmu"]
+        ),
         .testTarget(
             name: "PDFEmuTests",
             dependencies: ["PDFEmu"],

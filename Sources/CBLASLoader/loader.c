@@ -27,6 +27,7 @@ static char library_name[256];
 static char coretype_env[64];
 static int coretype_chosen;
 static const char *cpu_level = "baseline";
+static int cpu_bf16;
 static sgemm_fn p_sgemm;
 static dgemm_fn p_dgemm;
 static dsyev_fn p_dsyev;
@@ -40,9 +41,10 @@ static void detect_cpu(void) {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512cd"))
+        __builtin_cpu_supports("avx512cd")) {
         cpu_level = "avx512";
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        cpu_bf16 = __builtin_cpu_supports("avx512bf16");
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         cpu_level = "avx2";
 #endif
 }
@@ -50,9 +52,13 @@ static void detect_cpu(void) {
 static void load_once(void) {
     detect_cpu();
     const char *env = getenv("OPENBLAS_CORETYPE");
-    if (env == NULL || env[0] == 0) {
+    // PDFEMU_BLAS_NO_CORETYPE=1 leaves the choice to OpenBLAS (for comparisons, e.g. pdfemu-bench).
+    const char *keep = getenv("PDFEMU_BLAS_NO_CORETYPE");
+    int choose = !(keep != NULL && keep[0] != 0 && strcmp(keep, "0") != 0);
+    if (choose && (env == NULL || env[0] == 0)) {
         const char *choice = NULL;
-        if (strcmp(cpu_level, "avx512") == 0) choice = "SkylakeX";
+        // The names OpenBLAS's own detection gives these CPUs when it recognises them.
+        if (strcmp(cpu_level, "avx512") == 0) choice = cpu_bf16 ? "Cooperlake" : "SkylakeX";
         else if (strcmp(cpu_level, "avx2") == 0) choice = "Haswell";
         if (choice) { setenv("OPENBLAS_CORETYPE", choice, 0); coretype_chosen = 1; }
     }
@@ -66,6 +72,9 @@ static void load_once(void) {
         handle = dlopen(candidates[i], RTLD_NOW | RTLD_GLOBAL);
         if (handle) snprintf(library_name, sizeof library_name, "%s", candidates[i]);
     }
+    // OpenBLAS reads OPENBLAS_CORETYPE once, while loading: take our choice back out of the
+    // environment so child processes (e.g. a Python peer) see the user's environment unchanged.
+    if (coretype_chosen) unsetenv("OPENBLAS_CORETYPE");
     if (!handle) {
         snprintf(error_text, sizeof error_text,
                  "cannot load OpenBLAS (libopenblas.so.0): %s; install it with 'make setup' "

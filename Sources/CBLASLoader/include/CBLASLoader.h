@@ -3,8 +3,11 @@
 #include <stddef.h>
 
 /// Loads OpenBLAS once (thread-safe). Before loading, when OPENBLAS_CORETYPE is not set, it is set to
-/// the kernel family this CPU supports (SkylakeX with AVX-512, Haswell with AVX2+FMA), because
-/// OpenBLAS 0.3.21 misdetects newer CPUs and falls back to slow generic kernels. Returns 0 on success.
+/// the kernel family this CPU supports (Cooperlake with AVX-512 + BF16, SkylakeX with AVX-512, Haswell
+/// with AVX2+FMA) for the load only (it is removed from the environment again afterwards), because
+/// OpenBLAS 0.3.21 misdetects newer CPUs and falls back to slow generic kernels. Setting
+/// PDFEMU_BLAS_NO_CORETYPE=1 (any non-empty value but "0") skips this choice and leaves detection to
+/// OpenBLAS. Returns 0 on success.
 int pdfemu_blas_load(void);
 /// Why loading failed, or NULL.
 const char *pdfemu_blas_error(void);

@@ -96,7 +96,7 @@ public struct ScanSummary: Sendable, Codable {
             for e in experimentStats {
                 let nd = e.ndata.map { " (ndata \($0), chi2/ndata \(Fmt.fixed(e.chi2AtBest / Double($0), 3)))" } ?? ""
                 let w = (experimentStats.map(\.name.count).max() ?? 0) + 2
-                out += "  " + Fmt.pad(e.name, w) + Fmt.fixed(e.chi2AtBest, 3) + nd + "\n"
+                out += "  " + Fmt.pad(e.name, w) + Fmt.pad(Fmt.fixed(e.chi2AtBest, 3), 10, right: true) + nd + "\n"
             }
         }
         return out

@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// An HDF5 operation failed. Names the file and the object path, with HDF5's own innermost messages.
 public struct HDF5Error: Error, CustomStringConvertible, Sendable, Equatable {
@@ -34,7 +35,9 @@ enum H5 {
         if status >= 0 { return status }
         var buf = [CChar](repeating: 0, count: 512)
         pdfemu_h5_take_error(&buf, buf.count)
-        let stack = String(cString: buf)
+        // HDF5's descriptions may hold newlines (e.g. a ctime() timestamp): keep the error one line.
+        let stack = String(cString: buf).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         let msg = stack.isEmpty ? what() : "\(what()) (\(stack))"
         throw HDF5Error(file: file, object: object, message: msg)
     }
