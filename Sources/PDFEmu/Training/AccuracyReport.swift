@@ -7,12 +7,12 @@ public struct AccuracyReport: Sendable, Codable, Equatable {
         public var range: String
         /// Points in the bin.
         public var count: Int
-        /// RMS of the error.
-        public var rms: Double
-        /// Mean of |error|.
-        public var meanAbs: Double
-        /// Largest |error|.
-        public var maxAbs: Double
+        /// RMS of the error (nil for an empty bin).
+        public var rms: Double?
+        /// Mean of |error| (nil for an empty bin).
+        public var meanAbs: Double?
+        /// Largest |error| (nil for an empty bin).
+        public var maxAbs: Double?
     }
     /// One output's bins.
     public struct Output: Sendable, Codable, Equatable {
@@ -42,9 +42,9 @@ public struct AccuracyReport: Sendable, Codable, Equatable {
         let bins = groups.enumerated().map { k, e -> Bin in
             let n = e.count
             return Bin(range: DeltaChi2Bins.labels[k], count: n,
-                       rms: n == 0 ? .nan : (e.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot(),
-                       meanAbs: n == 0 ? .nan : e.reduce(0) { $0 + abs($1) } / Double(n),
-                       maxAbs: e.reduce(0) { max($0, abs($1)) })
+                       rms: n == 0 ? nil : (e.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot(),
+                       meanAbs: n == 0 ? nil : e.reduce(0) { $0 + abs($1) } / Double(n),
+                       maxAbs: n == 0 ? nil : e.reduce(0) { max($0, abs($1)) })
         }
         return Output(name: name, bins: bins)
     }
@@ -57,8 +57,7 @@ public struct AccuracyReport: Sendable, Codable, Equatable {
         for o in outputs {
             for (k, b) in o.bins.enumerated() {
                 s += Fmt.pad(k == 0 ? o.name : "", 20) + Fmt.pad(b.range, 10) + Fmt.pad(String(b.count), 8, right: true)
-                    + Fmt.pad(Fmt.fixed(b.rms, 4), 11, right: true) + Fmt.pad(Fmt.fixed(b.meanAbs, 4), 11, right: true)
-                    + Fmt.pad(Fmt.fixed(b.maxAbs, 4), 11, right: true) + "\n"
+                    + [b.rms, b.meanAbs, b.maxAbs].map { Fmt.pad($0.map { Fmt.fixed($0, 4) } ?? "-", 11, right: true) }.joined() + "\n"
             }
         }
         s += "training: \(Fmt.fixed(trainingSeconds, 1)) s, epochs per member \(epochs.map(String.init).joined(separator: ", "))"

@@ -96,6 +96,8 @@ public final class Trainer<T: NNScalar> {
         var reason = StopReason.epochs
         let ow = data.outputWeight
         epochLoop: while s.epoch < config.epochs {
+            // The epoch's order depends only on the generator state, so a resumed run repeats it exactly.
+            for i in 0..<n { order[i] = i }
             s.rng.shuffle(&order)
             var lossSum = 0.0
             var b = 0

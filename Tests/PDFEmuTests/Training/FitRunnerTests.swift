@@ -12,7 +12,7 @@ final class FitRunnerTests: XCTestCase {
         // Accuracy near the minimum: the function is smooth, a small net gets within a fraction of a unit.
         let near = r.report.outputs[0].bins[1]
         XCTAssertGreaterThan(near.count, 0)
-        XCTAssertLessThan(near.rms, 1.0, "RMS error in Δχ² ∈ [1,10)")
+        XCTAssertLessThan(try XCTUnwrap(near.rms), 1.0, "RMS error in Δχ² ∈ [1,10)")
         let theta = [0.6, -0.1, 0.2]
         XCTAssertEqual(r.emulator.value(at: theta), SyntheticScan.chi2(theta).total, accuracy: 1.5)
         // Save/load round trip: bit-identical predictions.
