@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: setup build release demo test bench clean
+.PHONY: setup build release demo test bench clean examples
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -20,10 +20,17 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product pdfemu
 
-## demo: the main job on the bundled dataset
+## demo: the main job on the bundled dataset: inspect, fit an emulator, predict a few points
 demo: build
 	$(BIN) info
 	$(BIN) inspect Datasets/hera14_train.h5
+	mkdir -p out
+	$(BIN) fit Configs/hera14.json --output out/hera14_emulator.h5
+	$(BIN) predict --emulator out/hera14_emulator.h5 --input Datasets/demo_points.h5
+
+## examples: build and run the downstream Examples package against the bundled emulator
+examples: setup
+	cd Examples && $(SWIFT) build && .build/debug/EmulatorDemo ../Datasets/hera14_emulator.h5
 
 ## test: all tests
 test: setup
