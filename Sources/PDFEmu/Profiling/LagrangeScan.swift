@@ -28,7 +28,10 @@ enum LagrangeScan {
         let lambdas = (0..<k).map { lambdaMax * (2 * Double($0) / Double(k - 1) - 1) }
         let minimise = { (lambda: Double, warm: [Double]) -> MinimiserResult in
             let model = ctx.model
-            let m = Minimiser(dimension: p, options: ctx.minimiser.options) { theta in
+            // Tight EDM: χ² (not the minimised χ² + λq) must follow small changes of λ.
+            var mo = ctx.minimiser.options
+            mo.edmTolerance = min(mo.edmTolerance, 1e-12)
+            let m = Minimiser(dimension: p, options: mo) { theta in
                 let (f, g, h) = model.valueGradientHessian(at: theta)
                 if lambda == 0 { return (f, g, h) }
                 let (qv, qg, qh) = quantity.valueGradientHessian(at: theta)

@@ -179,6 +179,8 @@ public struct Minimiser: Sendable {
                     if rho > 0.75 { mu = mu < 1e-10 ? 0 : mu / 4 } else if rho < 0.25 { mu = max(mu * 2, 1e-6) }
                     break
                 }
+                // Predicted gain below the stall tolerance, not delivered: the model's precision limit.
+                if pdNewton && edm < options.stallEDMTolerance { status = "stalled (no step lowers the value)"; break outer }
                 mu = mu == 0 ? 1e-4 : mu * 4
                 if mu > muMax { status = "stalled (no step lowers the value)"; break outer }
             }
