@@ -42,24 +42,39 @@ enum LagrangeScan {
             }
             return m.minimise(from: warm, constraints: ctx.constraints)
         }
-        var qs = [Double](repeating: .nan, count: k), delta = qs
-        var thetas = [[Double]](repeating: [], count: k)
-        var inside = [Bool](repeating: false, count: k), conv = inside
-        let pos = (0..<k).filter { lambdas[$0] >= 0 }
-        let neg = Array((0..<k).filter { lambdas[$0] < 0 }.reversed())
-        for chain in [pos, neg] {
+        // Each side walks outward from λ = 0 over the grid, then extends |λ| by ×1.5 (at most 40 more
+        // points) until Δχ² passes the largest tolerance: non-quadratic walls need larger |λ|.
+        let t2max = ctx.options.tolerances.max() ?? 1
+        struct Point { var lambda: Double; var r: MinimiserResult; var q: Double; var delta: Double; var inside: Bool }
+        var sides: [[Point]] = []
+        for positive in [true, false] {
+            var grid = lambdas.filter { positive ? $0 >= 0 : $0 < 0 }
+            if !positive { grid.reverse() }
+            var pts: [Point] = []
             var warm = theta0
-            for i in chain {
-                let r = minimise(lambdas[i], warm)
+            var i = 0, extra = 0
+            while true {
+                let l: Double
+                if i < grid.count { l = grid[i] } else {
+                    guard let last = pts.last, last.delta <= t2max, last.lambda != 0, extra < 40 else { break }
+                    l = last.lambda * 1.5; extra += 1
+                }
+                i += 1
+                let r = minimise(l, warm)
                 work.add(r)
-                thetas[i] = r.theta
-                qs[i] = quantity.value(at: r.theta)
-                delta[i] = ctx.model.value(at: r.theta) - chi2min
-                conv[i] = r.converged
-                inside[i] = ctx.model.domain(at: r.theta).inside
+                pts.append(Point(lambda: l, r: r, q: quantity.value(at: r.theta), delta: ctx.model.value(at: r.theta) - chi2min,
+                                 inside: ctx.model.domain(at: r.theta).inside))
                 if r.value.isFinite { warm = r.theta }
             }
+            sides.append(pts)
         }
+        let all = (sides[1].reversed() + sides[0])
+        let lambdasOut = all.map { $0.lambda }
+        let qs = all.map { $0.q }, delta = all.map { $0.delta }, thetas = all.map { $0.r.theta }
+        let inside = all.map { $0.inside }, conv = all.map { $0.r.converged }
+        let nNeg = sides[1].count
+        let pos = Array(nNeg..<all.count)
+        let neg = Array((0..<nNeg).reversed())
         // Intervals: λ > 0 lowers q (lower end), λ < 0 raises it (upper end).
         for t2 in ctx.options.tolerances {
             var ends: [(x: Double?, inside: Bool, refined: Bool)] = []
@@ -67,8 +82,8 @@ enum LagrangeScan {
                 var prev = BracketPoint(x: 0, g: -t2, theta: theta0, converged: true)
                 var prevQ = q0, prevInside = ctx.minimum.domain.inside
                 var found: (x: Double?, inside: Bool, refined: Bool) = (nil, false, false)
-                for i in chain where lambdas[i] != 0 {
-                    let cur = BracketPoint(x: lambdas[i], g: delta[i] - t2, theta: thetas[i], converged: conv[i])
+                for i in chain where lambdasOut[i] != 0 {
+                    let cur = BracketPoint(x: lambdasOut[i], g: delta[i] - t2, theta: thetas[i], converged: conv[i])
                     if prev.g <= 0 && cur.g > 0 {
                         let linearQ = prevQ + (0 - prev.g) / (cur.g - prev.g) * (qs[i] - prevQ)
                         found = (linearQ, prevInside && inside[i], false)
@@ -94,12 +109,12 @@ enum LagrangeScan {
                                                     refined: (ends[0].x == nil || ends[0].refined)
                                                         && (ends[1].x == nil || ends[1].refined)))
         }
-        result.lambda = lambdas; result.q = qs; result.deltaChi2 = delta; result.theta = thetas
+        result.lambda = lambdasOut; result.q = qs; result.deltaChi2 = delta; result.theta = thetas
         result.inside = inside; result.converged = conv
         let nOut = inside.filter { !$0 }.count
-        if nOut > 0 { result.warnings.append("lagrange \(name): \(nOut) of \(k) points outside the training domain") }
+        if nOut > 0 { result.warnings.append("lagrange \(name): \(nOut) of \(all.count) points outside the training domain") }
         let nFail = conv.filter { !$0 }.count
-        if nFail > 0 { result.warnings.append("lagrange \(name): minimisation did not converge at \(nFail) of \(k) points") }
+        if nFail > 0 { result.warnings.append("lagrange \(name): minimisation did not converge at \(nFail) of \(all.count) points") }
         return (result, work)
     }
 }

@@ -121,3 +121,17 @@ public enum ScanMerge {
         return merged
     }
 }
+
+/// Merging shard files into one output file.
+public enum ScanMergeIO {
+    /// Reads the shard files, merges them (see `ScanMerge.merge`) and writes `output` atomically;
+    /// nothing is written if any check fails. Returns the merged result.
+    @discardableResult
+    public static func merge(_ paths: [String], into output: String) throws -> ScanResult {
+        try AtomicOutput.checkWritable(output)
+        let shards = try paths.map { (source: $0, result: try ScanResult.readHDF5($0)) }
+        let merged = try ScanMerge.merge(shards)
+        try merged.writeHDF5(to: output)
+        return merged
+    }
+}
