@@ -65,6 +65,23 @@ public struct ScanOptions: Sendable, Codable, Equatable {
     }
 }
 
+extension ScanOptions {
+    /// Checks the settings that do not depend on the model (T² > 0, levels > 0, counts); throws one
+    /// line naming the option.
+    public func checkSettings() throws {
+        let options = self
+        guard !options.tolerances.isEmpty else { throw PDFEmuError("--tolerance: give at least one T² > 0") }
+        for t in options.tolerances where !(t > 0) || !t.isFinite {
+            throw PDFEmuError("--tolerance: T² must be > 0, got \(t)")
+        }
+        for l in options.levels where !(l > 0) || !l.isFinite { throw PDFEmuError("--levels: Δχ² levels must be > 0, got \(l)") }
+        guard options.points >= 2 else { throw PDFEmuError("--points: need at least 2, got \(options.points)") }
+        guard options.rays >= 3 else { throw PDFEmuError("--rays: need at least 3, got \(options.rays)") }
+        guard options.widen > 0 else { throw PDFEmuError("widen factor must be > 0, got \(options.widen)") }
+        guard options.starts >= 1 else { throw PDFEmuError("--starts: need at least 1, got \(options.starts)") }
+    }
+}
+
 /// A second model to scan with Lagrange multipliers, with a label and an identity for the run id.
 public struct LagrangeModel: Sendable {
     /// Name shown in outputs (e.g. the file name).

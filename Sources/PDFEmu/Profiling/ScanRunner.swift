@@ -72,15 +72,7 @@ public enum ScanRunner {
             }
             return i
         }
-        guard !options.tolerances.isEmpty else { throw PDFEmuError("--tolerance: give at least one T² > 0") }
-        for t in options.tolerances where !(t > 0) || !t.isFinite {
-            throw PDFEmuError("--tolerance: T² must be > 0, got \(t)")
-        }
-        for l in options.levels where !(l > 0) || !l.isFinite { throw PDFEmuError("--levels: Δχ² levels must be > 0, got \(l)") }
-        guard options.points >= 2 else { throw PDFEmuError("--points: need at least 2, got \(options.points)") }
-        guard options.rays >= 3 else { throw PDFEmuError("--rays: need at least 3, got \(options.rays)") }
-        guard options.widen > 0 else { throw PDFEmuError("widen factor must be > 0, got \(options.widen)") }
-        guard options.starts >= 1 else { throw PDFEmuError("--starts: need at least 1, got \(options.starts)") }
+        try options.checkSettings()
         var constraints = [ParameterConstraint](repeating: .free, count: p)
         for (n, r) in options.bounds.sorted(by: { $0.key < $1.key }) {
             let i = try index(n, "--bound")
