@@ -64,13 +64,6 @@ public enum ScanReport {
         if r.profiles.contains(where: { $0.intervals.contains { !$0.refined } }) {
             line("  ~ linear interpolation between grid points (refinement off or failed)")
         }
-        for pr in r.profiles {
-            let out = pr.inside.enumerated().filter { !$0.element }.map { $0.offset }
-            if !out.isEmpty {
-                line("  profile \(pr.parameter): points outside the training domain at \(pr.parameter) = "
-                     + out.map { Fmt.num(pr.values[$0], width: 0, digits: 5) + "*" }.joined(separator: ", "))
-            }
-        }
         for c in r.contours {
             line()
             line("contour \(c.a), \(c.b) (profiled over the other parameters):")

@@ -7,6 +7,7 @@ final class ScanReportTests: XCTestCase {
         let r = try ScanRunner.run(model: m, options: ScanOptions(tolerances: [1, 10], contours: [["x", "y"]], rays: 12,
                                                                   lagrangeExpressions: ["x + z"]))
         let text = ScanReport.text(r)
+        if ProcessInfo.processInfo.environment["PDFEMU_SHOW_REPORT"] != nil { print(text) }
         XCTAssertTrue(text.contains("errors at Δχ² = 1 (T = 1)"), text)
         XCTAssertTrue(text.contains("errors at Δχ² = 10 (T = 3.162)"), text)
         // z's asymmetric profile interval at Δχ² = 1, as printed (relative to the best fit).
