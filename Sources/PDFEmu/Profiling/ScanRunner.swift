@@ -143,6 +143,10 @@ public enum ScanRunner {
         var warnings: [String] = []
         if !best.converged { warnings.append("global minimum did not converge (\(best.status)); errors and profiles are unreliable") }
         if !domain.inside { warnings.append("the minimum lies outside the training domain") }
+        if best.value < model.sampleMinimum - 1 {
+            warnings.append("χ²_min is \(Fmt.fixed(model.sampleMinimum - best.value, 3)) below the lowest training χ² "
+                            + "(\(Fmt.fixed(model.sampleMinimum, 3))): the model may be extrapolating")
+        }
         if !best.atBound.isEmpty {
             warnings.append("at the minimum, parameter(s) at a bound: " + best.atBound.map { model.parameterNames[$0] }.joined(separator: ", "))
         }

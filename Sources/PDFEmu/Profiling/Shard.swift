@@ -90,8 +90,10 @@ public enum ScanMerge {
                 throw PDFEmuError("\(s.source): shard \(r.shard!.index)/\(n) given twice (also \(other))")
             }
             seen[r.shard!.index] = s.source
-            if r.minimum != first.result.minimum || r.hessian != first.result.hessian || r.units != first.result.units
-                || r.parameterNames != first.result.parameterNames || r.tolerances != first.result.tolerances {
+            // Compared through JSON so that NaN entries (e.g. a covariance that is undefined) compare equal.
+            if try Fmt.json(r.minimum) != Fmt.json(first.result.minimum) || Fmt.json(r.hessian) != Fmt.json(first.result.hessian)
+                || r.units != first.result.units || r.parameterNames != first.result.parameterNames
+                || r.tolerances != first.result.tolerances {
                 throw PDFEmuError("\(s.source): minimum or unit list differs from \(first.source) despite equal run id")
             }
         }

@@ -79,3 +79,17 @@ final class RobustnessTests: XCTestCase {
         XCTAssertTrue(ScanReport.text(r).contains("n/a"))
     }
 }
+
+final class FlatMergeTests: XCTestCase {
+    /// Shards of a run whose covariance is undefined (NaN) still merge.
+    func testShardsWithUndefinedCovarianceMerge() throws {
+        var shards: [(source: String, result: ScanResult)] = []
+        for k in 0..<2 {
+            let r = try ScanRunner.run(model: FlatModel(), options: ScanOptions(profileParameters: ["z", "x"], points: 7,
+                                                                                 shard: ShardSpec(index: k, count: 2)))
+            shards.append((source: "s\(k)", result: r))
+        }
+        let merged = try ScanMerge.merge(shards)
+        XCTAssertEqual(merged.profiles.map { $0.parameter }, ["x", "z"])
+    }
+}
