@@ -1,0 +1,120 @@
+/// Lagrange-multiplier scans: for a range of λ, minimise χ²(θ) + λ·q(θ) (warm-started outward from
+/// λ = 0), giving the lowest χ² at each reached value of q; intervals of q where Δχ² ≤ T².
+enum LagrangeScan {
+    /// Scans `quantity`, labelled `name`.
+    static func compute(_ ctx: ScanContext, quantity: DerivedQuantity, name: String) -> (LagrangeResult, WorkCount) {
+        let p = ctx.model.parameterNames.count
+        let theta0 = ctx.minimum.theta
+        let chi2min = ctx.minimum.chi2
+        var work = WorkCount()
+        let (q0, gq, _) = quantity.valueGradientHessian(at: theta0)
+        // Hessian error of q: √(∇qᵀ V ∇q) over the free parameters.
+        let idx = ctx.hessian.indices
+        var s2 = 0.0
+        for r in 0..<idx.count { for c in 0..<idx.count {
+            s2 += gq[idx[r]] * ctx.hessian.covariance[r * idx.count + c] * gq[idx[c]]
+        } }
+        let sigma = s2 > 0 ? s2.squareRoot() : .nan
+        var result = LagrangeResult(name: name, definition: quantity.definition, best: q0, sigma: sigma, lambda: [],
+                                    q: [], deltaChi2: [], theta: [], inside: [], converged: [], intervals: [], warnings: [])
+        guard sigma.isFinite, sigma > 0 else {
+            result.warnings.append("lagrange \(name) (\(quantity.definition)): q has no Hessian error at the minimum "
+                                   + "(Hessian not positive definite, or q does not depend on the free parameters); not scanned")
+            return (result, work)
+        }
+        let tmax = (ctx.options.tolerances.max() ?? 1).squareRoot()
+        let lambdaMax = 2 * ctx.options.widen * tmax / sigma
+        let k = ctx.options.points
+        let lambdas = (0..<k).map { lambdaMax * (2 * Double($0) / Double(k - 1) - 1) }
+        let minimise = { (lambda: Double, warm: [Double]) -> MinimiserResult in
+            let model = ctx.model
+            // Tight EDM: χ² (not the minimised χ² + λq) must follow small changes of λ.
+            var mo = ctx.minimiser.options
+            mo.edmTolerance = min(mo.edmTolerance, 1e-12)
+            let m = Minimiser(dimension: p, options: mo) { theta in
+                let (f, g, h) = model.valueGradientHessian(at: theta)
+                if lambda == 0 { return (f, g, h) }
+                let (qv, qg, qh) = quantity.valueGradientHessian(at: theta)
+                var g2 = g, h2 = h
+                for i in 0..<p { g2[i] += lambda * qg[i] }
+                for i in 0..<(p * p) { h2[i] += lambda * qh[i] }
+                return (f + lambda * qv, g2, h2)
+            }
+            return m.minimise(from: warm, constraints: ctx.constraints)
+        }
+        // Each side walks outward from λ = 0 over the grid, then extends |λ| by ×1.5 (at most 40 more
+        // points) until Δχ² passes the largest tolerance: non-quadratic walls need larger |λ|.
+        let t2max = ctx.options.tolerances.max() ?? 1
+        struct Point { var lambda: Double; var r: MinimiserResult; var q: Double; var delta: Double; var inside: Bool }
+        var sides: [[Point]] = []
+        for positive in [true, false] {
+            var grid = lambdas.filter { positive ? $0 >= 0 : $0 < 0 }
+            if !positive { grid.reverse() }
+            var pts: [Point] = []
+            var warm = theta0
+            var i = 0, extra = 0
+            while true {
+                let l: Double
+                if i < grid.count { l = grid[i] } else {
+                    guard let last = pts.last, last.delta <= t2max, last.lambda != 0, extra < 40 else { break }
+                    l = last.lambda * 1.5; extra += 1
+                }
+                i += 1
+                let r = minimise(l, warm)
+                work.add(r)
+                pts.append(Point(lambda: l, r: r, q: quantity.value(at: r.theta), delta: ctx.model.value(at: r.theta) - chi2min,
+                                 inside: ctx.model.domain(at: r.theta).inside))
+                if r.value.isFinite { warm = r.theta }
+            }
+            sides.append(pts)
+        }
+        let all = (sides[1].reversed() + sides[0])
+        let lambdasOut = all.map { $0.lambda }
+        let qs = all.map { $0.q }, delta = all.map { $0.delta }, thetas = all.map { $0.r.theta }
+        let inside = all.map { $0.inside }, conv = all.map { $0.r.converged }
+        let nNeg = sides[1].count
+        let pos = Array(nNeg..<all.count)
+        let neg = Array((0..<nNeg).reversed())
+        // Intervals: λ > 0 lowers q (lower end), λ < 0 raises it (upper end).
+        for t2 in ctx.options.tolerances {
+            var ends: [(x: Double?, inside: Bool, refined: Bool)] = []
+            for chain in [pos, neg] {
+                var prev = BracketPoint(x: 0, g: -t2, theta: theta0, converged: true)
+                var prevQ = q0, prevInside = ctx.minimum.domain.inside
+                var found: (x: Double?, inside: Bool, refined: Bool) = (nil, false, false)
+                for i in chain where lambdasOut[i] != 0 {
+                    let cur = BracketPoint(x: lambdasOut[i], g: delta[i] - t2, theta: thetas[i], converged: conv[i])
+                    if prev.g <= 0 && cur.g > 0 {
+                        let linearQ = prevQ + (0 - prev.g) / (cur.g - prev.g) * (qs[i] - prevQ)
+                        found = (linearQ, prevInside && inside[i], false)
+                        if ctx.options.refineCrossings {
+                            var w = WorkCount()
+                            let (pt, ok) = ProfileRoot.illinois(lo: prev, hi: cur, tolerance: ScanContext.crossingTolerance(t2)) { l, warm in
+                                let r = minimise(l, warm)
+                                w.add(r)
+                                return BracketPoint(x: l, g: ctx.model.value(at: r.theta) - chi2min - t2, theta: r.theta,
+                                                    converged: r.converged)
+                            }
+                            work.add(w)
+                            if ok { found = (quantity.value(at: pt.theta), ctx.model.domain(at: pt.theta).inside, true) }
+                        }
+                        break
+                    }
+                    prev = cur; prevQ = qs[i]; prevInside = inside[i]
+                }
+                ends.append(found)
+            }
+            result.intervals.append(ProfileInterval(tolerance: t2, lower: ends[0].x, upper: ends[1].x,
+                                                    lowerInside: ends[0].inside, upperInside: ends[1].inside,
+                                                    refined: (ends[0].x == nil || ends[0].refined)
+                                                        && (ends[1].x == nil || ends[1].refined)))
+        }
+        result.lambda = lambdasOut; result.q = qs; result.deltaChi2 = delta; result.theta = thetas
+        result.inside = inside; result.converged = conv
+        let nOut = inside.filter { !$0 }.count
+        if nOut > 0 { result.warnings.append("lagrange \(name): \(nOut) of \(all.count) points outside the training domain") }
+        let nFail = conv.filter { !$0 }.count
+        if nFail > 0 { result.warnings.append("lagrange \(name): minimisation did not converge at \(nFail) of \(all.count) points") }
+        return (result, work)
+    }
+}

@@ -1,0 +1,115 @@
+/// 1D profile likelihoods: at each grid value of one parameter, χ² minimised over all others,
+/// warm-started outward from the minimum; intervals where Δχ² ≤ T², with refined crossings.
+enum Profile1D {
+    /// The grid for parameter `a`: the user's range, or best ± widen·√(max T²)·σ_a (clipped to bounds).
+    static func grid(_ ctx: ScanContext, parameter a: Int) -> [Double] {
+        let name = ctx.model.parameterNames[a]
+        let n = ctx.options.points
+        var lo: Double, hi: Double
+        if let r = ctx.options.ranges[name] {
+            lo = r.lower; hi = r.upper
+        } else {
+            let best = ctx.minimum.theta[a]
+            let tmax = (ctx.options.tolerances.max() ?? 1).squareRoot()
+            var half: Double
+            if let s = ctx.hessian.sigma(ofParameter: a) {
+                half = ctx.options.widen * tmax * s
+            } else {
+                let span = ctx.model.trainingUpper[a] - ctx.model.trainingLower[a]
+                half = ctx.options.widen * 0.25 * (span > 0 ? span : max(1, abs(best)))
+            }
+            if !(half > 0) { half = 1e-6 * max(1, abs(best)) }
+            lo = best - half; hi = best + half
+            lo = max(lo, ctx.constraints[a].lower)
+            hi = min(hi, ctx.constraints[a].upper)
+        }
+        return (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
+    }
+
+    /// Computes the profile of parameter `a`.
+    static func compute(_ ctx: ScanContext, parameter a: Int) -> (ProfileResult, WorkCount) {
+        let values = grid(ctx, parameter: a)
+        let k = values.count
+        let best = ctx.minimum.theta[a]
+        let chi2min = ctx.minimum.chi2
+        var work = WorkCount()
+        var delta = [Double](repeating: .nan, count: k)
+        var thetas = [[Double]](repeating: [], count: k)
+        var per = [[Double]](repeating: [], count: k)
+        var spread = [Double](repeating: .nan, count: k)
+        var inside = [Bool](repeating: false, count: k)
+        var conv = [Bool](repeating: false, count: k)
+        let up = (0..<k).filter { values[$0] >= best }
+        let down = (0..<k).filter { values[$0] < best }.reversed()
+        for chain in [Array(up), Array(down)] {
+            var warm = ctx.minimum.theta
+            for i in chain {
+                let r = ctx.profile(fixing: [(a, values[i])], warm: warm)
+                work.add(r)
+                delta[i] = r.value - chi2min
+                thetas[i] = r.theta
+                conv[i] = r.converged
+                let d = ctx.describe(r.theta)
+                per[i] = d.perExperiment; spread[i] = d.spread; inside[i] = d.inside
+                if r.value.isFinite { warm = r.theta }
+            }
+        }
+        // Intervals at each tolerance, one side at a time, walking outward from the minimum.
+        var intervals: [ProfileInterval] = []
+        for t2 in ctx.options.tolerances {
+            var ends: [(x: Double?, inside: Bool, refined: Bool)] = []
+            for chain in [up, Array(down)] {
+                var prev = BracketPoint(x: best, g: -t2, theta: ctx.minimum.theta, converged: true)
+                var prevInside = ctx.minimum.domain.inside
+                var found: (x: Double?, inside: Bool, refined: Bool) = (nil, false, false)
+                for i in chain {
+                    let cur = BracketPoint(x: values[i], g: delta[i] - t2, theta: thetas[i], converged: conv[i])
+                    if prev.g <= 0 && cur.g > 0 {
+                        found = locate(ctx, a, prev, cur, prevInside && inside[i], t2, &work)
+                        break
+                    }
+                    prev = cur; prevInside = inside[i]
+                }
+                ends.append(found)
+            }
+            intervals.append(ProfileInterval(tolerance: t2, lower: ends[1].x, upper: ends[0].x,
+                                             lowerInside: ends[1].inside, upperInside: ends[0].inside,
+                                             refined: (ends[0].x == nil || ends[0].refined)
+                                                 && (ends[1].x == nil || ends[1].refined)))
+        }
+        let name = ctx.model.parameterNames[a]
+        var warnings: [String] = []
+        let outside = (0..<k).filter { !inside[$0] }
+        if !outside.isEmpty {
+            warnings.append("profile \(name): \(outside.count) of \(k) profiled points outside the training domain "
+                            + "(\(name) = " + outside.map { Fmt.num(values[$0], width: 0, digits: 5) }.joined(separator: ", ") + ")")
+        }
+        let failed = (0..<k).filter { !conv[$0] }
+        if !failed.isEmpty {
+            warnings.append("profile \(name): inner minimisation did not converge at \(failed.count) of \(k) points")
+        }
+        if let lowest = delta.indices.min(by: { delta[$0] < delta[$1] }), delta[lowest] < -1e-3 {
+            warnings.append("profile \(name): Δχ² = \(Fmt.fixed(delta[lowest], 3)) at \(name) = "
+                            + "\(Fmt.num(values[lowest], width: 0, digits: 6)): a lower minimum than the global one was found")
+        }
+        return (ProfileResult(parameter: name, index: a, best: best, values: values, deltaChi2: delta, theta: thetas,
+                              perExperiment: per, spread: spread, inside: inside, converged: conv,
+                              intervals: intervals, warnings: warnings), work)
+    }
+
+    /// The crossing between two grid points: refined by root-finding if enabled, else linear.
+    private static func locate(_ ctx: ScanContext, _ a: Int, _ lo: BracketPoint, _ hi: BracketPoint, _ bothInside: Bool,
+                               _ level: Double, _ work: inout WorkCount) -> (x: Double?, inside: Bool, refined: Bool) {
+        let linear = ProfileRoot.linear(lo, hi)
+        guard ctx.options.refineCrossings else { return (linear, bothInside, false) }
+        var w = WorkCount()
+        let (p, ok) = ProfileRoot.illinois(lo: lo, hi: hi, tolerance: ScanContext.crossingTolerance(level)) { x, warm in
+            let r = ctx.profile(fixing: [(a, x)], warm: warm)
+            w.add(r)
+            return BracketPoint(x: x, g: r.value - ctx.minimum.chi2 - level, theta: r.theta, converged: r.converged)
+        }
+        work.add(w)
+        if !ok { return (linear, bothInside, false) }
+        return (p.x, ctx.model.domain(at: p.theta).inside, true)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// Runs a scan of any `ScalarModel`: the global minimum, Hessian errors, then the work units
+/// (1D profiles, 2D contours, Lagrange scans) in parallel on all cores.
+public enum ScanRunner {
+    /// Runs the scan. `lagrangeModels` are scanned after the option's expressions; `modelIdentity`
+    /// (e.g. a hash of the model file) goes into the run id (default: a fingerprint of the model).
+    /// Throws one line for bad options (unknown names, T² ≤ 0, a pair naming one parameter twice,
+    /// expressions with unknown names, a second model with other parameter names).
+    public static func run(model: any ScalarModel, options: ScanOptions, lagrangeModels: [LagrangeModel] = [],
+                           modelIdentity: String? = nil) throws -> ScanResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let plan = try validate(model: model, options: options, lagrangeModels: lagrangeModels)
+        let names = model.parameterNames
+        var idOptions = options
+        idOptions.shard = nil
+        let runID = RunIdentity.hash([modelIdentity ?? RunIdentity.fingerprint(model), try Fmt.json(idOptions)]
+                                     + lagrangeModels.map { $0.label + ":" + $0.identity })
+        let minimiser = Minimiser(model: model, options: options.minimiser)
+        let minimum = try findMinimum(model: model, minimiser: minimiser, constraints: plan.constraints, starts: options.starts)
+        let hessian = try HessianAnalysis.analyse(model: model, at: minimum.theta, constraints: plan.constraints,
+                                                  tolerances: options.tolerances)
+        let ctx = ScanContext(model: model, minimiser: minimiser, minimum: minimum, hessian: hessian,
+                              constraints: plan.constraints, options: options)
+        let mine = plan.units.indices.filter { options.shard?.owns($0) ?? true }
+        let unitStart = DispatchTime.now().uptimeNanoseconds
+        enum Output { case profile(ProfileResult), contour(ContourResult), lagrange(LagrangeResult) }
+        let outputs: [(Output, WorkCount)] = Parallel.map(mine.count) { j in
+            switch plan.units[mine[j]] {
+            case .profile(let a):
+                let (r, w) = Profile1D.compute(ctx, parameter: a); return (.profile(r), w)
+            case .contour(let a, let b):
+                let (r, w) = Contour2D.compute(ctx, a: a, b: b); return (.contour(r), w)
+            case .lagrange(let k):
+                let (r, w) = LagrangeScan.compute(ctx, quantity: plan.quantities[k], name: "q\(k)"); return (.lagrange(r), w)
+            }
+        }
+        let end = DispatchTime.now().uptimeNanoseconds
+        var result = ScanResult(runID: runID, parameterNames: names, experimentNames: model.experimentNames,
+                                tolerances: options.tolerances, minimum: minimum, hessian: hessian,
+                                units: plan.units.map { $0.name(names) }, profiles: [], contours: [], lagrange: [],
+                                shard: options.shard, timing: nil)
+        var work = WorkCount()
+        for (o, w) in outputs {
+            work.add(w)
+            switch o {
+            case .profile(let r): result.profiles.append(r)
+            case .contour(let r): result.contours.append(r)
+            case .lagrange(let r): result.lagrange.append(r)
+            }
+        }
+        result.timing = ScanTiming(seconds: Double(end - start) / 1e9, unitSeconds: Double(end - unitStart) / 1e9,
+                                   profiledPoints: work.minimisations, modelEvaluations: work.evaluations)
+        return result
+    }
+
+    /// The checked form of the options.
+    struct Plan {
+        var constraints: [ParameterConstraint]
+        var units: [ScanUnit]
+        var quantities: [DerivedQuantity]
+    }
+
+    /// Checks the options against the model; throws one line naming the fault.
+    static func validate(model: any ScalarModel, options: ScanOptions, lagrangeModels: [LagrangeModel]) throws -> Plan {
+        let names = model.parameterNames
+        let p = names.count
+        guard p > 0 else { throw PDFEmuError("model has no parameters") }
+        func index(_ n: String, _ what: String) throws -> Int {
+            guard let i = names.firstIndex(of: n) else {
+                throw PDFEmuError("\(what): unknown parameter '\(n)' (known: \(names.joined(separator: " ")))")
+            }
+            return i
+        }
+        try options.checkSettings()
+        var constraints = [ParameterConstraint](repeating: .free, count: p)
+        for (n, r) in options.bounds.sorted(by: { $0.key < $1.key }) {
+            let i = try index(n, "--bound")
+            guard r.lower < r.upper else { throw PDFEmuError("--bound \(n): lower \(r.lower) must be below upper \(r.upper)") }
+            constraints[i] = .bounded(lower: r.lower, upper: r.upper)
+        }
+        for (n, v) in options.fixed.sorted(by: { $0.key < $1.key }) {
+            let i = try index(n, "--fix")
+            guard v.isFinite else { throw PDFEmuError("--fix \(n): value must be finite") }
+            if options.bounds[n] != nil { throw PDFEmuError("--fix \(n): parameter is also given a --bound") }
+            constraints[i] = .fixed(v)
+        }
+        var units: [ScanUnit] = []
+        let profiled = try (options.profileParameters ?? names.filter { options.fixed[$0] == nil }).map { try index($0, "--params") }
+        for a in profiled {
+            if constraints[a].isFixed { throw PDFEmuError("--params: '\(names[a])' is fixed and cannot be profiled") }
+        }
+        if Set(profiled).count != profiled.count { throw PDFEmuError("--params: a parameter is named twice") }
+        for (n, r) in options.ranges.sorted(by: { $0.key < $1.key }) {
+            let i = try index(n, "--range")
+            guard r.lower < r.upper else { throw PDFEmuError("--range \(n): lower \(r.lower) must be below upper \(r.upper)") }
+            if r.lower < constraints[i].lower || r.upper > constraints[i].upper {
+                throw PDFEmuError("--range \(n): [\(r.lower), \(r.upper)] reaches outside its --bound \(constraints[i].label)")
+            }
+        }
+        units += profiled.sorted().map { .profile($0) }
+        for pair in options.contours {
+            guard pair.count == 2 else { throw PDFEmuError("--contour: give two parameter names, got \(pair.joined(separator: ","))") }
+            let a = try index(pair[0], "--contour"), b = try index(pair[1], "--contour")
+            if a == b { throw PDFEmuError("--contour \(pair[0]),\(pair[1]): names the same parameter twice") }
+            if constraints[a].isFixed || constraints[b].isFixed {
+                throw PDFEmuError("--contour \(pair[0]),\(pair[1]): a fixed parameter cannot be contoured")
+            }
+            let unit = ScanUnit.contour(a, b)
+            if units.contains(unit) { throw PDFEmuError("--contour \(pair[0]),\(pair[1]): given twice") }
+            units.append(unit)
+        }
+        var quantities: [DerivedQuantity] = []
+        for e in options.lagrangeExpressions {
+            quantities.append(.linear(try LinearExpression(parsing: e, parameterNames: names)))
+        }
+        for m in lagrangeModels {
+            if m.model.parameterNames != names {
+                throw PDFEmuError("\(m.label): parameter names (\(m.model.parameterNames.joined(separator: " "))) differ from "
+                                  + "the χ² model's (\(names.joined(separator: " ")))")
+            }
+            quantities.append(.model(label: m.label, model: m.model))
+        }
+        units += quantities.indices.map { .lagrange($0) }
+        if model.trainingLower.count != p || model.trainingUpper.count != p {
+            throw PDFEmuError("model: training box has \(model.trainingLower.count) entries for \(p) parameters")
+        }
+        return Plan(constraints: constraints, units: units, quantities: quantities)
+    }
+
+    /// Multi-start minimisation from the model's best training points (moved into the constraints).
+    static func findMinimum(model: any ScalarModel, minimiser: Minimiser, constraints: [ParameterConstraint],
+                            starts: Int) throws -> ScanMinimum {
+        let p = model.parameterNames.count
+        var points = Array(model.bestTrainingPoints.prefix(starts)).filter { $0.count == p }
+        if points.isEmpty { points = [(0..<p).map { 0.5 * (model.trainingLower[$0] + model.trainingUpper[$0]) }] }
+        points = points.map { pt in (0..<p).map { constraints[$0].clamp(pt[$0]) } }
+        let ms = minimiser.minimiseMultiStart(from: points, constraints: constraints)
+        let best = ms.best
+        guard best.value.isFinite else { throw PDFEmuError("minimisation failed: χ² is not finite at any start") }
+        let pred = model.prediction(at: best.theta)
+        let domain = model.domain(at: best.theta)
+        var warnings: [String] = []
+        if !best.converged { warnings.append("global minimum did not converge (\(best.status)); errors and profiles are unreliable") }
+        if !domain.inside { warnings.append("the minimum lies outside the training domain") }
+        if best.value < model.sampleMinimum - 1 {
+            warnings.append("χ²_min is \(Fmt.fixed(model.sampleMinimum - best.value, 3)) below the lowest training χ² "
+                            + "(\(Fmt.fixed(model.sampleMinimum, 3))): the model may be extrapolating")
+        }
+        if !best.atBound.isEmpty {
+            warnings.append("at the minimum, parameter(s) at a bound: " + best.atBound.map { model.parameterNames[$0] }.joined(separator: ", "))
+        }
+        let distinct = ms.all.filter { $0.converged && $0.value - best.value > 1e-3 }.map { $0.value - best.value }
+        if !distinct.isEmpty {
+            let vals = Array(Set(distinct.map { ($0 * 1000).rounded() / 1000 })).sorted()
+            warnings.append("multi-start found other local minima at Δχ² = " + vals.map { Fmt.fixed($0, 3) }.joined(separator: ", "))
+        }
+        return ScanMinimum(chi2: best.value, theta: best.theta, converged: best.converged, status: best.status,
+                           iterations: best.iterations, evaluations: best.evaluations, edm: best.edm,
+                           atBound: best.atBound.map { model.parameterNames[$0] }, constraints: constraints,
+                           perExperiment: pred.perExperiment, spread: pred.spread, domain: domain,
+                           sampleMinimum: model.sampleMinimum, startChi2: ms.all.map { $0.value },
+                           startConverged: ms.all.map { $0.converged }, warnings: warnings)
+    }
+}

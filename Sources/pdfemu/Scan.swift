@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import PDFEmu
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Minimum, Hessian errors, 1D profiles, 2D contours and Lagrange scans of an emulated χ².")
+
+    @Option(help: "Emulator file.") var emulator: String
+    @Option(help: "Parameters to profile: comma-separated names, 'all' or 'none'.") var params = "all"
+    @Option(help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100).") var tolerance = "1"
+    @Option(help: "Hold parameters fixed: name=value,...") var fix: String?
+    @Option(help: "Bound parameters: name=lo:hi,...") var bound: String?
+    @Option(help: "Profile grid ranges: name=lo:hi,... (default: best ± 1.5·√(max T²)·Hessian error).") var range: String?
+    @Option(help: "Grid points per profile (and λ values per Lagrange scan).") var points = 41
+    @Option(help: "Draw a 2D contour of the pair a,b (repeatable).") var contour: [String] = []
+    @Option(help: "Δχ² levels of the contours, comma-separated.") var levels = "2.30,6.18"
+    @Option(help: "Rays per contour.") var rays = 48
+    @Option(help: "Lagrange scan of a linear expression, e.g. \"0.5*Buv - Bdv + 2\" (repeatable).") var lagrange: [String] = []
+    @Option(help: "Lagrange scan of a second emulator's value (same parameters; repeatable).") var lagrangeEmulator: [String] = []
+    @Option(help: "Training points used as starts for the global minimum.") var starts = 8
+    @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
+    @Option(help: "Compute only shard k/N of the work units (needs --output; combine with `pdfemu merge`).") var shard: String?
+    @Option(help: "Write the full result to this HDF5 file.") var output: String?
+    @Flag(help: "Print JSON instead of the summary.") var json = false
+
+    func run() throws {
+        try PDFEmuCommand.guarded {
+            var o = ScanOptions()
+            o.profileParameters = try ScanOptionParsing.parameterList(params)
+            o.tolerances = try ScanOptionParsing.numbers(tolerance, option: "--tolerance")
+            if let fix { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
+            if let bound { o.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
+            if let range { o.ranges = try ScanOptionParsing.ranges(range, option: "--range") }
+            o.points = points
+            o.contours = try contour.map { try ScanOptionParsing.pair($0, option: "--contour") }
+            o.levels = try ScanOptionParsing.numbers(levels, option: "--levels")
+            o.rays = rays
+            o.lagrangeExpressions = lagrange
+            o.starts = starts
+            o.refineCrossings = !noRefine
+            if let shard {
+                o.shard = try ShardSpec(parsing: shard)
+                if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }
+            }
+            try o.checkSettings()
+            if let output { try AtomicOutput.checkWritable(output) }
+            let model = try loadScalarModel(emulator)
+            let extra = try lagrangeEmulator.map {
+                LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
+            }
+            let result = try ScanRunner.run(model: model, options: o, lagrangeModels: extra,
+                                            modelIdentity: try RunIdentity.fileHash(emulator))
+            if let output { try result.writeHDF5(to: output) }
+            print(json ? try Fmt.json(result) : ScanReport.text(result), terminator: json ? "\n" : "")
+        }
+    }
+}
