@@ -126,7 +126,10 @@ public struct Emulator: ScalarModel {
             var lo = 0
             while lo < n {
                 let rows = min(engine.capacity, n - lo)
-                for r in 0..<rows { for j in 0..<p { x[r * p + j] = T((thetas[(lo + r) * p + j] - m.inputMean[j]) / m.inputScale[j]) } }
+                for r in 0..<rows {
+                    let t = DenseNetwork.transform(Array(thetas[((lo + r) * p)..<((lo + r + 1) * p)]), mean: m.inputMean, matrix: m.inputTransform)
+                    for j in 0..<p { x[r * p + j] = T(t[j]) }
+                }
                 let out = w.withUnsafeBufferPointer { engine.forward(parameters: $0.baseAddress!, input: x, rows: rows) }
                 for r in 0..<rows {
                     for k in 0..<o {

@@ -38,7 +38,7 @@ extension Emulator {
         try f.writeStrings("/experiment_names", experimentNames)
         let m0 = members[0]
         try f.write("/scalers/input_mean", m0.inputMean, shape: [p])
-        try f.write("/scalers/input_scale", m0.inputScale, shape: [p])
+        try f.write("/scalers/input_transform", m0.inputTransform, shape: [p, p])
         try f.write("/scalers/output_shift", m0.outputShift, shape: [architecture.outputs])
         try f.write("/scalers/output_scale", m0.outputScale, shape: [architecture.outputs])
         for (k, m) in members.enumerated() {
@@ -86,10 +86,10 @@ extension Emulator {
         }
         let precision = try f.readStringAttribute("precision")
         let inMean = try f.read("/scalers/input_mean", as: Double.self).values
-        let inScale = try f.read("/scalers/input_scale", as: Double.self).values
+        let inTransform = try f.read("/scalers/input_transform", as: Double.self).values
         let outShift = try f.read("/scalers/output_shift", as: Double.self).values
         let outScale = try f.read("/scalers/output_scale", as: Double.self).values
-        guard inMean.count == arch.inputs, inScale.count == arch.inputs, outShift.count == arch.outputs, outScale.count == arch.outputs else {
+        guard inMean.count == arch.inputs, inTransform.count == arch.inputs * arch.inputs, outShift.count == arch.outputs, outScale.count == arch.outputs else {
             throw PDFEmuError("\(path): /scalers do not match the network's inputs and outputs")
         }
         var members: [DenseNetwork] = []
@@ -103,7 +103,7 @@ extension Emulator {
                 }
                 w.replaceSubrange(t.offset..<(t.offset + t.count), with: values)
             }
-            members.append(DenseNetwork(architecture: arch, weights: w, inputMean: inMean, inputScale: inScale,
+            members.append(DenseNetwork(architecture: arch, weights: w, inputMean: inMean, inputTransform: inTransform,
                                         outputShift: outShift, outputScale: outScale))
         }
         guard !members.isEmpty else { throw PDFEmuError("\(path): the emulator has no members") }

@@ -6,23 +6,25 @@ public struct DenseNetwork: Sendable {
     public let architecture: MLPArchitecture
     /// Flat parameters (see `MLPArchitecture.tensors`).
     public let weights: [Double]
-    /// Input standardisation: x = (θ − inputMean) / inputScale.
+    /// Input transform: x = A·(θ − inputMean), A = `inputTransform` (P×P row-major; diagonal 1/σ when
+    /// standardising, L⁻¹ of the training points' covariance when whitening).
     public let inputMean: [Double]
-    /// Input standardisation scale.
-    public let inputScale: [Double]
+    /// The matrix A of the input transform (P×P row-major).
+    public let inputTransform: [Double]
     /// Output o in physical units = outputShift[o] + outputScale[o] · network output o.
     public let outputShift: [Double]
     /// Output scale.
     public let outputScale: [Double]
 
     /// Creates a network from its parts.
-    public init(architecture: MLPArchitecture, weights: [Double], inputMean: [Double], inputScale: [Double],
+    public init(architecture: MLPArchitecture, weights: [Double], inputMean: [Double], inputTransform: [Double],
                 outputShift: [Double], outputScale: [Double]) {
         precondition(weights.count == architecture.parameterCount)
         self.architecture = architecture
         self.weights = weights
         self.inputMean = inputMean
-        self.inputScale = inputScale
+        precondition(inputTransform.count == inputMean.count * inputMean.count, "input transform must be P×P")
+        self.inputTransform = inputTransform
         self.outputShift = outputShift
         self.outputScale = outputScale
     }
@@ -65,7 +67,8 @@ public struct DenseNetwork: Sendable {
                 }
             }
         }
-        let grad = (0..<p).map { gradX[$0] / inputScale[$0] }
+        var grad = [Double](repeating: 0, count: p)
+        for i in 0..<p where gradX[i] != 0 { for j in 0..<p { grad[j] += inputTransform[i * p + j] * gradX[i] } }
         guard wantH else { return (value, grad, []) }
 
         // Forward Jacobians U_l = ∂z_l/∂θ (fanOut × P); H = Σ_l U_lᵀ diag(ā_l σ''(z_l)) U_l.
@@ -73,8 +76,8 @@ public struct DenseNetwork: Sendable {
         weights.withUnsafeBufferPointer { w in
             let (fi0, fo0) = layers[0]
             var U = [Double](repeating: 0, count: fo0 * p)
-            let w0 = w.baseAddress! + architecture.offsets(0).weight
-            for r in 0..<fo0 { for c in 0..<fi0 { U[r * p + c] = w0[r * fi0 + c] / inputScale[c] } }
+            BLAS.gemm(transA: false, transB: false, m: fo0, n: p, k: fi0, alpha: 1, a: w.baseAddress! + architecture.offsets(0).weight,
+                      lda: fi0, b: inputTransform, ldb: p, beta: 0, c: &U, ldc: p)
             for l in 0..<(L - 1) {
                 let n = layers[l].fanOut
                 let zl = trace.z[l]
@@ -106,7 +109,7 @@ public struct DenseNetwork: Sendable {
     func forward(_ theta: [Double]) -> (z: [[Double]], a: [[Double]]) {
         BLAS.require()
         precondition(theta.count == architecture.inputs, "θ has \(theta.count) values, the network \(architecture.inputs)")
-        var x = (0..<theta.count).map { (theta[$0] - inputMean[$0]) / inputScale[$0] }
+        var x = Self.transform(theta, mean: inputMean, matrix: inputTransform)
         var zs: [[Double]] = []
         var acts: [[Double]] = []
         let layers = architecture.layers
@@ -124,5 +127,17 @@ public struct DenseNetwork: Sendable {
             }
         }
         return (zs, acts)
+    }
+
+    /// x = A·(θ − mean) for one point.
+    public static func transform(_ theta: [Double], mean: [Double], matrix a: [Double]) -> [Double] {
+        let p = mean.count
+        var x = [Double](repeating: 0, count: p)
+        for i in 0..<p {
+            var s = 0.0
+            for j in 0..<p { s += a[i * p + j] * (theta[j] - mean[j]) }
+            x[i] = s
+        }
+        return x
     }
 }

@@ -17,6 +17,14 @@ public enum ScheduleKind: String, Sendable, Codable, CaseIterable {
     case plateau
 }
 
+/// How parameters are transformed before they enter the network.
+public enum InputTransformKind: String, Sendable, Codable, CaseIterable {
+    /// (θ − mean)/σ per parameter.
+    case standardize
+    /// L⁻¹(θ − mean), LLᵀ the covariance of the training points: decorrelates the parameters.
+    case whiten
+}
+
 /// How training points are weighted in the loss.
 public enum WeightingKind: String, Sendable, Codable, CaseIterable {
     /// All points equal.
@@ -43,6 +51,8 @@ public struct FitConfig: Sendable, Codable, Equatable {
     public var activation: Activation
     /// "float32" or "float64".
     public var precision: String
+    /// Input transform.
+    public var inputTransform: InputTransformKind
     /// Weight initialisation.
     public var initialisation: MLPArchitecture.Initialisation
     /// Optimiser.
@@ -136,6 +146,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
             c.precision = try n.string("precision", c.precision)!
             guard ["float32", "float64"].contains(c.precision) else { throw n.fail("precision", "must be float32 or float64") }
             c.initialisation = try n.choice("init", c.initialisation)
+            c.inputTransform = try n.choice("input_transform", c.inputTransform)
             c.members = try n.int("members", c.members, min: 1)
             try n.finish()
         }
@@ -187,7 +198,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
     /// The defaults (what Configs/hera14.json spells out).
     public static let defaults = FitConfig(
         files: [], read: ScanReadOptions(), perExperiment: true, targetIsChi2: true,
-        hidden: [256, 256, 256], activation: .silu, precision: "float32", initialisation: .glorot,
+        hidden: [256, 256, 256], activation: .silu, precision: "float32", inputTransform: .whiten, initialisation: .glorot,
         optimizer: .adam, learningRate: 1e-3, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999,
         epsilon: 1e-8, weightDecay: 0, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,

@@ -64,7 +64,7 @@ public final class Trainer<T: NNScalar> {
         architecture = MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs,
                                        activation: config.activation)
         (valX, valY, valW) = TrainingData<T>.arrays(scan, rows: data.validationRows, config: config,
-                                                    inputMean: data.inputMean, inputScale: data.inputScale,
+                                                    inputMean: data.inputMean, inputTransform: data.inputTransform,
                                                     outputShift: data.outputShift, outputScale: data.outputScale,
                                                     outputs: data.outputs, sampleMinimum: data.sampleMinimum)
     }

@@ -1,8 +1,8 @@
 /// A scan prepared for training: the split, the scalers, and standardised inputs and scaled targets
 /// of each split in the training precision.
 public struct TrainingData<T: NNScalar>: Sendable {
-    /// Input standardisation (from the training split): x = (θ − mean)/scale.
-    public var inputMean: [Double], inputScale: [Double]
+    /// Input transform (from the training split): x = A·(θ − mean), A P×P row-major.
+    public var inputMean: [Double], inputTransform: [Double]
     /// Output o (physical) = shift[o] + scale[o]·y[o]. Output 0 is the target (χ²), 1… the experiments.
     public var outputShift: [Double], outputScale: [Double]
     /// Loss weight of each output.
@@ -57,11 +57,7 @@ public struct TrainingData<T: NNScalar>: Sendable {
         let rows = trainRows
         let means = (0..<p).map { j in rows.reduce(0) { $0 + scan.parameters[$1 * p + j] } / Double(rows.count) }
         inputMean = means
-        inputScale = (0..<p).map { j in
-            let m = (rows.reduce(0) { $0 + scan.parameters[$1 * p + j] } / Double(rows.count))
-            let v = rows.reduce(0) { $0 + (scan.parameters[$1 * p + j] - m) * (scan.parameters[$1 * p + j] - m) } / Double(rows.count)
-            return v > 0 ? v.squareRoot() : 1
-        }
+        inputTransform = try Self.inputMatrix(scan, rows: rows, mean: means, kind: c.inputTransform)
         // Target scaling: χ² targets are Δχ² above the sample minimum, scaled by their spread.
         func spread(_ values: [Double]) -> Double { let s = Stats.std(values); return s > 0 ? s : 1 }
         let totals = rows.map { scan.chi2[$0] }
@@ -74,13 +70,13 @@ public struct TrainingData<T: NNScalar>: Sendable {
         }
         outputWeight = [T(1)] + [T](repeating: T(e > 0 ? c.experimentLossWeight / Double(e) : 0), count: e)
 
-        (trainX, trainY, trainW) = Self.arrays(scan, rows: rows, config: c, inputMean: means, inputScale: inputScale,
+        (trainX, trainY, trainW) = Self.arrays(scan, rows: rows, config: c, inputMean: means, inputTransform: inputTransform,
                                                outputShift: outputShift, outputScale: outputScale, outputs: 1 + e,
                                                sampleMinimum: scan.chi2.min()!)
     }
 
     /// Standardised inputs, scaled targets and loss weights of `rows`.
-    public static func arrays(_ scan: ScanData, rows: [Int], config c: FitConfig, inputMean: [Double], inputScale: [Double],
+    public static func arrays(_ scan: ScanData, rows: [Int], config c: FitConfig, inputMean: [Double], inputTransform: [Double],
                               outputShift: [Double], outputScale: [Double], outputs: Int, sampleMinimum: Double)
         -> (x: [T], y: [T], w: [T]) {
         let p = scan.parameterCount, ne = scan.experimentCount
@@ -88,7 +84,8 @@ public struct TrainingData<T: NNScalar>: Sendable {
         var y = [T](repeating: 0, count: rows.count * outputs)
         var w = [T](repeating: 1, count: rows.count)
         for (r, i) in rows.enumerated() {
-            for j in 0..<p { x[r * p + j] = T((scan.parameters[i * p + j] - inputMean[j]) / inputScale[j]) }
+            let t = DenseNetwork.transform(scan.point(i), mean: inputMean, matrix: inputTransform)
+            for j in 0..<p { x[r * p + j] = T(t[j]) }
             y[r * outputs] = T((scan.chi2[i] - outputShift[0]) / outputScale[0])
             for k in 1..<max(1, outputs) { y[r * outputs + k] = T((scan.chi2PerExperiment[i * ne + k - 1] - outputShift[k]) / outputScale[k]) }
             if c.targetIsChi2 {
@@ -102,4 +99,41 @@ public struct TrainingData<T: NNScalar>: Sendable {
         }
         return (x, y, w)
     }
+
+    /// The input matrix A: diag(1/σ) for `standardize`, L⁻¹ (LLᵀ = covariance of the rows) for `whiten`.
+    static func inputMatrix(_ scan: ScanData, rows: [Int], mean: [Double], kind: InputTransformKind) throws -> [Double] {
+        let p = scan.parameterCount
+        var cov = [Double](repeating: 0, count: p * p)
+        for i in rows {
+            for a in 0..<p {
+                let da = scan.parameters[i * p + a] - mean[a]
+                for b in 0...a { cov[a * p + b] += da * (scan.parameters[i * p + b] - mean[b]) }
+            }
+        }
+        for a in 0..<p { for b in 0...a { cov[a * p + b] /= Double(max(1, rows.count)); cov[b * p + a] = cov[a * p + b] } }
+        var m = [Double](repeating: 0, count: p * p)
+        switch kind {
+        case .standardize:
+            for j in 0..<p { m[j * p + j] = cov[j * p + j] > 0 ? 1 / cov[j * p + j].squareRoot() : 1 }
+        case .whiten:
+            guard let L = try BLAS.cholesky(cov, n: p) else {
+                throw PDFEmuError("network.input_transform: the training points' covariance is singular (a parameter is constant or two are linearly dependent); use \"standardize\"")
+            }
+            m = lowerTriangularInverse(L, n: p)
+        }
+        return m
+    }
+}
+
+/// Inverse of a lower-triangular n×n matrix (row-major) by forward substitution.
+func lowerTriangularInverse(_ L: [Double], n p: Int) -> [Double] {
+    var inv = [Double](repeating: 0, count: p * p)
+    for c in 0..<p {
+        for r in c..<p {
+            var s = r == c ? 1.0 : 0.0
+            for k in c..<r { s -= L[r * p + k] * inv[k * p + c] }
+            inv[r * p + c] = s / L[r * p + r]
+        }
+    }
+    return inv
 }

@@ -16,12 +16,12 @@ final class EmulatorFileTests: XCTestCase {
         let nl = hidden.count + 1
         let members = Int((try f.readNumericAttribute("members") as [Int64])[0])
         let mean = try f.read("/scalers/input_mean", as: Double.self).values
-        let scale = try f.read("/scalers/input_scale", as: Double.self).values
+        let A = try f.read("/scalers/input_transform", as: Double.self).values
         let shift = try f.read("/scalers/output_shift", as: Double.self).values
         let oscale = try f.read("/scalers/output_scale", as: Double.self).values
         let theta = [0.7, -0.4, 0.1]
-        // x = (theta - input_mean) / input_scale
-        let x = (0..<3).map { (theta[$0] - mean[$0]) / scale[$0] }
+        // x = (theta - input_mean) @ input_transform.T
+        let x = (0..<3).map { i in (0..<3).reduce(0.0) { $0 + (theta[$1] - mean[$1]) * A[i * 3 + $1] } }
         var outs: [[Double]] = []
         for k in 0..<members {
             var a = x

@@ -8,7 +8,8 @@ final class DenseNetworkTests: XCTestCase {
         var rng = SeededGenerator(seed: seed)
         var w: [Double] = arch.initialParameters(.glorot, rng: &rng)
         for i in w.indices { w[i] += 0.1 * rng.normal() }  // non-zero biases too
-        return DenseNetwork(architecture: arch, weights: w, inputMean: [0.1, -0.2, 0.3, 0], inputScale: [0.5, 2, 1.5, 0.8],
+        return DenseNetwork(architecture: arch, weights: w, inputMean: [0.1, -0.2, 0.3, 0],
+                            inputTransform: [2, 0, 0, 0, 0.3, 0.5, 0, 0, -0.2, 0.1, 0.7, 0, 0.05, 0, 0.4, 1.2],
                             outputShift: [100, 3, 4], outputScale: [20, 2, 1])
     }
 
@@ -45,7 +46,7 @@ final class DenseNetworkTests: XCTestCase {
             let n = 37
             let thetas = (0..<(n * 4)).map { _ in rng.normal() }
             let batch = MLPBatch<Double>(arch, capacity: 64)
-            let x = (0..<(n * 4)).map { (thetas[$0] - net.inputMean[$0 % 4]) / net.inputScale[$0 % 4] }
+            let x = (0..<n).flatMap { DenseNetwork.transform(Array(thetas[($0 * 4)..<($0 * 4 + 4)]), mean: net.inputMean, matrix: net.inputTransform) }
             let out = net.weights.withUnsafeBufferPointer { batch.forward(parameters: $0.baseAddress!, input: x, rows: n) }
             for i in 0..<n {
                 let ref = net.outputs(at: Array(thetas[(i * 4)..<(i * 4 + 4)]))
