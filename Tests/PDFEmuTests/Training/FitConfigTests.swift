@@ -16,9 +16,7 @@ final class FitConfigTests: XCTestCase {
     }
 
     func testBundledConfigLoads() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let c = try FitConfig.load(root.appendingPathComponent("Configs/hera14.json").path)
+        let c = try FitConfig.load(packageRoot.appendingPathComponent("Configs/hera14.json").path)
         XCTAssertEqual(c.files, ["Datasets/hera14_train.h5"])
         XCTAssertEqual(c.hidden, [256, 256, 256])
     }
