@@ -44,6 +44,7 @@ public enum ScanPlots {
             fig.title = "Lagrange scan of \(l.name) = \(l.definition)"
             fig.xLabel = "\(l.name) = \(l.definition)"
             fig.notes[0] = "Δχ² = χ² − χ²_min at the minimum of χ² + λ·\(l.name), one point per λ; dashed lines: Δχ² = T² levels"
+            for k in fig.series.indices where fig.series[k].label == "profile" { fig.series[k].label = "minima of χ² + λ·\(l.name)" }
             out.append(("lagrange_" + fileSafe(l.name) + ".svg", fig))
         }
         if let mc = r.mcmc {
@@ -51,8 +52,8 @@ public enum ScanPlots {
             for (j, name) in res.parameterNames.enumerated() {
                 let ref = r.parameterNames.firstIndex(of: name).map { theta[$0] }
                 var fig = try MarginalHistogramPlot.figure(MarginalHistogramData(result: res, parameter: j, reference: ref))
-                fig.notes = ["\(res.sampleCount) samples from \(mc.chains.count) run(s) of the \(res.method) sampler; "
-                             + "density of \(name) normalised to unit area; lines: central intervals and the χ² minimum"]
+                fig.yLabel = "probability density (per unit of \(name))"
+                fig.notes = ["\(mc.chains.count) MCMC run(s), \(res.method) sampler; histogram normalised to unit area"]
                 out.append(("mcmc_" + fileSafe(name) + ".svg", fig))
             }
         }
