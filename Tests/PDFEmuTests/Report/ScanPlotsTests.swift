@@ -47,7 +47,7 @@ final class ScanPlotsTests: XCTestCase {
         let lagrange = try texts(try String(contentsOfFile: target + "/lagrange_q0.svg", encoding: .utf8))
         XCTAssertTrue(lagrange.contains("q0 = p0 + p1"), "\(lagrange)")
         let hist = try texts(try String(contentsOfFile: target + "/mcmc_p2.svg", encoding: .utf8))
-        XCTAssertTrue(hist.contains { $0.hasPrefix("68% central") } && hist.contains("probability density"))
+        XCTAssertTrue(hist.contains { $0.hasPrefix("68% central") } && hist.contains("probability density (per unit of p2)"))
         // Writing again into the existing directory replaces the files.
         XCTAssertEqual(try ScanPlots.write(r, to: target).count, 8)
     }
