@@ -40,13 +40,15 @@ public struct ScanOptions: Sendable, Codable, Equatable {
     public var minimiser: MinimiserOptions
     /// Compute only this shard's units (not part of the run id).
     public var shard: ShardSpec?
+    /// MCMC sampling of exp(−χ²/(2T²)) from the minimum (nil: none); each run is one work unit.
+    public var mcmc: ScanMCMCOptions?
 
     /// Creates options; the defaults profile every free parameter at T² = 1 on 41 points.
     public init(profileParameters: [String]? = nil, tolerances: [Double] = [1], fixed: [String: Double] = [:],
                 bounds: [String: ValueRange] = [:], ranges: [String: ValueRange] = [:], points: Int = 41,
                 widen: Double = 1.5, contours: [[String]] = [], levels: [Double] = [2.30, 6.18], rays: Int = 48,
                 lagrangeExpressions: [String] = [], starts: Int = 8, refineCrossings: Bool = true,
-                minimiser: MinimiserOptions = MinimiserOptions(), shard: ShardSpec? = nil) {
+                minimiser: MinimiserOptions = MinimiserOptions(), shard: ShardSpec? = nil, mcmc: ScanMCMCOptions? = nil) {
         self.profileParameters = profileParameters
         self.tolerances = tolerances
         self.fixed = fixed
@@ -62,6 +64,7 @@ public struct ScanOptions: Sendable, Codable, Equatable {
         self.refineCrossings = refineCrossings
         self.minimiser = minimiser
         self.shard = shard
+        self.mcmc = mcmc
     }
 }
 
@@ -79,6 +82,7 @@ extension ScanOptions {
         guard options.rays >= 3 else { throw PDFEmuError("--rays: need at least 3, got \(options.rays)") }
         guard options.widen > 0 else { throw PDFEmuError("widen factor must be > 0, got \(options.widen)") }
         guard options.starts >= 1 else { throw PDFEmuError("--starts: need at least 1, got \(options.starts)") }
+        try options.mcmc?.checkSettings()
     }
 }
 

@@ -169,12 +169,14 @@ public struct ScanTiming: Sendable, Codable, Equatable {
     public var profiledPoints: Int
     /// Model evaluations (value + gradient + Hessian) for the units.
     public var modelEvaluations: Int
+    /// Wall time of the MCMC runs, seconds (0: none).
+    public var mcmcSeconds: Double = 0
     /// Profiled points per second of unit wall time.
     public var pointsPerSecond: Double { unitSeconds > 0 ? Double(profiledPoints) / unitSeconds : 0 }
 }
 
-/// Everything a scan computes.
-public struct ScanResult: Sendable, Codable, Equatable {
+/// Everything a scan computes. Encodes to JSON with MCMC summaries but without MCMC samples.
+public struct ScanResult: Sendable, Encodable, Equatable {
     /// Identifies the model and options (shards of one run share it).
     public var runID: String
     /// The model's parameter names.
@@ -199,6 +201,8 @@ public struct ScanResult: Sendable, Codable, Equatable {
     public var shard: ShardSpec?
     /// Time and work (nil when read from a file or merged).
     public var timing: ScanTiming?
+    /// MCMC runs computed (nil: none in this result).
+    public var mcmc: ScanMCMC? = nil
 
     /// The same result without timing (for comparisons).
     public var withoutTiming: ScanResult { var r = self; r.timing = nil; return r }

@@ -139,6 +139,23 @@ private struct ScanH5Writer: ~Copyable {
             try intervals(lg + "/intervals", l.intervals)
             try s(lg + "/warnings", l.warnings)
         }
+        // MCMC: the combined result under /mcmc (its samples are the only copy); each run's diagnostics
+        // under /mcmc/chain_C with its rows of /mcmc/samples given by sample_offset and sample_count.
+        if let mc = r.mcmc {
+            try mc.combined.write(into: file, group: "/mcmc")
+            try file.writeAttribute("chains", [Int64(mc.chainCount)], of: "/mcmc")
+            var offset = 0
+            for c in mc.chains {
+                var stripped = c.result
+                stripped.samples = []; stripped.chi2 = []
+                let cg = "/mcmc/chain_\(c.index)"
+                try stripped.write(into: file, group: cg)
+                try file.writeAttribute("index", [Int64(c.index)], of: cg)
+                try file.writeAttribute("sample_offset", [Int64(offset)], of: cg)
+                try file.writeAttribute("sample_count", [Int64(c.result.sampleCount)], of: cg)
+                offset += c.result.sampleCount
+            }
+        }
     }
 
     func intervals(_ g: String, _ v: [ProfileInterval]) throws {
@@ -243,7 +260,29 @@ private struct ScanH5Reader: ~Copyable {
                     warnings: try s(lg + "/warnings")))
             }
         }
+        if file.exists("/mcmc") { result.mcmc = try mcmc() }
         return result
+    }
+
+    func mcmc() throws -> ScanMCMC {
+        let (shape, samples) = try file.read("/mcmc/samples", as: Double.self)
+        let chi2 = try d("/mcmc/chi2")
+        guard shape.count == 2, chi2.count == shape[0] else { throw PDFEmuError("\(file.path): /mcmc/samples does not match /mcmc/chi2") }
+        let p = shape[1]
+        var chains: [ScanMCMCChain] = []
+        for name in try file.members(of: "/mcmc") where name.hasPrefix("chain_") {
+            let cg = "/mcmc/" + name
+            var r = try MCMCResult.read(from: file, group: cg)
+            let offset = try ai("sample_offset", cg), count = try ai("sample_count", cg)
+            guard offset >= 0, count >= 0, offset + count <= chi2.count, r.parameterCount == p else {
+                throw PDFEmuError("\(file.path): \(cg): sample_offset/sample_count do not fit /mcmc/samples")
+            }
+            r.samples = Array(samples[(offset * p)..<((offset + count) * p)])
+            r.chi2 = Array(chi2[offset..<(offset + count)])
+            chains.append(ScanMCMCChain(index: try ai("index", cg), result: r))
+        }
+        guard !chains.isEmpty else { throw PDFEmuError("\(file.path): /mcmc has no chain_C groups") }
+        return try ScanMCMC(chainCount: try ai("chains", "/mcmc"), chains: chains)
     }
 
     func intervals(_ g: String) throws -> [ProfileInterval] {

@@ -6,9 +6,12 @@ public enum ScanRunner {
     /// Runs the scan. `lagrangeModels` are scanned after the option's expressions; `modelIdentity`
     /// (e.g. a hash of the model file) goes into the run id (default: a fingerprint of the model).
     /// Throws one line for bad options (unknown names, T² ≤ 0, a pair naming one parameter twice,
-    /// expressions with unknown names, a second model with other parameter names).
+    /// expressions with unknown names, a second model with other parameter names, MCMC settings).
+    /// MCMC runs (after the other units, one at a time, each using all cores) report to `mcmcProgress`
+    /// with the run number, the number of runs in this shard, and the sampler's progress.
     public static func run(model: any ScalarModel, options: ScanOptions, lagrangeModels: [LagrangeModel] = [],
-                           modelIdentity: String? = nil) throws -> ScanResult {
+                           modelIdentity: String? = nil,
+                           mcmcProgress: ((_ run: Int, _ runs: Int, MCMCProgress) -> Void)? = nil) throws -> ScanResult {
         let start = DispatchTime.now().uptimeNanoseconds
         let plan = try validate(model: model, options: options, lagrangeModels: lagrangeModels)
         let names = model.parameterNames
@@ -25,17 +28,29 @@ public enum ScanRunner {
         let mine = plan.units.indices.filter { options.shard?.owns($0) ?? true }
         let unitStart = DispatchTime.now().uptimeNanoseconds
         enum Output { case profile(ProfileResult), contour(ContourResult), lagrange(LagrangeResult) }
-        let outputs: [(Output, WorkCount)] = Parallel.map(mine.count) { j in
-            switch plan.units[mine[j]] {
+        let mineChains: [Int] = mine.compactMap { if case .mcmc(let c) = plan.units[$0] { return c } else { return nil } }
+        let others = mine.filter { if case .mcmc = plan.units[$0] { return false } else { return true } }
+        let outputs: [(Output, WorkCount)] = Parallel.map(others.count) { j in
+            switch plan.units[others[j]] {
             case .profile(let a):
                 let (r, w) = Profile1D.compute(ctx, parameter: a); return (.profile(r), w)
             case .contour(let a, let b):
                 let (r, w) = Contour2D.compute(ctx, a: a, b: b); return (.contour(r), w)
             case .lagrange(let k):
                 let (r, w) = LagrangeScan.compute(ctx, quantity: plan.quantities[k], name: "q\(k)"); return (.lagrange(r), w)
+            case .mcmc:
+                preconditionFailure("MCMC units run below")
             }
         }
         let end = DispatchTime.now().uptimeNanoseconds
+        var chains: [ScanMCMCChain] = []
+        if let mc = options.mcmc {
+            for (k, c) in mineChains.enumerated() {
+                let r = try runChain(ctx, options: mc, chain: c) { mcmcProgress?(k, mineChains.count, $0) }
+                chains.append(ScanMCMCChain(index: c, result: r))
+            }
+        }
+        let mcmcEnd = DispatchTime.now().uptimeNanoseconds
         var result = ScanResult(runID: runID, parameterNames: names, experimentNames: model.experimentNames,
                                 tolerances: options.tolerances, minimum: minimum, hessian: hessian,
                                 units: plan.units.map { $0.name(names) }, profiles: [], contours: [], lagrange: [],
@@ -49,8 +64,13 @@ public enum ScanRunner {
             case .lagrange(let r): result.lagrange.append(r)
             }
         }
-        result.timing = ScanTiming(seconds: Double(end - start) / 1e9, unitSeconds: Double(end - unitStart) / 1e9,
-                                   profiledPoints: work.minimisations, modelEvaluations: work.evaluations)
+        if !chains.isEmpty {
+            result.mcmc = try ScanMCMC(chainCount: plan.units.filter { if case .mcmc = $0 { return true } else { return false } }.count,
+                                       chains: chains)
+        }
+        result.timing = ScanTiming(seconds: Double(mcmcEnd - start) / 1e9, unitSeconds: Double(end - unitStart) / 1e9,
+                                   profiledPoints: work.minimisations, modelEvaluations: work.evaluations,
+                                   mcmcSeconds: Double(mcmcEnd - end) / 1e9)
         return result
     }
 
@@ -122,10 +142,36 @@ public enum ScanRunner {
             quantities.append(.model(label: m.label, model: m.model))
         }
         units += quantities.indices.map { .lagrange($0) }
+        if let mc = options.mcmc {
+            let nFree = constraints.filter { !$0.isFixed }.count
+            guard nFree > 0 else { throw PDFEmuError("--mcmc: every parameter is fixed; nothing to sample") }
+            if mc.sampler == .ensemble { try mc.samplerOptions(chain: 0, lower: nil, upper: nil).validate(parameters: nFree) }
+            units += (0..<mc.chains).map { .mcmc($0) }
+        }
         if model.trainingLower.count != p || model.trainingUpper.count != p {
             throw PDFEmuError("model: training box has \(model.trainingLower.count) entries for \(p) parameters")
         }
         return Plan(constraints: constraints, units: units, quantities: quantities)
+    }
+
+    /// MCMC run number `chain` over the free parameters, started around the minimum with the Hessian
+    /// covariance T²·H⁻¹; bounds of bounded parameters reject proposals outside them.
+    static func runChain(_ ctx: ScanContext, options mc: ScanMCMCOptions, chain: Int,
+                         progress: @escaping (MCMCProgress) -> Void) throws -> MCMCResult {
+        let model = FreeParameterModel(base: ctx.model, constraints: ctx.constraints, at: ctx.minimum.theta)
+        let free = model.free.map { ctx.constraints[$0] }
+        let bounded = free.contains { if case .bounded = $0 { return true } else { return false } }
+        let opts = mc.samplerOptions(chain: chain, lower: bounded ? free.map(\.lower) : nil,
+                                     upper: bounded ? free.map(\.upper) : nil)
+        guard ctx.hessian.positiveDefinite, ctx.hessian.indices == model.free else {
+            throw PDFEmuError("--mcmc: the Hessian at the minimum is not positive definite; cannot start the chains around it")
+        }
+        let start = try MCMCStart.hessian(centre: model.reduce(ctx.minimum.theta), chi2Hessian: ctx.hessian.halfHessian.map { 2 * $0 },
+                                          temperature2: mc.temperature2)
+        switch mc.sampler {
+        case .ensemble: return try EnsembleSampler.run(model: model, start: start, options: opts, progress: progress)
+        case .hmc: return try HamiltonianSampler.run(model: model, start: start, options: opts, progress: progress)
+        }
     }
 
     /// Multi-start minimisation from the model's best training points (moved into the constraints).

@@ -9,13 +9,16 @@ public enum ScanUnit: Sendable, Equatable {
     case contour(Int, Int)
     /// The Lagrange scan of quantity number k.
     case lagrange(Int)
+    /// MCMC run number c.
+    case mcmc(Int)
 
-    /// The unit's name: "profile/NAME", "contour/A__B" or "lagrange/qK".
+    /// The unit's name: "profile/NAME", "contour/A__B", "lagrange/qK" or "mcmc/chainC".
     public func name(_ parameterNames: [String]) -> String {
         switch self {
         case .profile(let a): return "profile/" + parameterNames[a]
         case .contour(let a, let b): return "contour/" + parameterNames[a] + "__" + parameterNames[b]
         case .lagrange(let k): return "lagrange/q\(k)"
+        case .mcmc(let c): return "mcmc/chain\(c)"
         }
     }
 }
@@ -105,7 +108,9 @@ public enum ScanMerge {
         var profiles: [String: ProfileResult] = [:]
         var contours: [String: ContourResult] = [:]
         var lagrange: [String: LagrangeResult] = [:]
+        var chains: [String: ScanMCMCChain] = [:]
         for s in shards {
+            for c in s.result.mcmc?.chains ?? [] { chains["mcmc/chain\(c.index)"] = c }
             for p in s.result.profiles { profiles["profile/" + p.parameter] = p }
             for c in s.result.contours { contours["contour/" + c.a + "__" + c.b] = c }
             for l in s.result.lagrange { lagrange["lagrange/" + l.name] = l }
@@ -113,12 +118,16 @@ public enum ScanMerge {
         var merged = first.result
         merged.shard = nil
         merged.timing = nil
-        merged.profiles = []; merged.contours = []; merged.lagrange = []
+        merged.profiles = []; merged.contours = []; merged.lagrange = []; merged.mcmc = nil
+        var mergedChains: [ScanMCMCChain] = []
         for unit in first.result.units {
             if let p = profiles[unit] { merged.profiles.append(p) } else if let c = contours[unit] { merged.contours.append(c) }
-            else if let l = lagrange[unit] { merged.lagrange.append(l) } else {
+            else if let l = lagrange[unit] { merged.lagrange.append(l) } else if let c = chains[unit] { mergedChains.append(c) } else {
                 throw PDFEmuError("merge: unit \(unit) is in none of the shards")
             }
+        }
+        if !mergedChains.isEmpty {
+            merged.mcmc = try ScanMCMC(chainCount: first.result.units.filter { $0.hasPrefix("mcmc/") }.count, chains: mergedChains)
         }
         return merged
     }

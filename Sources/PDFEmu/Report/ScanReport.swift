@@ -11,7 +11,7 @@ public enum ScanReport {
         let names = r.parameterNames
         let width = max(10, (names.map { $0.count }.max() ?? 0) + 2)
         var head = "scan of \(names.count) parameters, run \(r.runID)"
-        if let sh = r.shard { head += ", shard \(sh.index)/\(sh.count) (\(r.profiles.count + r.contours.count + r.lagrange.count) of \(r.units.count) units)" }
+        if let sh = r.shard { head += ", shard \(sh.index)/\(sh.count) (\(r.profiles.count + r.contours.count + r.lagrange.count + (r.mcmc?.chains.count ?? 0)) of \(r.units.count) units)" }
         line(head)
         let mn = r.minimum
         let nConv = mn.startConverged.filter { $0 }.count
@@ -85,6 +85,14 @@ public enum ScanReport {
                 line("  Δχ² = \(Fmt.num(iv.tolerance, width: 0, digits: 4)): q ∈ [\(lo), \(hi)]  (Hessian ±"
                      + "\(Fmt.num(l.sigma * iv.tolerance.squareRoot(), width: 0, digits: 4)))")
             }
+        }
+        if let mc = r.mcmc {
+            line()
+            let ids = mc.chains.map { String($0.index) }.joined(separator: ", ")
+            line("MCMC: \(mc.chains.count) of \(mc.chainCount) independent run\(mc.chainCount == 1 ? "" : "s") (run \(ids); seed + run number), "
+                 + "started around the minimum with the Hessian covariance T²·H⁻¹; free parameters only"
+                 + (mc.chains.count > 1 ? "; combined: samples pooled, R̂ over all walkers of all runs, ESS summed, τ averaged" : ""))
+            out += mc.combined.summaryText()
         }
         let warnings = mn.warnings + h.warnings + r.profiles.flatMap { $0.warnings } + r.contours.flatMap { $0.warnings }
             + r.lagrange.flatMap { $0.warnings }

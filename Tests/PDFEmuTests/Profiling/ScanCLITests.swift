@@ -28,7 +28,16 @@ final class ScanCLITests: XCTestCase {
         for (args, expect) in [(["--tolerance", "1,-10"], "T² must be > 0"), (["--contour", "Bg,Bg"], "same parameter twice"),
                                (["--shard", "4/4", "--output", "/tmp/x.h5"], "--shard 4/4"),
                                (["--range", "Bg=1:0"], "lower end must be below"), (["--fix", "Bg"], "not name=value"),
-                               (["--points", "1"], "--points")] {
+                               (["--points", "1"], "--points"),
+                               (["--mcmc", "--mcmc-steps", "0"], "--mcmc-steps"),
+                               (["--mcmc", "--mcmc-thin", "0"], "--mcmc-thin"),
+                               (["--mcmc", "--mcmc-chains", "0"], "--mcmc-chains"),
+                               (["--mcmc", "--mcmc-tolerance=-1"], "--mcmc-tolerance"),
+                               (["--mcmc", "--mcmc-sampler", "gibbs"], "--mcmc-sampler"),
+                               (["--mcmc", "--mcmc-walkers", "7"], "--mcmc-walkers"),
+                               (["--mcmc-steps", "100"], "need --mcmc"),
+                               (["--plot", "/nonexistent-dir/plots"], "parent directory"),
+                               (["--output", "/nonexistent-dir/out.h5"], "does not exist")] {
             let r = try run(["scan", "--emulator", "/nonexistent.h5"] + args)
             XCTAssertEqual(r.status, 1, "\(args)")
             XCTAssertTrue(r.err.hasPrefix("error: ") && r.err.contains(expect), "\(args): \(r.err)")

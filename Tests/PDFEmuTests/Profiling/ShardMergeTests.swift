@@ -11,7 +11,8 @@ final class ShardMergeTests: XCTestCase {
     func path(_ n: String) -> String { dir.appendingPathComponent(n).path }
 
     let options = ScanOptions(tolerances: [1, 10], points: 15, contours: [["p0", "p2"], ["p1", "p3"]], rays: 12,
-                              lagrangeExpressions: ["p0 - 2*(p1 + 0.5)"])
+                              lagrangeExpressions: ["p0 - 2*(p1 + 0.5)"],
+                              mcmc: ScanMCMCOptions(chains: 3, steps: 60, burnIn: 20, thin: 2, seed: 5))
 
     func testHDF5RoundTripKeepsEverything() throws {
         let m = QuadraticModel(p: 5, quartic: 0.2)
@@ -24,16 +25,21 @@ final class ShardMergeTests: XCTestCase {
         let f = try HDF5File(open: path("full.h5"))
         for obj in ["/minimum/theta", "/hessian/covariance", "/profiles/p3/delta_chi2", "/profiles/p3/theta",
                     "/profiles/p3/per_experiment", "/profiles/p3/spread", "/profiles/p3/inside", "/profiles/p3/converged",
-                    "/contours/p0__p2/level_2.3/a", "/contours/p0__p2/level_6.18/inside", "/lagrange/q0/q"] {
+                    "/contours/p0__p2/level_2.3/a", "/contours/p0__p2/level_6.18/inside", "/lagrange/q0/q",
+                    "/mcmc/samples", "/mcmc/chi2", "/mcmc/mean", "/mcmc/chain_0/split_rhat", "/mcmc/chain_2/mean"] {
             XCTAssertTrue(f.isDataset(obj), obj)
         }
         XCTAssertEqual(try f.read("/profiles/p3/theta", as: Double.self).shape, [15, 5])
+        XCTAssertEqual(try f.read("/mcmc/samples", as: Double.self).shape, [3 * 32 * 30, 5])
+        XCTAssertEqual(try f.read("/mcmc/chain_1/samples", as: Double.self).shape, [0, 5])
+        XCTAssertEqual(back.mcmc?.chains.count, 3)
     }
 
     func testShardsMergeToTheUnshardedResult() throws {
         let m = QuadraticModel(p: 5, quartic: 0.2)
         let full = try ScanRunner.run(model: m, options: options)
-        XCTAssertEqual(full.units.count, 5 + 2 + 1)
+        XCTAssertEqual(full.units.count, 5 + 2 + 1 + 3)
+        XCTAssertEqual(full.mcmc?.chains.count, 3)
         try full.writeHDF5(to: path("full.h5"))
         var shardPaths: [String] = []
         for k in [2, 0, 1] {
@@ -41,13 +47,16 @@ final class ShardMergeTests: XCTestCase {
             o.shard = ShardSpec(index: k, count: 3)
             let r = try ScanRunner.run(model: m, options: o)
             XCTAssertEqual(r.runID, full.runID)
-            XCTAssertEqual(r.profiles.count + r.contours.count + r.lagrange.count, full.units.indices.filter { $0 % 3 == k }.count)
+            XCTAssertEqual(r.profiles.count + r.contours.count + r.lagrange.count + (r.mcmc?.chains.count ?? 0),
+                           full.units.indices.filter { $0 % 3 == k }.count)
+            XCTAssertEqual(r.mcmc?.chains.count, 1)  // units 8, 9, 10 are the chains: one per shard
             try r.writeHDF5(to: path("s\(k).h5"))
             shardPaths.append(path("s\(k).h5"))
         }
         try ScanMergeIO.merge(shardPaths, into: path("merged.h5"))
         XCTAssertEqual(try ScanResult.readHDF5(path("merged.h5")), try ScanResult.readHDF5(path("full.h5")))
         XCTAssertEqual(try ScanResult.readHDF5(path("merged.h5")), full.withoutTiming)
+        XCTAssertEqual(try ScanResult.readHDF5(path("merged.h5")).mcmc, full.mcmc)
 
         // Misfits: missing, duplicated, another run, an unsharded file. Nothing is written.
         func failure(_ paths: [String]) -> String {

@@ -1,0 +1,41 @@
+/// A model seen over its free parameters only: the fixed ones are held at their values. Used to sample
+/// with MCMC when some parameters are fixed.
+struct FreeParameterModel: ScalarModel {
+    let base: any ScalarModel
+    /// The full parameter vector with the fixed values in place.
+    let template: [Double]
+    /// Indices of the free parameters in the base model.
+    let free: [Int]
+
+    init(base: any ScalarModel, constraints: [ParameterConstraint], at theta: [Double]) {
+        self.base = base
+        self.template = theta
+        self.free = constraints.indices.filter { !constraints[$0].isFixed }
+    }
+
+    func full(_ x: [Double]) -> [Double] {
+        var t = template
+        for (k, i) in free.enumerated() { t[i] = x[k] }
+        return t
+    }
+    func reduce(_ t: [Double]) -> [Double] { free.map { t[$0] } }
+
+    var parameterNames: [String] { free.map { base.parameterNames[$0] } }
+    var experimentNames: [String] { base.experimentNames }
+    var sampleMinimum: Double { base.sampleMinimum }
+    var bestTrainingPoints: [[Double]] { base.bestTrainingPoints.map(reduce) }
+    var trainingLower: [Double] { reduce(base.trainingLower) }
+    var trainingUpper: [Double] { reduce(base.trainingUpper) }
+    func value(at x: [Double]) -> Double { base.value(at: full(x)) }
+    func valueAndGradient(at x: [Double]) -> (value: Double, gradient: [Double]) {
+        let r = base.valueAndGradient(at: full(x))
+        return (r.value, reduce(r.gradient))
+    }
+    func valueGradientHessian(at x: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        let r = base.valueGradientHessian(at: full(x))
+        let p = base.parameterNames.count
+        return (r.value, reduce(r.gradient), free.flatMap { i in free.map { j in r.hessian[i * p + j] } })
+    }
+    func prediction(at x: [Double]) -> Prediction { base.prediction(at: full(x)) }
+    func domain(at x: [Double]) -> DomainCheck { base.domain(at: full(x)) }
+}

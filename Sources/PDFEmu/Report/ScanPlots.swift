@@ -1,0 +1,104 @@
+import Foundation
+
+/// The SVG plots of a scan result: `profile_NAME.svg` per 1D profile, `contour_A_B.svg` per contour,
+/// `lagrange_qK.svg` per Lagrange scan, `mcmc_NAME.svg` per MCMC marginal.
+public enum ScanPlots {
+    /// The figures, with their file names, in unit order (MCMC marginals last). Throws one line if a
+    /// figure cannot be built (e.g. a profile without finite points).
+    public static func figures(_ r: ScanResult) throws -> [(file: String, figure: PlotFigure)] {
+        var out: [(String, PlotFigure)] = []
+        let theta = r.minimum.theta
+        func intervals(_ v: [ProfileInterval]) -> [ProfilePlotInterval] {
+            v.map { ProfilePlotInterval(level: $0.tolerance, lower: $0.lower, upper: $0.upper) }
+        }
+        for pr in r.profiles {
+            let data = ProfilePlotData(name: pr.parameter, values: pr.values, deltaChi2: pr.deltaChi2, inside: pr.inside,
+                                       bestFit: pr.best, hessianSigma: r.hessian.sigma(ofParameter: pr.index),
+                                       levels: r.tolerances, intervals: intervals(pr.intervals))
+            out.append(("profile_" + fileSafe(pr.parameter) + ".svg", try ProfilePlot.figure(data)))
+        }
+        for c in r.contours {
+            guard let a = r.parameterNames.firstIndex(of: c.a), let b = r.parameterNames.firstIndex(of: c.b) else {
+                throw PDFEmuError("contour \(c.a), \(c.b): unknown parameter")
+            }
+            var cov: [Double]?
+            if let aa = r.hessian.covariance(a, a), let ab = r.hessian.covariance(a, b), let bb = r.hessian.covariance(b, b),
+               aa > 0, bb > 0, aa * bb - ab * ab > 0 {
+                cov = [aa, ab, ab, bb]
+            }
+            var outside: [PlotPoint] = []
+            let levels = c.levels.map { l -> ContourPlotLevel in
+                let pts = l.a.indices.map { PlotPoint(l.a[$0], l.b[$0]) }
+                outside += l.a.indices.filter { $0 < l.inside.count && !l.inside[$0] }.map { pts[$0] }
+                return ContourPlotLevel(level: l.level, polygons: [pts])
+            }
+            let data = ContourPlotData(xName: c.a, yName: c.b, bestFit: PlotPoint(theta[a], theta[b]), levels: levels,
+                                       outsidePoints: outside, hessianCovariance: cov)
+            out.append(("contour_" + fileSafe(c.a) + "_" + fileSafe(c.b) + ".svg", try ContourPlot.figure(data)))
+        }
+        for l in r.lagrange {
+            let data = ProfilePlotData(name: l.name, values: l.q, deltaChi2: l.deltaChi2, inside: l.inside, bestFit: l.best,
+                                       hessianSigma: l.sigma.isFinite ? l.sigma : nil, levels: r.tolerances,
+                                       intervals: intervals(l.intervals))
+            var fig = try ProfilePlot.figure(data)
+            fig.title = "Lagrange scan of \(l.name) = \(l.definition)"
+            fig.xLabel = "\(l.name) = \(l.definition)"
+            fig.notes[0] = "Δχ² = χ² − χ²_min at the minimum of χ² + λ·\(l.name), one point per λ; dashed lines: Δχ² = T² levels"
+            for k in fig.series.indices where fig.series[k].label == "profile" { fig.series[k].label = "minima of χ² + λ·\(l.name)" }
+            out.append(("lagrange_" + fileSafe(l.name) + ".svg", fig))
+        }
+        if let mc = r.mcmc {
+            let res = mc.combined
+            for (j, name) in res.parameterNames.enumerated() {
+                let ref = r.parameterNames.firstIndex(of: name).map { theta[$0] }
+                var fig = try MarginalHistogramPlot.figure(MarginalHistogramData(result: res, parameter: j, reference: ref))
+                fig.yLabel = "probability density (per unit of \(name))"
+                fig.notes = ["\(mc.chains.count) MCMC run(s), \(res.method) sampler; histogram normalised to unit area"]
+                out.append(("mcmc_" + fileSafe(name) + ".svg", fig))
+            }
+        }
+        return out
+    }
+
+    /// Checks that `dir` is a writable directory, or can be created (its parent exists); throws one line otherwise.
+    public static func checkDirectory(_ dir: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw PDFEmuError("--plot \(dir): exists and is not a directory") }
+            guard FileManager.default.isWritableFile(atPath: dir) else { throw PDFEmuError("--plot \(dir): directory is not writable") }
+            return
+        }
+        let parent = URL(fileURLWithPath: dir).standardizedFileURL.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw PDFEmuError("--plot \(dir): parent directory \(parent) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: parent) else {
+            throw PDFEmuError("--plot \(dir): parent directory \(parent) is not writable")
+        }
+    }
+
+    /// Builds every figure, creates `dir` if missing (its parent must exist), then writes each file
+    /// atomically. Returns the paths written. Nothing is written if a figure cannot be built.
+    @discardableResult
+    public static func write(_ r: ScanResult, to dir: String) throws -> [String] {
+        try checkDirectory(dir)
+        let figs = try figures(r)
+        if !FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false) } catch {
+                throw PDFEmuError("--plot \(dir): cannot create directory: \(error.localizedDescription)")
+            }
+        }
+        var paths: [String] = []
+        for (file, fig) in figs {
+            let path = URL(fileURLWithPath: dir).appendingPathComponent(file).path
+            try fig.write(to: path)
+            paths.append(path)
+        }
+        return paths
+    }
+
+    /// `name` with every character other than letters, digits, '-', '_' and '.' replaced by '_'.
+    public static func fileSafe(_ name: String) -> String {
+        String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
+    }
+}
