@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: setup build release demo test bench clean examples
+.PHONY: setup build release demo test bench clean examples closure
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -20,13 +20,20 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product pdfemu
 
-## demo: the main job on the bundled dataset: inspect, fit an emulator, predict a few points
+## demo: the main job on the bundled dataset: inspect, fit an emulator (≤ 10 min), predict a few
+## points, then scan all parameters (Δχ² = 1 and 10, one contour, SVG plots in out/plots)
 demo: build
 	$(BIN) info
 	$(BIN) inspect Datasets/hera14_train.h5
 	mkdir -p out
 	$(BIN) fit Configs/hera14.json --output out/hera14_emulator.h5
 	$(BIN) predict --emulator out/hera14_emulator.h5 --input Datasets/demo_points.h5
+	$(BIN) scan --emulator out/hera14_emulator.h5 --params all --tolerance 1,10 --contour ADbar,BDbar \
+	  --plot out/plots --output out/hera14_scan.h5
+
+## closure: the bundled emulator against the exact MINUIT answers (../shared/datasets)
+closure: build
+	$(BIN) closure --emulator Datasets/hera14_emulator.h5 --reference ../shared/datasets/hera14_reference.json
 
 ## examples: build and run the downstream Examples package against the bundled emulator
 examples: setup
