@@ -80,9 +80,9 @@ public struct MLPArchitecture: Sendable, Codable, Equatable {
                 switch scheme {
                 case .glorot:
                     let lim = (6.0 / Double(l.fanIn + l.fanOut)).squareRoot()
-                    p[w + k] = T(rng.uniform(-lim, lim))
+                    p[w + k] = T(rng.nextUniform(in: -lim, lim))
                 case .he:
-                    p[w + k] = T(rng.normal() * (2.0 / Double(l.fanIn)).squareRoot())
+                    p[w + k] = T(rng.nextGaussian() * (2.0 / Double(l.fanIn)).squareRoot())
                 }
             }
         }

@@ -15,7 +15,7 @@ public enum EnsembleSampler {
         opts.walkers = options.resolvedWalkers(parameters: p)
         let w = opts.walkers, half = w / 2
         let t2 = opts.temperature2, a = opts.stretch
-        var rng = Xoshiro256StarStar(seed: opts.seed)
+        var rng = SeededGenerator(seed: opts.seed)
 
         // Start positions and their χ².
         var pos = try startPositions(model: model, start: start, options: opts, rng: &rng)
@@ -129,7 +129,7 @@ public enum EnsembleSampler {
 
     /// Initial walker positions (W×P row-major), all within bounds.
     static func startPositions(model: some ScalarModel, start: MCMCStart, options: MCMCOptions,
-                               rng: inout Xoshiro256StarStar) throws -> [Double] {
+                               rng: inout SeededGenerator) throws -> [Double] {
         let p = model.parameterNames.count, w = options.walkers
         var pos = [Double](repeating: 0, count: w * p)
         switch start {
@@ -169,7 +169,7 @@ public enum EnsembleSampler {
     /// per-parameter spread (or of the training box width if the points do not spread) so the ensemble
     /// spans all P dimensions. A jitter leaving the bounds is retried with a shrinking width.
     private static func fill(_ pos: inout [Double], from points: [[Double]], what: String, model: some ScalarModel,
-                             options: MCMCOptions, rng: inout Xoshiro256StarStar) throws {
+                             options: MCMCOptions, rng: inout SeededGenerator) throws {
         let p = model.parameterNames.count, w = options.walkers
         guard !points.isEmpty else { throw PDFEmuError("mcmc: no \(what) to start from") }
         for (i, x) in points.enumerated() {

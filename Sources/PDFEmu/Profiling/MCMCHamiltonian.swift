@@ -74,7 +74,7 @@ public enum HamiltonianSampler {
         // Initial states: u ~ N(0, scale²·I), i.e. θ ~ N(centre, scale²·covariance), inside bounds and finite.
         var states: [HMCChain] = []
         for c in 0..<chains {
-            var rng = Xoshiro256StarStar(seed: opts.seed ^ (UInt64(c + 1) &* 0xD1B5_4A32_D192_ED03))
+            var rng = SeededGenerator(seed: opts.seed ^ (UInt64(c + 1) &* 0xD1B5_4A32_D192_ED03))
             var found: HMCChain?
             for _ in 0..<1000 {
                 let u = (0..<p).map { _ in scale * rng.nextGaussian() }
@@ -146,7 +146,7 @@ struct HMCChain {
     var chi2: Double
     var pot: Double
     var grad: [Double]
-    var rng: Xoshiro256StarStar
+    var rng: SeededGenerator
     var logEps: Double
     var mu: Double
     var logEpsBar = 0.0

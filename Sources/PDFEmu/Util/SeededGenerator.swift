@@ -1,58 +1,67 @@
-/// A small, fast, seedable random number generator (xoshiro256**), a value type so that runs with
-/// the same seed are reproducible and its state can be saved in checkpoints.
-public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatable {
-    /// The four state words.
-    public var state: [UInt64]
+import Foundation
 
-    /// Seeds the state from `seed` through SplitMix64.
+/// A small, fast, seedable pseudo-random generator (xoshiro256**, Blackman & Vigna), seeded through
+/// SplitMix64. The same seed gives the same sequence on every platform: used wherever runs must be
+/// reproducible (data splits, initialisation, shuffling, MCMC); its state is saved in checkpoints.
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    /// Creates a generator whose 256-bit state is filled from `seed` by SplitMix64.
     public init(seed: UInt64) {
-        var s = seed
-        func splitmix() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
+        var sm = seed
+        func splitMix() -> UInt64 {
+            sm &+= 0x9E37_79B9_7F4A_7C15
+            var z = sm
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = [splitmix(), splitmix(), splitmix(), splitmix()]
+        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
-        let result = ((state[1] &* 5) << 7 | (state[1] &* 5) >> 57) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = state[3] << 45 | state[3] >> 19
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
         return result
     }
 
-    /// Uniform in [0, 1).
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
-    /// Uniform in [lo, hi).
-    public mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
-
-    /// Standard normal (Box–Muller).
-    public mutating func normal() -> Double {
-        var u = uniform()
-        while u <= 0 { u = uniform() }
-        let v = uniform()
-        return (-2 * _log(u)).squareRoot() * _cos(2 * Double.pi * v)
+    /// A uniform double in [0, 1) with 53 random bits.
+    public mutating func nextUniform() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
     }
+
+    /// A uniform integer in 0..<n (n > 0), without modulo bias.
+    public mutating func nextInt(below n: Int) -> Int {
+        precondition(n > 0, "nextInt(below:) needs n > 0")
+        return Int(next(upperBound: UInt64(n)))
+    }
+
+    /// A standard normal deviate (Box–Muller; one of the pair is discarded so the state stays simple).
+    public mutating func nextGaussian() -> Double {
+        var u = nextUniform()
+        while u <= 0 { u = nextUniform() }
+        let v = nextUniform()
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
+    }
+
+    /// A uniform double in [lo, hi).
+    public mutating func nextUniform(in lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * nextUniform() }
 
     /// Fisher–Yates shuffle of `a` in place.
     public mutating func shuffle<T>(_ a: inout [T]) {
         guard a.count > 1 else { return }
-        for i in stride(from: a.count - 1, to: 0, by: -1) {
-            let j = Int(next() % UInt64(i + 1))
-            a.swapAt(i, j)
-        }
+        for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, nextInt(below: i + 1)) }
     }
-}
 
-@inline(__always) private func _log(_ x: Double) -> Double { Foundation_log(x) }
-@inline(__always) private func _cos(_ x: Double) -> Double { Foundation_cos(x) }
+    /// The 256-bit state as four words (saved in training checkpoints).
+    public var state: [UInt64] {
+        get { [s0, s1, s2, s3] }
+        set { precondition(newValue.count == 4); s0 = newValue[0]; s1 = newValue[1]; s2 = newValue[2]; s3 = newValue[3] }
+    }
+
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+}

@@ -4,15 +4,6 @@ import XCTest
 
 /// BLAS/LAPACK wrappers against naive loops on small matrices.
 final class BLASTests: XCTestCase {
-    /// Deterministic pseudo-random numbers in [-1, 1).
-    struct LCG {
-        var state: UInt64
-        mutating func next() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53) * 2 - 1
-        }
-        mutating func array(_ n: Int) -> [Double] { (0..<n).map { _ in next() } }
-    }
 
     /// Naive row-major C = alpha op(A) op(B) + beta C with leading dimensions.
     func naiveGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, a: [Double], lda: Int,
@@ -34,7 +25,7 @@ final class BLASTests: XCTestCase {
 
     func testGemmDoubleAndFloatAllTransposes() throws {
         try BLAS.ensureLoaded()
-        var rng = LCG(state: 1)
+        var rng = SeededGenerator(seed: 1)
         let m = 5, n = 7, k = 3
         for transA in [false, true] {
             for transB in [false, true] {
@@ -65,7 +56,7 @@ final class BLASTests: XCTestCase {
 
     func testGemmLargeEnoughForVectorKernels() throws {
         // 67×45×33: odd sizes exercise the kernels' edge handling.
-        var rng = LCG(state: 7)
+        var rng = SeededGenerator(seed: 7)
         let m = 67, n = 45, k = 33
         let a = rng.array(m * k), b = rng.array(k * n)
         var c = [Double](repeating: 0, count: m * n)
@@ -77,7 +68,7 @@ final class BLASTests: XCTestCase {
 
     /// A random symmetric positive-definite n×n matrix B Bᵀ + n I.
     func spd(_ n: Int, seed: UInt64) -> [Double] {
-        var rng = LCG(state: seed)
+        var rng = SeededGenerator(seed: seed)
         let b = rng.array(n * n)
         var a = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n {
@@ -90,7 +81,7 @@ final class BLASTests: XCTestCase {
 
     func testSymmetricEigen() throws {
         let n = 6
-        var rng = LCG(state: 3)
+        var rng = SeededGenerator(seed: 3)
         let r = rng.array(n * n)
         var a = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n { a[i * n + j] = r[i * n + j] + r[j * n + i] } }  // symmetric, indefinite
@@ -160,4 +151,9 @@ final class BLASTests: XCTestCase {
             XCTAssertFalse(info.coretype.isEmpty)
         }
     }
+}
+
+extension SeededGenerator {
+    /// n values uniform in [−1, 1).
+    mutating func array(_ n: Int) -> [Double] { (0..<n).map { _ in nextUniform(in: -1, 1) } }
 }

@@ -7,7 +7,7 @@ final class DenseNetworkTests: XCTestCase {
         let arch = MLPArchitecture(inputs: 4, hidden: [9, 7], outputs: 3, activation: act)
         var rng = SeededGenerator(seed: seed)
         var w: [Double] = arch.initialParameters(.glorot, rng: &rng)
-        for i in w.indices { w[i] += 0.1 * rng.normal() }  // non-zero biases too
+        for i in w.indices { w[i] += 0.1 * rng.nextGaussian() }  // non-zero biases too
         return DenseNetwork(architecture: arch, weights: w, inputMean: [0.1, -0.2, 0.3, 0],
                             inputTransform: [2, 0, 0, 0, 0.3, 0.5, 0, 0, -0.2, 0.1, 0.7, 0, 0.05, 0, 0.4, 1.2],
                             outputShift: [100, 3, 4], outputScale: [20, 2, 1])
@@ -44,7 +44,7 @@ final class DenseNetworkTests: XCTestCase {
             let arch = net.architecture
             var rng = SeededGenerator(seed: 9)
             let n = 37
-            let thetas = (0..<(n * 4)).map { _ in rng.normal() }
+            let thetas = (0..<(n * 4)).map { _ in rng.nextGaussian() }
             let batch = MLPBatch<Double>(arch, capacity: 64)
             let x = (0..<n).flatMap { DenseNetwork.transform(Array(thetas[($0 * 4)..<($0 * 4 + 4)]), mean: net.inputMean, matrix: net.inputTransform) }
             let out = net.weights.withUnsafeBufferPointer { batch.forward(parameters: $0.baseAddress!, input: x, rows: n) }
@@ -67,8 +67,8 @@ final class DenseNetworkTests: XCTestCase {
             let arch = net.architecture
             var rng = SeededGenerator(seed: 11)
             let n = 5
-            let x = (0..<(n * 4)).map { _ in rng.normal() }
-            let target = (0..<(n * 3)).map { _ in rng.normal() }
+            let x = (0..<(n * 4)).map { _ in rng.nextGaussian() }
+            let target = (0..<(n * 3)).map { _ in rng.nextGaussian() }
             let batch = MLPBatch<Double>(arch, capacity: n)
             func loss(_ w: [Double]) -> Double {
                 let out = w.withUnsafeBufferPointer { batch.forward(parameters: $0.baseAddress!, input: x, rows: n) }

@@ -2,17 +2,6 @@ import Foundation
 @testable import PDFEmu
 
 /// Deterministic pseudo-random numbers for building test models.
-struct LCG {
-    var state: UInt64
-    mutating func next() -> Double {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Double(state >> 11) / Double(1 << 53)
-    }
-    mutating func normal() -> Double {
-        let u = max(next(), 1e-300), v = next()
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-    }
-}
 
 /// χ² = χ0 + uᵀC⁻¹u + Σ g_i u_i⁴ with u = θ − μ: a quadratic with known covariance C (g = 0), or a
 /// non-quadratic one (g > 0). Two "experiments" share the quadratic part 1:3. Domain: the box μ ± k·σ.
@@ -32,13 +21,13 @@ struct QuadraticModel: ScalarModel {
     var p: Int { mu.count }
 
     init(p: Int, seed: UInt64 = 7, quartic g: Double = 0, boxSigmas: Double = 6) {
-        var rng = LCG(state: seed)
+        var rng = SeededGenerator(seed: seed)
         parameterNames = (0..<p).map { "p\($0)" }
-        mu = (0..<p).map { _ in rng.normal() }
-        let scale = (0..<p).map { _ in 0.05 + rng.next() * 2 }
+        mu = (0..<p).map { _ in rng.nextGaussian() }
+        let scale = (0..<p).map { _ in 0.05 + rng.nextUniform() * 2 }
         // Correlation from a random factor model, then scaled.
         var a = [Double](repeating: 0, count: p * p)
-        for i in 0..<(p * p) { a[i] = rng.normal() }
+        for i in 0..<(p * p) { a[i] = rng.nextGaussian() }
         var c = [Double](repeating: 0, count: p * p)
         for i in 0..<p { for j in 0..<p {
             var s = 0.0
@@ -56,7 +45,13 @@ struct QuadraticModel: ScalarModel {
         let mu_ = mu
         trainingLower = (0..<p).map { mu_[$0] - boxSigmas * sig[$0] }
         trainingUpper = (0..<p).map { mu_[$0] + boxSigmas * sig[$0] }
-        bestTrainingPoints = (0..<6).map { _ in (0..<p).map { mu_[$0] + 0.5 * sig[$0] * rng.normal() } }
+        var starts: [[Double]] = []
+        for _ in 0..<6 {
+            var point = [Double](repeating: 0, count: p)
+            for j in 0..<p { point[j] = mu_[j] + 0.5 * sig[j] * rng.nextGaussian() }
+            starts.append(point)
+        }
+        bestTrainingPoints = starts
     }
 
     func sigma(_ i: Int) -> Double { cov[i * p + i].squareRoot() }

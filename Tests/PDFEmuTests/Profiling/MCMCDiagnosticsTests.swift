@@ -4,7 +4,7 @@ import XCTest
 final class MCMCDiagnosticsTests: XCTestCase {
     /// AR(1) x_t = φ x_{t−1} + ε has τ = (1 + φ)/(1 − φ).
     func testIntegratedTimeOfAR1() {
-        var rng = Xoshiro256StarStar(seed: 99)
+        var rng = SeededGenerator(seed: 99)
         for phi in [0.0, 0.5, 0.9] {
             let chains: [[Double]] = (0..<8).map { _ in
                 var x = rng.nextGaussian() / (1 - phi * phi).squareRoot()
@@ -18,7 +18,7 @@ final class MCMCDiagnosticsTests: XCTestCase {
     }
 
     func testAutocorrelationMatchesDirectSum() {
-        var rng = Xoshiro256StarStar(seed: 1)
+        var rng = SeededGenerator(seed: 1)
         let x = (0..<37).map { _ in rng.nextGaussian() }
         let r = MCMCDiagnostics.autocorrelation(x)
         let m = Stats.mean(x)
@@ -31,7 +31,7 @@ final class MCMCDiagnosticsTests: XCTestCase {
     }
 
     func testSplitRHat() {
-        var rng = Xoshiro256StarStar(seed: 2)
+        var rng = SeededGenerator(seed: 2)
         let good = (0..<8).map { _ in (0..<500).map { _ in rng.nextGaussian() } }
         XCTAssertEqual(MCMCDiagnostics.splitRHat(good), 1, accuracy: 0.02)
         // Chains stuck at different places: R̂ ≫ 1.
@@ -43,7 +43,7 @@ final class MCMCDiagnosticsTests: XCTestCase {
     }
 
     func testGeneratorIsReproducibleAndUniform() {
-        var a = Xoshiro256StarStar(seed: 123), b = Xoshiro256StarStar(seed: 123), c = Xoshiro256StarStar(seed: 124)
+        var a = SeededGenerator(seed: 123), b = SeededGenerator(seed: 123), c = SeededGenerator(seed: 124)
         let xa = (0..<10).map { _ in a.next() }
         XCTAssertEqual(xa, (0..<10).map { _ in b.next() })
         XCTAssertNotEqual(xa, (0..<10).map { _ in c.next() })

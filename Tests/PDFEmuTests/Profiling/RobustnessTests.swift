@@ -56,7 +56,8 @@ final class RobustnessTests: XCTestCase {
         let exact = try ScanRunner.run(model: q, options: ScanOptions(profileParameters: ["p0", "p5"], tolerances: [1, 10]))
         for (a, b) in zip(r.profiles, exact.profiles) {
             XCTAssertTrue(a.converged.allSatisfy { $0 })
-            for k in a.values.indices { XCTAssertEqual(a.deltaChi2[k], b.deltaChi2[k], accuracy: 2e-3) }
+            // A single-precision model stops at its rounding floor, which grows with the value: compare relatively.
+            for k in a.values.indices { XCTAssertEqual(a.deltaChi2[k], b.deltaChi2[k], accuracy: 1e-3 * max(1, b.deltaChi2[k])) }
             for (ia, ib) in zip(a.intervals, b.intervals) {
                 let s = q.sigma(a.index)
                 XCTAssertEqual(try XCTUnwrap(ia.lower), try XCTUnwrap(ib.lower), accuracy: 2e-3 * s)

@@ -26,7 +26,7 @@ enum SyntheticScan {
         var rng = SeededGenerator(seed: seed)
         var params: [Double] = [], c2: [Double] = [], per: [Double] = []
         for i in 0..<n {
-            let t = [0.5 + 0.6 * rng.normal(), -0.2 + 0.8 * rng.normal(), 0.5 * rng.normal()]
+            let t = [0.5 + 0.6 * rng.nextGaussian(), -0.2 + 0.8 * rng.nextGaussian(), 0.5 * rng.nextGaussian()]
             let v = chi2(t)
             params += t
             c2.append(i < nanRows ? .nan : v.total)
