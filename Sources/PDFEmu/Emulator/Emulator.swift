@@ -133,7 +133,7 @@ public struct Emulator: ScalarModel {
                 let out = w.withUnsafeBufferPointer { engine.forward(parameters: $0.baseAddress!, input: x, rows: rows) }
                 for r in 0..<rows {
                     for k in 0..<o {
-                        let v = m.outputShift[k] + m.outputScale[k] * Double(out[r * o + k])
+                        let v = m.physical(k, Double(out[r * o + k]))
                         sum[(lo + r) * o + k] += v
                         if k == 0 { sq[lo + r] += v * v }
                     }

@@ -41,6 +41,7 @@ extension Emulator {
         try f.write("/scalers/input_transform", m0.inputTransform, shape: [p, p])
         try f.write("/scalers/output_shift", m0.outputShift, shape: [architecture.outputs])
         try f.write("/scalers/output_scale", m0.outputScale, shape: [architecture.outputs])
+        try f.write("/scalers/output_log_scale", m0.outputLogScale, shape: [architecture.outputs])
         for (k, m) in members.enumerated() {
             for t in architecture.tensors {
                 let values = Array(m.weights[t.offset..<(t.offset + t.count)])
@@ -89,6 +90,10 @@ extension Emulator {
         let inTransform = try f.read("/scalers/input_transform", as: Double.self).values
         let outShift = try f.read("/scalers/output_shift", as: Double.self).values
         let outScale = try f.read("/scalers/output_scale", as: Double.self).values
+        // Absent in emulators written before the log target transform existed: linear outputs.
+        let outLog = f.isDataset("/scalers/output_log_scale")
+            ? try f.read("/scalers/output_log_scale", as: Double.self).values : [Double](repeating: 0, count: arch.outputs)
+        guard outLog.count == arch.outputs else { throw PDFEmuError("\(path): /scalers/output_log_scale has \(outLog.count) values, expected \(arch.outputs)") }
         guard inMean.count == arch.inputs, inTransform.count == arch.inputs * arch.inputs, outShift.count == arch.outputs, outScale.count == arch.outputs else {
             throw PDFEmuError("\(path): /scalers do not match the network's inputs and outputs")
         }
@@ -104,7 +109,7 @@ extension Emulator {
                 w.replaceSubrange(t.offset..<(t.offset + t.count), with: values)
             }
             members.append(DenseNetwork(architecture: arch, weights: w, inputMean: inMean, inputTransform: inTransform,
-                                        outputShift: outShift, outputScale: outScale))
+                                        outputShift: outShift, outputScale: outScale, outputLogScale: outLog))
         }
         guard !members.isEmpty else { throw PDFEmuError("\(path): the emulator has no members") }
         let p = names.count

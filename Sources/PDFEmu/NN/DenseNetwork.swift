@@ -1,3 +1,5 @@
+import Foundation
+
 /// One trained network in double precision with its input and output scalers, evaluated one point at
 /// a time with exact derivatives: value, gradient and Hessian with respect to the raw parameters θ.
 /// Immutable and `Sendable`: safe to evaluate from several threads at once.
@@ -11,14 +13,17 @@ public struct DenseNetwork: Sendable {
     public let inputMean: [Double]
     /// The matrix A of the input transform (P×P row-major).
     public let inputTransform: [Double]
-    /// Output o in physical units = outputShift[o] + outputScale[o] · network output o.
+    /// Output o in physical units = outputShift[o] + h_o(outputScale[o] · network output o), where
+    /// h_o(g) = g, or c·(e^{g/c} − 1) with c = outputLogScale[o] > 0 (the network learns c·log(1 + Δ/c)).
     public let outputShift: [Double]
     /// Output scale.
     public let outputScale: [Double]
+    /// c of the log target transform of each output (0: linear).
+    public let outputLogScale: [Double]
 
     /// Creates a network from its parts.
     public init(architecture: MLPArchitecture, weights: [Double], inputMean: [Double], inputTransform: [Double],
-                outputShift: [Double], outputScale: [Double]) {
+                outputShift: [Double], outputScale: [Double], outputLogScale: [Double]? = nil) {
         precondition(weights.count == architecture.parameterCount)
         self.architecture = architecture
         self.weights = weights
@@ -27,13 +32,20 @@ public struct DenseNetwork: Sendable {
         self.inputTransform = inputTransform
         self.outputShift = outputShift
         self.outputScale = outputScale
+        self.outputLogScale = outputLogScale ?? [Double](repeating: 0, count: outputShift.count)
+    }
+
+    /// Physical value of output `o` from the raw network output `y`.
+    @inline(__always) public func physical(_ o: Int, _ y: Double) -> Double {
+        let g = outputScale[o] * y, c = outputLogScale[o]
+        return outputShift[o] + (c > 0 ? c * expm1(g / c) : g)
     }
 
     /// All outputs in physical units at θ.
     public func outputs(at theta: [Double]) -> [Double] {
         let trace = forward(theta)
         let y = trace.z[trace.z.count - 1]
-        return (0..<architecture.outputs).map { outputShift[$0] + outputScale[$0] * y[$0] }
+        return (0..<architecture.outputs).map { physical($0, y[$0]) }
     }
 
     /// Output `o` with its gradient, and its Hessian if `hessian` (P×P row-major, else empty).
@@ -44,7 +56,11 @@ public struct DenseNetwork: Sendable {
         let trace = forward(theta)
         let L = architecture.layers.count
         let layers = architecture.layers
-        let value = outputShift[o] + outputScale[o] * trace.z[L - 1][o]
+        let g = outputScale[o] * trace.z[L - 1][o]
+        let value = physical(o, trace.z[L - 1][o])
+        // Derivatives below are of g; the log transform's chain rule is applied at the end.
+        let c = outputLogScale[o]
+        let factor = c > 0 ? exp(g / c) : 1
         // Adjoints ā_l = ∂f/∂a_l for hidden layers (f = physical output o).
         var abar = [[Double]](repeating: [], count: L)
         var top = [Double](repeating: 0, count: layers[L - 1].fanOut)
@@ -69,7 +85,7 @@ public struct DenseNetwork: Sendable {
         }
         var grad = [Double](repeating: 0, count: p)
         for i in 0..<p where gradX[i] != 0 { for j in 0..<p { grad[j] += inputTransform[i * p + j] * gradX[i] } }
-        guard wantH else { return (value, grad, []) }
+        guard wantH else { return (value, grad.map { factor * $0 }, []) }
 
         // Forward Jacobians U_l = ∂z_l/∂θ (fanOut × P); H = Σ_l U_lᵀ diag(ā_l σ''(z_l)) U_l.
         var H = [Double](repeating: 0, count: p * p)
@@ -102,7 +118,11 @@ public struct DenseNetwork: Sendable {
         }
         // Symmetrise against rounding.
         for i in 0..<p { for j in 0..<i { let m = 0.5 * (H[i * p + j] + H[j * p + i]); H[i * p + j] = m; H[j * p + i] = m } }
-        return (value, grad, H)
+        if c > 0 {
+            // f = shift + c(e^{g/c} − 1): ∇f = e^{g/c}∇g, ∇²f = e^{g/c}(∇²g + ∇g∇gᵀ/c).
+            for i in 0..<p { for j in 0..<p { H[i * p + j] = factor * (H[i * p + j] + grad[i] * grad[j] / c) } }
+        }
+        return (value, grad.map { factor * $0 }, H)
     }
 
     /// Pre-activations of every layer at θ (the last one is the raw network output).

@@ -25,6 +25,14 @@ public enum InputTransformKind: String, Sendable, Codable, CaseIterable {
     case whiten
 }
 
+/// How a χ² target is transformed before the network learns it.
+public enum TargetTransformKind: String, Sendable, Codable, CaseIterable {
+    /// Δχ² itself.
+    case linear
+    /// c·log(1 + Δχ²/c): linear near the minimum, logarithmic far from it.
+    case log1p
+}
+
 /// How training points are weighted in the loss.
 public enum WeightingKind: String, Sendable, Codable, CaseIterable {
     /// All points equal.
@@ -93,6 +101,10 @@ public struct FitConfig: Sendable, Codable, Equatable {
     public var gradientClip: Double?
     /// Stop when the validation error has not improved for this many epochs (0: never).
     public var earlyStoppingPatience: Int
+    /// Target transform of χ² outputs.
+    public var targetTransform: TargetTransformKind
+    /// c of the log1p target transform (Δχ² units).
+    public var targetLogScale: Double
     /// Loss weighting.
     public var weighting: WeightingKind
     /// Δχ² scale of the weighting.
@@ -174,6 +186,8 @@ public struct FitConfig: Sendable, Codable, Equatable {
             try t.finish()
         }
         if var l = try root.object("loss") {
+            c.targetTransform = try l.choice("target_transform", c.targetTransform)
+            c.targetLogScale = try l.double("target_scale", c.targetLogScale, min: 0, exclusiveMin: true)
             c.weighting = try l.choice("weighting", c.weighting)
             c.weightScale = try l.double("scale", c.weightScale, min: 0, exclusiveMin: true)
             c.experimentLossWeight = try l.double("experiment_weight", c.experimentLossWeight, min: 0)
@@ -202,7 +216,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
         optimizer: .adam, learningRate: 1e-3, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999,
         epsilon: 1e-8, weightDecay: 0, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,
-        gradientClip: nil, earlyStoppingPatience: 0, weighting: .inverse, weightScale: 2,
+        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, weighting: .inverse, weightScale: 2,
         experimentLossWeight: 0.1, maxDeltaChi2: nil, trainFraction: 0.8, validationFraction: 0.1,
         testFraction: 0.1, seed: 1, members: 1, threads: 2, output: "hera14_emulator.h5", sourceText: "")
 }

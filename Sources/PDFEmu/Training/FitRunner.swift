@@ -111,7 +111,8 @@ public enum FitRunner {
         }
         let members = usable.map {
             DenseNetwork(architecture: arch, weights: $0.weights.map { Double($0) }, inputMean: data.inputMean,
-                         inputTransform: data.inputTransform, outputShift: data.outputShift, outputScale: data.outputScale)
+                         inputTransform: data.inputTransform, outputShift: data.outputShift, outputScale: data.outputScale,
+                         outputLogScale: data.outputLogScale)
         }
         // Domain, best points, emulator.
         let best = scan.bestIndex

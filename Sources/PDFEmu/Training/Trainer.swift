@@ -65,7 +65,7 @@ public final class Trainer<T: NNScalar> {
                                        activation: config.activation)
         (valX, valY, valW) = TrainingData<T>.arrays(scan, rows: data.validationRows, config: config,
                                                     inputMean: data.inputMean, inputTransform: data.inputTransform,
-                                                    outputShift: data.outputShift, outputScale: data.outputScale,
+                                                    outputShift: data.outputShift, outputScale: data.outputScale, outputLogScale: data.outputLogScale,
                                                     outputs: data.outputs, sampleMinimum: data.sampleMinimum)
     }
 
@@ -174,6 +174,8 @@ public final class Trainer<T: NNScalar> {
         let p = data.inputs, o = data.outputs
         let n = valW.count
         var num = 0.0, den = 0.0
+        let scale = data.outputScale[0], c = data.outputLogScale[0]
+        func phys(_ y: Double) -> Double { let g = scale * y; return c > 0 ? c * expm1(g / c) : g }
         w.withUnsafeBufferPointer { W in
             valX.withUnsafeBufferPointer { X in
                 var lo = 0
@@ -181,7 +183,8 @@ public final class Trainer<T: NNScalar> {
                     let rows = min(batch.capacity, n - lo)
                     let out = batch.forward(parameters: W.baseAddress!, input: X.baseAddress! + lo * p, rows: rows)
                     for r in 0..<rows {
-                        let d = Double(out[r * o] - valY[(lo + r) * o])
+                        // Error in physical units (χ²), through the target transform.
+                        let d = phys(Double(out[r * o])) - phys(Double(valY[(lo + r) * o]))
                         num += Double(valW[lo + r]) * d * d
                         den += Double(valW[lo + r])
                     }
@@ -189,6 +192,6 @@ public final class Trainer<T: NNScalar> {
                 }
             }
         }
-        return (num / max(den, 1e-300)).squareRoot() * data.outputScale[0]
+        return (num / max(den, 1e-300)).squareRoot()
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A scan prepared for training: the split, the scalers, and standardised inputs and scaled targets
 /// of each split in the training precision.
 public struct TrainingData<T: NNScalar>: Sendable {
@@ -5,6 +7,8 @@ public struct TrainingData<T: NNScalar>: Sendable {
     public var inputMean: [Double], inputTransform: [Double]
     /// Output o (physical) = shift[o] + scale[o]·y[o]. Output 0 is the target (χ²), 1… the experiments.
     public var outputShift: [Double], outputScale: [Double]
+    /// c of the log target transform of each output (0: linear): the network learns c·log(1 + Δ/c)/scale.
+    public var outputLogScale: [Double]
     /// Loss weight of each output.
     public var outputWeight: [T]
     /// Number of outputs.
@@ -62,22 +66,29 @@ public struct TrainingData<T: NNScalar>: Sendable {
         func spread(_ values: [Double]) -> Double { let s = Stats.std(values); return s > 0 ? s : 1 }
         let totals = rows.map { scan.chi2[$0] }
         if c.targetIsChi2 {
-            outputShift = [sampleMinimum] + expMin
-            outputScale = [spread(totals)] + (0..<e).map { k in spread(rows.map { scan.chi2PerExperiment[$0 * scan.experimentCount + k] }) }
+            let logC = c.targetTransform == .log1p ? c.targetLogScale : 0
+            let shifts = [smin] + expMin
+            outputLogScale = [Double](repeating: logC, count: 1 + e)
+            outputShift = shifts
+            outputScale = [spread(totals.map { Self.forward($0 - smin, logC) })] + (0..<e).map { k in
+                spread(rows.map { Self.forward(scan.chi2PerExperiment[$0 * scan.experimentCount + k] - shifts[1 + k], logC) })
+            }
         } else {
+            outputLogScale = [0]
             outputShift = [Stats.mean(totals)]
             outputScale = [spread(totals)]
         }
         outputWeight = [T(1)] + [T](repeating: T(e > 0 ? c.experimentLossWeight / Double(e) : 0), count: e)
 
         (trainX, trainY, trainW) = Self.arrays(scan, rows: rows, config: c, inputMean: means, inputTransform: inputTransform,
-                                               outputShift: outputShift, outputScale: outputScale, outputs: 1 + e,
+                                               outputShift: outputShift, outputScale: outputScale, outputLogScale: outputLogScale, outputs: 1 + e,
                                                sampleMinimum: scan.chi2.min()!)
     }
 
     /// Standardised inputs, scaled targets and loss weights of `rows`.
     public static func arrays(_ scan: ScanData, rows: [Int], config c: FitConfig, inputMean: [Double], inputTransform: [Double],
-                              outputShift: [Double], outputScale: [Double], outputs: Int, sampleMinimum: Double)
+                              outputShift: [Double], outputScale: [Double], outputLogScale: [Double], outputs: Int,
+                              sampleMinimum: Double)
         -> (x: [T], y: [T], w: [T]) {
         let p = scan.parameterCount, ne = scan.experimentCount
         var x = [T](repeating: 0, count: rows.count * p)
@@ -86,8 +97,10 @@ public struct TrainingData<T: NNScalar>: Sendable {
         for (r, i) in rows.enumerated() {
             let t = DenseNetwork.transform(scan.point(i), mean: inputMean, matrix: inputTransform)
             for j in 0..<p { x[r * p + j] = T(t[j]) }
-            y[r * outputs] = T((scan.chi2[i] - outputShift[0]) / outputScale[0])
-            for k in 1..<max(1, outputs) { y[r * outputs + k] = T((scan.chi2PerExperiment[i * ne + k - 1] - outputShift[k]) / outputScale[k]) }
+            y[r * outputs] = T(forward(scan.chi2[i] - outputShift[0], outputLogScale[0]) / outputScale[0])
+            for k in 1..<max(1, outputs) {
+                y[r * outputs + k] = T(forward(scan.chi2PerExperiment[i * ne + k - 1] - outputShift[k], outputLogScale[k]) / outputScale[k])
+            }
             if c.targetIsChi2 {
                 let d = scan.chi2[i] - sampleMinimum
                 switch c.weighting {
@@ -99,6 +112,9 @@ public struct TrainingData<T: NNScalar>: Sendable {
         }
         return (x, y, w)
     }
+
+    /// The target transform: d ↦ c·log(1 + d/c) (identity for c = 0); inverse of `DenseNetwork.physical`.
+    static func forward(_ d: Double, _ c: Double) -> Double { c > 0 ? c * Foundation.log1p(d / c) : d }
 
     /// The input matrix A: diag(1/σ) for `standardize`, L⁻¹ (LLᵀ = covariance of the rows) for `whiten`.
     static func inputMatrix(_ scan: ScanData, rows: [Int], mean: [Double], kind: InputTransformKind) throws -> [Double] {

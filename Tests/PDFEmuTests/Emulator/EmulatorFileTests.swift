@@ -19,6 +19,8 @@ final class EmulatorFileTests: XCTestCase {
         let A = try f.read("/scalers/input_transform", as: Double.self).values
         let shift = try f.read("/scalers/output_shift", as: Double.self).values
         let oscale = try f.read("/scalers/output_scale", as: Double.self).values
+        let c = try f.read("/scalers/output_log_scale", as: Double.self).values
+        XCTAssertTrue(c.allSatisfy { $0 > 0 }, "the default target transform is log1p")
         let theta = [0.7, -0.4, 0.1]
         // x = (theta - input_mean) @ input_transform.T
         let x = (0..<3).map { i in (0..<3).reduce(0.0) { $0 + (theta[$1] - mean[$1]) * A[i * 3 + $1] } }
@@ -38,7 +40,11 @@ final class EmulatorFileTests: XCTestCase {
                 a = next
                 if l < nl - 1 { a = a.map { act.value($0) } }
             }
-            outs.append((0..<a.count).map { shift[$0] + oscale[$0] * a[$0] })
+            // g = output_scale * a; out = output_shift + c * expm1(g / c)  (g where c == 0)
+            outs.append((0..<a.count).map { k in
+                let g = oscale[k] * a[k]
+                return shift[k] + (c[k] > 0 ? c[k] * expm1(g / c[k]) : g)
+            })
         }
         let total = outs.map { $0[0] }
         let m = total.reduce(0, +) / Double(members)

@@ -10,7 +10,7 @@ final class DenseNetworkTests: XCTestCase {
         for i in w.indices { w[i] += 0.1 * rng.nextGaussian() }  // non-zero biases too
         return DenseNetwork(architecture: arch, weights: w, inputMean: [0.1, -0.2, 0.3, 0],
                             inputTransform: [2, 0, 0, 0, 0.3, 0.5, 0, 0, -0.2, 0.1, 0.7, 0, 0.05, 0, 0.4, 1.2],
-                            outputShift: [100, 3, 4], outputScale: [20, 2, 1])
+                            outputShift: [100, 3, 4], outputScale: [20, 2, 1], outputLogScale: [15, 0, 4])
     }
 
     func testGradientAndHessianMatchFiniteDifferences() {
@@ -50,7 +50,7 @@ final class DenseNetworkTests: XCTestCase {
             let out = net.weights.withUnsafeBufferPointer { batch.forward(parameters: $0.baseAddress!, input: x, rows: n) }
             for i in 0..<n {
                 let ref = net.outputs(at: Array(thetas[(i * 4)..<(i * 4 + 4)]))
-                for o in 0..<3 { XCTAssertEqual(net.outputShift[o] + net.outputScale[o] * out[i * 3 + o], ref[o], accuracy: 1e-10) }
+                for o in 0..<3 { XCTAssertEqual(net.physical(o, out[i * 3 + o]), ref[o], accuracy: 1e-10) }
             }
             // Float path agrees to single precision.
             let bf = MLPBatch<Float>(arch, capacity: 64)
