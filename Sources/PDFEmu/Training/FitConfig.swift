@@ -216,7 +216,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
         optimizer: .adam, learningRate: 1e-3, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999,
         epsilon: 1e-8, weightDecay: 0, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,
-        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, weighting: .inverse, weightScale: 2,
+        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, weighting: .inverse, weightScale: 10,
         experimentLossWeight: 0.1, maxDeltaChi2: nil, trainFraction: 0.8, validationFraction: 0.1,
         testFraction: 0.1, seed: 1, members: 1, threads: 2, output: "hera14_emulator.h5", sourceText: "")
 }
