@@ -59,7 +59,7 @@ enum Peer {
         env["OPENBLAS_NUM_THREADS"] = "1"
         env.removeValue(forKey: "OPENBLAS_CORETYPE")
         process.environment = env
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log

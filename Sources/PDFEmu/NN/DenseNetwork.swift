@@ -14,6 +14,8 @@ public struct DenseNetwork: Sendable {
     public let outputShift: [Double]
     /// Output scale.
     public let outputScale: [Double]
+    /// The weights laid out for the one-point kernels (value and gradient without allocation).
+    let point: PointLayout
 
     /// Creates a network from its parts.
     public init(architecture: MLPArchitecture, weights: [Double], inputMean: [Double], inputScale: [Double],
@@ -25,20 +27,32 @@ public struct DenseNetwork: Sendable {
         self.inputScale = inputScale
         self.outputShift = outputShift
         self.outputScale = outputScale
+        point = PointLayout(architecture, weights: weights)
     }
 
     /// All outputs in physical units at θ.
     public func outputs(at theta: [Double]) -> [Double] {
-        let trace = forward(theta)
-        let y = trace.z[trace.z.count - 1]
-        return (0..<architecture.outputs).map { outputShift[$0] + outputScale[$0] * y[$0] }
+        precondition(theta.count == architecture.inputs, "θ has \(theta.count) values, the network \(architecture.inputs)")
+        return [Double](unsafeUninitializedCapacity: architecture.outputs) { out, n in
+            theta.withUnsafeBufferPointer { pointOutputs($0.baseAddress!, into: out.baseAddress!) }
+            n = architecture.outputs
+        }
     }
 
     /// Output `o` with its gradient, and its Hessian if `hessian` (P×P row-major, else empty).
     public func derivatives(at theta: [Double], output o: Int = 0, hessian wantH: Bool)
         -> (value: Double, gradient: [Double], hessian: [Double]) {
-        BLAS.require()
         let p = architecture.inputs
+        if !wantH {
+            precondition(theta.count == p, "θ has \(theta.count) values, the network \(p)")
+            var value = 0.0
+            let grad = [Double](unsafeUninitializedCapacity: p) { g, n in
+                value = theta.withUnsafeBufferPointer { pointValueAndGradient($0.baseAddress!, output: o, gradient: g.baseAddress!) }
+                n = p
+            }
+            return (value, grad, [])
+        }
+        BLAS.require()
         let trace = forward(theta)
         let L = architecture.layers.count
         let layers = architecture.layers
