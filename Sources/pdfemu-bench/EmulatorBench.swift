@@ -127,9 +127,10 @@ enum EmulatorBench {
         let x0 = scan.point(scan.bestIndex)
         print("median µs of one value+gradient call at the scan's best point (pdfemu: Emulator.valueAndGradient(at:), Double")
         print("results, \(pointCalls) calls; peer: torch autograd forward+backward on one float32 row, float64 numpy in/out);")
-        print("speed-up = peer µs / pdfemu µs; \(rounds) rounds, interleaved")
+        print("speed-up = peer µs / pdfemu µs (peer with 2 torch threads, its default here, and with 1); \(rounds) rounds, interleaved")
         print(pad("network", 16) + pad("pdfemu µs", 11, right: true) + pad("peer µs", 10, right: true)
-              + pad("peer µs 1 thr", 15, right: true) + pad("speed-up", 10, right: true) + pad("goal", 6, right: true)
+              + pad("peer µs 1 thr", 15, right: true) + pad("speed-up", 10, right: true) + pad("vs 1 thr", 10, right: true)
+              + pad("goal", 6, right: true)
               + pad("other load pdfemu | peer (max)", 33, right: true))
         var contaminated = false
         for h in widths {
@@ -151,7 +152,9 @@ enum EmulatorBench {
             let speedup = b.value / a.value
             print(pad("\(TrainBench.p)→\(h)×3→1", 16) + pad(fixed(a.value, 2), 11, right: true) + pad(fixed(b.value, 1), 10, right: true)
                   + pad(theirs1.isEmpty ? "n/a" : fixed(median(theirs1), 1), 15, right: true)
-                  + pad(speedup.isFinite ? fixed(speedup, 1) + "×" : "n/a", 10, right: true) + pad("≥50×", 6, right: true)
+                  + pad(speedup.isFinite ? fixed(speedup, 1) + "×" : "n/a", 10, right: true)
+                  + pad(theirs1.isEmpty ? "n/a" : fixed(median(theirs1) / a.value, 1) + "×", 10, right: true)
+                  + pad("≥50×", 6, right: true)
                   + pad(loadText(mineLoad.max()) + " | " + loadText(theirLoad.max()), 33, right: true))
             for n in Set(notes).sorted() { print("  " + n) }
         }
