@@ -44,10 +44,10 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## bench: speed benchmarks (ratios measured side by side in one run)
+## bench: speed benchmarks (ratios measured side by side in one run); SECTIONS="train point" runs some
 bench: setup
 	$(SWIFT) build -c release --product pdfemu-bench
-	.build/release/pdfemu-bench
+	.build/release/pdfemu-bench $(SECTIONS)
 
 clean:
 	rm -rf .build

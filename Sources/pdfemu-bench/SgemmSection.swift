@@ -20,6 +20,17 @@ enum SgemmBench {
     /// Timed samples per measurement (each ≥ `sampleSeconds`); the measurement is their median.
     static let samples = 9
     static let sampleSeconds = 0.03
+    /// GFLOP/s of pdfemu's own kernel choice (in this process) by thread count, as this run measured it;
+    /// the train section reads it to give training's share of the sgemm peak.
+    nonisolated(unsafe) static var measured: [Int: Double] = [:]
+
+    /// This run's sgemm GFLOP/s at `threads` (measured now, median of 3, if the sgemm section did not run).
+    static func peak(threads: Int) throws -> Double {
+        if let g = measured[threads] { return g }
+        let g = median(try (0..<3).map { _ in try measure(threads: threads).gflops })
+        measured[threads] = g
+        return g
+    }
 
     /// One measurement, as a child prints it.
     struct Result: Codable {
@@ -116,6 +127,7 @@ enum SgemmBench {
                   + pad("each round", 32, right: true) + pad("pdfemu/this", 13, right: true)
                   + pad("other load", 12, right: true))
             let base = median(results[0].map(\.gflops))
+            if configs[0].environment == nil { measured[threads] = base }
             for (k, config) in configs.enumerated() {
                 let rs = results[k]
                 let g = median(rs.map(\.gflops))

@@ -10,6 +10,7 @@ func usage() -> String {
 }
 
 func main() -> Int32 {
+    setvbuf(stdout, nil, _IOLBF, 0)  // line by line, also into a pipe or file: sections take minutes
     var args = Array(CommandLine.arguments.dropFirst())
     do {
         if args.first == "--child" {

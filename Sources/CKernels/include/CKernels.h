@@ -11,4 +11,16 @@ void pdfemu_adam_f32(float *p, const float *g, float *m, float *v, long n, float
                      float eps, float stepSize, float c2sqrt, float wd, int decoupled);
 /// Column sums: out[j] = Σ_r x[r*cols + j].
 void pdfemu_colsum_f32(const float *x, long rows, long cols, float *out);
+
+/* Double-precision one-point kernels (point_kernels.c). */
+/// z[r] = b[r] + Σ_k w[r·fi + k]·x[k], w the weights (fo × fi, row-major); b NULL: no bias.
+void pdfemu_dense_forward_f64(long fi, long fo, const double *w, const double *b, const double *x, double *z);
+/// The same with float weights, summed in double.
+void pdfemu_dense_forward_f64_f32w(long fi, long fo, const float *w, const double *b, const double *x, double *z);
+/// out[k] = Σ_r dz[r]·w[r·fi + k], w the weights (fo × fi, row-major).
+void pdfemu_dense_backward_f64(long fi, long fo, const double *w, const double *dz, double *out);
+/// The same with float weights, summed in double.
+void pdfemu_dense_backward_f64_f32w(long fi, long fo, const float *w, const double *dz, double *out);
+/// a[i] = tanh(z[i]) and d[i] = 1 − a[i]² in double precision (a few ulp).
+void pdfemu_tanh_f64(const double *z, double *a, double *d, long n);
 #endif

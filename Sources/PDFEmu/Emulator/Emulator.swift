@@ -77,6 +77,7 @@ public struct Emulator: ScalarModel {
     }
 
     func valueGradientHessian(_ theta: [Double], hessian: Bool) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        if members.count == 1 { return members[0].derivatives(at: theta, output: 0, hessian: hessian) }
         let p = parameterNames.count
         var v = 0.0
         var g = [Double](repeating: 0, count: p)

@@ -20,6 +20,8 @@ public struct DenseNetwork: Sendable {
     public let outputScale: [Double]
     /// c of the log target transform of each output (0: linear).
     public let outputLogScale: [Double]
+    /// The weights laid out for the one-point kernels (value and gradient without allocation).
+    let point: PointLayout
 
     /// Creates a network from its parts.
     public init(architecture: MLPArchitecture, weights: [Double], inputMean: [Double], inputTransform: [Double],
@@ -33,6 +35,7 @@ public struct DenseNetwork: Sendable {
         self.outputShift = outputShift
         self.outputScale = outputScale
         self.outputLogScale = outputLogScale ?? [Double](repeating: 0, count: outputShift.count)
+        point = PointLayout(architecture, weights: weights)
     }
 
     /// Physical value of output `o` from the raw network output `y`.
@@ -43,16 +46,27 @@ public struct DenseNetwork: Sendable {
 
     /// All outputs in physical units at θ.
     public func outputs(at theta: [Double]) -> [Double] {
-        let trace = forward(theta)
-        let y = trace.z[trace.z.count - 1]
-        return (0..<architecture.outputs).map { physical($0, y[$0]) }
+        precondition(theta.count == architecture.inputs, "θ has \(theta.count) values, the network \(architecture.inputs)")
+        return [Double](unsafeUninitializedCapacity: architecture.outputs) { out, n in
+            theta.withUnsafeBufferPointer { pointOutputs($0.baseAddress!, into: out.baseAddress!) }
+            n = architecture.outputs
+        }
     }
 
     /// Output `o` with its gradient, and its Hessian if `hessian` (P×P row-major, else empty).
     public func derivatives(at theta: [Double], output o: Int = 0, hessian wantH: Bool)
         -> (value: Double, gradient: [Double], hessian: [Double]) {
-        BLAS.require()
         let p = architecture.inputs
+        if !wantH {
+            precondition(theta.count == p, "θ has \(theta.count) values, the network \(p)")
+            var value = 0.0
+            let grad = [Double](unsafeUninitializedCapacity: p) { g, n in
+                value = theta.withUnsafeBufferPointer { pointValueAndGradient($0.baseAddress!, output: o, gradient: g.baseAddress!) }
+                n = p
+            }
+            return (value, grad, [])
+        }
+        BLAS.require()
         let trace = forward(theta)
         let L = architecture.layers.count
         let layers = architecture.layers
