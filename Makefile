@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: setup build release demo test bench clean examples closure
+.PHONY: setup build release demo test bench clean examples closure peer
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -45,9 +45,16 @@ test: setup
 	$(SWIFT) test --skip-build
 
 ## bench: speed benchmarks (ratios measured side by side in one run); SECTIONS="train point" runs some
-bench: setup
+bench: setup peer
 	$(SWIFT) build -c release --product pdfemu-bench
 	.build/release/pdfemu-bench $(SECTIONS)
+
+## peer: the PyTorch/scipy/iminuit peer of ../shared/bench in ~/.peer-venv (PyPI; ~5.6 GB), once
+PEER_VENV ?= $(HOME)/.peer-venv
+peer:
+	@[ -x $(PEER_VENV)/bin/python ] && $(PEER_VENV)/bin/python -c "import torch, scipy, iminuit, h5py" 2>/dev/null \
+	  && echo "peer: $(PEER_VENV) ready" \
+	  || { python3 -m venv $(PEER_VENV) && $(PEER_VENV)/bin/pip install -q -r ../shared/bench/requirements.txt; }
 
 clean:
 	rm -rf .build

@@ -5,7 +5,7 @@ import Foundation
 enum Peer {
     /// Folder holding torch_fit.py and make_data.py.
     static var directory: String {
-        ProcessInfo.processInfo.environment["PDFEMU_PEER_DIR"] ?? "/work/shared/bench"
+        ProcessInfo.processInfo.environment["PDFEMU_PEER_DIR"] ?? FileManager.default.currentDirectoryPath + "/../shared/bench"
     }
     /// The peer's Python (the venv its README installs).
     static var python: String {
