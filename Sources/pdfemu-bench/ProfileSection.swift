@@ -233,6 +233,8 @@ enum ProfileBench {
         print("  model calls per profile: pdfemu \(mineEvals.map(String.init).joined(separator: ", ")) value+gradient+Hessian "
               + "(plus one prediction and domain check per point); scipy \(sciCalls.map(String.init).joined(separator: ", ")) "
               + "value+gradient; iminuit \(imiCalls.joined(separator: ", ")) value + gradient")
+        print("  per round: pdfemu " + mine.rates.map(secs).joined(separator: ", ") + "; scipy " + sci.rates.map(secs).joined(separator: ", ")
+              + "; iminuit " + imi.rates.map(secs).joined(separator: ", "))
         if let gridGap { print("  grids agree: max |pdfemu grid − peer grid| = \(String(format: "%.2e", gridGap))") }
         if let profileGap {
             print("  same network, same grid: max |pdfemu χ² − scipy χ²| over the \(points) profiled points = \(fixed(profileGap, 4)) "
