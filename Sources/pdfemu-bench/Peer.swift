@@ -37,12 +37,33 @@ enum Peer {
         var pointLoad: Double?
         /// Training points.
         var trainPoints: Int
+        /// The profile scans (scipy L-BFGS-B, iminuit MIGRAD), when run with more than one scan point.
+        var scipyScan: Scan? = nil
+        var iminuitScan: Scan? = nil
+        /// The scan's grid and the network's global minimum found before it (not in the scan's seconds).
+        var scanGrid: [Double] = []
+        var globalMinimumChi2: Double?
+    }
+
+    /// One of torch_fit.py's profile scans: wall seconds of the grid points (the global minimisation
+    /// before them not included), function calls, converged points and the load during it.
+    struct Scan {
+        var seconds: Double
+        var evaluations: Int
+        var gradientEvaluations: Int
+        var converged: Int
+        var points: Int
+        var load: Double
+        var profile: [Double]
     }
 
     /// Runs torch_fit.py on `data` with an MLP of `layers`×`hidden` tanh units, Adam, `batch`, float32,
     /// `epochs` epochs and `threads` torch threads (numpy's OpenBLAS at 1 thread, as the peer's README says).
+    /// `scanPoints` > 1 also times its 41-point-style profile scans (scipy, and iminuit when `iminuit`);
+    /// `extra` arguments are appended (e.g. --load-model, --scan-param).
     static func run(data: String, hidden: Int, layers: Int = 3, batch: Int, epochs: Int, threads: Int = 2,
-                    latencyCalls: Int = 2000) throws -> Result {
+                    latencyCalls: Int = 2000, scanPoints: Int = 1, iminuit: Bool = false,
+                    extra: [String] = []) throws -> Result {
         if let why = unavailable { throw BenchError("peer: " + why) }
         let tmp = try BenchData.scratch("peer")
         let json = tmp + "/peer-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).json"
@@ -50,8 +71,8 @@ enum Peer {
         defer { try? FileManager.default.removeItem(atPath: json); try? FileManager.default.removeItem(atPath: logPath) }
         let args = [directory + "/torch_fit.py", "--data", data, "--hidden", String(hidden), "--layers", String(layers),
                     "--act", "tanh", "--batch", String(batch), "--epochs", String(epochs), "--threads", String(threads),
-                    "--lr", "0.001", "--no-iminuit", "--scan-points", "1", "--latency-calls", String(latencyCalls),
-                    "--json", json]
+                    "--lr", "0.001", "--scan-points", String(scanPoints), "--latency-calls", String(latencyCalls),
+                    "--json", json] + (iminuit ? [] : ["--no-iminuit"]) + extra
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = args
@@ -96,6 +117,15 @@ enum Peer {
         let fg = latency?["fwd_grad"] as? [String: Any]
         let fg1 = latency?["fwd_grad_1thread"] as? [String: Any]
         let config = root["config"] as? [String: Any]
+        let scan = root["scan"] as? [String: Any]
+        func scanOf(_ key: String, calls: String, grads: String) -> Scan? {
+            guard let d = scan?[key] as? [String: Any], let s = num(d["seconds"]) else { return nil }
+            return Scan(seconds: s, evaluations: (d[calls] as? NSNumber)?.intValue ?? 0,
+                        gradientEvaluations: (d[grads] as? NSNumber)?.intValue ?? 0,
+                        converged: (d["converged"] as? NSNumber)?.intValue ?? 0, points: (d["points"] as? NSNumber)?.intValue ?? 0,
+                        load: num(d["foreign_cpu_pct"]).map { $0 / 100 } ?? .nan,
+                        profile: (d["profile"] as? [Any] ?? []).map { num($0) ?? .nan })
+        }
         return Result(epochSamplesPerSecond: epochs.compactMap { num($0["samples_per_s"]) },
                       epochLoad: epochs.map { (num($0["foreign_cpu_pct"]) ?? .nan) / 100 },
                       inferencePointsPerSecond: num(inference?["points_per_s"]),
@@ -103,7 +133,11 @@ enum Peer {
                       pointMicroseconds: num(fg?["median_us"]),
                       pointMicroseconds1Thread: num(fg1?["median_us"]),
                       pointLoad: num(fg?["foreign_cpu_pct"]).map { $0 / 100 },
-                      trainPoints: (config?["n_train"] as? NSNumber)?.intValue ?? 0)
+                      trainPoints: (config?["n_train"] as? NSNumber)?.intValue ?? 0,
+                      scipyScan: scanOf("scipy", calls: "nfev", grads: "nfev"),
+                      iminuitScan: scanOf("iminuit", calls: "nfcn", grads: "ngrad"),
+                      scanGrid: (scan?["grid"] as? [Any] ?? []).compactMap { num($0) },
+                      globalMinimumChi2: num((scan?["global_min"] as? [String: Any])?["chi2"]))
     }
 
     /// Peer runs made so far in this process, by "hidden/batch/epochs": later sections reuse them
