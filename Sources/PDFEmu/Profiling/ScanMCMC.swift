@@ -15,40 +15,31 @@ public struct ScanMCMCOptions: Sendable, Codable, Equatable {
     public var sampler: ScanMCMCSampler
     /// Independent runs (work units); run c uses seed `seed + c`.
     public var chains: Int
-    /// Walkers per run (ensemble; 0: max(32, 4P)), or HMC chains per run (0: 4).
-    public var walkers: Int
-    /// Steps kept after burn-in, per walker.
-    public var steps: Int
-    /// Steps discarded first, per walker.
-    public var burnIn: Int
-    /// Keep every thin-th kept step.
-    public var thin: Int
-    /// Seed of run 0.
-    public var seed: UInt64
-    /// T² of the sampled density exp(−χ²/(2T²)).
-    public var temperature2: Double
+    /// The sampler settings every run shares (walkers — for HMC, chains per run —, steps, burn-in, thin,
+    /// seed of run 0, T²); run c uses seed `sampling.seed + c`, and the bounds come from the scan.
+    public var sampling: MCMCOptions
 
     /// Creates settings (defaults: one ensemble run, 2000 kept steps after 500 burn-in, T² = 1).
     public init(sampler: ScanMCMCSampler = .ensemble, chains: Int = 1, walkers: Int = 0, steps: Int = 2000,
                 burnIn: Int = 500, thin: Int = 1, seed: UInt64 = 1, temperature2: Double = 1) {
         self.sampler = sampler
         self.chains = chains
-        self.walkers = walkers
-        self.steps = steps
-        self.burnIn = burnIn
-        self.thin = thin
-        self.seed = seed
-        self.temperature2 = temperature2
+        sampling = MCMCOptions(walkers: walkers, steps: steps, burnIn: burnIn, thin: thin, seed: seed,
+                               temperature2: temperature2)
     }
 
     /// The sampler options of run `chain` for a model with bounds `lower`/`upper` (nil: none).
     public func samplerOptions(chain: Int, lower: [Double]?, upper: [Double]?) -> MCMCOptions {
-        MCMCOptions(walkers: walkers, steps: steps, burnIn: burnIn, thin: thin, seed: seed &+ UInt64(chain),
-                    temperature2: temperature2, lower: lower, upper: upper)
+        var o = sampling
+        o.seed = sampling.seed &+ UInt64(chain)
+        o.lower = lower
+        o.upper = upper
+        return o
     }
 
     /// Checks the model-independent settings; throws one line naming the `--mcmc-…` option.
     public func checkSettings() throws {
+        let (walkers, steps, burnIn, thin, temperature2) = (sampling.walkers, sampling.steps, sampling.burnIn, sampling.thin, sampling.temperature2)
         guard chains >= 1 else { throw PDFEmuError("--mcmc-chains: need at least 1, got \(chains)") }
         guard walkers >= 0 else { throw PDFEmuError("--mcmc-walkers: must be ≥ 0 (0: automatic), got \(walkers)") }
         if sampler == .ensemble && walkers != 0 && (walkers < 4 || walkers % 2 != 0) {

@@ -167,7 +167,7 @@ public enum ScanRunner {
             throw PDFEmuError("--mcmc: the Hessian at the minimum is not positive definite; cannot start the chains around it")
         }
         let start = try MCMCStart.hessian(centre: model.reduce(ctx.minimum.theta), chi2Hessian: ctx.hessian.halfHessian.map { 2 * $0 },
-                                          temperature2: mc.temperature2)
+                                          temperature2: mc.sampling.temperature2)
         switch mc.sampler {
         case .ensemble: return try EnsembleSampler.run(model: model, start: start, options: opts, progress: progress)
         case .hmc: return try HamiltonianSampler.run(model: model, start: start, options: opts, progress: progress)
