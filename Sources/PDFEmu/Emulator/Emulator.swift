@@ -24,7 +24,7 @@ public struct Emulator: ScalarModel {
     /// The region the training points cover.
     public let domain: TrainingDomain
     /// Accuracy on the test split, as measured at the end of `fit`.
-    public let report: AccuracyReport?
+    public var report: AccuracyReport?
     /// The fit config's text.
     public let configText: String
     /// Seed of the fit.
@@ -121,16 +121,20 @@ public struct Emulator: ScalarModel {
         var sum = [Double](repeating: 0, count: n * o), sq = [Double](repeating: 0, count: n)
         let chunk = 4096
         let engine = MLPBatch<T>(architecture, capacity: min(chunk, max(n, 1)))
-        var x = [T](repeating: 0, count: min(chunk, max(n, 1)) * p)
-        for m in members {
-            let w = m.weights.map { T($0) }
-            var lo = 0
-            while lo < n {
-                let rows = min(engine.capacity, n - lo)
-                for r in 0..<rows {
-                    let t = DenseNetwork.transform(Array(thetas[((lo + r) * p)..<((lo + r + 1) * p)]), mean: m.inputMean, matrix: m.inputTransform)
-                    for j in 0..<p { x[r * p + j] = T(t[j]) }
-                }
+        let capacity = engine.capacity
+        var centred = [Double](repeating: 0, count: capacity * p), xd = centred
+        var x = [T](repeating: 0, count: capacity * p)
+        let weights = members.map { m in m.weights.map { T($0) } }
+        // Every member shares the input scalers (one split): transform each chunk once, x = (θ − mean)·Aᵀ.
+        let mean = members[0].inputMean, a = members[0].inputTransform
+        var lo = 0
+        while lo < n {
+            let rows = min(capacity, n - lo)
+            for r in 0..<rows { for j in 0..<p { centred[r * p + j] = thetas[(lo + r) * p + j] - mean[j] } }
+            BLAS.gemm(transA: false, transB: true, m: rows, n: p, k: p, alpha: 1, a: centred, lda: p, b: a, ldb: p,
+                      beta: 0, c: &xd, ldc: p)
+            for i in 0..<(rows * p) { x[i] = T(xd[i]) }
+            for (m, w) in zip(members, weights) {
                 let out = w.withUnsafeBufferPointer { engine.forward(parameters: $0.baseAddress!, input: x, rows: rows) }
                 for r in 0..<rows {
                     for k in 0..<o {
@@ -139,8 +143,8 @@ public struct Emulator: ScalarModel {
                         if k == 0 { sq[lo + r] += v * v }
                     }
                 }
-                lo += rows
             }
+            lo += rows
         }
         let k = Double(members.count)
         var value = [Double](repeating: 0, count: n), spread = [Double](repeating: 0, count: n)

@@ -24,22 +24,13 @@ public struct TrainingDomain: Sendable, Codable, Equatable {
                              seed: UInt64 = 7) throws -> TrainingDomain {
         let p = scan.parameterCount
         var lo = [Double](repeating: .infinity, count: p), hi = [Double](repeating: -.infinity, count: p)
-        var mean = [Double](repeating: 0, count: p)
         for i in rows {
             for j in 0..<p {
                 let v = scan.parameters[i * p + j]
-                lo[j] = min(lo[j], v); hi[j] = max(hi[j], v); mean[j] += v
+                lo[j] = min(lo[j], v); hi[j] = max(hi[j], v)
             }
         }
-        for j in 0..<p { mean[j] /= Double(rows.count) }
-        var cov = [Double](repeating: 0, count: p * p)
-        for i in rows {
-            for a in 0..<p {
-                let da = scan.parameters[i * p + a] - mean[a]
-                for b in 0...a { cov[a * p + b] += da * (scan.parameters[i * p + b] - mean[b]) }
-            }
-        }
-        for a in 0..<p { for b in 0...a { cov[a * p + b] /= Double(max(1, rows.count - 1)); cov[b * p + a] = cov[a * p + b] } }
+        var cov = scan.meanAndCovariance(rows: rows).covariance
         for a in 0..<p where cov[a * p + a] <= 0 { cov[a * p + a] = 1e-300 }
         guard let L = try BLAS.cholesky(cov, n: p) else {
             throw PDFEmuError("training points are degenerate (their covariance is singular): cannot build the domain")

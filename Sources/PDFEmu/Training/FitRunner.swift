@@ -126,11 +126,7 @@ public enum FitRunner {
                                 domain: domain, report: nil, configText: config.sourceText, seed: config.seed)
         let report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,
                               split: data.testRows.isEmpty ? "validation" : "test", members: usable)
-        emulator = Emulator(parameterNames: emulator.parameterNames, experimentNames: emulator.experimentNames,
-                            targetName: emulator.targetName, targetIsChi2: emulator.targetIsChi2, architecture: arch,
-                            precision: emulator.precision, members: members, sampleMinimum: emulator.sampleMinimum,
-                            bestTrainingPoints: emulator.bestTrainingPoints, domain: domain, report: report,
-                            configText: config.sourceText, seed: config.seed)
+        emulator.report = report
         try emulator.save(to: options.output)
         if !interrupted { try? FileManager.default.removeItem(atPath: ckPath) }
         return FitResult(emulator: emulator, report: report, diverged: diverged, interrupted: interrupted,

@@ -59,9 +59,9 @@ public struct TrainingData<T: NNScalar>: Sendable {
             droppedByCut = 0
         }
         let rows = trainRows
-        let means = (0..<p).map { j in rows.reduce(0) { $0 + scan.parameters[$1 * p + j] } / Double(rows.count) }
+        let (means, covariance) = scan.meanAndCovariance(rows: rows)
         inputMean = means
-        inputTransform = try Self.inputMatrix(scan, rows: rows, mean: means, kind: c.inputTransform)
+        inputTransform = try Self.inputMatrix(covariance: covariance, parameters: p, kind: c.inputTransform)
         // Target scaling: χ² targets are Δχ² above the sample minimum, scaled by their spread.
         func spread(_ values: [Double]) -> Double { let s = Stats.std(values); return s > 0 ? s : 1 }
         let totals = rows.map { scan.chi2[$0] }
@@ -116,17 +116,8 @@ public struct TrainingData<T: NNScalar>: Sendable {
     /// The target transform: d ↦ c·log(1 + d/c) (identity for c = 0); inverse of `DenseNetwork.physical`.
     static func forward(_ d: Double, _ c: Double) -> Double { c > 0 ? c * Foundation.log1p(d / c) : d }
 
-    /// The input matrix A: diag(1/σ) for `standardize`, L⁻¹ (LLᵀ = covariance of the rows) for `whiten`.
-    static func inputMatrix(_ scan: ScanData, rows: [Int], mean: [Double], kind: InputTransformKind) throws -> [Double] {
-        let p = scan.parameterCount
-        var cov = [Double](repeating: 0, count: p * p)
-        for i in rows {
-            for a in 0..<p {
-                let da = scan.parameters[i * p + a] - mean[a]
-                for b in 0...a { cov[a * p + b] += da * (scan.parameters[i * p + b] - mean[b]) }
-            }
-        }
-        for a in 0..<p { for b in 0...a { cov[a * p + b] /= Double(max(1, rows.count)); cov[b * p + a] = cov[a * p + b] } }
+    /// The input matrix A: diag(1/σ) for `standardize`, L⁻¹ (LLᵀ = the training rows' covariance) for `whiten`.
+    static func inputMatrix(covariance cov: [Double], parameters p: Int, kind: InputTransformKind) throws -> [Double] {
         var m = [Double](repeating: 0, count: p * p)
         switch kind {
         case .standardize:

@@ -27,6 +27,11 @@ final class FitRunnerTests: XCTestCase {
         }
         let pts = theta + [0.1, 0.3, -0.4]
         XCTAssertEqual(loaded.predictBatch(pts).value, r.emulator.predictBatch(pts).value)
+        // The batched float32 path agrees with the double-precision point path to single precision.
+        let batch = loaded.predictBatch(pts)
+        for (i, t) in [theta, [0.1, 0.3, -0.4]].enumerated() {
+            XCTAssertEqual(batch.value[i], loaded.prediction(at: t).value, accuracy: 1e-4 * abs(batch.value[i]))
+        }
         // Ensemble: mean of the members, with a spread.
         let per = loaded.members.map { $0.outputs(at: theta)[0] }
         XCTAssertEqual(loaded.prediction(at: theta).value, (per[0] + per[1]) / 2, accuracy: 1e-9)
