@@ -97,7 +97,7 @@ private struct ScanH5Writer: ~Copyable {
         try s(hg + "/warnings", h.warnings)
         // Profiles.
         for pr in r.profiles {
-            let pg = "/profiles/" + pr.parameter
+            let pg = ScanUnitKind.profile.group(pr.parameter)
             try file.createGroup(pg)
             try a("parameter", pr.parameter, pg)
             try file.writeAttribute("index", [Int64(pr.index)], of: pg)
@@ -114,7 +114,7 @@ private struct ScanH5Writer: ~Copyable {
         }
         // Contours.
         for c in r.contours {
-            let cg = "/contours/" + c.a + "__" + c.b
+            let cg = ScanUnitKind.contour.group(ScanUnitKind.contourLabel(c.a, c.b))
             try file.createGroup(cg)
             try a("a", c.a, cg); try a("b", c.b, cg)
             try file.writeAttribute("levels", c.levels.map { $0.level }, of: cg)
@@ -131,7 +131,7 @@ private struct ScanH5Writer: ~Copyable {
         }
         // Lagrange scans.
         for l in r.lagrange {
-            let lg = "/lagrange/" + l.name
+            let lg = ScanUnitKind.lagrange.group(l.name)
             try file.createGroup(lg)
             try a("name", l.name, lg); try a("definition", l.definition, lg)
             try a("best", l.best, lg); try a("sigma", l.sigma, lg)
@@ -150,7 +150,7 @@ private struct ScanH5Writer: ~Copyable {
             for c in mc.chains {
                 var stripped = c.result
                 stripped.samples = []; stripped.chi2 = []
-                let cg = "/mcmc/chain_\(c.index)"
+                let cg = ScanUnitKind.mcmc.group("chain\(c.index)")
                 try stripped.write(into: file, group: cg)
                 try file.writeAttribute("index", [Int64(c.index)], of: cg)
                 try file.writeAttribute("sample_offset", [Int64(offset)], of: cg)
@@ -229,18 +229,21 @@ private struct ScanH5Reader: ~Copyable {
                                 experimentNames: try s("/experiment_names"), tolerances: try d("/tolerances"),
                                 minimum: minimum, hessian: hessian, units: units, profiles: [], contours: [], lagrange: [],
                                 shard: shard, timing: nil)
-        for unit in units where file.exists("/" + unit.replacingOccurrences(of: "profile/", with: "profiles/")
-                                                .replacingOccurrences(of: "contour/", with: "contours/")) {
-            if unit.hasPrefix("profile/") {
-                let pg = "/profiles/" + unit.dropFirst("profile/".count)
+        for unit in units {
+            guard let (kind, label) = ScanUnitKind.parse(unit) else { throw PDFEmuError("\(file.path): /units: '\(unit)' is of no known kind") }
+            let group = kind.group(label)
+            guard kind != .mcmc, file.exists(group) else { continue }  // MCMC runs are read below; a shard holds some units only
+            switch kind {
+            case .profile:
+                let pg = group
                 result.profiles.append(ProfileResult(
                     parameter: try astr("parameter", pg), index: try ai("index", pg), best: try a("best", pg),
                     values: try d(pg + "/values"), deltaChi2: try d(pg + "/delta_chi2"), theta: try m(pg + "/theta"),
                     perExperiment: try m(pg + "/per_experiment"), spread: try d(pg + "/spread"),
                     inside: try b(pg + "/inside"), converged: try b(pg + "/converged"),
                     intervals: try intervals(pg + "/intervals"), warnings: try s(pg + "/warnings")))
-            } else if unit.hasPrefix("contour/") {
-                let cg = "/contours/" + unit.dropFirst("contour/".count)
+            case .contour:
+                let cg = group
                 let levelValues: [Double] = try file.readNumericAttribute("levels", of: cg)
                 var levels: [ContourLevel] = []
                 for lv in levelValues {
@@ -252,14 +255,16 @@ private struct ScanH5Reader: ~Copyable {
                 }
                 result.contours.append(ContourResult(a: try astr("a", cg), b: try astr("b", cg), levels: levels,
                                                      warnings: try s(cg + "/warnings")))
-            } else if unit.hasPrefix("lagrange/") {
-                let lg = "/" + unit
+            case .lagrange:
+                let lg = group
                 result.lagrange.append(LagrangeResult(
                     name: try astr("name", lg), definition: try astr("definition", lg), best: try a("best", lg),
                     sigma: try a("sigma", lg), lambda: try d(lg + "/lambda"), q: try d(lg + "/q"),
                     deltaChi2: try d(lg + "/delta_chi2"), theta: try m(lg + "/theta"), inside: try b(lg + "/inside"),
                     converged: try b(lg + "/converged"), intervals: try intervals(lg + "/intervals"),
                     warnings: try s(lg + "/warnings")))
+            case .mcmc:
+                break
             }
         }
         if file.exists("/mcmc") { result.mcmc = try mcmc() }
