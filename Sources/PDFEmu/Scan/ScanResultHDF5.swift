@@ -62,7 +62,7 @@ private struct ScanH5Writer: ~Copyable {
         try file.writeAttribute("converged", [flag(mn.converged)], of: g)
         try file.writeAttribute("iterations", [Int64(mn.iterations)], of: g)
         try file.writeAttribute("evaluations", [Int64(mn.evaluations)], of: g)
-        try a("status", mn.status, g)
+        try a("status", mn.status.rawValue, g)
         if let dm = mn.domain {
             try file.writeAttribute("inside", [flag(dm.inside)], of: g)
             try file.writeAttribute("in_box", [flag(dm.inBox)], of: g)
@@ -210,7 +210,7 @@ private struct ScanH5Reader: ~Copyable {
                                  neighbourDistance: try a("neighbour_distance", g), radius: try a("radius", g),
                                  maxTrainingRadius: try a("max_training_radius", g))
         let minimum = ScanMinimum(chi2: try a("chi2", g), theta: try d(g + "/theta"), converged: try a("converged", g) != 0,
-                                  status: try astr("status", g), iterations: try ai("iterations", g),
+                                  status: try status(g), iterations: try ai("iterations", g),
                                   evaluations: try ai("evaluations", g), edm: try a("edm", g), atBound: try s(g + "/at_bound"),
                                   constraints: constraints, perExperiment: try d(g + "/per_experiment"),
                                   spread: try a("spread", g), domain: domain, sampleMinimum: file.hasAttribute("sample_minimum", of: g) ? try a("sample_minimum", g) : nil,
@@ -290,6 +290,12 @@ private struct ScanH5Reader: ~Copyable {
         }
         guard !chains.isEmpty else { throw PDFEmuError("\(file.path): /mcmc has no chain_C groups") }
         return try ScanMCMC(chainCount: try ai("chains", "/mcmc"), chains: chains)
+    }
+
+    func status(_ g: String) throws -> MinimiserStatus {
+        let text = try astr("status", g)
+        guard let st = MinimiserStatus(rawValue: text) else { throw PDFEmuError("\(file.path): \(g) status: '\(text)' is not a minimiser status") }
+        return st
     }
 
     func intervals(_ g: String) throws -> [ProfileInterval] {
