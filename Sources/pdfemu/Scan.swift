@@ -57,7 +57,7 @@ struct Scan: ParsableCommand {
                              mcmcThin != 1, mcmcSeed != 1, mcmcTolerance != 1]
             if !mcmc && mcmcFlags.contains(true) { throw PDFEmuError("--mcmc-… options need --mcmc") }
             if mcmc {
-                guard let sampler = ScanMCMCSampler(rawValue: mcmcSampler) else {
+                guard let sampler = MCMCSampler(rawValue: mcmcSampler) else {
                     throw PDFEmuError("--mcmc-sampler: '\(mcmcSampler)' is not ensemble or hmc")
                 }
                 o.mcmc = ScanMCMCOptions(sampler: sampler, chains: mcmcChains, walkers: mcmcWalkers, steps: mcmcSteps,

@@ -32,7 +32,7 @@ extension MCMCResult {
         try file.write(path("covariance"), covariance, shape: [p, p])
         try file.writeAttribute("format", Self.hdf5Format, of: attrObject)
         try file.writeAttribute("seed", String(options.seed), of: attrObject)
-        try file.writeAttribute("method", method, of: attrObject)
+        try file.writeAttribute("method", method.rawValue, of: attrObject)
         if let hmcStepSize { try file.writeAttribute("hmc_step_size", [hmcStepSize], of: attrObject) }
         let ints: [(String, Int)] = [("walkers", options.walkers), ("steps", options.steps), ("burn_in", options.burnIn),
                                      ("thin", options.thin), ("evaluations", evaluations), ("divergences", divergences), ("domain_checked", domainChecked),
@@ -92,6 +92,13 @@ extension MCMCResult {
             let v: [Double] = try file.readNumericAttribute(name, of: attrObject)
             return v.first ?? .nan
         }
+        func sampler() throws(HDF5Error) -> MCMCSampler {
+            let text = try file.readStringAttribute("method", of: attrObject)
+            guard let m = MCMCSampler(rawValue: text) else {
+                throw HDF5Error(file: file.path, object: attrObject, message: "attribute 'method' is '\(text)', not ensemble or hmc")
+            }
+            return m
+        }
         let seedText = try file.readStringAttribute("seed", of: attrObject)
         guard let seed = UInt64(seedText) else {
             throw HDF5Error(file: file.path, object: attrObject, message: "attribute 'seed' is not an unsigned integer")
@@ -106,7 +113,7 @@ extension MCMCResult {
             opts.upper = try file.readNumericAttribute("upper_bounds", of: attrObject)
         }
         let step: Double? = file.hasAttribute("hmc_step_size", of: attrObject) ? try dbl("hmc_step_size") : nil
-        return MCMCResult(method: try file.readStringAttribute("method", of: attrObject), divergences: try int("divergences"),
+        return MCMCResult(method: try sampler(), divergences: try int("divergences"),
                           hmcStepSize: step, parameterNames: names, options: opts, samples: samples, chi2: chi2,
                           evaluations: try int("evaluations"), acceptanceRate: try dbl("acceptance_rate"),
                           burnInAcceptanceRate: try dbl("burn_in_acceptance_rate"),
