@@ -2,10 +2,10 @@ import Foundation
 
 /// The SVG plots of a scan result: `profile_NAME.svg` per 1D profile, `contour_A_B.svg` per contour,
 /// `lagrange_qK.svg` per Lagrange scan, `mcmc_NAME.svg` per MCMC marginal.
-public enum ScanPlots {
+package enum ScanPlots {
     /// The figures, with their file names, in unit order (MCMC marginals last). Throws one line if a
     /// figure cannot be built (e.g. a profile without finite points).
-    public static func figures(_ r: ScanResult) throws -> [(file: String, figure: PlotFigure)] {
+    package static func figures(_ r: ScanResult) throws -> [(file: String, figure: PlotFigure)] {
         var out: [(String, PlotFigure)] = []
         let theta = r.minimum.theta
         func intervals(_ v: [ProfileInterval]) -> [ProfilePlotInterval] {
@@ -61,7 +61,7 @@ public enum ScanPlots {
     }
 
     /// Checks that `dir` is a writable directory, or can be created (its parent exists); throws one line otherwise.
-    public static func checkDirectory(_ dir: String) throws {
+    package static func checkDirectory(_ dir: String) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
             guard isDir.boolValue else { throw PDFEmuError("--plot \(dir): exists and is not a directory") }
@@ -80,7 +80,7 @@ public enum ScanPlots {
     /// Builds every figure, creates `dir` if missing (its parent must exist), then writes each file
     /// atomically. Returns the paths written. Nothing is written if a figure cannot be built.
     @discardableResult
-    public static func write(_ r: ScanResult, to dir: String) throws -> [String] {
+    package static func write(_ r: ScanResult, to dir: String) throws -> [String] {
         try checkDirectory(dir)
         let figs = try figures(r)
         if !FileManager.default.fileExists(atPath: dir) {
@@ -98,7 +98,7 @@ public enum ScanPlots {
     }
 
     /// `name` with every character other than letters, digits, '-', '_' and '.' replaced by '_'.
-    public static func fileSafe(_ name: String) -> String {
+    package static func fileSafe(_ name: String) -> String {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
     }
 }

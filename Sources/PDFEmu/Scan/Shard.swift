@@ -1,9 +1,9 @@
 import Foundation
 
 /// Run identifiers: a hash of the model's identity and the scan options.
-public enum RunIdentity {
+package enum RunIdentity {
     /// 128-bit FNV-1a hash (two 64-bit lanes) of `parts`, as 32 hex digits.
-    public static func hash(_ parts: [String]) -> String {
+    package static func hash(_ parts: [String]) -> String {
         var h1: UInt64 = 0xcbf2_9ce4_8422_2325, h2: UInt64 = 0x6c62_272e_07bb_0142
         for part in parts {
             for byte in part.utf8 + [0] {
@@ -16,7 +16,7 @@ public enum RunIdentity {
     }
 
     /// Hash of a file's bytes (the model file's identity); throws naming the file if unreadable.
-    public static func fileHash(_ path: String) throws -> String {
+    package static func fileHash(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PDFEmuError("\(path): cannot read")
         }
@@ -30,7 +30,7 @@ public enum RunIdentity {
     }
 
     /// A fingerprint of what a model exposes: names, training box, best points and values there.
-    public static func fingerprint(_ model: any ScalarModel) -> String {
+    package static func fingerprint(_ model: any ScalarModel) -> String {
         var parts = model.parameterNames + ["|"] + model.experimentNames
         if let r = model.trainingRegion {
             parts.append(String(r.sampleMinimum.bitPattern))
