@@ -62,6 +62,10 @@ public struct CommandOracle: ChiSquareOracle {
         let said = ShellCommand.lastLine(of: dir + "/stderr.log").map { "; its last stderr line: \($0)" } ?? " (no stderr output)"
         switch end {
         case .exited(0): break
+        case .exited(let status) where status > 128 && status - 128 < 32:
+            // The shell reports a command killed by signal s as status 128 + s.
+            throw OracleError(.signal, oracle: label, "killed by signal \(status - 128) (\(String(cString: strsignal(status - 128))); "
+                              + "shell exit status \(status))" + said)
         case .exited(let status):
             throw OracleError(.exitStatus, oracle: label, "exited with status \(status)" + said)
         case .signalled(let sig):
