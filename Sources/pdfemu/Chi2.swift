@@ -61,7 +61,9 @@ struct Chi2: ParsableCommand {
                 throw ExitCode(failure.error.kind == .interrupted ? 130 : 1)
             }
             let result = outcome.result
-            if result.definedRows.isEmpty {
+            // A whole file of undefined points is useless (scan readers would drop every row); a shard is kept
+            // for `pdfemu merge`.
+            if result.definedRows.isEmpty && shardSpec == nil {
                 throw PDFEmuError("\(input): all \(rows.count) points are undefined (row \(rows.lowerBound): "
                                   + "\(result.undefinedReasons.first.flatMap { $0 } ?? "?")); nothing written")
             }
