@@ -10,9 +10,10 @@ struct OracleOptions: ParsableArguments {
     @Option(help: "Seconds one oracle command may run before its process group is killed.") var timeout: Double = 3600
     @Option(help: "Points per oracle call (0: all in one call).") var chunkSize: Int = 0
 
-    func validate() throws {
-        if !(timeout > 0) { throw ValidationError("--timeout must be > 0 seconds") }
-        if chunkSize < 0 { throw ValidationError("--chunk-size must be ≥ 0") }
+    /// Throws one line for a value out of range.
+    func check() throws {
+        if !(timeout > 0) { throw PDFEmuError("--timeout must be > 0 seconds (got \(timeout))") }
+        if chunkSize < 0 { throw PDFEmuError("--chunk-size must be ≥ 0 (got \(chunkSize))") }
     }
 }
 
@@ -31,10 +32,17 @@ struct Chi2: ParsableCommand {
 
     /// Which oracle evaluates the points. (The theory options add their branch here.)
     func oracleSpec() throws -> OracleSpec {
+        try oracleOptions.check()
         guard let text = oracleOptions.oracle else {
             throw PDFEmuError("give --oracle ORACLE (a command with {input} and {output}, or emulator:FILE)")
         }
         return try OracleSpec(parsing: text)
+    }
+
+    /// The oracle of `spec`; an in-process oracle needing options of its own (theory cuts, fixed values)
+    /// is built here.
+    func makeOracle(_ spec: OracleSpec, shouldStop: @escaping @Sendable () -> Bool) throws -> any ChiSquareOracle {
+        try spec.makeOracle(timeout: oracleOptions.timeout, shouldStop: shouldStop)
     }
 
     func run() throws {
@@ -50,7 +58,7 @@ struct Chi2: ParsableCommand {
             }
             // A command runs in its own process group: Ctrl-C reaches pdfemu only, which then kills it.
             let stop: InterruptFlag? = { if case .command = spec { return InterruptFlag.install() } else { return nil } }()
-            let oracle = try spec.makeOracle(timeout: oracleOptions.timeout, shouldStop: { stop?.isSet ?? false })
+            let oracle = try makeOracle(spec, shouldStop: { stop?.isSet ?? false })
             let bar = ProgressBar(enabled: !quiet)
             let outcome = oracle.evaluate(points.rows(rows), chunkSize: oracleOptions.chunkSize) { done, total in
                 bar.update(fraction: Double(done) / Double(max(1, total)), text: "\(done)/\(total) points")
@@ -68,7 +76,7 @@ struct Chi2: ParsableCommand {
                                   + "\(result.undefinedReasons.first.flatMap { $0 } ?? "?")); nothing written")
             }
             let attrs = OracleScanFile.attributes(oracle: spec.text, input: input, inputHash: try RunIdentity.fileHash(input),
-                                                  total: points.count, rows: rows, shard: shardSpec)
+                                                  total: points.count, rows: rows, shard: shardSpec, extra: oracle.provenance)
             try OracleFiles.write(result, points: outcome.evaluatedPoints, to: output, attributes: attrs)
             var line = "evaluated \(result.count) points"
             if let shardSpec { line += " (shard \(shardSpec.index)/\(shardSpec.count): rows \(rows.lowerBound)..<\(rows.upperBound) of \(points.count))" }

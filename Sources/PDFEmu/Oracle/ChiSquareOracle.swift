@@ -13,4 +13,11 @@ public protocol ChiSquareOracle: Sendable {
     var parameterNames: [String]? { get }
     /// Evaluates χ² at every point. The result has `points.count` rows, in the same order.
     func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult
+    /// Provenance stored with the values (root attributes of `pdfemu chi2`'s output, e.g. a theory file's
+    /// hash, the parametrisation, fixed values, cuts); the default has none.
+    var provenance: [(String, String)] { get }
+}
+
+extension ChiSquareOracle {
+    public var provenance: [(String, String)] { [] }
 }

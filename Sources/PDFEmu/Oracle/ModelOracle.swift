@@ -9,12 +9,16 @@ public struct ModelOracle: ChiSquareOracle {
     public let label: String
 
     /// Wraps `model`, labelled `label`.
-    public init(_ model: any ScalarModel, label: String) {
+    public init(_ model: any ScalarModel, label: String, provenance: [(String, String)] = []) {
         self.model = model
         self.label = label
+        self.provenance = provenance
     }
 
     public var parameterNames: [String]? { model.parameterNames }
+
+    /// Extra provenance (e.g. the model file's hash), stored by `pdfemu chi2`.
+    public var provenance: [(String, String)] = []
 
     public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         let theta: [Double]

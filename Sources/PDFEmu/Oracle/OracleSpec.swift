@@ -14,7 +14,9 @@ public enum OracleSpec: Sendable, Equatable {
 
     /// The in-process schemes: `emulator:FILE` evaluates an emulator file (`ModelOracle`).
     public static let schemes: [String: Factory] = [
-        "emulator": { path in ModelOracle(try Emulator.load(path), label: "emulator:\(path)") },
+        "emulator": { path in
+            ModelOracle(try Emulator.load(path), label: "emulator:\(path)", provenance: [("emulator_hash", try RunIdentity.fileHash(path))])
+        },
     ]
 
     /// Parses `text`: `SCHEME:ARGUMENT` for a registered scheme, otherwise a command (checked).

@@ -100,6 +100,14 @@ final class Chi2CommandTests: XCTestCase {
         // float32 networks: chunks of 2 and one batch of 5 round differently in BLAS.
         for (a, b) in zip(scan.chi2, emulator.predictBatch(points.values).value) { XCTAssertEqual(a, b, accuracy: 1e-4) }
         XCTAssertEqual(scan.count, 5)
+        // The in-process oracle directly: the same values (one batch), and the emulator's hash as provenance.
+        let direct = dir.path("direct.h5")
+        let d = try PDFEmuExecutable.run(["chi2", "--oracle", "emulator:" + emulatorPath, "--input", input, "--output", direct])
+        XCTAssertEqual(d.status, 0, d.stderr)
+        let directScan = try ScanReader.readOne(direct)
+        XCTAssertEqual(directScan.chi2, emulator.predictBatch(points.values).value)
+        XCTAssertEqual(directScan.sources[0].attributes["emulator_hash"], try RunIdentity.fileHash(emulatorPath))
+        XCTAssertEqual(directScan.sources[0].attributes["oracle"], "emulator:" + emulatorPath)
         XCTAssertEqual(scan.experimentNames, emulator.experimentNames)
     }
 
@@ -117,6 +125,8 @@ final class Chi2CommandTests: XCTestCase {
             (["--oracle", ok, "--shard", "5/4"], ["--shard 5/4"]),
             (["--oracle", ok, "--shard", "3/9"], ["this shard is empty"]),
             ([], ["give --oracle"]),
+            (["--oracle", ok, "--timeout", "0"], ["--timeout must be > 0"]),
+            (["--oracle", ok, "--chunk-size=-2"], ["--chunk-size must be ≥ 0"]),
         ] {
             assertOneLineError(try PDFEmuExecutable.run(["chi2", "--input", input, "--output", output] + args),
                                mentions: mentions, noFile: output)
