@@ -35,9 +35,15 @@ demo: build
 closure: build
 	$(BIN) closure --emulator Datasets/hera14_emulator.h5 --reference ../shared/datasets/hera14_reference.json
 
-## examples: build and run the downstream Examples package against the bundled emulator
+## examples: build and run the downstream Examples package against the bundled emulator, then evaluate the
+## demo points through its external oracle (AnalyticOracle) with `pdfemu chi2 --oracle`
 examples: setup
 	cd Examples && $(SWIFT) build && .build/debug/EmulatorDemo ../Datasets/hera14_emulator.h5
+	$(SWIFT) build --product pdfemu
+	mkdir -p out
+	.build/debug/pdfemu chi2 --oracle 'Examples/.build/debug/AnalyticOracle {input} {output}' \
+	  --input Datasets/demo_points.h5 --output out/demo_points_analytic.h5
+	.build/debug/pdfemu inspect out/demo_points_analytic.h5
 
 ## test: all tests
 test: setup

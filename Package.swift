@@ -37,6 +37,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A small external χ² program speaking the oracle protocol (docs/ORACLE.md), used by the tests.
+        .executableTarget(
+            name: "pdfemu-oracle-example",
+            dependencies: ["PDFEmu"]
+        ),
         // Speed benchmarks (`make bench`): named sections, ratios measured side by side in one run.
         .executableTarget(
             name: "pdfemu-bench",

@@ -8,14 +8,8 @@ package enum ScanPlots {
     package static func figures(_ r: ScanResult) throws -> [(file: String, figure: PlotFigure)] {
         var out: [(String, PlotFigure)] = []
         let theta = r.minimum.theta
-        func intervals(_ v: [ProfileInterval]) -> [ProfilePlotInterval] {
-            v.map { ProfilePlotInterval(level: $0.tolerance, lower: $0.lower, upper: $0.upper) }
-        }
         for pr in r.profiles {
-            let data = ProfilePlotData(name: pr.parameter, values: pr.values, deltaChi2: pr.deltaChi2, inside: pr.inside,
-                                       bestFit: pr.best, hessianSigma: r.hessian.sigma(ofParameter: pr.index),
-                                       levels: r.tolerances, intervals: intervals(pr.intervals))
-            out.append(("profile_" + fileSafe(pr.parameter) + ".svg", try ProfilePlot.figure(data)))
+            out.append(("profile_" + fileSafe(pr.parameter) + ".svg", try ProfilePlot.figure(profileData(pr, in: r))))
         }
         for c in r.contours {
             guard let a = r.parameterNames.firstIndex(of: c.a), let b = r.parameterNames.firstIndex(of: c.b) else {
@@ -39,7 +33,7 @@ package enum ScanPlots {
         for l in r.lagrange {
             let data = ProfilePlotData(name: l.name, values: l.q, deltaChi2: l.deltaChi2, inside: l.inside, bestFit: l.best,
                                        hessianSigma: l.sigma.isFinite ? l.sigma : nil, levels: r.tolerances,
-                                       intervals: intervals(l.intervals))
+                                       intervals: plotIntervals(l.intervals))
             var fig = try ProfilePlot.figure(data)
             fig.title = "Lagrange scan of \(l.name) = \(l.definition)"
             fig.xLabel = "\(l.name) = \(l.definition)"
@@ -58,6 +52,18 @@ package enum ScanPlots {
             }
         }
         return out
+    }
+
+    /// The plot data of profile `pr` of result `r` (with its Hessian parabola, levels and interval ends).
+    public static func profileData(_ pr: ProfileResult, in r: ScanResult) -> ProfilePlotData {
+        ProfilePlotData(name: pr.parameter, values: pr.values, deltaChi2: pr.deltaChi2, inside: pr.inside,
+                        bestFit: pr.best, hessianSigma: r.hessian.sigma(ofParameter: pr.index),
+                        levels: r.tolerances, intervals: plotIntervals(pr.intervals))
+    }
+
+    /// Interval ends as plot intervals.
+    static func plotIntervals(_ v: [ProfileInterval]) -> [ProfilePlotInterval] {
+        v.map { ProfilePlotInterval(level: $0.tolerance, lower: $0.lower, upper: $0.upper) }
     }
 
     /// Checks that `dir` is a writable directory, or can be created (its parent exists); throws one line otherwise.
@@ -82,7 +88,11 @@ package enum ScanPlots {
     @discardableResult
     package static func write(_ r: ScanResult, to dir: String) throws -> [String] {
         try checkDirectory(dir)
-        let figs = try figures(r)
+        return try writeFigures(try figures(r), to: dir)
+    }
+
+    /// Creates `dir` if missing and writes each figure into it atomically; returns the paths written.
+    static func writeFigures(_ figs: [(file: String, figure: PlotFigure)], to dir: String) throws -> [String] {
         if !FileManager.default.fileExists(atPath: dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false) } catch {
                 throw PDFEmuError("--plot \(dir): cannot create directory: \(error.localizedDescription)")

@@ -13,7 +13,10 @@ enum PDFEmuExecutable {
     }
 
     /// The executable's URL, or nil if it has not been built.
-    static let url: URL? = {
+    static let url: URL? = product("pdfemu")
+
+    /// A built executable of this package (`pdfemu`, `pdfemu-oracle-example`) beside the test bundle, or nil.
+    static func product(_ name: String) -> URL? {
         var dirs: [URL] = []
         dirs.append(Bundle(for: Marker.self).bundleURL.deletingLastPathComponent())
         dirs.append(Bundle.main.bundleURL)
@@ -22,11 +25,11 @@ enum PDFEmuExecutable {
             dirs.append(URL(fileURLWithPath: arg0).deletingLastPathComponent())
         }
         for dir in dirs {
-            let candidate = dir.appendingPathComponent("pdfemu")
+            let candidate = dir.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         return nil
-    }()
+    }
 
     private final class Marker {}
 
