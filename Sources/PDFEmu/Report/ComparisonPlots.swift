@@ -3,9 +3,9 @@ import Foundation
 /// SVG profiles of two scans overlaid: `compare_profile_NAME.svg` for every parameter profiled in both,
 /// the exact profile (solid, with its Hessian parabola and interval ends) and the other (dashed, with
 /// its interval ends as open diamonds).
-public enum ComparisonPlots {
+package enum ComparisonPlots {
     /// The figures with their file names, in the exact scan's profile order.
-    public static func figures(exact: ScanResult, other: ScanResult, exactLabel: String = "exact",
+    package static func figures(exact: ScanResult, other: ScanResult, exactLabel: String = "exact",
                                otherLabel: String = "other") throws -> [(file: String, figure: PlotFigure)] {
         var out: [(String, PlotFigure)] = []
         let otherColour = "#d62728"
@@ -35,7 +35,7 @@ public enum ComparisonPlots {
     /// Builds every figure, creates `dir` if missing (its parent must exist), writes each atomically.
     /// Returns the paths written; nothing is written if a figure cannot be built.
     @discardableResult
-    public static func write(exact: ScanResult, other: ScanResult, exactLabel: String = "exact", otherLabel: String = "other",
+    package static func write(exact: ScanResult, other: ScanResult, exactLabel: String = "exact", otherLabel: String = "other",
                              to dir: String) throws -> [String] {
         try ScanPlots.checkDirectory(dir)
         let figs = try figures(exact: exact, other: other, exactLabel: exactLabel, otherLabel: otherLabel)

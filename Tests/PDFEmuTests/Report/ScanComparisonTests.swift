@@ -10,10 +10,8 @@ struct ShiftedModel: ScalarModel {
     let offset: Double
     var parameterNames: [String] { base.parameterNames }
     var experimentNames: [String] { base.experimentNames }
-    var sampleMinimum: Double { base.sampleMinimum + offset }
-    var bestTrainingPoints: [[Double]] { base.bestTrainingPoints.map(moved) }
-    var trainingLower: [Double] { moved(base.trainingLower) }
-    var trainingUpper: [Double] { moved(base.trainingUpper) }
+    var startingPoints: [[Double]] { base.startingPoints.map(moved) }
+    var trainingRegion: (any TrainingRegion)? { base.trainingRegion.map { Region(base: $0, model: self) } }
     func moved(_ t: [Double]) -> [Double] { zip(t, shift).map { $0 + $1 } }
     func back(_ t: [Double]) -> [Double] { zip(t, shift).map { $0 - $1 } }
     func value(at t: [Double]) -> Double { base.value(at: back(t)) + offset }
@@ -24,7 +22,17 @@ struct ShiftedModel: ScalarModel {
         let r = base.valueGradientHessian(at: back(t)); return (r.value + offset, r.gradient, r.hessian)
     }
     func prediction(at t: [Double]) -> Prediction { var p = base.prediction(at: back(t)); p.value += offset; return p }
-    func domain(at t: [Double]) -> DomainCheck { base.domain(at: back(t)) }
+
+    /// The base model's training region, moved with it.
+    struct Region: TrainingRegion {
+        let base: any TrainingRegion
+        let model: ShiftedModel
+        var sampleMinimum: Double { base.sampleMinimum + model.offset }
+        var bestTrainingPoints: [[Double]] { base.bestTrainingPoints.map(model.moved) }
+        var trainingLower: [Double] { model.moved(base.trainingLower) }
+        var trainingUpper: [Double] { model.moved(base.trainingUpper) }
+        func domain(at t: [Double]) -> DomainCheck { base.domain(at: model.back(t)) }
+    }
 }
 
 final class ScanComparisonTests: XCTestCase {
