@@ -8,7 +8,7 @@ public struct PDFEmuError: Error, CustomStringConvertible, Sendable {
 }
 
 /// The one line to show a user for any error pdfemu throws.
-package func userMessage(_ error: any Error) -> String {
+public func userMessage(_ error: any Error) -> String {
     switch error {
     case let e as PDFEmuError: return e.message
     case let e as HDF5Error: return e.description
