@@ -13,10 +13,7 @@ enum LagrangeScan {
         let (q0, gq, _) = quantity.valueGradientHessian(at: theta0)
         // Hessian error of q: √(∇qᵀ V ∇q) over the free parameters.
         let idx = ctx.hessian.indices
-        var s2 = 0.0
-        for r in 0..<idx.count { for c in 0..<idx.count {
-            s2 += gq[idx[r]] * ctx.hessian.covariance[r * idx.count + c] * gq[idx[c]]
-        } }
+        let s2 = Matrix(square: ctx.hessian.covariance, n: idx.count).quadraticForm(idx.map { gq[$0] })
         let sigma = s2 > 0 ? s2.squareRoot() : .nan
         var result = LagrangeResult(name: name, definition: quantity.definition, best: q0, sigma: sigma, lambda: [],
                                     q: [], deltaChi2: [], theta: [], inside: [], converged: [], intervals: [], warnings: [])
