@@ -13,10 +13,8 @@ struct Merge: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             if shards.isEmpty { throw PDFEmuError("merge: give the output file and the shard files") }
-            let out = URL(fileURLWithPath: output).standardizedFileURL.path
-            if shards.contains(where: { URL(fileURLWithPath: $0).standardizedFileURL.path == out }) {
-                throw PDFEmuError("\(output): output would overwrite one of the shard files")
-            }
+            try AtomicOutput.checkWritable(output)
+            try FileIdentity.refuseOverwrite(output: output, inputs: shards.map { ("shard", $0) })
             let merged = try ScanMergeIO.merge(shards, into: output)
             print(json ? try Fmt.json(merged) : ScanReport.text(merged), terminator: json ? "\n" : "")
         }

@@ -62,6 +62,7 @@ public enum ScanPlots {
 
     /// Checks that `dir` is a writable directory, or can be created (its parent exists); throws one line otherwise.
     public static func checkDirectory(_ dir: String) throws {
+        guard !dir.isEmpty else { throw PDFEmuError("--plot: empty directory name") }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
             guard isDir.boolValue else { throw PDFEmuError("--plot \(dir): exists and is not a directory") }
@@ -77,24 +78,76 @@ public enum ScanPlots {
         }
     }
 
-    /// Builds every figure, creates `dir` if missing (its parent must exist), then writes each file
-    /// atomically. Returns the paths written. Nothing is written if a figure cannot be built.
-    @discardableResult
-    public static func write(_ r: ScanResult, to dir: String) throws -> [String] {
+    /// Plots written to temporary files in their directory, not yet in place: `commit()` renames them
+    /// over their targets, `discard()` removes them (and the directory if staging created it).
+    public struct Staged {
+        /// The directory.
+        public let directory: String
+        /// (temporary path, final path) of each plot.
+        public let files: [(temporary: String, final: String)]
+        let createdDirectory: Bool
+
+        /// Moves every plot into place; returns the final paths.
+        @discardableResult
+        public func commit() throws -> [String] {
+            for f in files where rename(f.temporary, f.final) != 0 {
+                let why = String(cString: strerror(errno))
+                discard()
+                throw PDFEmuError("--plot \(directory): cannot move \(URL(fileURLWithPath: f.final).lastPathComponent) into place: \(why)")
+            }
+            return files.map(\.final)
+        }
+
+        /// Removes the temporary files (and the directory if staging created it and it is empty).
+        public func discard() {
+            for f in files { unlink(f.temporary) }
+            if createdDirectory { rmdir(directory) }
+        }
+    }
+
+    /// Does everything that can fail before any plot replaces a file: builds every figure, checks each
+    /// target name (at most 255 bytes, not an existing directory), creates `dir` if missing (its parent
+    /// must exist) and writes each SVG to a temporary file there. Throws one line, leaving nothing, on
+    /// any failure.
+    public static func stage(_ r: ScanResult, in dir: String) throws -> Staged {
         try checkDirectory(dir)
         let figs = try figures(r)
+        for (file, _) in figs {
+            if file.utf8.count > 255 {
+                throw PDFEmuError("--plot \(dir): plot file name \"\(file.prefix(40))…\" is \(file.utf8.count) bytes, more than 255")
+            }
+            var isDir: ObjCBool = false
+            let path = URL(fileURLWithPath: dir).appendingPathComponent(file).path
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                throw PDFEmuError("--plot \(dir): \(file) is a directory")
+            }
+        }
+        var created = false
         if !FileManager.default.fileExists(atPath: dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false) } catch {
                 throw PDFEmuError("--plot \(dir): cannot create directory: \(error.localizedDescription)")
             }
+            created = true
         }
-        var paths: [String] = []
-        for (file, fig) in figs {
-            let path = URL(fileURLWithPath: dir).appendingPathComponent(file).path
-            try fig.write(to: path)
-            paths.append(path)
+        var files: [(temporary: String, final: String)] = []
+        let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        for (i, (file, fig)) in figs.enumerated() {
+            let final = URL(fileURLWithPath: dir).appendingPathComponent(file).path
+            let tmp = URL(fileURLWithPath: dir).appendingPathComponent(".pdfemu-plot-\(tag)-\(i).tmp").path
+            files.append((tmp, final))
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(fig.svg().utf8)) else {
+                Staged(directory: dir, files: files, createdDirectory: created).discard()
+                throw PDFEmuError("--plot \(dir): cannot write \(file)")
+            }
         }
-        return paths
+        return Staged(directory: dir, files: files, createdDirectory: created)
+    }
+
+    /// Builds every figure, creates `dir` if missing (its parent must exist), then moves each file into
+    /// place. Returns the paths written. Nothing is written if a figure cannot be built or written.
+    @discardableResult
+    public static func write(_ r: ScanResult, to dir: String) throws -> [String] {
+        try stage(r, in: dir).commit()
     }
 
     /// `name` with every character other than letters, digits, '-', '_' and '.' replaced by '_'.
