@@ -112,6 +112,38 @@ public struct HDF5File: ~Copyable {
         return true
     }
 
+    /// If `object` is an external link, its target ("other.h5:/chi2"); nil for any other object.
+    public func externalLinkTarget(_ object: String) -> String? {
+        H5.silence()
+        guard exists(object) else { return nil }
+        var info = H5L_info_t()
+        guard H5Lget_info(fid, object, &info, pdfemu_H5P_DEFAULT()) >= 0 else { H5.clearErrors(); return nil }
+        guard info.type == H5L_TYPE_EXTERNAL else { return nil }
+        let size = info.u.val_size
+        guard size > 0, size < 1 << 16 else { return "?" }
+        var buf = [UInt8](repeating: 0, count: size)
+        guard H5Lget_val(fid, object, &buf, size, pdfemu_H5P_DEFAULT()) >= 0 else { H5.clearErrors(); return "?" }
+        var flags: UInt32 = 0
+        var fileName: UnsafePointer<CChar>?, objName: UnsafePointer<CChar>?
+        guard H5Lunpack_elink_val(buf, size, &flags, &fileName, &objName) >= 0, let fileName, let objName else {
+            H5.clearErrors(); return "?"
+        }
+        return String(cString: fileName) + ":" + String(cString: objName)
+    }
+
+    /// Creates an external link at `object` to `target` in file `file` (for tests and tools).
+    public func createExternalLink(_ object: String, file: String, target: String) throws(HDF5Error) {
+        try ensureParent(object)
+        try check(H5Lcreate_external(file, target, fid, object, pdfemu_H5P_DEFAULT(), pdfemu_H5P_DEFAULT()), object,
+                  "cannot create external link")
+    }
+
+    /// Throws one line if `object` is an external link whose target cannot be opened.
+    public func checkLink(_ object: String) throws(HDF5Error) {
+        guard let target = externalLinkTarget(object), !isDataset(object) else { return }
+        throw HDF5Error(file: path, object: object, message: "is an external link to \(target), which cannot be opened (missing file?)")
+    }
+
     /// True if `object` is a dataset.
     public func isDataset(_ object: String) -> Bool {
         guard exists(object) else { return false }
@@ -335,6 +367,7 @@ public struct HDF5File: ~Copyable {
     private func openDataset(_ object: String) throws(HDF5Error) -> H5Handle {
         H5.silence()
         guard exists(object) else { throw HDF5Error(file: path, object: object, message: "no such dataset") }
+        try checkLink(object)
         guard isDataset(object) else { throw HDF5Error(file: path, object: object, message: "is not a dataset") }
         return H5Handle(try check(H5Dopen2(fid, object, pdfemu_H5P_DEFAULT()), object,
                                   "cannot open dataset (damaged file?)"), .dataset)

@@ -68,9 +68,11 @@ public enum ScanReader {
         func locate(_ given: String?, _ candidates: [String], _ what: String) throws -> String {
             if let given {
                 let p = given.hasPrefix("/") ? given : "/" + given
+                try file.checkLink(p)
                 guard file.isDataset(p) else { throw PDFEmuError("\(path): \(p): no such dataset (\(what))") }
                 return p
             }
+            for c in candidates { try file.checkLink(c) }
             guard let p = candidates.first(where: { file.isDataset($0) }) else {
                 throw PDFEmuError("\(path): no \(what) dataset (looked for \(candidates.joined(separator: ", ")))")
             }
