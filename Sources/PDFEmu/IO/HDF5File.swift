@@ -1,3 +1,4 @@
+import CFaultGuard
 import CHDF5
 import Foundation
 
@@ -44,11 +45,19 @@ public struct HDF5File: ~Copyable {
     /// hold); -1 for a file opened for writing, whose size changes.
     public let fileSize: Int
     private let handle: H5Handle
+    private let guardsFaults: Bool
     private var fid: hid_t { handle.id }
 
-    /// Opens an existing file. `writable` opens it read-write.
+    deinit { if guardsFaults { pdfemu_fault_guard_leave() } }
+
+    /// Opens an existing file. `writable` opens it read-write. While the file is open, a fault inside
+    /// libhdf5 (which does not validate every structure of a damaged file) prints one line naming the
+    /// file and exits with status 1 instead of crashing.
     public init(open path: String, writable: Bool = false) throws(HDF5Error) {
         H5.silence()
+        pdfemu_fault_guard_enter("error: \(path): the HDF5 library crashed reading this file (damaged file?)")
+        var opened = false
+        defer { if !opened { pdfemu_fault_guard_leave() } }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw HDF5Error(file: path, object: "", message: "no such file")
@@ -65,8 +74,8 @@ public struct HDF5File: ~Copyable {
             throw HDF5Error(file: path, object: "", message: "not an HDF5 file (no HDF5 signature)")
         }
         let flags = writable ? pdfemu_H5F_ACC_RDWR() : pdfemu_H5F_ACC_RDONLY()
-        let opened = H5Fopen(path, flags, pdfemu_H5P_DEFAULT())
-        if opened < 0 {
+        let fid = H5Fopen(path, flags, pdfemu_H5P_DEFAULT())
+        if fid < 0 {
             var buf = [CChar](repeating: 0, count: 512)
             pdfemu_h5_take_error(&buf, buf.count)
             let stack = String(cString: buf)
@@ -79,7 +88,9 @@ public struct HDF5File: ~Copyable {
         }
         self.path = path
         self.fileSize = size
-        self.handle = H5Handle(opened, .file)
+        self.handle = H5Handle(fid, .file)
+        self.guardsFaults = true
+        opened = true
     }
 
     /// Creates a new file, replacing any file at `path`. Prefer `AtomicFile` for user-visible output.
@@ -89,6 +100,7 @@ public struct HDF5File: ~Copyable {
                               file: path, object: "", "cannot create HDF5 file")
         self.path = path
         self.fileSize = -1
+        self.guardsFaults = false
         self.handle = H5Handle(id, .file)
     }
 
@@ -457,6 +469,9 @@ public struct HDF5File: ~Copyable {
         let isVariable = try check(H5Tis_variable_str(ftype), object, "cannot read string type") > 0
         let mtype = H5Handle(try check(H5Tcopy(pdfemu_H5T_C_S1()), object, "cannot copy type"), .datatype)
         if isVariable {
+            // Variable-length strings live in the global heap, where libhdf5 can loop forever on damage.
+            pdfemu_watchdog_arm(20, "error: \(path): \(object): the HDF5 library hangs reading these strings (damaged file?)")
+            defer { pdfemu_watchdog_disarm() }
             try check(H5Tset_size(mtype.id, pdfemu_H5T_VARIABLE()), object, "cannot set type size")
             try check(H5Tset_cset(mtype.id, H5Tget_cset(ftype)), object, "cannot set charset")
             var ptrs = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
