@@ -160,7 +160,8 @@ final class CLIFuzzTests: XCTestCase {
     func testMutatedInputsNeverCrashAndNeverWriteOnFailure() throws {
         let env = ProcessInfo.processInfo.environment
         let cases = Int(env["PDFEMU_FUZZ_CASES"] ?? "") ?? 240
-        var rng = SeededGenerator(seed: UInt64(env["PDFEMU_FUZZ_SEED"] ?? "") ?? 1)
+        let seed = UInt64(env["PDFEMU_FUZZ_SEED"] ?? "") ?? 1
+        var rng = SeededGenerator(seed: seed)
         let seeds = try makeSeeds()
         let dir = seeds.dir
         var failures: [String] = []
@@ -218,7 +219,7 @@ final class CLIFuzzTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: out)
             try? FileManager.default.removeItem(atPath: input)
         }
-        print("fuzz: \(cases) cases in \(Int(Date().timeIntervalSince(started))) s: \(outcomes)")
+        print("fuzz: seed \(seed), \(cases) cases in \(Int(Date().timeIntervalSince(started))) s: \(outcomes)")
         XCTAssertTrue(failures.isEmpty, "\(failures.count) of \(cases) cases misbehaved:\n" + failures.prefix(20).joined(separator: "\n"))
         // The mutations do reach both outcomes: some inputs still work, most are refused.
         XCTAssertGreaterThan(outcomes["error", default: 0], cases / 4)
