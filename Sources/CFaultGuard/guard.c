@@ -9,6 +9,14 @@ static __thread int guard_depth = 0;
 static __thread char guard_message[1024];
 static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
 
+/// Copies `message` into `dst` (truncated to `size` - 2 bytes) and ends it with a newline.
+static void copy_line(char *dst, size_t size, const char *message) {
+    strncpy(dst, message, size - 2);
+    dst[size - 2] = 0;
+    size_t n = strlen(dst);
+    if (n == 0 || dst[n - 1] != '\n') { dst[n] = '\n'; dst[n + 1] = 0; }
+}
+
 static void fault_handler(int sig) {
     if (guard_depth > 0) {
         // Only async-signal-safe calls: write(2) and _exit(2).
@@ -41,12 +49,7 @@ void pdfemu_fault_guard_install(void) { pthread_once(&guard_once, install_once);
 
 void pdfemu_fault_guard_enter(const char *message) {
     pdfemu_fault_guard_install();
-    if (guard_depth++ == 0) {
-        strncpy(guard_message, message, sizeof guard_message - 2);
-        guard_message[sizeof guard_message - 2] = 0;
-        size_t n = strlen(guard_message);
-        if (n == 0 || guard_message[n - 1] != '\n') { guard_message[n] = '\n'; guard_message[n + 1] = 0; }
-    }
+    if (guard_depth++ == 0) copy_line(guard_message, sizeof guard_message, message);
 }
 
 void pdfemu_fault_guard_leave(void) {
@@ -66,10 +69,7 @@ static void alarm_handler(int sig) {
 }
 
 void pdfemu_watchdog_arm(unsigned seconds, const char *message) {
-    strncpy(watchdog_message, message, sizeof watchdog_message - 2);
-    watchdog_message[sizeof watchdog_message - 2] = 0;
-    size_t n = strlen(watchdog_message);
-    if (n == 0 || watchdog_message[n - 1] != '\n') { watchdog_message[n] = '\n'; watchdog_message[n + 1] = 0; }
+    copy_line(watchdog_message, sizeof watchdog_message, message);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = alarm_handler;

@@ -79,7 +79,7 @@ public struct HDF5File: ~Copyable {
             var buf = [CChar](repeating: 0, count: 512)
             pdfemu_h5_take_error(&buf, buf.count)
             let stack = String(cString: buf)
-            if stack.contains("lock") {
+            if stack.contains("unable to lock file") {
                 throw HDF5Error(file: path, object: "", message: "file is locked: another program has it open for writing "
                                 + "(close it, or set HDF5_USE_FILE_LOCKING=FALSE if the file system does not support locks)")
             }

@@ -7,38 +7,8 @@ import XCTest
 /// never leaves its output file. PDFEMU_FUZZ_CASES (default 240) and PDFEMU_FUZZ_SEED (default 1) set
 /// the size and the seed; `make fuzz` runs a longer campaign.
 final class CLIFuzzTests: XCTestCase {
-    /// One run of the CLI.
-    struct Run {
-        var status: Int32, signaled: Bool, timedOut: Bool, stdout: String, stderr: String
-        var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
-    }
-
-    final class Box: @unchecked Sendable { var data = Data() }
-
     /// Runs pdfemu with a time limit (a hang is a failure too).
-    func run(_ args: [String], timeout: Double = 30) throws -> Run {
-        let p = Process()
-        p.executableURL = try XCTUnwrap(PDFEmuExecutable.url, "build the pdfemu executable first")
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = Box(), e = Box(), group = DispatchGroup()
-        for (pipe, box) in [(out, o), (err, e)] {
-            group.enter()
-            DispatchQueue.global().async { box.data = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        }
-        var timedOut = false
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            kill(p.processIdentifier, SIGKILL)
-            group.wait()
-        }
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal, timedOut: timedOut,
-                   stdout: String(decoding: o.data, as: UTF8.self), stderr: String(decoding: e.data, as: UTF8.self))
-    }
+    func run(_ args: [String]) throws -> PDFEmuExecutable.Run { try PDFEmuExecutable.run(args, timeout: 30) }
 
     /// The valid inputs every case starts from.
     struct Seeds {
@@ -94,13 +64,10 @@ final class CLIFuzzTests: XCTestCase {
             let olds: [UInt64] = [1, 2, 3, 8, 9, 200, 160]
             let news: [UInt64] = [0, 1, 4, 7, 1000, 1 << 31, 1 << 40, UInt64.max]
             let old = olds[rng.nextInt(below: olds.count)], new = news[rng.nextInt(below: news.count)]
-            let pattern = withUnsafeBytes(of: old.littleEndian, Array.init)
-            var hits: [Int] = []
-            var i = 0
-            while i + 8 <= bytes.count { if bytes[i..<(i + 8)].elementsEqual(pattern) { hits.append(i); i += 8 } else { i += 1 } }
+            let hits = byteOffsets(of: littleEndianBytes(old), in: bytes)
             guard !hits.isEmpty else { return "no \(old) to change" }
             let at = hits[rng.nextInt(below: hits.count)]
-            bytes.replaceSubrange(at..<(at + 8), with: withUnsafeBytes(of: new.littleEndian, Array.init))
+            bytes.replaceSubrange(at..<(at + 8), with: littleEndianBytes(new))
             return "8-byte \(old) at \(at) set to \(new)"
         }
     }

@@ -42,14 +42,10 @@ final class DamagedInputTests: XCTestCase {
     @discardableResult
     func patch(_ path: String, _ old: UInt64, _ new: UInt64) throws -> Int {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let o = withUnsafeBytes(of: old.littleEndian, Array.init), n = withUnsafeBytes(of: new.littleEndian, Array.init)
-        var count = 0
-        var i = 0
-        while i + 8 <= bytes.count {
-            if Array(bytes[i..<(i + 8)]) == o { bytes.replaceSubrange(i..<(i + 8), with: n); count += 1; i += 8 } else { i += 1 }
-        }
+        let hits = byteOffsets(of: littleEndianBytes(old), in: bytes)
+        for at in hits { bytes.replaceSubrange(at..<(at + 8), with: littleEndianBytes(new)) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return count
+        return hits.count
     }
 
     func testAHeaderDeclaringAnEnormousRowCountIsOneLine() throws {
@@ -135,7 +131,7 @@ final class DamagedInputTests: XCTestCase {
         let w = e.members[1].weights.prefix(4).map { Float($0) }
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.file("emu.h5"))))
         let pattern = w.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
-        guard let at = (0...(bytes.count - pattern.count)).first(where: { Array(bytes[$0..<($0 + pattern.count)]) == pattern }) else {
+        guard let at = byteOffsets(of: pattern, in: bytes).first else {
             return XCTFail("weights not found in the file")
         }
         bytes[at + 5] ^= 0x01
