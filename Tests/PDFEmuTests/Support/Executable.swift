@@ -59,18 +59,14 @@ enum PDFEmuExecutable {
         process.standardError = err
         try process.run()
         // Read both pipes concurrently so a full pipe never blocks the child.
-        let errBox = DataBox()
+        let errBox = DataBox(), outBox = DataBox()
         let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outBox = DataBox()
-        group.enter()
-        DispatchQueue.global().async {
-            outBox.data = out.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        for (pipe, box) in [(err, errBox), (out, outBox)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
         }
         var timedOut = false
         if group.wait(timeout: .now() + timeout) == .timedOut {
