@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: setup build release demo test bench clean examples closure peer
+.PHONY: setup build release demo test fuzz bench clean examples closure peer
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -49,6 +49,16 @@ examples: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## fuzz: a long fuzzing run of the CLI on mutated scans, emulators and configs (the test suite runs 240
+## cases); FUZZ_CASES and FUZZ_SEED choose the size and the seed, failing inputs are kept in out/fuzz
+FUZZ_CASES ?= 3000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: setup
+	$(SWIFT) build --build-tests
+	mkdir -p out/fuzz
+	PDFEMU_FUZZ_CASES=$(FUZZ_CASES) PDFEMU_FUZZ_SEED=$(FUZZ_SEED) PDFEMU_FUZZ_KEEP=$(CURDIR)/out/fuzz \
+	  $(SWIFT) test --skip-build --filter CLIFuzzTests
 
 ## bench: speed benchmarks (ratios measured side by side in one run); SECTIONS="train point" runs some
 bench: setup peer

@@ -26,9 +26,11 @@ let package = Package(
         ),
         // Elementwise float kernels (activations, Adam), multi-versioned for AVX-512/AVX2/baseline.
         .target(name: "CKernels"),
+        // Turns a fault inside libhdf5 on a damaged file into one error line and exit status 1.
+        .target(name: "CFaultGuard"),
         .target(
             name: "PDFEmu",
-            dependencies: ["CHDF5", "CBLASLoader", "CKernels"]
+            dependencies: ["CHDF5", "CBLASLoader", "CKernels", "CFaultGuard"]
         ),
         .executableTarget(
             name: "pdfemu",

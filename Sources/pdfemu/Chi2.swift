@@ -50,7 +50,7 @@ struct Chi2: ParsableCommand {
             let spec = try oracleSpec()
             let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
             try AtomicOutput.checkWritable(output)
-            try FileIdentity.refuseOverwrite(output: output, input: input)
+            try FileIdentity.refuseOverwrite(output: output, inputs: [("--input", input)])
             let points = try OraclePoints.read(input)
             let rows = OracleScanFile.rows(of: shardSpec, count: points.count)
             if rows.isEmpty, let shardSpec {

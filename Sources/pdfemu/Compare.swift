@@ -18,7 +18,7 @@ struct Compare: ParsableCommand {
         try PDFEmuCommand.guarded {
             if let output {
                 try AtomicOutput.checkWritable(output)
-                for input in [exact, other] { try FileIdentity.refuseOverwrite(output: output, input: input) }
+                try FileIdentity.refuseOverwrite(output: output, inputs: [("EXACT", exact), ("OTHER", other)])
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
             let e = try ScanResult.readHDF5(exact), o = try ScanResult.readHDF5(other)

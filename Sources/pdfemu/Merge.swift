@@ -13,9 +13,8 @@ struct Merge: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             if shards.isEmpty { throw PDFEmuError("merge: give the output file and the shard files") }
-            if shards.contains(where: { FileIdentity.same($0, output) }) {
-                throw PDFEmuError("\(output): output would overwrite one of the shard files")
-            }
+            try AtomicOutput.checkWritable(output)
+            try FileIdentity.refuseOverwrite(output: output, inputs: shards.map { ("shard", $0) })
             if let first = try? HDF5File(open: shards[0]), first.hasAttribute("format"),
                (try? first.readStringAttribute("format")) == OracleScanFile.formatTag {
                 let merged = try OracleScanFile.merge(shards, into: output)

@@ -56,7 +56,7 @@ public enum OracleScanFile {
     @discardableResult
     public static func merge(_ shards: [String], into output: String) throws -> Contents {
         guard !shards.isEmpty else { throw PDFEmuError("merge: no shard files given") }
-        for s in shards { try FileIdentity.refuseOverwrite(output: output, input: s, what: "the shard") }
+        try FileIdentity.refuseOverwrite(output: output, inputs: shards.map { ("shard", $0) })
         try AtomicOutput.checkWritable(output)
         var parts: [(Int, String, Contents)] = []
         var runID: String?, count: Int?

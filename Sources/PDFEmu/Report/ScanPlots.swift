@@ -55,7 +55,7 @@ package enum ScanPlots {
     }
 
     /// The plot data of profile `pr` of result `r` (with its Hessian parabola, levels and interval ends).
-    public static func profileData(_ pr: ProfileResult, in r: ScanResult) -> ProfilePlotData {
+    static func profileData(_ pr: ProfileResult, in r: ScanResult) -> ProfilePlotData {
         ProfilePlotData(name: pr.parameter, values: pr.values, deltaChi2: pr.deltaChi2, inside: pr.inside,
                         bestFit: pr.best, hessianSigma: r.hessian.sigma(ofParameter: pr.index),
                         levels: r.tolerances, intervals: plotIntervals(pr.intervals))
@@ -68,6 +68,7 @@ package enum ScanPlots {
 
     /// Checks that `dir` is a writable directory, or can be created (its parent exists); throws one line otherwise.
     package static func checkDirectory(_ dir: String) throws {
+        guard !dir.isEmpty else { throw PDFEmuError("--plot: empty directory name") }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
             guard isDir.boolValue else { throw PDFEmuError("--plot \(dir): exists and is not a directory") }
@@ -83,28 +84,87 @@ package enum ScanPlots {
         }
     }
 
-    /// Builds every figure, creates `dir` if missing (its parent must exist), then writes each file
-    /// atomically. Returns the paths written. Nothing is written if a figure cannot be built.
-    @discardableResult
-    package static func write(_ r: ScanResult, to dir: String) throws -> [String] {
-        try checkDirectory(dir)
-        return try writeFigures(try figures(r), to: dir)
+    /// Plots written to temporary files in their directory, not yet in place: `commit()` renames them
+    /// over their targets, `discard()` removes them (and the directory if staging created it).
+    package struct Staged {
+        /// The directory.
+        package let directory: String
+        /// (temporary path, final path) of each plot.
+        package let files: [(temporary: String, final: String)]
+        let createdDirectory: Bool
+
+        /// Moves every plot into place; returns the final paths.
+        @discardableResult
+        package func commit() throws -> [String] {
+            for f in files where rename(f.temporary, f.final) != 0 {
+                let why = String(cString: strerror(errno))
+                discard()
+                throw PDFEmuError("--plot \(directory): cannot move \(URL(fileURLWithPath: f.final).lastPathComponent) into place: \(why)")
+            }
+            return files.map(\.final)
+        }
+
+        /// Removes the temporary files (and the directory if staging created it and it is empty).
+        package func discard() {
+            for f in files { unlink(f.temporary) }
+            if createdDirectory { rmdir(directory) }
+        }
     }
 
-    /// Creates `dir` if missing and writes each figure into it atomically; returns the paths written.
-    static func writeFigures(_ figs: [(file: String, figure: PlotFigure)], to dir: String) throws -> [String] {
+    /// Does everything that can fail before any plot replaces a file: builds every figure, checks each
+    /// target name (at most 255 bytes, not an existing directory), creates `dir` if missing (its parent
+    /// must exist) and writes each SVG to a temporary file there. Throws one line, leaving nothing, on
+    /// any failure.
+    package static func stage(_ r: ScanResult, in dir: String) throws -> Staged {
+        try checkDirectory(dir)
+        return try stage(figures: try figures(r), in: dir)
+    }
+
+    /// Stages already built figures in `dir` (see `stage(_:in:)`).
+    package static func stage(figures figs: [(file: String, figure: PlotFigure)], in dir: String) throws -> Staged {
+        try checkDirectory(dir)
+        for (file, _) in figs {
+            if file.utf8.count > 255 {
+                throw PDFEmuError("--plot \(dir): plot file name \"\(file.prefix(40))…\" is \(file.utf8.count) bytes, more than 255")
+            }
+            var isDir: ObjCBool = false
+            let path = URL(fileURLWithPath: dir).appendingPathComponent(file).path
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                throw PDFEmuError("--plot \(dir): \(file) is a directory")
+            }
+        }
+        var created = false
         if !FileManager.default.fileExists(atPath: dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false) } catch {
                 throw PDFEmuError("--plot \(dir): cannot create directory: \(error.localizedDescription)")
             }
+            created = true
         }
-        var paths: [String] = []
-        for (file, fig) in figs {
-            let path = URL(fileURLWithPath: dir).appendingPathComponent(file).path
-            try fig.write(to: path)
-            paths.append(path)
+        var files: [(temporary: String, final: String)] = []
+        let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        for (i, (file, fig)) in figs.enumerated() {
+            let final = URL(fileURLWithPath: dir).appendingPathComponent(file).path
+            let tmp = URL(fileURLWithPath: dir).appendingPathComponent(".pdfemu-plot-\(tag)-\(i).tmp").path
+            files.append((tmp, final))
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(fig.svg().utf8)) else {
+                Staged(directory: dir, files: files, createdDirectory: created).discard()
+                throw PDFEmuError("--plot \(dir): cannot write \(file)")
+            }
         }
-        return paths
+        return Staged(directory: dir, files: files, createdDirectory: created)
+    }
+
+    /// Builds every figure, creates `dir` if missing (its parent must exist), then moves each file into
+    /// place. Returns the paths written. Nothing is written if a figure cannot be built or written.
+    @discardableResult
+    package static func write(_ r: ScanResult, to dir: String) throws -> [String] {
+        try stage(r, in: dir).commit()
+    }
+
+    /// Writes already built figures into `dir` the same way (staged, then moved into place).
+    @discardableResult
+    static func writeFigures(_ figs: [(file: String, figure: PlotFigure)], to dir: String) throws -> [String] {
+        try stage(figures: figs, in: dir).commit()
     }
 
     /// `name` with every character other than letters, digits, '-', '_' and '.' replaced by '_'.

@@ -25,15 +25,15 @@ public struct LearningRateSchedule: Sendable, Codable {
         plateauRate = c.learningRate
     }
 
-    /// Rate during epoch `e` (0-based), at fraction `f` ∈ [0,1) through the epoch. `timeFraction` is the
-    /// share of the time budget used: the cosine follows whichever of epochs and time runs out first, so
-    /// that a time-limited fit still ends at the small rate.
-    public func rate(epoch e: Int, fraction f: Double = 0, timeFraction: Double = 0) -> Double {
+    /// Rate during epoch `e` (0-based), at fraction `f` ∈ [0,1) through the epoch. A function of the work
+    /// done only (never of the clock), so that a seed gives the same weights on any machine and load; a
+    /// time budget (`max_minutes`) only decides after which epoch training stops.
+    public func rate(epoch e: Int, fraction f: Double = 0) -> Double {
         switch kind {
         case .constant: return base
         case .step: return base * pow(gamma, Double(e / stepEpochs))
         case .cosine:
-            let t = min(1, max((Double(e) + f) / Double(max(1, epochs)), timeFraction))
+            let t = min(1, (Double(e) + f) / Double(max(1, epochs)))
             return minimum + 0.5 * (base - minimum) * (1 + cos(Double.pi * t))
         case .plateau: return plateauRate
         }

@@ -116,8 +116,7 @@ package final class Trainer<T: NNScalar> {
                         }
                     }
                 }
-                let timeFraction = timeBudget > 0 ? (Date().timeIntervalSince1970 - start) / timeBudget : 0
-                let lr = s.schedule.rate(epoch: s.epoch, fraction: Double(b) / Double(batchesPerEpoch), timeFraction: timeFraction)
+                let lr = s.schedule.rate(epoch: s.epoch, fraction: Double(b) / Double(batchesPerEpoch))
                 var loss: T = 0
                 s.weights.withUnsafeMutableBufferPointer { W in
                     let out = batch.forward(parameters: W.baseAddress!, input: bx, rows: rows)
