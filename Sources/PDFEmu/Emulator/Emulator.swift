@@ -14,7 +14,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
     /// The shared architecture of every member.
     public let architecture: MLPArchitecture
     /// Precision the members were trained in ("float32" or "float64").
-    public let precision: String
+    public let precision: Precision
     /// The members, evaluated in double precision.
     public let members: [DenseNetwork]
     /// Lowest target value among the scan points.
@@ -34,7 +34,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
 
     /// Creates an emulator from its parts.
     public init(parameterNames: [String], experimentNames: [String], targetName: String, targetIsChi2: Bool,
-                architecture: MLPArchitecture, precision: String, members: [DenseNetwork], sampleMinimum: Double,
+                architecture: MLPArchitecture, precision: Precision, members: [DenseNetwork], sampleMinimum: Double,
                 bestTrainingPoints: [[Double]], domain: TrainingDomain, report: AccuracyReport?, configText: String,
                 seed: UInt64, version: String = pdfemuVersion) {
         self.parameterNames = parameterNames
@@ -112,7 +112,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
     /// Predictions for many points (rows of `thetas`, N×P row-major), in the training precision through
     /// batched BLAS: the target (ensemble mean), its spread, and per-experiment values (N×E).
     public func predictBatch(_ thetas: [Double]) -> (value: [Double], spread: [Double], perExperiment: [Double]) {
-        precision == "float64" ? batch(thetas, as: Double.self) : batch(thetas, as: Float.self)
+        precision == .float64 ? batch(thetas, as: Double.self) : batch(thetas, as: Float.self)
     }
 
     private func batch<T: NNScalar>(_ thetas: [Double], as: T.Type) -> (value: [Double], spread: [Double], perExperiment: [Double]) {

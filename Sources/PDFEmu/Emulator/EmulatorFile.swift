@@ -26,7 +26,7 @@ extension Emulator {
         try f.writeAttribute("hidden", architecture.hidden.map { Int64($0) })
         try f.writeAttribute("inputs", [Int64(architecture.inputs)])
         try f.writeAttribute("outputs", [Int64(architecture.outputs)])
-        try f.writeAttribute("precision", precision)
+        try f.writeAttribute("precision", precision.rawValue)
         try f.writeAttribute("members", [Int64(members.count)])
         try f.writeAttribute("target", targetName)
         try f.writeAttribute("target_is_chi2", [Int64(targetIsChi2 ? 1 : 0)])
@@ -47,7 +47,7 @@ extension Emulator {
             for t in architecture.tensors {
                 let values = Array(m.weights[t.offset..<(t.offset + t.count)])
                 let name = "/weights/members.\(k).\(t.name)"
-                if precision == "float32" { try f.write(name, values.map { Float($0) }, shape: t.shape) }
+                if precision == .float32 { try f.write(name, values.map { Float($0) }, shape: t.shape) }
                 else { try f.write(name, values, shape: t.shape) }
             }
         }
@@ -76,7 +76,7 @@ extension Emulator {
         let m0 = members[0]
         for v in [m0.inputMean, m0.inputTransform, m0.outputShift, m0.outputScale, m0.outputLogScale] { h.add(v) }
         for m in members {
-            if precision == "float32" { h.add(m.weights.map { Float($0) }) } else { h.add(m.weights) }
+            if precision == .float32 { h.add(m.weights.map { Float($0) }) } else { h.add(m.weights) }
         }
         return h.text
     }
@@ -134,8 +134,9 @@ extension Emulator {
         guard arch.parameterCount <= limits.parameters else {
             throw bad("the network has \(arch.parameterCount) parameters per member, more than \(limits.parameters)")
         }
-        let precision = try f.readStringAttribute("precision")
-        guard precision == "float32" || precision == "float64" else { throw bad("attribute 'precision' must be float32 or float64") }
+        guard let precision = Precision(rawValue: try f.readStringAttribute("precision")) else {
+            throw bad("attribute 'precision' must be float32 or float64")
+        }
         let p = arch.inputs, o = arch.outputs
         let inMean = try finite("/scalers/input_mean", f.read("/scalers/input_mean", as: Double.self).values, count: p)
         let inTransform = try finite("/scalers/input_transform", f.read("/scalers/input_transform", as: Double.self).values, count: p * p)
@@ -202,7 +203,7 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
     /// Parameter and experiment names.
     public var parameters: [String], experiments: [String]
     /// Hidden widths, activation and precision.
-    public var hidden: [Int], activation: String, precision: String
+    public var hidden: [Int], activation: String, precision: Precision
     /// Ensemble size.
     public var members: Int
     /// Seed of the fit (unsigned).

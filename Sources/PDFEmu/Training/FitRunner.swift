@@ -62,7 +62,7 @@ public enum FitRunner {
             (scan.experimentCount > 0 ? ", \(scan.experimentCount) experiments" : "") +
             (scan.droppedRows > 0 ? " (\(scan.droppedRows) rows with NaN/Inf dropped)" : ""))
         BLAS.setThreads(config.threads)
-        if config.precision == "float64" { return try run(Double.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop) }
+        if config.precision == .float64 { return try run(Double.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop) }
         return try run(Float.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop)
     }
 
@@ -139,7 +139,7 @@ public enum FitRunner {
         var emulator = Emulator(parameterNames: scan.parameterNames,
                                 experimentNames: config.perExperiment ? scan.experimentNames : [],
                                 targetName: config.read.chi2 ?? "chi2", targetIsChi2: config.targetIsChi2,
-                                architecture: arch, precision: T.precisionName, members: members,
+                                architecture: arch, precision: T.precision, members: members,
                                 sampleMinimum: data.sampleMinimum, bestTrainingPoints: bestRows.map { scan.point($0) },
                                 domain: domain, report: nil, configText: config.sourceText, seed: config.seed)
         let report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,

@@ -1,5 +1,44 @@
 import Foundation
 
+/// The schedule's own settings (the `training` keys of the config that it reads).
+public struct ScheduleSettings: Sendable, Codable, Equatable {
+    /// Which schedule.
+    public var kind: ScheduleKind
+    /// Initial learning rate.
+    public var learningRate: Double
+    /// Final rate of the cosine schedule (and floor of the plateau schedule).
+    public var minLearningRate: Double
+    /// Epochs the cosine schedule anneals over.
+    public var epochs: Int
+    /// Step schedule period in epochs.
+    public var stepEpochs: Int
+    /// Step schedule factor.
+    public var gamma: Double
+    /// Plateau schedule patience (epochs).
+    public var plateauPatience: Int
+    /// Plateau schedule factor.
+    public var plateauFactor: Double
+    /// Creates settings.
+    public init(kind: ScheduleKind, learningRate: Double, minLearningRate: Double, epochs: Int, stepEpochs: Int, gamma: Double,
+                plateauPatience: Int, plateauFactor: Double) {
+        self.kind = kind; self.learningRate = learningRate; self.minLearningRate = minLearningRate; self.epochs = epochs
+        self.stepEpochs = stepEpochs; self.gamma = gamma; self.plateauPatience = plateauPatience; self.plateauFactor = plateauFactor
+    }
+}
+
+extension FitConfig {
+    /// The optimiser's settings from this config.
+    public var optimizerSettings: OptimizerSettings {
+        OptimizerSettings(kind: optimizer, momentum: momentum, nesterov: nesterov, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                          weightDecay: weightDecay)
+    }
+    /// The schedule's settings from this config.
+    public var scheduleSettings: ScheduleSettings {
+        ScheduleSettings(kind: schedule, learningRate: learningRate, minLearningRate: minLearningRate, epochs: epochs,
+                         stepEpochs: stepEpochs, gamma: gamma, plateauPatience: plateauPatience, plateauFactor: plateauFactor)
+    }
+}
+
 /// Learning rate as a function of the epoch (and, for `plateau`, of the validation history).
 public struct LearningRateSchedule: Sendable, Codable {
     /// The config's settings.
@@ -12,9 +51,9 @@ public struct LearningRateSchedule: Sendable, Codable {
     /// Epochs since the best (plateau).
     public var stale: Int = 0
 
-    /// Creates the schedule from a config.
-    public init(_ c: FitConfig) {
-        kind = c.schedule
+    /// Creates the schedule from its settings.
+    public init(_ c: ScheduleSettings) {
+        kind = c.kind
         base = c.learningRate
         minimum = c.minLearningRate
         epochs = c.epochs

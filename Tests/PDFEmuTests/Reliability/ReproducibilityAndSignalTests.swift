@@ -28,7 +28,7 @@ final class ReproducibilityAndSignalTests: XCTestCase {
         var c = FitConfig.defaults
         c.epochs = 10
         c.maxMinutes = 0.001
-        let s = LearningRateSchedule(c)
+        let s = LearningRateSchedule(c.scheduleSettings)
         XCTAssertEqual(s.rate(epoch: 0), c.learningRate)
         XCTAssertEqual(s.rate(epoch: 10), c.minLearningRate, accuracy: 1e-15)
         XCTAssertEqual(s.rate(epoch: 5), c.minLearningRate + 0.5 * (c.learningRate - c.minLearningRate), accuracy: 1e-12)
