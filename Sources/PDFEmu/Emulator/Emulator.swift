@@ -43,6 +43,8 @@ public struct Emulator: ScalarModel, TrainingRegion {
         self.targetIsChi2 = targetIsChi2
         self.architecture = architecture
         self.precision = precision
+        precondition(!members.isEmpty && members.allSatisfy { $0.scalers == members[0].scalers },
+                     "an emulator's members share one set of scalers")
         self.members = members
         self.sampleMinimum = sampleMinimum
         self.bestTrainingPoints = bestTrainingPoints
@@ -52,6 +54,9 @@ public struct Emulator: ScalarModel, TrainingRegion {
         self.seed = seed
         self.version = version
     }
+
+    /// The input and output scalers, one set for all members.
+    public var scalers: Scalers { members[0].scalers }
 
     /// Per-parameter minimum of the training points.
     public var trainingLower: [Double] { domain.lower }
@@ -126,7 +131,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
         var x = [T](repeating: 0, count: capacity * p)
         let weights = members.map { m in m.weights.map { T($0) } }
         // Every member shares the input scalers (one split): transform each chunk once, x = (θ − mean)·Aᵀ.
-        let mean = members[0].inputMean, a = members[0].inputTransform
+        let mean = scalers.inputMean, a = scalers.inputTransform
         var lo = 0
         while lo < n {
             let rows = min(capacity, n - lo)

@@ -37,12 +37,11 @@ extension Emulator {
         if let report { try f.writeAttribute("accuracy_report", try Fmt.json(report)) }
         try f.writeStrings("/parameter_names", parameterNames)
         try f.writeStrings("/experiment_names", experimentNames)
-        let m0 = members[0]
-        try f.write("/scalers/input_mean", m0.inputMean, shape: [p])
-        try f.write("/scalers/input_transform", m0.inputTransform, shape: [p, p])
-        try f.write("/scalers/output_shift", m0.outputShift, shape: [architecture.outputs])
-        try f.write("/scalers/output_scale", m0.outputScale, shape: [architecture.outputs])
-        try f.write("/scalers/output_log_scale", m0.outputLogScale, shape: [architecture.outputs])
+        try f.write("/scalers/input_mean", scalers.inputMean, shape: [p])
+        try f.write("/scalers/input_transform", scalers.inputTransform, shape: [p, p])
+        try f.write("/scalers/output_shift", scalers.outputShift, shape: [architecture.outputs])
+        try f.write("/scalers/output_scale", scalers.outputScale, shape: [architecture.outputs])
+        try f.write("/scalers/output_log_scale", scalers.outputLogScale, shape: [architecture.outputs])
         for (k, m) in members.enumerated() {
             for t in architecture.tensors {
                 let values = Array(m.weights[t.offset..<(t.offset + t.count)])
@@ -73,8 +72,7 @@ extension Emulator {
     /// network, whatever their timings or provenance; `pdfemu inspect` prints it.
     public var weightsChecksum: String {
         var h = FNV1a64()
-        let m0 = members[0]
-        for v in [m0.inputMean, m0.inputTransform, m0.outputShift, m0.outputScale, m0.outputLogScale] { h.add(v) }
+        for v in [scalers.inputMean, scalers.inputTransform, scalers.outputShift, scalers.outputScale, scalers.outputLogScale] { h.add(v) }
         for m in members {
             if precision == .float32 { h.add(m.weights.map { Float($0) }) } else { h.add(m.weights) }
         }
@@ -149,6 +147,8 @@ extension Emulator {
             : [Double](repeating: 0, count: o)
         if let i = outLog.firstIndex(where: { $0 < 0 }) { throw bad("/scalers/output_log_scale: value \(i) is negative (damaged file?)") }
         var members: [DenseNetwork] = []
+        let scalers = Scalers(inputMean: inMean, inputTransform: inTransform, outputShift: outShift, outputScale: outScale,
+                              outputLogScale: outLog)
         for k in 0..<(try int("members", 1...Int64(limits.members))) {
             var w: [Double] = []
             for t in arch.tensors {
@@ -160,8 +160,7 @@ extension Emulator {
                 if w.isEmpty { w.reserveCapacity(arch.parameterCount) }
                 w += values
             }
-            members.append(DenseNetwork(architecture: arch, weights: w, inputMean: inMean, inputTransform: inTransform,
-                                        outputShift: outShift, outputScale: outScale, outputLogScale: outLog))
+            members.append(DenseNetwork(architecture: arch, weights: w, scalers: scalers))
         }
         let ref = try f.read("/domain/reference", as: Double.self).values
         guard ref.count % p == 0 else { throw bad("/domain/reference has \(ref.count) values, not a multiple of \(p)") }

@@ -127,11 +127,9 @@ public enum FitRunner {
             if interrupted { throw PDFEmuError("interrupted before the first epoch ended: no emulator written; checkpoint \(ckPath) kept") }
             throw PDFEmuError("training diverged before the first epoch ended (NaN loss): no emulator written; lower training.learning_rate or set training.gradient_clip")
         }
-        let members = usable.map {
-            DenseNetwork(architecture: arch, weights: $0.weights.map { Double($0) }, inputMean: data.inputMean,
-                         inputTransform: data.inputTransform, outputShift: data.outputShift, outputScale: data.outputScale,
-                         outputLogScale: data.outputLogScale)
-        }
+        let scalers = Scalers(inputMean: data.inputMean, inputTransform: data.inputTransform, outputShift: data.outputShift,
+                              outputScale: data.outputScale, outputLogScale: data.outputLogScale)
+        let members = usable.map { DenseNetwork(architecture: arch, weights: $0.weights.map { Double($0) }, scalers: scalers) }
         // Domain, best points, emulator.
         let best = scan.bestIndex
         let domain = try TrainingDomain.build(scan: scan, rows: data.trainRows, center: scan.point(best))
