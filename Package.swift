@@ -51,7 +51,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PDFEmuTests",
-            dependencies: ["PDFEmu"],
+            dependencies: ["PDFEmu", "pdfemu"],
             exclude: ["Closure/make_closure_gaps.py", "Closure/closure_known_gaps.json"],
             resources: [.copy("Fixtures")]
         ),

@@ -35,7 +35,7 @@ struct PDFEmuCommand: ParsableCommand {
     /// Runs `body`, turning any error into one line on stderr and exit status 1.
     static func guarded(_ body: () throws -> Void) throws {
         do { try body() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
-            FileHandle.standardError.write(Data("error: \(userMessage(error))\n".utf8))
+            FileHandle.standardError.write(Data("error: \(cliMessage(error))\n".utf8))
             throw ExitCode(1)
         }
     }

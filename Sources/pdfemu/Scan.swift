@@ -21,15 +21,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Training points used as starts for the global minimum.") var starts = 8
     @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
     @Option(help: "Compute only shard k/N of the work units (needs --output; combine with `pdfemu merge`).") var shard: String?
-    @Flag(help: "Sample exp(−χ²/(2T²)) with MCMC, started around the minimum with the Hessian covariance.") var mcmc = false
-    @Option(help: "MCMC sampler: ensemble (affine-invariant) or hmc (Hamiltonian, exact gradient).") var mcmcSampler = "ensemble"
-    @Option(help: "Independent MCMC runs (work units; run c uses seed+c; shards split them, merge pools them).") var mcmcChains = 1
-    @Option(help: "Walkers per MCMC run (ensemble, 0: max(32, 4P)); HMC: chains per run (0: 4).") var mcmcWalkers = 0
-    @Option(help: "MCMC steps per walker kept after burn-in.") var mcmcSteps = 2000
-    @Option(help: "MCMC steps per walker discarded first.") var mcmcBurnIn = 500
-    @Option(help: "Keep every n-th kept MCMC step.") var mcmcThin = 1
-    @Option(help: "MCMC random seed (of run 0).") var mcmcSeed: UInt64 = 1
-    @Option(parsing: .unconditional, help: "T² of the sampled density exp(−χ²/(2T²)).") var mcmcTolerance = 1.0
+    @OptionGroup var sampling: MCMCArguments
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
     @Option(help: "Write the full result to this HDF5 file.") var output: String?
     @Flag(help: "Print JSON instead of the summary.") var json = false
@@ -53,16 +45,7 @@ struct Scan: ParsableCommand {
                 o.shard = try ShardSpec(parsing: shard)
                 if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }
             }
-            let mcmcFlags = [mcmcSampler != "ensemble", mcmcChains != 1, mcmcWalkers != 0, mcmcSteps != 2000, mcmcBurnIn != 500,
-                             mcmcThin != 1, mcmcSeed != 1, mcmcTolerance != 1]
-            if !mcmc && mcmcFlags.contains(true) { throw PDFEmuError("--mcmc-… options need --mcmc") }
-            if mcmc {
-                guard let sampler = MCMCSampler(rawValue: mcmcSampler) else {
-                    throw PDFEmuError("--mcmc-sampler: '\(mcmcSampler)' is not ensemble or hmc")
-                }
-                o.mcmc = ScanMCMCOptions(sampler: sampler, chains: mcmcChains, walkers: mcmcWalkers, steps: mcmcSteps,
-                                         burnIn: mcmcBurnIn, thin: mcmcThin, seed: mcmcSeed, temperature2: mcmcTolerance)
-            }
+            o.mcmc = sampling.options
             try o.checkSettings()
             if let output {
                 try AtomicOutput.checkWritable(output)
@@ -74,7 +57,7 @@ struct Scan: ParsableCommand {
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
             }
-            let bar = ProgressBar(enabled: mcmc)
+            let bar = ProgressBar(enabled: sampling.mcmc)
             let result = try ScanRunner.run(model: model, options: o, lagrangeModels: extra,
                                             modelIdentity: try RunIdentity.fileHash(emulator)) { run, runs, p in
                 bar.update(fraction: p.fraction, text: "MCMC run \(run + 1)/\(runs), step \(p.step)/\(p.totalSteps)"
