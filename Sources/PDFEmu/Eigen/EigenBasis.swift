@@ -31,17 +31,31 @@ public struct EigenBasis: Sendable, Codable, Equatable {
         return EigenBasis(directions: dirs, eigenvalues: hessian.eigenvalues, iterations: 0, residual: 0, warnings: [])
     }
 
-    /// CT's iterative re-diagonalisation (Pumplin, Stump, Tung, PRD 65 014011): in the coordinates z of
-    /// the current basis (θ = θ₀ + Σ z_k d_k) the half-Hessian M is measured by finite differences with
-    /// step `scale` (= T, so the points sit near Δχ² = T², not at the minimum), M = U·diag(μ)·Uᵀ is
-    /// diagonalised and the basis becomes d'_j = Σ_k d_k U_kj/√μ_j; repeated until max|M − I| < `tolerance`
-    /// or `maxIterations`. A step that meets a non-positive-definite M keeps the previous basis with a warning.
+    /// CT's iterative re-diagonalisation (Pumplin, Stump, Tung, PRD 65 014011): each round first rescales
+    /// every direction so that Δχ² = T² is reached, on average over ±, at distance T; then, in the
+    /// coordinates z of the basis (θ = θ₀ + Σ z_k d_k), measures the half-Hessian M by finite differences
+    /// with step `scale` (= T, so the points sit near Δχ² = T², not at the minimum) and moves to the basis
+    /// d' = d·M^{-1/2} that diagonalises it (the symmetric root: the orthonormal frame nearest the current
+    /// one). Repeated until max|M − I| < `tolerance` or `maxIterations`. A round that meets a
+    /// non-positive-definite M keeps the previous basis with a warning.
     public func iterated(model: any ScalarModel, centre: [Double], scale: Double, maxIterations: Int = 10,
                          tolerance: Double = 1e-3) throws -> EigenBasis {
         var basis = self
         let n = directions.count, p = centre.count
         let f0 = model.value(at: centre)
         for _ in 0..<maxIterations {
+            // Rescale each direction so that its mean ± distance to Δχ² = s² is s: the diagonal of M is then 1
+            // whatever the shape of χ² along it, and only the off-diagonal mixing is left to the update.
+            let s = scale
+            let rescale = Parallel.map(n) { k -> Double in
+                let dist = [1.0, -1.0].compactMap { sign -> Double? in
+                    RayCrossing.first(g0: -s * s, start: 0.5 * s, limit: .infinity, tolerance: 1e-8 * max(1, s * s)) { t in
+                        model.value(at: (0..<p).map { centre[$0] + sign * t * basis.directions[k][$0] }) - f0 - s * s
+                    }.t
+                }
+                return dist.count == 2 ? 0.5 * (dist[0] + dist[1]) / s : 1
+            }
+            for k in 0..<n { basis.directions[k] = basis.directions[k].map { $0 * rescale[k] } }
             let d = basis.directions
             func point(_ coeffs: [(Int, Double)]) -> [Double] {
                 var t = centre
@@ -50,7 +64,6 @@ public struct EigenBasis: Sendable, Codable, Equatable {
             }
             // Entries (k, l), k ≤ l: diagonal from ±s e_k, off-diagonal from the four corners.
             let pairs = (0..<n).flatMap { k in (k..<n).map { (k, $0) } }
-            let s = scale
             let entries = Parallel.map(pairs.count) { j -> Double in
                 let (k, l) = pairs[j]
                 if k == l {
@@ -75,16 +88,12 @@ public struct EigenBasis: Sendable, Codable, Equatable {
                 basis.warnings.append("re-diagonalisation stopped: the secant matrix at the scale T is not positive definite")
                 break
             }
-            // Keep the original order: new direction j follows the old direction it overlaps most.
+            // d' = d·M^{-1/2} (symmetric root: the orthonormal frame nearest the current one, which keeps
+            // the fixed-point iteration stable and the directions in their order).
+            var root = [Double](repeating: 0, count: n * n)
+            for j in 0..<n { for k in 0..<n { for l in 0..<n { root[k * n + l] += u[j * n + k] * u[j * n + l] / mu[j].squareRoot() } } }
             var newDirs = [[Double]](repeating: [Double](repeating: 0, count: p), count: n)
-            var taken = Set<Int>()
-            for j in 0..<n {
-                // Row j of u is the eigenvector of mu[j] (coefficients over the old directions).
-                let target = (0..<n).filter { !taken.contains($0) }.max { abs(u[j * n + $0]) < abs(u[j * n + $1]) }!
-                taken.insert(target)
-                let sign = u[j * n + target] < 0 ? -1.0 : 1.0
-                for k in 0..<n { for i in 0..<p { newDirs[target][i] += sign * u[j * n + k] * d[k][i] / mu[j].squareRoot() } }
-            }
+            for l in 0..<n { for k in 0..<n { for i in 0..<p { newDirs[l][i] += root[k * n + l] * d[k][i] } } }
             basis.directions = newDirs
             basis.iterations += 1
         }
