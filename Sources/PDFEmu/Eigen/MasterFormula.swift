@@ -16,6 +16,8 @@ public struct MasterUncertainty: Sendable, Codable, Equatable {
     /// 1-based directions with an open end (left out of the symmetric sum; the found end still counts
     /// in the asymmetric sums).
     public var incompleteDirections: [Int]
+    /// X at each member (2n+1 values, NaN for open ends).
+    public var values: [Double]
     /// The Lagrange-scan interval of X at Δχ² = T² (nil when not computed).
     public var lagrange: ProfileInterval?
 
@@ -34,6 +36,6 @@ public struct MasterUncertainty: Sendable, Codable, Equatable {
             up += u * u; down += d * d
         }
         return MasterUncertainty(name: name, central: x0, symmetric: 0.5 * sym.squareRoot(), plus: up.squareRoot(),
-                                 minus: down.squareRoot(), incompleteDirections: incomplete, lagrange: lagrange)
+                                 minus: down.squareRoot(), incompleteDirections: incomplete, values: x, lagrange: lagrange)
     }
 }
