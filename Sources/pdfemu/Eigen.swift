@@ -21,7 +21,8 @@ struct Eigen: ParsableCommand {
     @Flag(help: "Skip the Lagrange-scan comparison of the quantities.") var noLagrange = false
     @Flag(help: "Also build the sets at the dynamic (CT tier-2) tolerance; needs per-experiment χ² and --experiment-points.")
     var dynamicTolerance = false
-    @Option(help: "Points per experiment for the dynamic tolerance: name=N,...") var experimentPoints: String?
+    @Option(help: "Points per experiment for the dynamic tolerance: name=N,... or a scan file holding ndata per experiment (e.g. the training scan).")
+    var experimentPoints: String?
     @Option(help: "χ²_E → Gaussian mapping of the dynamic tolerance: fisher (CT14) or wilson-hilferty.") var mapping = "fisher"
     @Option(help: "Hold parameters fixed: name=value,...") var fix: String?
     @Option(help: "Bound parameters: name=lo:hi,...") var bound: String?
@@ -39,8 +40,15 @@ struct Eigen: ParsableCommand {
             try o.check()
             if dynamicTolerance {
                 guard let m = GaussianEquivalent(rawValue: mapping) else { throw PDFEmuError("--mapping: '\(mapping)' is not fisher or wilson-hilferty") }
-                let counts = try experimentPoints.map { try ScanOptionParsing.assignments($0, option: "--experiment-points") } ?? [:]
                 var points: [String: Int] = [:]
+                if let path = experimentPoints, FileManager.default.fileExists(atPath: path) {
+                    let scanData = try ScanReader.read([path], options: ScanReadOptions())
+                    guard scanData.ndataPerExperiment.count == scanData.experimentNames.count, !scanData.experimentNames.isEmpty else {
+                        throw PDFEmuError("--experiment-points \(path): the file holds no per-experiment point counts (ndata)")
+                    }
+                    points = Dictionary(uniqueKeysWithValues: zip(scanData.experimentNames, scanData.ndataPerExperiment))
+                }
+                let counts = try experimentPoints.flatMap { points.isEmpty ? try ScanOptionParsing.assignments($0, option: "--experiment-points") : nil } ?? [:]
                 for (k, v) in counts {
                     guard v.rounded() == v, v >= 1 else { throw PDFEmuError("--experiment-points \(k): '\(v)' is not a positive integer") }
                     points[k] = Int(v)
