@@ -20,7 +20,9 @@ public struct EvidencePathPoint: Sendable, Codable, Equatable {
 /// Estimator 2: annealed importance sampling (Neal 2001) — stepping stones along the geometric path from
 /// the reference to the posterior. Each particle starts as an exact draw from q, and at each β_j
 /// (linear in j) collects the stepping-stone factor (πL/q)^{β_j − β_{j−1}}, then makes Metropolis moves
-/// that leave p_{β_j} invariant (random walk with the Hessian covariance of its mode, scaled 2.38/√n).
+/// that leave p_{β_j} invariant (random walk with the Hessian covariance of its mode, scaled 2.38/√n at
+/// first; between temperatures each particle rescales its step from its own acceptance so far, towards
+/// 20–50%: the kernel at each temperature is fixed before it is used, so it still leaves p_β invariant).
 /// Particles are independent, so the mean weight and its standard error are honest.
 enum AnnealedStepping {
     struct Output {
@@ -46,19 +48,26 @@ enum AnnealedStepping {
             var evals = 1, accepted = 0
             var tr = Trace(lw: [0], chi2: [chi], logQ: [lq], logT: [lt], accepted: 0, inside: true, evals: 0)
             var lw = 0.0
+            var scale = step, tried = 0, acceptedHere = 0
             for j in 1..<betas.count {
+                if tried >= 6 {
+                    let rate = Double(acceptedHere) / Double(tried)
+                    if rate < 0.2 { scale *= 0.7 } else if rate > 0.5 { scale *= 1.3 }
+                    tried = 0; acceptedHere = 0
+                }
                 let b = betas[j]
                 lw += lt == -.infinity ? -.infinity : (b - betas[j - 1]) * (lt - lq)
                 if lw > -.infinity {
                     for _ in 0..<moves {
                         let z = (0..<n).map { _ in rng.nextGaussian() }
-                        let prop = (0..<n).map { r in theta[r] + step * (0...r).reduce(0) { $0 + mode.cholesky[r * n + $1] * z[$1] } }
+                        let prop = (0..<n).map { r in theta[r] + scale * (0...r).reduce(0) { $0 + mode.cholesky[r * n + $1] * z[$1] } }
                         let (lt2, chi2) = target.evaluate(prop)
                         evals += 1
+                        tried += 1
                         guard lt2 > -.infinity else { continue }
                         let lq2 = reference.logDensity(prop)
                         let delta = (1 - b) * (lq2 - lq) + b * (lt2 - lt)
-                        if log(rng.nextUniform()) < delta { theta = prop; lq = lq2; lt = lt2; chi = chi2; accepted += 1 }
+                        if log(rng.nextUniform()) < delta { theta = prop; lq = lq2; lt = lt2; chi = chi2; accepted += 1; acceptedHere += 1 }
                     }
                 }
                 tr.lw.append(lw); tr.chi2.append(chi); tr.logQ.append(lq); tr.logT.append(lt)

@@ -12,10 +12,10 @@ package enum EvidenceReport {
         s += "  posterior: ⟨χ²/(2T²)⟩ = \(Fmt.fixed(r.meanEnergy, 4)), entropy S = \(Fmt.fixed(r.entropy, 4)) nats; "
             + "annealing acceptance \(Fmt.fixed(100 * r.acceptance, 1))%\n"
         s += "  path q^(1−β)·(πL)^β:" + Fmt.pad("β", 8, right: true) + Fmt.pad("log Z_β", 12, right: true) + Fmt.pad("F_β", 12, right: true)
-            + Fmt.pad("⟨χ²/2T²⟩", 12, right: true) + Fmt.pad("S_β", 10, right: true) + Fmt.pad("ESS", 8, right: true) + "\n"
+            + Fmt.pad("⟨χ²/2T²⟩", 15, right: true) + Fmt.pad("S_β", 10, right: true) + Fmt.pad("ESS", 8, right: true) + "\n"
         for p in r.path {
             s += String(repeating: " ", count: 22) + Fmt.pad(Fmt.fixed(p.beta, 3), 8, right: true) + Fmt.pad(Fmt.fixed(p.logZ, 4), 12, right: true)
-                + Fmt.pad(Fmt.fixed(p.freeEnergy, 4), 12, right: true) + Fmt.pad(Fmt.fixed(p.meanEnergy, 4), 12, right: true)
+                + Fmt.pad(Fmt.fixed(p.freeEnergy == 0 ? 0 : p.freeEnergy, 4), 12, right: true) + Fmt.pad(Fmt.num(p.meanEnergy, width: 0, digits: 7), 15, right: true)
                 + Fmt.pad(Fmt.fixed(p.entropy, 3), 10, right: true) + Fmt.pad(Fmt.fixed(p.effectiveSampleSize, 1), 8, right: true) + "\n"
         }
         for w in r.warnings { s += "warning: \(w)\n" }
