@@ -59,7 +59,7 @@ struct Eigen: ParsableCommand {
             }
             if let output {
                 try AtomicOutput.checkWritable(output)
-                for input in [emulator] + quantityEmulator { try FileIdentity.refuseOverwrite(output: output, input: input) }
+                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator)] + quantityEmulator.map { ("--quantity-emulator", $0) })
             }
             let model = try loadScalarModel(emulator)
             let extra = try quantityEmulator.map {
