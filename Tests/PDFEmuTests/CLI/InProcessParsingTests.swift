@@ -2,6 +2,7 @@ import XCTest
 import ArgumentParser
 @testable import pdfemu
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// The command types parse in-process (`parseAsRoot`): flags map to the library's typed options, the
 /// defaults are the library's, and usage errors are caught by the option groups' `validate()`.

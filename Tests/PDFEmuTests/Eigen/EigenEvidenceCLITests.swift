@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class EigenEvidenceCLITests: XCTestCase {
     static let emulator = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

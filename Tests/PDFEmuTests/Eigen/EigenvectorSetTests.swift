@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class EigenvectorSetTests: XCTestCase {
     /// On a quadratic χ² every end sits exactly at the quadratic prediction, and the master formula of a

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// A damaged stored accuracy report is an error naming it, not silently dropped.
 final class DamagedReportTests: XCTestCase {

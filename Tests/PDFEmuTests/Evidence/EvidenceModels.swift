@@ -1,5 +1,6 @@
 import Foundation
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Analytic models with exactly known log Z = log ∫ π exp(−χ²/2) for a uniform box prior.
 protocol ExactEvidenceModel: ScalarModel {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class EvidenceTests: XCTestCase {
     static let models: [any ExactEvidenceModel] = [GaussianEvidenceModel(), BananaEvidenceModel(), TwoModeEvidenceModel()]

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Issue 8, reproducibility, signals, usage errors and the small cases.
 final class ReproducibilityAndSignalTests: XCTestCase {

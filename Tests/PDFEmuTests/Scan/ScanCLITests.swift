@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Runs the built `pdfemu` executable (next to the test bundle) on bad input and on shard files.
 final class ScanCLITests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// MCMC inside `ScanRunner`: marginals of analytic Gaussians, fixed parameters, HMC, options, combining.
 final class ScanMCMCTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class ScanValidationTests: XCTestCase {
     func message(_ o: ScanOptions, model m: any ScalarModel = QuadraticModel(p: 4), extra: [LagrangeModel] = []) -> String {
