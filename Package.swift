@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(
             name: "PDFEmuTests",
             dependencies: ["PDFEmu"],
-            exclude: ["Profiling/make_closure_gaps.py", "Profiling/closure_known_gaps.json"],
+            exclude: ["Closure/make_closure_gaps.py", "Closure/closure_known_gaps.json"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -2,7 +2,7 @@ import Foundation
 
 /// A trained χ² emulator: an ensemble of networks with their scalers, names, training domain and
 /// accuracy report. A `Sendable` value: load it once and call it from any number of threads.
-public struct Emulator: ScalarModel {
+public struct Emulator: ScalarModel, TrainingRegion {
     /// Parameter names, in θ order.
     public let parameterNames: [String]
     /// Names of the per-experiment outputs (empty if none were trained).

@@ -132,7 +132,7 @@ public struct ReferenceComparison: Sendable {
                 for (side, end, emu) in [("lower", e.lower, interval?.lower), ("upper", e.upper, interval?.upper)] {
                     guard let end else { continue }
                     let half = abs(end.value - ref.theta[i])
-                    let inside = end.theta.map { model.domain(at: $0).inside } ?? false
+                    let inside = end.theta.map { model.isInsideTrainingRegion($0) } ?? false
                     let rel = emu.map { abs($0 - end.value) / half }
                     rows.append(Row(parameter: name, tolerance: t2, side: side, reference: end.value, emulator: emu,
                                     halfWidth: half, relativeError: rel, insideDomain: inside,

@@ -17,9 +17,11 @@ public enum ScanReport {
         let nConv = mn.startConverged.filter { $0 }.count
         line("minimum: χ²_min = \(Fmt.fixed(mn.chi2, 4)) (\(mn.converged ? "converged" : "NOT converged: " + mn.status), "
              + "\(mn.iterations) iterations; \(nConv) of \(mn.startConverged.count) starts converged; "
-             + "lowest training χ² \(Fmt.fixed(mn.sampleMinimum, 4)))")
-        line("  ensemble spread at the minimum ±\(Fmt.num(mn.spread, width: 0, digits: 3)) (χ² units); "
-             + (mn.domain.inside ? "inside the training domain" : "OUTSIDE the training domain"))
+             + (mn.sampleMinimum.map { "lowest training χ² \(Fmt.fixed($0, 4)))" } ?? "exact model)"))
+        if let dm = mn.domain {
+            line("  ensemble spread at the minimum ±\(Fmt.num(mn.spread, width: 0, digits: 3)) (χ² units); "
+                 + (dm.inside ? "inside the training domain" : "OUTSIDE the training domain"))
+        }
         if !mn.perExperiment.isEmpty && mn.perExperiment.count == r.experimentNames.count {
             line("  per-experiment χ²: " + zip(r.experimentNames, mn.perExperiment)
                     .map { "\($0)=\(Fmt.fixed($1, 2))" }.joined(separator: "  "))

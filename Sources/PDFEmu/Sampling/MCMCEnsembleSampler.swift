@@ -157,8 +157,8 @@ public enum EnsembleSampler {
                 }
                 if !placed { throw PDFEmuError("mcmc: cannot place walkers inside the bounds around the start centre") }
             }
-        case .bestTrainingPoints:
-            try fill(&pos, from: model.bestTrainingPoints, what: "best training points", model: model, options: options, rng: &rng)
+        case .startingPoints:
+            try fill(&pos, from: model.startingPoints, what: "model starting points", model: model, options: options, rng: &rng)
         case let .points(points):
             try fill(&pos, from: points, what: "start points", model: model, options: options, rng: &rng)
         }
@@ -180,8 +180,8 @@ public enum EnsembleSampler {
         for j in 0..<p {
             let col = points.map { $0[j] }
             var s = Stats.std(col)
-            if !(s > 0), j < model.trainingUpper.count, j < model.trainingLower.count {
-                s = model.trainingUpper[j] - model.trainingLower[j]
+            if !(s > 0), let r = model.trainingRegion, j < r.trainingUpper.count, j < r.trainingLower.count {
+                s = r.trainingUpper[j] - r.trainingLower[j]
             }
             if !(s > 0) { s = max(abs(col[0]), 1) }
             jitter[j] = 0.01 * s
@@ -227,7 +227,8 @@ public enum EnsembleSampler {
             chi2.append(contentsOf: chainChi2[(s * w)..<((s + 1) * w)])
         }
         let n = chi2.count
-        let nCheck = min(n, options.domainCheckLimit)
+        let region = model.trainingRegion
+        let nCheck = region == nil ? 0 : min(n, options.domainCheckLimit)
         var outside = 0, outBox = 0
         if nCheck > 0 {
             var flags = [UInt8](repeating: 0, count: nCheck)
@@ -238,7 +239,7 @@ public enum EnsembleSampler {
                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                     for m in (c * nCheck / chunks)..<((c + 1) * nCheck / chunks) {
                         let i = m * n / nCheck
-                        let d = model.domain(at: Array(sampleCopy[(i * p)..<((i + 1) * p)]))
+                        let d = region!.domain(at: Array(sampleCopy[(i * p)..<((i + 1) * p)]))
                         out[m] = (d.inside ? 0 : 1) | (d.inBox ? 0 : 2)
                     }
                 }

@@ -72,7 +72,7 @@ final class MCMCSamplerTests: XCTestCase {
     func testBoundsRespected() throws {
         let model = try GaussianChi2Model(mu: [0, 0], covariance: [1, 0.3, 0.3, 1], lower: [-0.5, -10], upper: [10, 10])
         let o = MCMCOptions(walkers: 16, steps: 600, burnIn: 100, seed: 3, lower: [-0.5, -1], upper: [2, 1.5])
-        let r = try EnsembleSampler.run(model: model, start: .bestTrainingPoints, options: o)
+        let r = try EnsembleSampler.run(model: model, start: .startingPoints, options: o)
         for i in 0..<r.sampleCount {
             let x = r.sample(i)
             XCTAssertTrue(x[0] >= -0.5 && x[0] <= 2 && x[1] >= -1 && x[1] <= 1.5, "sample \(i) = \(x)")
@@ -100,7 +100,7 @@ final class MCMCSamplerTests: XCTestCase {
     /// Works through an existential model, and the summary flags R̂ and chain-length problems.
     func testExistentialModelAndWarnings() throws {
         let model: any ScalarModel = try GaussianChi2Model(mu: [0, 0], covariance: [1, 0, 0, 1])
-        var r = try EnsembleSampler.run(model: model, start: .bestTrainingPoints,
+        var r = try EnsembleSampler.run(model: model, start: .startingPoints,
                                         options: MCMCOptions(walkers: 8, steps: 60, burnIn: 10, seed: 2))
         XCTAssertTrue(r.chainTooShort)
         XCTAssertTrue(r.warnings.contains { $0.contains("shorter than 50") })

@@ -22,10 +22,8 @@ struct FreeParameterModel: ScalarModel {
 
     var parameterNames: [String] { free.map { base.parameterNames[$0] } }
     var experimentNames: [String] { base.experimentNames }
-    var sampleMinimum: Double { base.sampleMinimum }
-    var bestTrainingPoints: [[Double]] { base.bestTrainingPoints.map(reduce) }
-    var trainingLower: [Double] { reduce(base.trainingLower) }
-    var trainingUpper: [Double] { reduce(base.trainingUpper) }
+    var startingPoints: [[Double]] { base.startingPoints.map(reduce) }
+    var trainingRegion: (any TrainingRegion)? { base.trainingRegion.map { Region(base: $0, model: self) } }
     func value(at x: [Double]) -> Double { base.value(at: full(x)) }
     func valueAndGradient(at x: [Double]) -> (value: Double, gradient: [Double]) {
         let r = base.valueAndGradient(at: full(x))
@@ -37,5 +35,15 @@ struct FreeParameterModel: ScalarModel {
         return (r.value, reduce(r.gradient), free.flatMap { i in free.map { j in r.hessian[i * p + j] } })
     }
     func prediction(at x: [Double]) -> Prediction { base.prediction(at: full(x)) }
-    func domain(at x: [Double]) -> DomainCheck { base.domain(at: full(x)) }
+
+    /// The base model's training region seen over the free parameters.
+    struct Region: TrainingRegion {
+        let base: any TrainingRegion
+        let model: FreeParameterModel
+        var sampleMinimum: Double { base.sampleMinimum }
+        var bestTrainingPoints: [[Double]] { base.bestTrainingPoints.map(model.reduce) }
+        var trainingLower: [Double] { model.reduce(base.trainingLower) }
+        var trainingUpper: [Double] { model.reduce(base.trainingUpper) }
+        func domain(at x: [Double]) -> DomainCheck { base.domain(at: model.full(x)) }
+    }
 }

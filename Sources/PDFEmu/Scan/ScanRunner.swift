@@ -148,8 +148,8 @@ public enum ScanRunner {
             if mc.sampler == .ensemble { try mc.samplerOptions(chain: 0, lower: nil, upper: nil).validate(parameters: nFree) }
             units += (0..<mc.chains).map { .mcmc($0) }
         }
-        if model.trainingLower.count != p || model.trainingUpper.count != p {
-            throw PDFEmuError("model: training box has \(model.trainingLower.count) entries for \(p) parameters")
+        if let r = model.trainingRegion, r.trainingLower.count != p || r.trainingUpper.count != p {
+            throw PDFEmuError("model: training box has \(r.trainingLower.count) entries for \(p) parameters")
         }
         return Plan(constraints: constraints, units: units, quantities: quantities)
     }
@@ -178,20 +178,22 @@ public enum ScanRunner {
     static func findMinimum(model: any ScalarModel, minimiser: Minimiser, constraints: [ParameterConstraint],
                             starts: Int) throws -> ScanMinimum {
         let p = model.parameterNames.count
-        var points = Array(model.bestTrainingPoints.prefix(starts)).filter { $0.count == p }
-        if points.isEmpty { points = [(0..<p).map { 0.5 * (model.trainingLower[$0] + model.trainingUpper[$0]) }] }
+        var points = Array(model.startingPoints.prefix(starts)).filter { $0.count == p }
+        if points.isEmpty, let r = model.trainingRegion { points = [(0..<p).map { 0.5 * (r.trainingLower[$0] + r.trainingUpper[$0]) }] }
+        guard !points.isEmpty else { throw PDFEmuError("minimisation: the model offers no starting point") }
         points = points.map { pt in (0..<p).map { constraints[$0].clamp(pt[$0]) } }
         let ms = minimiser.minimiseMultiStart(from: points, constraints: constraints)
         let best = ms.best
         guard best.value.isFinite else { throw PDFEmuError("minimisation failed: χ² is not finite at any start") }
         let pred = model.prediction(at: best.theta)
-        let domain = model.domain(at: best.theta)
+        let region = model.trainingRegion
+        let domain = region?.domain(at: best.theta)
         var warnings: [String] = []
         if !best.converged { warnings.append("global minimum did not converge (\(best.status)); errors and profiles are unreliable") }
-        if !domain.inside { warnings.append("the minimum lies outside the training domain") }
-        if best.value < model.sampleMinimum - 1 {
-            warnings.append("χ²_min is \(Fmt.fixed(model.sampleMinimum - best.value, 3)) below the lowest training χ² "
-                            + "(\(Fmt.fixed(model.sampleMinimum, 3))): the model may be extrapolating")
+        if domain?.inside == false { warnings.append("the minimum lies outside the training domain") }
+        if let smin = region?.sampleMinimum, best.value < smin - 1 {
+            warnings.append("χ²_min is \(Fmt.fixed(smin - best.value, 3)) below the lowest training χ² "
+                            + "(\(Fmt.fixed(smin, 3))): the model may be extrapolating")
         }
         if !best.atBound.isEmpty {
             warnings.append("at the minimum, parameter(s) at a bound: " + best.atBound.map { model.parameterNames[$0] }.joined(separator: ", "))
@@ -205,7 +207,7 @@ public enum ScanRunner {
                            iterations: best.iterations, evaluations: best.evaluations, edm: best.edm,
                            atBound: best.atBound.map { model.parameterNames[$0] }, constraints: constraints,
                            perExperiment: pred.perExperiment, spread: pred.spread, domain: domain,
-                           sampleMinimum: model.sampleMinimum, startChi2: ms.all.map { $0.value },
+                           sampleMinimum: region?.sampleMinimum, startChi2: ms.all.map { $0.value },
                            startConverged: ms.all.map { $0.converged }, warnings: warnings)
     }
 }

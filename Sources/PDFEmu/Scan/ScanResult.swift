@@ -22,10 +22,10 @@ public struct ScanMinimum: Sendable, Codable, Equatable {
     public var perExperiment: [Double]
     /// Ensemble spread of χ² at the minimum.
     public var spread: Double
-    /// Where the minimum lies relative to the training points.
-    public var domain: DomainCheck
-    /// Lowest χ² among the model's training points.
-    public var sampleMinimum: Double
+    /// Where the minimum lies relative to the training points (nil for a model without a training region).
+    public var domain: DomainCheck?
+    /// Lowest χ² among the model's training points (nil for a model without a training region).
+    public var sampleMinimum: Double?
     /// Final χ² of each start.
     public var startChi2: [Double]
     /// Whether each start converged.

@@ -56,7 +56,7 @@ final class MCMCHamiltonianTests: XCTestCase {
             let x = r.sample(i)
             XCTAssertTrue(x[0] >= 0 && x[0] <= 2 && x[1] >= -1 && x[1] <= 1)
         }
-        XCTAssertThrowsError(try HamiltonianSampler.run(model: model, start: .bestTrainingPoints)) {
+        XCTAssertThrowsError(try HamiltonianSampler.run(model: model, start: .startingPoints)) {
             XCTAssertTrue(userMessage($0).contains("Gaussian start"))
         }
     }

@@ -5,7 +5,7 @@ import Foundation
 
 /// χ² = χ0 + uᵀC⁻¹u + Σ g_i u_i⁴ with u = θ − μ: a quadratic with known covariance C (g = 0), or a
 /// non-quadratic one (g > 0). Two "experiments" share the quadratic part 1:3. Domain: the box μ ± k·σ.
-struct QuadraticModel: ScalarModel {
+struct QuadraticModel: ScalarModel, TrainingRegion {
     let parameterNames: [String]
     let experimentNames = ["expA", "expB"]
     let mu: [Double]
@@ -98,7 +98,7 @@ struct QuadraticModel: ScalarModel {
 
 /// A banana valley in (x, y), an asymmetric quartic in z, and w tied to z:
 /// χ² = 100 + ((x−1)/a)² + ((y−x²)/b)² + u² + u³ + u⁴ + ((w−z)/e)², u = (z−0.5)/c.
-struct BananaModel: ScalarModel {
+struct BananaModel: ScalarModel, TrainingRegion {
     let parameterNames = ["x", "y", "z", "w"]
     let experimentNames: [String] = []
     let a = 0.5, b = 0.2, c = 0.3, e = 0.4
@@ -137,7 +137,7 @@ struct BananaModel: ScalarModel {
 
 /// Two valleys, smoothly joined: χ² = 50 − log(e^{−q1} + e^{−q2}), q1 = |θ−μ1|², q2 = |θ−μ2|² − 8.
 /// The deeper valley (Δχ² ≈ −8) lies outside the training domain (ball of radius 3.5 around μ1).
-struct TwoValleyModel: ScalarModel {
+struct TwoValleyModel: ScalarModel, TrainingRegion {
     let parameterNames = ["x", "y", "z"]
     let experimentNames: [String] = []
     let mu1 = [0.0, 0.0, 0.0], mu2 = [2.0, 5.0, 0.0]

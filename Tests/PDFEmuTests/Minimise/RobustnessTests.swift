@@ -3,7 +3,7 @@ import XCTest
 
 /// A model computed in single precision (as a Float32 network would be): values, gradients and
 /// Hessians rounded to Float.
-struct FloatRounded: ScalarModel {
+struct FloatRounded: ScalarModel, TrainingRegion {
     let base: QuadraticModel
     var parameterNames: [String] { base.parameterNames }
     var experimentNames: [String] { base.experimentNames }
@@ -24,7 +24,7 @@ struct FloatRounded: ScalarModel {
 }
 
 /// χ² = 10 + (x + y)² + z²: flat along x − y, so H is singular at any minimum.
-struct FlatModel: ScalarModel {
+struct FlatModel: ScalarModel, TrainingRegion {
     let parameterNames = ["x", "y", "z"]
     let experimentNames: [String] = []
     let sampleMinimum = 10.0

@@ -4,7 +4,7 @@ import XCTest
 
 /// χ²(θ) = χ²₀ + (θ−μ)ᵀ C⁻¹ (θ−μ): at T² = 1 the density exp(−χ²/2) is exactly N(μ, C).
 /// The "training domain" is the box `lower…upper` (inside ⇔ inBox), so the outside fraction is checkable.
-struct GaussianChi2Model: ScalarModel {
+struct GaussianChi2Model: ScalarModel, TrainingRegion {
     let mu: [Double]
     let covariance: [Double]
     let precision: [Double]

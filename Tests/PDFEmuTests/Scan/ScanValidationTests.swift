@@ -51,7 +51,7 @@ final class ScanValidationTests: XCTestCase {
 
     func testLagrangeScanOfASecondModelAgreesWithTheLinearExpression() throws {
         // A second model that is exactly the linear function q = p0 − p2.
-        struct Linear: ScalarModel {
+        struct Linear: ScalarModel, TrainingRegion {
             let base: QuadraticModel
             var parameterNames: [String] { base.parameterNames }
             var experimentNames: [String] { [] }

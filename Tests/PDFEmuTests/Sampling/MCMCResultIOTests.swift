@@ -4,7 +4,7 @@ import XCTest
 final class MCMCResultIOTests: XCTestCase {
     func testHDF5RoundTripAndAtomicWrite() throws {
         let model = try GaussianChi2Model(mu: [0, 1], covariance: [1, 0.2, 0.2, 0.5])
-        let r = try EnsembleSampler.run(model: model, start: .bestTrainingPoints,
+        let r = try EnsembleSampler.run(model: model, start: .startingPoints,
                                         options: MCMCOptions(walkers: 8, steps: 100, burnIn: 10, thin: 2, seed: 9,
                                                              lower: [-5, -5], upper: [5, 5]))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mcmc-io-\(getpid())")

@@ -2,7 +2,7 @@
 """Writes closure_known_gaps.json from the table `pdfemu closure` prints (stdin): every interval end and
 best-fit pull that misses its target, with its measured error. Usage:
   .build/release/pdfemu closure --emulator Datasets/hera14_emulator.h5 \
-      --reference ../shared/datasets/hera14_reference.json | python3 Tests/PDFEmuTests/Profiling/make_closure_gaps.py
+      --reference ../shared/datasets/hera14_reference.json | python3 Tests/PDFEmuTests/Closure/make_closure_gaps.py
 """
 import json, re, sys, os
 

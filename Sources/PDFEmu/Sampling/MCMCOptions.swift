@@ -90,9 +90,9 @@ public enum MCMCStart: Sendable, Equatable {
     /// Draw walkers from a normal distribution with mean `centre` and `covariance` (P×P row-major, e.g.
     /// the Hessian covariance 2·T²·H⁻¹ for H the Hessian of χ²), shrunk by `scale` (1: full width).
     case gaussian(centre: [Double], covariance: [Double], scale: Double)
-    /// Start from the model's `bestTrainingPoints` (cycled with a small jitter when there are fewer
+    /// Start from the model's `startingPoints` (cycled with a small jitter when there are fewer
     /// points than walkers).
-    case bestTrainingPoints
+    case startingPoints
     /// Start from explicit points (cycled with a small jitter when there are fewer than walkers).
     case points([[Double]])
 

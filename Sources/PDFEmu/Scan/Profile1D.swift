@@ -15,7 +15,7 @@ enum Profile1D {
             if let s = ctx.hessian.sigma(ofParameter: a) {
                 half = ctx.options.widen * tmax * s
             } else {
-                let span = ctx.model.trainingUpper[a] - ctx.model.trainingLower[a]
+                let span = ctx.trainingSpan(a)
                 half = ctx.options.widen * 0.25 * (span > 0 ? span : max(1, abs(best)))
             }
             if !(half > 0) { half = 1e-6 * max(1, abs(best)) }
@@ -60,7 +60,7 @@ enum Profile1D {
             var ends: [(x: Double?, inside: Bool, refined: Bool)] = []
             for chain in [up, Array(down)] {
                 var prev = BracketPoint(x: best, g: -t2, theta: ctx.minimum.theta, converged: true)
-                var prevInside = ctx.minimum.domain.inside
+                var prevInside = (ctx.minimum.domain?.inside ?? true)
                 var found: (x: Double?, inside: Bool, refined: Bool) = (nil, false, false)
                 for i in chain {
                     let cur = BracketPoint(x: values[i], g: delta[i] - t2, theta: thetas[i], converged: conv[i])
@@ -110,6 +110,6 @@ enum Profile1D {
         }
         work.add(w)
         if !ok { return (linear, bothInside, false) }
-        return (p.x, ctx.model.domain(at: p.theta).inside, true)
+        return (p.x, ctx.model.isInsideTrainingRegion(p.theta), true)
     }
 }

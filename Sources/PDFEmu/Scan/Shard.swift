@@ -55,9 +55,11 @@ public enum RunIdentity {
     /// A fingerprint of what a model exposes: names, training box, best points and values there.
     public static func fingerprint(_ model: any ScalarModel) -> String {
         var parts = model.parameterNames + ["|"] + model.experimentNames
-        parts.append(String(model.sampleMinimum.bitPattern))
-        parts += (model.trainingLower + model.trainingUpper).map { String($0.bitPattern) }
-        for p in model.bestTrainingPoints.prefix(16) {
+        if let r = model.trainingRegion {
+            parts.append(String(r.sampleMinimum.bitPattern))
+            parts += (r.trainingLower + r.trainingUpper).map { String($0.bitPattern) }
+        }
+        for p in model.startingPoints.prefix(16) {
             parts += p.map { String($0.bitPattern) }
             parts.append(String(model.value(at: p).bitPattern))
         }

@@ -63,7 +63,7 @@ enum LagrangeScan {
                 let r = minimise(l, warm)
                 work.add(r)
                 pts.append(Point(lambda: l, r: r, q: quantity.value(at: r.theta), delta: ctx.model.value(at: r.theta) - chi2min,
-                                 inside: ctx.model.domain(at: r.theta).inside))
+                                 inside: ctx.model.isInsideTrainingRegion(r.theta)))
                 if r.value.isFinite { warm = r.theta }
             }
             sides.append(pts)
@@ -80,7 +80,7 @@ enum LagrangeScan {
             var ends: [(x: Double?, inside: Bool, refined: Bool)] = []
             for chain in [pos, neg] {
                 var prev = BracketPoint(x: 0, g: -t2, theta: theta0, converged: true)
-                var prevQ = q0, prevInside = ctx.minimum.domain.inside
+                var prevQ = q0, prevInside = (ctx.minimum.domain?.inside ?? true)
                 var found: (x: Double?, inside: Bool, refined: Bool) = (nil, false, false)
                 for i in chain where lambdasOut[i] != 0 {
                     let cur = BracketPoint(x: lambdasOut[i], g: delta[i] - t2, theta: thetas[i], converged: conv[i])
@@ -96,7 +96,7 @@ enum LagrangeScan {
                                                     converged: r.converged)
                             }
                             work.add(w)
-                            if ok { found = (quantity.value(at: pt.theta), ctx.model.domain(at: pt.theta).inside, true) }
+                            if ok { found = (quantity.value(at: pt.theta), ctx.model.isInsideTrainingRegion(pt.theta), true) }
                         }
                         break
                     }

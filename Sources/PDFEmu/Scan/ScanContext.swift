@@ -30,7 +30,14 @@ struct ScanContext: Sendable {
         if per.count == minimum.perExperiment.count {
             for e in 0..<per.count { per[e] -= minimum.perExperiment[e] }
         }
-        return (per, pred.spread, model.domain(at: theta).inside)
+        return (per, pred.spread, model.isInsideTrainingRegion(theta))
+    }
+
+    /// Width of parameter `a`'s training box (0 for a model without a training region): the scale
+    /// used where the Hessian gives none.
+    func trainingSpan(_ a: Int) -> Double {
+        guard let r = model.trainingRegion else { return 0 }
+        return r.trainingUpper[a] - r.trainingLower[a]
     }
 
     /// Tolerance on |Δχ² − level| when locating a crossing.

@@ -13,8 +13,9 @@ enum Contour2D {
         var vaa = ctx.hessian.covariance(a, a) ?? .nan, vbb = ctx.hessian.covariance(b, b) ?? .nan
         var vab = ctx.hessian.covariance(a, b) ?? 0
         if !(vaa > 0) || !(vbb > 0) || vab * vab >= vaa * vbb {
-            let sa = 0.1 * max(ctx.model.trainingUpper[a] - ctx.model.trainingLower[a], 1e-6)
-            let sb = 0.1 * max(ctx.model.trainingUpper[b] - ctx.model.trainingLower[b], 1e-6)
+            let spa = ctx.trainingSpan(a), spb = ctx.trainingSpan(b)
+            let sa = 0.1 * (spa > 0 ? max(spa, 1e-6) : max(1, abs(a0)))
+            let sb = 0.1 * (spb > 0 ? max(spb, 1e-6) : max(1, abs(b0)))
             vaa = sa * sa; vbb = sb * sb; vab = 0
         }
         let l11 = vaa.squareRoot(), l21 = vab / l11, l22 = (vbb - l21 * l21).squareRoot()
@@ -63,7 +64,7 @@ enum Contour2D {
                 out[li].b = l.b + [b0 + point.x * db]
                 out[li].deltaChi2 = l.deltaChi2 + [point.g + level]
                 out[li].theta = l.theta + [point.theta]
-                out[li].inside = l.inside + [ctx.model.domain(at: point.theta).inside]
+                out[li].inside = l.inside + [ctx.model.isInsideTrainingRegion(point.theta)]
                 out[li].converged = l.converged + [ok]
                 out[li].open = l.open + [open]
                 previousRay[li] = point

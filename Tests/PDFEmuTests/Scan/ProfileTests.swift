@@ -117,7 +117,7 @@ final class ProfileTests: XCTestCase {
                                                                       "y": ValueRange(lower: -1, upper: 6)], points: 29)
         let r = try ScanRunner.run(model: m, options: opts)
         XCTAssertEqual(r.minimum.chi2, 50, accuracy: 1e-6)
-        XCTAssertTrue(r.minimum.domain.inside)
+        XCTAssertTrue(r.minimum.domain?.inside == true)
         let px = r.profiles[0]
         for k in px.values.indices {
             XCTAssertEqual(px.inside[k], abs(px.values[k]) <= 3.5, "x = \(px.values[k])")

@@ -58,16 +58,18 @@ private struct ScanH5Writer: ~Copyable {
         let mn = r.minimum, g = "/minimum"
         try file.createGroup(g)
         try a("chi2", mn.chi2, g); try a("edm", mn.edm, g); try a("spread", mn.spread, g)
-        try a("sample_minimum", mn.sampleMinimum, g)
+        if let sm = mn.sampleMinimum { try a("sample_minimum", sm, g) }
         try file.writeAttribute("converged", [flag(mn.converged)], of: g)
         try file.writeAttribute("iterations", [Int64(mn.iterations)], of: g)
         try file.writeAttribute("evaluations", [Int64(mn.evaluations)], of: g)
         try a("status", mn.status, g)
-        try file.writeAttribute("inside", [flag(mn.domain.inside)], of: g)
-        try file.writeAttribute("in_box", [flag(mn.domain.inBox)], of: g)
-        try a("neighbour_distance", mn.domain.neighbourDistance, g)
-        try a("radius", mn.domain.radius, g)
-        try a("max_training_radius", mn.domain.maxTrainingRadius, g)
+        if let dm = mn.domain {
+            try file.writeAttribute("inside", [flag(dm.inside)], of: g)
+            try file.writeAttribute("in_box", [flag(dm.inBox)], of: g)
+            try a("neighbour_distance", dm.neighbourDistance, g)
+            try a("radius", dm.radius, g)
+            try a("max_training_radius", dm.maxTrainingRadius, g)
+        }
         try d(g + "/theta", mn.theta)
         try d(g + "/per_experiment", mn.perExperiment)
         try s(g + "/at_bound", mn.atBound)
@@ -204,14 +206,14 @@ private struct ScanH5Reader: ~Copyable {
             switch kinds[k] { case "fixed": return .fixed(lo[k]); case "bounded": return .bounded(lower: lo[k], upper: hi[k])
             default: return .free }
         }
-        let domain = DomainCheck(inside: try a("inside", g) != 0, inBox: try a("in_box", g) != 0,
+        let domain = !file.hasAttribute("inside", of: g) ? nil : DomainCheck(inside: try a("inside", g) != 0, inBox: try a("in_box", g) != 0,
                                  neighbourDistance: try a("neighbour_distance", g), radius: try a("radius", g),
                                  maxTrainingRadius: try a("max_training_radius", g))
         let minimum = ScanMinimum(chi2: try a("chi2", g), theta: try d(g + "/theta"), converged: try a("converged", g) != 0,
                                   status: try astr("status", g), iterations: try ai("iterations", g),
                                   evaluations: try ai("evaluations", g), edm: try a("edm", g), atBound: try s(g + "/at_bound"),
                                   constraints: constraints, perExperiment: try d(g + "/per_experiment"),
-                                  spread: try a("spread", g), domain: domain, sampleMinimum: try a("sample_minimum", g),
+                                  spread: try a("spread", g), domain: domain, sampleMinimum: file.hasAttribute("sample_minimum", of: g) ? try a("sample_minimum", g) : nil,
                                   startChi2: try d(g + "/start_chi2"), startConverged: try b(g + "/start_converged"),
                                   warnings: try s(g + "/warnings"))
         let hg = "/hessian"

@@ -1,0 +1,82 @@
+/// Where a point lies relative to the region the training points cover.
+public struct DomainCheck: Sendable, Codable, Equatable {
+    /// True if the point is inside the training box and close enough to training points to be trusted.
+    public var inside: Bool
+    /// True if every parameter is within the per-parameter min/max of the training points.
+    public var inBox: Bool
+    /// Distance to the nearest stored training point in whitened units, divided by the trust
+    /// threshold (≤ 1: as close as training points are to each other; > 1: in a gap or outside).
+    public var neighbourDistance: Double
+    /// Whitened (Mahalanobis) distance from the best training point, in units of the training
+    /// points' own spread.
+    public var radius: Double
+    /// Largest whitened radius among the training points (for comparison with `radius`).
+    public var maxTrainingRadius: Double
+}
+
+/// One prediction of a model at a point: the value, the ensemble spread, the per-output values.
+public struct Prediction: Sendable, Codable, Equatable {
+    /// The value (total χ², or the target scalar); for an ensemble, the ensemble mean.
+    public var value: Double
+    /// Ensemble standard deviation of `value` (0 for one network and for exact models).
+    public var spread: Double
+    /// Per-experiment χ² (empty if the model has no per-experiment outputs).
+    public var perExperiment: [Double]
+    /// Creates a prediction.
+    public init(value: Double, spread: Double, perExperiment: [Double]) {
+        self.value = value; self.spread = spread; self.perExperiment = perExperiment
+    }
+}
+
+/// A smooth scalar function of the parameters with exact derivatives: the differentiable objective
+/// that minimisers, scans and samplers need. `Emulator` conforms (and is also a `TrainingRegion`);
+/// an exact χ² conforms to this protocol alone. All methods are safe to call concurrently.
+/// Where the function is undefined (e.g. a parametrisation outside its domain) `value` is NaN.
+public protocol ScalarModel: Sendable {
+    /// Parameter names, in the order θ vectors use.
+    var parameterNames: [String] { get }
+    /// Names of the per-experiment outputs (empty if none).
+    var experimentNames: [String] { get }
+    /// The value at θ (NaN where undefined).
+    func value(at theta: [Double]) -> Double
+    /// The value and its exact gradient at θ.
+    func valueAndGradient(at theta: [Double]) -> (value: Double, gradient: [Double])
+    /// The value, gradient and Hessian (P×P row-major) at θ.
+    func valueGradientHessian(at theta: [Double]) -> (value: Double, gradient: [Double], hessian: [Double])
+    /// The value with its spread (0 when the model has none) and per-experiment values.
+    func prediction(at theta: [Double]) -> Prediction
+    /// Good starting points for a global minimisation, best first (may be empty).
+    var startingPoints: [[Double]] { get }
+    /// The region the model was trained on, or nil for a model valid wherever it is defined (an exact χ²).
+    var trainingRegion: (any TrainingRegion)? { get }
+}
+
+/// The part of a trained model that describes its training data: where it can be trusted.
+public protocol TrainingRegion: Sendable {
+    /// Lowest target value among the training points (χ²_min of the sample).
+    var sampleMinimum: Double { get }
+    /// The lowest training points, best first (for multi-start minimisation).
+    var bestTrainingPoints: [[Double]] { get }
+    /// Per-parameter min of the training points.
+    var trainingLower: [Double] { get }
+    /// Per-parameter max of the training points.
+    var trainingUpper: [Double] { get }
+    /// Whether θ is inside the region the training points cover.
+    func domain(at theta: [Double]) -> DomainCheck
+}
+
+extension ScalarModel {
+    /// No training region: the model is valid wherever it is defined.
+    public var trainingRegion: (any TrainingRegion)? { nil }
+    /// No suggested starts.
+    public var startingPoints: [[Double]] { [] }
+    /// True if θ is inside the training region (always true for a model without one).
+    public func isInsideTrainingRegion(_ theta: [Double]) -> Bool { trainingRegion?.domain(at: theta).inside ?? true }
+}
+
+extension ScalarModel where Self: TrainingRegion {
+    /// A trained model is its own training region.
+    public var trainingRegion: (any TrainingRegion)? { self }
+    /// A trained model starts from its best training points.
+    public var startingPoints: [[Double]] { bestTrainingPoints }
+}
