@@ -18,7 +18,7 @@ struct Jet {
     /// Parameter i at `value` (+ `offset`): gradient e_i.
     init(parameter i: Int, value: Double, offset: Double = 0, n: Int, order: Int) {
         self.init(constant: value + offset, n: n, order: order)
-        gradient[i] = 1
+        if n > 0 { gradient[i] = 1 }
     }
 
     var order: Int { hessian.isEmpty ? 1 : 2 }
@@ -72,6 +72,7 @@ struct Jet {
     static func beta(_ a: Jet, _ b: Jet) -> Jet {
         let av = a.value, bv = b.value
         let v = exp(Polygamma.logBeta(av, bv))
+        if a.gradient.isEmpty { return Jet(constant: v, n: 0, order: 0) }
         let pab = Polygamma.digamma(av + bv)
         let la = Polygamma.digamma(av) - pab, lb = Polygamma.digamma(bv) - pab
         guard min(a.order, b.order) == 2 else {
