@@ -78,8 +78,8 @@ public struct FKChiSquare: Sendable {
         self.parametrisation = par
         let kept = (0..<file.count).filter { file.q2($0) >= options.q2Min }
         guard !kept.isEmpty else {
-            let lowest = (0..<file.count).map(file.q2).max() ?? 0
-            throw PDFEmuError("\(file.path): --q2-min \(options.q2Min) leaves no data points (largest Q² is \(lowest) GeV²)")
+            let largest = (0..<file.count).map(file.q2).max() ?? 0
+            throw PDFEmuError("\(file.path): --q2-min \(options.q2Min) leaves no data points (largest Q² is \(largest) GeV²)")
         }
         // F·M: the FK table's columns summed into the basis (row-major [N, nb]).
         let nb = par.basisCount, k = par.interior.count, nx = file.xgrid.count, nf = file.flavours.count
@@ -137,29 +137,37 @@ public struct FKChiSquare: Sendable {
         parametrisation.evaluate(fullTheta(theta), order: order)
     }
 
+    /// `r`, or `.overflow` if `value` is not finite (the PDFs are finite but χ² overflows).
+    func checked<T>(_ value: Double, _ r: T) -> Result<T, UndefinedPoint> {
+        value.isFinite ? .success(r) : .failure(.overflow(detail: "χ² is \(value)"))
+    }
+
     /// χ²(θ), or why it does not exist.
     public func chi2(at theta: [Double]) -> Result<Double, UndefinedPoint> {
-        pdfs(at: theta).map { total.chi2($0.basis) }
+        pdfs(at: theta).flatMap { p in let v = total.chi2(p.basis); return checked(v, v) }
     }
 
     /// χ²(θ) and the per-experiment χ²_e (0 for a data set the cut empties).
     public func chi2PerExperiment(at theta: [Double]) -> Result<(total: Double, perExperiment: [Double]), UndefinedPoint> {
-        pdfs(at: theta).map { p in (total.chi2(p.basis), experiments.map { $0?.chi2(p.basis) ?? 0 }) }
+        pdfs(at: theta).flatMap { p in
+            let v = total.chi2(p.basis)
+            return checked(v, (v, experiments.map { $0?.chi2(p.basis) ?? 0 }))
+        }
     }
 
     /// χ²(θ) and its exact gradient over the free parameters.
     public func chi2AndGradient(at theta: [Double]) -> Result<(value: Double, gradient: [Double]), UndefinedPoint> {
-        pdfs(at: theta, order: 1).map { p in
+        pdfs(at: theta, order: 1).flatMap { p in
             let r = total.chi2AndGradient(p.basis)
             let g = p.contractGradient(r.gradient)
-            return (r.value, freeIndices.map { g[$0] })
+            return checked(r.value, (r.value, freeIndices.map { g[$0] }))
         }
     }
 
     /// χ²(θ), its exact gradient and a Hessian ∂²χ²/∂θ∂θ (P×P row-major, P free parameters) of `kind`.
     public func chi2GradientHessian(at theta: [Double], kind: HessianKind = .exact)
         -> Result<(value: Double, gradient: [Double], hessian: [Double]), UndefinedPoint> {
-        pdfs(at: theta, order: kind == .exact ? 2 : 1).map { p in
+        pdfs(at: theta, order: kind == .exact ? 2 : 1).flatMap { p in
             let r = total.chi2AndGradient(p.basis)
             let g = p.contractGradient(r.gradient)
             let n = HERAParametrisation.parameterNames.count
@@ -175,7 +183,7 @@ public struct FKChiSquare: Sendable {
                 }
             }
             let h = free.flatMap { a in free.map { b in full[a * n + b] } }
-            return (r.value, free.map { g[$0] }, h)
+            return checked(r.value, (r.value, free.map { g[$0] }, h))
         }
     }
 }

@@ -98,8 +98,12 @@ public struct HERAParametrisation: Sendable {
         func c(_ v: Double) -> Jet { Jet(constant: v, n: n, order: order) }
         let B = Jet.beta
         let buv = p(iBuv), cuv1 = p(iCuv, 1), duv = p(iDuv), euv = p(iEuv)
-        let su = B(buv, cuv1) + duv * B(p(iBuv, 1), cuv1) + euv * B(p(iBuv, 2), cuv1)
-        guard su.value != 0, su.value.isFinite else { return .failure(.vanishingIntegral(normalisation: "Auv", integral: su.value)) }
+        let su0 = B(buv, cuv1), su1 = duv * B(p(iBuv, 1), cuv1), su2 = euv * B(p(iBuv, 2), cuv1)
+        let su = su0 + su1 + su2
+        // ∫uv dx/Auv cancels to rounding level (or is 0): Auv = 2/∫ is not determined.
+        guard su.value.isFinite, abs(su.value) > 1e-10 * (abs(su0.value) + abs(su1.value) + abs(su2.value)) else {
+            return .failure(.vanishingIntegral(normalisation: "Auv", integral: su.value))
+        }
         let auv = c(2) / su
         let bdv = p(iBdv), cdv1 = p(iCdv, 1)
         let adv = c(1) / B(bdv, cdv1)
