@@ -19,6 +19,20 @@ public enum AtomicOutput {
         }
     }
 
+    /// Throws one line if `output` is the same file as one of `inputs` (same path after resolving
+    /// symbolic links, or the same device and inode): writing it would destroy an input.
+    public static func checkDistinct(output: String, inputs: [String]) throws(PDFEmuError) {
+        func canonical(_ p: String) -> String { URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
+        var so = stat()
+        let outExists = stat(output, &so) == 0
+        for input in inputs {
+            var si = stat()
+            let same = canonical(input) == canonical(output)
+                || (outExists && stat(input, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+            if same { throw PDFEmuError("\(output): is the same file as the input \(input); choose another output") }
+        }
+    }
+
     /// Calls `body` with a temporary path beside `path`, then renames it to `path`. On any error the
     /// temporary file is removed and the error rethrown; `path` is untouched.
     public static func write<R>(to path: String, _ body: (String) throws -> R) throws -> R {

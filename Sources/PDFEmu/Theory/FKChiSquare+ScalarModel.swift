@@ -26,3 +26,19 @@ extension FKChiSquare: ScalarModel {
         }
     }
 }
+
+extension FKChiSquare {
+    /// The `count` lowest-χ² points of a scan file (its /chi2 and /parameters, columns matched to
+    /// `parameterNames` by /parameter_names), best first: starting points for minimisation from a
+    /// known valley. Rows with a non-finite χ² are skipped.
+    public func startingPoints(fromScan path: String, count: Int = 8) throws -> [[Double]] {
+        let points = try PredictRunner.readPoints(path, parameterNames: parameterNames, neededBy: "the theory χ²")
+        let f = try HDF5File(open: path)
+        let chi2: (shape: [Int], values: [Double]) = try f.read("/chi2")
+        let p = parameterNames.count, n = points.count / p
+        guard chi2.values.count == n else { throw PDFEmuError("\(path): /chi2 has \(chi2.values.count) values but /parameters has \(n) rows") }
+        let order = (0..<n).filter { chi2.values[$0].isFinite }.sorted { chi2.values[$0] < chi2.values[$1] }
+        guard !order.isEmpty else { throw PDFEmuError("\(path): /chi2 has no finite values") }
+        return order.prefix(count).map { Array(points[($0 * p)..<(($0 + 1) * p)]) }
+    }
+}
