@@ -8,7 +8,7 @@ struct PDFEmuCommand: ParsableCommand {
         commandName: "pdfemu",
         abstract: "Neural-network emulators of PDF-fit χ² surfaces: fit, predict, scan.",
         version: pdfemuVersion,
-        subcommands: [Info.self, Inspect.self, Fit.self, Predict.self, Scan.self, Chi2.self, Merge.self, Closure.self])
+        subcommands: [Info.self, Inspect.self, Fit.self, Predict.self, Scan.self, Chi2.self, Sample.self, Merge.self, Closure.self])
 
     /// Runs `body`, turning any error into one line on stderr and exit status 1.
     static func guarded(_ body: () throws -> Void) throws {

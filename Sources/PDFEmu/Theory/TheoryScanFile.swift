@@ -23,9 +23,10 @@ public enum TheoryScanFile {
         return a
     }
 
-    /// Writes the scan atomically to `path` (temporary file + rename).
+    /// Writes the scan atomically to `path` (temporary file + rename); `extra` holds further int32
+    /// datasets [N] by path (e.g. /sample_kind).
     public static func write(_ path: String, model: FKChiSquare, points: [Double], result: TheoryBatchResult,
-                             attributes: [String: String]) throws {
+                             attributes: [String: String], extra: [String: [Int32]] = [:]) throws {
         let p = model.parameterNames.count, n = result.chi2.count, e = model.experimentNames.count
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
@@ -37,6 +38,7 @@ public enum TheoryScanFile {
                 try f.writeStrings("/experiment_names", model.experimentNames)
                 try f.write("/ndata_per_experiment", model.ndataPerExperiment.map(Int64.init), shape: [e])
             }
+            for (k, v) in extra.sorted(by: { $0.key < $1.key }) { try f.write(k, v, shape: [v.count]) }
             for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.writeAttribute(k, v) }
             try f.writeAttribute("undefined_points", [Int64(result.undefined.count)])
             try f.flush()
