@@ -1,0 +1,55 @@
+import Foundation
+import PDFEmu
+
+extension BenchSection {
+    /// The exact FK-table χ²: batched points/s (BLAS, all cores) and single-point µs per value,
+    /// value+gradient and value+gradient+Hessian (one thread).
+    static let theory = BenchSection(
+        name: "theory",
+        summary: "exact FK χ² (Datasets/hera_fk_nlo.h5): batched points/s; µs per value, value+gradient, +Hessian",
+        run: TheoryBench.run,
+        child: nil)
+}
+
+/// The theory section.
+enum TheoryBench {
+    static func run() throws {
+        let load0 = now()
+        let model = try FKChiSquare.load("Datasets/hera_fk_nlo.h5")
+        print(String(format: "theory: load + Cholesky + QR reductions %.3f s (%d data points, %d free parameters)",
+                     now() - load0, model.ndata, model.parameterNames.count))
+        let scan = try BenchData.scan("Datasets/hera14_train.h5")
+        let p = scan.parameterNames.count, n = scan.count
+        let points = scan.parameters
+        for perExperiment in [false, true] {
+            _ = model.evaluateBatch(Array(points[0..<(2048 * p)]), perExperiment: perExperiment)   // warm-up
+            var rates: [Double] = []
+            let load = MachineLoad()
+            for _ in 0..<3 {
+                let t0 = now()
+                let r = model.evaluateBatch(points, perExperiment: perExperiment)
+                rates.append(Double(r.chi2.count) / (now() - t0))
+            }
+            print(String(format: "theory: batched %d points%@: %.0f points/s (median of 3; other load %.0f%%)", n,
+                         perExperiment ? " with per-experiment χ²" : " (total χ² only)", median(rates),
+                         100 * (load.otherFraction() ?? .nan)))
+        }
+        let thetas = (0..<500).map { Array(points[($0 * p)..<(($0 + 1) * p)]) }
+        func perCall(_ label: String, _ body: ([Double]) -> Double) {
+            var sink = 0.0
+            for t in thetas.prefix(50) { sink += body(t) }
+            var times: [Double] = []
+            for _ in 0..<5 {
+                let t0 = now()
+                for t in thetas { sink += body(t) }
+                times.append((now() - t0) / Double(thetas.count))
+            }
+            print(String(format: "theory: %@ %.1f µs per call (median of 5 × %d calls, one thread)%@", label,
+                         1e6 * median(times), thetas.count, sink.isNaN ? " (NaN seen)" : ""))
+        }
+        perCall("value") { model.value(at: $0) }
+        perCall("value+gradient") { model.valueAndGradient(at: $0).gradient[0] }
+        perCall("value+gradient+exact Hessian") { model.valueGradientHessian(at: $0).hessian[0] }
+        perCall("value+per-experiment (prediction)") { model.prediction(at: $0).perExperiment[0] }
+    }
+}
