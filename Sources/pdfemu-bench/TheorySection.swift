@@ -19,6 +19,7 @@ enum TheoryBench {
         print(String(format: "theory: load + Cholesky + QR reductions %.3f s (%d data points, %d free parameters)",
                      now() - load0, model.ndata, model.parameterNames.count))
         let scan = try BenchData.scan("Datasets/hera14_train.h5")
+        BLAS.setThreads(1)   // as `pdfemu chi2`: the batch spreads its chunks over the cores
         let p = scan.parameterNames.count, n = scan.count
         let points = scan.parameters
         for perExperiment in [false, true] {
@@ -47,6 +48,8 @@ enum TheoryBench {
             print(String(format: "theory: %@ %.1f µs per call (median of 5 × %d calls, one thread)%@", label,
                          1e6 * median(times), thetas.count, sink.isNaN ? " (NaN seen)" : ""))
         }
+        perCall("PDFs only (parametrisation, sum rules)") { (try? model.pdfs(at: $0).get())?.basis[0] ?? .nan }
+        perCall("PDFs with first derivatives") { (try? model.pdfs(at: $0, order: 1).get())?.basis[0] ?? .nan }
         perCall("value") { model.value(at: $0) }
         perCall("value+gradient") { model.valueAndGradient(at: $0).gradient[0] }
         perCall("value+gradient+exact Hessian") { model.valueGradientHessian(at: $0).hessian[0] }

@@ -15,6 +15,7 @@ struct Chi2: ParsableCommand {
             try AtomicOutput.checkWritable(output)
             try AtomicOutput.checkDistinct(output: output, inputs: [input, theory.theory])
             let model = try theory.load()
+            BLAS.setThreads(1)   // the batch spreads its chunks over the cores itself
             let points = try PredictRunner.readPoints(input, parameterNames: model.parameterNames, neededBy: "the theory χ²")
             let n = points.count / model.parameterNames.count
             let bar = ProgressBar(enabled: n >= 20_000)

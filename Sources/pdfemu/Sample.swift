@@ -28,6 +28,7 @@ struct Sample: ParsableCommand {
             try AtomicOutput.checkWritable(output)
             try AtomicOutput.checkDistinct(output: output, inputs: [theory.theory] + (startsFrom.map { [$0] } ?? []))
             var model = try theory.load()
+            BLAS.setThreads(1)   // the design and the batch spread their work over the cores themselves
             if let startsFrom { model.startingPoints = try model.startingPoints(fromScan: startsFrom) }
             let design = try DesignSampler.sample(model: model, n: n, seed: seed, recipe: recipe)
             let bar = ProgressBar(enabled: n >= 20_000)

@@ -72,20 +72,20 @@ public struct HERAParametrisation: Sendable {
         Component(basis: 5, b: iBDbar, c: iCDbar, poly: []),                    // sbar = fs Dbar
     ]
 
+    /// The Beta-function arguments that depend on parameters: (function, parameter index, offset), the
+    /// argument being θ[index] + offset.
+    static let betaArguments: [(function: String, parameter: Int, offset: Double)] = [
+        ("B(Bg+1, Cg+1)", iBg, 1), ("B(Bg+1, Cg+1)", iCg, 1), ("B(Bgp+1, 26)", iBgp, 1),
+        ("B(Buv, Cuv+1)", iBuv, 0), ("B(Buv, Cuv+1)", iCuv, 1), ("B(Bdv, Cdv+1)", iBdv, 0), ("B(Bdv, Cdv+1)", iCdv, 1),
+        ("B(BDbar+1, CUbar+1)", iBDbar, 1), ("B(BDbar+1, CUbar+1)", iCUbar, 1), ("B(BDbar+1, CDbar+1)", iCDbar, 1),
+    ]
+
     /// Checks that every sum-rule Beta function exists at θ (16 values).
     public static func checkDomain(_ t: [Double]) -> UndefinedPoint? {
         for (i, v) in t.enumerated() where !v.isFinite { return .nonFiniteParameter(name: parameterNames[i], value: v) }
-        // (function, parameter, argument) for every Beta argument that is not a positive constant.
-        let args: [(String, Int, Double)] = [
-            ("B(Bg+1, Cg+1)", iBg, t[iBg] + 1), ("B(Bg+1, Cg+1)", iCg, t[iCg] + 1),
-            ("B(Bgp+1, 26)", iBgp, t[iBgp] + 1),
-            ("B(Buv, Cuv+1)", iBuv, t[iBuv]), ("B(Buv, Cuv+1)", iCuv, t[iCuv] + 1),
-            ("B(Bdv, Cdv+1)", iBdv, t[iBdv]), ("B(Bdv, Cdv+1)", iCdv, t[iCdv] + 1),
-            ("B(BDbar+1, CUbar+1)", iBDbar, t[iBDbar] + 1), ("B(BDbar+1, CUbar+1)", iCUbar, t[iCUbar] + 1),
-            ("B(BDbar+1, CDbar+1)", iCDbar, t[iCDbar] + 1),
-        ]
-        for (f, i, a) in args where !(a > 0) {
-            return .betaArgument(function: f, parameter: "\(parameterNames[i]) = \(t[i])", argument: a)
+        for a in betaArguments where !(t[a.parameter] + a.offset > 0) {
+            return .betaArgument(function: a.function, parameter: "\(parameterNames[a.parameter]) = \(t[a.parameter])",
+                                 argument: t[a.parameter] + a.offset)
         }
         return nil
     }
@@ -132,23 +132,37 @@ public struct HERAParametrisation: Sendable {
         case .success(let v): norms = v
         case .failure(let e): return .failure(e)
         }
-        let k = x.count
-        var base = [[Double]](), shape = [[Double]]()
-        base.reserveCapacity(Self.components.count); shape.reserveCapacity(Self.components.count)
+        let k = x.count, nc = Self.components.count
+        var base = [Double](repeating: 0, count: nc * k), shape = base
         var basis = [Double](repeating: 0, count: 6 * k)
-        for (ci, comp) in Self.components.enumerated() {
-            let bexp = theta[comp.b], cexp = comp.c.map { theta[$0] } ?? Self.cgp
-            var bs = [Double](repeating: 0, count: k), ss = bs
-            let nc = norms[ci].value
-            for i in 0..<k {
-                let bv = exp(bexp * lx[i] + cexp * l1x[i])
-                var poly = 1.0
-                for (pj, pw) in comp.poly { poly += theta[pj] * (pw == 1 ? x[i] : x[i] * x[i]) }
-                bs[i] = bv
-                ss[i] = bv * poly
-                basis[comp.basis * k + i] += nc * ss[i] / x[i]
+        base.withUnsafeMutableBufferPointer { bb in
+            shape.withUnsafeMutableBufferPointer { sb in
+                basis.withUnsafeMutableBufferPointer { qb in
+                    x.withUnsafeBufferPointer { xb in
+                        lx.withUnsafeBufferPointer { lxb in
+                            l1x.withUnsafeBufferPointer { l1b in
+                                for ci in 0..<nc {
+                                    let comp = Self.components[ci]
+                                    let bexp = theta[comp.b], cexp = comp.c.map { theta[$0] } ?? Self.cgp
+                                    // (1 + c1 x + c2 x²): every polynomial term has power 1 or 2.
+                                    var c1 = 0.0, c2 = 0.0
+                                    for (pj, pw) in comp.poly { if pw == 1 { c1 += theta[pj] } else { c2 += theta[pj] } }
+                                    let n = norms[ci].value
+                                    let o = ci * k, q = comp.basis * k
+                                    for i in 0..<k {
+                                        let xi = xb[i]
+                                        let bv = exp(bexp * lxb[i] + cexp * l1b[i])
+                                        let sv = bv * (1 + xi * (c1 + c2 * xi))
+                                        bb[o + i] = bv
+                                        sb[o + i] = sv
+                                        qb[q + i] += n * sv / xi
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            base.append(bs); shape.append(ss)
         }
         for v in basis where !v.isFinite {
             return .failure(.overflow(detail: "a PDF value on the x grid is \(v)"))
@@ -167,7 +181,8 @@ public struct PDFPoint {
     /// interior grid points), i.e. f (not x·f).
     public let basis: [Double]
     let normalisations: [Jet]
-    let base: [[Double]], shape: [[Double]]
+    /// x^B(1−x)^C and x^B(1−x)^C·poly of each component at each interior point [7, K] row-major.
+    let base: [Double], shape: [Double]
 
     /// The FK flavours f_a(x_k) [7, 50] row-major on the full grid (a in g, d, u, s, dbar, ubar, sbar;
     /// 0 at x = 1).
@@ -196,10 +211,10 @@ public struct PDFPoint {
     @inline(__always)
     private func localDerivative(_ comp: HERAParametrisation.Component, _ ci: Int, _ i: Int, _ slot: Int) -> Double {
         let p = parametrisation
-        if slot == 0 { return p.lx[i] * shape[ci][i] }
-        if slot == 1 { return p.l1x[i] * shape[ci][i] }
+        if slot == 0 { return p.lx[i] * shape[ci * p.x.count + i] }
+        if slot == 1 { return p.l1x[i] * shape[ci * p.x.count + i] }
         let pw = comp.poly[slot - 2].power
-        return (pw == 1 ? p.x[i] : p.x[i] * p.x[i]) * base[ci][i]
+        return (pw == 1 ? p.x[i] : p.x[i] * p.x[i]) * base[ci * p.x.count + i]
     }
 
     /// Local parameters of a component: slot 0 = B, slot 1 = C (if a parameter), 2… = polynomial.
@@ -220,7 +235,7 @@ public struct PDFPoint {
             let locals = localParameters(comp)
             for i in 0..<k {
                 let row = (comp.basis * k + i) * n, ix = 1 / p.x[i]
-                let s = shape[ci][i]
+                let s = shape[ci * p.x.count + i]
                 for j in 0..<n where nj.gradient[j] != 0 { jac[row + j] += nj.gradient[j] * s * ix }
                 for (slot, param) in locals { jac[row + param] += nj.value * localDerivative(comp, ci, i, slot) * ix }
             }
@@ -228,21 +243,38 @@ public struct PDFPoint {
         return jac
     }
 
-    /// Σ_{b,k} w[b,k] ∂q_b(x_k)/∂θ (16 values) for weights w [6K], without forming the Jacobian.
+    /// Σ_{b,k} w[b,k] ∂q_b(x_k)/∂θ (16 values) for weights w [6K], without forming the Jacobian:
+    /// per component, Σ_k ω_k s_k times ∇N plus N times the sums of ω_k ∂s_k/∂θ over its own
+    /// exponents and polynomial coefficients (ω_k = w_k / x_k).
     public func contractGradient(_ w: [Double]) -> [Double] {
         let p = parametrisation, k = p.interior.count, n = 16
         var g = [Double](repeating: 0, count: n)
-        for (ci, comp) in HERAParametrisation.components.enumerated() {
-            let nj = normalisations[ci]
-            var s0 = 0.0, s1 = [Double](repeating: 0, count: 2 + comp.poly.count)
-            let locals = localParameters(comp)
-            for i in 0..<k {
-                let om = w[comp.basis * k + i] / p.x[i]
-                s0 += om * shape[ci][i]
-                for (slot, _) in locals { s1[slot] += om * localDerivative(comp, ci, i, slot) }
+        w.withUnsafeBufferPointer { wb in
+            shape.withUnsafeBufferPointer { sb in
+                base.withUnsafeBufferPointer { bb in
+                    p.x.withUnsafeBufferPointer { xb in
+                        p.lx.withUnsafeBufferPointer { lxb in
+                            p.l1x.withUnsafeBufferPointer { l1b in
+                                for (ci, comp) in HERAParametrisation.components.enumerated() {
+                                    let o = ci * k, q = comp.basis * k
+                                    var s0 = 0.0, sB = 0.0, sC = 0.0, sx = 0.0, sxx = 0.0
+                                    for i in 0..<k {
+                                        let xi = xb[i], om = wb[q + i] / xi
+                                        let sv = om * sb[o + i], bv = om * bb[o + i]
+                                        s0 += sv; sB += lxb[i] * sv; sC += l1b[i] * sv
+                                        sx += xi * bv; sxx += xi * xi * bv
+                                    }
+                                    let nj = normalisations[ci]
+                                    for j in 0..<n { g[j] += nj.gradient[j] * s0 }
+                                    g[comp.b] += nj.value * sB
+                                    if let c = comp.c { g[c] += nj.value * sC }
+                                    for (pj, pw) in comp.poly { g[pj] += nj.value * (pw == 1 ? sx : sxx) }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            for j in 0..<n { g[j] += nj.gradient[j] * s0 }
-            for (slot, param) in locals { g[param] += nj.value * s1[slot] }
         }
         return g
     }
@@ -260,7 +292,7 @@ public struct PDFPoint {
             var s1 = [Double](repeating: 0, count: m), s2 = [Double](repeating: 0, count: m * m)
             for i in 0..<k {
                 let om = w[comp.basis * k + i] / p.x[i]
-                let s = shape[ci][i], bv = base[ci][i]
+                let s = shape[ci * p.x.count + i], bv = base[ci * p.x.count + i]
                 s0 += om * s
                 for (a, _) in locals {
                     s1[a] += om * localDerivative(comp, ci, i, a)

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// A generalised least-squares χ² of a linear model, reduced once to a small triangular system.
@@ -50,24 +51,24 @@ struct ReducedLeastSquares: Sendable {
         ndata = m
     }
 
-    /// The residual b − R q into `out` [k]; returns ‖b − R q‖² + c0.
+    /// The residual b − R q into `out` [k]; returns ‖b − R q‖² + c0. R q by the vectorised dense
+    /// matrix–vector kernel of CKernels (AVX-512/AVX2/baseline picked at load time).
     @inline(__always)
     func residual(_ q: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) -> Double {
-        let n = columns
-        var sum = constant
-        r.withUnsafeBufferPointer { rb in
-            b.withUnsafeBufferPointer { bb in
-                for i in 0..<rows {
-                    let row = rb.baseAddress! + i * n
-                    var acc = 0.0
-                    for j in i..<n { acc += row[j] * q[j] }
-                    let v = bb[i] - acc
-                    out[i] = v
-                    sum += v * v
-                }
+        let k = rows
+        r.withUnsafeBufferPointer { pdfemu_dense_forward_f64(columns, k, $0.baseAddress!, nil, q, out) }
+        var s0 = 0.0, s1 = 0.0
+        b.withUnsafeBufferPointer { bb in
+            var i = 0
+            while i + 2 <= k {
+                let d0 = bb[i] - out[i], d1 = bb[i + 1] - out[i + 1]
+                out[i] = d0; out[i + 1] = d1
+                s0 += d0 * d0; s1 += d1 * d1
+                i += 2
             }
+            if i < k { let d = bb[i] - out[i]; out[i] = d; s0 += d * d }
         }
-        return sum
+        return constant + (s0 + s1)
     }
 
     /// χ² at q (no residual kept).
@@ -81,15 +82,12 @@ struct ReducedLeastSquares: Sendable {
         var res = [Double](repeating: 0, count: rows)
         let v = q.withUnsafeBufferPointer { qb in res.withUnsafeMutableBufferPointer { residual(qb.baseAddress!, $0.baseAddress!) } }
         var g = [Double](repeating: 0, count: columns)
-        let n = columns
-        r.withUnsafeBufferPointer { rb in
-            g.withUnsafeMutableBufferPointer { gb in
-                for i in 0..<rows {
-                    let row = rb.baseAddress! + i * n, s = -2 * res[i]
-                    for j in i..<n { gb[j] += s * row[j] }
-                }
+        if rows > 0 {
+            r.withUnsafeBufferPointer { rb in
+                res.withUnsafeBufferPointer { pdfemu_dense_backward_f64(columns, rows, rb.baseAddress!, $0.baseAddress!, &g) }
             }
         }
+        for j in 0..<columns { g[j] *= -2 }
         return (v, g, res)
     }
 
