@@ -152,18 +152,25 @@ void pdfemu_dgemm(int transA, int transB, int m, int n, int k, double alpha, con
     p_dgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, a, lda, b,
             ldb, beta, c, ldc);
 }
+/// Runs a LAPACK call twice: a workspace query (lwork = -1), then with the workspace it asked for.
+/// CALL names the variables work, lwork and info; the function returns LAPACK's info (-1000 if the
+/// workspace cannot be allocated).
+#define LAPACK_WITH_WORKSPACE(CALL)                       \
+    do {                                                  \
+        int info = 0, lwork = -1;                         \
+        double query = 0, *work = &query;                 \
+        CALL;                                             \
+        if (info != 0) return info;                       \
+        lwork = (int)query > 1 ? (int)query : 1;          \
+        work = malloc(sizeof(double) * (size_t)lwork);    \
+        if (!work) return -1000;                          \
+        CALL;                                             \
+        free(work);                                       \
+        return info;                                      \
+    } while (0)
+
 int pdfemu_dsyev(char jobz, char uplo, int n, double *a, int lda, double *w) {
-    int info = 0, lwork = -1;
-    double query = 0;
-    p_dsyev(&jobz, &uplo, &n, a, &lda, w, &query, &lwork, &info);
-    if (info != 0) return info;
-    lwork = (int)query;
-    if (lwork < 1) lwork = 1;
-    double *work = malloc(sizeof(double) * (size_t)lwork);
-    if (!work) return -1000;
-    p_dsyev(&jobz, &uplo, &n, a, &lda, w, work, &lwork, &info);
-    free(work);
-    return info;
+    LAPACK_WITH_WORKSPACE(p_dsyev(&jobz, &uplo, &n, a, &lda, w, work, &lwork, &info));
 }
 int pdfemu_dpotrf(char uplo, int n, double *a, int lda) {
     int info = 0;
@@ -176,31 +183,11 @@ int pdfemu_dpotri(char uplo, int n, double *a, int lda) {
     return info;
 }
 int pdfemu_dgeqrf(int m, int n, double *a, int lda, double *tau) {
-    int info = 0, lwork = -1;
-    double query = 0;
-    p_dgeqrf(&m, &n, a, &lda, tau, &query, &lwork, &info);
-    if (info != 0) return info;
-    lwork = (int)query;
-    if (lwork < 1) lwork = 1;
-    double *work = malloc(sizeof(double) * (size_t)lwork);
-    if (!work) return -1000;
-    p_dgeqrf(&m, &n, a, &lda, tau, work, &lwork, &info);
-    free(work);
-    return info;
+    LAPACK_WITH_WORKSPACE(p_dgeqrf(&m, &n, a, &lda, tau, work, &lwork, &info));
 }
 int pdfemu_dormqr(char side, char trans, int m, int n, int k, const double *a, int lda, const double *tau,
                   double *c, int ldc) {
-    int info = 0, lwork = -1;
-    double query = 0;
-    p_dormqr(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, &query, &lwork, &info);
-    if (info != 0) return info;
-    lwork = (int)query;
-    if (lwork < 1) lwork = 1;
-    double *work = malloc(sizeof(double) * (size_t)lwork);
-    if (!work) return -1000;
-    p_dormqr(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, work, &lwork, &info);
-    free(work);
-    return info;
+    LAPACK_WITH_WORKSPACE(p_dormqr(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, work, &lwork, &info));
 }
 int pdfemu_dtrtrs(char uplo, char trans, char diag, int n, int nrhs, const double *a, int lda, double *b, int ldb) {
     int info = 0;

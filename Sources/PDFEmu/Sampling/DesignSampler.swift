@@ -50,20 +50,24 @@ public enum DesignSampler {
         func generator(_ kind: UInt64, _ i: Int) -> SeededGenerator {
             SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ (kind << 56) ^ UInt64(i))
         }
-        // Rays: Δχ²(r) along θ0 + r L u reaches t at the first crossing found by doubling then bisection.
-        let rays: [([Double], Int)] = Parallel.map(nr) { i in
-            var g = generator(1, i)
-            var redraws = 0
-            while true {
-                var u = (0..<p).map { _ in g.nextGaussian() }
-                let norm = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
-                u = u.map { $0 / norm }
-                let t = recipe.deltaMax * g.nextUniform()
-                if let r = crossing(level: t, tolerance: 1e-6 * max(1, t), { model.value(at: along(u, $0)) - chi0 }) {
-                    return (along(u, r), redraws)
+        /// `count` points drawn in parallel, point i from its own generator, redrawn while `draw` gives nil.
+        func drawing(_ kind: UInt64, _ count: Int, _ draw: @escaping (inout SeededGenerator) -> [Double]?) -> [([Double], Int)] {
+            Parallel.map(count) { i in
+                var g = generator(kind, i)
+                var redraws = 0
+                while true {
+                    if let t = draw(&g) { return (t, redraws) }
+                    redraws += 1
                 }
-                redraws += 1
             }
+        }
+        // Rays: Δχ²(r) along θ0 + r L u reaches t at the first crossing found by doubling then bisection.
+        let rays = drawing(1, nr) { g in
+            var u = (0..<p).map { _ in g.nextGaussian() }
+            let norm = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            u = u.map { $0 / norm }
+            let t = recipe.deltaMax * g.nextUniform()
+            return crossing(level: t, tolerance: 1e-6 * max(1, t), { model.value(at: along(u, $0)) - chi0 }).map { along(u, $0) }
         }
         var sobol = try SobolSequence(dimension: p, seed: seed)
         var box: [[Double]] = [], boxRedraws = 0
@@ -72,14 +76,9 @@ public enum DesignSampler {
             let t = (0..<p).map { theta0[$0] + recipe.boxHalfWidth * sigma[$0] * (2 * s[$0] - 1) }
             if model.value(at: t).isFinite { box.append(t) } else { boxRedraws += 1 }
         }
-        let gauss: [([Double], Int)] = Parallel.map(ng) { i in
-            var g = generator(2, i)
-            var redraws = 0
-            while true {
-                let t = along((0..<p).map { _ in g.nextGaussian() }, recipe.gaussianScale)
-                if model.value(at: t).isFinite { return (t, redraws) }
-                redraws += 1
-            }
+        let gauss = drawing(2, ng) { g in
+            let t = along((0..<p).map { _ in g.nextGaussian() }, recipe.gaussianScale)
+            return model.value(at: t).isFinite ? t : nil
         }
         var all: [([Double], Int32)] = rays.map { ($0.0, 0) } + box.map { ($0, 1) } + gauss.map { ($0.0, 2) }
         var shuffler = generator(3, 0)
