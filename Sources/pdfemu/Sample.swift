@@ -4,12 +4,16 @@ import PDFEmu
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Draw a design of points around the exact χ² minimum (rays, Sobol box, Gaussian) and write it with its exact χ² as a scan file.")
+        abstract: "Draw a design of points around the χ² minimum (rays, Sobol box, Gaussian): with --theory, written with its exact χ² as a scan file; with --emulator, the points only.")
 
-    @OptionGroup var theory: TheoryArguments
+    @Option(help: "FK theory file (e.g. Datasets/hera_fk_nlo.h5): the design is drawn on the exact χ² and written with it.") var theory: String?
+    @Option(help: "Or an emulator file: the design is drawn on the emulated χ² and written as points only (/parameters, /sample_kind).") var emulator: String?
+    @Option(help: "With --theory: hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
+    @Option(help: "With --theory: free theory parameters, comma-separated (default: the 14 of the bundled scan).") var free: String?
+    @Option(help: "With --theory: keep data points with Q² ≥ this (GeV²).") var q2Min: Double?
     @Option(help: "Number of points.") var n: Int
     @Option(help: "Random seed (the same seed gives the same file).") var seed: UInt64 = 1
-    @Option(help: "Scan file to write.") var output: String
+    @Option(help: "File to write (a scan file with --theory, points only with --emulator).") var output: String
     @Option(help: "Fractions of rays, box and Gaussian points, comma-separated (must add up to 1).") var mix = "0.75,0.15,0.10"
     @Option(help: "Largest Δχ² of the ray levels (drawn uniformly in [0, Δmax]).") var deltaMax = 200.0
     @Option(help: "Half-width of the uniform box, in Hessian σ.") var box = 0.5
@@ -25,10 +29,27 @@ struct Sample: ParsableCommand {
             let recipe = DesignRecipe(rayFraction: fractions[0], boxFraction: fractions[1], deltaMax: deltaMax,
                                       boxHalfWidth: box, gaussianScale: gaussianScale)
             try recipe.validate()
+            if (theory == nil) == (emulator == nil) { throw PDFEmuError("give either --theory or --emulator") }
+            if theory == nil && (fix != nil || free != nil || q2Min != nil || startsFrom != nil) {
+                throw PDFEmuError("--fix, --free, --q2-min and --starts-from need --theory")
+            }
+            let source = theory ?? emulator!
             try AtomicOutput.checkWritable(output)
-            try AtomicOutput.checkDistinct(output: output, inputs: [theory.theory] + (startsFrom.map { [$0] } ?? []))
-            var model = try theory.load()
+            try AtomicOutput.checkDistinct(output: output, inputs: [source] + (startsFrom.map { [$0] } ?? []))
             BLAS.setThreads(1)   // the design and the batch spread their work over the cores themselves
+            guard let theory else {
+                let model = try loadScalarModel(source)
+                let design = try DesignSampler.sample(model: model, n: n, seed: seed, recipe: recipe)
+                try DesignFile.write(output, parameterNames: model.parameterNames, design: design, attributes: [
+                    "emulator_file": source, "emulator_sha256": try SHA256.hex(file: source), "sampling_recipe": recipe.summary,
+                    "seed": String(seed), "chi2_min_emulated": String(design.chi2Min),
+                    "theta_min": zip(model.parameterNames, design.minimum).map { "\($0)=\($1)" }.joined(separator: ", "),
+                ])
+                print("wrote \(n) points (\(recipe.counts(n).rays) rays, \(recipe.counts(n).box) box, \(recipe.counts(n).gaussian) Gaussian) "
+                      + "around the emulated χ²_min = \(Fmt.fixed(design.chi2Min, 4)) to \(output) (points only: evaluate them with pdfemu chi2 or predict)")
+                return
+            }
+            var model = try loadTheory(theory, fix: fix, free: free, q2Min: q2Min ?? TheoryOptions.defaultQ2Min)
             if let startsFrom { model.startingPoints = try model.startingPoints(fromScan: startsFrom) }
             let design = try DesignSampler.sample(model: model, n: n, seed: seed, recipe: recipe)
             let bar = ProgressBar(enabled: n >= 20_000)
@@ -36,7 +57,7 @@ struct Sample: ParsableCommand {
                 bar.update(fraction: Double(done) / Double(n), text: "exact χ²: \(done)/\(n) points")
             }
             bar.clear()
-            var attrs = try TheoryScanFile.provenance(model, theorySHA256: try SHA256.hex(file: theory.theory))
+            var attrs = try TheoryScanFile.provenance(model, theorySHA256: try SHA256.hex(file: theory))
             attrs["sampling_recipe"] = recipe.summary
             attrs["seed"] = String(seed)
             attrs["chi2_min"] = String(design.chi2Min)

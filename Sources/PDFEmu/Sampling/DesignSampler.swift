@@ -109,3 +109,19 @@ public enum DesignSampler {
         return fl.isFinite && abs(fl - level) <= tolerance ? lo : nil
     }
 }
+
+/// Writes a design's points without χ² values: /parameters [N, P], /parameter_names, /sample_kind [N]
+/// int32 (0 ray, 1 box, 2 Gaussian), root attributes as given; atomically (temporary file + rename).
+public enum DesignFile {
+    /// Writes `design` to `path`.
+    public static func write(_ path: String, parameterNames: [String], design: Design, attributes: [String: String]) throws {
+        try AtomicOutput.write(to: path) { tmp in
+            let f = try HDF5File(create: tmp)
+            try f.write("/parameters", design.points, shape: [design.kinds.count, parameterNames.count], options: .compressed)
+            try f.writeStrings("/parameter_names", parameterNames)
+            try f.write("/sample_kind", design.kinds, shape: [design.kinds.count])
+            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.writeAttribute(k, v) }
+            try f.flush()
+        }
+    }
+}

@@ -98,4 +98,35 @@ final class TheoryCommandTests: XCTestCase {
         let both = try PDFEmuExecutable.run(["scan", "--theory", Theory.path, "--emulator", "x.h5"])
         XCTAssertEqual(both.stderrLines, ["error: give either --emulator or --theory"])
     }
+
+    /// The same recipe on an emulator writes the points only.
+    func testSampleFromAnEmulatorWritesPointsOnly() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let emulator = packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path
+        let a = dir.path("a.h5"), b = dir.path("b.h5")
+        for out in [a, b] {
+            let run = try PDFEmuExecutable.run(["sample", "--emulator", emulator, "--n", "20", "--seed", "5", "--output", out])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertTrue(run.stdout.contains("wrote 20 points (15 rays, 3 box, 2 Gaussian)"), run.stdout)
+        }
+        let fa = try HDF5File(open: a), fb = try HDF5File(open: b)
+        let pa: (shape: [Int], values: [Double]) = try fa.read("/parameters"), pb: (shape: [Int], values: [Double]) = try fb.read("/parameters")
+        XCTAssertEqual(pa.shape, [20, 14])
+        XCTAssertEqual(pa.values, pb.values)
+        XCTAssertFalse(fa.exists("/chi2"))
+        XCTAssertEqual(try fa.readStringAttribute("emulator_sha256"), try SHA256.hex(file: emulator))
+        // The emulated ray ends are where the emulator's Δχ² reaches its level: the exact χ² there is close.
+        let emu = try Emulator.load(emulator)
+        let kinds: (shape: [Int], values: [Int32]) = try fa.read("/sample_kind")
+        let chi0 = Double(try fa.readStringAttribute("chi2_min_emulated"))!
+        for i in 0..<20 where kinds.values[i] == 0 {
+            let d = emu.value(at: Array(pa.values[(i * 14)..<((i + 1) * 14)])) - chi0
+            XCTAssertTrue(d >= -1e-6 && d <= 200 + 1e-3, "emulated Δχ² \(d)")
+        }
+        let both = try PDFEmuExecutable.run(["sample", "--emulator", emulator, "--theory", Theory.path, "--n", "2", "--output", dir.path("c.h5")])
+        XCTAssertEqual(both.stderrLines, ["error: give either --theory or --emulator"])
+        let fix = try PDFEmuExecutable.run(["sample", "--emulator", emulator, "--fix", "Bg=0", "--n", "2", "--output", dir.path("c.h5")])
+        XCTAssertEqual(fix.stderrLines, ["error: --fix, --free, --q2-min and --starts-from need --theory"])
+    }
 }
