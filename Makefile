@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: setup build release demo test bench clean examples closure peer
+.PHONY: setup build release demo test fuzz bench clean examples closure peer
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -35,14 +35,30 @@ demo: build
 closure: build
 	$(BIN) closure --emulator Datasets/hera14_emulator.h5 --reference ../shared/datasets/hera14_reference.json
 
-## examples: build and run the downstream Examples package against the bundled emulator
+## examples: build and run the downstream Examples package against the bundled emulator, then evaluate the
+## demo points through its external oracle (AnalyticOracle) with `pdfemu chi2 --oracle`
 examples: setup
 	cd Examples && $(SWIFT) build && .build/debug/EmulatorDemo ../Datasets/hera14_emulator.h5
+	$(SWIFT) build --product pdfemu
+	mkdir -p out
+	.build/debug/pdfemu chi2 --oracle 'Examples/.build/debug/AnalyticOracle {input} {output}' \
+	  --input Datasets/demo_points.h5 --output out/demo_points_analytic.h5
+	.build/debug/pdfemu inspect out/demo_points_analytic.h5
 
 ## test: all tests
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## fuzz: a long fuzzing run of the CLI on mutated scans, emulators and configs (the test suite runs 240
+## cases); FUZZ_CASES and FUZZ_SEED choose the size and the seed, failing inputs are kept in out/fuzz
+FUZZ_CASES ?= 3000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: setup
+	$(SWIFT) build --build-tests
+	mkdir -p out/fuzz
+	PDFEMU_FUZZ_CASES=$(FUZZ_CASES) PDFEMU_FUZZ_SEED=$(FUZZ_SEED) PDFEMU_FUZZ_KEEP=$(CURDIR)/out/fuzz \
+	  $(SWIFT) test --skip-build --filter CLIFuzzTests
 
 ## bench: speed benchmarks (ratios measured side by side in one run); SECTIONS="train point" runs some
 bench: setup peer

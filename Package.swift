@@ -26,9 +26,11 @@ let package = Package(
         ),
         // Elementwise float kernels (activations, Adam), multi-versioned for AVX-512/AVX2/baseline.
         .target(name: "CKernels"),
+        // Turns a fault inside libhdf5 on a damaged file into one error line and exit status 1.
+        .target(name: "CFaultGuard"),
         .target(
             name: "PDFEmu",
-            dependencies: ["CHDF5", "CBLASLoader", "CKernels"]
+            dependencies: ["CHDF5", "CBLASLoader", "CKernels", "CFaultGuard"]
         ),
         .executableTarget(
             name: "pdfemu",
@@ -36,6 +38,11 @@ let package = Package(
                 "PDFEmu",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // A small external χ² program speaking the oracle protocol (docs/ORACLE.md), used by the tests.
+        .executableTarget(
+            name: "pdfemu-oracle-example",
+            dependencies: ["PDFEmu"]
         ),
         // Speed benchmarks (`make bench`): named sections, ratios measured side by side in one run.
         .executableTarget(

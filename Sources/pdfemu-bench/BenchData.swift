@@ -53,7 +53,7 @@ enum BenchData {
         c.perExperiment = false
         c.hidden = hidden
         c.activation = .tanh
-        c.precision = "float32"
+        c.precision = .float32
         c.optimizer = .adam
         c.learningRate = 1e-3
         c.schedule = .constant

@@ -2,36 +2,104 @@ import ArgumentParser
 import Foundation
 import PDFEmu
 
+/// How `pdfemu chi2` gets its χ²: the oracle options (an external command or an in-process oracle).
+struct OracleOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The χ² oracle: a command 'PROGRAM ... {input} {output}' (run with /bin/sh -c; pdfemu fills in quoted paths), or emulator:FILE (docs/ORACLE.md).",
+                               valueName: "ORACLE"))
+    var oracle: String?
+    @Option(help: "Seconds one oracle command may run before its process group is killed.") var timeout: Double = 3600
+    @Option(help: "Points per oracle call (0: all in one call).") var chunkSize: Int = 0
+
+    /// Throws one line for a value out of range.
+    func check() throws {
+        if !(timeout > 0) { throw PDFEmuError("--timeout must be > 0 seconds (got \(timeout))") }
+        if chunkSize < 0 { throw PDFEmuError("--chunk-size must be ≥ 0 (got \(chunkSize))") }
+    }
+}
+
 struct Chi2: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate the exact χ² of an FK theory at the points of an HDF5 file; write a scan file.")
+        abstract: "Evaluate the χ² of a points file through an oracle and write a scan file.",
+        discussion: "Reads /parameters [N,P] and /parameter_names from --input and writes the scan-file layout (docs/FORMAT.md) "
+            + "with /chi2, /chi2_per_experiment, /defined and provenance attributes. Undefined points (NaN χ²) are kept as NaN "
+            + "rows, which scan readers drop. --shard k/N evaluates the k-th contiguous block of rows; `pdfemu merge` joins the shards.")
 
-    @OptionGroup var theory: TheoryArguments
-    @Option(help: "Points file with /parameters [N,P] and /parameter_names (columns matched by name).") var input: String
-    @Option(help: "Scan file to write (/parameters, /chi2, /chi2_per_experiment, …, with provenance).") var output: String
+    @OptionGroup var oracleOptions: OracleOptions
+    @OptionGroup var theoryOptions: TheoryArguments
+    @Option(help: "Points file (HDF5: /parameters [N,P], /parameter_names [P]).") var input: String
+    @Option(help: "Scan file to write (HDF5; written atomically).") var output: String
+    @Option(help: "Evaluate only block k of N of the rows (combine the outputs with `pdfemu merge`).") var shard: String?
+    @Flag(help: "No progress bar.") var quiet = false
+
+    /// Which oracle evaluates the points: --oracle, or --theory (the in-process `fk:FILE` with the
+    /// theory options).
+    func oracleSpec() throws -> OracleSpec {
+        try oracleOptions.check()
+        try theoryOptions.check()
+        if let theory = theoryOptions.theory {
+            if oracleOptions.oracle != nil { throw PDFEmuError("give either --oracle or --theory") }
+            return .inProcess(scheme: "fk", argument: theory)
+        }
+        guard let text = oracleOptions.oracle else {
+            throw PDFEmuError("give --oracle ORACLE (a command with {input} and {output}, emulator:FILE or fk:FILE) or --theory FILE")
+        }
+        return try OracleSpec(parsing: text)
+    }
+
+    /// The oracle of `spec`; an in-process oracle needing options of its own (theory cuts, fixed values)
+    /// is built here.
+    func makeOracle(_ spec: OracleSpec, shouldStop: @escaping @Sendable () -> Bool) throws -> any ChiSquareOracle {
+        let oracle: any ChiSquareOracle = try theoryOptions.theory.map { try theoryOptions.oracle($0) }
+            ?? spec.makeOracle(timeout: oracleOptions.timeout, shouldStop: shouldStop)
+        if oracle is TheoryOracle { BLAS.setThreads(1) }   // the theory's batch spreads its chunks over the cores
+        return oracle
+    }
 
     func run() throws {
         try PDFEmuCommand.guarded {
+            let spec = try oracleSpec()
+            let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
             try AtomicOutput.checkWritable(output)
-            try AtomicOutput.checkDistinct(output: output, inputs: [input, theory.theory])
-            let model = try theory.load()
-            BLAS.setThreads(1)   // the batch spreads its chunks over the cores itself
-            let points = try PredictRunner.readPoints(input, parameterNames: model.parameterNames, neededBy: "the theory χ²")
-            let n = points.count / model.parameterNames.count
-            let bar = ProgressBar(enabled: n >= 20_000)
-            let start = DispatchTime.now().uptimeNanoseconds
-            let result = model.evaluateBatch(points) { done in
-                bar.update(fraction: Double(done) / Double(n), text: "\(done)/\(n) points")
+            try FileIdentity.refuseOverwrite(output: output, inputs: [("--input", input)]
+                                             + (theoryOptions.theory.map { [("--theory", $0)] } ?? []))
+            let points = try OraclePoints.read(input)
+            let rows = OracleScanFile.rows(of: shardSpec, count: points.count)
+            if rows.isEmpty, let shardSpec {
+                throw PDFEmuError("--shard \(shardSpec.index)/\(shardSpec.count): \(input) has only \(points.count) points, so this shard is empty")
+            }
+            // A command runs in its own process group: Ctrl-C reaches pdfemu only, which then kills it.
+            let stop: InterruptFlag? = { if case .command = spec { return InterruptFlag.install() } else { return nil } }()
+            let oracle = try makeOracle(spec, shouldStop: { stop?.isSet ?? false })
+            let bar = ProgressBar(enabled: !quiet)
+            // In-process theory: chunks of 16384 points unless asked otherwise, for the progress bar.
+            let chunk = oracleOptions.chunkSize == 0 && oracle is TheoryOracle ? 16384 : oracleOptions.chunkSize
+            let outcome = oracle.evaluate(points.rows(rows), chunkSize: chunk) { done, total in
+                bar.update(fraction: Double(done) / Double(max(1, total)), text: "\(done)/\(total) points")
             }
             bar.clear()
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            var attrs = try TheoryScanFile.provenance(model, theorySHA256: try SHA256.hex(file: theory.theory))
-            attrs["points_file"] = input
-            try TheoryScanFile.write(output, model: model, points: points, result: result, attributes: attrs)
-            print("wrote \(n) exact χ² values (\(model.ndata) data points, \(model.parameterNames.count) free parameters) to \(output) "
-                  + "in \(Fmt.fixed(seconds, 2)) s (\(Int(Double(n) / max(seconds, 1e-9))) points/s)")
-            let note = result.undefinedNote()
-            if !note.isEmpty { print("note: " + note) }
+            if let failure = outcome.failure {
+                printErr("error: \(failure); nothing written")
+                throw ExitCode(failure.error.kind == .interrupted ? 130 : 1)
+            }
+            let result = outcome.result
+            // A whole file of undefined points is useless (scan readers would drop every row); a shard is kept
+            // for `pdfemu merge`.
+            if result.definedRows.isEmpty && shardSpec == nil {
+                throw PDFEmuError("\(input): all \(rows.count) points are undefined (row \(rows.lowerBound): "
+                                  + "\(result.undefinedReasons.first.flatMap { $0 } ?? "?")); nothing written")
+            }
+            let attrs = OracleScanFile.attributes(oracle: spec.text, input: input, inputHash: try RunIdentity.fileHash(input),
+                                                  total: points.count, rows: rows, shard: shardSpec, extra: oracle.provenance)
+            try OracleFiles.write(result, points: outcome.evaluatedPoints, to: output, attributes: attrs,
+                                  ndataPerExperiment: oracle.ndataPerExperiment)
+            var line = "evaluated \(result.count) points"
+            if let shardSpec { line += " (shard \(shardSpec.index)/\(shardSpec.count): rows \(rows.lowerBound)..<\(rows.upperBound) of \(points.count))" }
+            line += " with \(oracle.label): \(result.undefinedCount) undefined"
+            if let first = result.undefinedReasons.firstIndex(where: { $0 != nil }) {
+                line += " (first: row \(rows.lowerBound + first): \(result.undefinedReasons[first]!))"
+            }
+            if result.experimentCount > 0 { line += ", \(result.experimentCount) experiments" }
+            print(line + "; wrote \(output)")
         }
     }
 }

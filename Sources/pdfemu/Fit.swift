@@ -16,43 +16,65 @@ struct Fit: ParsableCommand {
             let cfg = try FitConfig.load(config)
             let out = output ?? cfg.output
             let stop = InterruptFlag.install()
+            let ck = FitRunner.checkpointPath(for: out)
+            if !resume && FileManager.default.fileExists(atPath: ck) {
+                printErr("warning: \(ck) is left from an earlier interrupted fit; it will be replaced (use --resume to continue that fit instead)")
+            }
             let bar = ProgressBar(enabled: !quiet)
-            let result = try FitRunner.run(config: cfg, options: FitOptions(output: out, resume: resume),
+            let options = FitOptions(output: out, resume: resume, protectedInputs: [("config", config)])
+            let result: FitResult
+            do {
+                result = try FitRunner.run(config: cfg, options: options,
                                            log: { msg in bar.clear(); if !quiet { printErr(msg) } },
                                            progress: { p in
                                                bar.update(fraction: Double(p.member * p.epochs + p.epoch) / Double(p.members * p.epochs),
                                                           text: "member \(p.member + 1)/\(p.members) epoch \(p.epoch)/\(p.epochs)  loss \(String(format: "%.3e", p.trainLoss))  val RMS \(String(format: "%.4f", p.validationRMS)) (best \(String(format: "%.4f", p.bestValidationRMS)))  lr \(String(format: "%.1e", p.learningRate))  ETA \(Int(p.remaining)) s")
                                            },
                                            shouldStop: { stop.isSet })
+            } catch {
+                bar.clear()
+                // A signal that came before training could stop cleanly still ends with its exit status.
+                if let sig = stop.signal { printErr("error: \(userMessage(error))"); throw ExitCode(128 + sig) }
+                throw error
+            }
             bar.clear()
+            if result.diverged {
+                printErr("error: training diverged (NaN loss); nothing was written to \(out) (an existing file there is kept); "
+                         + "lower training.learning_rate or set training.gradient_clip")
+                throw ExitCode(1)
+            }
             print(result.report.text(), terminator: "")
             print("wrote \(out)")
             if result.interrupted {
-                printErr("error: interrupted; the best emulator so far was written to \(out); continue with --resume")
-                throw ExitCode(130)
-            }
-            if result.diverged {
-                printErr("error: training diverged (NaN loss); the best weights before it were written to \(out)")
-                throw ExitCode(1)
+                let name = stop.signal == SIGTERM ? "SIGTERM" : "SIGINT"
+                printErr("error: interrupted by \(name); the best emulator so far was written to \(out); continue with --resume")
+                throw ExitCode(128 + (stop.signal ?? SIGINT))
             }
         }
     }
 }
 
-/// Set when the user presses Ctrl-C (SIGINT); the fit stops cleanly at the next batch.
+/// Set when the user presses Ctrl-C (SIGINT) or the batch system sends SIGTERM (Slurm at its time
+/// limit): the fit stops cleanly at the next batch, writes its checkpoint and the best emulator so far,
+/// and exits with 128 + the signal number (130, 143).
 final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var set = false
-    private var source: DispatchSourceSignal?
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
+    private var received: Int32?
+    private var sources: [DispatchSourceSignal] = []
+    /// True once a signal came.
+    var isSet: Bool { signal != nil }
+    /// The first signal that came.
+    var signal: Int32? { lock.lock(); defer { lock.unlock() }; return received }
 
     static func install() -> InterruptFlag {
         let flag = InterruptFlag()
-        signal(SIGINT, SIG_IGN)
-        let src = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        src.setEventHandler { flag.lock.lock(); flag.set = true; flag.lock.unlock() }
-        src.resume()
-        flag.source = src
+        for sig in [SIGINT, SIGTERM] {
+            Foundation.signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { flag.lock.lock(); if flag.received == nil { flag.received = sig }; flag.lock.unlock() }
+            src.resume()
+            flag.sources.append(src)
+        }
         return flag
     }
 }

@@ -4,7 +4,7 @@ import PDFEmu
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Combine the shard outputs of one `pdfemu scan --shard k/N` run into the unsharded result.")
+        abstract: "Combine the shard outputs of one `pdfemu scan --shard k/N` or `pdfemu chi2 --shard k/N` run into the unsharded result.")
 
     @Argument(help: "Output HDF5 file.") var output: String
     @Argument(help: "Shard files (every shard k/N of one run, each once).") var shards: [String] = []
@@ -13,9 +13,13 @@ struct Merge: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             if shards.isEmpty { throw PDFEmuError("merge: give the output file and the shard files") }
-            let out = URL(fileURLWithPath: output).standardizedFileURL.path
-            if shards.contains(where: { URL(fileURLWithPath: $0).standardizedFileURL.path == out }) {
-                throw PDFEmuError("\(output): output would overwrite one of the shard files")
+            try AtomicOutput.checkWritable(output)
+            try FileIdentity.refuseOverwrite(output: output, inputs: shards.map { ("shard", $0) })
+            if let first = try? HDF5File(open: shards[0]), first.hasAttribute("format"),
+               (try? first.readStringAttribute("format")) == OracleScanFile.formatTag {
+                let merged = try OracleScanFile.merge(shards, into: output)
+                print("merged \(shards.count) shards: \(merged.result.count) points (\(merged.result.undefinedCount) undefined); wrote \(output)")
+                return
             }
             let merged = try ScanMergeIO.merge(shards, into: output)
             print(json ? try Fmt.json(merged) : ScanReport.text(merged), terminator: json ? "\n" : "")

@@ -8,7 +8,29 @@ struct PDFEmuCommand: ParsableCommand {
         commandName: "pdfemu",
         abstract: "Neural-network emulators of PDF-fit χ² surfaces: fit, predict, scan.",
         version: pdfemuVersion,
-        subcommands: [Info.self, Inspect.self, Fit.self, Predict.self, Scan.self, Chi2.self, Sample.self, Merge.self, Closure.self])
+        subcommands: [Info.self, Inspect.self, Fit.self, Predict.self, Scan.self, Merge.self, Closure.self, Chi2.self, Sample.self, Compare.self])
+
+    /// Parses the command line and runs the command. A usage error (unknown option, missing or malformed
+    /// value) is one line on stderr, `error: … (see pdfemu CMD --help)`, with exit status 64 (EX_USAGE);
+    /// `--help` and `--version` print to stdout with status 0.
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            let lines = fullMessage(for: error).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            var first = lines.first(where: { !$0.isEmpty }) ?? "invalid arguments"
+            for prefix in ["Error: ", "error: "] where first.hasPrefix(prefix) { first.removeFirst(prefix.count) }
+            let sub = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
+                .flatMap { name in configuration.subcommands.first { $0._commandName == name }?._commandName }
+            FileHandle.standardError.write(Data("error: \(first) (see pdfemu\(sub.map { " " + $0 } ?? "") --help)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+        var cmd = command
+        do { try cmd.run() } catch { exit(withError: error) }
+    }
 
     /// Runs `body`, turning any error into one line on stderr and exit status 1.
     static func guarded(_ body: () throws -> Void) throws {

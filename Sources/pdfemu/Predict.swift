@@ -11,7 +11,10 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            if let output { try AtomicOutput.checkWritable(output) }
+            if let output {
+                try AtomicOutput.checkWritable(output)
+                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator), ("--input", input)])
+            }
             let emu = try Emulator.load(emulator)
             let points = try PredictRunner.readPoints(input, for: emu)
             let pred = emu.predictBatch(points)

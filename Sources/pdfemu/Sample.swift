@@ -35,7 +35,8 @@ struct Sample: ParsableCommand {
             }
             let source = theory ?? emulator!
             try AtomicOutput.checkWritable(output)
-            try AtomicOutput.checkDistinct(output: output, inputs: [source] + (startsFrom.map { [$0] } ?? []))
+            try FileIdentity.refuseOverwrite(output: output, inputs: [(theory == nil ? "--emulator" : "--theory", source)]
+                                             + (startsFrom.map { [("--starts-from", $0)] } ?? []))
             BLAS.setThreads(1)   // the design and the batch spread their work over the cores themselves
             guard let theory else {
                 let model = try loadScalarModel(source)
@@ -52,23 +53,24 @@ struct Sample: ParsableCommand {
             var model = try loadTheory(theory, fix: fix, free: free, q2Min: q2Min ?? TheoryOptions.defaultQ2Min)
             if let startsFrom { model.startingPoints = try model.startingPoints(fromScan: startsFrom) }
             let design = try DesignSampler.sample(model: model, n: n, seed: seed, recipe: recipe)
+            let oracle = TheoryOracle(model, theorySHA256: try SHA256.hex(file: theory))
+            let points = try OraclePoints(parameterNames: model.parameterNames, values: design.points)
             let bar = ProgressBar(enabled: n >= 20_000)
-            let result = model.evaluateBatch(design.points) { done in
-                bar.update(fraction: Double(done) / Double(n), text: "exact χ²: \(done)/\(n) points")
-            }
+            let result = try oracle.evaluate(points, chunkSize: 16384) { done, total in
+                bar.update(fraction: Double(done) / Double(total), text: "exact χ²: \(done)/\(total) points")
+            }.get()
             bar.clear()
-            var attrs = try TheoryScanFile.provenance(model, theorySHA256: try SHA256.hex(file: theory))
-            attrs["sampling_recipe"] = recipe.summary
-            attrs["seed"] = String(seed)
-            attrs["chi2_min"] = String(design.chi2Min)
-            attrs["theta_min"] = zip(model.parameterNames, design.minimum).map { "\($0)=\($1)" }.joined(separator: ", ")
-            attrs["redrawn_points"] = String(design.redrawn)
-            try TheoryScanFile.write(output, model: model, points: design.points, result: result, attributes: attrs,
-                                     extra: ["/sample_kind": design.kinds])
+            let attrs = oracle.provenance + [
+                ("generator", "pdfemu \(pdfemuVersion) sample"), ("sampling_recipe", recipe.summary), ("seed", String(seed)),
+                ("chi2_min", String(design.chi2Min)),
+                ("theta_min", zip(model.parameterNames, design.minimum).map { "\($0)=\($1)" }.joined(separator: ", ")),
+                ("redrawn_points", String(design.redrawn)),
+            ]
+            try OracleFiles.write(result, points: points, to: output, attributes: attrs,
+                                  ndataPerExperiment: oracle.ndataPerExperiment, extra: [("/sample_kind", design.kinds)])
             print("wrote \(n) points (\(recipe.counts(n).rays) rays, \(recipe.counts(n).box) box, \(recipe.counts(n).gaussian) Gaussian; "
-                  + "\(design.redrawn) redrawn) around χ²_min = \(Fmt.fixed(design.chi2Min, 4)) to \(output)")
-            let note = result.undefinedNote()
-            if !note.isEmpty { print("note: " + note) }
+                  + "\(design.redrawn) redrawn) around χ²_min = \(Fmt.fixed(design.chi2Min, 4)) to \(output)"
+                  + (result.undefinedCount > 0 ? "; \(result.undefinedCount) undefined" : ""))
         }
     }
 }

@@ -12,15 +12,15 @@ struct Scan: ParsableCommand {
     @Option(help: "With --theory: keep data points with Q² ≥ this (GeV²).") var q2Min: Double?
     @Option(help: "With --theory: start the minimum from the lowest-χ² points of this scan file (default: HERAPDF2.0-like values).") var startsFrom: String?
     @Option(help: "Parameters to profile: comma-separated names, 'all' or 'none'.") var params = "all"
-    @Option(help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100).") var tolerance = "1"
-    @Option(help: "Hold parameters fixed: name=value,...") var fix: String?
-    @Option(help: "Bound parameters: name=lo:hi,...") var bound: String?
-    @Option(help: "Profile grid ranges: name=lo:hi,... (default: best ± 1.5·√(max T²)·Hessian error).") var range: String?
+    @Option(parsing: .unconditional, help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100; sorted ascending, each at most 1e8, none twice).") var tolerance = "1"
+    @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,...") var fix: String?
+    @Option(parsing: .unconditional, help: "Bound parameters: name=lo:hi,...") var bound: String?
+    @Option(parsing: .unconditional, help: "Profile grid ranges: name=lo:hi,... (default: best ± 1.5·√(max T²)·Hessian error).") var range: String?
     @Option(help: "Grid points per profile (and λ values per Lagrange scan).") var points = 41
     @Option(help: "Draw a 2D contour of the pair a,b (repeatable).") var contour: [String] = []
-    @Option(help: "Δχ² levels of the contours, comma-separated.") var levels = "2.30,6.18"
+    @Option(parsing: .unconditional, help: "Δχ² levels of the contours, comma-separated (sorted ascending, none twice).") var levels = "2.30,6.18"
     @Option(help: "Rays per contour.") var rays = 48
-    @Option(help: "Lagrange scan of a linear expression, e.g. \"0.5*Buv - Bdv + 2\" (repeatable).") var lagrange: [String] = []
+    @Option(parsing: .unconditionalSingleValue, help: "Lagrange scan of a linear expression, e.g. \"0.5*Buv - Bdv + 2\" or \"-Bg\" (repeatable).") var lagrange: [String] = []
     @Option(help: "Lagrange scan of a second emulator's value (same parameters; repeatable).") var lagrangeEmulator: [String] = []
     @Option(help: "Training points used as starts for the global minimum.") var starts = 8
     @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
@@ -33,7 +33,7 @@ struct Scan: ParsableCommand {
     @Option(help: "MCMC steps per walker discarded first.") var mcmcBurnIn = 500
     @Option(help: "Keep every n-th kept MCMC step.") var mcmcThin = 1
     @Option(help: "MCMC random seed (of run 0).") var mcmcSeed: UInt64 = 1
-    @Option(help: "T² of the sampled density exp(−χ²/(2T²)).") var mcmcTolerance = 1.0
+    @Option(parsing: .unconditional, help: "T² of the sampled density exp(−χ²/(2T²)).") var mcmcTolerance = 1.0
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
     @Option(help: "Write the full result to this HDF5 file.") var output: String?
     @Flag(help: "Print JSON instead of the summary.") var json = false
@@ -42,7 +42,7 @@ struct Scan: ParsableCommand {
         try PDFEmuCommand.guarded {
             var o = ScanOptions()
             o.profileParameters = try ScanOptionParsing.parameterList(params)
-            o.tolerances = try ScanOptionParsing.numbers(tolerance, option: "--tolerance")
+            o.tolerances = try Self.levelList(tolerance, option: "--tolerance")
             if (emulator == nil) == (theory == nil) { throw PDFEmuError("give either --emulator or --theory") }
             if theory == nil && (free != nil || q2Min != nil || startsFrom != nil) {
                 throw PDFEmuError("--free, --q2-min and --starts-from need --theory")
@@ -52,7 +52,7 @@ struct Scan: ParsableCommand {
             if let range { o.ranges = try ScanOptionParsing.ranges(range, option: "--range") }
             o.points = points
             o.contours = try contour.map { try ScanOptionParsing.pair($0, option: "--contour") }
-            o.levels = try ScanOptionParsing.numbers(levels, option: "--levels")
+            o.levels = try Self.levelList(levels, option: "--levels")
             o.rays = rays
             o.lagrangeExpressions = lagrange
             o.starts = starts
@@ -65,14 +65,19 @@ struct Scan: ParsableCommand {
                              mcmcThin != 1, mcmcSeed != 1, mcmcTolerance != 1]
             if !mcmc && mcmcFlags.contains(true) { throw PDFEmuError("--mcmc-… options need --mcmc") }
             if mcmc {
-                guard let sampler = ScanMCMCSampler(rawValue: mcmcSampler) else {
+                guard let sampler = MCMCSampler(rawValue: mcmcSampler) else {
                     throw PDFEmuError("--mcmc-sampler: '\(mcmcSampler)' is not ensemble or hmc")
                 }
                 o.mcmc = ScanMCMCOptions(sampler: sampler, chains: mcmcChains, walkers: mcmcWalkers, steps: mcmcSteps,
                                          burnIn: mcmcBurnIn, thin: mcmcThin, seed: mcmcSeed, temperature2: mcmcTolerance)
             }
             try o.checkSettings()
-            if let output { try AtomicOutput.checkWritable(output) }
+            if let output {
+                try AtomicOutput.checkWritable(output)
+                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator), ("--theory", theory),
+                                                                          ("--starts-from", startsFrom)].compactMap { k, v in v.map { (k, $0) } }
+                                                 + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
+            }
             if let plot { try ScanPlots.checkDirectory(plot) }
             let model: any ScalarModel
             let identity: String
@@ -96,10 +101,29 @@ struct Scan: ParsableCommand {
                            + (p.inBurnIn ? " (burn-in)" : "") + ", acceptance \(Fmt.fixed(100 * p.acceptance, 1))%")
             }
             bar.clear()
-            if let plot { _ = try ScanPlots.figures(result) }  // fail before writing anything
-            if let output { try result.writeHDF5(to: output) }
-            if let plot { try ScanPlots.write(result, to: plot) }
+            // Everything that can fail happens before a file is replaced: plots are staged beside their
+            // targets, the output is written atomically, and only then do the plots move into place.
+            let staged = try plot.map { try ScanPlots.stage(result, in: $0) }
+            do {
+                if let output { try result.writeHDF5(to: output) }
+            } catch {
+                staged?.discard()
+                throw error
+            }
+            try staged?.commit()
             print(json ? try Fmt.json(result) : ScanReport.text(result), terminator: json ? "\n" : "")
         }
+    }
+
+    /// The largest accepted T² or contour level.
+    static let maxLevel = 1e8
+
+    /// A comma-separated list of Δχ² levels, sorted ascending; a level given twice or above `maxLevel`
+    /// is an error.
+    static func levelList(_ text: String, option: String) throws -> [Double] {
+        let values = try ScanOptionParsing.numbers(text, option: option).sorted()
+        for (a, b) in zip(values, values.dropFirst()) where a == b { throw PDFEmuError("\(option): \(a) is given twice") }
+        if let big = values.last, big > maxLevel { throw PDFEmuError("\(option): \(big) is above the largest accepted level, 1e8") }
+        return values
     }
 }

@@ -2,16 +2,22 @@ import ArgumentParser
 import Foundation
 import PDFEmu
 
-/// The theory options shared by `chi2` and `sample` (`scan` has its own --fix, see Scan.swift).
+/// The theory options of `pdfemu chi2` (`scan` and `sample` spell them alongside --emulator).
 struct TheoryArguments: ParsableArguments {
-    @Option(help: "FK theory file (e.g. Datasets/hera_fk_nlo.h5).") var theory: String
-    @Option(help: "Hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
-    @Option(help: "Free theory parameters, comma-separated (default: the 14 of the bundled scan; every other parameter needs a fixed value).") var free: String?
-    @Option(help: "Keep data points with Q² ≥ this (GeV²).") var q2Min = TheoryOptions.defaultQ2Min
+    @Option(help: "Evaluate the exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of an --oracle.") var theory: String?
+    @Option(parsing: .unconditional, help: "With --theory: hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
+    @Option(help: "With --theory: free theory parameters, comma-separated (default: the 14 of the bundled scan; every other parameter needs a fixed value).") var free: String?
+    @Option(help: "With --theory: keep data points with Q² ≥ this (GeV²; default 3.49, all points).") var q2Min: Double?
 
-    /// Loads the χ² (one error line for bad options or a bad file).
-    func load() throws -> FKChiSquare {
-        try loadTheory(theory, fix: fix, free: free, q2Min: q2Min)
+    /// Throws one line if a theory option is given without --theory.
+    func check() throws {
+        if theory == nil && (fix != nil || free != nil || q2Min != nil) { throw PDFEmuError("--fix, --free and --q2-min need --theory") }
+    }
+
+    /// The oracle of `--theory` (one error line for bad options or a bad file).
+    func oracle(_ path: String) throws -> TheoryOracle {
+        TheoryOracle(try loadTheory(path, fix: fix, free: free, q2Min: q2Min ?? TheoryOptions.defaultQ2Min),
+                     theorySHA256: try SHA256.hex(file: path))
     }
 }
 

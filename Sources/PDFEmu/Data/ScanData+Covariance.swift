@@ -5,14 +5,15 @@ extension ScanData {
         var mean = [Double](repeating: 0, count: p)
         for i in rows { for j in 0..<p { mean[j] += parameters[i * p + j] } }
         for j in 0..<p { mean[j] /= Double(max(1, rows.count)) }
-        var cov = [Double](repeating: 0, count: p * p)
+        let x = Matrix(rows: count, columns: p, values: parameters)
+        var cov = Matrix(rows: p, columns: p)
         for i in rows {
             for a in 0..<p {
-                let da = parameters[i * p + a] - mean[a]
-                for b in 0...a { cov[a * p + b] += da * (parameters[i * p + b] - mean[b]) }
+                let da = x[i, a] - mean[a]
+                for b in 0...a { cov[a, b] += da * (x[i, b] - mean[b]) }
             }
         }
-        for a in 0..<p { for b in 0...a { cov[a * p + b] /= Double(max(1, rows.count - 1)); cov[b * p + a] = cov[a * p + b] } }
-        return (mean, cov)
+        for a in 0..<p { for b in 0...a { cov[a, b] /= Double(max(1, rows.count - 1)); cov[b, a] = cov[a, b] } }
+        return (mean, cov.values)
     }
 }

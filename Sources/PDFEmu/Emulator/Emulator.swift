@@ -14,7 +14,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
     /// The shared architecture of every member.
     public let architecture: MLPArchitecture
     /// Precision the members were trained in ("float32" or "float64").
-    public let precision: String
+    public let precision: Precision
     /// The members, evaluated in double precision.
     public let members: [DenseNetwork]
     /// Lowest target value among the scan points.
@@ -34,7 +34,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
 
     /// Creates an emulator from its parts.
     public init(parameterNames: [String], experimentNames: [String], targetName: String, targetIsChi2: Bool,
-                architecture: MLPArchitecture, precision: String, members: [DenseNetwork], sampleMinimum: Double,
+                architecture: MLPArchitecture, precision: Precision, members: [DenseNetwork], sampleMinimum: Double,
                 bestTrainingPoints: [[Double]], domain: TrainingDomain, report: AccuracyReport?, configText: String,
                 seed: UInt64, version: String = pdfemuVersion) {
         self.parameterNames = parameterNames
@@ -43,6 +43,8 @@ public struct Emulator: ScalarModel, TrainingRegion {
         self.targetIsChi2 = targetIsChi2
         self.architecture = architecture
         self.precision = precision
+        precondition(!members.isEmpty && members.allSatisfy { $0.scalers == members[0].scalers },
+                     "an emulator's members share one set of scalers")
         self.members = members
         self.sampleMinimum = sampleMinimum
         self.bestTrainingPoints = bestTrainingPoints
@@ -52,6 +54,9 @@ public struct Emulator: ScalarModel, TrainingRegion {
         self.seed = seed
         self.version = version
     }
+
+    /// The input and output scalers, one set for all members.
+    public var scalers: Scalers { members[0].scalers }
 
     /// Per-parameter minimum of the training points.
     public var trainingLower: [Double] { domain.lower }
@@ -112,7 +117,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
     /// Predictions for many points (rows of `thetas`, N×P row-major), in the training precision through
     /// batched BLAS: the target (ensemble mean), its spread, and per-experiment values (N×E).
     public func predictBatch(_ thetas: [Double]) -> (value: [Double], spread: [Double], perExperiment: [Double]) {
-        precision == "float64" ? batch(thetas, as: Double.self) : batch(thetas, as: Float.self)
+        precision == .float64 ? batch(thetas, as: Double.self) : batch(thetas, as: Float.self)
     }
 
     private func batch<T: NNScalar>(_ thetas: [Double], as: T.Type) -> (value: [Double], spread: [Double], perExperiment: [Double]) {
@@ -126,7 +131,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
         var x = [T](repeating: 0, count: capacity * p)
         let weights = members.map { m in m.weights.map { T($0) } }
         // Every member shares the input scalers (one split): transform each chunk once, x = (θ − mean)·Aᵀ.
-        let mean = members[0].inputMean, a = members[0].inputTransform
+        let mean = scalers.inputMean, a = scalers.inputTransform
         var lo = 0
         while lo < n {
             let rows = min(capacity, n - lo)

@@ -52,7 +52,7 @@ enum H5 {
 }
 
 /// Number of HDF5 objects open in this process (for leak checks in tests).
-public func hdf5OpenObjectCount() -> Int { H5.openObjectCount() }
+package func hdf5OpenObjectCount() -> Int { H5.openObjectCount() }
 
 /// The HDF5 library version, e.g. "1.10.8".
 public func hdf5LibraryVersion() -> String {

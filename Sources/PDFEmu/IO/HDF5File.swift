@@ -1,3 +1,4 @@
+import CFaultGuard
 import CHDF5
 import Foundation
 
@@ -40,13 +41,23 @@ public struct HDF5WriteOptions: Sendable {
 public struct HDF5File: ~Copyable {
     /// The file's path on disk.
     public let path: String
+    /// The file's size in bytes when it was opened read-only (bounds what its datasets can really
+    /// hold); -1 for a file opened for writing, whose size changes.
+    public let fileSize: Int
     private let handle: H5Handle
+    private let guardsFaults: Bool
     private var fid: hid_t { handle.id }
 
-    /// Opens an existing file. `writable` opens it read-write.
+    deinit { if guardsFaults { pdfemu_fault_guard_leave() } }
+
+    /// Opens an existing file. `writable` opens it read-write. While the file is open, a fault inside
+    /// libhdf5 (which does not validate every structure of a damaged file) prints one line naming the
+    /// file and exits with status 1 instead of crashing.
     public init(open path: String, writable: Bool = false) throws(HDF5Error) {
         H5.silence()
-        self.path = path
+        pdfemu_fault_guard_enter("error: \(path): the HDF5 library crashed reading this file (damaged file?)")
+        var opened = false
+        defer { if !opened { pdfemu_fault_guard_leave() } }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw HDF5Error(file: path, object: "", message: "no such file")
@@ -55,23 +66,41 @@ public struct HDF5File: ~Copyable {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw HDF5Error(file: path, object: "", message: "permission denied")
         }
+        var st = stat()
+        let size = writable ? -1 : (stat(path, &st) == 0 ? Int(st.st_size) : -1)
         let isH5 = H5Fis_hdf5(path)
         if isH5 <= 0 {
             H5.clearErrors()
             throw HDF5Error(file: path, object: "", message: "not an HDF5 file (no HDF5 signature)")
         }
         let flags = writable ? pdfemu_H5F_ACC_RDWR() : pdfemu_H5F_ACC_RDONLY()
-        let id = try H5.check(H5Fopen(path, flags, pdfemu_H5P_DEFAULT()), file: path, object: "",
-                              "cannot open HDF5 file (damaged or truncated?)")
-        self.handle = H5Handle(id, .file)
+        let fid = H5Fopen(path, flags, pdfemu_H5P_DEFAULT())
+        if fid < 0 {
+            var buf = [CChar](repeating: 0, count: 512)
+            pdfemu_h5_take_error(&buf, buf.count)
+            let stack = String(cString: buf)
+            if stack.contains("unable to lock file") {
+                throw HDF5Error(file: path, object: "", message: "file is locked: another program has it open for writing "
+                                + "(close it, or set HDF5_USE_FILE_LOCKING=FALSE if the file system does not support locks)")
+            }
+            throw HDF5Error(file: path, object: "", message: "cannot open HDF5 file (damaged or truncated?)"
+                            + (stack.isEmpty ? "" : " (\(stack.split(whereSeparator: \.isNewline).joined(separator: " ")))"))
+        }
+        self.path = path
+        self.fileSize = size
+        self.handle = H5Handle(fid, .file)
+        self.guardsFaults = true
+        opened = true
     }
 
     /// Creates a new file, replacing any file at `path`. Prefer `AtomicFile` for user-visible output.
     public init(create path: String) throws(HDF5Error) {
         H5.silence()
-        self.path = path
         let id = try H5.check(H5Fcreate(path, pdfemu_H5F_ACC_TRUNC(), pdfemu_H5P_DEFAULT(), pdfemu_H5P_DEFAULT()),
                               file: path, object: "", "cannot create HDF5 file")
+        self.path = path
+        self.fileSize = -1
+        self.guardsFaults = false
         self.handle = H5Handle(id, .file)
     }
 
@@ -93,6 +122,38 @@ public struct HDF5File: ~Copyable {
             if r <= 0 { H5.clearErrors(); return false }
         }
         return true
+    }
+
+    /// If `object` is an external link, its target ("other.h5:/chi2"); nil for any other object.
+    public func externalLinkTarget(_ object: String) -> String? {
+        H5.silence()
+        guard exists(object) else { return nil }
+        var info = H5L_info_t()
+        guard H5Lget_info(fid, object, &info, pdfemu_H5P_DEFAULT()) >= 0 else { H5.clearErrors(); return nil }
+        guard info.type == H5L_TYPE_EXTERNAL else { return nil }
+        let size = info.u.val_size
+        guard size > 0, size < 1 << 16 else { return "?" }
+        var buf = [UInt8](repeating: 0, count: size)
+        guard H5Lget_val(fid, object, &buf, size, pdfemu_H5P_DEFAULT()) >= 0 else { H5.clearErrors(); return "?" }
+        var flags: UInt32 = 0
+        var fileName: UnsafePointer<CChar>?, objName: UnsafePointer<CChar>?
+        guard H5Lunpack_elink_val(buf, size, &flags, &fileName, &objName) >= 0, let fileName, let objName else {
+            H5.clearErrors(); return "?"
+        }
+        return String(cString: fileName) + ":" + String(cString: objName)
+    }
+
+    /// Creates an external link at `object` to `target` in file `file` (for tests and tools).
+    public func createExternalLink(_ object: String, file: String, target: String) throws(HDF5Error) {
+        try ensureParent(object)
+        try check(H5Lcreate_external(file, target, fid, object, pdfemu_H5P_DEFAULT(), pdfemu_H5P_DEFAULT()), object,
+                  "cannot create external link")
+    }
+
+    /// Throws one line if `object` is an external link whose target cannot be opened.
+    public func checkLink(_ object: String) throws(HDF5Error) {
+        guard let target = externalLinkTarget(object), !isDataset(object) else { return }
+        throw HDF5Error(file: path, object: object, message: "is an external link to \(target), which cannot be opened (missing file?)")
     }
 
     /// True if `object` is a dataset.
@@ -150,6 +211,7 @@ public struct HDF5File: ~Copyable {
             throw HDF5Error(file: path, object: object,
                             message: "is a \(info.elementClass.rawValue) dataset, expected numbers")
         }
+        try checkSize(d.id, object, info: info, memoryElement: MemoryLayout<T>.stride)
         var values = [T](repeating: T.h5Zero, count: info.count)
         if info.count > 0 {
             let status = values.withUnsafeMutableBytes { buf in
@@ -167,6 +229,7 @@ public struct HDF5File: ~Copyable {
         guard info.elementClass == .string else {
             throw HDF5Error(file: path, object: object, message: "is a \(info.elementClass.rawValue) dataset, expected strings")
         }
+        try checkSize(d.id, object, info: info, memoryElement: max(info.elementSize + 1, MemoryLayout<UnsafeRawPointer>.stride))
         let ftype = H5Handle(try check(H5Dget_type(d.id), object, "cannot read type"), .datatype)
         return try readStringData(object: object, type: ftype.id, count: info.count) { mtype, buf throws(HDF5Error) in
             try self.check(H5Dread(d.id, mtype, pdfemu_H5S_ALL(), pdfemu_H5S_ALL(), pdfemu_H5P_DEFAULT(), buf),
@@ -215,7 +278,7 @@ public struct HDF5File: ~Copyable {
             return v.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int64($0)) : String($0) }.joined(separator: ", ")
         }
         let space = H5Handle(try check(H5Aget_space(a.id), where_, "cannot read space"), .dataspace)
-        let count = Int(max(1, H5Sget_simple_extent_npoints(space.id)))
+        let count = try attributeCount(space.id, where_, elementSize: H5Tget_size(ftype.id))
         let strings = try readStringData(object: where_, type: ftype.id, count: count) { mtype, buf throws(HDF5Error) in
             try self.check(H5Aread(a.id, mtype, buf), where_, "cannot read attribute")
         } reclaim: { mtype, buf in
@@ -234,7 +297,7 @@ public struct HDF5File: ~Copyable {
             throw HDF5Error(file: path, object: where_, message: "is not numeric")
         }
         let space = H5Handle(try check(H5Aget_space(a.id), where_, "cannot read space"), .dataspace)
-        let count = Int(max(1, H5Sget_simple_extent_npoints(space.id)))
+        let count = try attributeCount(space.id, where_, elementSize: H5Tget_size(ftype.id))
         var values = [T](repeating: T.h5Zero, count: count)
         let status = values.withUnsafeMutableBytes { H5Aread(a.id, T.h5MemoryType, $0.baseAddress) }
         try check(status, where_, "cannot read attribute")
@@ -316,6 +379,7 @@ public struct HDF5File: ~Copyable {
     private func openDataset(_ object: String) throws(HDF5Error) -> H5Handle {
         H5.silence()
         guard exists(object) else { throw HDF5Error(file: path, object: object, message: "no such dataset") }
+        try checkLink(object)
         guard isDataset(object) else { throw HDF5Error(file: path, object: object, message: "is not a dataset") }
         return H5Handle(try check(H5Dopen2(fid, object, pdfemu_H5P_DEFAULT()), object,
                                   "cannot open dataset (damaged file?)"), .dataset)
@@ -354,7 +418,49 @@ public struct HDF5File: ~Copyable {
         case H5T_STRING: cls = .string
         default: cls = .other
         }
+        var total = 1
+        for d in dims {
+            guard d <= hsize_t(Int.max) else { throw HDF5Error(file: path, object: object, message: "dimension \(d) is too large (damaged file?)") }
+            let (t, overflow) = total.multipliedReportingOverflow(by: Int(d))
+            guard !overflow else { throw HDF5Error(file: path, object: object, message: "shape \(dims) is too large (damaged file?)") }
+            total = t
+        }
         return HDF5DatasetInfo(shape: dims.map { Int($0) }, elementClass: cls, elementSize: H5Tget_size(type.id))
+    }
+
+    /// The most bytes a dataset read may allocate: half the physical memory.
+    static let memoryLimit = Int(min(ProcessInfo.processInfo.physicalMemory / 2, UInt64(Int.max)))
+
+    /// Throws before a read allocates more than the file can really hold: a contiguous or compact dataset
+    /// cannot be larger than the file, a chunked (compressed) one not more than deflate's ~1032:1 ratio
+    /// beyond it, and no read may take more than `memoryLimit`.
+    private func checkSize(_ did: hid_t, _ object: String, info: HDF5DatasetInfo, memoryElement: Int) throws(HDF5Error) {
+        let (onDisk, o1) = info.count.multipliedReportingOverflow(by: max(1, info.elementSize))
+        let (inMemory, o2) = info.count.multipliedReportingOverflow(by: max(1, memoryElement))
+        let dcpl = H5Dget_create_plist(did)
+        let layout = dcpl >= 0 ? H5Pget_layout(dcpl) : H5D_CONTIGUOUS
+        if dcpl >= 0 { H5Pclose(dcpl) } else { H5.clearErrors() }
+        let ratio = layout == H5D_CHUNKED ? 1100 : 1
+        let (fileBound, o3) = max(fileSize, 1).multipliedReportingOverflow(by: ratio)
+        if o1 || o2 || (fileSize >= 0 && !o3 && onDisk > fileBound + 4096) {
+            throw HDF5Error(file: path, object: object, message: "declares \(info.shape) elements (\(o1 ? "more than \(Int.max)" : "\(onDisk)") bytes) "
+                            + "but the file has \(fileSize) bytes (damaged file?)")
+        }
+        if inMemory > Self.memoryLimit {
+            throw HDF5Error(file: path, object: object, message: "shape \(info.shape) needs \(inMemory) bytes, more than half the memory (\(Self.memoryLimit))")
+        }
+    }
+
+    /// Number of elements of an attribute's dataspace, checked against the file's size.
+    private func attributeCount(_ space: hid_t, _ label: String, elementSize: Int) throws(HDF5Error) -> Int {
+        let n = H5Sget_simple_extent_npoints(space)
+        guard n >= 0 else { throw HDF5Error(file: path, object: label, message: "cannot read attribute size (damaged file?)") }
+        let count = Int(max(1, n))
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: max(1, elementSize))
+        guard !overflow, fileSize < 0 || bytes <= fileSize + 4096 else {
+            throw HDF5Error(file: path, object: label, message: "declares \(count) elements but the file has \(fileSize) bytes (damaged file?)")
+        }
+        return count
     }
 
     private func readStringData(object: String, type ftype: hid_t, count: Int,
@@ -363,6 +469,9 @@ public struct HDF5File: ~Copyable {
         let isVariable = try check(H5Tis_variable_str(ftype), object, "cannot read string type") > 0
         let mtype = H5Handle(try check(H5Tcopy(pdfemu_H5T_C_S1()), object, "cannot copy type"), .datatype)
         if isVariable {
+            // Variable-length strings live in the global heap, where libhdf5 can loop forever on damage.
+            pdfemu_watchdog_arm(20, "error: \(path): \(object): the HDF5 library hangs reading these strings (damaged file?)")
+            defer { pdfemu_watchdog_disarm() }
             try check(H5Tset_size(mtype.id, pdfemu_H5T_VARIABLE()), object, "cannot set type size")
             try check(H5Tset_cset(mtype.id, H5Tget_cset(ftype)), object, "cannot set charset")
             var ptrs = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)

@@ -42,6 +42,7 @@ public enum ScanReader {
     /// experiment names. Rows with a NaN or infinite value are dropped and counted.
     public static func read(_ paths: [String], options: ScanReadOptions = ScanReadOptions()) throws -> ScanData {
         guard let first = paths.first else { throw PDFEmuError("no scan file given") }
+        try FileIdentity.refuseRepeats(paths, what: "scan files")
         var scan = try readOne(first, options: options)
         for path in paths.dropFirst() {
             let next = try readOne(path, options: options)
@@ -67,9 +68,11 @@ public enum ScanReader {
         func locate(_ given: String?, _ candidates: [String], _ what: String) throws -> String {
             if let given {
                 let p = given.hasPrefix("/") ? given : "/" + given
+                try file.checkLink(p)
                 guard file.isDataset(p) else { throw PDFEmuError("\(path): \(p): no such dataset (\(what))") }
                 return p
             }
+            for c in candidates { try file.checkLink(c) }
             guard let p = candidates.first(where: { file.isDataset($0) }) else {
                 throw PDFEmuError("\(path): no \(what) dataset (looked for \(candidates.joined(separator: ", ")))")
             }
@@ -126,9 +129,7 @@ public enum ScanReader {
             throw PDFEmuError("\(path): \(namesPath!): has \(names.count) names but \(paramsPath) has \(p) parameters")
         }
         let parameterNames = names ?? (0..<p).map { "p\($0)" }
-        if Set(parameterNames).count != parameterNames.count {
-            throw PDFEmuError("\(path): \(namesPath!): parameter names are not unique")
-        }
+        if let namesPath { try NameRules.check(parameterNames, what: "parameter", source: "\(path): \(namesPath)") }
 
         var raw = try file.read(paramsPath, as: Double.self).values
         if layout == .transposed {
@@ -159,6 +160,7 @@ public enum ScanReader {
                 guard expNames.count == e else {
                     throw PDFEmuError("\(path): /experiment_names: has \(expNames.count) names but \(perPath) has \(e) experiments")
                 }
+                try NameRules.check(expNames, what: "experiment", source: "\(path): /experiment_names")
             } else {
                 expNames = (0..<e).map { "exp\($0)" }
             }
@@ -166,6 +168,9 @@ public enum ScanReader {
                 let nd = try file.read("/ndata_per_experiment", as: Int64.self).values
                 guard nd.count == e else {
                     throw PDFEmuError("\(path): /ndata_per_experiment: has \(nd.count) entries but \(perPath) has \(e) experiments")
+                }
+                if let bad = nd.firstIndex(where: { $0 <= 0 }) {
+                    throw PDFEmuError("\(path): /ndata_per_experiment: entry \(bad) (\(expNames[bad])) is \(nd[bad]), must be > 0")
                 }
                 ndata = nd.map { Int($0) }
             }

@@ -32,10 +32,8 @@ public struct HessianAnalysis: Sendable, Codable, Equatable {
         let p = model.parameterNames.count
         let indices = (0..<p).filter { !constraints[$0].isFixed }
         let n = indices.count
-        let full = model.valueGradientHessian(at: theta).hessian
-        var h = [Double](repeating: 0, count: n * n)
-        for r in 0..<n { for c in 0..<n { h[r * n + c] = 0.5 * full[indices[r] * p + indices[c]] } }
-        for r in 0..<n { for c in 0..<r { let s = 0.5 * (h[r * n + c] + h[c * n + r]); h[r * n + c] = s; h[c * n + r] = s } }
+        let full = Matrix(square: model.valueGradientHessian(at: theta).hessian, n: p)
+        let h = full.submatrix(indices, scale: 0.5).symmetrised().values
         var warnings: [String] = []
         var values: [Double] = [], vectors: [Double] = []
         if n > 0 {
@@ -56,13 +54,14 @@ public struct HessianAnalysis: Sendable, Codable, Equatable {
             warnings.append("Hessian is ill-conditioned (eigenvalue ratio \(Fmt.num(hi / lo, width: 0, digits: 3))): "
                             + "errors along the flattest direction are unreliable")
         }
-        let sigma = (0..<n).map { isPD && cov[$0 * n + $0] > 0 ? cov[$0 * n + $0].squareRoot() : Double.nan }
-        var corr = [Double](repeating: .nan, count: n * n)
-        for r in 0..<n { for c in 0..<n { corr[r * n + c] = cov[r * n + c] / (sigma[r] * sigma[c]) } }
+        let covariance = Matrix(square: cov, n: n)
+        let sigma = covariance.diagonal.map { isPD && $0 > 0 ? $0.squareRoot() : Double.nan }
+        var corr = Matrix(rows: n, columns: n, repeating: .nan)
+        for r in 0..<n { for c in 0..<n { corr[r, c] = covariance[r, c] / (sigma[r] * sigma[c]) } }
         let errors = tolerances.map { t in sigma.map { $0 * t.squareRoot() } }
         return HessianAnalysis(parameters: indices.map { model.parameterNames[$0] }, indices: indices, halfHessian: h,
                                eigenvalues: values, eigenvectors: vectors, positiveDefinite: isPD, covariance: cov,
-                               correlation: corr, sigma: sigma, tolerances: tolerances, errors: errors, warnings: warnings)
+                               correlation: corr.values, sigma: sigma, tolerances: tolerances, errors: errors, warnings: warnings)
     }
 
     /// √V_aa for model parameter index `a` (nil if fixed or undefined).
@@ -74,7 +73,7 @@ public struct HessianAnalysis: Sendable, Codable, Equatable {
     /// Covariance entry V_ab for model parameter indices (nil if fixed or undefined).
     public func covariance(_ a: Int, _ b: Int) -> Double? {
         guard let r = indices.firstIndex(of: a), let c = indices.firstIndex(of: b) else { return nil }
-        let v = covariance[r * indices.count + c]
+        let v = Matrix(square: covariance, n: indices.count)[r, c]
         return v.isFinite ? v : nil
     }
 }

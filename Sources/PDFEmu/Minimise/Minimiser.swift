@@ -32,8 +32,8 @@ public struct MinimiserResult: Sendable, Codable, Equatable {
     public var edm: Double
     /// Indices of parameters sitting at a bound.
     public var atBound: [Int]
-    /// Why it stopped, in words.
-    public var status: String
+    /// Why it stopped.
+    public var status: MinimiserStatus
 }
 
 /// Several minimisations from different starts, and the best one.
@@ -89,7 +89,7 @@ public struct Minimiser: Sendable {
         var evaluations = 1
         if !f.isFinite {
             return MinimiserResult(theta: theta, value: f, converged: false, iterations: 0, evaluations: 1,
-                                   edm: .infinity, atBound: [], status: "non-finite value at the start")
+                                   edm: .infinity, atBound: [], status: .nonFiniteStart)
         }
         var a = [Double](repeating: 0, count: p * p)
         var x = [Double](repeating: 0, count: p)
@@ -100,7 +100,7 @@ public struct Minimiser: Sendable {
         var iterations = 0
         var edm = Double.infinity
         var converged = false
-        var status = "iteration limit"
+        var status = MinimiserStatus.iterationLimit
         let muMax = 1e14
 
         outer: while iterations < options.maxIterations {
@@ -111,7 +111,7 @@ public struct Minimiser: Sendable {
                 if (theta[i] <= lo[i] && g[i] > 0) || (theta[i] >= hi[i] && g[i] < 0) { continue }
                 idx[m] = i; m += 1
             }
-            if m == 0 { edm = 0; converged = true; status = "converged (all free parameters at bounds)"; break }
+            if m == 0 { edm = 0; converged = true; status = .convergedAtBounds; break }
             // Undamped Newton step and expected decrease.
             var maxDiag = 0.0
             for r in 0..<m { maxDiag = max(maxDiag, abs(h[idx[r] * p + idx[r]])) }
@@ -128,7 +128,7 @@ public struct Minimiser: Sendable {
                 var s = 0.0
                 for r in 0..<m { s -= g[idx[r]] * newton[r] }
                 edm = 0.5 * s
-                if edm < options.edmTolerance { converged = true; status = "converged"; break }
+                if edm < options.edmTolerance { converged = true; status = .converged; break }
             } else {
                 edm = .infinity
                 if mu == 0 { mu = 1e-4 }
@@ -149,7 +149,7 @@ public struct Minimiser: Sendable {
                     }
                     if !ok {
                         mu *= 4
-                        if mu > muMax { status = "stalled (no positive-definite damped system)"; break outer }
+                        if mu > muMax { status = .stalledNotPositiveDefinite; break outer }
                         continue
                     }
                 }
@@ -168,7 +168,7 @@ public struct Minimiser: Sendable {
                 let predicted = -(lin + 0.5 * quad)
                 if !(predicted > 0) {
                     mu = mu == 0 ? 1e-4 : mu * 4
-                    if mu > muMax { status = "stalled (no descent step)"; break outer }
+                    if mu > muMax { status = .stalledNoDescent; break outer }
                     continue
                 }
                 let (f2, g2, h2) = evaluate(trial)
@@ -180,14 +180,14 @@ public struct Minimiser: Sendable {
                     break
                 }
                 // Predicted gain below the stall tolerance, not delivered: the model's precision limit.
-                if pdNewton && edm < options.stallEDMTolerance { status = "stalled (no step lowers the value)"; break outer }
+                if pdNewton && edm < options.stallEDMTolerance { status = .stalledNoDecrease; break outer }
                 mu = mu == 0 ? 1e-4 : mu * 4
-                if mu > muMax { status = "stalled (no step lowers the value)"; break outer }
+                if mu > muMax { status = .stalledNoDecrease; break outer }
             }
         }
-        if !converged && status.hasPrefix("stalled") && edm < options.stallEDMTolerance {
+        if !converged && status.isStalled && edm < options.stallEDMTolerance {
             converged = true
-            status = "converged (precision limit of the model)"
+            status = .convergedAtPrecisionLimit
         }
         var atBound: [Int] = []
         for i in 0..<p where free[i] && (theta[i] <= lo[i] || theta[i] >= hi[i]) { atBound.append(i) }

@@ -31,8 +31,7 @@ struct FreeParameterModel: ScalarModel {
     }
     func valueGradientHessian(at x: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
         let r = base.valueGradientHessian(at: full(x))
-        let p = base.parameterNames.count
-        return (r.value, reduce(r.gradient), free.flatMap { i in free.map { j in r.hessian[i * p + j] } })
+        return (r.value, reduce(r.gradient), Matrix(square: r.hessian, n: base.parameterNames.count).submatrix(free).values)
     }
     func prediction(at x: [Double]) -> Prediction { base.prediction(at: full(x)) }
 

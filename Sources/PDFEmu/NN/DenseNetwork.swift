@@ -8,34 +8,39 @@ public struct DenseNetwork: Sendable {
     public let architecture: MLPArchitecture
     /// Flat parameters (see `MLPArchitecture.tensors`).
     public let weights: [Double]
-    /// Input transform: x = A·(θ − inputMean), A = `inputTransform` (P×P row-major; diagonal 1/σ when
-    /// standardising, L⁻¹ of the training points' covariance when whitening).
-    public let inputMean: [Double]
-    /// The matrix A of the input transform (P×P row-major).
-    public let inputTransform: [Double]
-    /// Output o in physical units = outputShift[o] + h_o(outputScale[o] · network output o), where
-    /// h_o(g) = g, or c·(e^{g/c} − 1) with c = outputLogScale[o] > 0 (the network learns c·log(1 + Δ/c)).
-    public let outputShift: [Double]
-    /// Output scale.
-    public let outputScale: [Double]
-    /// c of the log target transform of each output (0: linear).
-    public let outputLogScale: [Double]
+    /// The input and output scalers (the emulator's one set, shared by its members).
+    public let scalers: Scalers
     /// The weights laid out for the one-point kernels (value and gradient without allocation).
     let point: PointLayout
+
+    /// Input mean (`scalers.inputMean`).
+    public var inputMean: [Double] { scalers.inputMean }
+    /// Input transform matrix (`scalers.inputTransform`, P×P row-major).
+    public var inputTransform: [Double] { scalers.inputTransform }
+    /// Output shifts (`scalers.outputShift`).
+    public var outputShift: [Double] { scalers.outputShift }
+    /// Output scales (`scalers.outputScale`).
+    public var outputScale: [Double] { scalers.outputScale }
+    /// Log-transform scales (`scalers.outputLogScale`).
+    public var outputLogScale: [Double] { scalers.outputLogScale }
+
+    /// Creates a network from its weights and scalers.
+    public init(architecture: MLPArchitecture, weights: [Double], scalers: Scalers) {
+        precondition(weights.count == architecture.parameterCount)
+        precondition(scalers.inputMean.count == architecture.inputs && scalers.outputShift.count == architecture.outputs,
+                     "scalers do not match the architecture")
+        self.architecture = architecture
+        self.weights = weights
+        self.scalers = scalers
+        point = PointLayout(architecture, weights: weights)
+    }
 
     /// Creates a network from its parts.
     public init(architecture: MLPArchitecture, weights: [Double], inputMean: [Double], inputTransform: [Double],
                 outputShift: [Double], outputScale: [Double], outputLogScale: [Double]? = nil) {
-        precondition(weights.count == architecture.parameterCount)
-        self.architecture = architecture
-        self.weights = weights
-        self.inputMean = inputMean
-        precondition(inputTransform.count == inputMean.count * inputMean.count, "input transform must be P×P")
-        self.inputTransform = inputTransform
-        self.outputShift = outputShift
-        self.outputScale = outputScale
-        self.outputLogScale = outputLogScale ?? [Double](repeating: 0, count: outputShift.count)
-        point = PointLayout(architecture, weights: weights)
+        self.init(architecture: architecture, weights: weights,
+                  scalers: Scalers(inputMean: inputMean, inputTransform: inputTransform, outputShift: outputShift,
+                                   outputScale: outputScale, outputLogScale: outputLogScale))
     }
 
     /// Physical value of output `o` from the raw network output `y`.

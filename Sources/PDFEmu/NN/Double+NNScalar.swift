@@ -1,5 +1,5 @@
 extension Double: NNScalar {
-    public static var precisionName: String { "float64" }
+    public static var precision: Precision { .float64 }
 
     @inline(__always)
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,

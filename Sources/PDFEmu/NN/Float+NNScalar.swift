@@ -1,7 +1,7 @@
 import CKernels
 
 extension Float: NNScalar {
-    public static var precisionName: String { "float32" }
+    public static var precision: Precision { .float32 }
 
     @inline(__always)
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,

@@ -1,10 +1,10 @@
 /// Batched forward and backward passes of an MLP through BLAS, with preallocated buffers for up to
 /// `capacity` rows. One instance per thread; reused for every batch (no allocation in the hot path).
-public final class MLPBatch<T: NNScalar> {
+package final class MLPBatch<T: NNScalar> {
     /// The network's shape.
-    public let architecture: MLPArchitecture
+    package let architecture: MLPArchitecture
     /// Largest batch the buffers hold.
-    public let capacity: Int
+    package let capacity: Int
     private let layers: [(fanIn: Int, fanOut: Int)]
     private let offsets: [(weight: Int, bias: Int)]
     /// Pre-activations of each layer (capacity × fanOut).
@@ -17,7 +17,7 @@ public final class MLPBatch<T: NNScalar> {
     private let maxWidth: Int
 
     /// Allocates buffers for batches of up to `capacity` rows.
-    public init(_ architecture: MLPArchitecture, capacity: Int) {
+    package init(_ architecture: MLPArchitecture, capacity: Int) {
         BLAS.require()
         self.architecture = architecture
         self.capacity = capacity
@@ -40,7 +40,7 @@ public final class MLPBatch<T: NNScalar> {
     /// Forward pass of `rows` inputs (rows × inputs, row-major). Returns a pointer to the outputs
     /// (rows × outputs), valid until the next call.
     @discardableResult
-    public func forward(parameters p: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int) -> UnsafePointer<T> {
+    package func forward(parameters p: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int) -> UnsafePointer<T> {
         precondition(rows <= capacity)
         var prev = x
         for (l, layer) in layers.enumerated() {
@@ -59,7 +59,7 @@ public final class MLPBatch<T: NNScalar> {
 
     /// Back-propagates `dOutput` (rows × outputs: ∂loss/∂output) through the last forward pass of the
     /// same `input`, writing ∂loss/∂parameters into `gradient` (overwritten).
-    public func backward(parameters p: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int,
+    package func backward(parameters p: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int,
                          dOutput: UnsafePointer<T>, gradient g: UnsafeMutablePointer<T>) {
         var dz = UnsafePointer(dOutput)
         var spare = d0, other = d1

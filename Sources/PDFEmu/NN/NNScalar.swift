@@ -12,6 +12,6 @@ public protocol NNScalar: BinaryFloatingPoint, HDF5Numeric, Codable {
                                      g: UnsafeMutablePointer<Self>, count: Int)
     /// out[j] = Σ_r x[r·cols + j].
     static func columnSums(_ x: UnsafePointer<Self>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Self>)
-    /// Precision name stored in emulator files ("float32" or "float64").
-    static var precisionName: String { get }
+    /// The precision this type is.
+    static var precision: Precision { get }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Axis helpers: "nice" tick positions (1, 2, 5 × 10ᵏ steps) and their labels.
-public enum PlotAxis {
+package enum PlotAxis {
     /// Tick step and values covering [lo, hi] with about `target` ticks (at least 2 for a non-empty range).
-    public static func niceTicks(_ lo: Double, _ hi: Double, target: Int = 6) -> (step: Double, values: [Double]) {
+    package static func niceTicks(_ lo: Double, _ hi: Double, target: Int = 6) -> (step: Double, values: [Double]) {
         guard lo.isFinite, hi.isFinite, hi > lo else { return (1, lo.isFinite ? [lo] : []) }
         let raw = (hi - lo) / Double(max(target - 1, 1))
         let mag = pow(10, floor(log10(raw)))
@@ -19,7 +19,7 @@ public enum PlotAxis {
     }
 
     /// A tick label with as many decimals as the step needs (scientific for very large or small values).
-    public static func label(_ x: Double, step: Double) -> String {
+    package static func label(_ x: Double, step: Double) -> String {
         let big = max(abs(x), abs(step))
         if big >= 1e6 || (step < 1e-4 && abs(x) > 0) { return String(format: "%.3g", x) }
         let decimals = max(0, Int(-floor(log10(step) + 1e-9)))
@@ -28,7 +28,7 @@ public enum PlotAxis {
     }
 
     /// A padded data range covering `values` (padding `fraction` of the span each side; a zero span is widened).
-    public static func range(of values: [Double], padding fraction: Double = 0.04) -> ClosedRange<Double> {
+    package static func range(of values: [Double], padding fraction: Double = 0.04) -> ClosedRange<Double> {
         let f = values.filter(\.isFinite)
         guard let lo = f.min(), let hi = f.max() else { return 0...1 }
         if hi == lo {

@@ -1,36 +1,36 @@
 import Foundation
 
 /// The contour of one Δχ² level in a two-parameter plane: one or more polygons.
-public struct ContourPlotLevel: Sendable, Equatable {
+package struct ContourPlotLevel: Sendable, Equatable {
     /// The Δχ² level (e.g. 2.30 for 68% in two parameters at T² = 1).
-    public var level: Double
+    package var level: Double
     /// Polygons (closed: first point need not be repeated), in (x, y) data coordinates.
-    public var polygons: [[PlotPoint]]
+    package var polygons: [[PlotPoint]]
     /// Creates a level.
-    public init(level: Double, polygons: [[PlotPoint]]) {
+    package init(level: Double, polygons: [[PlotPoint]]) {
         self.level = level
         self.polygons = polygons
     }
 }
 
 /// Plain data of a two-parameter contour plot.
-public struct ContourPlotData: Sendable, Equatable {
+package struct ContourPlotData: Sendable, Equatable {
     /// Name of the parameter on x.
-    public var xName: String
+    package var xName: String
     /// Name of the parameter on y.
-    public var yName: String
+    package var yName: String
     /// Best-fit point.
-    public var bestFit: PlotPoint
+    package var bestFit: PlotPoint
     /// Contours, one per level.
-    public var levels: [ContourPlotLevel]
+    package var levels: [ContourPlotLevel]
     /// Contour points (or scan points) outside the training domain, marked with open red triangles.
-    public var outsidePoints: [PlotPoint]
+    package var outsidePoints: [PlotPoint]
     /// 2×2 covariance (row-major) of (x, y) at Δχ² = 1 from the Hessian; nil: no ellipses. Ellipses
     /// Δχ² = dᵀ C⁻¹ d = level are drawn dashed for each level.
-    public var hessianCovariance: [Double]?
+    package var hessianCovariance: [Double]?
 
     /// Creates the data.
-    public init(xName: String, yName: String, bestFit: PlotPoint, levels: [ContourPlotLevel],
+    package init(xName: String, yName: String, bestFit: PlotPoint, levels: [ContourPlotLevel],
                 outsidePoints: [PlotPoint] = [], hessianCovariance: [Double]? = nil) {
         self.xName = xName
         self.yName = yName
@@ -43,9 +43,9 @@ public struct ContourPlotData: Sendable, Equatable {
 
 /// Builds the two-parameter contour plot: a closed curve per Δχ² level, dashed Hessian ellipses for
 /// comparison, the best fit, and points outside the training domain.
-public enum ContourPlot {
+package enum ContourPlot {
     /// The figure. Throws a one-line `PDFEmuError` if the Hessian covariance is malformed.
-    public static func figure(_ data: ContourPlotData) throws -> PlotFigure {
+    package static func figure(_ data: ContourPlotData) throws -> PlotFigure {
         var fig = PlotFigure(title: "Profile contours of \(data.yName) vs \(data.xName)", xLabel: data.xName, yLabel: data.yName)
         fig.height = 600
         fig.width = 700
@@ -84,13 +84,13 @@ public enum ContourPlot {
     }
 
     /// The SVG text of the contour plot.
-    public static func svg(_ data: ContourPlotData) throws -> String { try figure(data).svg() }
+    package static func svg(_ data: ContourPlotData) throws -> String { try figure(data).svg() }
 
     /// Writes the contour plot to `path` atomically.
-    public static func write(_ data: ContourPlotData, to path: String) throws { try figure(data).write(to: path) }
+    package static func write(_ data: ContourPlotData, to path: String) throws { try figure(data).write(to: path) }
 
     /// Points on the ellipse dᵀ C⁻¹ d = level around `centre` (C 2×2 row-major, positive definite).
-    public static func ellipse(centre: PlotPoint, covariance c: [Double], level: Double, points: Int = 180) -> [PlotPoint] {
+    package static func ellipse(centre: PlotPoint, covariance c: [Double], level: Double, points: Int = 180) -> [PlotPoint] {
         // d = √level · L u with C = L Lᵀ (2×2 Cholesky) and u on the unit circle.
         let l11 = c[0].squareRoot(), l21 = c[2] / l11, l22 = (c[3] - l21 * l21).squareRoot()
         let r = level.squareRoot()

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a data series is drawn.
-public enum PlotSeriesKind: Sendable, Equatable {
+package enum PlotSeriesKind: Sendable, Equatable {
     /// A polyline through the points.
     case line
     /// Markers only.
@@ -13,28 +13,28 @@ public enum PlotSeriesKind: Sendable, Equatable {
 }
 
 /// One data series of a `PlotFigure`, in data coordinates.
-public struct PlotSeries: Sendable, Equatable {
+package struct PlotSeries: Sendable, Equatable {
     /// Legend label (nil: not in the legend).
-    public var label: String?
+    package var label: String?
     /// The points.
-    public var points: [PlotPoint]
+    package var points: [PlotPoint]
     /// Drawing kind.
-    public var kind: PlotSeriesKind
+    package var kind: PlotSeriesKind
     /// CSS colour.
-    public var colour: String
+    package var colour: String
     /// Dash pattern of the line (empty: solid).
-    public var dash: [Double]
+    package var dash: [Double]
     /// Marker shape (for kinds with markers).
-    public var marker: SVGMarker
+    package var marker: SVGMarker
     /// Whether markers are filled (false: outline only).
-    public var filledMarker: Bool
+    package var filledMarker: Bool
     /// Line width in pixels.
-    public var lineWidth: Double
+    package var lineWidth: Double
     /// Marker size in pixels.
-    public var markerSize: Double
+    package var markerSize: Double
 
     /// Creates a series.
-    public init(label: String?, points: [PlotPoint], kind: PlotSeriesKind = .line, colour: String = "#1f77b4",
+    package init(label: String?, points: [PlotPoint], kind: PlotSeriesKind = .line, colour: String = "#1f77b4",
                 dash: [Double] = [], marker: SVGMarker = .circle, filledMarker: Bool = true, lineWidth: Double = 1.8,
                 markerSize: Double = 7) {
         self.label = label
@@ -50,20 +50,20 @@ public struct PlotSeries: Sendable, Equatable {
 }
 
 /// A horizontal or vertical reference line across the plot area, with an optional text label at its end.
-public struct PlotReferenceLine: Sendable, Equatable {
+package struct PlotReferenceLine: Sendable, Equatable {
     /// True: y = value (horizontal); false: x = value (vertical).
-    public var horizontal: Bool
+    package var horizontal: Bool
     /// The constant coordinate.
-    public var value: Double
+    package var value: Double
     /// Text written at the right end (horizontal) or the top (vertical); nil for none.
-    public var label: String?
+    package var label: String?
     /// CSS colour.
-    public var colour: String
+    package var colour: String
     /// Dash pattern (empty: solid).
-    public var dash: [Double]
+    package var dash: [Double]
 
     /// Creates a reference line.
-    public init(horizontal: Bool, value: Double, label: String? = nil, colour: String = "#555555", dash: [Double] = [6, 4]) {
+    package init(horizontal: Bool, value: Double, label: String? = nil, colour: String = "#555555", dash: [Double] = [6, 4]) {
         self.horizontal = horizontal
         self.value = value
         self.label = label
@@ -73,7 +73,7 @@ public struct PlotReferenceLine: Sendable, Equatable {
 }
 
 /// Where a figure's legend is drawn.
-public enum PlotLegendPosition: Sendable, Hashable {
+package enum PlotLegendPosition: Sendable, Hashable {
     /// The corner (or top centre) covering the fewest drawn points.
     case auto
     /// Inside the plot area, top right.
@@ -89,66 +89,66 @@ public enum PlotLegendPosition: Sendable, Hashable {
 }
 
 /// The pixel geometry of a figure: the plot area and the data→pixel mapping.
-public struct PlotLayout: Sendable, Equatable {
+package struct PlotLayout: Sendable, Equatable {
     /// Left edge of the plot area (px).
-    public var left: Double
+    package var left: Double
     /// Top edge of the plot area (px).
-    public var top: Double
+    package var top: Double
     /// Width of the plot area (px).
-    public var width: Double
+    package var width: Double
     /// Height of the plot area (px).
-    public var height: Double
+    package var height: Double
     /// Data range shown on x.
-    public var xRange: ClosedRange<Double>
+    package var xRange: ClosedRange<Double>
     /// Data range shown on y.
-    public var yRange: ClosedRange<Double>
+    package var yRange: ClosedRange<Double>
 
     /// Pixel x of data x.
-    public func px(_ x: Double) -> Double {
+    package func px(_ x: Double) -> Double {
         left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * width
     }
     /// Pixel y of data y (y grows upwards in data, downwards in pixels).
-    public func py(_ y: Double) -> Double {
+    package func py(_ y: Double) -> Double {
         top + height - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * height
     }
     /// Pixel position of a data point.
-    public func pixel(_ p: PlotPoint) -> PlotPoint { PlotPoint(px(p.x), py(p.y)) }
+    package func pixel(_ p: PlotPoint) -> PlotPoint { PlotPoint(px(p.x), py(p.y)) }
 }
 
 /// A 2-D line/scatter figure with axes, nice ticks, axis titles, a legend and reference lines, rendered to SVG.
-public struct PlotFigure: Sendable {
+package struct PlotFigure: Sendable {
     /// Title above the plot.
-    public var title: String
+    package var title: String
     /// x-axis title.
-    public var xLabel: String
+    package var xLabel: String
     /// y-axis title.
-    public var yLabel: String
+    package var yLabel: String
     /// Width in pixels.
-    public var width: Double = 760
+    package var width: Double = 760
     /// Height in pixels.
-    public var height: Double = 520
+    package var height: Double = 520
     /// Shown x range (nil: all series, padded).
-    public var xRange: ClosedRange<Double>?
+    package var xRange: ClosedRange<Double>?
     /// Shown y range (nil: all series, padded).
-    public var yRange: ClosedRange<Double>?
+    package var yRange: ClosedRange<Double>?
     /// Data series, drawn in order.
-    public var series: [PlotSeries] = []
+    package var series: [PlotSeries] = []
     /// Reference lines, drawn under the series.
-    public var referenceLines: [PlotReferenceLine] = []
+    package var referenceLines: [PlotReferenceLine] = []
     /// Where the legend goes (`.auto`: the corner covering the fewest drawn points).
-    public var legendPosition: PlotLegendPosition = .auto
+    package var legendPosition: PlotLegendPosition = .auto
     /// Extra lines of small text under the plot (e.g. units or notes).
-    public var notes: [String] = []
+    package var notes: [String] = []
 
     /// Creates an empty figure.
-    public init(title: String, xLabel: String, yLabel: String) {
+    package init(title: String, xLabel: String, yLabel: String) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
     }
 
     /// The pixel geometry (ranges resolved from the data when not set).
-    public func layout() -> PlotLayout {
+    package func layout() -> PlotLayout {
         let all = series.flatMap(\.points)
         let xr = xRange ?? PlotAxis.range(of: all.map(\.x) + referenceLines.filter { !$0.horizontal }.map(\.value))
         let yr = yRange ?? PlotAxis.range(of: all.map(\.y) + referenceLines.filter(\.horizontal).map(\.value))
@@ -159,7 +159,7 @@ public struct PlotFigure: Sendable {
     }
 
     /// The SVG document.
-    public func document() -> SVGDocument {
+    package func document() -> SVGDocument {
         let l = layout()
         var d = SVGDocument(width: width, height: height)
         let clip = "plotarea"
@@ -294,8 +294,8 @@ public struct PlotFigure: Sendable {
     }
 
     /// The SVG text.
-    public func svg() -> String { document().render() }
+    package func svg() -> String { document().render() }
 
     /// Writes the SVG to `path` atomically.
-    public func write(to path: String) throws { try document().write(to: path) }
+    package func write(to path: String) throws { try document().write(to: path) }
 }

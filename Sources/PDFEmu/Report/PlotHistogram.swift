@@ -1,24 +1,24 @@
 import Foundation
 
 /// Plain data of a one-parameter marginal histogram (e.g. of MCMC samples).
-public struct MarginalHistogramData: Sendable, Equatable {
+package struct MarginalHistogramData: Sendable, Equatable {
     /// Parameter name.
-    public var name: String
+    package var name: String
     /// Sample values.
-    public var values: [Double]
+    package var values: [Double]
     /// Number of bins.
-    public var bins: Int
+    package var bins: Int
     /// Central 68% interval to mark (nil: none).
-    public var interval68: ClosedRange<Double>?
+    package var interval68: ClosedRange<Double>?
     /// Central 95% interval to mark (nil: none).
-    public var interval95: ClosedRange<Double>?
+    package var interval95: ClosedRange<Double>?
     /// A reference value to mark, e.g. the best fit (nil: none).
-    public var reference: Double?
+    package var reference: Double?
     /// T² of the sampled density (for the title).
-    public var temperature2: Double
+    package var temperature2: Double
 
     /// Creates the data.
-    public init(name: String, values: [Double], bins: Int = 40, interval68: ClosedRange<Double>? = nil,
+    package init(name: String, values: [Double], bins: Int = 40, interval68: ClosedRange<Double>? = nil,
                 interval95: ClosedRange<Double>? = nil, reference: Double? = nil, temperature2: Double = 1) {
         self.name = name
         self.values = values
@@ -30,7 +30,7 @@ public struct MarginalHistogramData: Sendable, Equatable {
     }
 
     /// The data for parameter `j` of an MCMC result, with its 68%/95% central intervals.
-    public init(result: MCMCResult, parameter j: Int, bins: Int = 40, reference: Double? = nil) {
+    package init(result: MCMCResult, parameter j: Int, bins: Int = 40, reference: Double? = nil) {
         self.init(name: result.parameterNames[j], values: result.column(j), bins: bins,
                   interval68: result.lower68[j]...result.upper68[j], interval95: result.lower95[j]...result.upper95[j],
                   reference: reference, temperature2: result.options.temperature2)
@@ -38,9 +38,9 @@ public struct MarginalHistogramData: Sendable, Equatable {
 }
 
 /// Builds a marginal-density histogram (normalised to unit area) with the central intervals marked.
-public enum MarginalHistogramPlot {
+package enum MarginalHistogramPlot {
     /// Bin edges (bins + 1) and densities (bins) of finite `values` over their range.
-    public static func histogram(_ values: [Double], bins: Int) -> (edges: [Double], density: [Double]) {
+    package static func histogram(_ values: [Double], bins: Int) -> (edges: [Double], density: [Double]) {
         let v = values.filter(\.isFinite)
         guard let lo = v.min(), let hi = v.max(), bins > 0 else { return ([], []) }
         let span = hi > lo ? hi - lo : max(abs(lo) * 1e-3, 1e-9)
@@ -52,7 +52,7 @@ public enum MarginalHistogramPlot {
     }
 
     /// The figure. Throws a one-line `PDFEmuError` when there are no finite values or bins < 1.
-    public static func figure(_ data: MarginalHistogramData) throws -> PlotFigure {
+    package static func figure(_ data: MarginalHistogramData) throws -> PlotFigure {
         guard data.bins >= 1 else { throw PDFEmuError("histogram of \(data.name): bins must be at least 1") }
         let (edges, density) = histogram(data.values, bins: data.bins)
         guard !density.isEmpty else { throw PDFEmuError("histogram of \(data.name): no finite samples") }
@@ -88,8 +88,8 @@ public enum MarginalHistogramPlot {
     }
 
     /// The SVG text of the histogram.
-    public static func svg(_ data: MarginalHistogramData) throws -> String { try figure(data).svg() }
+    package static func svg(_ data: MarginalHistogramData) throws -> String { try figure(data).svg() }
 
     /// Writes the histogram to `path` atomically.
-    public static func write(_ data: MarginalHistogramData, to path: String) throws { try figure(data).write(to: path) }
+    package static func write(_ data: MarginalHistogramData, to path: String) throws { try figure(data).write(to: path) }
 }

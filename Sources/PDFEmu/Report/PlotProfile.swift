@@ -1,15 +1,15 @@
 import Foundation
 
 /// One profile interval to mark on a profile plot: where the profile crosses Δχ² = `level`.
-public struct ProfilePlotInterval: Sendable, Equatable {
+package struct ProfilePlotInterval: Sendable, Equatable {
     /// The Δχ² level (T²).
-    public var level: Double
+    package var level: Double
     /// Lower crossing (nil: the profile does not cross below the best fit).
-    public var lower: Double?
+    package var lower: Double?
     /// Upper crossing (nil: the profile does not cross above the best fit).
-    public var upper: Double?
+    package var upper: Double?
     /// Creates an interval.
-    public init(level: Double, lower: Double?, upper: Double?) {
+    package init(level: Double, lower: Double?, upper: Double?) {
         self.level = level
         self.lower = lower
         self.upper = upper
@@ -17,26 +17,26 @@ public struct ProfilePlotInterval: Sendable, Equatable {
 }
 
 /// Plain data of a one-parameter profile plot.
-public struct ProfilePlotData: Sendable, Equatable {
+package struct ProfilePlotData: Sendable, Equatable {
     /// Parameter name.
-    public var name: String
+    package var name: String
     /// Parameter values where the profile was computed.
-    public var values: [Double]
+    package var values: [Double]
     /// Profiled Δχ² = min over the other parameters of χ² − χ²_min, at each value.
-    public var deltaChi2: [Double]
+    package var deltaChi2: [Double]
     /// Whether each profile point is inside the training domain (empty: all inside).
-    public var inside: [Bool]
+    package var inside: [Bool]
     /// The best-fit value x̂.
-    public var bestFit: Double
+    package var bestFit: Double
     /// Hessian error σ_H (Δχ² = 1) for the comparison parabola Δχ² = ((x − x̂)/σ_H)²; nil: no parabola.
-    public var hessianSigma: Double?
+    package var hessianSigma: Double?
     /// Δχ² levels (T² values) drawn as dashed horizontal lines.
-    public var levels: [Double]
+    package var levels: [Double]
     /// Interval ends to mark.
-    public var intervals: [ProfilePlotInterval]
+    package var intervals: [ProfilePlotInterval]
 
     /// Creates the data.
-    public init(name: String, values: [Double], deltaChi2: [Double], inside: [Bool] = [], bestFit: Double,
+    package init(name: String, values: [Double], deltaChi2: [Double], inside: [Bool] = [], bestFit: Double,
                 hessianSigma: Double? = nil, levels: [Double] = [1], intervals: [ProfilePlotInterval] = []) {
         self.name = name
         self.values = values
@@ -50,18 +50,18 @@ public struct ProfilePlotData: Sendable, Equatable {
 }
 
 /// Colours used for successive Δχ² levels in profile and contour plots.
-public let plotLevelColours = ["#2a7f2a", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+package let plotLevelColours = ["#2a7f2a", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
 /// Text of a Δχ² level, e.g. "Δχ² = 2.3".
-public func deltaChi2Label(_ level: Double) -> String {
+package func deltaChi2Label(_ level: Double) -> String {
     "Δχ² = " + Fmt.num(level, width: 0, digits: 4).trimmingCharacters(in: .whitespaces)
 }
 
 /// Builds the profile-likelihood plot: profile line with markers (points outside the training domain
 /// drawn as open red triangles), dashed Δχ² = T² lines, the Hessian parabola, and the interval ends.
-public enum ProfilePlot {
+package enum ProfilePlot {
     /// The figure. Throws a one-line `PDFEmuError` if the arrays disagree in length or hold no finite point.
-    public static func figure(_ data: ProfilePlotData) throws -> PlotFigure {
+    package static func figure(_ data: ProfilePlotData) throws -> PlotFigure {
         let n = data.values.count
         guard data.deltaChi2.count == n else {
             throw PDFEmuError("profile plot of \(data.name): \(n) values but \(data.deltaChi2.count) Δχ² values")
@@ -133,10 +133,10 @@ public enum ProfilePlot {
     }
 
     /// The SVG text of the profile plot.
-    public static func svg(_ data: ProfilePlotData) throws -> String { try figure(data).svg() }
+    package static func svg(_ data: ProfilePlotData) throws -> String { try figure(data).svg() }
 
     /// Writes the profile plot to `path` atomically.
-    public static func write(_ data: ProfilePlotData, to path: String) throws { try figure(data).write(to: path) }
+    package static func write(_ data: ProfilePlotData, to path: String) throws { try figure(data).write(to: path) }
 
     static func intervalText(_ iv: ProfilePlotInterval) -> String {
         func f(_ x: Double?) -> String { x.map { Fmt.num($0, width: 0, digits: 4).trimmingCharacters(in: .whitespaces) } ?? "open" }

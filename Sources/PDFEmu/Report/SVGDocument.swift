@@ -1,20 +1,20 @@
 import Foundation
 
 /// Stroke and fill of an SVG shape.
-public struct SVGStyle: Sendable, Equatable {
+package struct SVGStyle: Sendable, Equatable {
     /// Stroke colour (CSS colour, "none" for no stroke).
-    public var stroke: String
+    package var stroke: String
     /// Fill colour (CSS colour, "none" for no fill).
-    public var fill: String
+    package var fill: String
     /// Stroke width in pixels.
-    public var strokeWidth: Double
+    package var strokeWidth: Double
     /// Dash pattern in pixels (empty: solid).
-    public var dash: [Double]
+    package var dash: [Double]
     /// Opacity of the fill, 0…1.
-    public var fillOpacity: Double
+    package var fillOpacity: Double
 
     /// Creates a style; the default is a 1.5 px black solid line, no fill.
-    public init(stroke: String = "black", fill: String = "none", strokeWidth: Double = 1.5, dash: [Double] = [],
+    package init(stroke: String = "black", fill: String = "none", strokeWidth: Double = 1.5, dash: [Double] = [],
                 fillOpacity: Double = 1) {
         self.stroke = stroke
         self.fill = fill
@@ -32,38 +32,38 @@ public struct SVGStyle: Sendable, Equatable {
 }
 
 /// Shapes of point markers.
-public enum SVGMarker: String, Sendable, Codable, CaseIterable {
+package enum SVGMarker: String, Sendable, Codable, CaseIterable {
     case circle, square, triangle, diamond, cross
 }
 
 /// Horizontal anchoring of text.
-public enum SVGTextAnchor: String, Sendable {
+package enum SVGTextAnchor: String, Sendable {
     case start, middle, end
 }
 
 /// A minimal dependency-free SVG 1.1 writer: shapes and text in pixel coordinates (origin top-left).
-public struct SVGDocument: Sendable {
+package struct SVGDocument: Sendable {
     /// Width in pixels.
-    public var width: Double
+    package var width: Double
     /// Height in pixels.
-    public var height: Double
+    package var height: Double
     private var elements: [String] = []
     private var defs: [String] = []
 
     /// Creates an empty document with a white background.
-    public init(width: Double, height: Double) {
+    package init(width: Double, height: Double) {
         self.width = width
         self.height = height
     }
 
     /// Adds a straight line.
-    public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, style: SVGStyle = SVGStyle(),
+    package mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, style: SVGStyle = SVGStyle(),
                               clip: String? = nil) {
         elements.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" \(style.attributes)\(clipAttr(clip))/>")
     }
 
     /// Adds an open polyline through `points` (non-finite points split it into pieces).
-    public mutating func polyline(_ points: [PlotPoint], style: SVGStyle = SVGStyle(), clip: String? = nil) {
+    package mutating func polyline(_ points: [PlotPoint], style: SVGStyle = SVGStyle(), clip: String? = nil) {
         var piece: [PlotPoint] = []
         func flush() {
             if piece.count >= 2 {
@@ -76,20 +76,20 @@ public struct SVGDocument: Sendable {
     }
 
     /// Adds a closed polygon.
-    public mutating func polygon(_ points: [PlotPoint], style: SVGStyle = SVGStyle(), clip: String? = nil) {
+    package mutating func polygon(_ points: [PlotPoint], style: SVGStyle = SVGStyle(), clip: String? = nil) {
         let pts = points.filter { $0.x.isFinite && $0.y.isFinite }
         guard pts.count >= 3 else { return }
         elements.append("<polygon points=\"\(Self.pointList(pts))\" \(style.attributes) stroke-linejoin=\"round\"\(clipAttr(clip))/>")
     }
 
     /// Adds a rectangle.
-    public mutating func rect(x: Double, y: Double, width w: Double, height h: Double, style: SVGStyle = SVGStyle(),
+    package mutating func rect(x: Double, y: Double, width w: Double, height h: Double, style: SVGStyle = SVGStyle(),
                               clip: String? = nil) {
         elements.append("<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(w))\" height=\"\(Self.n(h))\" \(style.attributes)\(clipAttr(clip))/>")
     }
 
     /// Adds a marker of `size` pixels (about its width) centred at (x, y).
-    public mutating func marker(_ kind: SVGMarker, x: Double, y: Double, size: Double = 7, style: SVGStyle,
+    package mutating func marker(_ kind: SVGMarker, x: Double, y: Double, size: Double = 7, style: SVGStyle,
                                 clip: String? = nil) {
         guard x.isFinite, y.isFinite else { return }
         let r = size / 2
@@ -113,7 +113,7 @@ public struct SVGDocument: Sendable {
     }
 
     /// Adds text; `rotate` in degrees (−90: reading upwards).
-    public mutating func text(_ s: String, x: Double, y: Double, size: Double = 12, anchor: SVGTextAnchor = .start,
+    package mutating func text(_ s: String, x: Double, y: Double, size: Double = 12, anchor: SVGTextAnchor = .start,
                               colour: String = "black", bold: Bool = false, rotate: Double = 0) {
         var attrs = "x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor.rawValue)\" fill=\"\(Self.escape(colour))\""
         if bold { attrs += " font-weight=\"bold\"" }
@@ -122,12 +122,12 @@ public struct SVGDocument: Sendable {
     }
 
     /// Defines a rectangular clip region named `id` for the `clip:` argument of shapes.
-    public mutating func defineClip(id: String, x: Double, y: Double, width w: Double, height h: Double) {
+    package mutating func defineClip(id: String, x: Double, y: Double, width w: Double, height h: Double) {
         defs.append("<clipPath id=\"\(Self.escape(id))\"><rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(w))\" height=\"\(Self.n(h))\"/></clipPath>")
     }
 
     /// The complete SVG text.
-    public func render() -> String {
+    package func render() -> String {
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         s += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
         if !defs.isEmpty { s += "<defs>\n" + defs.joined(separator: "\n") + "\n</defs>\n" }
@@ -138,14 +138,14 @@ public struct SVGDocument: Sendable {
     }
 
     /// Writes the SVG to `path` atomically.
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         try AtomicOutput.write(Data(render().utf8), to: path)
     }
 
     // MARK: - Helpers
 
     /// Escapes `&`, `<`, `>`, `"` and `'` for XML text and attributes.
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         for c in s {
             switch c {
@@ -179,11 +179,11 @@ public struct SVGDocument: Sendable {
 }
 
 /// A point (x, y), in data or pixel coordinates depending on context.
-public struct PlotPoint: Sendable, Codable, Equatable {
+package struct PlotPoint: Sendable, Codable, Equatable {
     /// Horizontal coordinate.
-    public var x: Double
+    package var x: Double
     /// Vertical coordinate.
-    public var y: Double
+    package var y: Double
     /// Creates a point.
-    public init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
+    package init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
 }

@@ -2,20 +2,14 @@ import Foundation
 
 /// The SVG plots of a scan result: `profile_NAME.svg` per 1D profile, `contour_A_B.svg` per contour,
 /// `lagrange_qK.svg` per Lagrange scan, `mcmc_NAME.svg` per MCMC marginal.
-public enum ScanPlots {
+package enum ScanPlots {
     /// The figures, with their file names, in unit order (MCMC marginals last). Throws one line if a
     /// figure cannot be built (e.g. a profile without finite points).
-    public static func figures(_ r: ScanResult) throws -> [(file: String, figure: PlotFigure)] {
+    package static func figures(_ r: ScanResult) throws -> [(file: String, figure: PlotFigure)] {
         var out: [(String, PlotFigure)] = []
         let theta = r.minimum.theta
-        func intervals(_ v: [ProfileInterval]) -> [ProfilePlotInterval] {
-            v.map { ProfilePlotInterval(level: $0.tolerance, lower: $0.lower, upper: $0.upper) }
-        }
         for pr in r.profiles {
-            let data = ProfilePlotData(name: pr.parameter, values: pr.values, deltaChi2: pr.deltaChi2, inside: pr.inside,
-                                       bestFit: pr.best, hessianSigma: r.hessian.sigma(ofParameter: pr.index),
-                                       levels: r.tolerances, intervals: intervals(pr.intervals))
-            out.append(("profile_" + fileSafe(pr.parameter) + ".svg", try ProfilePlot.figure(data)))
+            out.append(("profile_" + fileSafe(pr.parameter) + ".svg", try ProfilePlot.figure(profileData(pr, in: r))))
         }
         for c in r.contours {
             guard let a = r.parameterNames.firstIndex(of: c.a), let b = r.parameterNames.firstIndex(of: c.b) else {
@@ -39,7 +33,7 @@ public enum ScanPlots {
         for l in r.lagrange {
             let data = ProfilePlotData(name: l.name, values: l.q, deltaChi2: l.deltaChi2, inside: l.inside, bestFit: l.best,
                                        hessianSigma: l.sigma.isFinite ? l.sigma : nil, levels: r.tolerances,
-                                       intervals: intervals(l.intervals))
+                                       intervals: plotIntervals(l.intervals))
             var fig = try ProfilePlot.figure(data)
             fig.title = "Lagrange scan of \(l.name) = \(l.definition)"
             fig.xLabel = "\(l.name) = \(l.definition)"
@@ -60,8 +54,21 @@ public enum ScanPlots {
         return out
     }
 
+    /// The plot data of profile `pr` of result `r` (with its Hessian parabola, levels and interval ends).
+    static func profileData(_ pr: ProfileResult, in r: ScanResult) -> ProfilePlotData {
+        ProfilePlotData(name: pr.parameter, values: pr.values, deltaChi2: pr.deltaChi2, inside: pr.inside,
+                        bestFit: pr.best, hessianSigma: r.hessian.sigma(ofParameter: pr.index),
+                        levels: r.tolerances, intervals: plotIntervals(pr.intervals))
+    }
+
+    /// Interval ends as plot intervals.
+    static func plotIntervals(_ v: [ProfileInterval]) -> [ProfilePlotInterval] {
+        v.map { ProfilePlotInterval(level: $0.tolerance, lower: $0.lower, upper: $0.upper) }
+    }
+
     /// Checks that `dir` is a writable directory, or can be created (its parent exists); throws one line otherwise.
-    public static func checkDirectory(_ dir: String) throws {
+    package static func checkDirectory(_ dir: String) throws {
+        guard !dir.isEmpty else { throw PDFEmuError("--plot: empty directory name") }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
             guard isDir.boolValue else { throw PDFEmuError("--plot \(dir): exists and is not a directory") }
@@ -77,28 +84,91 @@ public enum ScanPlots {
         }
     }
 
-    /// Builds every figure, creates `dir` if missing (its parent must exist), then writes each file
-    /// atomically. Returns the paths written. Nothing is written if a figure cannot be built.
-    @discardableResult
-    public static func write(_ r: ScanResult, to dir: String) throws -> [String] {
+    /// Plots written to temporary files in their directory, not yet in place: `commit()` renames them
+    /// over their targets, `discard()` removes them (and the directory if staging created it).
+    package struct Staged {
+        /// The directory.
+        package let directory: String
+        /// (temporary path, final path) of each plot.
+        package let files: [(temporary: String, final: String)]
+        let createdDirectory: Bool
+
+        /// Moves every plot into place; returns the final paths.
+        @discardableResult
+        package func commit() throws -> [String] {
+            for f in files where rename(f.temporary, f.final) != 0 {
+                let why = String(cString: strerror(errno))
+                discard()
+                throw PDFEmuError("--plot \(directory): cannot move \(URL(fileURLWithPath: f.final).lastPathComponent) into place: \(why)")
+            }
+            return files.map(\.final)
+        }
+
+        /// Removes the temporary files (and the directory if staging created it and it is empty).
+        package func discard() {
+            for f in files { unlink(f.temporary) }
+            if createdDirectory { rmdir(directory) }
+        }
+    }
+
+    /// Does everything that can fail before any plot replaces a file: builds every figure, checks each
+    /// target name (at most 255 bytes, not an existing directory), creates `dir` if missing (its parent
+    /// must exist) and writes each SVG to a temporary file there. Throws one line, leaving nothing, on
+    /// any failure.
+    package static func stage(_ r: ScanResult, in dir: String) throws -> Staged {
         try checkDirectory(dir)
-        let figs = try figures(r)
+        return try stage(figures: try figures(r), in: dir)
+    }
+
+    /// Stages already built figures in `dir` (see `stage(_:in:)`).
+    package static func stage(figures figs: [(file: String, figure: PlotFigure)], in dir: String) throws -> Staged {
+        try checkDirectory(dir)
+        for (file, _) in figs {
+            if file.utf8.count > 255 {
+                throw PDFEmuError("--plot \(dir): plot file name \"\(file.prefix(40))…\" is \(file.utf8.count) bytes, more than 255")
+            }
+            var isDir: ObjCBool = false
+            let path = URL(fileURLWithPath: dir).appendingPathComponent(file).path
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                throw PDFEmuError("--plot \(dir): \(file) is a directory")
+            }
+        }
+        var created = false
         if !FileManager.default.fileExists(atPath: dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false) } catch {
                 throw PDFEmuError("--plot \(dir): cannot create directory: \(error.localizedDescription)")
             }
+            created = true
         }
-        var paths: [String] = []
-        for (file, fig) in figs {
-            let path = URL(fileURLWithPath: dir).appendingPathComponent(file).path
-            try fig.write(to: path)
-            paths.append(path)
+        var files: [(temporary: String, final: String)] = []
+        let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        for (i, (file, fig)) in figs.enumerated() {
+            let final = URL(fileURLWithPath: dir).appendingPathComponent(file).path
+            let tmp = URL(fileURLWithPath: dir).appendingPathComponent(".pdfemu-plot-\(tag)-\(i).tmp").path
+            files.append((tmp, final))
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(fig.svg().utf8)) else {
+                Staged(directory: dir, files: files, createdDirectory: created).discard()
+                throw PDFEmuError("--plot \(dir): cannot write \(file)")
+            }
         }
-        return paths
+        return Staged(directory: dir, files: files, createdDirectory: created)
+    }
+
+    /// Builds every figure, creates `dir` if missing (its parent must exist), then moves each file into
+    /// place. Returns the paths written. Nothing is written if a figure cannot be built or written.
+    @discardableResult
+    package static func write(_ r: ScanResult, to dir: String) throws -> [String] {
+        try stage(r, in: dir).commit()
+    }
+
+    /// Writes already built figures into `dir` the same way (staged, then moved into place).
+    @discardableResult
+    static func writeFigures(_ figs: [(file: String, figure: PlotFigure)], to dir: String) throws -> [String] {
+        try stage(figures: figs, in: dir).commit()
     }
 
     /// `name` with every character other than letters, digits, '-', '_' and '.' replaced by '_'.
-    public static func fileSafe(_ name: String) -> String {
+    package static func fileSafe(_ name: String) -> String {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
     }
 }

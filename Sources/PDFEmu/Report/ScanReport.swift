@@ -15,7 +15,7 @@ public enum ScanReport {
         line(head)
         let mn = r.minimum
         let nConv = mn.startConverged.filter { $0 }.count
-        line("minimum: χ²_min = \(Fmt.fixed(mn.chi2, 4)) (\(mn.converged ? "converged" : "NOT converged: " + mn.status), "
+        line("minimum: χ²_min = \(Fmt.fixed(mn.chi2, 4)) (\(mn.converged ? "converged" : "NOT converged: " + mn.status.rawValue), "
              + "\(mn.iterations) iterations; \(nConv) of \(mn.startConverged.count) starts converged; "
              + (mn.sampleMinimum.map { "lowest training χ² \(Fmt.fixed($0, 4)))" } ?? "exact model)"))
         if let dm = mn.domain {

@@ -210,7 +210,7 @@ public enum EnsembleSampler {
     /// Diagnostics, thinning, domain check and marginals of a finished run.
     static func summarise(model: some ScalarModel, options: MCMCOptions, chainPos: [Double], chainChi2: [Double],
                           evaluations: Int, acceptance: Double, burnAcceptance: Double,
-                          bestChi2: Double, bestTheta: [Double], method: String = "ensemble", divergences: Int = 0,
+                          bestChi2: Double, bestTheta: [Double], method: MCMCSampler = .ensemble, divergences: Int = 0,
                           hmcStepSize: Double? = nil) -> MCMCResult {
         let p = model.parameterNames.count, w = options.walkers, steps = options.steps
         var tau = [Double](), ess = [Double](), rhat = [Double]()

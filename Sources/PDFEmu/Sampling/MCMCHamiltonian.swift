@@ -134,7 +134,7 @@ public enum HamiltonianSampler {
         return EnsembleSampler.summarise(model: model, options: opts, chainPos: chainPos, chainChi2: chainChi2,
                                          evaluations: states.reduce(chains) { $0 + $1.evaluations },
                                          acceptance: keptAcc, burnAcceptance: burnAcc, bestChi2: bestChi2,
-                                         bestTheta: bestTheta, method: "hmc",
+                                         bestTheta: bestTheta, method: .hmc,
                                          divergences: states.reduce(0) { $0 + $1.divergencesKept },
                                          hmcStepSize: states.reduce(0) { $0 + exp($1.logEpsBar) } / Double(chains))
     }

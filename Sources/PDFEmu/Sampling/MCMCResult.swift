@@ -4,7 +4,7 @@ import Foundation
 /// summaries computed from them. Samples are ordered step-major (all walkers of a kept step, then the next).
 public struct MCMCResult: Sendable, Codable, Equatable {
     /// Sampler used: "ensemble" (affine-invariant stretch move) or "hmc" (Hamiltonian Monte Carlo).
-    public var method: String
+    public var method: MCMCSampler
     /// HMC only: number of trajectories rejected as divergent (energy error > 1000 or non-finite χ²) after burn-in.
     public var divergences: Int
     /// HMC only: mean leapfrog step size after adaptation, in whitened units (nil for the ensemble sampler).

@@ -37,7 +37,7 @@ extension MCMCResult {
     public func summaryText() -> String {
         var s = ""
         let t2 = options.temperature2
-        let how = method == "hmc"
+        let how = method == .hmc
             ? "Hamiltonian Monte Carlo, exact gradient, \(options.walkers) chains, step size \(Fmt.num(hmcStepSize ?? .nan, width: 0, digits: 3)) (whitened), \(divergences) divergences"
             : "affine-invariant ensemble, stretch a = \(Fmt.fixed(options.stretch, 2)), \(options.walkers) walkers"
         s += "MCMC (\(how)): target p(θ) ∝ exp(−χ²/(2T²)), T² = \(Fmt.num(t2, width: 0, digits: 4))\n"

@@ -1,6 +1,9 @@
 /// Lagrange-multiplier scans: for a range of λ, minimise χ²(θ) + λ·q(θ) (warm-started outward from
 /// λ = 0), giving the lowest χ² at each reached value of q; intervals of q where Δχ² ≤ T².
 enum LagrangeScan {
+    /// The name of Lagrange scan number k ("qK").
+    static func name(_ k: Int) -> String { "q\(k)" }
+
     /// Scans `quantity`, labelled `name`.
     static func compute(_ ctx: ScanContext, quantity: DerivedQuantity, name: String) -> (LagrangeResult, WorkCount) {
         let p = ctx.model.parameterNames.count
@@ -10,10 +13,7 @@ enum LagrangeScan {
         let (q0, gq, _) = quantity.valueGradientHessian(at: theta0)
         // Hessian error of q: √(∇qᵀ V ∇q) over the free parameters.
         let idx = ctx.hessian.indices
-        var s2 = 0.0
-        for r in 0..<idx.count { for c in 0..<idx.count {
-            s2 += gq[idx[r]] * ctx.hessian.covariance[r * idx.count + c] * gq[idx[c]]
-        } }
+        let s2 = Matrix(square: ctx.hessian.covariance, n: idx.count).quadraticForm(idx.map { gq[$0] })
         let sigma = s2 > 0 ? s2.squareRoot() : .nan
         var result = LagrangeResult(name: name, definition: quantity.definition, best: q0, sigma: sigma, lambda: [],
                                     q: [], deltaChi2: [], theta: [], inside: [], converged: [], intervals: [], warnings: [])
@@ -76,38 +76,24 @@ enum LagrangeScan {
         let pos = Array(nNeg..<all.count)
         let neg = Array((0..<nNeg).reversed())
         // Intervals: λ > 0 lowers q (lower end), λ < 0 raises it (upper end).
+        let minInside = ctx.minimum.domain?.inside ?? true
         for t2 in ctx.options.tolerances {
-            var ends: [(x: Double?, inside: Bool, refined: Bool)] = []
-            for chain in [pos, neg] {
-                var prev = BracketPoint(x: 0, g: -t2, theta: theta0, converged: true)
-                var prevQ = q0, prevInside = (ctx.minimum.domain?.inside ?? true)
-                var found: (x: Double?, inside: Bool, refined: Bool) = (nil, false, false)
-                for i in chain where lambdasOut[i] != 0 {
-                    let cur = BracketPoint(x: lambdasOut[i], g: delta[i] - t2, theta: thetas[i], converged: conv[i])
-                    if prev.g <= 0 && cur.g > 0 {
-                        let linearQ = prevQ + (0 - prev.g) / (cur.g - prev.g) * (qs[i] - prevQ)
-                        found = (linearQ, prevInside && inside[i], false)
-                        if ctx.options.refineCrossings {
-                            var w = WorkCount()
-                            let (pt, ok) = ProfileRoot.illinois(lo: prev, hi: cur, tolerance: ScanContext.crossingTolerance(t2)) { l, warm in
-                                let r = minimise(l, warm)
-                                w.add(r)
-                                return BracketPoint(x: l, g: ctx.model.value(at: r.theta) - chi2min - t2, theta: r.theta,
-                                                    converged: r.converged)
-                            }
-                            work.add(w)
-                            if ok { found = (quantity.value(at: pt.theta), ctx.model.isInsideTrainingRegion(pt.theta), true) }
-                        }
-                        break
-                    }
-                    prev = cur; prevQ = qs[i]; prevInside = inside[i]
-                }
-                ends.append(found)
+            let start = ScanLinePoint(bracket: BracketPoint(x: 0, g: -t2, theta: theta0, converged: true), reported: q0, inside: minInside)
+            var w = WorkCount()
+            let refine: ((Double, [Double]) -> BracketPoint)? = !ctx.options.refineCrossings ? nil : { l, warm in
+                let r = minimise(l, warm)
+                w.add(r)
+                return BracketPoint(x: l, g: ctx.model.value(at: r.theta) - chi2min - t2, theta: r.theta, converged: r.converged)
             }
-            result.intervals.append(ProfileInterval(tolerance: t2, lower: ends[0].x, upper: ends[1].x,
-                                                    lowerInside: ends[0].inside, upperInside: ends[1].inside,
-                                                    refined: (ends[0].x == nil || ends[0].refined)
-                                                        && (ends[1].x == nil || ends[1].refined)))
+            let ends = [pos, neg].map { chain in
+                IntervalSearch.outwardCrossing(
+                    from: start, along: chain.filter { lambdasOut[$0] != 0 }.map {
+                        ScanLinePoint(bracket: BracketPoint(x: lambdasOut[$0], g: delta[$0] - t2, theta: thetas[$0], converged: conv[$0]),
+                                      reported: qs[$0], inside: inside[$0])
+                    }, level: t2, refine: refine, report: { quantity.value(at: $0.theta) }, isInside: ctx.model.isInsideTrainingRegion)
+            }
+            work.add(w)
+            result.intervals.append(IntervalSearch.interval(level: t2, lower: ends[0], upper: ends[1]))
         }
         result.lambda = lambdasOut; result.q = qs; result.deltaChi2 = delta; result.theta = thetas
         result.inside = inside; result.converged = conv

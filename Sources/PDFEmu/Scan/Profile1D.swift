@@ -56,26 +56,25 @@ enum Profile1D {
         }
         // Intervals at each tolerance, one side at a time, walking outward from the minimum.
         var intervals: [ProfileInterval] = []
+        let minInside = ctx.minimum.domain?.inside ?? true
         for t2 in ctx.options.tolerances {
-            var ends: [(x: Double?, inside: Bool, refined: Bool)] = []
-            for chain in [up, Array(down)] {
-                var prev = BracketPoint(x: best, g: -t2, theta: ctx.minimum.theta, converged: true)
-                var prevInside = (ctx.minimum.domain?.inside ?? true)
-                var found: (x: Double?, inside: Bool, refined: Bool) = (nil, false, false)
-                for i in chain {
-                    let cur = BracketPoint(x: values[i], g: delta[i] - t2, theta: thetas[i], converged: conv[i])
-                    if prev.g <= 0 && cur.g > 0 {
-                        found = locate(ctx, a, prev, cur, prevInside && inside[i], t2, &work)
-                        break
-                    }
-                    prev = cur; prevInside = inside[i]
-                }
-                ends.append(found)
+            let start = ScanLinePoint(bracket: BracketPoint(x: best, g: -t2, theta: ctx.minimum.theta, converged: true),
+                                      reported: best, inside: minInside)
+            var w = WorkCount()
+            let refine: ((Double, [Double]) -> BracketPoint)? = !ctx.options.refineCrossings ? nil : { x, warm in
+                let r = ctx.profile(fixing: [(a, x)], warm: warm)
+                w.add(r)
+                return BracketPoint(x: x, g: r.value - chi2min - t2, theta: r.theta, converged: r.converged)
             }
-            intervals.append(ProfileInterval(tolerance: t2, lower: ends[1].x, upper: ends[0].x,
-                                             lowerInside: ends[1].inside, upperInside: ends[0].inside,
-                                             refined: (ends[0].x == nil || ends[0].refined)
-                                                 && (ends[1].x == nil || ends[1].refined)))
+            let ends = [up, Array(down)].map { chain in
+                IntervalSearch.outwardCrossing(
+                    from: start, along: chain.map {
+                        ScanLinePoint(bracket: BracketPoint(x: values[$0], g: delta[$0] - t2, theta: thetas[$0], converged: conv[$0]),
+                                      reported: values[$0], inside: inside[$0])
+                    }, level: t2, refine: refine, report: { $0.x }, isInside: ctx.model.isInsideTrainingRegion)
+            }
+            work.add(w)
+            intervals.append(IntervalSearch.interval(level: t2, lower: ends[1], upper: ends[0]))
         }
         let name = ctx.model.parameterNames[a]
         var warnings: [String] = []
@@ -95,21 +94,5 @@ enum Profile1D {
         return (ProfileResult(parameter: name, index: a, best: best, values: values, deltaChi2: delta, theta: thetas,
                               perExperiment: per, spread: spread, inside: inside, converged: conv,
                               intervals: intervals, warnings: warnings), work)
-    }
-
-    /// The crossing between two grid points: refined by root-finding if enabled, else linear.
-    private static func locate(_ ctx: ScanContext, _ a: Int, _ lo: BracketPoint, _ hi: BracketPoint, _ bothInside: Bool,
-                               _ level: Double, _ work: inout WorkCount) -> (x: Double?, inside: Bool, refined: Bool) {
-        let linear = ProfileRoot.linear(lo, hi)
-        guard ctx.options.refineCrossings else { return (linear, bothInside, false) }
-        var w = WorkCount()
-        let (p, ok) = ProfileRoot.illinois(lo: lo, hi: hi, tolerance: ScanContext.crossingTolerance(level)) { x, warm in
-            let r = ctx.profile(fixing: [(a, x)], warm: warm)
-            w.add(r)
-            return BracketPoint(x: x, g: r.value - ctx.minimum.chi2 - level, theta: r.theta, converged: r.converged)
-        }
-        work.add(w)
-        if !ok { return (linear, bothInside, false) }
-        return (p.x, ctx.model.isInsideTrainingRegion(p.theta), true)
     }
 }

@@ -1,18 +1,10 @@
 import Foundation
 
-/// Which MCMC sampler a scan runs.
-public enum ScanMCMCSampler: String, Sendable, Codable, Equatable, CaseIterable {
-    /// The affine-invariant ensemble sampler (`EnsembleSampler`).
-    case ensemble
-    /// Hamiltonian Monte Carlo with the exact gradient (`HamiltonianSampler`).
-    case hmc
-}
-
 /// MCMC settings of a scan: `chains` independent sampler runs (seeds seed, seed+1, …), each one work unit,
 /// started around the scan's minimum with the Hessian covariance T²·H⁻¹ (H = ½∂²χ², `MCMCStart.hessian`).
 public struct ScanMCMCOptions: Sendable, Codable, Equatable {
     /// The sampler.
-    public var sampler: ScanMCMCSampler
+    public var sampler: MCMCSampler
     /// Independent runs (work units); run c uses seed `seed + c`.
     public var chains: Int
     /// The sampler settings every run shares (walkers — for HMC, chains per run —, steps, burn-in, thin,
@@ -20,7 +12,7 @@ public struct ScanMCMCOptions: Sendable, Codable, Equatable {
     public var sampling: MCMCOptions
 
     /// Creates settings (defaults: one ensemble run, 2000 kept steps after 500 burn-in, T² = 1).
-    public init(sampler: ScanMCMCSampler = .ensemble, chains: Int = 1, walkers: Int = 0, steps: Int = 2000,
+    public init(sampler: MCMCSampler = .ensemble, chains: Int = 1, walkers: Int = 0, steps: Int = 2000,
                 burnIn: Int = 500, thin: Int = 1, seed: UInt64 = 1, temperature2: Double = 1) {
         self.sampler = sampler
         self.chains = chains
@@ -101,7 +93,7 @@ extension ScanMCMC: Encodable {
 
 /// An MCMC result's diagnostics and marginals, without samples (for JSON).
 private struct MCMCSummaryJSON: Encodable {
-    var method: String, parameterNames: [String], options: MCMCOptions, sampleCount: Int, evaluations: Int
+    var method: MCMCSampler, parameterNames: [String], options: MCMCOptions, sampleCount: Int, evaluations: Int
     var acceptanceRate: Double, burnInAcceptanceRate: Double, divergences: Int, hmcStepSize: Double?
     var autocorrelationTime: [Double], effectiveSampleSize: [Double], splitRHat: [Double]
     var domainChecked: Int, outsideDomainFraction: Double, outsideBoxFraction: Double

@@ -7,7 +7,7 @@ public struct ScanMinimum: Sendable, Codable, Equatable {
     /// True if the minimiser's convergence criterion was met.
     public var converged: Bool
     /// The minimiser's stopping reason.
-    public var status: String
+    public var status: MinimiserStatus
     /// Newton iterations of the best start.
     public var iterations: Int
     /// Model evaluations of the best start.

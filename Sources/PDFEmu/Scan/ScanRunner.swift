@@ -27,27 +27,26 @@ public enum ScanRunner {
                               constraints: plan.constraints, options: options)
         let mine = plan.units.indices.filter { options.shard?.owns($0) ?? true }
         let unitStart = DispatchTime.now().uptimeNanoseconds
-        enum Output { case profile(ProfileResult), contour(ContourResult), lagrange(LagrangeResult) }
         let mineChains: [Int] = mine.compactMap { if case .mcmc(let c) = plan.units[$0] { return c } else { return nil } }
-        let others = mine.filter { if case .mcmc = plan.units[$0] { return false } else { return true } }
-        let outputs: [(Output, WorkCount)] = Parallel.map(others.count) { j in
+        let others = mine.filter { plan.units[$0].kind != .mcmc }
+        let outputs: [(ScanUnitOutput, WorkCount)] = Parallel.map(others.count) { j in
             switch plan.units[others[j]] {
             case .profile(let a):
                 let (r, w) = Profile1D.compute(ctx, parameter: a); return (.profile(r), w)
             case .contour(let a, let b):
                 let (r, w) = Contour2D.compute(ctx, a: a, b: b); return (.contour(r), w)
             case .lagrange(let k):
-                let (r, w) = LagrangeScan.compute(ctx, quantity: plan.quantities[k], name: "q\(k)"); return (.lagrange(r), w)
+                let (r, w) = LagrangeScan.compute(ctx, quantity: plan.quantities[k], name: LagrangeScan.name(k)); return (.lagrange(r), w)
             case .mcmc:
                 preconditionFailure("MCMC units run below")
             }
         }
         let end = DispatchTime.now().uptimeNanoseconds
-        var chains: [ScanMCMCChain] = []
+        var chains: [ScanUnitOutput] = []
         if let mc = options.mcmc {
             for (k, c) in mineChains.enumerated() {
                 let r = try runChain(ctx, options: mc, chain: c) { mcmcProgress?(k, mineChains.count, $0) }
-                chains.append(ScanMCMCChain(index: c, result: r))
+                chains.append(.mcmc(ScanMCMCChain(index: c, result: r)))
             }
         }
         let mcmcEnd = DispatchTime.now().uptimeNanoseconds
@@ -56,18 +55,8 @@ public enum ScanRunner {
                                 units: plan.units.map { $0.name(names) }, profiles: [], contours: [], lagrange: [],
                                 shard: options.shard, timing: nil)
         var work = WorkCount()
-        for (o, w) in outputs {
-            work.add(w)
-            switch o {
-            case .profile(let r): result.profiles.append(r)
-            case .contour(let r): result.contours.append(r)
-            case .lagrange(let r): result.lagrange.append(r)
-            }
-        }
-        if !chains.isEmpty {
-            result.mcmc = try ScanMCMC(chainCount: plan.units.filter { if case .mcmc = $0 { return true } else { return false } }.count,
-                                       chains: chains)
-        }
+        for (_, w) in outputs { work.add(w) }
+        try result.setUnitOutputs(outputs.map(\.0) + chains)
         result.timing = ScanTiming(seconds: Double(mcmcEnd - start) / 1e9, unitSeconds: Double(end - unitStart) / 1e9,
                                    profiledPoints: work.minimisations, modelEvaluations: work.evaluations,
                                    mcmcSeconds: Double(mcmcEnd - end) / 1e9)

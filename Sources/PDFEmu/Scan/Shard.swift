@@ -1,32 +1,9 @@
 import Foundation
 
-/// One unit of scan work; a run's units are numbered in order and shard k/N computes those with
-/// number % N == k.
-public enum ScanUnit: Sendable, Equatable {
-    /// The 1D profile of a parameter (model index).
-    case profile(Int)
-    /// The 2D contour of a pair (model indices).
-    case contour(Int, Int)
-    /// The Lagrange scan of quantity number k.
-    case lagrange(Int)
-    /// MCMC run number c.
-    case mcmc(Int)
-
-    /// The unit's name: "profile/NAME", "contour/A__B", "lagrange/qK" or "mcmc/chainC".
-    public func name(_ parameterNames: [String]) -> String {
-        switch self {
-        case .profile(let a): return "profile/" + parameterNames[a]
-        case .contour(let a, let b): return "contour/" + parameterNames[a] + "__" + parameterNames[b]
-        case .lagrange(let k): return "lagrange/q\(k)"
-        case .mcmc(let c): return "mcmc/chain\(c)"
-        }
-    }
-}
-
 /// Run identifiers: a hash of the model's identity and the scan options.
-public enum RunIdentity {
+package enum RunIdentity {
     /// 128-bit FNV-1a hash (two 64-bit lanes) of `parts`, as 32 hex digits.
-    public static func hash(_ parts: [String]) -> String {
+    package static func hash(_ parts: [String]) -> String {
         var h1: UInt64 = 0xcbf2_9ce4_8422_2325, h2: UInt64 = 0x6c62_272e_07bb_0142
         for part in parts {
             for byte in part.utf8 + [0] {
@@ -39,7 +16,7 @@ public enum RunIdentity {
     }
 
     /// Hash of a file's bytes (the model file's identity); throws naming the file if unreadable.
-    public static func fileHash(_ path: String) throws -> String {
+    package static func fileHash(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PDFEmuError("\(path): cannot read")
         }
@@ -53,7 +30,7 @@ public enum RunIdentity {
     }
 
     /// A fingerprint of what a model exposes: names, training box, best points and values there.
-    public static func fingerprint(_ model: any ScalarModel) -> String {
+    package static func fingerprint(_ model: any ScalarModel) -> String {
         var parts = model.parameterNames + ["|"] + model.experimentNames
         if let r = model.trainingRegion {
             parts.append(String(r.sampleMinimum.bitPattern))
@@ -107,30 +84,15 @@ public enum ScanMerge {
             throw PDFEmuError("merge: shard\(missing.count > 1 ? "s" : "") " + missing.map { "\($0)/\(n)" }.joined(separator: ", ")
                               + " missing")
         }
-        var profiles: [String: ProfileResult] = [:]
-        var contours: [String: ContourResult] = [:]
-        var lagrange: [String: LagrangeResult] = [:]
-        var chains: [String: ScanMCMCChain] = [:]
-        for s in shards {
-            for c in s.result.mcmc?.chains ?? [] { chains["mcmc/chain\(c.index)"] = c }
-            for p in s.result.profiles { profiles["profile/" + p.parameter] = p }
-            for c in s.result.contours { contours["contour/" + c.a + "__" + c.b] = c }
-            for l in s.result.lagrange { lagrange["lagrange/" + l.name] = l }
-        }
+        var byName: [String: ScanUnitOutput] = [:]
+        for sh in shards { for o in sh.result.unitOutputs { byName[o.unitName] = o } }
         var merged = first.result
         merged.shard = nil
         merged.timing = nil
-        merged.profiles = []; merged.contours = []; merged.lagrange = []; merged.mcmc = nil
-        var mergedChains: [ScanMCMCChain] = []
-        for unit in first.result.units {
-            if let p = profiles[unit] { merged.profiles.append(p) } else if let c = contours[unit] { merged.contours.append(c) }
-            else if let l = lagrange[unit] { merged.lagrange.append(l) } else if let c = chains[unit] { mergedChains.append(c) } else {
-                throw PDFEmuError("merge: unit \(unit) is in none of the shards")
-            }
-        }
-        if !mergedChains.isEmpty {
-            merged.mcmc = try ScanMCMC(chainCount: first.result.units.filter { $0.hasPrefix("mcmc/") }.count, chains: mergedChains)
-        }
+        try merged.setUnitOutputs(try first.result.units.map { unit in
+            guard let o = byName[unit] else { throw PDFEmuError("merge: unit \(unit) is in none of the shards") }
+            return o
+        })
         return merged
     }
 }

@@ -8,16 +8,6 @@ public struct TheoryBatchResult: Sendable {
     public var perExperiment: [Double]
     /// The undefined rows and why, in row order.
     public var undefined: [(row: Int, reason: UndefinedPoint)]
-
-    /// One line counting the undefined rows by kind ("" if none), e.g.
-    /// "3 of 1000 points undefined (written as NaN): 3 Beta-function argument ≤ 0; first: row 17: …".
-    public func undefinedNote() -> String {
-        guard let first = undefined.first else { return "" }
-        var counts: [String: Int] = [:]
-        for u in undefined { counts[u.reason.kind, default: 0] += 1 }
-        let kinds = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        return "\(undefined.count) of \(chi2.count) points undefined (written as NaN): \(kinds); first: row \(first.row): \(first.reason)"
-    }
 }
 
 extension FKChiSquare {

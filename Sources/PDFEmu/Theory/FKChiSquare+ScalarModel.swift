@@ -32,7 +32,10 @@ extension FKChiSquare {
     /// `parameterNames` by /parameter_names), best first: starting points for minimisation from a
     /// known valley. Rows with a non-finite χ² are skipped.
     public func startingPoints(fromScan path: String, count: Int = 8) throws -> [[Double]] {
-        let points = try PredictRunner.readPoints(path, parameterNames: parameterNames, neededBy: "the theory χ²")
+        let points: [Double]
+        do { points = try OraclePoints.read(path).columns(parameterNames) } catch let e as OracleError {
+            throw PDFEmuError("\(path): \(e.message)")
+        }
         let f = try HDF5File(open: path)
         let chi2: (shape: [Int], values: [Double]) = try f.read("/chi2")
         let p = parameterNames.count, n = points.count / p

@@ -8,7 +8,7 @@ struct FitCheckpoint<T: NNScalar> {
     var current: MemberCheckpoint<T>?
     var currentMember: Int
 
-    static func path(for output: String) -> String { output + ".checkpoint.h5" }
+    static func path(for output: String) -> String { FitRunner.checkpointPath(for: output) }
 
     func save(to path: String, architecture: MLPArchitecture) throws {
         try AtomicOutput.write(to: path) { tmp in

@@ -57,8 +57,8 @@ public struct FitConfig: Sendable, Codable, Equatable {
     public var hidden: [Int]
     /// Hidden activation.
     public var activation: Activation
-    /// "float32" or "float64".
-    public var precision: String
+    /// Training precision.
+    public var precision: Precision
     /// Input transform.
     public var inputTransform: InputTransformKind
     /// Weight initialisation.
@@ -152,14 +152,16 @@ public struct FitConfig: Sendable, Codable, Equatable {
             throw root.fail("data", "missing (give data.files)")
         }
         if var n = try root.object("network") {
-            c.hidden = try n.ints("hidden", c.hidden, min: 1)
+            c.hidden = try n.ints("hidden", c.hidden, min: 1, max: Emulator.limits.width)
             if c.hidden.isEmpty { throw n.fail("hidden", "must have at least one layer") }
+            if c.hidden.count > Emulator.limits.layers { throw n.fail("hidden", "has \(c.hidden.count) layers, at most \(Emulator.limits.layers)") }
             c.activation = try n.choice("activation", c.activation)
-            c.precision = try n.string("precision", c.precision)!
-            guard ["float32", "float64"].contains(c.precision) else { throw n.fail("precision", "must be float32 or float64") }
+            let text = try n.string("precision", c.precision.rawValue)!
+            guard let precision = Precision(rawValue: text) else { throw n.fail("precision", "must be float32 or float64") }
+            c.precision = precision
             c.initialisation = try n.choice("init", c.initialisation)
             c.inputTransform = try n.choice("input_transform", c.inputTransform)
-            c.members = try n.int("members", c.members, min: 1)
+            c.members = try n.int("members", c.members, min: 1, max: Emulator.limits.members)
             try n.finish()
         }
         if var t = try root.object("training") {
@@ -182,7 +184,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
             c.plateauFactor = try t.double("plateau_factor", c.plateauFactor, min: 0, max: 1, exclusiveMin: true)
             c.gradientClip = try t.optionalDouble("gradient_clip", min: 0, exclusiveMin: true)
             c.earlyStoppingPatience = try t.int("early_stopping_patience", c.earlyStoppingPatience, min: 0)
-            c.threads = try t.int("threads", c.threads, min: 1)
+            c.threads = try t.int("threads", c.threads, min: 1, max: 1024)
             try t.finish()
         }
         if var l = try root.object("loss") {
@@ -202,7 +204,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
             if sum > 1 + 1e-9 { throw s.fail("train", "train + validation + test = \(sum), must be ≤ 1") }
             try s.finish()
         }
-        c.seed = UInt64(try root.int("seed", Int(c.seed), min: 0))
+        c.seed = try root.uint64("seed", c.seed)
         c.output = try root.string("output", c.output)!
         if c.output.isEmpty { throw root.fail("output", "must not be empty") }
         try root.finish()
@@ -212,7 +214,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
     /// The defaults (what Configs/hera14.json spells out).
     public static let defaults = FitConfig(
         files: [], read: ScanReadOptions(), perExperiment: true, targetIsChi2: true,
-        hidden: [256, 256, 256], activation: .silu, precision: "float32", inputTransform: .whiten, initialisation: .glorot,
+        hidden: [256, 256, 256], activation: .silu, precision: .float32, inputTransform: .whiten, initialisation: .glorot,
         optimizer: .adam, learningRate: 1e-3, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999,
         epsilon: 1e-8, weightDecay: 0, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,

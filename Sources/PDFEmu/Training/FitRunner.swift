@@ -8,21 +8,28 @@ public struct FitOptions: Sendable {
     public var resume: Bool
     /// Seconds between checkpoint writes.
     public var checkpointInterval: Double
+    /// Further inputs the output must not overwrite (label and path, e.g. the config file); the
+    /// config's `data.files` are always protected.
+    public var protectedInputs: [(label: String, path: String)]
     /// Creates options.
-    public init(output: String, resume: Bool = false, checkpointInterval: Double = 15) {
+    public init(output: String, resume: Bool = false, checkpointInterval: Double = 15,
+                protectedInputs: [(label: String, path: String)] = []) {
         self.output = output
         self.resume = resume
         self.checkpointInterval = checkpointInterval
+        self.protectedInputs = protectedInputs
     }
 }
 
 /// The outcome of `fit`.
 public struct FitResult: Sendable {
-    /// The trained emulator (already saved to the output path).
+    /// The trained emulator (saved to the output path unless training diverged: a diverged fit
+    /// writes nothing, so an existing emulator there is kept).
     public var emulator: Emulator
     /// The accuracy report on the test split.
     public var report: AccuracyReport
-    /// True if training stopped early because the loss became NaN (the best weights were kept).
+    /// True if training stopped early because the loss became NaN (`emulator` holds the best weights
+    /// before it, but was not saved).
     public var diverged: Bool
     /// True if training was interrupted (the best weights so far were kept).
     public var interrupted: Bool
@@ -33,12 +40,20 @@ public struct FitResult: Sendable {
 /// Trains an emulator from a config: reads the scan, splits and scales it, trains each ensemble member
 /// (checkpointing as it goes), measures the accuracy on the test split and writes the emulator file.
 public enum FitRunner {
+    /// The most network parameters per member a fit trains (about 270 MB per copy in float32).
+    public static let maxTrainedParameters = 1 << 26
+
+    /// The checkpoint file a fit writing `output` keeps beside it.
+    public static func checkpointPath(for output: String) -> String { output + ".checkpoint.h5" }
+
     /// Runs a fit. `progress` receives per-epoch updates; `shouldStop` is polled (Ctrl-C).
     public static func run(config: FitConfig, options: FitOptions, log: (String) -> Void = { _ in },
                            progress: @escaping (TrainingProgress) -> Void = { _ in },
                            shouldStop: @escaping () -> Bool = { false }) throws -> FitResult {
         try BLAS.ensureLoaded()
         try AtomicOutput.checkWritable(options.output)
+        try FileIdentity.refuseRepeats(config.files, what: "data.files")
+        try FileIdentity.refuseOverwrite(output: options.output, inputs: config.files.map { ("data.files entry", $0) } + options.protectedInputs)
         let scan = try ScanReader.read(config.files, options: config.read)
         if config.targetIsChi2 == false && config.read.chi2 == nil {
             throw PDFEmuError("data.target_dataset: give the dataset of the scalar to learn when target_is_chi2 is false")
@@ -47,7 +62,7 @@ public enum FitRunner {
             (scan.experimentCount > 0 ? ", \(scan.experimentCount) experiments" : "") +
             (scan.droppedRows > 0 ? " (\(scan.droppedRows) rows with NaN/Inf dropped)" : ""))
         BLAS.setThreads(config.threads)
-        if config.precision == "float64" { return try run(Double.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop) }
+        if config.precision == .float64 { return try run(Double.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop) }
         return try run(Float.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop)
     }
 
@@ -58,6 +73,9 @@ public enum FitRunner {
             + (data.droppedByCut > 0 ? " (\(data.droppedByCut) training points above max_delta_chi2 left out)" : ""))
         let trainer = Trainer<T>(config: config, data: data, scan: scan)
         let arch = trainer.architecture
+        guard arch.parameterCount <= maxTrainedParameters else {
+            throw PDFEmuError("network.hidden: \(arch.hidden.map(String.init).joined(separator: ",")) gives \(arch.parameterCount) parameters per member, more than \(maxTrainedParameters)")
+        }
         let ckPath = FitCheckpoint<T>.path(for: options.output)
         var ck = options.resume
             ? try FitCheckpoint<T>.load(ckPath, config: config, architecture: arch, fresh: { trainer.initialState(member: $0) })
@@ -109,11 +127,9 @@ public enum FitRunner {
             if interrupted { throw PDFEmuError("interrupted before the first epoch ended: no emulator written; checkpoint \(ckPath) kept") }
             throw PDFEmuError("training diverged before the first epoch ended (NaN loss): no emulator written; lower training.learning_rate or set training.gradient_clip")
         }
-        let members = usable.map {
-            DenseNetwork(architecture: arch, weights: $0.weights.map { Double($0) }, inputMean: data.inputMean,
-                         inputTransform: data.inputTransform, outputShift: data.outputShift, outputScale: data.outputScale,
-                         outputLogScale: data.outputLogScale)
-        }
+        let scalers = Scalers(inputMean: data.inputMean, inputTransform: data.inputTransform, outputShift: data.outputShift,
+                              outputScale: data.outputScale, outputLogScale: data.outputLogScale)
+        let members = usable.map { DenseNetwork(architecture: arch, weights: $0.weights.map { Double($0) }, scalers: scalers) }
         // Domain, best points, emulator.
         let best = scan.bestIndex
         let domain = try TrainingDomain.build(scan: scan, rows: data.trainRows, center: scan.point(best))
@@ -121,12 +137,18 @@ public enum FitRunner {
         var emulator = Emulator(parameterNames: scan.parameterNames,
                                 experimentNames: config.perExperiment ? scan.experimentNames : [],
                                 targetName: config.read.chi2 ?? "chi2", targetIsChi2: config.targetIsChi2,
-                                architecture: arch, precision: T.precisionName, members: members,
+                                architecture: arch, precision: T.precision, members: members,
                                 sampleMinimum: data.sampleMinimum, bestTrainingPoints: bestRows.map { scan.point($0) },
                                 domain: domain, report: nil, configText: config.sourceText, seed: config.seed)
         let report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,
                               split: data.testRows.isEmpty ? "validation" : "test", members: usable)
         emulator.report = report
+        if diverged {
+            // A failed run replaces nothing: an existing emulator at the output stays as it was.
+            try? FileManager.default.removeItem(atPath: ckPath)
+            return FitResult(emulator: emulator, report: report, diverged: true, interrupted: false,
+                             droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
+        }
         try emulator.save(to: options.output)
         if !interrupted { try? FileManager.default.removeItem(atPath: ckPath) }
         return FitResult(emulator: emulator, report: report, diverged: diverged, interrupted: interrupted,

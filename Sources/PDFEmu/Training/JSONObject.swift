@@ -59,12 +59,30 @@ struct JSONObject {
         return try double(k, 0, min: min, exclusiveMin: exclusiveMin)
     }
 
-    mutating func int(_ k: String, _ def: Int, min: Int? = nil) throws -> Int {
+    mutating func int(_ k: String, _ def: Int, min: Int? = nil, max: Int? = nil) throws -> Int {
         guard let v = raw(k) else { return def }
-        guard !isBool(v), let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded() else { throw fail(k, "must be an integer") }
-        let x = n.intValue
-        if let min, x < min { throw fail(k, "must be ≥ \(min), got \(x)") }
+        let x = try integer(v, k, min: min, max: max)
         return x
+    }
+
+    /// An unsigned 64-bit integer (0…2⁶⁴−1), e.g. a seed.
+    mutating func uint64(_ k: String, _ def: UInt64) throws -> UInt64 {
+        guard let v = raw(k) else { return def }
+        guard !isBool(v), let n = v as? NSNumber else { throw fail(k, "must be an integer in 0…\(UInt64.max)") }
+        if let u = UInt64(n.stringValue) { return u }
+        let d = n.doubleValue
+        guard d == d.rounded(), d >= 0, d < 18446744073709551616.0 else { throw fail(k, "must be an integer in 0…\(UInt64.max), got \(n.stringValue)") }
+        return UInt64(d)
+    }
+
+    /// `v` as an Int in min…max (checked before converting, so huge values cannot wrap).
+    func integer(_ v: Any, _ k: String, min: Int?, max: Int?) throws -> Int {
+        guard !isBool(v), let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded() else { throw fail(k, "must be an integer") }
+        let d = n.doubleValue
+        if let min, d < Double(min) { throw fail(k, "must be ≥ \(min), got \(n.stringValue)") }
+        if let max, d > Double(max) { throw fail(k, "must be ≤ \(max), got \(n.stringValue)") }
+        guard abs(d) < 9.0e18 else { throw fail(k, "is too large, got \(n.stringValue)") }
+        return n.intValue
     }
 
     mutating func bool(_ k: String, _ def: Bool) throws -> Bool {
@@ -94,16 +112,10 @@ struct JSONObject {
         return s
     }
 
-    mutating func ints(_ k: String, _ def: [Int], min: Int) throws -> [Int] {
+    mutating func ints(_ k: String, _ def: [Int], min: Int, max: Int? = nil) throws -> [Int] {
         guard let v = raw(k) else { return def }
         guard let a = v as? [Any] else { throw fail(k, "must be a list of integers") }
-        return try a.enumerated().map { i, e in
-            guard !isBool(e), let n = e as? NSNumber, n.doubleValue == n.doubleValue.rounded() else {
-                throw fail("\(k)[\(i)]", "must be an integer")
-            }
-            guard n.intValue >= min else { throw fail("\(k)[\(i)]", "must be ≥ \(min), got \(n.intValue)") }
-            return n.intValue
-        }
+        return try a.enumerated().map { i, e in try integer(e, "\(k)[\(i)]", min: min, max: max) }
     }
 
     /// Throws if the object has keys that were never read.

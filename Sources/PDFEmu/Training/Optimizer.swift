@@ -1,5 +1,29 @@
 import CKernels
 
+/// The optimiser's own hyperparameters (the `training` keys of the config that it reads).
+public struct OptimizerSettings: Sendable, Codable, Equatable {
+    /// Which update rule.
+    public var kind: OptimizerKind
+    /// SGD momentum.
+    public var momentum: Double
+    /// Nesterov momentum for SGD.
+    public var nesterov: Bool
+    /// Adam β₁.
+    public var beta1: Double
+    /// Adam β₂.
+    public var beta2: Double
+    /// Adam ε.
+    public var epsilon: Double
+    /// Weight decay (decoupled for AdamW, L2 for SGD/Adam).
+    public var weightDecay: Double
+    /// Creates settings.
+    public init(kind: OptimizerKind, momentum: Double, nesterov: Bool, beta1: Double, beta2: Double, epsilon: Double,
+                weightDecay: Double) {
+        self.kind = kind; self.momentum = momentum; self.nesterov = nesterov
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
+    }
+}
+
 /// SGD-family optimisers over a flat parameter buffer. State (moments) has the same layout as the
 /// parameters, so it is saved under the same dotted names.
 public struct Optimizer<T: NNScalar>: Sendable {
@@ -14,15 +38,15 @@ public struct Optimizer<T: NNScalar>: Sendable {
     /// Steps taken.
     public var step: Int
 
-    /// Creates an optimiser for `count` parameters from the config's settings.
-    public init(_ config: FitConfig, count: Int) {
-        kind = config.optimizer
-        momentum = T(config.momentum)
-        nesterov = config.nesterov
-        beta1 = T(config.beta1)
-        beta2 = T(config.beta2)
-        epsilon = T(config.epsilon)
-        weightDecay = T(config.weightDecay)
+    /// Creates an optimiser for `count` parameters.
+    public init(_ settings: OptimizerSettings, count: Int) {
+        kind = settings.kind
+        momentum = T(settings.momentum)
+        nesterov = settings.nesterov
+        beta1 = T(settings.beta1)
+        beta2 = T(settings.beta2)
+        epsilon = T(settings.epsilon)
+        weightDecay = T(settings.weightDecay)
         m = [T](repeating: 0, count: count)
         v = kind == .sgd ? [] : [T](repeating: 0, count: count)
         step = 0

@@ -24,41 +24,41 @@ public enum StopReason: String, Sendable, Codable {
 }
 
 /// The trained state of one member.
-public struct MemberResult<T: NNScalar>: Sendable {
+package struct MemberResult<T: NNScalar>: Sendable {
     /// Best weights (lowest validation error).
-    public var weights: [T]
+    package var weights: [T]
     /// Validation RMS (χ² units) of those weights.
-    public var validationRMS: Double
+    package var validationRMS: Double
     /// Epochs run.
-    public var epochs: Int
+    package var epochs: Int
     /// Why training ended.
-    public var stopReason: StopReason
+    package var stopReason: StopReason
     /// Seconds spent.
-    public var seconds: Double
+    package var seconds: Double
 }
 
 /// Everything needed to continue an interrupted member exactly where it stopped.
-public struct MemberCheckpoint<T: NNScalar>: Sendable {
-    public var epoch: Int
-    public var weights: [T]
-    public var best: [T]
-    public var bestValidation: Double
-    public var optimizer: Optimizer<T>
-    public var rng: SeededGenerator
-    public var schedule: LearningRateSchedule
-    public var stale: Int
-    public var seconds: Double
+package struct MemberCheckpoint<T: NNScalar>: Sendable {
+    package var epoch: Int
+    package var weights: [T]
+    package var best: [T]
+    package var bestValidation: Double
+    package var optimizer: Optimizer<T>
+    package var rng: SeededGenerator
+    package var schedule: LearningRateSchedule
+    package var stale: Int
+    package var seconds: Double
 }
 
 /// Mini-batch training of one network with an SGD-family optimiser, schedule, clipping and early stopping.
-public final class Trainer<T: NNScalar> {
+package final class Trainer<T: NNScalar> {
     let config: FitConfig
     let data: TrainingData<T>
     let architecture: MLPArchitecture
     let valX: [T], valY: [T], valW: [T]
 
     /// Prepares training on `data`; validation arrays are built from `scan`.
-    public init(config: FitConfig, data: TrainingData<T>, scan: ScanData) {
+    package init(config: FitConfig, data: TrainingData<T>, scan: ScanData) {
         self.config = config
         self.data = data
         architecture = MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs,
@@ -70,17 +70,17 @@ public final class Trainer<T: NNScalar> {
     }
 
     /// A fresh start for member `k`.
-    public func initialState(member k: Int) -> MemberCheckpoint<T> {
+    package func initialState(member k: Int) -> MemberCheckpoint<T> {
         var rng = SeededGenerator(seed: config.seed &+ UInt64(k) &* 0x9E37_79B9)
         let w: [T] = architecture.initialParameters(config.initialisation, rng: &rng)
         return MemberCheckpoint(epoch: 0, weights: w, best: w, bestValidation: .infinity,
-                                optimizer: Optimizer<T>(config, count: w.count), rng: rng,
-                                schedule: LearningRateSchedule(config), stale: 0, seconds: 0)
+                                optimizer: Optimizer<T>(config.optimizerSettings, count: w.count), rng: rng,
+                                schedule: LearningRateSchedule(config.scheduleSettings), stale: 0, seconds: 0)
     }
 
     /// Trains member `k` from `state` until a stop condition. `progress` is called after each epoch,
     /// `checkpoint` after each epoch with the resumable state, `shouldStop` is polled every batch.
-    public func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double,
+    package func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double,
                       progress: (TrainingProgress) -> Void, checkpoint: (MemberCheckpoint<T>) -> Void,
                       shouldStop: () -> Bool) -> MemberResult<T> {
         var s = state
@@ -116,8 +116,7 @@ public final class Trainer<T: NNScalar> {
                         }
                     }
                 }
-                let timeFraction = timeBudget > 0 ? (Date().timeIntervalSince1970 - start) / timeBudget : 0
-                let lr = s.schedule.rate(epoch: s.epoch, fraction: Double(b) / Double(batchesPerEpoch), timeFraction: timeFraction)
+                let lr = s.schedule.rate(epoch: s.epoch, fraction: Double(b) / Double(batchesPerEpoch))
                 var loss: T = 0
                 s.weights.withUnsafeMutableBufferPointer { W in
                     let out = batch.forward(parameters: W.baseAddress!, input: bx, rows: rows)

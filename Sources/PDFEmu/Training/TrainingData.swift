@@ -55,6 +55,9 @@ public struct TrainingData<T: NNScalar>: Sendable {
             let before = trainRows.count
             trainRows = trainRows.filter { scan.chi2[$0] - smin <= cut }
             droppedByCut = before - trainRows.count
+            guard trainRows.count > p + 1 else {
+                throw PDFEmuError("loss.max_delta_chi2: only \(trainRows.count) of \(before) training points have Δχ² ≤ \(cut); raise it (at least \(p + 2) points are needed)")
+            }
         } else {
             droppedByCut = 0
         }

@@ -11,7 +11,7 @@ final class MinimiserTests: XCTestCase {
             return ((t[0] + 1) * (t[0] + 1) + (t[1] - 2) * (t[1] - 2), [2 * (t[0] + 1), 2 * (t[1] - 2)], [2, 0, 0, 2])
         }
         let r = m.minimise(from: [3, 0], constraints: [.free, .free])
-        XCTAssertTrue(r.value.isFinite, r.status)
+        XCTAssertTrue(r.value.isFinite, "\(r.status)")
         XCTAssertGreaterThanOrEqual(r.theta[0], 0)
         // It descends to the edge x = 0 (it does not slide along an undefined region's edge: there it stops).
         XCTAssertLessThan(r.value, 17.0 / 10, "\(r.theta) \(r.status)")
@@ -23,7 +23,7 @@ final class MinimiserTests: XCTestCase {
         let m = QuadraticModel(p: 14)
         let start = (0..<14).map { m.mu[$0] + 3 * m.sigma($0) * (($0 % 2 == 0) ? 1 : -1) }
         let r = Minimiser(model: m).minimise(from: start, constraints: Array(repeating: .free, count: 14))
-        XCTAssertTrue(r.converged, r.status)
+        XCTAssertTrue(r.converged, r.status.rawValue)
         XCTAssertLessThanOrEqual(r.iterations, 3)
         for i in 0..<14 { XCTAssertEqual(r.theta[i], m.mu[i], accuracy: 1e-8 * m.sigma(i)) }
         XCTAssertEqual(r.value, m.chi0, accuracy: 1e-9)
@@ -37,7 +37,7 @@ final class MinimiserTests: XCTestCase {
         var c = [ParameterConstraint](repeating: .free, count: 6)
         c[a] = .bounded(lower: b, upper: b + 5 * m.sigma(a))
         let r = Minimiser(model: m).minimise(from: m.bestTrainingPoints[0].enumerated().map { c[$0].clamp($1) }, constraints: c)
-        XCTAssertTrue(r.converged, r.status)
+        XCTAssertTrue(r.converged, r.status.rawValue)
         XCTAssertEqual(r.atBound, [a])
         XCTAssertEqual(r.theta[a], b)
         // Others at the conditional mean μ_o + C_oa/C_aa·(b − μ_a); χ² rises by exactly 1.
@@ -52,7 +52,7 @@ final class MinimiserTests: XCTestCase {
         var c = [ParameterConstraint](repeating: .free, count: 4)
         c[3] = .fixed(0.7)
         let r = Minimiser(model: m).minimise(from: [-1.2, 1.0, 0, 0.7], constraints: c)
-        XCTAssertTrue(r.converged, r.status)
+        XCTAssertTrue(r.converged, r.status.rawValue)
         XCTAssertEqual(r.theta[3], 0.7)
         XCTAssertEqual(r.theta[0], 1, accuracy: 1e-3)
         XCTAssertEqual(r.theta[1], 1, accuracy: 1e-3)

@@ -51,7 +51,7 @@ final class RobustnessTests: XCTestCase {
         let q = QuadraticModel(p: 14, quartic: 0.05)
         let m = FloatRounded(base: q)
         let r = try ScanRunner.run(model: m, options: ScanOptions(profileParameters: ["p0", "p5"], tolerances: [1, 10]))
-        XCTAssertTrue(r.minimum.converged, r.minimum.status)
+        XCTAssertTrue(r.minimum.converged, r.minimum.status.rawValue)
         XCTAssertLessThan(r.minimum.evaluations, 60)
         let exact = try ScanRunner.run(model: q, options: ScanOptions(profileParameters: ["p0", "p5"], tolerances: [1, 10]))
         for (a, b) in zip(r.profiles, exact.profiles) {

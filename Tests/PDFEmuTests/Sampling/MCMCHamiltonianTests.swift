@@ -22,7 +22,7 @@ final class MCMCHamiltonianTests: XCTestCase {
                                            options: MCMCOptions(walkers: 4, steps: 1500, burnIn: 300, seed: 21, temperature2: 4)) {
             last = $0
         }
-        XCTAssertEqual(r.method, "hmc")
+        XCTAssertEqual(r.method, .hmc)
         XCTAssertEqual(last?.fraction, 1)
         XCTAssertEqual(r.sampleCount, 4 * 1500)
         XCTAssertEqual(r.divergences, 0)

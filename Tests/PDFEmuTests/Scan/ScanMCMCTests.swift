@@ -60,7 +60,7 @@ final class ScanMCMCTests: XCTestCase {
         o.mcmc = ScanMCMCOptions(sampler: .hmc, chains: 1, steps: 800, burnIn: 200, seed: 3)
         let r = try ScanRunner.run(model: m, options: o)
         let c = try XCTUnwrap(r.mcmc?.combined)
-        XCTAssertEqual(c.method, "hmc")
+        XCTAssertEqual(c.method, .hmc)
         XCTAssertEqual(r.profiles.count, 1)
         for i in 0..<3 {
             XCTAssertEqual(c.mean[i], m.mu[i], accuracy: 0.15 * m.sigma(i))

@@ -5,15 +5,23 @@ import XCTest
 enum PDFEmuExecutable {
     /// Result of one run.
     struct Run {
+        /// Exit status, or the signal number when `signaled`.
         var status: Int32
         var stdout: String
         var stderr: String
+        /// True if the process was ended by a signal (a crash, or the kill after `timeout`).
+        var signaled = false
+        /// True if the run took longer than its timeout and was killed.
+        var timedOut = false
         /// Non-empty lines of stderr.
         var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
     }
 
     /// The executable's URL, or nil if it has not been built.
-    static let url: URL? = {
+    static let url: URL? = product("pdfemu")
+
+    /// A built executable of this package (`pdfemu`, `pdfemu-oracle-example`) beside the test bundle, or nil.
+    static func product(_ name: String) -> URL? {
         var dirs: [URL] = []
         dirs.append(Bundle(for: Marker.self).bundleURL.deletingLastPathComponent())
         dirs.append(Bundle.main.bundleURL)
@@ -22,11 +30,11 @@ enum PDFEmuExecutable {
             dirs.append(URL(fileURLWithPath: arg0).deletingLastPathComponent())
         }
         for dir in dirs {
-            let candidate = dir.appendingPathComponent("pdfemu")
+            let candidate = dir.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         return nil
-    }()
+    }
 
     private final class Marker {}
 
@@ -34,7 +42,8 @@ enum PDFEmuExecutable {
     private final class DataBox: @unchecked Sendable { var data = Data() }
 
     /// Runs pdfemu with `arguments`; `environment` entries are set (nil values removed) on top of ours.
-    static func run(_ arguments: [String], environment: [String: String?] = [:],
+    /// A run still going after `timeout` seconds is killed (SIGKILL) and marked `timedOut`.
+    static func run(_ arguments: [String], environment: [String: String?] = [:], timeout: Double = 600,
                     file: StaticString = #filePath, line: UInt = #line) throws -> Run {
         guard let url else {
             XCTFail("pdfemu executable not found beside the test bundle (build it: swift build --build-tests)",
@@ -53,18 +62,37 @@ enum PDFEmuExecutable {
         process.standardError = err
         try process.run()
         // Read both pipes concurrently so a full pipe never blocks the child.
-        let errBox = DataBox()
+        let errBox = DataBox(), outBox = DataBox()
         let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        for (pipe, box) in [(err, errBox), (out, outBox)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let errData = errBox.data
+        var timedOut = false
+        if group.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            kill(process.processIdentifier, SIGKILL)
+            group.wait()
+        }
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        return Run(status: process.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
+                   stderr: String(decoding: errBox.data, as: UTF8.self),
+                   signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut)
     }
 }
+
+/// Offsets of every non-overlapping occurrence of `pattern` in `bytes`.
+func byteOffsets(of pattern: [UInt8], in bytes: [UInt8]) -> [Int] {
+    var hits: [Int] = []
+    var i = 0
+    while i + pattern.count <= bytes.count {
+        if bytes[i..<(i + pattern.count)].elementsEqual(pattern) { hits.append(i); i += pattern.count } else { i += 1 }
+    }
+    return hits
+}
+
+/// The 8 little-endian bytes of `v`.
+func littleEndianBytes(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }

@@ -16,7 +16,7 @@ final class TheoryBatchAndDesignTests: XCTestCase {
         XCTAssertTrue(r.chi2[5].isNaN)
         XCTAssertTrue((0..<7).allSatisfy { r.perExperiment[5 * 7 + $0].isNaN })
         XCTAssertEqual(r.undefined.first?.row, 5)
-        XCTAssertTrue(r.undefinedNote().contains("row 5: sum rule undefined: B(Buv, Cuv+1) has argument -0.3 ≤ 0 (from Buv = -0.3)"), r.undefinedNote())
+        XCTAssertEqual(r.undefined.first?.reason.description, "sum rule undefined: B(Buv, Cuv+1) has argument -0.3 ≤ 0 (from Buv = -0.3)")
         for i in 0..<300 where i != 5 && i != 9 {
             let single = try model.chi2PerExperiment(at: Array(points[(i * 14)..<((i + 1) * 14)])).get()
             XCTAssertEqual(r.chi2[i], single.total, accuracy: 1e-10 * single.total)

@@ -22,8 +22,8 @@ final class TheoryCommandTests: XCTestCase {
         let rows = try writePoints(input, n: 40)
         let run = try PDFEmuExecutable.run(["chi2", "--theory", Theory.path, "--input", input, "--output", output])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stdout.contains("wrote 40 exact χ² values"), run.stdout)
-        XCTAssertTrue(run.stdout.contains("note: 1 of 40 points undefined (written as NaN): 1 Beta-function argument ≤ 0; first: row 2:"), run.stdout)
+        XCTAssertTrue(run.stdout.hasPrefix("evaluated 40 points with fk:\(Theory.path): 1 undefined (first: row 2: sum rule undefined: "
+                                           + "B(Buv, Cuv+1) has argument -0.1 ≤ 0 (from Buv = -0.1)), 7 experiments; wrote \(output)"), run.stdout)
         let f = try HDF5File(open: output)
         let chi2: (shape: [Int], values: [Double]) = try f.read("/chi2")
         XCTAssertTrue(chi2.values[2].isNaN)
@@ -35,6 +35,15 @@ final class TheoryCommandTests: XCTestCase {
         XCTAssertEqual(try f.readStringAttribute("theory_sha256"), try SHA256.hex(file: Theory.path))
         XCTAssertEqual(try f.readStringAttribute("fixed_parameters"), "Duv=0.0, fs=0.4")
         XCTAssertTrue(try f.readStringAttribute("cuts").hasPrefix("Q2 >= 3.49 GeV^2 (1145 data points)"))
+        XCTAssertEqual(try f.readStringAttribute("oracle"), "fk:\(Theory.path)")
+        let defined: (shape: [Int], values: [Int32]) = try f.read("/defined")
+        XCTAssertEqual(defined.values.filter { $0 == 0 }.count, 1)
+        // The same through --oracle fk:FILE (default options) gives the same numbers.
+        let viaOracle = dir.path("oracle.h5")
+        let run2 = try PDFEmuExecutable.run(["chi2", "--oracle", "fk:" + Theory.path, "--input", input, "--output", viaOracle])
+        XCTAssertEqual(run2.status, 0, run2.stderr)
+        let c2: (shape: [Int], values: [Double]) = try HDF5File(open: viaOracle).read("/chi2")
+        XCTAssertEqual(c2.values.map(\.bitPattern), chi2.values.map(\.bitPattern))
         // The scan reader takes it (the NaN row dropped).
         let scan = try PDFEmuExecutable.run(["inspect", output])
         XCTAssertEqual(scan.status, 0, scan.stderr)
@@ -47,13 +56,14 @@ final class TheoryCommandTests: XCTestCase {
         let input = dir.path("points.h5"), output = dir.path("out.h5")
         _ = try writePoints(input, n: 5)
         let cases: [([String], String)] = [
-            (["--input", input, "--output", input], "error: \(input): is the same file as the input \(input); choose another output"),
+            (["--input", input, "--output", input], "error: \(input): output would overwrite the input --input; choose another output file"),
             (["--input", input, "--output", output, "--fix", "Bogus=1"], "error: --fix: unknown parameter 'Bogus'"),
             (["--input", input, "--output", output, "--fix", "Bg=0", "--free", "Bg,Cg"], "error: --free Bg: the parameter is also fixed with --fix"),
             (["--input", input, "--output", output, "--q2-min", "1e9"], "error: \(Theory.path): --q2-min 1000000000.0 leaves no data points"),
             (["--input", input, "--output", output, "--free", "Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,Euv,Bdv,Cdv,CUbar,DUbar,ADbar,BDbar,CDbar"],
-             "error: \(input): /parameter_names lacks Duv (the theory χ² needs"),
+             "error: oracle fk:\(Theory.path): /parameter_names lacks Duv (needed: Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,"),
             (["--input", dir.path("none.h5"), "--output", output], "error: \(dir.path("none.h5")): no such file"),
+            (["--input", input, "--output", output, "--oracle", "emulator:x.h5"], "error: give either --oracle or --theory"),
         ]
         for (args, expected) in cases {
             let run = try PDFEmuExecutable.run(["chi2", "--theory", Theory.path] + args)
@@ -64,6 +74,8 @@ final class TheoryCommandTests: XCTestCase {
         }
         let bad = try PDFEmuExecutable.run(["chi2", "--theory", dir.path("nofk.h5"), "--input", input, "--output", output])
         XCTAssertEqual(bad.stderrLines, ["error: \(dir.path("nofk.h5")): no such file"])
+        let stray = try PDFEmuExecutable.run(["chi2", "--oracle", "emulator:x.h5", "--q2-min", "5", "--input", input, "--output", output])
+        XCTAssertEqual(stray.stderrLines, ["error: --fix, --free and --q2-min need --theory"])
     }
 
     func testSampleIsDeterministicAndScanRunsOnTheTheory() throws {

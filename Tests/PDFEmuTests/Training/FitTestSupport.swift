@@ -22,7 +22,7 @@ enum SyntheticScan {
         return (100 + e1 + e2, [60 + e1, e2])
     }
 
-    static func write(_ path: String, n: Int, seed: UInt64 = 5, nanRows: Int = 0) throws {
+    static func write(_ path: String, n: Int, seed: UInt64 = 5, nanRows: Int = 0, parameterNames: [String] = names) throws {
         var rng = SeededGenerator(seed: seed)
         var params: [Double] = [], c2: [Double] = [], per: [Double] = []
         for i in 0..<n {
@@ -36,7 +36,7 @@ enum SyntheticScan {
         try f.write("/parameters", params, shape: [n, 3], options: .compressed)
         try f.write("/chi2", c2, shape: [n])
         try f.write("/chi2_per_experiment", per, shape: [n, 2])
-        try f.writeStrings("/parameter_names", names)
+        try f.writeStrings("/parameter_names", parameterNames)
         try f.writeStrings("/experiment_names", ["E1", "E2"])
         try f.writeAttribute("generator", "pdfemu tests: SyntheticScan")
     }

@@ -1,10 +1,11 @@
 import Foundation
+import PDFEmu
 
 /// Parsing of the `pdfemu scan` option strings into `ScanOptions` pieces; each error is one line
 /// naming the option and the offending text.
-public enum ScanOptionParsing {
+enum ScanOptionParsing {
     /// "1,10,100" → [1, 10, 100].
-    public static func numbers(_ text: String, option: String) throws -> [Double] {
+    static func numbers(_ text: String, option: String) throws -> [Double] {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !parts.isEmpty else { throw PDFEmuError("\(option): empty list") }
         return try parts.map { s in
@@ -14,7 +15,7 @@ public enum ScanOptionParsing {
     }
 
     /// "a=1,b=-2.5" → ["a": 1, "b": -2.5].
-    public static func assignments(_ text: String, option: String) throws -> [String: Double] {
+    static func assignments(_ text: String, option: String) throws -> [String: Double] {
         var out: [String: Double] = [:]
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
@@ -28,7 +29,7 @@ public enum ScanOptionParsing {
     }
 
     /// "a=0:1,b=-2:2" → ranges by name (lower < upper).
-    public static func ranges(_ text: String, option: String) throws -> [String: ValueRange] {
+    static func ranges(_ text: String, option: String) throws -> [String: ValueRange] {
         var out: [String: ValueRange] = [:]
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
@@ -45,7 +46,7 @@ public enum ScanOptionParsing {
     }
 
     /// "a,b" → ["a", "b"] (two different names).
-    public static func pair(_ text: String, option: String) throws -> [String] {
+    static func pair(_ text: String, option: String) throws -> [String] {
         let p = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard p.count == 2, !p[0].isEmpty, !p[1].isEmpty else { throw PDFEmuError("\(option) \(text): expected two names a,b") }
         guard p[0] != p[1] else { throw PDFEmuError("\(option) \(text): names the same parameter twice") }
@@ -53,7 +54,7 @@ public enum ScanOptionParsing {
     }
 
     /// "all" → nil (every free parameter), "none" → [], else the comma-separated names.
-    public static func parameterList(_ text: String) throws -> [String]? {
+    static func parameterList(_ text: String) throws -> [String]? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t == "all" { return nil }
         if t == "none" { return [] }

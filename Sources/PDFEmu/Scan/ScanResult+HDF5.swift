@@ -25,19 +25,15 @@ extension ScanResult {
     }
 }
 
-private func flag(_ b: Bool) -> Int32 { b ? 1 : 0 }
-
 /// Writes the groups of a scan result into an open file.
 private struct ScanH5Writer: ~Copyable {
     let file: HDF5File
 
-    func d(_ path: String, _ v: [Double]) throws { try file.write(path, v, shape: [v.count]) }
-    func b(_ path: String, _ v: [Bool]) throws { try file.write(path, v.map(flag), shape: [v.count]) }
-    func m(_ path: String, _ rows: [[Double]], cols: Int) throws {
-        try file.write(path, rows.flatMap { $0 }, shape: [rows.count, cols])
-    }
-    func s(_ path: String, _ v: [String]) throws { if !v.isEmpty { try file.writeStrings(path, v) } }
-    func a(_ name: String, _ v: Double, _ obj: String) throws { try file.writeAttribute(name, [v], of: obj) }
+    func d(_ path: String, _ v: [Double]) throws { try file.writeVector(path, v) }
+    func b(_ path: String, _ v: [Bool]) throws { try file.writeFlags(path, v) }
+    func m(_ path: String, _ rows: [[Double]], cols: Int) throws { try file.writeMatrixRows(path, rows, columns: cols) }
+    func s(_ path: String, _ v: [String]) throws { try file.writeStringList(path, v) }
+    func a(_ name: String, _ v: Double, _ obj: String) throws { try file.setScalar(name, v, of: obj) }
     func a(_ name: String, _ v: String, _ obj: String) throws { try file.writeAttribute(name, v, of: obj) }
 
     func write(_ r: ScanResult) throws {
@@ -47,8 +43,8 @@ private struct ScanH5Writer: ~Copyable {
         try a("pdfemu_version", pdfemuVersion, "/")
         try a("run_id", r.runID, "/")
         if let sh = r.shard {
-            try file.writeAttribute("shard_index", [Int64(sh.index)], of: "/")
-            try file.writeAttribute("shard_count", [Int64(sh.count)], of: "/")
+            try file.setInteger("shard_index", sh.index, of: "/")
+            try file.setInteger("shard_count", sh.count, of: "/")
         }
         try s("/parameter_names", r.parameterNames)
         try s("/experiment_names", r.experimentNames)
@@ -59,13 +55,13 @@ private struct ScanH5Writer: ~Copyable {
         try file.createGroup(g)
         try a("chi2", mn.chi2, g); try a("edm", mn.edm, g); try a("spread", mn.spread, g)
         if let sm = mn.sampleMinimum { try a("sample_minimum", sm, g) }
-        try file.writeAttribute("converged", [flag(mn.converged)], of: g)
-        try file.writeAttribute("iterations", [Int64(mn.iterations)], of: g)
-        try file.writeAttribute("evaluations", [Int64(mn.evaluations)], of: g)
-        try a("status", mn.status, g)
+        try file.setFlag("converged", mn.converged, of: g)
+        try file.setInteger("iterations", mn.iterations, of: g)
+        try file.setInteger("evaluations", mn.evaluations, of: g)
+        try a("status", mn.status.rawValue, g)
         if let dm = mn.domain {
-            try file.writeAttribute("inside", [flag(dm.inside)], of: g)
-            try file.writeAttribute("in_box", [flag(dm.inBox)], of: g)
+            try file.setFlag("inside", dm.inside, of: g)
+            try file.setFlag("in_box", dm.inBox, of: g)
             try a("neighbour_distance", dm.neighbourDistance, g)
             try a("radius", dm.radius, g)
             try a("max_training_radius", dm.maxTrainingRadius, g)
@@ -83,9 +79,9 @@ private struct ScanH5Writer: ~Copyable {
         // Hessian.
         let h = r.hessian, hg = "/hessian", n = h.parameters.count
         try file.createGroup(hg)
-        try file.writeAttribute("positive_definite", [flag(h.positiveDefinite)], of: hg)
+        try file.setFlag("positive_definite", h.positiveDefinite, of: hg)
         try s(hg + "/parameters", h.parameters)
-        try file.write(hg + "/indices", h.indices.map { Int64($0) }, shape: [n])
+        try file.writeIntegers(hg + "/indices", h.indices)
         try file.write(hg + "/matrix", h.halfHessian, shape: [n, n])
         try d(hg + "/eigenvalues", h.eigenvalues)
         try file.write(hg + "/eigenvectors", h.eigenvectors, shape: [n, n])
@@ -97,10 +93,10 @@ private struct ScanH5Writer: ~Copyable {
         try s(hg + "/warnings", h.warnings)
         // Profiles.
         for pr in r.profiles {
-            let pg = "/profiles/" + pr.parameter
+            let pg = ScanUnitKind.profile.group(pr.parameter)
             try file.createGroup(pg)
             try a("parameter", pr.parameter, pg)
-            try file.writeAttribute("index", [Int64(pr.index)], of: pg)
+            try file.setInteger("index", pr.index, of: pg)
             try a("best", pr.best, pg)
             try d(pg + "/values", pr.values)
             try d(pg + "/delta_chi2", pr.deltaChi2)
@@ -114,7 +110,7 @@ private struct ScanH5Writer: ~Copyable {
         }
         // Contours.
         for c in r.contours {
-            let cg = "/contours/" + c.a + "__" + c.b
+            let cg = ScanUnitKind.contour.group(ScanUnitKind.contourLabel(c.a, c.b))
             try file.createGroup(cg)
             try a("a", c.a, cg); try a("b", c.b, cg)
             try file.writeAttribute("levels", c.levels.map { $0.level }, of: cg)
@@ -131,7 +127,7 @@ private struct ScanH5Writer: ~Copyable {
         }
         // Lagrange scans.
         for l in r.lagrange {
-            let lg = "/lagrange/" + l.name
+            let lg = ScanUnitKind.lagrange.group(l.name)
             try file.createGroup(lg)
             try a("name", l.name, lg); try a("definition", l.definition, lg)
             try a("best", l.best, lg); try a("sigma", l.sigma, lg)
@@ -145,16 +141,16 @@ private struct ScanH5Writer: ~Copyable {
         // under /mcmc/chain_C with its rows of /mcmc/samples given by sample_offset and sample_count.
         if let mc = r.mcmc {
             try mc.combined.write(into: file, group: "/mcmc")
-            try file.writeAttribute("chains", [Int64(mc.chainCount)], of: "/mcmc")
+            try file.setInteger("chains", mc.chainCount, of: "/mcmc")
             var offset = 0
             for c in mc.chains {
                 var stripped = c.result
                 stripped.samples = []; stripped.chi2 = []
-                let cg = "/mcmc/chain_\(c.index)"
+                let cg = ScanUnitKind.mcmc.group("chain\(c.index)")
                 try stripped.write(into: file, group: cg)
-                try file.writeAttribute("index", [Int64(c.index)], of: cg)
-                try file.writeAttribute("sample_offset", [Int64(offset)], of: cg)
-                try file.writeAttribute("sample_count", [Int64(c.result.sampleCount)], of: cg)
+                try file.setInteger("index", c.index, of: cg)
+                try file.setInteger("sample_offset", offset, of: cg)
+                try file.setInteger("sample_count", c.result.sampleCount, of: cg)
                 offset += c.result.sampleCount
             }
         }
@@ -175,20 +171,13 @@ private struct ScanH5Writer: ~Copyable {
 private struct ScanH5Reader: ~Copyable {
     let file: HDF5File
 
-    func d(_ path: String) throws -> [Double] { try file.read(path, as: Double.self).values }
-    func i(_ path: String) throws -> [Int] { try file.read(path, as: Int64.self).values.map { Int($0) } }
-    func b(_ path: String) throws -> [Bool] { try file.read(path, as: Int32.self).values.map { $0 != 0 } }
-    func m(_ path: String) throws -> [[Double]] {
-        let (shape, v) = try file.read(path, as: Double.self)
-        guard shape.count == 2 else { throw PDFEmuError("\(file.path): \(path) is not a matrix") }
-        return (0..<shape[0]).map { Array(v[($0 * shape[1])..<(($0 + 1) * shape[1])]) }
-    }
-    func s(_ path: String) throws -> [String] { file.exists(path) ? try file.readStrings(path) : [] }
-    func a(_ name: String, _ obj: String) throws -> Double {
-        let v: [Double] = try file.readNumericAttribute(name, of: obj)
-        return v[0]
-    }
-    func ai(_ name: String, _ obj: String) throws -> Int { Int(try a(name, obj)) }
+    func d(_ path: String) throws -> [Double] { try file.vector(path) }
+    func i(_ path: String) throws -> [Int] { try file.integers(path) }
+    func b(_ path: String) throws -> [Bool] { try file.flags(path) }
+    func m(_ path: String) throws -> [[Double]] { try file.matrixRows(path) }
+    func s(_ path: String) throws -> [String] { try file.stringList(path) }
+    func a(_ name: String, _ obj: String) throws -> Double { try file.scalar(name, of: obj) }
+    func ai(_ name: String, _ obj: String) throws -> Int { try file.integer(name, of: obj) }
     func astr(_ name: String, _ obj: String) throws -> String { try file.readStringAttribute(name, of: obj) }
 
     func read() throws -> ScanResult {
@@ -210,7 +199,7 @@ private struct ScanH5Reader: ~Copyable {
                                  neighbourDistance: try a("neighbour_distance", g), radius: try a("radius", g),
                                  maxTrainingRadius: try a("max_training_radius", g))
         let minimum = ScanMinimum(chi2: try a("chi2", g), theta: try d(g + "/theta"), converged: try a("converged", g) != 0,
-                                  status: try astr("status", g), iterations: try ai("iterations", g),
+                                  status: try status(g), iterations: try ai("iterations", g),
                                   evaluations: try ai("evaluations", g), edm: try a("edm", g), atBound: try s(g + "/at_bound"),
                                   constraints: constraints, perExperiment: try d(g + "/per_experiment"),
                                   spread: try a("spread", g), domain: domain, sampleMinimum: file.hasAttribute("sample_minimum", of: g) ? try a("sample_minimum", g) : nil,
@@ -229,18 +218,21 @@ private struct ScanH5Reader: ~Copyable {
                                 experimentNames: try s("/experiment_names"), tolerances: try d("/tolerances"),
                                 minimum: minimum, hessian: hessian, units: units, profiles: [], contours: [], lagrange: [],
                                 shard: shard, timing: nil)
-        for unit in units where file.exists("/" + unit.replacingOccurrences(of: "profile/", with: "profiles/")
-                                                .replacingOccurrences(of: "contour/", with: "contours/")) {
-            if unit.hasPrefix("profile/") {
-                let pg = "/profiles/" + unit.dropFirst("profile/".count)
+        for unit in units {
+            guard let (kind, label) = ScanUnitKind.parse(unit) else { throw PDFEmuError("\(file.path): /units: '\(unit)' is of no known kind") }
+            let group = kind.group(label)
+            guard kind != .mcmc, file.exists(group) else { continue }  // MCMC runs are read below; a shard holds some units only
+            switch kind {
+            case .profile:
+                let pg = group
                 result.profiles.append(ProfileResult(
                     parameter: try astr("parameter", pg), index: try ai("index", pg), best: try a("best", pg),
                     values: try d(pg + "/values"), deltaChi2: try d(pg + "/delta_chi2"), theta: try m(pg + "/theta"),
                     perExperiment: try m(pg + "/per_experiment"), spread: try d(pg + "/spread"),
                     inside: try b(pg + "/inside"), converged: try b(pg + "/converged"),
                     intervals: try intervals(pg + "/intervals"), warnings: try s(pg + "/warnings")))
-            } else if unit.hasPrefix("contour/") {
-                let cg = "/contours/" + unit.dropFirst("contour/".count)
+            case .contour:
+                let cg = group
                 let levelValues: [Double] = try file.readNumericAttribute("levels", of: cg)
                 var levels: [ContourLevel] = []
                 for lv in levelValues {
@@ -252,14 +244,16 @@ private struct ScanH5Reader: ~Copyable {
                 }
                 result.contours.append(ContourResult(a: try astr("a", cg), b: try astr("b", cg), levels: levels,
                                                      warnings: try s(cg + "/warnings")))
-            } else if unit.hasPrefix("lagrange/") {
-                let lg = "/" + unit
+            case .lagrange:
+                let lg = group
                 result.lagrange.append(LagrangeResult(
                     name: try astr("name", lg), definition: try astr("definition", lg), best: try a("best", lg),
                     sigma: try a("sigma", lg), lambda: try d(lg + "/lambda"), q: try d(lg + "/q"),
                     deltaChi2: try d(lg + "/delta_chi2"), theta: try m(lg + "/theta"), inside: try b(lg + "/inside"),
                     converged: try b(lg + "/converged"), intervals: try intervals(lg + "/intervals"),
                     warnings: try s(lg + "/warnings")))
+            case .mcmc:
+                break
             }
         }
         if file.exists("/mcmc") { result.mcmc = try mcmc() }
@@ -285,6 +279,12 @@ private struct ScanH5Reader: ~Copyable {
         }
         guard !chains.isEmpty else { throw PDFEmuError("\(file.path): /mcmc has no chain_C groups") }
         return try ScanMCMC(chainCount: try ai("chains", "/mcmc"), chains: chains)
+    }
+
+    func status(_ g: String) throws -> MinimiserStatus {
+        let text = try astr("status", g)
+        guard let st = MinimiserStatus(rawValue: text) else { throw PDFEmuError("\(file.path): \(g) status: '\(text)' is not a minimiser status") }
+        return st
     }
 
     func intervals(_ g: String) throws -> [ProfileInterval] {

@@ -28,23 +28,23 @@ extension MCMCResult {
             ("lower95", lower95), ("upper95", upper95), ("autocorrelation_time", autocorrelationTime),
             ("effective_sample_size", effectiveSampleSize), ("split_rhat", splitRHat), ("best_theta", bestTheta),
         ]
-        for (name, v) in vectors { try file.write(path(name), v, shape: [v.count]) }
+        for (name, v) in vectors { try file.writeVector(path(name), v) }
         try file.write(path("covariance"), covariance, shape: [p, p])
         try file.writeAttribute("format", Self.hdf5Format, of: attrObject)
         try file.writeAttribute("seed", String(options.seed), of: attrObject)
-        try file.writeAttribute("method", method, of: attrObject)
-        if let hmcStepSize { try file.writeAttribute("hmc_step_size", [hmcStepSize], of: attrObject) }
+        try file.writeAttribute("method", method.rawValue, of: attrObject)
+        if let hmcStepSize { try file.setScalar("hmc_step_size", hmcStepSize, of: attrObject) }
         let ints: [(String, Int)] = [("walkers", options.walkers), ("steps", options.steps), ("burn_in", options.burnIn),
                                      ("thin", options.thin), ("evaluations", evaluations), ("divergences", divergences), ("domain_checked", domainChecked),
                                      ("domain_check_limit", options.domainCheckLimit)]
-        for (name, v) in ints { try file.writeAttribute(name, [Int64(v)], of: attrObject) }
+        for (name, v) in ints { try file.setInteger(name, v, of: attrObject) }
         let doubles: [(String, Double)] = [
             ("temperature2", options.temperature2), ("stretch", options.stretch), ("acceptance_rate", acceptanceRate),
             ("burn_in_acceptance_rate", burnInAcceptanceRate), ("outside_domain_fraction", outsideDomainFraction),
             ("outside_box_fraction", outsideBoxFraction), ("best_chi2", bestChi2), ("max_split_rhat", maximumRHat),
             ("min_effective_sample_size", minimumESS),
         ]
-        for (name, v) in doubles { try file.writeAttribute(name, [v], of: attrObject) }
+        for (name, v) in doubles { try file.setScalar(name, v, of: attrObject) }
         if let lower = options.lower { try file.writeAttribute("lower_bounds", lower, of: attrObject) }
         if let upper = options.upper { try file.writeAttribute("upper_bounds", upper, of: attrObject) }
     }
@@ -78,19 +78,20 @@ extension MCMCResult {
             throw HDF5Error(file: file.path, object: path("chi2"), message: "has \(chi2.count) values for \(shape[0]) samples")
         }
         func vec(_ name: String, _ count: Int) throws(HDF5Error) -> [Double] {
-            let v = try file.read(path(name), as: Double.self).values
+            let v = try file.vector(path(name))
             guard v.count == count else {
                 throw HDF5Error(file: file.path, object: path(name), message: "has \(v.count) values, expected \(count)")
             }
             return v
         }
-        func int(_ name: String) throws(HDF5Error) -> Int {
-            let v: [Int64] = try file.readNumericAttribute(name, of: attrObject)
-            return Int(v.first ?? 0)
-        }
-        func dbl(_ name: String) throws(HDF5Error) -> Double {
-            let v: [Double] = try file.readNumericAttribute(name, of: attrObject)
-            return v.first ?? .nan
+        func int(_ name: String) throws(HDF5Error) -> Int { try file.integer(name, of: attrObject) }
+        func dbl(_ name: String) throws(HDF5Error) -> Double { try file.scalar(name, of: attrObject) }
+        func sampler() throws(HDF5Error) -> MCMCSampler {
+            let text = try file.readStringAttribute("method", of: attrObject)
+            guard let m = MCMCSampler(rawValue: text) else {
+                throw HDF5Error(file: file.path, object: attrObject, message: "attribute 'method' is '\(text)', not ensemble or hmc")
+            }
+            return m
         }
         let seedText = try file.readStringAttribute("seed", of: attrObject)
         guard let seed = UInt64(seedText) else {
@@ -106,7 +107,7 @@ extension MCMCResult {
             opts.upper = try file.readNumericAttribute("upper_bounds", of: attrObject)
         }
         let step: Double? = file.hasAttribute("hmc_step_size", of: attrObject) ? try dbl("hmc_step_size") : nil
-        return MCMCResult(method: try file.readStringAttribute("method", of: attrObject), divergences: try int("divergences"),
+        return MCMCResult(method: try sampler(), divergences: try int("divergences"),
                           hmcStepSize: step, parameterNames: names, options: opts, samples: samples, chi2: chi2,
                           evaluations: try int("evaluations"), acceptanceRate: try dbl("acceptance_rate"),
                           burnInAcceptanceRate: try dbl("burn_in_acceptance_rate"),
