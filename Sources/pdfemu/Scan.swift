@@ -6,11 +6,7 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Minimum, Hessian errors, 1D profiles, 2D contours and Lagrange scans of an emulated or exact χ².")
 
-    @Option(help: "Emulator file (or give --theory).") var emulator: String?
-    @Option(help: "Scan the exact χ² of this FK theory file instead of an emulator (--fix then fixes theory parameters).") var theory: String?
-    @Option(help: "With --theory: free theory parameters, comma-separated (default: the 14 of the bundled scan).") var free: String?
-    @Option(help: "With --theory: keep data points with Q² ≥ this (GeV²).") var q2Min: Double?
-    @Option(help: "With --theory: start the minimum from the lowest-χ² points of this scan file (default: HERAPDF2.0-like values).") var startsFrom: String?
+    @OptionGroup var source: ModelSourceArguments
     @Option(help: "Parameters to profile: comma-separated names, 'all' or 'none'.") var params = "all"
     @Option(parsing: .unconditional, help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100; sorted ascending, each at most 1e8, none twice).") var tolerance = "1"
     @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,...") var fix: String?
@@ -43,11 +39,8 @@ struct Scan: ParsableCommand {
             var o = ScanOptions()
             o.profileParameters = try ScanOptionParsing.parameterList(params)
             o.tolerances = try Self.levelList(tolerance, option: "--tolerance")
-            if (emulator == nil) == (theory == nil) { throw PDFEmuError("give either --emulator or --theory") }
-            if theory == nil && (free != nil || q2Min != nil || startsFrom != nil) {
-                throw PDFEmuError("--free, --q2-min and --starts-from need --theory")
-            }
-            if let fix, theory == nil { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
+            try source.check(fix: fix, fixNeedsTheory: false)
+            if let fix, source.theory == nil { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
             if let bound { o.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             if let range { o.ranges = try ScanOptionParsing.ranges(range, option: "--range") }
             o.points = points
@@ -74,22 +67,18 @@ struct Scan: ParsableCommand {
             try o.checkSettings()
             if let output {
                 try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator), ("--theory", theory),
-                                                                          ("--starts-from", startsFrom)].compactMap { k, v in v.map { (k, $0) } }
-                                                 + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
+                try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
             let model: any ScalarModel
             let identity: String
-            if let theory {
-                var m = try loadTheory(theory, fix: fix, free: free, q2Min: q2Min ?? TheoryOptions.defaultQ2Min)
-                if let startsFrom { m.startingPoints = try m.startingPoints(fromScan: startsFrom, count: max(1, starts)) }
+            if let m = try source.theoryModel(fix: fix, starts: starts) {
                 model = m
-                identity = RunIdentity.hash([try RunIdentity.fileHash(theory), try m.options.summary()]
+                identity = RunIdentity.hash([try RunIdentity.fileHash(source.theory!), try m.options.summary()]
                                             + m.startingPoints.flatMap { $0.map { String($0.bitPattern) } })
             } else {
-                model = try loadScalarModel(emulator!)
-                identity = try RunIdentity.fileHash(emulator!)
+                model = try loadScalarModel(source.emulator!)
+                identity = try RunIdentity.fileHash(source.emulator!)
             }
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
