@@ -16,6 +16,12 @@ typedef void (*dgemm_fn)(int, int, int, int, int, int, double, const double *, i
 typedef void (*dsyev_fn)(const char *, const char *, const int *, double *, const int *, double *,
                          double *, const int *, int *);
 typedef void (*dpotrf_fn)(const char *, const int *, double *, const int *, int *);
+typedef void (*dgeqrf_fn)(const int *, const int *, double *, const int *, double *, double *, const int *,
+                          int *);
+typedef void (*dormqr_fn)(const char *, const char *, const int *, const int *, const int *, const double *,
+                          const int *, const double *, double *, const int *, double *, const int *, int *);
+typedef void (*dtrtrs_fn)(const char *, const char *, const char *, const int *, const int *, const double *,
+                          const int *, double *, const int *, int *);
 typedef char *(*str_fn)(void);
 typedef int (*geti_fn)(void);
 typedef void (*seti_fn)(int);
@@ -32,6 +38,9 @@ static sgemm_fn p_sgemm;
 static dgemm_fn p_dgemm;
 static dsyev_fn p_dsyev;
 static dpotrf_fn p_dpotrf, p_dpotri;
+static dgeqrf_fn p_dgeqrf;
+static dormqr_fn p_dormqr;
+static dtrtrs_fn p_dtrtrs;
 static str_fn p_corename, p_config;
 static geti_fn p_get_threads;
 static seti_fn p_set_threads;
@@ -90,13 +99,17 @@ static void load_once(void) {
     p_dsyev = (dsyev_fn)dlsym(handle, "dsyev_");
     p_dpotrf = (dpotrf_fn)dlsym(handle, "dpotrf_");
     p_dpotri = (dpotrf_fn)dlsym(handle, "dpotri_");
+    p_dgeqrf = (dgeqrf_fn)dlsym(handle, "dgeqrf_");
+    p_dormqr = (dormqr_fn)dlsym(handle, "dormqr_");
+    p_dtrtrs = (dtrtrs_fn)dlsym(handle, "dtrtrs_");
     p_corename = (str_fn)dlsym(handle, "openblas_get_corename");
     p_config = (str_fn)dlsym(handle, "openblas_get_config");
     p_get_threads = (geti_fn)dlsym(handle, "openblas_get_num_threads");
     p_set_threads = (seti_fn)dlsym(handle, "openblas_set_num_threads");
-    if (!p_sgemm || !p_dgemm || !p_dsyev || !p_dpotrf || !p_dpotri) {
+    if (!p_sgemm || !p_dgemm || !p_dsyev || !p_dpotrf || !p_dpotri || !p_dgeqrf || !p_dormqr || !p_dtrtrs) {
         snprintf(error_text, sizeof error_text,
-                 "%s lacks cblas_sgemm/cblas_dgemm/dsyev_/dpotrf_/dpotri_ (need OpenBLAS with LAPACK)",
+                 "%s lacks cblas_sgemm/cblas_dgemm/dsyev_/dpotrf_/dpotri_/dgeqrf_/dormqr_/dtrtrs_ "
+                 "(need OpenBLAS with LAPACK)",
                  library_name);
         dlclose(handle);
         handle = NULL;
@@ -139,18 +152,25 @@ void pdfemu_dgemm(int transA, int transB, int m, int n, int k, double alpha, con
     p_dgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, a, lda, b,
             ldb, beta, c, ldc);
 }
+/// Runs a LAPACK call twice: a workspace query (lwork = -1), then with the workspace it asked for.
+/// CALL names the variables work, lwork and info; the function returns LAPACK's info (-1000 if the
+/// workspace cannot be allocated).
+#define LAPACK_WITH_WORKSPACE(CALL)                       \
+    do {                                                  \
+        int info = 0, lwork = -1;                         \
+        double query = 0, *work = &query;                 \
+        CALL;                                             \
+        if (info != 0) return info;                       \
+        lwork = (int)query > 1 ? (int)query : 1;          \
+        work = malloc(sizeof(double) * (size_t)lwork);    \
+        if (!work) return -1000;                          \
+        CALL;                                             \
+        free(work);                                       \
+        return info;                                      \
+    } while (0)
+
 int pdfemu_dsyev(char jobz, char uplo, int n, double *a, int lda, double *w) {
-    int info = 0, lwork = -1;
-    double query = 0;
-    p_dsyev(&jobz, &uplo, &n, a, &lda, w, &query, &lwork, &info);
-    if (info != 0) return info;
-    lwork = (int)query;
-    if (lwork < 1) lwork = 1;
-    double *work = malloc(sizeof(double) * (size_t)lwork);
-    if (!work) return -1000;
-    p_dsyev(&jobz, &uplo, &n, a, &lda, w, work, &lwork, &info);
-    free(work);
-    return info;
+    LAPACK_WITH_WORKSPACE(p_dsyev(&jobz, &uplo, &n, a, &lda, w, work, &lwork, &info));
 }
 int pdfemu_dpotrf(char uplo, int n, double *a, int lda) {
     int info = 0;
@@ -160,5 +180,17 @@ int pdfemu_dpotrf(char uplo, int n, double *a, int lda) {
 int pdfemu_dpotri(char uplo, int n, double *a, int lda) {
     int info = 0;
     p_dpotri(&uplo, &n, a, &lda, &info);
+    return info;
+}
+int pdfemu_dgeqrf(int m, int n, double *a, int lda, double *tau) {
+    LAPACK_WITH_WORKSPACE(p_dgeqrf(&m, &n, a, &lda, tau, work, &lwork, &info));
+}
+int pdfemu_dormqr(char side, char trans, int m, int n, int k, const double *a, int lda, const double *tau,
+                  double *c, int ldc) {
+    LAPACK_WITH_WORKSPACE(p_dormqr(&side, &trans, &m, &n, &k, a, &lda, tau, c, &ldc, work, &lwork, &info));
+}
+int pdfemu_dtrtrs(char uplo, char trans, char diag, int n, int nrhs, const double *a, int lda, double *b, int ldb) {
+    int info = 0;
+    p_dtrtrs(&uplo, &trans, &diag, &n, &nrhs, a, &lda, b, &ldb, &info);
     return info;
 }

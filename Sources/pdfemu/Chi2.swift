@@ -25,16 +25,23 @@ struct Chi2: ParsableCommand {
             + "rows, which scan readers drop. --shard k/N evaluates the k-th contiguous block of rows; `pdfemu merge` joins the shards.")
 
     @OptionGroup var oracleOptions: OracleOptions
+    @OptionGroup var theoryOptions: TheoryArguments
     @Option(help: "Points file (HDF5: /parameters [N,P], /parameter_names [P]).") var input: String
     @Option(help: "Scan file to write (HDF5; written atomically).") var output: String
     @Option(help: "Evaluate only block k of N of the rows (combine the outputs with `pdfemu merge`).") var shard: String?
     @Flag(help: "No progress bar.") var quiet = false
 
-    /// Which oracle evaluates the points. (The theory options add their branch here.)
+    /// Which oracle evaluates the points: --oracle, or --theory (the in-process `fk:FILE` with the
+    /// theory options).
     func oracleSpec() throws -> OracleSpec {
         try oracleOptions.check()
+        try theoryOptions.check()
+        if let theory = theoryOptions.theory {
+            if oracleOptions.oracle != nil { throw PDFEmuError("give either --oracle or --theory") }
+            return .inProcess(scheme: "fk", argument: theory)
+        }
         guard let text = oracleOptions.oracle else {
-            throw PDFEmuError("give --oracle ORACLE (a command with {input} and {output}, or emulator:FILE)")
+            throw PDFEmuError("give --oracle ORACLE (a command with {input} and {output}, emulator:FILE or fk:FILE) or --theory FILE")
         }
         return try OracleSpec(parsing: text)
     }
@@ -42,7 +49,10 @@ struct Chi2: ParsableCommand {
     /// The oracle of `spec`; an in-process oracle needing options of its own (theory cuts, fixed values)
     /// is built here.
     func makeOracle(_ spec: OracleSpec, shouldStop: @escaping @Sendable () -> Bool) throws -> any ChiSquareOracle {
-        try spec.makeOracle(timeout: oracleOptions.timeout, shouldStop: shouldStop)
+        let oracle: any ChiSquareOracle = try theoryOptions.theory.map { try theoryOptions.oracle($0) }
+            ?? spec.makeOracle(timeout: oracleOptions.timeout, shouldStop: shouldStop)
+        if oracle is TheoryOracle { BLAS.setThreads(1) }   // the theory's batch spreads its chunks over the cores
+        return oracle
     }
 
     func run() throws {
@@ -50,7 +60,8 @@ struct Chi2: ParsableCommand {
             let spec = try oracleSpec()
             let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
             try AtomicOutput.checkWritable(output)
-            try FileIdentity.refuseOverwrite(output: output, inputs: [("--input", input)])
+            try FileIdentity.refuseOverwrite(output: output, inputs: [("--input", input)]
+                                             + (theoryOptions.theory.map { [("--theory", $0)] } ?? []))
             let points = try OraclePoints.read(input)
             let rows = OracleScanFile.rows(of: shardSpec, count: points.count)
             if rows.isEmpty, let shardSpec {
@@ -60,7 +71,9 @@ struct Chi2: ParsableCommand {
             let stop: InterruptFlag? = { if case .command = spec { return InterruptFlag.install() } else { return nil } }()
             let oracle = try makeOracle(spec, shouldStop: { stop?.isSet ?? false })
             let bar = ProgressBar(enabled: !quiet)
-            let outcome = oracle.evaluate(points.rows(rows), chunkSize: oracleOptions.chunkSize) { done, total in
+            // In-process theory: chunks of 16384 points unless asked otherwise, for the progress bar.
+            let chunk = oracleOptions.chunkSize == 0 && oracle is TheoryOracle ? 16384 : oracleOptions.chunkSize
+            let outcome = oracle.evaluate(points.rows(rows), chunkSize: chunk) { done, total in
                 bar.update(fraction: Double(done) / Double(max(1, total)), text: "\(done)/\(total) points")
             }
             bar.clear()
@@ -77,10 +90,14 @@ struct Chi2: ParsableCommand {
             }
             let attrs = OracleScanFile.attributes(oracle: spec.text, input: input, inputHash: try RunIdentity.fileHash(input),
                                                   total: points.count, rows: rows, shard: shardSpec, extra: oracle.provenance)
-            try OracleFiles.write(result, points: outcome.evaluatedPoints, to: output, attributes: attrs)
+            try OracleFiles.write(result, points: outcome.evaluatedPoints, to: output, attributes: attrs,
+                                  ndataPerExperiment: oracle.ndataPerExperiment)
             var line = "evaluated \(result.count) points"
             if let shardSpec { line += " (shard \(shardSpec.index)/\(shardSpec.count): rows \(rows.lowerBound)..<\(rows.upperBound) of \(points.count))" }
             line += " with \(oracle.label): \(result.undefinedCount) undefined"
+            if let first = result.undefinedReasons.firstIndex(where: { $0 != nil }) {
+                line += " (first: row \(rows.lowerBound + first): \(result.undefinedReasons[first]!))"
+            }
             if result.experimentCount > 0 { line += ", \(result.experimentCount) experiments" }
             print(line + "; wrote \(output)")
         }

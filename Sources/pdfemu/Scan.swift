@@ -4,9 +4,9 @@ import PDFEmu
 
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Minimum, Hessian errors, 1D profiles, 2D contours and Lagrange scans of an emulated χ².")
+        abstract: "Minimum, Hessian errors, 1D profiles, 2D contours and Lagrange scans of an emulated or exact χ².")
 
-    @Option(help: "Emulator file.") var emulator: String
+    @OptionGroup var source: ModelSourceArguments
     @Option(help: "Parameters to profile: comma-separated names, 'all' or 'none'.") var params = "all"
     @Option(parsing: .unconditional, help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100; sorted ascending, each at most 1e8, none twice).") var tolerance = "1"
     @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,...") var fix: String?
@@ -31,7 +31,8 @@ struct Scan: ParsableCommand {
             var o = ScanOptions()
             o.profileParameters = try ScanOptionParsing.parameterList(params)
             o.tolerances = try Self.levelList(tolerance, option: "--tolerance")
-            if let fix { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
+            try source.check(fix: fix, fixNeedsTheory: false)
+            if let fix, source.theory == nil { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
             if let bound { o.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             if let range { o.ranges = try ScanOptionParsing.ranges(range, option: "--range") }
             o.points = points
@@ -49,17 +50,25 @@ struct Scan: ParsableCommand {
             try o.checkSettings()
             if let output {
                 try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator)]
-                                                 + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
+                try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
-            let model = try loadScalarModel(emulator)
+            let model: any ScalarModel
+            let identity: String
+            if let m = try source.theoryModel(fix: fix, starts: starts) {
+                model = m
+                identity = RunIdentity.hash([try RunIdentity.fileHash(source.theory!), try m.options.summary()]
+                                            + m.startingPoints.flatMap { $0.map { String($0.bitPattern) } })
+            } else {
+                model = try loadScalarModel(source.emulator!)
+                identity = try RunIdentity.fileHash(source.emulator!)
+            }
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
             }
             let bar = ProgressBar(enabled: sampling.mcmc)
             let result = try ScanRunner.run(model: model, options: o, lagrangeModels: extra,
-                                            modelIdentity: try RunIdentity.fileHash(emulator)) { run, runs, p in
+                                            modelIdentity: identity) { run, runs, p in
                 bar.update(fraction: p.fraction, text: "MCMC run \(run + 1)/\(runs), step \(p.step)/\(p.totalSteps)"
                            + (p.inBurnIn ? " (burn-in)" : "") + ", acceptance \(Fmt.fixed(100 * p.acceptance, 1))%")
             }

@@ -39,4 +39,12 @@ int pdfemu_dsyev(char jobz, char uplo, int n, double *a, int lda, double *w);
 int pdfemu_dpotrf(char uplo, int n, double *a, int lda);
 /// LAPACK dpotri: inverse from the Cholesky factor. Returns info.
 int pdfemu_dpotri(char uplo, int n, double *a, int lda);
+/// LAPACK dgeqrf (column-major m×n): Householder QR in place (R in the upper triangle, reflectors
+/// below with scalars tau[min(m,n)]). Returns info.
+int pdfemu_dgeqrf(int m, int n, double *a, int lda, double *tau);
+/// LAPACK dormqr: C := op(Q)·C or C·op(Q) with Q from pdfemu_dgeqrf (k reflectors). Column-major. Returns info.
+int pdfemu_dormqr(char side, char trans, int m, int n, int k, const double *a, int lda, const double *tau,
+                  double *c, int ldc);
+/// LAPACK dtrtrs: solves op(A)·X = B for triangular A (column-major n×n), B n×nrhs in place. Returns info.
+int pdfemu_dtrtrs(char uplo, char trans, char diag, int n, int nrhs, const double *a, int lda, double *b, int ldb);
 #endif

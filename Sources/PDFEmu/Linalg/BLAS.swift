@@ -108,4 +108,50 @@ public enum BLAS {
         for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { m[i * n + j] = 0 } }
         return m
     }
+
+    // MARK: - Column-major LAPACK helpers (least-squares reductions)
+
+    /// Cholesky factor of a symmetric positive-definite n×n matrix in LAPACK's column-major layout:
+    /// returns L (lower triangle, column-major, upper part zeroed) with A = L·Lᵀ; nil if A is not
+    /// positive definite. (A symmetric matrix reads the same row- or column-major.)
+    public static func choleskyColumnMajor(_ a: [Double], n: Int) throws(BLASError) -> [Double]? {
+        try ensureLoaded()
+        var m = a
+        if pdfemu_dpotrf(CChar(UInt8(ascii: "L")), Int32(n), &m, Int32(n)) != 0 { return nil }
+        for j in 0..<n { for i in 0..<j { m[j * n + i] = 0 } }
+        return m
+    }
+
+    /// Solves L·X = B in place for lower-triangular L (column-major n×n, e.g. from
+    /// `choleskyColumnMajor`) and B column-major n×nrhs.
+    public static func solveLowerColumnMajor(_ l: [Double], n: Int, _ b: inout [Double], nrhs: Int) throws(BLASError) {
+        try ensureLoaded()
+        guard n > 0, nrhs > 0 else { return }
+        let info = pdfemu_dtrtrs(CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")),
+                                 Int32(n), Int32(nrhs), l, Int32(n), &b, Int32(n))
+        if info != 0 { throw BLASError(message: "LAPACK dtrtrs failed (info \(info))") }
+    }
+
+    /// Householder QR of a column-major m×n matrix in place (LAPACK dgeqrf): afterwards the upper
+    /// triangle (trapezoid) holds R and the part below it the reflectors. Returns the reflector
+    /// scalars tau [min(m, n)].
+    public static func householderQR(_ a: inout [Double], m: Int, n: Int) throws(BLASError) -> [Double] {
+        try ensureLoaded()
+        var tau = [Double](repeating: 0, count: max(1, min(m, n)))
+        guard m > 0, n > 0 else { return [] }
+        let info = pdfemu_dgeqrf(Int32(m), Int32(n), &a, Int32(m), &tau)
+        if info != 0 { throw BLASError(message: "LAPACK dgeqrf failed (info \(info))") }
+        return tau
+    }
+
+    /// C := Qᵀ·C in place, with Q (m×m) from `householderQR` of an m×n matrix (`qr`, `tau`) and C
+    /// column-major m×nrhs (LAPACK dormqr).
+    public static func applyQTranspose(qr: [Double], tau: [Double], m: Int, n: Int, _ c: inout [Double], nrhs: Int) throws(BLASError) {
+        try ensureLoaded()
+        let k = min(m, n)
+        guard m > 0, nrhs > 0, k > 0 else { return }
+        let info = pdfemu_dormqr(CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")), Int32(m), Int32(nrhs), Int32(k),
+                                 qr, Int32(m), tau, &c, Int32(m))
+        if info != 0 { throw BLASError(message: "LAPACK dormqr failed (info \(info))") }
+    }
 }

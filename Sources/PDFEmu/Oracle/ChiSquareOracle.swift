@@ -16,8 +16,12 @@ public protocol ChiSquareOracle: Sendable {
     /// Provenance stored with the values (root attributes of `pdfemu chi2`'s output, e.g. a theory file's
     /// hash, the parametrisation, fixed values, cuts); the default has none.
     var provenance: [(String, String)] { get }
+    /// Data points of each experiment, if the oracle knows them (written as /ndata_per_experiment);
+    /// the default is nil.
+    var ndataPerExperiment: [Int]? { get }
 }
 
 extension ChiSquareOracle {
     public var provenance: [(String, String)] { [] }
+    public var ndataPerExperiment: [Int]? { nil }
 }

@@ -23,10 +23,12 @@ public enum OracleFiles {
 
     /// Writes `result` for `points` atomically: `/parameters`, `/parameter_names`, `/chi2`,
     /// `/chi2_per_experiment` and `/experiment_names` (when E > 0), `/defined` [N] int32 (1 = defined),
-    /// `/undefined_reason` [N] (only when a row is undefined), and root attributes `attributes`
+    /// `/undefined_reason` [N] (only when a row is undefined), `/ndata_per_experiment` [E] int64 (when
+    /// given), further int32 datasets [N] `extra` (e.g. /sample_kind), and root attributes `attributes`
     /// (provenance). Undefined rows hold NaN: scan readers drop them.
     public static func write(_ result: OracleResult, points: OraclePoints, to path: String,
-                             attributes: [(String, String)] = []) throws {
+                             attributes: [(String, String)] = [], ndataPerExperiment: [Int]? = nil,
+                             extra: [(String, [Int32])] = []) throws {
         precondition(points.count == result.count, "points and result differ in length")
         let n = result.count, e = result.experimentCount
         try AtomicOutput.write(to: path) { tmp in
@@ -38,7 +40,11 @@ public enum OracleFiles {
             if e > 0 {
                 try f.write("/chi2_per_experiment", result.chi2PerExperiment, shape: [n, e], options: .compressed)
                 try f.writeStrings("/experiment_names", result.experimentNames)
+                if let nd = ndataPerExperiment, nd.count == e {
+                    try f.write("/ndata_per_experiment", nd.map(Int64.init), shape: [e])
+                }
             }
+            for (name, values) in extra where values.count == n { try f.write(name, values, shape: [n]) }
             try f.write("/defined", (0..<n).map { Int32(result.isDefined($0) ? 1 : 0) }, shape: [n], options: .compressed)
             if result.undefinedCount > 0 { try f.writeStrings("/undefined_reason", result.undefinedReasons.map { $0 ?? "" }) }
             try f.flush()

@@ -12,8 +12,10 @@ public enum OracleSpec: Sendable, Equatable {
     /// Builds the oracle of an in-process scheme from its argument.
     public typealias Factory = @Sendable (_ argument: String) throws -> any ChiSquareOracle
 
-    /// The in-process schemes: `emulator:FILE` evaluates an emulator file (`ModelOracle`).
+    /// The in-process schemes: `emulator:FILE` evaluates an emulator file (`ModelOracle`), `fk:FILE`
+    /// the exact χ² of an FK theory file with the default theory options (`TheoryOracle`; `pdfemu chi2 --theory FILE` takes theory options).
     public static let schemes: [String: Factory] = [
+        "fk": { path in try TheoryOracle(path: path) },
         "emulator": { path in
             ModelOracle(try Emulator.load(path), label: "emulator:\(path)", provenance: [("emulator_hash", try RunIdentity.fileHash(path))])
         },

@@ -3,6 +3,23 @@ import XCTest
 import PDFEmuTestSupport
 
 final class MinimiserTests: XCTestCase {
+    /// Trial steps into a region where the function is undefined (NaN, as the exact theory χ² returns
+    /// outside its sum-rule domain) are rejected: the minimiser stays in the defined region.
+    func testNonFiniteTrialStepsAreRejected() {
+        // f = (x + 1)² + (y − 2)², undefined for x < 0: the full Newton step from x = 3 lands at x = −1.
+        let m = Minimiser(dimension: 2) { t in
+            guard t[0] >= 0 else { return (.nan, [.nan, .nan], [.nan, .nan, .nan, .nan]) }
+            return ((t[0] + 1) * (t[0] + 1) + (t[1] - 2) * (t[1] - 2), [2 * (t[0] + 1), 2 * (t[1] - 2)], [2, 0, 0, 2])
+        }
+        let r = m.minimise(from: [3, 0], constraints: [.free, .free])
+        XCTAssertTrue(r.value.isFinite, "\(r.status)")
+        XCTAssertGreaterThanOrEqual(r.theta[0], 0)
+        // It descends to the edge x = 0 (it does not slide along an undefined region's edge: there it stops).
+        XCTAssertLessThan(r.value, 17.0 / 10, "\(r.theta) \(r.status)")
+        XCTAssertEqual(r.theta[0], 0, accuracy: 1e-6)
+        XCTAssertGreaterThan(r.evaluations, 2, "the first (undefined) trial must have been retried")
+    }
+
     func testQuadraticConvergesToCentreFromFarStart() {
         let m = QuadraticModel(p: 14)
         let start = (0..<14).map { m.mu[$0] + 3 * m.sigma($0) * (($0 % 2 == 0) ? 1 : -1) }

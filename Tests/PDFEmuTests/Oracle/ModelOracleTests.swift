@@ -65,7 +65,7 @@ final class ModelOracleTests: XCTestCase {
     func testSpecParsing() throws {
         XCTAssertEqual(try OracleSpec(parsing: "./fit --fast {input} {output}"), .command("./fit --fast {input} {output}"))
         XCTAssertEqual(try OracleSpec(parsing: "emulator:E.h5").text, "emulator:E.h5")
-        for (text, fragment) in [("fk:theory.h5", "unknown oracle scheme 'fk'"), ("emulator:", "give a file"),
+        for (text, fragment) in [("nope:theory.h5", "unknown oracle scheme 'nope'"), ("emulator:", "give a file"),
                                  ("./fit {input}", "{output}")] {
             XCTAssertThrowsError(try OracleSpec(parsing: text)) { e in
                 XCTAssertEqual((e as! OracleError).kind, .spec)
