@@ -38,6 +38,7 @@ enum TheoryBench {
                          ProcessInfo.processInfo.activeProcessorCount,
                          median(cpuRates) * Double(ProcessInfo.processInfo.activeProcessorCount), 100 * (load.otherFraction() ?? .nan)))
         }
+        try numpyComparison(model: model, points: points, p: p)
         let thetas = (0..<500).map { Array(points[($0 * p)..<(($0 + 1) * p)]) }
         /// Wall time and this thread's CPU time per call (CPU time is what other processes on a shared
         /// machine do not inflate, short of cache effects).
@@ -60,6 +61,44 @@ enum TheoryBench {
         perCall("value+gradient") { model.valueAndGradient(at: $0).gradient[0] }
         perCall("value+gradient+exact Hessian") { model.valueGradientHessian(at: $0).hessian[0] }
         perCall("value+per-experiment (prediction)") { model.prediction(at: $0).perExperiment[0] }
+    }
+}
+
+extension TheoryBench {
+    /// The same points through the README's formulas in numpy/scipy (bench/theory_numpy.py, run by the peer's
+    /// Python) and through pdfemu, one after the other in this run: the ratio of points/s, and both sides'
+    /// agreement with the scan file's χ².
+    static func numpyComparison(model: FKChiSquare, points: [Double], p: Int) throws {
+        let n = min(20_000, points.count / p)
+        let script = FileManager.default.currentDirectoryPath + "/bench/theory_numpy.py"
+        guard FileManager.default.isExecutableFile(atPath: Peer.python) else {
+            print("theory: numpy comparison skipped: no Python at \(Peer.python) (make peer, or set PDFEMU_PEER_PYTHON)")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Peer.python)
+        process.arguments = [script, "Datasets/hera_fk_nlo.h5", "Datasets/hera14_train.h5", String(n)]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let raw = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let obj = try JSONSerialization.jsonObject(with: raw) as? [String: Any],
+              let seconds = obj["seconds"] as? Double, let rel = obj["max_rel_vs_file"] as? Double else {
+            throw BenchError("theory: \(script) failed (status \(process.terminationStatus))")
+        }
+        let subset = Array(points[0..<(n * p)])
+        var times: [Double] = []
+        for _ in 0..<3 {
+            let t0 = now()
+            _ = model.evaluateBatch(subset, perExperiment: false)
+            times.append(now() - t0)
+        }
+        let ours = median(times)
+        print(String(format: "theory: numpy/scipy formulas (README) %.0f points/s vs pdfemu %.0f points/s on the same %d points: "
+                     + "%.1f× (median of 3 each; numpy agrees with the scan file's χ² to %.1e relative)",
+                     Double(n) / seconds, Double(n) / ours, n, seconds / ours, rel))
     }
 }
 
