@@ -28,15 +28,14 @@ public struct UniformBoxPrior: Sendable, Codable, Equatable {
     /// Reads a prior file: a JSON object {"name": [lo, hi], ...}. Throws one line naming the file.
     public static func load(_ path: String) throws -> UniformBoxPrior {
         guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError("\(path): cannot read the prior file") }
-        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw PDFEmuError("\(path): not a JSON object of name: [lo, hi]")
+        let obj: [String: [Double]]
+        do { obj = try JSONDecoder().decode([String: [Double]].self, from: data) } catch {
+            throw PDFEmuError("\(path): not a JSON object of name: [lo, hi] (numbers)")
         }
         var ranges: [String: ValueRange] = [:]
         for (k, v) in obj {
-            guard let a = v as? [Any], a.count == 2, let lo = (a[0] as? NSNumber)?.doubleValue, let hi = (a[1] as? NSNumber)?.doubleValue else {
-                throw PDFEmuError("\(path): '\(k)' is not [lo, hi]")
-            }
-            ranges[k] = ValueRange(lower: lo, upper: hi)
+            guard v.count == 2 else { throw PDFEmuError("\(path): '\(k)' is not [lo, hi]") }
+            ranges[k] = ValueRange(lower: v[0], upper: v[1])
         }
         return UniformBoxPrior(ranges: ranges)
     }
