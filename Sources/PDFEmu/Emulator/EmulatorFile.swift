@@ -35,6 +35,7 @@ extension Emulator {
         try f.writeAttribute("config", configText)
         try f.writeAttribute("checksum", weightsChecksum)
         if let report { try f.writeAttribute("accuracy_report", try Fmt.json(report)) }
+        try calibration?.write(into: f)
         try f.writeStrings("/parameter_names", parameterNames)
         try f.writeStrings("/experiment_names", experimentNames)
         try f.write("/scalers/input_mean", scalers.inputMean, shape: [p])
@@ -181,7 +182,8 @@ extension Emulator {
                                 members: members, sampleMinimum: try scalar("chi2_min"),
                                 bestTrainingPoints: stride(from: 0, to: best.count, by: p).map { Array(best[$0..<($0 + p)]) },
                                 domain: domain, report: report, configText: try f.readStringAttribute("config"),
-                                seed: UInt64(bitPattern: seed.first ?? 0), version: try f.readStringAttribute("pdfemu_version"))
+                                seed: UInt64(bitPattern: seed.first ?? 0), version: try f.readStringAttribute("pdfemu_version"),
+                                calibration: try SpreadCalibration.read(from: f, bad: bad))
         if f.hasAttribute("checksum") {
             let stored = try f.readStringAttribute("checksum")
             let actual = emulator.weightsChecksum
@@ -205,6 +207,8 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
     public var hidden: [Int], activation: String, precision: Precision
     /// Ensemble size.
     public var members: Int
+    /// What the stated spread is (`SpreadStatus.rawValue`: single-member, uncalibrated, calibrated).
+    public var spread: String
     /// Seed of the fit (unsigned).
     public var seed: UInt64
     /// `Emulator.weightsChecksum`.
@@ -229,6 +233,7 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
         activation = e.architecture.activation.rawValue
         precision = e.precision
         members = e.members.count
+        spread = e.spreadStatus.label + (e.calibration.map { ": " + $0.text(labels: DeltaChi2Bins.labels) } ?? "")
         seed = e.seed
         weightsChecksum = e.weightsChecksum
         checksumStored = f.hasAttribute("checksum")
@@ -241,6 +246,7 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
           parameters (\(parameters.count)): \(parameters.joined(separator: ", "))
           experiments (\(experiments.count)): \(experiments.joined(separator: ", "))
           network: hidden \(hidden.map(String.init).joined(separator: ",")), \(activation), \(precision), \(members) member\(members == 1 ? "" : "s"), seed \(seed)
+          spread: \(spread)
           weights checksum: \(weightsChecksum)\(checksumStored ? " (stored and verified)" : " (computed; the file stores none)")
 
         """
