@@ -147,7 +147,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
     }
 
     private func batch<T: NNScalar>(_ thetas: [Double], as: T.Type) -> BatchPrediction {
-        let p = parameterNames.count, o = architecture.outputs, e = experimentNames.count
+        let p = parameterNames.count, o = architecture.outputs, e = experimentNames.count, no = architecture.networkOutputs
         let n = thetas.count / p
         var sum = [Double](repeating: 0, count: n * o), sq = [Double](repeating: 0, count: n)
         let chunk = 4096
@@ -166,13 +166,15 @@ public struct Emulator: ScalarModel, TrainingRegion {
                       beta: 0, c: &xd, ldc: p)
             for i in 0..<(rows * p) { x[i] = T(xd[i]) }
             for (m, w) in zip(members, weights) {
-                let out = w.withUnsafeBufferPointer { engine.forward(parameters: $0.baseAddress!, input: x, rows: rows) }
+                w.withUnsafeBufferPointer { wb in
+                let out = engine.forward(parameters: wb.baseAddress!, input: x, rows: rows)
                 for r in 0..<rows {
                     for k in 0..<o {
-                        let v = m.physical(k, Double(out[r * o + k]))
+                        let v = m.physical(k, Double(architecture.headValue(k, z: out + r * no, parameters: wb.baseAddress!)))
                         sum[(lo + r) * o + k] += v
                         if k == 0 { sq[lo + r] += v * v }
                     }
+                }
                 }
             }
             lo += rows

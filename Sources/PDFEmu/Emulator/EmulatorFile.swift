@@ -26,6 +26,10 @@ extension Emulator {
         try f.writeAttribute("hidden", architecture.hidden.map { Int64($0) })
         try f.writeAttribute("inputs", [Int64(architecture.inputs)])
         try f.writeAttribute("outputs", [Int64(architecture.outputs)])
+        if architecture.outputStructure != .direct {
+            try f.writeAttribute("output_structure", architecture.outputStructure.rawValue)
+            try f.writeAttribute("sos_components", [Int64(architecture.components)])
+        }
         try f.writeAttribute("precision", precision.rawValue)
         try f.writeAttribute("members", [Int64(members.count)])
         try f.writeAttribute("target", targetName)
@@ -122,8 +126,12 @@ extension Emulator {
             throw bad("attribute 'hidden' must list 1 to \(limits.layers) layer widths in 1…\(limits.width), got \(hidden64.prefix(8).map(String.init).joined(separator: ","))\(hidden64.count > 8 ? ",…" : "")")
         }
         let limit = Int64(limits.width)
+        // Absent in files written before the sum of squares existed, and for `direct`.
+        let structureName = f.hasAttribute("output_structure") ? try f.readStringAttribute("output_structure") : OutputStructure.direct.rawValue
+        guard let structure = OutputStructure(rawValue: structureName) else { throw bad("unknown output_structure \"\(structureName.prefix(40))\"") }
         let arch = MLPArchitecture(inputs: try int("inputs", 1...limit), hidden: hidden64.map { Int($0) },
-                                   outputs: try int("outputs", 1...limit), activation: act)
+                                   outputs: try int("outputs", 1...limit), activation: act, outputStructure: structure,
+                                   components: structure == .direct ? 1 : try int("sos_components", 1...limit))
         guard arch.inputs == names.count else {
             throw bad("/parameter_names has \(names.count) names but the network has \(arch.inputs) inputs")
         }
