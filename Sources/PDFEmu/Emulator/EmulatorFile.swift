@@ -213,6 +213,8 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
     public var parameters: [String], experiments: [String]
     /// Hidden widths, activation and precision.
     public var hidden: [Int], activation: String, precision: Precision
+    /// The output structure (`direct`, or `sum_of_squares M=…`).
+    public var outputStructure: String
     /// Ensemble size.
     public var members: Int
     /// What the stated spread is (`SpreadStatus.rawValue`: single-member, uncalibrated, calibrated).
@@ -240,6 +242,7 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
         hidden = e.architecture.hidden
         activation = e.architecture.activation.rawValue
         precision = e.precision
+        outputStructure = e.architecture.outputStructure == .direct ? "direct" : "sum_of_squares M=\(e.architecture.components)"
         members = e.members.count
         spread = e.spreadStatus.label + (e.calibration.map { ": " + $0.text(labels: DeltaChi2Bins.labels) } ?? "")
         seed = e.seed
@@ -253,7 +256,7 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
         \(path): pdfemu emulator
           parameters (\(parameters.count)): \(parameters.joined(separator: ", "))
           experiments (\(experiments.count)): \(experiments.joined(separator: ", "))
-          network: hidden \(hidden.map(String.init).joined(separator: ",")), \(activation), \(precision), \(members) member\(members == 1 ? "" : "s"), seed \(seed)
+          network: hidden \(hidden.map(String.init).joined(separator: ",")), \(activation), \(precision), \(members) member\(members == 1 ? "" : "s"), seed \(seed), output \(outputStructure)
           spread: \(spread)
           weights checksum: \(weightsChecksum)\(checksumStored ? " (stored and verified)" : " (computed; the file stores none)")
 

@@ -85,10 +85,17 @@ final class OutputStructureTests: XCTestCase {
         let a = loaded.valueGradientHessian(at: theta), b = r.emulator.valueGradientHessian(at: theta)
         XCTAssertEqual(a.gradient, b.gradient); XCTAssertEqual(a.hessian, b.hessian)
         XCTAssertEqual(loaded.predictBatch(theta).value[0], loaded.value(at: theta), accuracy: 1e-4 * abs(loaded.value(at: theta)))
-        // The minimum the emulator can reach: −s·scale (linear part) through the log1p transform, above −1 here.
-        let m = Minimiser(model: loaded).minimiseMultiStart(from: Array(loaded.bestTrainingPoints.prefix(5)),
-                                                            constraints: [ParameterConstraint](repeating: .free, count: 3))
-        XCTAssertGreaterThan(m.best.value - loaded.sampleMinimum, -1)
+        // Held-out points of the same χ² (another seed): the errors are binned, one member has no coverage,
+        // and minimisation from 20 points finds no valley below −s·scale (through log1p), above −1 here.
+        try SyntheticScan.write(dir.file("held.h5"), n: 500, seed: 77)
+        let held = try ScanReader.read([dir.file("held.h5")])
+        let h = HeldOutAccuracy.measure(loaded, heldOut: held, starts: (0..<20).map { held.point($0) })
+        XCTAssertEqual(h.accuracy.bins.reduce(0) { $0 + $1.count }, 500)
+        XCTAssertNil(h.coverage)
+        XCTAssertEqual(h.starts, 20)
+        XCTAssertGreaterThan(h.lowestMinimum, -1)
+        XCTAssertLessThan(h.lowestMinimum, 1, "the minimisations reach the minimum")
+        XCTAssertTrue(h.row("sos").contains("no spread (1 member)"))
         let old = try Emulator.load(packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path)
         XCTAssertEqual(old.architecture.outputStructure, .direct)
     }
