@@ -83,6 +83,15 @@ public struct MLPArchitecture: Sendable, Codable, Equatable {
         layers.reduce(0) { $0 + $1.fanIn * $1.fanOut + $1.fanOut } + (outputStructure == .sumOfSquares ? 1 : 0)
     }
 
+    /// Floating-point operations per training sample of the dense layers: the forward GEMMs (Σ fanIn·fanOut
+    /// multiply-adds), the weight-gradient GEMMs (the same) and the input-gradient GEMMs of every layer but
+    /// the first; 2 FLOP per multiply-add.
+    public var trainingFlopsPerSample: Double {
+        let s = layers.reduce(0) { $0 + $1.fanIn * $1.fanOut }
+        let first = layers[0].fanIn * layers[0].fanOut
+        return 2 * Double(3 * s - first)
+    }
+
     /// σ of a fresh sum of squares: s = softplus(−4) ≈ 0.018 in scaled units.
     static let initialOffset = -4.0
 

@@ -40,6 +40,8 @@ public struct AccuracyReport: Sendable, Codable, Equatable {
     public var calibration: String?
     /// Coverage of the spread on the validation and test splits (nil for one member and older reports).
     public var coverage: [SpreadCoverage]?
+    /// Training samples/s and the share of the GEMM peak (nil in older reports).
+    public var throughput: TrainingThroughput?
 
     /// Computes the bins from predictions and truths of each output (`truth[o][i]`, `predicted[o][i]`),
     /// binned by `deltaChi2` (the true total Δχ² of point i).
@@ -69,6 +71,7 @@ public struct AccuracyReport: Sendable, Codable, Equatable {
         }
         s += "training: \(Fmt.fixed(trainingSeconds, 1)) s, epochs per member \(epochs.map(String.init).joined(separator: ", "))"
         s += ", stopped by \(stopReasons.joined(separator: ", "))\n"
+        if let throughput { s += throughput.text() + "\n" }
         if let spread, coverage == nil { s += spread + "\n" }
         if let calibration { s += calibration + "\n" }
         if let coverage, !coverage.isEmpty { s += SpreadCoverage.text(coverage) }

@@ -148,6 +148,12 @@ public enum FitRunner {
             report.calibration = emulator.calibration?.text(labels: emulator.targetIsChi2 ? DeltaChi2Bins.labels : ["all"])
         }
         report.spread = emulator.spreadStatus.label
+        let seconds = usable.reduce(0) { $0 + $1.seconds }
+        if seconds > 0 {
+            let rate = Double(usable.reduce(0) { $0 + $1.epochs } * data.trainRows.count) / seconds
+            report.throughput = TrainingThroughput(samplesPerSecond: rate, gflops: rate * arch.trainingFlopsPerSample * 1e-9,
+                                                   peakGFLOPS: GemmPeak.gflops(precision: T.precision), threads: config.threads)
+        }
         emulator.report = report
         if diverged {
             // A failed run replaces nothing: an existing emulator at the output stays as it was.
