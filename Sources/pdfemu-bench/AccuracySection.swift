@@ -15,6 +15,7 @@ extension BenchSection {
 /// again (train/validation/test by the config's seed). False valleys: local minimisations bounded to the
 /// training box from the first 200 rows of the fit file. Environment: `PDFEMU_ACCURACY_EPOCHS` (20),
 /// `PDFEMU_ACCURACY_HIDDEN` (64,64,64), `PDFEMU_ACCURACY_MEMBERS` (3), `PDFEMU_ACCURACY_SOS` (M, 32),
+/// `PDFEMU_ACCURACY_SEED` (the fits' seed: their split of the fit rows, initialisation, shuffling; 1),
 /// `PDFEMU_ACCURACY_STRUCTURES` (a comma list of the labels below; all by default), `PDFEMU_ACCURACY_SCAN`.
 enum AccuracyBench {
     static let heldOut = 10_000, starts = 200, seed: UInt64 = 0xACC
@@ -33,6 +34,7 @@ enum AccuracyBench {
         let source = env("PDFEMU_ACCURACY_SCAN", "Datasets/hera14_train.h5")
         let epochs = env("PDFEMU_ACCURACY_EPOCHS", "20"), hidden = env("PDFEMU_ACCURACY_HIDDEN", "64,64,64")
         let members = env("PDFEMU_ACCURACY_MEMBERS", "3"), m = env("PDFEMU_ACCURACY_SOS", "32")
+        let fitSeed = env("PDFEMU_ACCURACY_SEED", "1")
         let chosen = env("PDFEMU_ACCURACY_STRUCTURES", structures.map(\.label).joined(separator: ",")).split(separator: ",").map(String.init)
         let scan = try ScanReader.read([source])
         var order = Array(0..<scan.count)
@@ -44,7 +46,7 @@ enum AccuracyBench {
         try write(fitRows, to: fitFile)
         let startPoints = (0..<starts).map { fitRows.point($0) }
         print("\(source): \(heldOut) held-out rows (seed \(seed) permutation), \(fitRows.count) fit rows in \(fitFile)")
-        print("equal budgets: \(epochs) epochs, hidden \(hidden), silu, \(members) members, float32, batch 256, 2 threads; sum_of_squares M = \(m)")
+        print("equal budgets: \(epochs) epochs, hidden \(hidden), silu, \(members) members, float32, batch 256, 2 threads, fit seed \(fitSeed); sum_of_squares M = \(m)")
         print("load before: " + loadAverage())
         print(HeldOutAccuracy.header())
         for s in structures where chosen.contains(s.label) {
@@ -53,7 +55,7 @@ enum AccuracyBench {
              "network": {"hidden": [\(hidden)], "members": \(members)},
              "training": {"epochs": \(epochs), "max_minutes": 0, "threads": 2},
              "loss": \(s.loss.replacingOccurrences(of: ": M", with: ": \(m)")),
-             "seed": 1, "output": "\(dir)/\(s.label).h5"}
+             "seed": \(fitSeed), "output": "\(dir)/\(s.label).h5"}
             """
             let cfgPath = dir + "/\(s.label).json"
             try Data(text.utf8).write(to: URL(fileURLWithPath: cfgPath))
@@ -61,7 +63,8 @@ enum AccuracyBench {
             let t0 = Date()
             let fit = try FitRunner.run(config: cfg, options: FitOptions(output: cfg.output))
             let r = HeldOutAccuracy.measure(fit.emulator, heldOut: held, starts: startPoints)
-            print(r.row(s.label) + "  (\(Fmt.fixed(Date().timeIntervalSince(t0), 0)) s, load " + loadAverage() + ")")
+            let rate = fit.report.throughput.map { "\(Int($0.samplesPerSecond)) samples/s, \(Fmt.fixed(100 * $0.share, 0))% of GEMM peak" } ?? "-"
+            print(r.row(s.label) + "  (epochs \(fit.report.epochs.map(String.init).joined(separator: ",")); \(Fmt.fixed(Date().timeIntervalSince(t0), 0)) s, \(rate), load " + loadAverage() + ")")
         }
     }
 
