@@ -244,7 +244,7 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
         precision = e.precision
         outputStructure = e.architecture.outputStructure == .direct ? "direct" : "sum_of_squares M=\(e.architecture.components)"
         members = e.members.count
-        spread = e.spreadStatus.label + (e.calibration.map { ": " + $0.text(labels: DeltaChi2Bins.labels) } ?? "")
+        spread = e.spreadStatus.label + (e.calibration.map { " (factors per predicted-Δχ² bin: " + $0.factorsText(labels: e.targetIsChi2 ? DeltaChi2Bins.labels : ["all"]) + ")" } ?? "")
         seed = e.seed
         weightsChecksum = e.weightsChecksum
         checksumStored = f.hasAttribute("checksum")

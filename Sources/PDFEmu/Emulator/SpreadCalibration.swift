@@ -79,12 +79,17 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
         return f.isFinite && f > 0 ? f : nil
     }
 
-    /// One line for reports: the factors per bin.
+    /// One line for reports: the method and the factors per bin.
     public func text(labels: [String]) -> String {
         "spread calibration (\(Self.method), \(Fmt.fixed(100 * coverage, 2))% of validation points within \(Fmt.fixed(sigmas, 0))σ per predicted-Δχ² bin): "
-            + factors.indices.map { k in
-                "\(k < labels.count ? labels[k] : "≥\(lowerEdges[k])") ×\(Fmt.fixed(factors[k], 3))" + (points[k] == 0 ? " (pooled)" : "")
-            }.joined(separator: ", ")
+            + factorsText(labels: labels)
+    }
+
+    /// The factors per bin ("[0,1) ×1.234, …"; "(pooled)" marks a bin that took the pooled factor).
+    public func factorsText(labels: [String]) -> String {
+        factors.indices.map { k in
+            "\(k < labels.count ? labels[k] : "≥\(lowerEdges[k])") ×\(Fmt.fixed(factors[k], 3))" + (points[k] == 0 ? " (pooled)" : "")
+        }.joined(separator: ", ")
     }
 }
 
