@@ -18,13 +18,8 @@ enum TrainBench {
     /// One side's figures in one round: samples/s and other-process load of each epoch.
     struct Side { var rates: [Double]; var loads: [Double] }
 
-    /// Floating-point operations per training sample: forward GEMMs (Σ fanIn·fanOut multiply-adds), the
-    /// weight-gradient GEMMs (the same) and the input-gradient GEMMs of every layer but the first.
-    static func flopsPerSample(_ arch: MLPArchitecture) -> Double {
-        let s = arch.layers.reduce(0) { $0 + $1.fanIn * $1.fanOut }
-        let first = arch.layers[0].fanIn * arch.layers[0].fanOut
-        return 2 * Double(3 * s - first)
-    }
+    /// Floating-point operations per training sample (`MLPArchitecture.trainingFlopsPerSample`).
+    static func flopsPerSample(_ arch: MLPArchitecture) -> Double { arch.trainingFlopsPerSample }
 
     /// pdfemu: `epochs` epochs of `Trainer` on the prepared split (data loading and scaling not timed);
     /// one figure per epoch (the time between the ends of consecutive epochs, shuffling included).

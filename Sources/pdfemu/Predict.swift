@@ -20,12 +20,13 @@ struct Predict: ParsableCommand {
             let pred = emu.predictBatch(points)
             if let output {
                 try PredictRunner.write(output, emulator: emu, points: points, prediction: pred)
-                print("wrote \(pred.value.count) predictions to \(output)")
+                print("wrote \(pred.value.count) predictions to \(output) (\(emu.spreadStatus.label))")
                 return
             }
             let p = emu.parameterNames.count
+            print(emu.spreadStatus.label)
             let label = emu.targetIsChi2 ? "chi2" : emu.targetName
-            print(Fmt.pad("row", 6) + Fmt.pad(label, 14, right: true) + (emu.members.count > 1 ? Fmt.pad("± ensemble", 12, right: true) : "")
+            print(Fmt.pad("row", 6) + Fmt.pad(label, 14, right: true) + (emu.members.count > 1 ? Fmt.pad(emu.calibration == nil ? "± raw σ" : "± calib. σ", 12, right: true) : "")
                   + Fmt.pad(emu.targetIsChi2 ? "Δχ² vs min" : "", 12, right: true) + "  inside training domain")
             for i in 0..<pred.value.count {
                 let theta = Array(points[(i * p)..<((i + 1) * p)])

@@ -25,6 +25,9 @@ public struct Emulator: ScalarModel, TrainingRegion {
     public let domain: TrainingDomain
     /// Accuracy on the test split, as measured at the end of `fit`.
     public var report: AccuracyReport?
+    /// The spread calibration fitted on the validation split (nil: uncalibrated — files written before
+    /// it existed — or a single member, which has no spread).
+    public var calibration: SpreadCalibration?
     /// The fit config's text.
     public let configText: String
     /// Seed of the fit.
@@ -36,7 +39,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
     public init(parameterNames: [String], experimentNames: [String], targetName: String, targetIsChi2: Bool,
                 architecture: MLPArchitecture, precision: Precision, members: [DenseNetwork], sampleMinimum: Double,
                 bestTrainingPoints: [[Double]], domain: TrainingDomain, report: AccuracyReport?, configText: String,
-                seed: UInt64, version: String = pdfemuVersion) {
+                seed: UInt64, version: String = pdfemuVersion, calibration: SpreadCalibration? = nil) {
         self.parameterNames = parameterNames
         self.experimentNames = experimentNames
         self.targetName = targetName
@@ -50,6 +53,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
         self.bestTrainingPoints = bestTrainingPoints
         self.domain = domain
         self.report = report
+        self.calibration = members.count > 1 ? calibration : nil
         self.configText = configText
         self.seed = seed
         self.version = version
@@ -97,16 +101,35 @@ public struct Emulator: ScalarModel, TrainingRegion {
         return (v / k, g.map { $0 / k }, h.map { $0 / k })
     }
 
-    /// The target with its ensemble spread and the per-experiment χ².
+    /// The target with its spread (calibrated when the file stores a calibration; the raw ensemble
+    /// standard deviation is `rawSpread`) and the per-experiment χ².
     public func prediction(at theta: [Double]) -> Prediction {
         let outs = members.map { $0.outputs(at: theta) }
         let k = Double(members.count)
         let mean = outs.reduce(0) { $0 + $1[0] } / k
-        let spread = members.count > 1
+        let raw = members.count > 1
             ? (outs.reduce(0) { $0 + ($1[0] - mean) * ($1[0] - mean) } / (k - 1)).squareRoot() : 0
         let e = experimentNames.count
         let per = (0..<e).map { j in outs.reduce(0) { $0 + $1[1 + j] } / k }
-        return Prediction(value: mean, spread: spread, perExperiment: per)
+        return Prediction(value: mean, spread: calibratedSpread(raw: raw, value: mean), rawSpread: raw, perExperiment: per)
+    }
+
+    /// The calibrated spread of a raw ensemble spread at a predicted value (the raw spread when uncalibrated).
+    public func calibratedSpread(raw: Double, value: Double) -> Double {
+        guard let calibration else { return raw }
+        return calibration.apply(rawSpread: raw, predictedDeltaChi2: value - sampleMinimum)
+    }
+
+    /// The same emulator with another spread calibration (nil: uncalibrated; ignored for one member).
+    public func with(calibration: SpreadCalibration?) -> Emulator {
+        var e = self
+        e.calibration = members.count > 1 ? calibration : nil
+        return e
+    }
+
+    /// What the spread is: none for one member, else calibrated or not.
+    public var spreadStatus: SpreadStatus {
+        members.count == 1 ? .singleMember : calibration == nil ? .uncalibrated : .calibrated
     }
 
     /// Whether θ is inside the region the training points cover.
@@ -115,13 +138,16 @@ public struct Emulator: ScalarModel, TrainingRegion {
     // MARK: Batches
 
     /// Predictions for many points (rows of `thetas`, N×P row-major), in the training precision through
-    /// batched BLAS: the target (ensemble mean), its spread, and per-experiment values (N×E).
-    public func predictBatch(_ thetas: [Double]) -> (value: [Double], spread: [Double], perExperiment: [Double]) {
-        precision == .float64 ? batch(thetas, as: Double.self) : batch(thetas, as: Float.self)
+    /// batched BLAS: the target (ensemble mean), its spread (calibrated when the emulator has a
+    /// calibration), the raw ensemble standard deviation, and per-experiment values (N×E).
+    public func predictBatch(_ thetas: [Double]) -> BatchPrediction {
+        var r = precision == .float64 ? batch(thetas, as: Double.self) : batch(thetas, as: Float.self)
+        if calibration != nil { for i in r.spread.indices { r.spread[i] = calibratedSpread(raw: r.rawSpread[i], value: r.value[i]) } }
+        return r
     }
 
-    private func batch<T: NNScalar>(_ thetas: [Double], as: T.Type) -> (value: [Double], spread: [Double], perExperiment: [Double]) {
-        let p = parameterNames.count, o = architecture.outputs, e = experimentNames.count
+    private func batch<T: NNScalar>(_ thetas: [Double], as: T.Type) -> BatchPrediction {
+        let p = parameterNames.count, o = architecture.outputs, e = experimentNames.count, no = architecture.networkOutputs
         let n = thetas.count / p
         var sum = [Double](repeating: 0, count: n * o), sq = [Double](repeating: 0, count: n)
         let chunk = 4096
@@ -140,13 +166,15 @@ public struct Emulator: ScalarModel, TrainingRegion {
                       beta: 0, c: &xd, ldc: p)
             for i in 0..<(rows * p) { x[i] = T(xd[i]) }
             for (m, w) in zip(members, weights) {
-                let out = w.withUnsafeBufferPointer { engine.forward(parameters: $0.baseAddress!, input: x, rows: rows) }
+                w.withUnsafeBufferPointer { wb in
+                let out = engine.forward(parameters: wb.baseAddress!, input: x, rows: rows)
                 for r in 0..<rows {
                     for k in 0..<o {
-                        let v = m.physical(k, Double(out[r * o + k]))
+                        let v = m.physical(k, Double(architecture.headValue(k, z: out + r * no, parameters: wb.baseAddress!)))
                         sum[(lo + r) * o + k] += v
                         if k == 0 { sq[lo + r] += v * v }
                     }
+                }
                 }
             }
             lo += rows
@@ -159,6 +187,18 @@ public struct Emulator: ScalarModel, TrainingRegion {
             spread[i] = members.count > 1 ? max(0, (sq[i] - k * value[i] * value[i]) / (k - 1)).squareRoot() : 0
             for j in 0..<e { per[i * e + j] = sum[i * o + 1 + j] / k }
         }
-        return (value, spread, per)
+        return BatchPrediction(value: value, spread: spread, rawSpread: spread, perExperiment: per)
     }
+}
+
+/// Predictions at many points (`Emulator.predictBatch`).
+public struct BatchPrediction: Sendable, Equatable {
+    /// The target (ensemble mean) at each point [N].
+    public var value: [Double]
+    /// Its spread [N]: calibrated when the emulator has a calibration, else the raw spread (0 for one member).
+    public var spread: [Double]
+    /// The raw ensemble standard deviation [N].
+    public var rawSpread: [Double]
+    /// Per-experiment values [N×E].
+    public var perExperiment: [Double]
 }

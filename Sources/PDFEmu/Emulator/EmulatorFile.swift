@@ -26,6 +26,10 @@ extension Emulator {
         try f.writeAttribute("hidden", architecture.hidden.map { Int64($0) })
         try f.writeAttribute("inputs", [Int64(architecture.inputs)])
         try f.writeAttribute("outputs", [Int64(architecture.outputs)])
+        if architecture.outputStructure != .direct {
+            try f.writeAttribute("output_structure", architecture.outputStructure.rawValue)
+            try f.writeAttribute("sos_components", [Int64(architecture.components)])
+        }
         try f.writeAttribute("precision", precision.rawValue)
         try f.writeAttribute("members", [Int64(members.count)])
         try f.writeAttribute("target", targetName)
@@ -35,6 +39,7 @@ extension Emulator {
         try f.writeAttribute("config", configText)
         try f.writeAttribute("checksum", weightsChecksum)
         if let report { try f.writeAttribute("accuracy_report", try Fmt.json(report)) }
+        try calibration?.write(into: f)
         try f.writeStrings("/parameter_names", parameterNames)
         try f.writeStrings("/experiment_names", experimentNames)
         try f.write("/scalers/input_mean", scalers.inputMean, shape: [p])
@@ -121,8 +126,12 @@ extension Emulator {
             throw bad("attribute 'hidden' must list 1 to \(limits.layers) layer widths in 1…\(limits.width), got \(hidden64.prefix(8).map(String.init).joined(separator: ","))\(hidden64.count > 8 ? ",…" : "")")
         }
         let limit = Int64(limits.width)
+        // Absent in files written before the sum of squares existed, and for `direct`.
+        let structureName = f.hasAttribute("output_structure") ? try f.readStringAttribute("output_structure") : OutputStructure.direct.rawValue
+        guard let structure = OutputStructure(rawValue: structureName) else { throw bad("unknown output_structure \"\(structureName.prefix(40))\"") }
         let arch = MLPArchitecture(inputs: try int("inputs", 1...limit), hidden: hidden64.map { Int($0) },
-                                   outputs: try int("outputs", 1...limit), activation: act)
+                                   outputs: try int("outputs", 1...limit), activation: act, outputStructure: structure,
+                                   components: structure == .direct ? 1 : try int("sos_components", 1...limit))
         guard arch.inputs == names.count else {
             throw bad("/parameter_names has \(names.count) names but the network has \(arch.inputs) inputs")
         }
@@ -185,7 +194,8 @@ extension Emulator {
                                 members: members, sampleMinimum: try scalar("chi2_min"),
                                 bestTrainingPoints: stride(from: 0, to: best.count, by: p).map { Array(best[$0..<($0 + p)]) },
                                 domain: domain, report: report, configText: try f.readStringAttribute("config"),
-                                seed: UInt64(bitPattern: seed.first ?? 0), version: try f.readStringAttribute("pdfemu_version"))
+                                seed: UInt64(bitPattern: seed.first ?? 0), version: try f.readStringAttribute("pdfemu_version"),
+                                calibration: try SpreadCalibration.read(from: f, bad: bad))
         if f.hasAttribute("checksum") {
             let stored = try f.readStringAttribute("checksum")
             let actual = emulator.weightsChecksum
@@ -207,8 +217,12 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
     public var parameters: [String], experiments: [String]
     /// Hidden widths, activation and precision.
     public var hidden: [Int], activation: String, precision: Precision
+    /// The output structure (`direct`, or `sum_of_squares M=…`).
+    public var outputStructure: String
     /// Ensemble size.
     public var members: Int
+    /// What the stated spread is (`SpreadStatus.rawValue`: single-member, uncalibrated, calibrated).
+    public var spread: String
     /// Seed of the fit (unsigned).
     public var seed: UInt64
     /// `Emulator.weightsChecksum`.
@@ -232,7 +246,9 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
         hidden = e.architecture.hidden
         activation = e.architecture.activation.rawValue
         precision = e.precision
+        outputStructure = e.architecture.outputStructure == .direct ? "direct" : "sum_of_squares M=\(e.architecture.components)"
         members = e.members.count
+        spread = e.spreadStatus.label + (e.calibration.map { " (factors per predicted-Δχ² bin: " + $0.factorsText(labels: e.targetIsChi2 ? DeltaChi2Bins.labels : ["all"]) + ")" } ?? "")
         seed = e.seed
         weightsChecksum = e.weightsChecksum
         checksumStored = f.hasAttribute("checksum")
@@ -244,7 +260,8 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
         \(path): pdfemu emulator
           parameters (\(parameters.count)): \(parameters.joined(separator: ", "))
           experiments (\(experiments.count)): \(experiments.joined(separator: ", "))
-          network: hidden \(hidden.map(String.init).joined(separator: ",")), \(activation), \(precision), \(members) member\(members == 1 ? "" : "s"), seed \(seed)
+          network: hidden \(hidden.map(String.init).joined(separator: ",")), \(activation), \(precision), \(members) member\(members == 1 ? "" : "s"), seed \(seed), output \(outputStructure)
+          spread: \(spread)
           weights checksum: \(weightsChecksum)\(checksumStored ? " (stored and verified)" : " (computed; the file stores none)")
 
         """

@@ -19,17 +19,46 @@ public struct DomainCheck: Sendable, Codable, Equatable {
     }
 }
 
+/// How an emulator's ensemble spread is to be read: what `Prediction.spread` means for a model.
+public enum SpreadStatus: String, Sendable, Codable, Equatable {
+    /// An exact model: no spread (0).
+    case exact
+    /// One network: there is no ensemble spread (0 is not an error bar).
+    case singleMember = "single-member"
+    /// An ensemble whose file stores no calibration: the raw member standard deviation.
+    case uncalibrated
+    /// An ensemble with a stored `SpreadCalibration`: the raw spread scaled to cover the validation errors.
+    case calibrated
+
+    /// The words a report prints for this status ("calibrated", "no ensemble spread: 1 member", …).
+    public var label: String {
+        switch self {
+        case .exact: return "exact model, no spread"
+        case .singleMember: return "no ensemble spread: 1 member"
+        case .uncalibrated: return "uncalibrated ensemble spread"
+        case .calibrated: return "calibrated ensemble spread"
+        }
+    }
+
+    /// True when the spread is a number worth showing (an ensemble's).
+    public var hasSpread: Bool { self == .uncalibrated || self == .calibrated }
+}
+
 /// One prediction of a model at a point: the value, the ensemble spread, the per-output values.
 public struct Prediction: Sendable, Codable, Equatable {
     /// The value (total χ², or the target scalar); for an ensemble, the ensemble mean.
     public var value: Double
-    /// Ensemble standard deviation of `value` (0 for one network and for exact models).
+    /// The error bar of `value`: the ensemble standard deviation scaled by the emulator's spread
+    /// calibration when it has one (`rawSpread` otherwise); 0 for one network and for exact models,
+    /// which have none (see `ScalarModel.spreadStatus`).
     public var spread: Double
+    /// The ensemble standard deviation of the members' values as it is, before calibration.
+    public var rawSpread: Double
     /// Per-experiment χ² (empty if the model has no per-experiment outputs).
     public var perExperiment: [Double]
-    /// Creates a prediction.
-    public init(value: Double, spread: Double, perExperiment: [Double]) {
-        self.value = value; self.spread = spread; self.perExperiment = perExperiment
+    /// Creates a prediction; `rawSpread` nil means the spread is uncalibrated (raw = `spread`).
+    public init(value: Double, spread: Double, rawSpread: Double? = nil, perExperiment: [Double]) {
+        self.value = value; self.spread = spread; self.rawSpread = rawSpread ?? spread; self.perExperiment = perExperiment
     }
 }
 
@@ -54,6 +83,8 @@ public protocol ScalarModel: Sendable {
     var startingPoints: [[Double]] { get }
     /// The region the model was trained on, or nil for a model valid wherever it is defined (an exact χ²).
     var trainingRegion: (any TrainingRegion)? { get }
+    /// What `prediction(at:).spread` is: none (exact, one network), raw or calibrated ensemble spread.
+    var spreadStatus: SpreadStatus { get }
 }
 
 /// The part of a trained model that describes its training data: where it can be trusted.
@@ -75,6 +106,8 @@ extension ScalarModel {
     public var trainingRegion: (any TrainingRegion)? { nil }
     /// No suggested starts.
     public var startingPoints: [[Double]] { [] }
+    /// An exact model: no spread.
+    public var spreadStatus: SpreadStatus { .exact }
     /// True if θ is inside the training region (always true for a model without one).
     public func isInsideTrainingRegion(_ theta: [Double]) -> Bool { trainingRegion?.domain(at: theta).inside ?? true }
 }

@@ -75,16 +75,20 @@ public struct DenseNetwork: Sendable {
         let trace = forward(theta)
         let L = architecture.layers.count
         let layers = architecture.layers
-        let g = outputScale[o] * trace.z[L - 1][o]
-        let value = physical(o, trace.z[L - 1][o])
+        let zOut = trace.z[L - 1]
+        let y = zOut.withUnsafeBufferPointer { z in weights.withUnsafeBufferPointer { architecture.headValue(o, z: z.baseAddress!, parameters: $0.baseAddress!) } }
+        let g = outputScale[o] * y
+        let value = physical(o, y)
         // Derivatives below are of g; the log transform's chain rule is applied at the end.
         let c = outputLogScale[o]
         let factor = c > 0 ? exp(g / c) : 1
         // Adjoints ā_l = ∂f/∂a_l for hidden layers (f = physical output o).
         var abar = [[Double]](repeating: [], count: L)
         var top = [Double](repeating: 0, count: layers[L - 1].fanOut)
-        top[o] = outputScale[o]
-        // dz of the output layer is `top` (linear output).
+        zOut.withUnsafeBufferPointer { z in top.withUnsafeMutableBufferPointer { architecture.headGradient(o, z: z.baseAddress!, scale: outputScale[o], into: $0.baseAddress!) } }
+        // dz of the output layer is `top`: the linear layer's adjoint through the head (scale·∂y/∂z). With
+        // it fixed, the loop below gives the Hessian of Σ_k top_k z_k; a sum of squares adds its
+        // Gauss–Newton part 2·scale·Σ_k ∇z_k ∇z_kᵀ after it.
         var dz = top
         var gradX = [Double](repeating: 0, count: p)
         weights.withUnsafeBufferPointer { w in
@@ -132,6 +136,15 @@ public struct DenseNetwork: Sendable {
                               a: w.baseAddress! + architecture.offsets(l + 1).weight, lda: fi, b: J, ldb: p,
                               beta: 0, c: &next, ldc: p)
                     U = next
+                } else if architecture.outputStructure == .sumOfSquares && o == 0 {
+                    // ∇z_k of the M target components (rows 0..<M of the output layer), M × P.
+                    let fi = layers[L - 1].fanIn, m = architecture.components
+                    var Z = [Double](repeating: 0, count: m * p)
+                    BLAS.gemm(transA: false, transB: false, m: m, n: p, k: fi, alpha: 1,
+                              a: w.baseAddress! + architecture.offsets(L - 1).weight, lda: fi, b: J, ldb: p,
+                              beta: 0, c: &Z, ldc: p)
+                    BLAS.gemm(transA: true, transB: false, m: p, n: p, k: m, alpha: 2 * outputScale[o], a: Z, lda: p, b: Z, ldb: p,
+                              beta: 1, c: &H, ldc: p)
                 }
             }
         }

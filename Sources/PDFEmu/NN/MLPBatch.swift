@@ -25,7 +25,7 @@ package final class MLPBatch<T: NNScalar> {
         offsets = (0..<layers.count).map { architecture.offsets($0) }
         z = layers.map { UnsafeMutablePointer<T>.allocate(capacity: capacity * $0.fanOut) }
         a = layers.dropLast().map { UnsafeMutablePointer<T>.allocate(capacity: capacity * $0.fanOut) }
-        maxWidth = ([architecture.inputs] + architecture.hidden + [architecture.outputs]).max()!
+        maxWidth = ([architecture.inputs] + architecture.hidden + [architecture.networkOutputs]).max()!
         d0 = .allocate(capacity: capacity * maxWidth)
         d1 = .allocate(capacity: capacity * maxWidth)
     }
@@ -37,8 +37,8 @@ package final class MLPBatch<T: NNScalar> {
         d1.deallocate()
     }
 
-    /// Forward pass of `rows` inputs (rows × inputs, row-major). Returns a pointer to the outputs
-    /// (rows × outputs), valid until the next call.
+    /// Forward pass of `rows` inputs (rows × inputs, row-major). Returns a pointer to the last layer
+    /// (rows × networkOutputs, before the output structure's head), valid until the next call.
     @discardableResult
     package func forward(parameters p: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int) -> UnsafePointer<T> {
         precondition(rows <= capacity)
@@ -57,8 +57,9 @@ package final class MLPBatch<T: NNScalar> {
         return UnsafePointer(z[layers.count - 1])
     }
 
-    /// Back-propagates `dOutput` (rows × outputs: ∂loss/∂output) through the last forward pass of the
-    /// same `input`, writing ∂loss/∂parameters into `gradient` (overwritten).
+    /// Back-propagates `dOutput` (rows × networkOutputs: ∂loss/∂z of the last layer) through the last
+    /// forward pass of the same `input`, writing ∂loss/∂(layer parameters) into `gradient` (overwritten;
+    /// a sum of squares' offset, the last parameter, is the caller's).
     package func backward(parameters p: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int,
                          dOutput: UnsafePointer<T>, gradient g: UnsafeMutablePointer<T>) {
         var dz = UnsafePointer(dOutput)

@@ -143,17 +143,16 @@ extension DenseNetwork {
             return weights.withUnsafeBufferPointer { wb in
                 let w = wb.baseAddress!
                 let (zLast, free) = pointForward(theta, s, w)
-                let value = physical(o, zLast[o])
-                // Gradient of g = outputScale·z; the log target transform multiplies it by e^{g/c}.
+                let y = architecture.headValue(o, z: zLast, parameters: w)
+                let value = physical(o, y)
+                // Gradient of g = outputScale·y; the log target transform multiplies it by e^{g/c}.
                 let c = outputLogScale[o]
-                let factor = c > 0 ? exp(outputScale[o] * zLast[o] / c) : 1
-                // Back-propagate from the output: dz of the (linear) output layer is outputScale[o]·e_o.
+                let factor = c > 0 ? exp(outputScale[o] * y / c) : 1
+                // Back-propagate from the output: dz of the (linear) output layer is outputScale[o]·∂y/∂z.
                 let maxWidth = point.sizes.max()!
                 let p = point.sizes[0]
                 var dz = free, out = free + maxWidth
-                let nOut = point.sizes[L]
-                for r in 0..<nOut { dz[r] = 0 }
-                dz[o] = outputScale[o]
+                architecture.headGradient(o, z: zLast, scale: outputScale[o], into: dz)
                 for l in stride(from: L - 1, through: 0, by: -1) {
                     let fi = point.sizes[l], fo = point.sizes[l + 1]
                     point.backward(layer: l, fi: fi, fo: fo, w: w, dz: dz, out: out)
@@ -178,7 +177,7 @@ extension DenseNetwork {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: point.scratchCount) { buf in
             weights.withUnsafeBufferPointer { wb in
                 let (zLast, _) = pointForward(theta, buf.baseAddress!, wb.baseAddress!)
-                for k in 0..<architecture.outputs { out[k] = physical(k, zLast[k]) }
+                for k in 0..<architecture.outputs { out[k] = physical(k, architecture.headValue(k, z: zLast, parameters: wb.baseAddress!)) }
             }
         }
     }

@@ -19,8 +19,13 @@ public enum ScanReport {
              + "\(mn.iterations) iterations; \(nConv) of \(mn.startConverged.count) starts converged; "
              + (mn.sampleMinimum.map { "lowest training χ² \(Fmt.fixed($0, 4)))" } ?? "exact model)"))
         if let dm = mn.domain {
-            line("  ensemble spread at the minimum ±\(Fmt.num(mn.spread, width: 0, digits: 3)) (χ² units); "
-                 + (dm.inside ? "inside the training domain" : "OUTSIDE the training domain"))
+            let spread: String
+            switch mn.spreadStatus {
+            case .some(let st) where !st.hasSpread: spread = st.label
+            case .some(let st): spread = "\(st.label) at the minimum ±\(Fmt.num(mn.spread, width: 0, digits: 3)) (χ² units)"
+            case nil: spread = "ensemble spread at the minimum ±\(Fmt.num(mn.spread, width: 0, digits: 3)) (χ² units)"
+            }
+            line("  " + spread + "; " + (dm.inside ? "inside the training domain" : "OUTSIDE the training domain"))
         }
         if !mn.perExperiment.isEmpty && mn.perExperiment.count == r.experimentNames.count {
             line("  per-experiment χ²: " + zip(r.experimentNames, mn.perExperiment)

@@ -55,6 +55,7 @@ private struct ScanH5Writer: ~Copyable {
         try file.createGroup(g)
         try a("chi2", mn.chi2, g); try a("edm", mn.edm, g); try a("spread", mn.spread, g)
         if let sm = mn.sampleMinimum { try a("sample_minimum", sm, g) }
+        if let st = mn.spreadStatus { try file.writeAttribute("spread_status", st.rawValue, of: g) }
         try file.setFlag("converged", mn.converged, of: g)
         try file.setInteger("iterations", mn.iterations, of: g)
         try file.setInteger("evaluations", mn.evaluations, of: g)
@@ -204,7 +205,9 @@ private struct ScanH5Reader: ~Copyable {
                                   constraints: constraints, perExperiment: try d(g + "/per_experiment"),
                                   spread: try a("spread", g), domain: domain, sampleMinimum: file.hasAttribute("sample_minimum", of: g) ? try a("sample_minimum", g) : nil,
                                   startChi2: try d(g + "/start_chi2"), startConverged: try b(g + "/start_converged"),
-                                  warnings: try s(g + "/warnings"))
+                                  warnings: try s(g + "/warnings"),
+                                  spreadStatus: file.hasAttribute("spread_status", of: g)
+                                      ? SpreadStatus(rawValue: try file.readStringAttribute("spread_status", of: g)) : nil)
         let hg = "/hessian"
         let hessian = HessianAnalysis(parameters: try s(hg + "/parameters"), indices: try i(hg + "/indices"),
                                       halfHessian: try d(hg + "/matrix"), eigenvalues: try d(hg + "/eigenvalues"),

@@ -32,6 +32,16 @@ public struct ScanMinimum: Sendable, Codable, Equatable {
     public var startConverged: [Bool]
     /// Problems found.
     public var warnings: [String]
+    /// What `spread` is (calibrated, uncalibrated, none for one member); nil in files written before it was
+    /// stored. Kept in the HDF5 result (`/minimum` attribute `spread_status`) and the text report, not in
+    /// the JSON form, whose keys stay those of format v1.
+    public var spreadStatus: SpreadStatus? = nil
+
+    /// The JSON keys (format v1: every field but `spreadStatus`).
+    enum CodingKeys: String, CodingKey {
+        case chi2, theta, converged, status, iterations, evaluations, edm, atBound, constraints, perExperiment, spread, domain,
+             sampleMinimum, startChi2, startConverged, warnings
+    }
 }
 
 /// The interval where a profile stays at or below Δχ² = tolerance.

@@ -197,6 +197,6 @@ public enum ScanRunner {
                            atBound: best.atBound.map { model.parameterNames[$0] }, constraints: constraints,
                            perExperiment: pred.perExperiment, spread: pred.spread, domain: domain,
                            sampleMinimum: region?.sampleMinimum, startChi2: ms.all.map { $0.value },
-                           startConverged: ms.all.map { $0.converged }, warnings: warnings)
+                           startConverged: ms.all.map { $0.converged }, warnings: warnings, spreadStatus: model.spreadStatus)
     }
 }

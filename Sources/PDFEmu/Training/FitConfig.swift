@@ -94,6 +94,10 @@ public struct FitConfig: Sendable, Codable, Equatable {
     public var targetTransform: TargetTransformKind
     /// c of the log1p target transform (Δχ² units).
     public var targetLogScale: Double
+    /// How the network's last layer makes the target (`loss.output_structure`).
+    public var outputStructure: OutputStructure
+    /// M, the squared components of a `sum_of_squares` target (`loss.sos_components`).
+    public var sosComponents: Int
     /// Loss weighting.
     public var weighting: WeightingKind
     /// Δχ² scale of the weighting.
@@ -179,6 +183,11 @@ public struct FitConfig: Sendable, Codable, Equatable {
         if var l = try root.object("loss") {
             c.targetTransform = try l.choice("target_transform", c.targetTransform)
             c.targetLogScale = try l.double("target_scale", c.targetLogScale, min: 0, exclusiveMin: true)
+            c.outputStructure = try l.choice("output_structure", c.outputStructure)
+            c.sosComponents = try l.int("sos_components", c.sosComponents, min: 1, max: Emulator.limits.width)
+            if c.outputStructure == .sumOfSquares && !c.targetIsChi2 {
+                throw l.fail("output_structure", "sum_of_squares needs a χ² target (data.target_is_chi2 is false)")
+            }
             c.weighting = try l.choice("weighting", c.weighting)
             c.weightScale = try l.double("scale", c.weightScale, min: 0, exclusiveMin: true)
             c.experimentLossWeight = try l.double("experiment_weight", c.experimentLossWeight, min: 0)
@@ -208,7 +217,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
                                      weightDecay: 0),
         learningRate: 1e-3, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,
-        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, weighting: .inverse, weightScale: 10,
+        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, outputStructure: .direct, sosComponents: 32, weighting: .inverse, weightScale: 10,
         experimentLossWeight: 0.1, maxDeltaChi2: nil, trainFraction: 0.8, validationFraction: 0.1,
         testFraction: 0.1, seed: 1, members: 1, threads: 2, output: "hera14_emulator.h5", sourceText: "")
 }

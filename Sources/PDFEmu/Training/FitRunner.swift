@@ -140,8 +140,20 @@ public enum FitRunner {
                                 architecture: arch, precision: T.precision, members: members,
                                 sampleMinimum: data.sampleMinimum, bestTrainingPoints: bestRows.map { scan.point($0) },
                                 domain: domain, report: nil, configText: config.sourceText, seed: config.seed)
-        let report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,
+        var report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,
                               split: data.testRows.isEmpty ? "validation" : "test", members: usable)
+        if emulator.members.count > 1 {
+            let coverage = calibrate(&emulator, scan: scan, validationRows: data.validationRows, testRows: data.testRows)
+            report.coverage = coverage
+            report.calibration = emulator.calibration?.text(labels: emulator.targetIsChi2 ? DeltaChi2Bins.labels : ["all"])
+        }
+        report.spread = emulator.spreadStatus.label
+        let seconds = usable.reduce(0) { $0 + $1.seconds }
+        if seconds > 0 {
+            let rate = Double(usable.reduce(0) { $0 + $1.epochs } * data.trainRows.count) / seconds
+            report.throughput = TrainingThroughput(samplesPerSecond: rate, gflops: rate * arch.trainingFlopsPerSample * 1e-9,
+                                                   peakGFLOPS: GemmPeak.gflops(precision: T.precision), threads: config.threads)
+        }
         emulator.report = report
         if diverged {
             // A failed run replaces nothing: an existing emulator at the output stays as it was.
@@ -153,6 +165,24 @@ public enum FitRunner {
         if !interrupted { try? FileManager.default.removeItem(atPath: ckPath) }
         return FitResult(emulator: emulator, report: report, diverged: diverged, interrupted: interrupted,
                          droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
+    }
+
+    /// Fits the spread calibration on the validation rows (bins of the predicted Δχ² for a χ² target,
+    /// one bin otherwise), stores it in `emulator`, and returns the coverage on the validation and test rows.
+    static func calibrate(_ emulator: inout Emulator, scan: ScanData, validationRows: [Int], testRows: [Int]) -> [SpreadCoverage] {
+        func predict(_ rows: [Int]) -> (pred: BatchPrediction, errors: [Double], delta: [Double]) {
+            let pred = emulator.predictBatch(rows.flatMap { scan.point($0) })
+            return (pred, zip(pred.value, rows).map { $0 - scan.chi2[$1] }, rows.map { scan.chi2[$0] - emulator.sampleMinimum })
+        }
+        let val = predict(validationRows)
+        emulator.calibration = SpreadCalibration.fit(errors: val.errors, rawSpreads: val.pred.rawSpread,
+                                                     predictedDeltaChi2: val.pred.value.map { $0 - emulator.sampleMinimum },
+                                                     lowerEdges: emulator.targetIsChi2 ? DeltaChi2Bins.edges : [0])
+        return [("validation", validationRows), ("test", testRows)].filter { !$0.1.isEmpty }.map { split, rows in
+            let r = predict(rows)
+            return SpreadCoverage.measure(split: split, errors: r.errors, rawSpread: r.pred.rawSpread,
+                                          spread: r.pred.spread, deltaChi2: r.delta)
+        }
     }
 
     /// The accuracy report of `emulator` on `rows` of `scan`.

@@ -62,7 +62,8 @@ package final class Trainer<T: NNScalar> {
         self.config = config
         self.data = data
         architecture = MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs,
-                                       activation: config.activation)
+                                       activation: config.activation, outputStructure: config.outputStructure,
+                                       components: config.sosComponents)
         (valX, valY, valW) = TrainingData<T>.arrays(scan, rows: data.validationRows, config: config,
                                                     inputMean: data.inputMean, inputTransform: data.inputTransform,
                                                     outputShift: data.outputShift, outputScale: data.outputScale, outputLogScale: data.outputLogScale,
@@ -89,12 +90,11 @@ package final class Trainer<T: NNScalar> {
         let batch = MLPBatch<T>(architecture, capacity: max(bs, 1024))
         var order = Array(0..<n)
         var bx = [T](repeating: 0, count: bs * p), by = [T](repeating: 0, count: bs * o), bw = [T](repeating: 0, count: bs)
-        var dOut = [T](repeating: 0, count: bs * o)
+        var dOut = [T](repeating: 0, count: bs * architecture.networkOutputs)
         var grad = [T](repeating: 0, count: architecture.parameterCount)
         let start = Date().timeIntervalSince1970 - s.seconds
         let batchesPerEpoch = (n + bs - 1) / bs
         var reason = StopReason.epochs
-        let ow = data.outputWeight
         epochLoop: while s.epoch < config.epochs {
             // The epoch's order depends only on the generator state, so a resumed run repeats it exactly.
             for i in 0..<n { order[i] = i }
@@ -119,17 +119,8 @@ package final class Trainer<T: NNScalar> {
                 let lr = s.schedule.rate(epoch: s.epoch, fraction: Double(b) / Double(batchesPerEpoch))
                 var loss: T = 0
                 s.weights.withUnsafeMutableBufferPointer { W in
-                    let out = batch.forward(parameters: W.baseAddress!, input: bx, rows: rows)
-                    let inv = 1 / wsum
-                    for r in 0..<rows {
-                        let wr = bw[r] * inv
-                        for j in 0..<o {
-                            let d = out[r * o + j] - by[r * o + j]
-                            loss += wr * ow[j] * d * d
-                            dOut[r * o + j] = 2 * wr * ow[j] * d
-                        }
-                    }
-                    batch.backward(parameters: W.baseAddress!, input: bx, rows: rows, dOutput: dOut, gradient: &grad)
+                    loss = lossAndGradient(W.baseAddress!, batch: batch, x: bx, y: by, w: bw, rows: rows, weightSum: wsum,
+                                           dOut: &dOut, gradient: &grad)
                     if let clip = config.gradientClip {
                         var norm: T = 0
                         for g in grad { norm += g * g }
@@ -168,6 +159,51 @@ package final class Trainer<T: NNScalar> {
         return MemberResult(weights: s.best, validationRMS: s.bestValidation, epochs: s.epoch, stopReason: reason, seconds: s.seconds)
     }
 
+    /// The weighted loss of one batch (`rows` inputs x, targets y, loss weights w summing to `weightSum`)
+    /// and its gradient with respect to every parameter W (the sum of squares' offset included) into
+    /// `gradient`; `dOut` is scratch of rows × networkOutputs.
+    func lossAndGradient(_ W: UnsafeMutablePointer<T>, batch: MLPBatch<T>, x: [T], y: [T], w: [T], rows: Int, weightSum: T,
+                         dOut: inout [T], gradient: inout [T]) -> T {
+        let o = data.outputs, no = architecture.networkOutputs, ow = data.outputWeight
+        let sos = architecture.outputStructure == .sumOfSquares
+        let out = batch.forward(parameters: W, input: x, rows: rows)
+        let inv = 1 / weightSum
+        // ∂y₀/∂σ of a sum of squares (y₀ = Σz² − softplus(σ)); its gradient is summed here.
+        let dOffsetDy = architecture.offsetIndex.map { T(-logistic(Double(W[$0]))) } ?? 0
+        var dOffset: T = 0, loss: T = 0
+        for r in 0..<rows {
+            let wr = w[r] * inv
+            let z = out + r * no
+            for j in 0..<o {
+                let d = architecture.headValue(j, z: z, parameters: W) - y[r * o + j]
+                loss += wr * ow[j] * d * d
+                let dy = 2 * wr * ow[j] * d
+                if sos && j == 0 {
+                    for k in 0..<architecture.components { dOut[r * no + k] = 2 * dy * z[k] }
+                    dOffset += dy * dOffsetDy
+                } else {
+                    dOut[r * no + architecture.unit(ofOutput: j)] = dy
+                }
+            }
+        }
+        batch.backward(parameters: W, input: x, rows: rows, dOutput: dOut, gradient: &gradient)
+        if let i = architecture.offsetIndex { gradient[i] = dOffset }
+        return loss
+    }
+
+    /// The loss of all training points as one batch and its gradient (for checks against finite differences).
+    func lossGradient(_ weights: [T]) -> (loss: Double, gradient: [T]) {
+        let n = data.trainRows.count
+        let batch = MLPBatch<T>(architecture, capacity: n)
+        var dOut = [T](repeating: 0, count: n * architecture.networkOutputs), grad = [T](repeating: 0, count: architecture.parameterCount)
+        var w = weights
+        let loss = w.withUnsafeMutableBufferPointer {
+            lossAndGradient($0.baseAddress!, batch: batch, x: data.trainX, y: data.trainY, w: data.trainW, rows: n,
+                            weightSum: data.trainW.reduce(0, +), dOut: &dOut, gradient: &grad)
+        }
+        return (Double(loss), grad)
+    }
+
     /// Weighted RMS error of the total (output 0) on the validation split, in physical units.
     func validationRMS(_ w: [T], batch: MLPBatch<T>) -> Double {
         let p = data.inputs, o = data.outputs
@@ -181,9 +217,11 @@ package final class Trainer<T: NNScalar> {
                 while lo < n {
                     let rows = min(batch.capacity, n - lo)
                     let out = batch.forward(parameters: W.baseAddress!, input: X.baseAddress! + lo * p, rows: rows)
+                    let no = architecture.networkOutputs
                     for r in 0..<rows {
-                        // Error in physical units (χ²), through the target transform.
-                        let d = phys(Double(out[r * o])) - phys(Double(valY[(lo + r) * o]))
+                        // Error in physical units (χ²), through the output structure and the target transform.
+                        let y = architecture.headValue(0, z: out + r * no, parameters: W.baseAddress!)
+                        let d = phys(Double(y)) - phys(Double(valY[(lo + r) * o]))
                         num += Double(valW[lo + r]) * d * d
                         den += Double(valW[lo + r])
                     }

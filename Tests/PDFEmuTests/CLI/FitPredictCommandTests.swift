@@ -24,6 +24,7 @@ final class FitPredictCommandTests: XCTestCase {
         let fit = try PDFEmuExecutable.run(["fit", cfg, "--quiet"])
         XCTAssertEqual(fit.status, 0, fit.stderr)
         XCTAssertTrue(fit.stdout.contains("[1,10)"), fit.stdout)
+        XCTAssertTrue(fit.stdout.contains("no ensemble spread: 1 member"), fit.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("emu.h5")))
 
         // Columns in another order are matched by name.
@@ -33,6 +34,7 @@ final class FitPredictCommandTests: XCTestCase {
         let emu = try Emulator.load(dir.file("emu.h5"))
         let v0 = emu.prediction(at: [0.5, -0.2, 0.1]).value
         XCTAssertTrue(table.stdout.contains(Fmt.fixed(v0, 4)), table.stdout)
+        XCTAssertTrue(table.stdout.contains("no ensemble spread: 1 member"), table.stdout)
         let out = try PDFEmuExecutable.run(["predict", "--emulator", dir.file("emu.h5"), "--input", dir.file("pts.h5"), "--output", dir.file("pred.h5")])
         XCTAssertEqual(out.status, 0, out.stderr)
         let pf = try HDF5File(open: dir.file("pred.h5"))
@@ -40,6 +42,9 @@ final class FitPredictCommandTests: XCTestCase {
         XCTAssertEqual(chi2.shape, [2])
         XCTAssertEqual(chi2.values[0], emu.predictBatch([0.5, -0.2, 0.1]).value[0], accuracy: 1e-9)
         XCTAssertEqual(try pf.read("/chi2_per_experiment", as: Double.self).shape, [2, 2])
+        XCTAssertFalse(pf.isDataset("/chi2_std"), "one member: no spread written")
+        XCTAssertEqual(try pf.readStringAttribute("spread"), "single-member")
+        XCTAssertTrue(out.stdout.contains("no ensemble spread: 1 member"), out.stdout)
 
         // A predict input whose names don't match.
         try writePoints(dir.file("wrong.h5"), names: ["a", "b", "x"], rows: [[0, 0, 0]])

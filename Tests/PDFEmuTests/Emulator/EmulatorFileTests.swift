@@ -52,7 +52,12 @@ final class EmulatorFileTests: XCTestCase {
         let sd = (total.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(members - 1)).squareRoot()
         let pred = r.emulator.prediction(at: theta)
         XCTAssertEqual(m, pred.value, accuracy: 1e-9 * abs(m))
-        XCTAssertEqual(sd, pred.spread, accuracy: 1e-7)
+        XCTAssertEqual(sd, pred.rawSpread, accuracy: 1e-7)
+        // The stated spread: the raw one times the /calibration factor of the predicted Δχ²'s bin.
+        let edges = try f.read("/calibration/lower_edges", as: Double.self).values
+        let factors = try f.read("/calibration/factors", as: Double.self).values
+        let bin = edges.lastIndex { m - r.emulator.sampleMinimum >= $0 } ?? 0
+        XCTAssertEqual(sd * factors[bin], pred.spread, accuracy: 1e-7 * max(1, factors[bin]))
         for e in 0..<2 { XCTAssertEqual(outs.reduce(0) { $0 + $1[1 + e] } / Double(members), pred.perExperiment[e], accuracy: 1e-9 * abs(pred.perExperiment[e])) }
         XCTAssertEqual(try f.readStringAttribute("format"), "pdfemu-emulator")
         XCTAssertTrue(f.isDataset("/weights/members.1.layers.2.bias"))

@@ -4,8 +4,8 @@ import PDFEmuTestSupport
 
 /// Exact gradient and Hessian of the network against finite differences, for every activation.
 final class DenseNetworkTests: XCTestCase {
-    func network(_ act: Activation, seed: UInt64 = 3) -> DenseNetwork {
-        let arch = MLPArchitecture(inputs: 4, hidden: [9, 7], outputs: 3, activation: act)
+    func network(_ act: Activation, seed: UInt64 = 3, structure: OutputStructure = .direct) -> DenseNetwork {
+        let arch = MLPArchitecture(inputs: 4, hidden: [9, 7], outputs: 3, activation: act, outputStructure: structure, components: 5)
         var rng = SeededGenerator(seed: seed)
         var w: [Double] = arch.initialParameters(.glorot, rng: &rng)
         for i in w.indices { w[i] += 0.1 * rng.nextGaussian() }  // non-zero biases too
@@ -15,8 +15,8 @@ final class DenseNetworkTests: XCTestCase {
     }
 
     func testGradientAndHessianMatchFiniteDifferences() {
-        for act in Activation.allCases {
-            let net = network(act)
+        for structure in OutputStructure.allCases { for act in Activation.allCases {
+            let net = network(act, structure: structure)
             let theta = [0.3, -0.7, 1.1, 0.4]
             for o in 0..<3 {
                 let r = net.derivatives(at: theta, output: o, hessian: true)
@@ -26,17 +26,17 @@ final class DenseNetworkTests: XCTestCase {
                     var tp = theta, tm = theta
                     tp[i] += h; tm[i] -= h
                     let fd = (net.outputs(at: tp)[o] - net.outputs(at: tm)[o]) / (2 * h)
-                    XCTAssertEqual(r.gradient[i], fd, accuracy: 1e-6 * max(1, abs(fd)), "\(act) output \(o) ∂/∂θ\(i)")
+                    XCTAssertEqual(r.gradient[i], fd, accuracy: 1e-6 * max(1, abs(fd)), "\(structure) \(act) output \(o) ∂/∂θ\(i)")
                     let gp = net.derivatives(at: tp, output: o, hessian: false).gradient
                     let gm = net.derivatives(at: tm, output: o, hessian: false).gradient
                     for j in 0..<4 {
                         let fdh = (gp[j] - gm[j]) / (2 * h)
-                        XCTAssertEqual(r.hessian[i * 4 + j], fdh, accuracy: 1e-5 * max(1, abs(fdh)), "\(act) H[\(i),\(j)]")
+                        XCTAssertEqual(r.hessian[i * 4 + j], fdh, accuracy: 1e-5 * max(1, abs(fdh)), "\(structure) \(act) H[\(i),\(j)]")
                         XCTAssertEqual(r.hessian[i * 4 + j], r.hessian[j * 4 + i], accuracy: 1e-12)
                     }
                 }
             }
-        }
+        } }
     }
 
     func testBatchedForwardMatchesPointEvaluation() {

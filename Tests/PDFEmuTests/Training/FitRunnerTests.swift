@@ -14,6 +14,12 @@ final class FitRunnerTests: XCTestCase {
         let near = r.report.outputs[0].bins[1]
         XCTAssertGreaterThan(near.count, 0)
         XCTAssertLessThan(try XCTUnwrap(near.rms), 1.0, "RMS error in Δχ² ∈ [1,10)")
+        // Throughput: samples/s and the GEMM rate they amount to, against the peak measured after training.
+        let tp = try XCTUnwrap(r.report.throughput)
+        XCTAssertEqual(tp.samplesPerSecond, Double(2 * 40 * 2400) / r.report.trainingSeconds, accuracy: 1e-6 * tp.samplesPerSecond)
+        XCTAssertGreaterThan(tp.peakGFLOPS, 0)
+        XCTAssertEqual(tp.gflops, tp.samplesPerSecond * r.emulator.architecture.trainingFlopsPerSample * 1e-9, accuracy: 1e-9 * tp.gflops)
+        XCTAssertTrue(r.report.text().contains("training samples/s"), r.report.text())
         let theta = [0.6, -0.1, 0.2]
         XCTAssertEqual(r.emulator.value(at: theta), SyntheticScan.chi2(theta).total, accuracy: 1.5)
         // Save/load round trip: bit-identical predictions.

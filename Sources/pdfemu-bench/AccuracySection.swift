@@ -1,0 +1,97 @@
+import Foundation
+import PDFEmu
+
+extension BenchSection {
+    /// Output structures side by side on held-out points of the bundled scan (issue 11).
+    static let accuracy = BenchSection(
+        name: "accuracy",
+        summary: "output structures × Δχ² bins RMS × false valleys × calibrated coverage on 10,000 held-out points of Datasets/hera14_train.h5",
+        run: AccuracyBench.run, child: nil)
+}
+
+/// The accuracy section. The held-out split is fixed: a `SeededGenerator(seed: 0xACC)` shuffle of the
+/// scan's row indices; its first 10,000 rows are held out (never written to the fit file), the rest are
+/// written, in shuffled order, to `.build/bench-data/accuracy/fit_rows.h5`, which every fit splits
+/// again (train/validation/test by the config's seed). False valleys: local minimisations bounded to the
+/// training box from the first 200 rows of the fit file. Environment: `PDFEMU_ACCURACY_EPOCHS` (20),
+/// `PDFEMU_ACCURACY_HIDDEN` (64,64,64), `PDFEMU_ACCURACY_MEMBERS` (3), `PDFEMU_ACCURACY_SOS` (M, 32),
+/// `PDFEMU_ACCURACY_SEED` (the fits' seed: their split of the fit rows, initialisation, shuffling; 1),
+/// `PDFEMU_ACCURACY_STRUCTURES` (a comma list of the labels below; all by default), `PDFEMU_ACCURACY_SCAN`.
+enum AccuracyBench {
+    static let heldOut = 10_000, starts = 200, seed: UInt64 = 0xACC
+
+    /// The structures compared: label and the config's `loss` section.
+    static let structures: [(label: String, loss: String)] = [
+        ("direct+log1p", #"{"target_transform": "log1p"}"#),
+        ("direct+linear", #"{"target_transform": "linear"}"#),
+        ("sum_of_squares+linear", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear"}"#),
+        ("sum_of_squares+log1p", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "log1p"}"#),
+    ]
+
+    static func env(_ k: String, _ def: String) -> String { ProcessInfo.processInfo.environment[k] ?? def }
+
+    static func run() throws {
+        let source = env("PDFEMU_ACCURACY_SCAN", "Datasets/hera14_train.h5")
+        let epochs = env("PDFEMU_ACCURACY_EPOCHS", "20"), hidden = env("PDFEMU_ACCURACY_HIDDEN", "64,64,64")
+        let members = env("PDFEMU_ACCURACY_MEMBERS", "3"), m = env("PDFEMU_ACCURACY_SOS", "32")
+        let fitSeed = env("PDFEMU_ACCURACY_SEED", "1")
+        let chosen = env("PDFEMU_ACCURACY_STRUCTURES", structures.map(\.label).joined(separator: ",")).split(separator: ",").map(String.init)
+        let scan = try ScanReader.read([source])
+        var order = Array(0..<scan.count)
+        var rng = SeededGenerator(seed: seed)
+        rng.shuffle(&order)
+        let held = subset(scan, Array(order[0..<heldOut])), fitRows = subset(scan, Array(order[heldOut...]))
+        let dir = try BenchData.scratch("accuracy")
+        let fitFile = dir + "/fit_rows.h5"
+        try write(fitRows, to: fitFile)
+        let startPoints = (0..<starts).map { fitRows.point($0) }
+        print("\(source): \(heldOut) held-out rows (seed \(seed) permutation), \(fitRows.count) fit rows in \(fitFile)")
+        print("equal budgets: \(epochs) epochs, hidden \(hidden), silu, \(members) members, float32, batch 256, 2 threads, fit seed \(fitSeed); sum_of_squares M = \(m)")
+        print("load before: " + loadAverage())
+        print(HeldOutAccuracy.header())
+        for s in structures where chosen.contains(s.label) {
+            let text = """
+            {"data": {"files": ["\(fitFile)"]},
+             "network": {"hidden": [\(hidden)], "members": \(members)},
+             "training": {"epochs": \(epochs), "max_minutes": 0, "threads": 2},
+             "loss": \(s.loss.replacingOccurrences(of: ": M", with: ": \(m)")),
+             "seed": \(fitSeed), "output": "\(dir)/\(s.label).h5"}
+            """
+            let cfgPath = dir + "/\(s.label).json"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: cfgPath))
+            let cfg = try FitConfig.load(cfgPath)
+            let t0 = Date()
+            let fit = try FitRunner.run(config: cfg, options: FitOptions(output: cfg.output))
+            let r = HeldOutAccuracy.measure(fit.emulator, heldOut: held, starts: startPoints)
+            let rate = fit.report.throughput.map { "\(Int($0.samplesPerSecond)) samples/s, \(Fmt.fixed(100 * $0.share, 0))% of GEMM peak" } ?? "-"
+            print(r.row(s.label) + "  (epochs \(fit.report.epochs.map(String.init).joined(separator: ",")); \(Fmt.fixed(Date().timeIntervalSince(t0), 0)) s, \(rate), load " + loadAverage() + ")")
+        }
+    }
+
+    /// Rows `rows` of `scan`, in that order.
+    static func subset(_ scan: ScanData, _ rows: [Int]) -> ScanData {
+        let e = scan.experimentCount
+        return ScanData(parameterNames: scan.parameterNames, parameters: rows.flatMap { scan.point($0) }, chi2: rows.map { scan.chi2[$0] },
+                        experimentNames: scan.experimentNames,
+                        chi2PerExperiment: rows.flatMap { Array(scan.chi2PerExperiment[($0 * e)..<(($0 + 1) * e)]) })
+    }
+
+    /// A scan file of `scan` (parameters, χ², per-experiment χ², names).
+    static func write(_ scan: ScanData, to path: String) throws {
+        try AtomicOutput.write(to: path) { tmp in
+            let f = try HDF5File(create: tmp)
+            try f.write("/parameters", scan.parameters, shape: [scan.count, scan.parameterCount])
+            try f.write("/chi2", scan.chi2, shape: [scan.count])
+            try f.writeStrings("/parameter_names", scan.parameterNames)
+            if scan.experimentCount > 0 {
+                try f.write("/chi2_per_experiment", scan.chi2PerExperiment, shape: [scan.count, scan.experimentCount])
+                try f.writeStrings("/experiment_names", scan.experimentNames)
+            }
+            try f.flush()
+        }
+    }
+
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+    }
+}

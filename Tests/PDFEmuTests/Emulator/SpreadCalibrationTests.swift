@@ -1,0 +1,100 @@
+import XCTest
+@testable import PDFEmu
+import PDFEmuTestSupport
+
+final class SpreadCalibrationTests: XCTestCase {
+    /// A synthetic ensemble whose raw spread is too small by a different factor in each Δχ² bin: the
+    /// calibration fitted on one sample covers 95.4% of an independent sample within 2σ in every bin,
+    /// where the raw spread covers far less.
+    func testCalibratedCoverageOnHeldOutPointsIsNominal() {
+        let true_ = [2.5, 4.0, 1.5, 6.0]  // error = N(0, (k·σ)²) with k per bin
+        func sample(_ n: Int, seed: UInt64) -> (e: [Double], s: [Double], d: [Double]) {
+            var rng = SeededGenerator(seed: seed)
+            var e: [Double] = [], s: [Double] = [], d: [Double] = []
+            for _ in 0..<n {
+                let delta = pow(10, rng.nextUniform(in: -1, 3)), sigma = 0.01 * (1 + delta) * rng.nextUniform(in: 0.3, 1.7)
+                d.append(delta); s.append(sigma)
+                e.append(rng.nextGaussian() * true_[DeltaChi2Bins.index(delta)] * sigma)
+            }
+            return (e, s, d)
+        }
+        let fit = sample(20_000, seed: 1), held = sample(20_000, seed: 2)
+        let cal = try! XCTUnwrap(SpreadCalibration.fit(errors: fit.e, rawSpreads: fit.s, predictedDeltaChi2: fit.d,
+                                                       lowerEdges: DeltaChi2Bins.edges))
+        for k in 0..<4 { XCTAssertEqual(cal.factors[k], true_[k], accuracy: 0.1 * true_[k], "bin \(k)"); XCTAssertGreaterThan(cal.points[k], 1000) }
+        let calibrated = held.s.indices.map { cal.apply(rawSpread: held.s[$0], predictedDeltaChi2: held.d[$0]) }
+        let cov = SpreadCoverage.measure(split: "held-out", errors: held.e, rawSpread: held.s, spread: calibrated, deltaChi2: held.d)
+        for b in cov.bins {
+            XCTAssertEqual(try XCTUnwrap(b.within2), 0.9545, accuracy: 0.01, "2σ coverage in \(b.range)")
+            XCTAssertEqual(try XCTUnwrap(b.within1), 0.6827, accuracy: 0.025, "1σ coverage in \(b.range)")
+            let k = true_[DeltaChi2Bins.labels.firstIndex(of: b.range)!]
+            XCTAssertEqual(try XCTUnwrap(b.rawWithin2), erf(2 / k / 2.0.squareRoot()), accuracy: 0.015, "raw 2σ coverage in \(b.range)")
+        }
+    }
+
+    /// A bin with too few points takes the pooled factor; a calibration of zero spreads does not exist.
+    func testSparseBinsPoolAndZeroSpreadsGiveNone() {
+        let e = [Double](repeating: 1, count: 50) + [3], s = [Double](repeating: 1, count: 51)
+        let d = [Double](repeating: 0.5, count: 50) + [500]
+        let cal = try! XCTUnwrap(SpreadCalibration.fit(errors: e, rawSpreads: s, predictedDeltaChi2: d, lowerEdges: DeltaChi2Bins.edges))
+        XCTAssertEqual(cal.factors[0], 0.5)
+        XCTAssertEqual(cal.points, [50, 0, 0, 0])
+        XCTAssertEqual(cal.factors[3], cal.factors[1])
+        XCTAssertNil(SpreadCalibration.fit(errors: [1, 2], rawSpreads: [0, 0], predictedDeltaChi2: [0, 0], lowerEdges: [0]))
+    }
+
+    /// A 3-member fit stores its calibration; it loads back equal, the predictions carry the calibrated
+    /// and the raw spread, and the report holds the coverage table. A damaged calibration is refused by name.
+    func testCalibrationStoredRoundTrip() throws {
+        let dir = TempDir()
+        try SyntheticScan.write(dir.file("scan.h5"), n: 2000)
+        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"),
+                                                                                         epochs: 15, members: 3, hidden: "[16, 16]")))
+        let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
+        let cal = try XCTUnwrap(r.emulator.calibration)
+        XCTAssertEqual(r.emulator.spreadStatus, .calibrated)
+        XCTAssertEqual(r.report.coverage?.map(\.split), ["validation", "test"])
+        XCTAssertTrue(r.report.text().contains("spread coverage"), r.report.text())
+        let loaded = try Emulator.load(dir.file("emu.h5"))
+        XCTAssertEqual(loaded.calibration, cal)
+        XCTAssertEqual(loaded.report, r.report)
+        let theta = [0.6, -0.1, 0.2]
+        let p = loaded.prediction(at: theta)
+        XCTAssertEqual(p.spread, cal.apply(rawSpread: p.rawSpread, predictedDeltaChi2: p.value - loaded.sampleMinimum))
+        XCTAssertNotEqual(p.spread, p.rawSpread)
+        let batch = loaded.predictBatch(theta)
+        XCTAssertEqual(batch.spread[0], cal.apply(rawSpread: batch.rawSpread[0], predictedDeltaChi2: batch.value[0] - loaded.sampleMinimum))
+        XCTAssertTrue(try EmulatorSummary(path: dir.file("emu.h5")).text().contains("calibrated ensemble spread"))
+        // Validation coverage within 2σ is what the factors were fitted to, binned by the predicted Δχ²;
+        // by the true Δχ² it is close to it in the populated bins.
+        let val = try XCTUnwrap(r.report.coverage?.first)
+        for b in val.bins where b.count >= 50 { XCTAssertGreaterThan(try XCTUnwrap(b.within2), 0.85, b.range) }
+
+        var damaged = cal
+        damaged.factors[1] = -1
+        let bad = loaded.with(calibration: damaged)
+        try bad.save(to: dir.file("bad.h5"))
+        XCTAssertThrowsError(try Emulator.load(dir.file("bad.h5"))) { e in
+            XCTAssertTrue(userMessage(e).contains("/calibration/factors"), userMessage(e))
+        }
+    }
+
+    /// Files written before the calibration existed load as uncalibrated (spread = raw spread); one
+    /// member says it has no spread.
+    func testOldFilesAreUncalibratedAndOneMemberHasNoSpread() throws {
+        let emu = try Emulator.load(packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path)
+        XCTAssertNil(emu.calibration)
+        XCTAssertEqual(emu.spreadStatus, emu.members.count > 1 ? .uncalibrated : .singleMember)
+        let p = emu.prediction(at: emu.bestTrainingPoints[0])
+        XCTAssertEqual(p.spread, p.rawSpread)
+
+        let dir = TempDir()
+        try SyntheticScan.write(dir.file("scan.h5"), n: 600)
+        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("one.h5"),
+                                                                                         epochs: 2, hidden: "[8]")))
+        let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("one.h5")))
+        XCTAssertEqual(r.emulator.spreadStatus, .singleMember)
+        XCTAssertNil(r.report.coverage)
+        XCTAssertTrue(r.report.text().contains("no ensemble spread: 1 member"), r.report.text())
+    }
+}
