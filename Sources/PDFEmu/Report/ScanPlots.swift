@@ -122,6 +122,11 @@ package enum ScanPlots {
 
     /// Stages already built figures in `dir` (see `stage(_:in:)`).
     package static func stage(figures figs: [(file: String, figure: PlotFigure)], in dir: String) throws -> Staged {
+        try stage(svgs: figs.map { ($0.file, $0.figure.svg()) }, in: dir)
+    }
+
+    /// Stages SVG texts in `dir` under their file names (see `stage(_:in:)`).
+    package static func stage(svgs figs: [(file: String, svg: String)], in dir: String) throws -> Staged {
         try checkDirectory(dir)
         for (file, _) in figs {
             if file.utf8.count > 255 {
@@ -146,7 +151,7 @@ package enum ScanPlots {
             let final = URL(fileURLWithPath: dir).appendingPathComponent(file).path
             let tmp = URL(fileURLWithPath: dir).appendingPathComponent(".pdfemu-plot-\(tag)-\(i).tmp").path
             files.append((tmp, final))
-            guard FileManager.default.createFile(atPath: tmp, contents: Data(fig.svg().utf8)) else {
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(fig.utf8)) else {
                 Staged(directory: dir, files: files, createdDirectory: created).discard()
                 throw PDFEmuError("--plot \(dir): cannot write \(file)")
             }
