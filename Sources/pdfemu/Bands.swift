@@ -34,14 +34,17 @@ struct Bands: ParsableCommand {
             let members = try PDFBands.fullParameters(rows: set.members, names: set.parameterNames, template: model.template,
                                                       free: model.parameterNames, what: "--sets \(sets)")
             var samples: [[Double]] = []
+            var temperature2 = 1.0
             if let mcmc {
                 let chain = try MCMCResult.readFile(mcmc)
+                temperature2 = chain.options.temperature2
                 let step = max(1, (chain.sampleCount + mcmcMaxSamples - 1) / mcmcMaxSamples)
                 let kept = stride(from: 0, to: chain.sampleCount, by: step).map { chain.sample($0) }
                 samples = try PDFBands.fullParameters(rows: kept, names: chain.parameterNames, template: model.template,
                                                       free: model.parameterNames, what: "--mcmc \(mcmc)")
             }
-            let bands = try PDFBands.compute(members: members, found: set.found, x: x, tolerance: set.tolerance, samples: samples)
+            let bands = try PDFBands.compute(members: members, found: set.found, x: x, tolerance: set.tolerance, samples: samples,
+                                            samplesTemperature2: temperature2)
             let label = "\((set.members.count - 1) / 2) eigenvector directions"
             let staged = try plot.map { try ScanPlots.stage(svgs: PDFBandPlots.documents(bands, setLabel: label).map { ($0.file, $0.document.render()) }, in: $0) }
             do {

@@ -5,7 +5,7 @@ import Foundation
 /// `/member_parameters` [M, 16] (LHAPDF numbering, NaN rows for open ends), `/member_found` [M],
 /// `/members` [M, F, K] (x·f at Q0, NaN for members not in the band), `/central`, `/symmetric`, `/plus`,
 /// `/minus` [F, K] (the master formulas); with MCMC samples, group `/mcmc` with `lower68`, `median`,
-/// `upper68` [F, K] and attribute `samples`. Root attributes: `tolerance` (T² of the set), `q0_squared`
+/// `upper68` [F, K] and attributes `samples`, `temperature2`. Root attributes: `tolerance` (T² of the set), `q0_squared`
 /// (GeV²), and the provenance strings given to `writeHDF5`.
 extension PDFBandResult {
     /// The `format` attribute value.
@@ -32,6 +32,7 @@ extension PDFBandResult {
             if let e = mcmc {
                 try f.createGroup("/mcmc")
                 try f.setInteger("samples", e.samples, of: "/mcmc")
+                try f.setScalar("temperature2", e.temperature2, of: "/mcmc")
                 for (name, v) in [("lower68", e.lower), ("median", e.median), ("upper68", e.upper)] {
                     try f.writeMatrixRows("/mcmc/" + name, v, columns: k)
                 }
@@ -62,7 +63,7 @@ extension PDFBandResult {
         }
         var envelope: PDFEnvelope?
         if f.exists("/mcmc") {
-            envelope = PDFEnvelope(samples: try f.integer("samples", of: "/mcmc"), lower: try table("/mcmc/lower68"),
+            envelope = PDFEnvelope(samples: try f.integer("samples", of: "/mcmc"), temperature2: try f.scalar("temperature2", of: "/mcmc"), lower: try table("/mcmc/lower68"),
                                    median: try table("/mcmc/median"), upper: try table("/mcmc/upper68"))
         }
         return PDFBandResult(x: x, flavourNames: names, tolerance: try f.scalar("tolerance"), memberParameters: parameters,

@@ -45,10 +45,10 @@ public enum PDFBands {
 
     /// The band of `members` (LHAPDF-numbered full 16-parameter vectors; `found` false for open ends,
     /// whose rows are skipped) on `x`, with the 68% envelope of `samples` (full 16-parameter vectors) when
-    /// given. Throws one line when the central member's PDFs do not exist; members or samples where
+    /// given (`samplesTemperature2`: the T² they were drawn at, for labels). Throws one line when the central member's PDFs do not exist; members or samples where
     /// they do not exist are reported in `warnings` and left out.
     public static func compute(members: [[Double]], found: [Bool], x: [Double], tolerance: Double,
-                               samples: [[Double]] = []) throws -> PDFBandResult {
+                               samples: [[Double]] = [], samplesTemperature2: Double = 1) throws -> PDFBandResult {
         guard !members.isEmpty, members.count % 2 == 1, found.count == members.count else {
             throw PDFEmuError("an eigenvector set needs 2n+1 members with a found flag each, got \(members.count) and \(found.count)")
         }
@@ -92,7 +92,7 @@ public enum PDFBands {
                     upper[f][k] = Stats.quantileSorted(v, 0.84)
                 }
             }
-            envelope = PDFEnvelope(samples: ok.count, lower: lower, median: median, upper: upper)
+            envelope = PDFEnvelope(samples: ok.count, temperature2: samplesTemperature2, lower: lower, median: median, upper: upper)
         }
         return PDFBandResult(x: x, flavourNames: flavourNames, tolerance: tolerance, memberParameters: members,
                              memberFound: usable, members: xf, central: central, symmetric: symmetric, plus: plus,
@@ -131,6 +131,8 @@ public enum PDFBands {
 public struct PDFEnvelope: Sendable, Codable, Equatable {
     /// Samples used (those whose PDFs exist).
     public var samples: Int
+    /// T² of the sampled density exp(−χ²/(2T²)).
+    public var temperature2: Double
     /// 16% quantile, `[flavour][x]`.
     public var lower: [[Double]]
     /// Median, `[flavour][x]`.

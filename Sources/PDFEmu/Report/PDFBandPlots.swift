@@ -40,7 +40,7 @@ package enum PDFBandPlots {
         top.series.append(PlotSeries(label: "central member (0)", points: line(central), colour: "black", lineWidth: 1.8))
         var mainValues = upper + lower + central
         if let e = r.mcmc {
-            top.series.append(PlotSeries(label: "MCMC 68% envelope (\(e.samples) samples)", points: line(e.upper[f]),
+            top.series.append(PlotSeries(label: "MCMC 68% envelope (\(e.samples) samples, T² = \(Fmt.num(e.temperature2, width: 0, digits: 4).trimmingCharacters(in: .whitespaces)))", points: line(e.upper[f]),
                                          colour: mcmcColour, dash: [8, 3, 2, 3], lineWidth: 1.6))
             top.series.append(PlotSeries(label: nil, points: line(e.lower[f]), colour: mcmcColour, dash: [8, 3, 2, 3], lineWidth: 1.6))
             mainValues += e.upper[f] + e.lower[f]

@@ -127,15 +127,25 @@ final class PDFBandTests: XCTestCase {
             return t
         }
         let x = try PDFBands.xGrid(points: 30)
-        let r = try PDFBands.compute(members: rows, found: found, x: x, tolerance: 4, samples: samples)
+        let r = try PDFBands.compute(members: rows, found: found, x: x, tolerance: 4, samples: samples, samplesTemperature2: 2)
         XCTAssertFalse(r.memberFound[3])
         XCTAssertTrue(r.members[3][0].allSatisfy(\.isNaN))
         let e = try XCTUnwrap(r.mcmc)
         XCTAssertEqual(e.samples, 50)
-        // The envelope of x·g brackets its median, which is the centre of the symmetric samples.
-        for k in 0..<(x.count - 1) {
-            XCTAssertLessThanOrEqual(e.lower[0][k], e.median[0][k])
-            XCTAssertLessThanOrEqual(e.median[0][k], e.upper[0][k])
+        XCTAssertEqual(e.temperature2, 2)
+        // The envelope is the 16%/50%/84% quantile (linear interpolation) of the samples' x·f, here from the formulas.
+        for k in [3, 12, 20] {
+            for f in [0, 1, 4] {
+                let v = samples.map { Self.formula($0, x[k])[f] }.sorted()
+                func q(_ p: Double) -> Double {
+                    let pos = p * Double(v.count - 1), lo = Int(pos)
+                    return v[lo] + (v[min(lo + 1, v.count - 1)] - v[lo]) * (pos - Double(lo))
+                }
+                XCTAssertEqual(e.lower[f][k], q(0.16), accuracy: 1e-12)
+                XCTAssertEqual(e.median[f][k], q(0.5), accuracy: 1e-12)
+                XCTAssertEqual(e.upper[f][k], q(0.84), accuracy: 1e-12)
+                if f == 0 { XCTAssertLessThan(e.lower[f][k], e.upper[f][k]) }
+            }
         }
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
