@@ -75,10 +75,7 @@ package enum PDFBandPlots {
         bottom.yRange = yr
         bottom.notes = ["ratio axis chosen from x ≤ 0.8 where |x·f| ≥ 10% of its maximum (the ratio diverges where x·f vanishes)"]
 
-        var d = SVGDocument(width: top.width, height: top.height + bottom.height - 30)
-        d.append(top.document())
-        d.append(bottom.document(), dy: top.height - 30)
-        return d
+        return PlotPanels.stack([top, bottom])
     }
 
     /// The summary: per flavour, x·f of the central member with its symmetric and asymmetric

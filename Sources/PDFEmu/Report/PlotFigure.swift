@@ -350,3 +350,23 @@ package struct PlotFigure: Sendable {
     /// Writes the SVG to `path` atomically.
     package func write(to path: String) throws { try document().write(to: path) }
 }
+
+/// Figures stacked vertically in one SVG document (e.g. a main plot over a ratio panel), sharing its width.
+package enum PlotPanels {
+    /// The figures top to bottom, each panel after the first moved up by `overlap` pixels (the top margin a
+    /// panel without a title does not need). Each figure needs its own `clipID`.
+    package static func stack(_ figures: [PlotFigure], overlap: Double = 30) -> SVGDocument {
+        let height = figures.map(\.height).reduce(0, +) - overlap * Double(max(figures.count - 1, 0))
+        var d = SVGDocument(width: figures.map(\.width).max() ?? 0, height: height)
+        var y = 0.0
+        for f in figures {
+            d.append(f.document(), dy: y)
+            y += f.height - overlap
+        }
+        return d
+    }
+}
+
+/// Colours of successive data series that have no meaning of their own (e.g. one per experiment).
+package let plotSeriesColours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                                 "#bcbd22", "#17becf"]
