@@ -40,7 +40,7 @@ package enum PlotAxis {
     }
 
     /// Ticks of a split axis (`PlotXScale.logLinear`): decades 10ᵏ on [lo, split) labelled 10ᵏ with
-    /// unlabelled minor ticks 2…9·10ᵏ, then nice linear ticks on [split, hi].
+    /// unlabelled minor ticks 2…9·10ᵏ, then the split and nice linear ticks on (split, hi].
     package static func logLinearTicks(_ lo: Double, _ split: Double, _ hi: Double) -> [(value: Double, label: String, major: Bool)] {
         var out: [(Double, String, Bool)] = []
         guard lo > 0, split > lo else { return out }
@@ -53,8 +53,10 @@ package enum PlotAxis {
             }
             k += 1
         }
+        // The split itself is always labelled (it joins the two scales); linear ticks too close to it are dropped.
         let t = niceTicks(split, hi, target: 6)
-        out += t.values.map { ($0, label($0, step: t.step), true) }
+        out.append((split, label(split, step: min(t.step, split)), true))
+        out += t.values.filter { $0 > split + 0.4 * t.step }.map { ($0, label($0, step: t.step), true) }
         return out
     }
 
