@@ -214,11 +214,7 @@ final class PDFBandTests: XCTestCase {
             (["bands", "--theory", theory, "--sets", sets, "--output", sets], "--sets"),
         ]
         for (args, needle) in cases {
-            let run = try PDFEmuExecutable.run(args)
-            XCTAssertEqual(run.status, 1, args.joined(separator: " "))
-            XCTAssertEqual(run.stderrLines.count, 1, run.stderr)
-            XCTAssertTrue(run.stderr.contains(needle), run.stderr)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: bad))
+            try PDFEmuExecutable.expectOneLineError(args, containing: needle, absent: [bad])
         }
     }
 }

@@ -1,22 +1,10 @@
 import XCTest
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 @testable import PDFEmu
 import PDFEmuTestSupport
 
 /// The split x axis, stacked panels, category labels, and the per-experiment panel of profile plots.
 final class PlotPanelTests: XCTestCase {
-    func texts(_ svg: String) throws -> [String] {
-        let doc = try XMLDocument(xmlString: svg, options: [])
-        var out: [String] = []
-        func walk(_ e: XMLNode) {
-            if let el = e as? XMLElement, el.name == "text", let s = el.stringValue { out.append(s) }
-            for c in e.children ?? [] { walk(c) }
-        }
-        walk(try XCTUnwrap(doc.rootElement()))
-        return out
-    }
+    func texts(_ svg: String) throws -> [String] { try svgTexts(svg) }
 
     func testLogLinearAxis() throws {
         let l = PlotLayout(left: 100, top: 0, width: 600, height: 100, xRange: 1e-4...1, yRange: 0...1,

@@ -120,11 +120,7 @@ final class L2SensitivityTests: XCTestCase {
             (["l2", "--theory", theory, "--quantity", "Bg", "--tolerance=-1", "--plot", dir.path("p2")], "--tolerance"),
         ]
         for (args, needle) in cases {
-            let b = try PDFEmuExecutable.run(args)
-            XCTAssertEqual(b.status, 1, args.joined(separator: " "))
-            XCTAssertEqual(b.stderrLines.count, 1, b.stderr)
-            XCTAssertTrue(b.stderr.contains(needle), b.stderr)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("p2")))
+            try PDFEmuExecutable.expectOneLineError(args, containing: needle, absent: [dir.path("p2")])
         }
     }
 }
