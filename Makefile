@@ -21,7 +21,8 @@ build: setup
 	$(SWIFT) build -c release --product pdfemu
 
 ## demo: the main job on the bundled dataset: inspect, fit an emulator (≤ 10 min), predict a few
-## points, then scan all parameters (Δχ² = 1 and 10, one contour, SVG plots in out/plots)
+## points, then scan all parameters (Δχ² = 1 and 10, one contour, SVG plots in out/plots); eigenvector sets of
+## the exact theory at T² = 10, their PDF bands (out/bands/band_*.svg) and the L2 sensitivities of Buv − Bdv (out/l2)
 demo: build
 	$(BIN) info
 	$(BIN) inspect Datasets/hera14_train.h5
@@ -30,6 +31,9 @@ demo: build
 	$(BIN) predict --emulator out/hera14_emulator.h5 --input Datasets/demo_points.h5
 	$(BIN) scan --emulator out/hera14_emulator.h5 --params all --tolerance 1,10 --contour ADbar,BDbar \
 	  --plot out/plots --output out/hera14_scan.h5
+	$(BIN) eigen --theory Datasets/hera_fk_nlo.h5 --tolerance 10 --no-lagrange --output out/hera_sets.h5
+	$(BIN) bands --theory Datasets/hera_fk_nlo.h5 --sets out/hera_sets.h5 --output out/hera_bands.h5 --plot out/bands
+	$(BIN) l2 --theory Datasets/hera_fk_nlo.h5 --quantity "Buv - Bdv" --tolerance 4 --plot out/l2
 
 ## closure: the bundled emulator against the exact MINUIT answers (../shared/datasets)
 closure: build
