@@ -10,7 +10,7 @@ struct Eigen: ParsableCommand {
             + "quadratic prediction and the ratio are printed beside it. A direction that does not reach T² inside the "
             + "bounds and the training box is an open end (a NaN member row). Layout: docs/FORMAT.md-style, see README.")
 
-    @Option(help: "Emulator file.") var emulator: String
+    @OptionGroup var source: ModelSourceArguments
     @Option(help: "T² (Δχ²) of the members.") var tolerance: Double
     @Option(help: "Write the sets to this HDF5 file (atomically).") var output: String?
     @Flag(help: "Apply CT's iterative re-diagonalisation of the basis at the scale T.") var iterate = false
@@ -24,15 +24,16 @@ struct Eigen: ParsableCommand {
     @Option(help: "Points per experiment for the dynamic tolerance: name=N,... or a scan file holding ndata per experiment (e.g. the training scan).")
     var experimentPoints: String?
     @Option(help: "χ²_E → Gaussian mapping of the dynamic tolerance: fisher (CT14) or wilson-hilferty.") var mapping = "fisher"
-    @Option(help: "Hold parameters fixed: name=value,...") var fix: String?
+    @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,... (with --theory: theory parameters).") var fix: String?
     @Option(help: "Bound parameters: name=lo:hi,...") var bound: String?
-    @Option(help: "Training points used as starts for the global minimum.") var starts = 8
+    @Option(help: "Training points (with --theory: --starts-from points) used as starts for the global minimum.") var starts = 8
     @Flag(help: "Print JSON instead of the summary.") var json = false
 
     func run() throws {
         try PDFEmuCommand.guarded {
             var scan = ScanOptions()
-            if let fix { scan.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
+            try source.check(fix: fix, fixNeedsTheory: false)
+            if let fix, source.theory == nil { scan.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
             if let bound { scan.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             scan.starts = starts
             var o = EigenOptions(tolerance: tolerance, iterate: iterate, maxIterations: maxIterations,
@@ -59,14 +60,14 @@ struct Eigen: ParsableCommand {
             }
             if let output {
                 try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator)] + quantityEmulator.map { ("--quantity-emulator", $0) })
+                try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) })
             }
-            let model = try loadScalarModel(emulator)
+            let (model, identity) = try source.model(fix: fix, starts: starts)
             let extra = try quantityEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
             }
             let r = try EigenvectorSets.compute(model: model, options: o, quantityModels: extra,
-                                                modelIdentity: try RunIdentity.fileHash(emulator))
+                                                modelIdentity: identity)
             if let output { try r.writeHDF5(to: output) }
             print(json ? try Fmt.json(r) : EigenReport.text(r) + (output.map { "wrote \($0)\n" } ?? ""), terminator: json ? "\n" : "")
         }

@@ -53,16 +53,7 @@ struct Scan: ParsableCommand {
                 try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
-            let model: any ScalarModel
-            let identity: String
-            if let m = try source.theoryModel(fix: fix, starts: starts) {
-                model = m
-                identity = RunIdentity.hash([try RunIdentity.fileHash(source.theory!), try m.options.summary()]
-                                            + m.startingPoints.flatMap { $0.map { String($0.bitPattern) } })
-            } else {
-                model = try loadScalarModel(source.emulator!)
-                identity = try RunIdentity.fileHash(source.emulator!)
-            }
+            let (model, identity) = try source.model(fix: fix, starts: starts)
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
             }

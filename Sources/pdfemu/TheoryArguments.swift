@@ -66,4 +66,14 @@ struct ModelSourceArguments: ParsableArguments {
         if let startsFrom { m.startingPoints = try m.startingPoints(fromScan: startsFrom, count: max(1, starts)) }
         return m
     }
+
+    /// The χ² model of --emulator or --theory (with `fix` and `starts` as `theoryModel` takes them) and its
+    /// identity for run ids: the emulator file's hash, or the theory file's hash with its options and starts.
+    func model(fix: String?, starts: Int) throws -> (model: any ScalarModel, identity: String) {
+        if let m = try theoryModel(fix: fix, starts: starts) {
+            return (m, RunIdentity.hash([try RunIdentity.fileHash(theory!), try m.options.summary()]
+                                        + m.startingPoints.flatMap { $0.map { String($0.bitPattern) } }))
+        }
+        return (try loadScalarModel(emulator!), try RunIdentity.fileHash(emulator!))
+    }
 }

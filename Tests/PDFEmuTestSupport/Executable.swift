@@ -84,6 +84,19 @@ public enum PDFEmuExecutable {
     }
 }
 
+extension PDFEmuExecutable {
+    /// Runs pdfemu and checks the bad-input contract: exit `status`, exactly one stderr line, containing
+    /// `needle`, and none of `absent` (e.g. the output path) created.
+    public static func expectOneLineError(_ arguments: [String], containing needle: String, status: Int32 = 1,
+                                          absent: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try run(arguments, file: file, line: line)
+        XCTAssertEqual(r.status, status, arguments.joined(separator: " "), file: file, line: line)
+        XCTAssertEqual(r.stderrLines.count, 1, r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(needle), r.stderr, file: file, line: line)
+        for path in absent { XCTAssertFalse(FileManager.default.fileExists(atPath: path), "\(path) was written", file: file, line: line) }
+    }
+}
+
 /// Offsets of every non-overlapping occurrence of `pattern` in `bytes`.
 public func byteOffsets(of pattern: [UInt8], in bytes: [UInt8]) -> [Int] {
     var hits: [Int] = []

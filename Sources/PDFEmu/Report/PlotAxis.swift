@@ -38,4 +38,33 @@ package enum PlotAxis {
         let pad = (hi - lo) * fraction
         return (lo - pad)...(hi + pad)
     }
+
+    /// Ticks of a split axis (`PlotXScale.logLinear`): decades 10ᵏ on [lo, split) labelled 10ᵏ with
+    /// unlabelled minor ticks 2…9·10ᵏ, then the split and nice linear ticks on (split, hi].
+    package static func logLinearTicks(_ lo: Double, _ split: Double, _ hi: Double) -> [(value: Double, label: String, major: Bool)] {
+        var out: [(Double, String, Bool)] = []
+        guard lo > 0, split > lo else { return out }
+        var k = Int(floor(log10(lo) + 1e-9))
+        while pow(10, Double(k)) < split * (1 - 1e-9) {
+            let decade = pow(10, Double(k))
+            if decade >= lo * (1 - 1e-9) { out.append((decade, powerOfTen(k), true)) }
+            for m in 2...9 where Double(m) * decade >= lo && Double(m) * decade < split * (1 - 1e-9) {
+                out.append((Double(m) * decade, "", false))
+            }
+            k += 1
+        }
+        // The split itself is always labelled (it joins the two scales); linear ticks too close to it are dropped.
+        let t = niceTicks(split, hi, target: 6)
+        out.append((split, label(split, step: min(t.step, split)), true))
+        out += t.values.filter { $0 > split + 0.4 * t.step }.map { ($0, label($0, step: t.step), true) }
+        return out
+    }
+
+    /// "10⁻⁴"-style text of 10ᵏ (plain decimals for k = −2 … 0).
+    package static func powerOfTen(_ k: Int) -> String {
+        if (-2...0).contains(k) { return label(pow(10, Double(k)), step: pow(10, Double(k))) }
+        let sup: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷",
+                                           "8": "⁸", "9": "⁹", "-": "⁻"]
+        return "10" + String(String(k).map { sup[$0] ?? $0 })
+    }
 }

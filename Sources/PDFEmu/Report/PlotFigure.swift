@@ -88,6 +88,15 @@ package enum PlotLegendPosition: Sendable, Hashable {
     case bottomLeft
 }
 
+/// How data x maps to the width of the plot area.
+package enum PlotXScale: Sendable, Equatable {
+    /// Linear over the x range.
+    case linear
+    /// Logarithmic from the range's lower end up to `split` (the left `logFraction` of the width), linear
+    /// from `split` to the upper end: how PDFs are read (small-x and large-x behaviour in one plot).
+    case logLinear(split: Double, logFraction: Double)
+}
+
 /// The pixel geometry of a figure: the plot area and the data→pixel mapping.
 package struct PlotLayout: Sendable, Equatable {
     /// Left edge of the plot area (px).
@@ -102,10 +111,19 @@ package struct PlotLayout: Sendable, Equatable {
     package var xRange: ClosedRange<Double>
     /// Data range shown on y.
     package var yRange: ClosedRange<Double>
+    /// The x mapping (linear unless set).
+    package var xScale: PlotXScale = .linear
 
-    /// Pixel x of data x.
+    /// Pixel x of data x (non-finite for x ≤ 0 on a log part).
     package func px(_ x: Double) -> Double {
-        left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * width
+        let lo = xRange.lowerBound, hi = xRange.upperBound
+        switch xScale {
+        case .linear:
+            return left + (x - lo) / (hi - lo) * width
+        case let .logLinear(split, f):
+            if x < split { return left + f * width * (log10(x) - log10(lo)) / (log10(split) - log10(lo)) }
+            return left + f * width + (1 - f) * width * (x - split) / (hi - split)
+        }
     }
     /// Pixel y of data y (y grows upwards in data, downwards in pixels).
     package func py(_ y: Double) -> Double {
@@ -139,6 +157,12 @@ package struct PlotFigure: Sendable {
     package var legendPosition: PlotLegendPosition = .auto
     /// Extra lines of small text under the plot (e.g. units or notes).
     package var notes: [String] = []
+    /// The x mapping (`.logLinear` needs a positive lower x bound below the split).
+    package var xScale: PlotXScale = .linear
+    /// Category names drawn as the x tick labels at x = 0, 1, … (nil: numeric ticks), slanted when long.
+    package var xCategories: [String]?
+    /// Id of the plot area's clip path (distinct ids let several figures share one SVG document).
+    package var clipID = "plotarea"
 
     /// Creates an empty figure.
     package init(title: String, xLabel: String, yLabel: String) {
@@ -153,29 +177,56 @@ package struct PlotFigure: Sendable {
         let xr = xRange ?? PlotAxis.range(of: all.map(\.x) + referenceLines.filter { !$0.horizontal }.map(\.value))
         let yr = yRange ?? PlotAxis.range(of: all.map(\.y) + referenceLines.filter(\.horizontal).map(\.value))
         let left = 78.0, right = 24.0, top = 44.0
-        let bottom = 58.0 + 15 * Double(notes.count)
+        let bottom = 58.0 + 15 * Double(notes.count) + categoryLabelDrop
         return PlotLayout(left: left, top: top, width: width - left - right, height: height - top - bottom,
-                          xRange: xr, yRange: yr)
+                          xRange: xr, yRange: yr, xScale: xScale)
     }
+
+    /// Whether category labels are slanted (any longer than 8 characters).
+    var slantedCategories: Bool { (xCategories ?? []).contains { $0.count > 8 } }
+
+    /// Extra bottom margin for slanted category labels (px).
+    var categoryLabelDrop: Double {
+        slantedCategories ? 0.5 * 7 * Double(xCategories!.map(\.count).max() ?? 0) : 0
+    }
+
+    /// The x ticks: (value, label, major); minor ticks carry no label.
+    func xTicks(_ l: PlotLayout) -> [(value: Double, label: String, major: Bool)] {
+        if let cats = xCategories { return cats.enumerated().map { (Double($0.offset), $0.element, true) } }
+        switch xScale {
+        case .linear:
+            let t = PlotAxis.niceTicks(l.xRange.lowerBound, l.xRange.upperBound, target: 7)
+            return t.values.map { ($0, PlotAxis.label($0, step: t.step), true) }
+        case let .logLinear(split, _):
+            return PlotAxis.logLinearTicks(l.xRange.lowerBound, split, l.xRange.upperBound)
+        }
+    }
+
 
     /// The SVG document.
     package func document() -> SVGDocument {
         let l = layout()
         var d = SVGDocument(width: width, height: height)
-        let clip = "plotarea"
+        let clip = clipID
         d.defineClip(id: clip, x: l.left, y: l.top, width: l.width, height: l.height)
         d.text(title, x: l.left + l.width / 2, y: 26, size: 17, anchor: .middle, bold: true)
 
         // Grid, ticks and tick labels.
-        let xt = PlotAxis.niceTicks(l.xRange.lowerBound, l.xRange.upperBound, target: 7)
         let yt = PlotAxis.niceTicks(l.yRange.lowerBound, l.yRange.upperBound, target: 7)
         let grid = SVGStyle(stroke: "#e4e4e4", strokeWidth: 1)
         let axis = SVGStyle(stroke: "black", strokeWidth: 1.2)
-        for x in xt.values {
-            let X = l.px(x)
-            d.line(X, l.top, X, l.top + l.height, style: grid)
-            d.line(X, l.top + l.height, X, l.top + l.height + 5, style: axis)
-            d.text(PlotAxis.label(x, step: xt.step), x: X, y: l.top + l.height + 19, size: 12, anchor: .middle)
+        let slant = slantedCategories
+        for t in xTicks(l) {
+            let X = l.px(t.value)
+            guard X.isFinite, X >= l.left - 0.5, X <= l.left + l.width + 0.5 else { continue }
+            if t.major { d.line(X, l.top, X, l.top + l.height, style: grid) }
+            d.line(X, l.top + l.height, X, l.top + l.height + (t.major ? 5 : 3), style: axis)
+            if t.label.isEmpty { continue }
+            if slant {
+                d.text(t.label, x: X, y: l.top + l.height + 16, size: 11, anchor: .end, rotate: -30)
+            } else {
+                d.text(t.label, x: X, y: l.top + l.height + 19, size: 12, anchor: .middle)
+            }
         }
         for y in yt.values {
             let Y = l.py(y)
@@ -184,10 +235,10 @@ package struct PlotFigure: Sendable {
             d.text(PlotAxis.label(y, step: yt.step), x: l.left - 8, y: Y + 4, size: 12, anchor: .end)
         }
         d.rect(x: l.left, y: l.top, width: l.width, height: l.height, style: axis)
-        d.text(xLabel, x: l.left + l.width / 2, y: l.top + l.height + 42, size: 14, anchor: .middle)
+        d.text(xLabel, x: l.left + l.width / 2, y: l.top + l.height + 42 + categoryLabelDrop, size: 14, anchor: .middle)
         d.text(yLabel, x: 20, y: l.top + l.height / 2, size: 14, anchor: .middle, rotate: -90)
         for (i, note) in notes.enumerated() {
-            d.text(note, x: l.left, y: l.top + l.height + 60 + 15 * Double(i), size: 11, colour: "#444444")
+            d.text(note, x: l.left, y: l.top + l.height + 60 + categoryLabelDrop + 15 * Double(i), size: 11, colour: "#444444")
         }
 
         // Reference lines with labels.
@@ -299,3 +350,23 @@ package struct PlotFigure: Sendable {
     /// Writes the SVG to `path` atomically.
     package func write(to path: String) throws { try document().write(to: path) }
 }
+
+/// Figures stacked vertically in one SVG document (e.g. a main plot over a ratio panel), sharing its width.
+package enum PlotPanels {
+    /// The figures top to bottom, each panel after the first moved up by `overlap` pixels (the top margin a
+    /// panel without a title does not need). Each figure needs its own `clipID`.
+    package static func stack(_ figures: [PlotFigure], overlap: Double = 30) -> SVGDocument {
+        let height = figures.map(\.height).reduce(0, +) - overlap * Double(max(figures.count - 1, 0))
+        var d = SVGDocument(width: figures.map(\.width).max() ?? 0, height: height)
+        var y = 0.0
+        for f in figures {
+            d.append(f.document(), dy: y)
+            y += f.height - overlap
+        }
+        return d
+    }
+}
+
+/// Colours of successive data series that have no meaning of their own (e.g. one per experiment).
+package let plotSeriesColours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                                 "#bcbd22", "#17becf"]

@@ -126,6 +126,15 @@ package struct SVGDocument: Sendable {
         defs.append("<clipPath id=\"\(Self.escape(id))\"><rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(w))\" height=\"\(Self.n(h))\"/></clipPath>")
     }
 
+    /// Adds every shape and definition of `other`, shifted by (dx, dy): several figures in one document
+    /// (their clip ids must differ).
+    package mutating func append(_ other: SVGDocument, dx: Double = 0, dy: Double = 0) {
+        defs += other.defs.map { "<g transform=\"translate(\(Self.n(dx)),\(Self.n(dy)))\">" + $0 + "</g>" }
+        elements.append("<g transform=\"translate(\(Self.n(dx)),\(Self.n(dy)))\">")
+        elements += other.elements
+        elements.append("</g>")
+    }
+
     /// The complete SVG text.
     package func render() -> String {
         var s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

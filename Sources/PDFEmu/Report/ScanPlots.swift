@@ -1,6 +1,7 @@
 import Foundation
 
-/// The SVG plots of a scan result: `profile_NAME.svg` per 1D profile, `contour_A_B.svg` per contour,
+/// The SVG plots of a scan result: `profile_NAME.svg` per 1D profile (with a panel of the per-experiment
+/// Δχ²_E when the model has per-experiment outputs), `contour_A_B.svg` per contour,
 /// `lagrange_qK.svg` per Lagrange scan, `mcmc_NAME.svg` per MCMC marginal.
 package enum ScanPlots {
     /// The figures, with their file names, in unit order (MCMC marginals last). Throws one line if a
@@ -52,6 +53,48 @@ package enum ScanPlots {
             }
         }
         return out
+    }
+
+    /// The SVG text of every plot, with their file names: the figures of `figures(_:)`, where each
+    /// profile of a model with per-experiment outputs gets a panel below with every experiment's Δχ²_E
+    /// (χ²_E − χ²_E at the minimum) along the profile.
+    package static func svgs(_ r: ScanResult) throws -> [(file: String, svg: String)] {
+        let figs = try figures(r)
+        return figs.map { item -> (String, String) in
+            guard let pr = r.profiles.first(where: { "profile_" + fileSafe($0.parameter) + ".svg" == item.file }),
+                  let panel = experimentPanel(pr, experiments: r.experimentNames, like: item.figure) else {
+                return (item.file, item.figure.svg())
+            }
+            var main = item.figure
+            main.clipID = "profile_main"
+            return (item.file, PlotPanels.stack([main, panel]).render())
+        }
+    }
+
+    /// The per-experiment panel of profile `pr` on the x range of `main` (nil without per-experiment values).
+    static func experimentPanel(_ pr: ProfileResult, experiments: [String], like main: PlotFigure) -> PlotFigure? {
+        let e = experiments.count
+        guard e > 0, pr.perExperiment.count == pr.values.count, pr.perExperiment.allSatisfy({ $0.count == e }) else { return nil }
+        let order = pr.values.indices.filter { pr.values[$0].isFinite }.sorted { pr.values[$0] < pr.values[$1] }
+        var fig = PlotFigure(title: "", xLabel: pr.parameter, yLabel: "Δχ²_E per experiment")
+        fig.width = main.width
+        fig.height = 300 + 19 * Double(max(0, e - 4))
+        fig.xRange = main.xRange
+        fig.clipID = "profile_experiments"
+        var shown: [Double] = [0]
+        for j in 0..<e {
+            let pts = order.map { PlotPoint(pr.values[$0], pr.perExperiment[$0][j]) }
+            shown += pts.filter { main.xRange?.contains($0.x) ?? true }.map(\.y)
+            fig.series.append(PlotSeries(label: experiments[j], points: pts, colour: plotSeriesColours[j % plotSeriesColours.count],
+                                         dash: j < plotSeriesColours.count ? [] : [6, 3], lineWidth: 1.6))
+        }
+        // As the profile panel: cut at its Δχ² cap, so that one far-off experiment does not flatten the others.
+        let cap = main.yRange?.upperBound ?? .infinity
+        let finite = shown.filter(\.isFinite)
+        fig.yRange = PlotAxis.range(of: finite.map { min(max($0, -cap), cap) }, padding: 0.06)
+        fig.referenceLines = [PlotReferenceLine(horizontal: true, value: 0, colour: "#aaaaaa", dash: [])]
+        fig.notes = ["Δχ²_E = χ²_E at the profiled point − χ²_E at the global minimum (need not add up to the total)"]
+        return fig
     }
 
     /// The plot data of profile `pr` of result `r` (with its Hessian parabola, levels and interval ends).
@@ -117,11 +160,16 @@ package enum ScanPlots {
     /// any failure.
     package static func stage(_ r: ScanResult, in dir: String) throws -> Staged {
         try checkDirectory(dir)
-        return try stage(figures: try figures(r), in: dir)
+        return try stage(svgs: try svgs(r), in: dir)
     }
 
     /// Stages already built figures in `dir` (see `stage(_:in:)`).
     package static func stage(figures figs: [(file: String, figure: PlotFigure)], in dir: String) throws -> Staged {
+        try stage(svgs: figs.map { ($0.file, $0.figure.svg()) }, in: dir)
+    }
+
+    /// Stages SVG texts in `dir` under their file names (see `stage(_:in:)`).
+    package static func stage(svgs figs: [(file: String, svg: String)], in dir: String) throws -> Staged {
         try checkDirectory(dir)
         for (file, _) in figs {
             if file.utf8.count > 255 {
@@ -146,7 +194,7 @@ package enum ScanPlots {
             let final = URL(fileURLWithPath: dir).appendingPathComponent(file).path
             let tmp = URL(fileURLWithPath: dir).appendingPathComponent(".pdfemu-plot-\(tag)-\(i).tmp").path
             files.append((tmp, final))
-            guard FileManager.default.createFile(atPath: tmp, contents: Data(fig.svg().utf8)) else {
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(fig.utf8)) else {
                 Staged(directory: dir, files: files, createdDirectory: created).discard()
                 throw PDFEmuError("--plot \(dir): cannot write \(file)")
             }

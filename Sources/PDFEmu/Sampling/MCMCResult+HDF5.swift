@@ -58,6 +58,17 @@ extension MCMCResult {
         }
     }
 
+    /// The MCMC result of a file: a scan file's `/mcmc` group (`pdfemu scan --mcmc --output`) or a file
+    /// written by `writeFile`. Throws one line when the file holds no MCMC samples.
+    public static func readFile(_ path: String) throws -> MCMCResult {
+        let file = try HDF5File(open: path)
+        if file.exists("/mcmc") { return try read(from: file, group: "/mcmc") }
+        guard file.exists("/samples") else {
+            throw PDFEmuError("\(path): holds no MCMC samples (no /mcmc group; write them with pdfemu scan --mcmc --output)")
+        }
+        return try read(from: file, group: "/")
+    }
+
     /// Reads a result written by `write(into:group:)`.
     public static func read(from file: borrowing HDF5File, group: String = "/") throws(HDF5Error) -> MCMCResult {
         let g = group.hasSuffix("/") ? String(group.dropLast()) : group

@@ -4,17 +4,41 @@ enum LagrangeScan {
     /// The name of Lagrange scan number k ("qK").
     static func name(_ k: Int) -> String { "q\(k)" }
 
+    /// The point of the Lagrange path at multiplier `lambda`: the minimum of χ²(θ) + λ·q(θ) under the
+    /// scan's constraints, started from `warm`. The EDM tolerance is tightened to 1e-12 so that χ² itself
+    /// (not only the minimised χ² + λq) follows small changes of λ. Shared by the scan and the L2
+    /// sensitivities.
+    static func minimise(_ ctx: ScanContext, quantity: DerivedQuantity, lambda: Double, from warm: [Double]) -> MinimiserResult {
+        let model = ctx.model, p = model.parameterNames.count
+        var mo = ctx.minimiser.options
+        mo.edmTolerance = min(mo.edmTolerance, 1e-12)
+        let m = Minimiser(dimension: p, options: mo) { theta in
+            let (f, g, h) = model.valueGradientHessian(at: theta)
+            if lambda == 0 { return (f, g, h) }
+            let (qv, qg, qh) = quantity.valueGradientHessian(at: theta)
+            var g2 = g, h2 = h
+            for i in 0..<p { g2[i] += lambda * qg[i] }
+            for i in 0..<(p * p) { h2[i] += lambda * qh[i] }
+            return (f + lambda * qv, g2, h2)
+        }
+        return m.minimise(from: warm, constraints: ctx.constraints)
+    }
+
+    /// The Hessian error σ_q = √(∇qᵀ V ∇q) of `quantity` at the minimum (V the covariance over the free
+    /// parameters, Δχ² = 1), with q₀ and ∇q there; σ is NaN when it does not exist.
+    static func hessianError(_ ctx: ScanContext, quantity: DerivedQuantity) -> (q0: Double, sigma: Double) {
+        let (q0, gq, _) = quantity.valueGradientHessian(at: ctx.minimum.theta)
+        let idx = ctx.hessian.indices
+        let s2 = Matrix(square: ctx.hessian.covariance, n: idx.count).quadraticForm(idx.map { gq[$0] })
+        return (q0, s2 > 0 ? s2.squareRoot() : .nan)
+    }
+
     /// Scans `quantity`, labelled `name`.
     static func compute(_ ctx: ScanContext, quantity: DerivedQuantity, name: String) -> (LagrangeResult, WorkCount) {
-        let p = ctx.model.parameterNames.count
         let theta0 = ctx.minimum.theta
         let chi2min = ctx.minimum.chi2
         var work = WorkCount()
-        let (q0, gq, _) = quantity.valueGradientHessian(at: theta0)
-        // Hessian error of q: √(∇qᵀ V ∇q) over the free parameters.
-        let idx = ctx.hessian.indices
-        let s2 = Matrix(square: ctx.hessian.covariance, n: idx.count).quadraticForm(idx.map { gq[$0] })
-        let sigma = s2 > 0 ? s2.squareRoot() : .nan
+        let (q0, sigma) = hessianError(ctx, quantity: quantity)
         var result = LagrangeResult(name: name, definition: quantity.definition, best: q0, sigma: sigma, lambda: [],
                                     q: [], deltaChi2: [], theta: [], inside: [], converged: [], intervals: [], warnings: [])
         guard sigma.isFinite, sigma > 0 else {
@@ -27,20 +51,7 @@ enum LagrangeScan {
         let k = ctx.options.points
         let lambdas = (0..<k).map { lambdaMax * (2 * Double($0) / Double(k - 1) - 1) }
         let minimise = { (lambda: Double, warm: [Double]) -> MinimiserResult in
-            let model = ctx.model
-            // Tight EDM: χ² (not the minimised χ² + λq) must follow small changes of λ.
-            var mo = ctx.minimiser.options
-            mo.edmTolerance = min(mo.edmTolerance, 1e-12)
-            let m = Minimiser(dimension: p, options: mo) { theta in
-                let (f, g, h) = model.valueGradientHessian(at: theta)
-                if lambda == 0 { return (f, g, h) }
-                let (qv, qg, qh) = quantity.valueGradientHessian(at: theta)
-                var g2 = g, h2 = h
-                for i in 0..<p { g2[i] += lambda * qg[i] }
-                for i in 0..<(p * p) { h2[i] += lambda * qh[i] }
-                return (f + lambda * qv, g2, h2)
-            }
-            return m.minimise(from: warm, constraints: ctx.constraints)
+            Self.minimise(ctx, quantity: quantity, lambda: lambda, from: warm)
         }
         // Each side walks outward from λ = 0 over the grid, then extends |λ| by ×1.5 (at most 40 more
         // points) until Δχ² passes the largest tolerance: non-quadratic walls need larger |λ|.

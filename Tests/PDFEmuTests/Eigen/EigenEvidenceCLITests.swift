@@ -42,11 +42,7 @@ final class EigenEvidenceCLITests: XCTestCase {
             (["evidence", Self.emulator, "--prior", "Bg=-1:1", "--tolerance=-1"], "--tolerance"),
         ]
         for (args, needle) in cases {
-            let r = try PDFEmuExecutable.run(args)
-            XCTAssertEqual(r.status, 1, args.joined(separator: " "))
-            XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
-            XCTAssertTrue(r.stderr.contains(needle), r.stderr)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+            try PDFEmuExecutable.expectOneLineError(args, containing: needle, absent: [out])
         }
     }
 }

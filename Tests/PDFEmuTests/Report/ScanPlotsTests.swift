@@ -15,16 +15,7 @@ final class ScanPlotsTests: XCTestCase {
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    func texts(_ svg: String) throws -> [String] {
-        let doc = try XMLDocument(xmlString: svg, options: [])
-        var out: [String] = []
-        func walk(_ e: XMLNode) {
-            if let el = e as? XMLElement, el.name == "text", let s = el.stringValue { out.append(s) }
-            for c in e.children ?? [] { walk(c) }
-        }
-        walk(try XCTUnwrap(doc.rootElement()))
-        return out
-    }
+    func texts(_ svg: String) throws -> [String] { try svgTexts(svg) }
 
     func testEveryUnitGetsALabelledPlot() throws {
         let m = QuadraticModel(p: 3, quartic: 0.1, boxSigmas: 1.5)
