@@ -23,7 +23,8 @@ build: setup
 ## demo: the main job, end to end on the embedded exact theory (≈ 10 min on 2 cores): sample a training
 ## design from the bundled HERA FK χ², fit an emulator on it, scan the emulator and the exact theory with
 ## the same options, compare the two (table, JSON, overlaid SVG profiles in out/compare); eigenvector sets of
-## the exact theory at T² = 10, their PDF bands (out/bands/band_*.svg), the L2 sensitivities of Buv − Bdv (out/l2)
+## the exact theory at T² = 10, their PDF bands (out/bands/band_*.svg), the L2 sensitivities of Buv − Bdv (out/l2),
+## and the Bayes factor of the bundled 14-parameter form against the same with Duv free (Configs/hera15_prior.json)
 DEMO_THEORY := Datasets/hera_fk_nlo.h5
 DEMO_SCAN := --params all --tolerance 1,10 --contour ADbar,BDbar \
   --range "Cg=2.5:10,Bgp=-0.98:0,Buv=0.45:0.8,CUbar=0.5:12,DUbar=-5:32,CDbar=0.3:25,BDbar=-0.26:-0.17,Agp=-0.2:1.6"
@@ -39,6 +40,8 @@ demo: build
 	$(BIN) eigen --theory $(DEMO_THEORY) --tolerance 10 --no-lagrange --output out/hera_sets.h5
 	$(BIN) bands --theory $(DEMO_THEORY) --sets out/hera_sets.h5 --output out/hera_bands.h5 --plot out/bands
 	$(BIN) l2 --theory $(DEMO_THEORY) --quantity "Buv - Bdv" --tolerance 4 --plot out/l2
+	$(BIN) evidence --theory $(DEMO_THEORY) --free-b Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,Euv,Bdv,Cdv,CUbar,DUbar,ADbar,BDbar,CDbar \
+	  --prior-file Configs/hera15_prior.json
 
 ## demo-bundled: the previous main job on the bundled scan: fit, predict, scan with plots
 demo-bundled: build

@@ -11,6 +11,10 @@ struct Evidence: ParsableCommand {
 
     @Argument(help: "Emulator files (one: its evidence; two: also the Bayes factor of the first against the second).") var models: [String] = []
     @Option(help: "Emulator file (alternative to the positional argument).") var emulator: String?
+    @Option(help: "The exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of emulators.") var theory: String?
+    @Option(parsing: .unconditional, help: "With --theory: hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
+    @Option(help: "With --theory: free theory parameters of configuration A (default: the 14 of the bundled scan).") var free: String?
+    @Option(help: "With --theory: the free parameters of a second configuration B of the same theory (e.g. the 14 and Duv); prints the Bayes factor of A against B.") var freeB: String?
     @Option(help: "Uniform prior box: name=lo:hi,... for every parameter.") var prior: String?
     @Option(help: "Prior file: JSON object {\"name\": [lo, hi], ...}.") var priorFile: String?
     @Option(help: "T² of the likelihood exp(−χ²/(2T²)).") var tolerance = 1.0
@@ -25,7 +29,11 @@ struct Evidence: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             let files = models + (emulator.map { [$0] } ?? [])
-            guard (1...2).contains(files.count) else { throw PDFEmuError("give one emulator (its evidence) or two (their Bayes factor), got \(files.count)") }
+            if theory == nil && (fix != nil || free != nil || freeB != nil) { throw PDFEmuError("--fix, --free and --free-b need --theory") }
+            if let theory, !files.isEmpty { throw PDFEmuError("give emulator files or --theory \(theory), not both") }
+            guard theory != nil || (1...2).contains(files.count) else {
+                throw PDFEmuError("give one emulator (its evidence) or two (their Bayes factor), got \(files.count)")
+            }
             let box: UniformBoxPrior
             switch (prior, priorFile) {
             case let (text?, nil): box = UniformBoxPrior(ranges: try ScanOptionParsing.ranges(text, option: "--prior"))
@@ -36,10 +44,22 @@ struct Evidence: ParsableCommand {
             let o = EvidenceOptions(temperature2: tolerance, samples: samples, particles: particles, temperatures: temperatures,
                                     moves: moves, seed: seed, starts: starts)
             try o.check()
-            let loaded = try files.map { try loadScalarModel($0) }
+            var loaded: [any ScalarModel]
+            var labels: [String]
+            if let theory {
+                loaded = [try makeTheory(theory, fix: fix, free: free, q2Min: TheoryOptions.defaultQ2Min)]
+                labels = ["theory A (free: \(loaded[0].parameterNames.joined(separator: ",")))"]
+                if let freeB {
+                    let b = try makeTheory(theory, fix: fix, free: freeB, q2Min: TheoryOptions.defaultQ2Min)
+                    loaded.append(b)
+                    labels.append("theory B (free: \(b.parameterNames.joined(separator: ",")))")
+                }
+            } else {
+                loaded = try files.map { try loadScalarModel($0) }
+                labels = files.map { URL(fileURLWithPath: $0).lastPathComponent }
+            }
             for m in loaded { _ = try box.box(for: m.parameterNames) }
             let results = try loaded.map { try EvidenceRunner.compute(model: $0, prior: box, options: o) }
-            let labels = files.map { URL(fileURLWithPath: $0).lastPathComponent }
             let factor = results.count == 2 ? BayesFactor(results[0], results[1], labels: (labels[0], labels[1])) : nil
             if json {
                 struct Out: Encodable { var results: [EvidenceResult]; var bayesFactor: BayesFactor? }
