@@ -35,6 +35,9 @@ struct Scan: ParsableCommand {
     @Option(help: "MCMC random seed (of run 0).") var mcmcSeed: UInt64 = 1
     @Option(parsing: .unconditional, help: "T² of the sampled density exp(−χ²/(2T²)).") var mcmcTolerance = 1.0
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
+    @Option(help: "After the scan, check every answer against the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var verify: String?
+    @Option(help: "ε of --verify: FLOOR[,SLOPE] in χ² units; an answer at T² is certified when |Δχ²_emu − Δχ²_true| ≤ max(FLOOR, SLOPE·T²).") var verifyEpsilon = "0.02,0.02"
+    @Option(help: "MCMC samples --verify evaluates (evenly spaced; 0: none).") var verifyMcmcSamples = 100
     @Option(help: "Write the full result to this HDF5 file.") var output: String?
     @Flag(help: "Print JSON instead of the summary.") var json = false
 
@@ -72,6 +75,8 @@ struct Scan: ParsableCommand {
                                          burnIn: mcmcBurnIn, thin: mcmcThin, seed: mcmcSeed, temperature2: mcmcTolerance)
             }
             try o.checkSettings()
+            if verify == nil && (verifyEpsilon != "0.02,0.02" || verifyMcmcSamples != 100) { throw PDFEmuError("--verify-… options need --verify") }
+            let verification = try verify.map { (spec: try OracleSpec(parsing: $0), options: try Self.verificationOptions(verifyEpsilon, mcmcSamples: verifyMcmcSamples)) }
             if let output {
                 try AtomicOutput.checkWritable(output)
                 try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator), ("--theory", theory),
@@ -101,18 +106,34 @@ struct Scan: ParsableCommand {
                            + (p.inBurnIn ? " (burn-in)" : "") + ", acceptance \(Fmt.fixed(100 * p.acceptance, 1))%")
             }
             bar.clear()
+            let checked = try verification.map {
+                try Verification.run(model: model, scan: result, scanOptions: o, oracle: try $0.spec.makeOracle(), options: $0.options)
+            }
             // Everything that can fail happens before a file is replaced: plots are staged beside their
             // targets, the output is written atomically, and only then do the plots move into place.
-            let staged = try plot.map { try ScanPlots.stage(result, in: $0) }
+            let staged = try plot.map { try ScanPlots.stage(result, verification: checked, in: $0) }
             do {
-                if let output { try result.writeHDF5(to: output) }
+                if let output { try result.writeHDF5(to: output) { try checked?.write(into: $0) } }
             } catch {
                 staged?.discard()
                 throw error
             }
             try staged?.commit()
-            print(json ? try Fmt.json(result) : ScanReport.text(result), terminator: json ? "\n" : "")
+            if json {
+                print(try checked.map { try Fmt.json(VerifiedScanJSON(scan: result, verification: $0)) } ?? Fmt.json(result))
+            } else {
+                print(ScanReport.text(result) + (checked.map(VerificationReport.text) ?? ""), terminator: "")
+            }
         }
+    }
+
+    /// `--verify-epsilon FLOOR[,SLOPE]` (slope defaults to the floor's default, 0.02) as options.
+    static func verificationOptions(_ text: String, mcmcSamples: Int) throws -> VerificationOptions {
+        let v = try ScanOptionParsing.numbers(text, option: "--verify-epsilon")
+        guard v.count == 1 || v.count == 2 else { throw PDFEmuError("--verify-epsilon: give FLOOR or FLOOR,SLOPE, got \(text)") }
+        let o = VerificationOptions(epsilonFloor: v[0], epsilonSlope: v.count == 2 ? v[1] : 0.02, mcmcSamples: mcmcSamples)
+        try o.check()
+        return o
     }
 
     /// The largest accepted T² or contour level.
@@ -125,5 +146,17 @@ struct Scan: ParsableCommand {
         for (a, b) in zip(values, values.dropFirst()) where a == b { throw PDFEmuError("\(option): \(a) is given twice") }
         if let big = values.last, big > maxLevel { throw PDFEmuError("\(option): \(big) is above the largest accepted level, 1e8") }
         return values
+    }
+}
+
+/// JSON of a verified scan: the scan's fields and `verification`.
+struct VerifiedScanJSON: Encodable {
+    let scan: ScanResult
+    let verification: Verification
+    private enum Keys: String, CodingKey { case verification }
+    func encode(to encoder: Encoder) throws {
+        try scan.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(verification, forKey: .verification)
     }
 }
