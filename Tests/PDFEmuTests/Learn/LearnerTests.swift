@@ -108,3 +108,77 @@ final class LockedLines: @unchecked Sendable {
     func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }
+
+/// `pdfemu learn` killed with SIGKILL in the middle of a round's oracle batch, then `--resume`d:
+/// every evaluation the oracle returned before the kill is kept, and none is asked twice.
+final class LearnKillResumeTests: XCTestCase {
+    func testSIGKILLMidBatchThenResumeLosesNoEvaluation() throws {
+        guard let pdfemu = PDFEmuExecutable.url else { throw XCTSkip("pdfemu not built") }
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // Initial points: the example oracle on a small cloud around its minimum.
+        var rng = SeededGenerator(seed: 5)
+        var values: [Double] = []
+        for _ in 0..<150 { values += [0.1 + 0.3 * rng.nextGaussian(), 0.2 + 0.3 * rng.nextGaussian(), 0.3 + 0.3 * rng.nextGaussian()] }
+        let points = try OraclePoints(parameterNames: ["a", "b", "c"], values: values)
+        let example = try ExampleOracle.command()
+        try OracleFiles.write(try CommandOracle(example).evaluate(points), points: points, to: dir.path("initial.h5"))
+        let json = """
+            {"data": {"files": ["x.h5"]}, "network": {"hidden": [16, 16]},
+             "training": {"epochs": 20, "batch_size": 64, "max_minutes": 0, "threads": 1}, "output": "x_emulator.h5"}
+            """
+        try json.write(toFile: dir.path("config.json"), atomically: true, encoding: .utf8)
+        // A slow oracle (0.4 s per call), five points per call.
+        let slow = "sleep 0.4; " + example
+        let args = ["learn", dir.path("config.json"), "--oracle", slow, "--initial-scan", dir.path("initial.h5"), "--batch", "40",
+                    "--chunk", "5", "--budget", "260", "--state", dir.path("state"), "--params", "a,b", "--points", "11", "--refit-epochs", "5"]
+        let p = Process()
+        p.executableURL = pdfemu
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: dir.path("stderr.txt"), contents: nil)
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.path("stderr.txt")))
+        try p.run()
+        // Wait until the first round's batch is partly stored (initial, verification, then ≥ 2 chunks).
+        let pointsDir = dir.path("state/points")
+        func stored() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: pointsDir)) ?? []).filter { $0.hasSuffix(".h5") && !$0.hasPrefix(".") }.sorted() }
+        let deadline = Date().addingTimeInterval(240)
+        while stored().count < 4 && Date() < deadline && p.isRunning { usleep(20_000) }
+        XCTAssertTrue(p.isRunning, "learn ended before it could be killed: " + ((try? String(contentsOfFile: dir.path("stderr.txt"), encoding: .utf8)) ?? ""))
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        let beforeNames = stored()
+        let beforeBytes = try beforeNames.map { try Data(contentsOf: URL(fileURLWithPath: pointsDir + "/" + $0)) }
+        let kept = try LearnStateReader.rows(pointsDir)
+        XCTAssertGreaterThan(kept["round-1"] ?? 0, 0, "some of the batch was stored before the kill")
+        XCTAssertLessThan(kept["round-1"] ?? 0, 40, "the kill came before the batch was complete")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.path("state/pending.h5")))
+
+        let r = try PDFEmuExecutable.run(args + ["--resume"], timeout: 300)
+        // The budget ends the run (not converged: exit 1 with one error line).
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.hasPrefix("error: not converged"), r.stderr)
+        for (name, bytes) in zip(beforeNames, beforeBytes) {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: pointsDir + "/" + name)), bytes, "\(name) changed after resume")
+        }
+        let after = try LearnStateReader.rows(pointsDir)
+        XCTAssertEqual(after["round-1"], 40, "the batch is complete, no row asked twice")
+        XCTAssertEqual(after["initial-scan"], 150)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("state/pending.h5")))
+    }
+}
+
+/// Rows per batch of a state's points directory, read independently of `LearnState`.
+enum LearnStateReader {
+    static func rows(_ dir: String) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name.hasSuffix(".h5") && !name.hasPrefix(".") {
+            let f = try HDF5File(open: dir + "/" + name)
+            let n = try f.read("/chi2", as: Double.self).values.count
+            out[try f.readStringAttribute("batch"), default: 0] += n
+        }
+        return out
+    }
+}
