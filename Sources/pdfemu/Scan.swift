@@ -24,6 +24,7 @@ struct Scan: ParsableCommand {
     @Option(help: "Lagrange scan of a second emulator's value (same parameters; repeatable).") var lagrangeEmulator: [String] = []
     @Option(help: "Training points used as starts for the global minimum.") var starts = 8
     @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
+    @Option(help: "Profile grid: hessian (evenly spaced over best ± 1.5·√(max T²)·σ) or adaptive (walk until the profile passes max T², then densify at the crossings).") var profileGrid = ProfileGrid.hessian
     @Option(help: "Compute only shard k/N of the work units (needs --output; combine with `pdfemu merge`).") var shard: String?
     @Flag(help: "Sample exp(−χ²/(2T²)) with MCMC, started around the minimum with the Hessian covariance.") var mcmc = false
     @Option(help: "MCMC sampler: ensemble (affine-invariant) or hmc (Hamiltonian, exact gradient).") var mcmcSampler = "ensemble"
@@ -60,6 +61,7 @@ struct Scan: ParsableCommand {
             o.lagrangeExpressions = lagrange
             o.starts = starts
             o.refineCrossings = !noRefine
+            o.profileGrid = profileGrid == .hessian ? nil : profileGrid
             if let shard {
                 o.shard = try ShardSpec(parsing: shard)
                 if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }

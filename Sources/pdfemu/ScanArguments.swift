@@ -16,6 +16,7 @@ struct ScanArguments: ParsableArguments {
     @Option(parsing: .unconditionalSingleValue, help: "Lagrange scan of a linear expression (repeatable).") var lagrange: [String] = []
     @Option(help: "Training points used as starts for the global minimum.") var starts = 8
     @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
+    @Option(help: "Profile grid: hessian (evenly spaced over best ± 1.5·√(max T²)·σ) or adaptive (walk until the profile passes max T², then densify at the crossings).") var profileGrid = ProfileGrid.hessian
 
     /// The scan options (checked; one error line naming the flag).
     func options() throws -> ScanOptions {
@@ -32,6 +33,7 @@ struct ScanArguments: ParsableArguments {
         o.lagrangeExpressions = lagrange
         o.starts = starts
         o.refineCrossings = !noRefine
+        o.profileGrid = profileGrid == .hessian ? nil : profileGrid
         try o.checkSettings()
         return o
     }
@@ -52,3 +54,5 @@ struct ProposalArguments: ParsableArguments {
         return o
     }
 }
+
+extension ProfileGrid: ExpressibleByArgument {}

@@ -3,7 +3,7 @@ import Foundation
 /// How many points `Proposer` proposes and how they are mixed.
 ///
 /// The mix (fractions of `count`): `answerFraction` profiled points along each profile near and
-/// beyond each T² crossing (the end itself, then 1.15, 0.95, 1.3, 0.85 and 1.05 times its distance from
+/// beyond each T² crossing (the end itself, then 1.15, 0.95, 1.3, 0.85, 1.6, 1.05 and 2 times its distance from
 /// the best fit, taken round-robin over the ends so every end gets points), the Lagrange points
 /// around each crossing and the contour vertices; `disagreementFraction` the points inside Δχ² ≤ max T²
 /// + margin where the ensemble members disagree most (largest `Prediction.spread`, out of 20 random
@@ -127,7 +127,7 @@ public enum Proposer {
                     let side = end ?? (upper ? pr.values.last : pr.values.first) ?? pr.best
                     let d = side - pr.best
                     guard d != 0 else { continue }
-                    paths.append([1.0, 1.15, 0.95, 1.3, 0.85, 1.05].map { s in
+                    paths.append([1.0, 1.15, 0.95, 1.3, 0.85, 1.6, 1.05, 2.0].map { s in
                         (.profile, {
                             let x = constraints[pr.index].clamp(pr.best + s * d)
                             let r = VerificationPlan.profiled(minimiser, scan: scan, profile: pr, at: x)
