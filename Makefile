@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: setup build release demo test fuzz bench clean examples closure peer
+.PHONY: setup build release demo demo-bundled test fuzz bench clean examples closure peer
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -20,11 +20,24 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product pdfemu
 
-## demo: the main job on the bundled dataset: inspect, fit an emulator (≤ 10 min), predict a few
-## points, then scan all parameters (Δχ² = 1 and 10, one contour, SVG plots in out/plots)
+## demo: the main job, end to end on the embedded exact theory (≈ 10 min on 2 cores): sample a training
+## design from the bundled HERA FK χ², fit an emulator on it, scan the emulator and the exact theory with
+## the same options, compare the two (table, JSON, overlaid SVG profiles in out/compare)
+DEMO_THEORY := Datasets/hera_fk_nlo.h5
+DEMO_SCAN := --params all --tolerance 1,10 --contour ADbar,BDbar \
+  --range "Cg=2.5:10,Bgp=-0.98:0,Buv=0.45:0.8,CUbar=0.5:12,DUbar=-5:32,CDbar=0.3:25,BDbar=-0.26:-0.17,Agp=-0.2:1.6"
 demo: build
 	$(BIN) info
-	$(BIN) inspect Datasets/hera14_train.h5
+	mkdir -p out
+	$(BIN) sample --theory $(DEMO_THEORY) --n 20000 --seed 7 --output out/demo_design.h5
+	$(BIN) inspect out/demo_design.h5
+	$(BIN) fit Configs/demo_theory.json --output out/demo_emulator.h5
+	$(BIN) scan --emulator out/demo_emulator.h5 $(DEMO_SCAN) --plot out/plots_emulator --output out/demo_scan_emulator.h5
+	$(BIN) scan --theory $(DEMO_THEORY) $(DEMO_SCAN) --plot out/plots_theory --output out/demo_scan_theory.h5
+	$(BIN) compare out/demo_scan_theory.h5 out/demo_scan_emulator.h5 --plot out/compare --output out/demo_compare.json
+
+## demo-bundled: the previous main job on the bundled scan: fit, predict, scan with plots
+demo-bundled: build
 	mkdir -p out
 	$(BIN) fit Configs/hera14.json --output out/hera14_emulator.h5
 	$(BIN) predict --emulator out/hera14_emulator.h5 --input Datasets/demo_points.h5

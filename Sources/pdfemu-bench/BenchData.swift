@@ -54,7 +54,7 @@ enum BenchData {
         c.hidden = hidden
         c.activation = .tanh
         c.precision = .float32
-        c.optimizer = .adam
+        c.optimizer.kind = .adam
         c.learningRate = 1e-3
         c.schedule = .constant
         c.batchSize = batch

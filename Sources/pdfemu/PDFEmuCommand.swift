@@ -8,7 +8,8 @@ struct PDFEmuCommand: ParsableCommand {
         commandName: "pdfemu",
         abstract: "Neural-network emulators of PDF-fit χ² surfaces: fit, predict, scan.",
         version: pdfemuVersion,
-        subcommands: [Info.self, Inspect.self, Fit.self, Predict.self, Scan.self, Merge.self, Closure.self, Chi2.self, Sample.self, Compare.self, Propose.self, Learn.self])
+        subcommands: [Info.self, Inspect.self, Fit.self, Predict.self, Scan.self, Merge.self, Closure.self, Chi2.self, Sample.self,
+                      Compare.self, Eigen.self, Evidence.self, Propose.self, Learn.self])
 
     /// Parses the command line and runs the command. A usage error (unknown option, missing or malformed
     /// value) is one line on stderr, `error: … (see pdfemu CMD --help)`, with exit status 64 (EX_USAGE);
@@ -35,7 +36,7 @@ struct PDFEmuCommand: ParsableCommand {
     /// Runs `body`, turning any error into one line on stderr and exit status 1.
     static func guarded(_ body: () throws -> Void) throws {
         do { try body() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
-            FileHandle.standardError.write(Data("error: \(userMessage(error))\n".utf8))
+            FileHandle.standardError.write(Data("error: \(cliMessage(error))\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -6,11 +6,8 @@ struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw a design of points around the χ² minimum (rays, Sobol box, Gaussian): with --theory, written with its exact χ² as a scan file; with --emulator, the points only.")
 
-    @Option(help: "FK theory file (e.g. Datasets/hera_fk_nlo.h5): the design is drawn on the exact χ² and written with it.") var theory: String?
-    @Option(help: "Or an emulator file: the design is drawn on the emulated χ² and written as points only (/parameters, /sample_kind).") var emulator: String?
-    @Option(help: "With --theory: hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
-    @Option(help: "With --theory: free theory parameters, comma-separated (default: the 14 of the bundled scan).") var free: String?
-    @Option(help: "With --theory: keep data points with Q² ≥ this (GeV²).") var q2Min: Double?
+    @OptionGroup var source: ModelSourceArguments
+    @Option(parsing: .unconditional, help: "With --theory: hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
     @Option(help: "Number of points.") var n: Int
     @Option(help: "Random seed (the same seed gives the same file).") var seed: UInt64 = 1
     @Option(help: "File to write (a scan file with --theory, points only with --emulator).") var output: String
@@ -18,7 +15,6 @@ struct Sample: ParsableCommand {
     @Option(help: "Largest Δχ² of the ray levels (drawn uniformly in [0, Δmax]).") var deltaMax = 200.0
     @Option(help: "Half-width of the uniform box, in Hessian σ.") var box = 0.5
     @Option(help: "Scale of the Gaussian points relative to the Hessian covariance's σ.") var gaussianScale = 0.5
-    @Option(help: "Start the minimum from the lowest-χ² points of this scan file (default: HERAPDF2.0-like values).") var startsFrom: String?
 
     func run() throws {
         try PDFEmuCommand.guarded {
@@ -29,20 +25,16 @@ struct Sample: ParsableCommand {
             let recipe = DesignRecipe(rayFraction: fractions[0], boxFraction: fractions[1], deltaMax: deltaMax,
                                       boxHalfWidth: box, gaussianScale: gaussianScale)
             try recipe.validate()
-            if (theory == nil) == (emulator == nil) { throw PDFEmuError("give either --theory or --emulator") }
-            if theory == nil && (fix != nil || free != nil || q2Min != nil || startsFrom != nil) {
-                throw PDFEmuError("--fix, --free, --q2-min and --starts-from need --theory")
-            }
-            let source = theory ?? emulator!
+            try source.check(fix: fix, fixNeedsTheory: true)
             try AtomicOutput.checkWritable(output)
-            try FileIdentity.refuseOverwrite(output: output, inputs: [(theory == nil ? "--emulator" : "--theory", source)]
-                                             + (startsFrom.map { [("--starts-from", $0)] } ?? []))
+            try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs)
             BLAS.setThreads(1)   // the design and the batch spread their work over the cores themselves
-            guard let theory else {
-                let model = try loadScalarModel(source)
+            guard let model = try source.theoryModel(fix: fix, starts: 8), let theory = source.theory else {
+                let path = source.emulator!
+                let model = try loadScalarModel(path)
                 let design = try DesignSampler.sample(model: model, n: n, seed: seed, recipe: recipe)
                 try DesignFile.write(output, parameterNames: model.parameterNames, design: design, attributes: [
-                    "emulator_file": source, "emulator_sha256": try SHA256.hex(file: source), "sampling_recipe": recipe.summary,
+                    "emulator_file": path, "emulator_sha256": try SHA256.hex(file: path), "sampling_recipe": recipe.summary,
                     "seed": String(seed), "chi2_min_emulated": String(design.chi2Min),
                     "theta_min": zip(model.parameterNames, design.minimum).map { "\($0)=\($1)" }.joined(separator: ", "),
                 ])
@@ -50,8 +42,6 @@ struct Sample: ParsableCommand {
                       + "around the emulated χ²_min = \(Fmt.fixed(design.chi2Min, 4)) to \(output) (points only: evaluate them with pdfemu chi2 or predict)")
                 return
             }
-            var model = try loadTheory(theory, fix: fix, free: free, q2Min: q2Min ?? TheoryOptions.defaultQ2Min)
-            if let startsFrom { model.startingPoints = try model.startingPoints(fromScan: startsFrom) }
             let design = try DesignSampler.sample(model: model, n: n, seed: seed, recipe: recipe)
             let oracle = TheoryOracle(model, theorySHA256: try SHA256.hex(file: theory))
             let points = try OraclePoints(parameterNames: model.parameterNames, values: design.points)

@@ -6,11 +6,7 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Minimum, Hessian errors, 1D profiles, 2D contours and Lagrange scans of an emulated or exact χ².")
 
-    @Option(help: "Emulator file (or give --theory).") var emulator: String?
-    @Option(help: "Scan the exact χ² of this FK theory file instead of an emulator (--fix then fixes theory parameters).") var theory: String?
-    @Option(help: "With --theory: free theory parameters, comma-separated (default: the 14 of the bundled scan).") var free: String?
-    @Option(help: "With --theory: keep data points with Q² ≥ this (GeV²).") var q2Min: Double?
-    @Option(help: "With --theory: start the minimum from the lowest-χ² points of this scan file (default: HERAPDF2.0-like values).") var startsFrom: String?
+    @OptionGroup var source: ModelSourceArguments
     @Option(help: "Parameters to profile: comma-separated names, 'all' or 'none'.") var params = "all"
     @Option(parsing: .unconditional, help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100; sorted ascending, each at most 1e8, none twice).") var tolerance = "1"
     @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,...") var fix: String?
@@ -26,15 +22,7 @@ struct Scan: ParsableCommand {
     @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
     @Option(help: "Profile grid: hessian (evenly spaced over best ± 1.5·√(max T²)·σ) or adaptive (walk until the profile passes max T², then densify at the crossings).") var profileGrid = ProfileGrid.hessian
     @Option(help: "Compute only shard k/N of the work units (needs --output; combine with `pdfemu merge`).") var shard: String?
-    @Flag(help: "Sample exp(−χ²/(2T²)) with MCMC, started around the minimum with the Hessian covariance.") var mcmc = false
-    @Option(help: "MCMC sampler: ensemble (affine-invariant) or hmc (Hamiltonian, exact gradient).") var mcmcSampler = "ensemble"
-    @Option(help: "Independent MCMC runs (work units; run c uses seed+c; shards split them, merge pools them).") var mcmcChains = 1
-    @Option(help: "Walkers per MCMC run (ensemble, 0: max(32, 4P)); HMC: chains per run (0: 4).") var mcmcWalkers = 0
-    @Option(help: "MCMC steps per walker kept after burn-in.") var mcmcSteps = 2000
-    @Option(help: "MCMC steps per walker discarded first.") var mcmcBurnIn = 500
-    @Option(help: "Keep every n-th kept MCMC step.") var mcmcThin = 1
-    @Option(help: "MCMC random seed (of run 0).") var mcmcSeed: UInt64 = 1
-    @Option(parsing: .unconditional, help: "T² of the sampled density exp(−χ²/(2T²)).") var mcmcTolerance = 1.0
+    @OptionGroup var sampling: MCMCArguments
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
     @Option(help: "After the scan, check every answer against the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var verify: String?
     @Option(help: "ε of --verify: FLOOR[,SLOPE] in χ² units; an answer at T² is certified when |Δχ²_emu − Δχ²_true| ≤ max(FLOOR, SLOPE·T²).") var verifyEpsilon = "0.02,0.02"
@@ -47,11 +35,8 @@ struct Scan: ParsableCommand {
             var o = ScanOptions()
             o.profileParameters = try ScanOptionParsing.parameterList(params)
             o.tolerances = try Self.levelList(tolerance, option: "--tolerance")
-            if (emulator == nil) == (theory == nil) { throw PDFEmuError("give either --emulator or --theory") }
-            if theory == nil && (free != nil || q2Min != nil || startsFrom != nil) {
-                throw PDFEmuError("--free, --q2-min and --starts-from need --theory")
-            }
-            if let fix, theory == nil { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
+            try source.check(fix: fix, fixNeedsTheory: false)
+            if let fix, source.theory == nil { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
             if let bound { o.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             if let range { o.ranges = try ScanOptionParsing.ranges(range, option: "--range") }
             o.points = points
@@ -66,42 +51,29 @@ struct Scan: ParsableCommand {
                 o.shard = try ShardSpec(parsing: shard)
                 if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }
             }
-            let mcmcFlags = [mcmcSampler != "ensemble", mcmcChains != 1, mcmcWalkers != 0, mcmcSteps != 2000, mcmcBurnIn != 500,
-                             mcmcThin != 1, mcmcSeed != 1, mcmcTolerance != 1]
-            if !mcmc && mcmcFlags.contains(true) { throw PDFEmuError("--mcmc-… options need --mcmc") }
-            if mcmc {
-                guard let sampler = MCMCSampler(rawValue: mcmcSampler) else {
-                    throw PDFEmuError("--mcmc-sampler: '\(mcmcSampler)' is not ensemble or hmc")
-                }
-                o.mcmc = ScanMCMCOptions(sampler: sampler, chains: mcmcChains, walkers: mcmcWalkers, steps: mcmcSteps,
-                                         burnIn: mcmcBurnIn, thin: mcmcThin, seed: mcmcSeed, temperature2: mcmcTolerance)
-            }
+            o.mcmc = sampling.options
             try o.checkSettings()
             if verify == nil && (verifyEpsilon != "0.02,0.02" || verifyMcmcSamples != 100) { throw PDFEmuError("--verify-… options need --verify") }
             let verification = try verify.map { (spec: try OracleSpec(parsing: $0), options: try Self.verificationOptions(verifyEpsilon, mcmcSamples: verifyMcmcSamples)) }
             if let output {
                 try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator), ("--theory", theory),
-                                                                          ("--starts-from", startsFrom)].compactMap { k, v in v.map { (k, $0) } }
-                                                 + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
+                try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
             let model: any ScalarModel
             let identity: String
-            if let theory {
-                var m = try loadTheory(theory, fix: fix, free: free, q2Min: q2Min ?? TheoryOptions.defaultQ2Min)
-                if let startsFrom { m.startingPoints = try m.startingPoints(fromScan: startsFrom, count: max(1, starts)) }
+            if let m = try source.theoryModel(fix: fix, starts: starts) {
                 model = m
-                identity = RunIdentity.hash([try RunIdentity.fileHash(theory), try m.options.summary()]
+                identity = RunIdentity.hash([try RunIdentity.fileHash(source.theory!), try m.options.summary()]
                                             + m.startingPoints.flatMap { $0.map { String($0.bitPattern) } })
             } else {
-                model = try loadScalarModel(emulator!)
-                identity = try RunIdentity.fileHash(emulator!)
+                model = try loadScalarModel(source.emulator!)
+                identity = try RunIdentity.fileHash(source.emulator!)
             }
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
             }
-            let bar = ProgressBar(enabled: mcmc)
+            let bar = ProgressBar(enabled: sampling.mcmc)
             let result = try ScanRunner.run(model: model, options: o, lagrangeModels: extra,
                                             modelIdentity: identity) { run, runs, p in
                 bar.update(fraction: p.fraction, text: "MCMC run \(run + 1)/\(runs), step \(p.step)/\(p.totalSteps)"

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class SmokeTests: XCTestCase {
     func testBundledScanReads() throws {

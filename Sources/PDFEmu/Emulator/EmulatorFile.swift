@@ -173,8 +173,12 @@ extension Emulator {
                                     maxRadius: try scalar("max_radius", of: "/domain"))
         let best = try f.read("/best_points", as: Double.self).values
         guard best.count % p == 0 else { throw bad("/best_points has \(best.count) values, not a multiple of \(p)") }
-        let report: AccuracyReport? = f.hasAttribute("accuracy_report")
-            ? try? JSONDecoder().decode(AccuracyReport.self, from: Data(try f.readStringAttribute("accuracy_report").utf8)) : nil
+        var report: AccuracyReport?
+        if f.hasAttribute("accuracy_report") {
+            do { report = try JSONDecoder().decode(AccuracyReport.self, from: Data(try f.readStringAttribute("accuracy_report").utf8)) } catch {
+                throw bad("attribute 'accuracy_report' is not a valid accuracy report (damaged file?)")
+            }
+        }
         let seed: [Int64] = try f.readNumericAttribute("seed")
         let emulator = Emulator(parameterNames: names, experimentNames: exps, targetName: try f.readStringAttribute("target"),
                                 targetIsChi2: try int("target_is_chi2", 0...1) != 0, architecture: arch, precision: precision,

@@ -12,6 +12,11 @@ public struct DomainCheck: Sendable, Codable, Equatable {
     public var radius: Double
     /// Largest whitened radius among the training points (for comparison with `radius`).
     public var maxTrainingRadius: Double
+    /// Creates a domain check.
+    public init(inside: Bool, inBox: Bool, neighbourDistance: Double, radius: Double, maxTrainingRadius: Double) {
+        self.inside = inside; self.inBox = inBox; self.neighbourDistance = neighbourDistance
+        self.radius = radius; self.maxTrainingRadius = maxTrainingRadius
+    }
 }
 
 /// One prediction of a model at a point: the value, the ensemble spread, the per-output values.

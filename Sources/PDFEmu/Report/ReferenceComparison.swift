@@ -26,45 +26,54 @@ public struct ReferenceData: Sendable {
     /// Reference profile grid range of each parameter.
     public var gridRange: [String: ValueRange]
 
+    /// The parts of the JSON reference file that are read (Codable; snake_case keys in the file).
+    private struct File: Decodable {
+        struct Minimum: Decodable { var chi2Min: Double; var theta: [String: Double]; var hesseErrors: [String: Double] }
+        struct Minos: Decodable {
+            var lower: Double?, upper: Double?
+            var lowerProfileRoot: Double?, upperProfileRoot: Double?
+            var lowerProfileRootStatus: String?, upperProfileRootStatus: String?
+        }
+        struct Level: Decodable { var params: [String: Minos] }
+        struct Profile: Decodable { var values: [Double]; var theta: [[Double]] }
+        var parameterNames: [String]
+        var minimum: Minimum
+        var minos: [String: Level]
+        var profiles: [String: Profile]
+    }
+
     /// Reads the JSON reference file.
     public static func load(_ path: String) throws -> ReferenceData {
         guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError("\(path): cannot read reference file") }
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let names = root["parameter_names"] as? [String],
-              let minimum = root["minimum"] as? [String: Any],
-              let chi2 = minimum["chi2_min"] as? Double,
-              let th = minimum["theta"] as? [String: Double],
-              let he = minimum["hesse_errors"] as? [String: Double],
-              let minos = root["minos"] as? [String: Any],
-              let profiles = root["profiles"] as? [String: Any] else {
+        let dec = JSONDecoder()
+        dec.keyDecodingStrategy = .convertFromSnakeCase
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let root: File
+        do { root = try dec.decode(File.self, from: data) } catch {
             throw PDFEmuError("\(path): not a reference file (needs parameter_names, minimum, minos, profiles)")
         }
+        let names = root.parameterNames
         var ends: [Double: [String: (lower: End?, upper: End?)]] = [:]
         var ranges: [String: ValueRange] = [:]
         for name in names {
-            guard let prof = profiles[name] as? [String: Any], let values = prof["values"] as? [Double],
-                  let thetas = prof["theta"] as? [[Double]] else { continue }
-            ranges[name] = ValueRange(lower: values.first!, upper: values.last!)
+            guard let prof = root.profiles[name], let first = prof.values.first, let last = prof.values.last else { continue }
+            ranges[name] = ValueRange(lower: first, upper: last)
             func thetaNear(_ v: Double) -> [Double]? {
-                guard !values.isEmpty else { return nil }
-                let i = values.indices.min { abs(values[$0] - v) < abs(values[$1] - v) }!
-                return i < thetas.count ? thetas[i] : nil
+                let i = prof.values.indices.min { abs(prof.values[$0] - v) < abs(prof.values[$1] - v) }!
+                return i < prof.theta.count ? prof.theta[i] : nil
             }
             for (key, t2) in [("dchi2_1", 1.0), ("dchi2_10", 10.0)] {
-                guard let level = minos[key] as? [String: Any], let params = level["params"] as? [String: Any],
-                      let p = params[name] as? [String: Any] else { continue }
-                func end(_ side: String) -> End? {
-                    let root = p["\(side)_profile_root"] as? Double
-                    let ok = (p["\(side)_profile_root_status"] as? String) == "ok"
-                    let m = p[side] as? Double
-                    guard let v = (ok ? root : nil) ?? m else { return nil }
+                guard let p = root.minos[key]?.params[name] else { continue }
+                func end(_ m: Double?, _ profileRoot: Double?, _ status: String?) -> End? {
+                    guard let v = (status == "ok" ? profileRoot : nil) ?? m else { return nil }
                     return End(value: v, theta: thetaNear(v), minos: m)
                 }
-                ends[t2, default: [:]][name] = (end("lower"), end("upper"))
+                ends[t2, default: [:]][name] = (end(p.lower, p.lowerProfileRoot, p.lowerProfileRootStatus),
+                                                end(p.upper, p.upperProfileRoot, p.upperProfileRootStatus))
             }
         }
-        return ReferenceData(parameterNames: names, chi2Min: chi2, theta: names.map { th[$0] ?? .nan },
-                             hesseErrors: names.map { he[$0] ?? .nan }, ends: ends, gridRange: ranges)
+        return ReferenceData(parameterNames: names, chi2Min: root.minimum.chi2Min, theta: names.map { root.minimum.theta[$0] ?? .nan },
+                             hesseErrors: names.map { root.minimum.hesseErrors[$0] ?? .nan }, ends: ends, gridRange: ranges)
     }
 }
 

@@ -29,20 +29,20 @@ public struct ScanMCMCOptions: Sendable, Codable, Equatable {
         return o
     }
 
-    /// Checks the model-independent settings; throws one line naming the `--mcmc-…` option.
-    public func checkSettings() throws {
+    /// Checks the model-independent settings; throws a `ScanSettingError` naming the setting.
+    public func checkSettings() throws(ScanSettingError) {
         let (walkers, steps, burnIn, thin, temperature2) = (sampling.walkers, sampling.steps, sampling.burnIn, sampling.thin, sampling.temperature2)
-        guard chains >= 1 else { throw PDFEmuError("--mcmc-chains: need at least 1, got \(chains)") }
-        guard walkers >= 0 else { throw PDFEmuError("--mcmc-walkers: must be ≥ 0 (0: automatic), got \(walkers)") }
+        guard chains >= 1 else { throw ScanSettingError(.mcmcChains, "need at least 1, got \(chains)") }
+        guard walkers >= 0 else { throw ScanSettingError(.mcmcWalkers, "must be ≥ 0 (0: automatic), got \(walkers)") }
         if sampler == .ensemble && walkers != 0 && (walkers < 4 || walkers % 2 != 0) {
-            throw PDFEmuError("--mcmc-walkers: the ensemble sampler needs an even number ≥ 4, got \(walkers)")
+            throw ScanSettingError(.mcmcWalkers, "the ensemble sampler needs an even number ≥ 4, got \(walkers)")
         }
-        guard steps >= 1 else { throw PDFEmuError("--mcmc-steps: need at least 1, got \(steps)") }
-        guard burnIn >= 0 else { throw PDFEmuError("--mcmc-burn-in: must be ≥ 0, got \(burnIn)") }
-        guard thin >= 1 else { throw PDFEmuError("--mcmc-thin: need at least 1, got \(thin)") }
-        guard thin <= steps else { throw PDFEmuError("--mcmc-thin: \(thin) is larger than --mcmc-steps \(steps)") }
+        guard steps >= 1 else { throw ScanSettingError(.mcmcSteps, "need at least 1, got \(steps)") }
+        guard burnIn >= 0 else { throw ScanSettingError(.mcmcBurnIn, "must be ≥ 0, got \(burnIn)") }
+        guard thin >= 1 else { throw ScanSettingError(.mcmcThin, "need at least 1, got \(thin)") }
+        guard thin <= steps else { throw ScanSettingError(.mcmcThin, "\(thin) is larger than the kept steps (\(steps))") }
         guard temperature2 > 0, temperature2.isFinite else {
-            throw PDFEmuError("--mcmc-tolerance: T² must be > 0, got \(temperature2)")
+            throw ScanSettingError(.mcmcTemperature2, "T² must be > 0, got \(temperature2)")
         }
     }
 }

@@ -82,19 +82,19 @@ public struct ScanOptions: Sendable, Codable, Equatable {
 }
 
 extension ScanOptions {
-    /// Checks the settings that do not depend on the model (T² > 0, levels > 0, counts); throws one
-    /// line naming the option.
-    public func checkSettings() throws {
+    /// Checks the settings that do not depend on the model (T² > 0, levels > 0, counts); throws a
+    /// `ScanSettingError` naming the setting.
+    public func checkSettings() throws(ScanSettingError) {
         let options = self
-        guard !options.tolerances.isEmpty else { throw PDFEmuError("--tolerance: give at least one T² > 0") }
+        guard !options.tolerances.isEmpty else { throw ScanSettingError(.tolerances, "give at least one T² > 0") }
         for t in options.tolerances where !(t > 0) || !t.isFinite {
-            throw PDFEmuError("--tolerance: T² must be > 0, got \(t)")
+            throw ScanSettingError(.tolerances, "T² must be > 0, got \(t)")
         }
-        for l in options.levels where !(l > 0) || !l.isFinite { throw PDFEmuError("--levels: Δχ² levels must be > 0, got \(l)") }
-        guard options.points >= 2 else { throw PDFEmuError("--points: need at least 2, got \(options.points)") }
-        guard options.rays >= 3 else { throw PDFEmuError("--rays: need at least 3, got \(options.rays)") }
-        guard options.widen > 0 else { throw PDFEmuError("widen factor must be > 0, got \(options.widen)") }
-        guard options.starts >= 1 else { throw PDFEmuError("--starts: need at least 1, got \(options.starts)") }
+        for l in options.levels where !(l > 0) || !l.isFinite { throw ScanSettingError(.levels, "Δχ² levels must be > 0, got \(l)") }
+        guard options.points >= 2 else { throw ScanSettingError(.points, "need at least 2, got \(options.points)") }
+        guard options.rays >= 3 else { throw ScanSettingError(.rays, "need at least 3, got \(options.rays)") }
+        guard options.widen > 0 else { throw ScanSettingError(.widen, "widen factor must be > 0, got \(options.widen)") }
+        guard options.starts >= 1 else { throw ScanSettingError(.starts, "need at least 1, got \(options.starts)") }
         try options.mcmc?.checkSettings()
     }
 }

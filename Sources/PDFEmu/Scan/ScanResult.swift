@@ -148,10 +148,10 @@ public struct ShardSpec: Sendable, Codable, Equatable {
     /// Creates k/N.
     public init(index: Int, count: Int) { self.index = index; self.count = count }
     /// Parses "k/N".
-    public init(parsing s: String) throws {
+    public init(parsing s: String) throws(ScanSettingError) {
         let parts = s.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 0, k < n else {
-            throw PDFEmuError("--shard \(s): expected k/N with 0 ≤ k < N (e.g. 0/4)")
+            throw ScanSettingError(.shard, s, "expected k/N with 0 ≤ k < N (e.g. 0/4)")
         }
         self.init(index: k, count: n)
     }

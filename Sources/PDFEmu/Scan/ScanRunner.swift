@@ -75,48 +75,48 @@ public enum ScanRunner {
         let names = model.parameterNames
         let p = names.count
         guard p > 0 else { throw PDFEmuError("model has no parameters") }
-        func index(_ n: String, _ what: String) throws -> Int {
+        func index(_ n: String, _ what: ScanSetting) throws -> Int {
             guard let i = names.firstIndex(of: n) else {
-                throw PDFEmuError("\(what): unknown parameter '\(n)' (known: \(names.joined(separator: " ")))")
+                throw ScanSettingError(what, nil, "unknown parameter '\(n)' (known: \(names.joined(separator: " ")))")
             }
             return i
         }
         try options.checkSettings()
         var constraints = [ParameterConstraint](repeating: .free, count: p)
         for (n, r) in options.bounds.sorted(by: { $0.key < $1.key }) {
-            let i = try index(n, "--bound")
-            guard r.lower < r.upper else { throw PDFEmuError("--bound \(n): lower \(r.lower) must be below upper \(r.upper)") }
+            let i = try index(n, .bounds)
+            guard r.lower < r.upper else { throw ScanSettingError(.bounds, n, "lower \(r.lower) must be below upper \(r.upper)") }
             constraints[i] = .bounded(lower: r.lower, upper: r.upper)
         }
         for (n, v) in options.fixed.sorted(by: { $0.key < $1.key }) {
-            let i = try index(n, "--fix")
-            guard v.isFinite else { throw PDFEmuError("--fix \(n): value must be finite") }
-            if options.bounds[n] != nil { throw PDFEmuError("--fix \(n): parameter is also given a --bound") }
+            let i = try index(n, .fixed)
+            guard v.isFinite else { throw ScanSettingError(.fixed, n, "value must be finite") }
+            if options.bounds[n] != nil { throw ScanSettingError(.fixed, n, "parameter is also bounded") }
             constraints[i] = .fixed(v)
         }
         var units: [ScanUnit] = []
-        let profiled = try (options.profileParameters ?? names.filter { options.fixed[$0] == nil }).map { try index($0, "--params") }
+        let profiled = try (options.profileParameters ?? names.filter { options.fixed[$0] == nil }).map { try index($0, .profileParameters) }
         for a in profiled {
-            if constraints[a].isFixed { throw PDFEmuError("--params: '\(names[a])' is fixed and cannot be profiled") }
+            if constraints[a].isFixed { throw ScanSettingError(.profileParameters, nil, "'\(names[a])' is fixed and cannot be profiled") }
         }
-        if Set(profiled).count != profiled.count { throw PDFEmuError("--params: a parameter is named twice") }
+        if Set(profiled).count != profiled.count { throw ScanSettingError(.profileParameters, nil, "a parameter is named twice") }
         for (n, r) in options.ranges.sorted(by: { $0.key < $1.key }) {
-            let i = try index(n, "--range")
-            guard r.lower < r.upper else { throw PDFEmuError("--range \(n): lower \(r.lower) must be below upper \(r.upper)") }
+            let i = try index(n, .ranges)
+            guard r.lower < r.upper else { throw ScanSettingError(.ranges, n, "lower \(r.lower) must be below upper \(r.upper)") }
             if r.lower < constraints[i].lower || r.upper > constraints[i].upper {
-                throw PDFEmuError("--range \(n): [\(r.lower), \(r.upper)] reaches outside its --bound \(constraints[i].label)")
+                throw ScanSettingError(.ranges, n, "[\(r.lower), \(r.upper)] reaches outside its bound \(constraints[i].label)")
             }
         }
         units += profiled.sorted().map { .profile($0) }
         for pair in options.contours {
-            guard pair.count == 2 else { throw PDFEmuError("--contour: give two parameter names, got \(pair.joined(separator: ","))") }
-            let a = try index(pair[0], "--contour"), b = try index(pair[1], "--contour")
-            if a == b { throw PDFEmuError("--contour \(pair[0]),\(pair[1]): names the same parameter twice") }
+            guard pair.count == 2 else { throw ScanSettingError(.contours, nil, "give two parameter names, got \(pair.joined(separator: ","))") }
+            let a = try index(pair[0], .contours), b = try index(pair[1], .contours)
+            if a == b { throw ScanSettingError(.contours, "\(pair[0]),\(pair[1])", "names the same parameter twice") }
             if constraints[a].isFixed || constraints[b].isFixed {
-                throw PDFEmuError("--contour \(pair[0]),\(pair[1]): a fixed parameter cannot be contoured")
+                throw ScanSettingError(.contours, "\(pair[0]),\(pair[1])", "a fixed parameter cannot be contoured")
             }
             let unit = ScanUnit.contour(a, b)
-            if units.contains(unit) { throw PDFEmuError("--contour \(pair[0]),\(pair[1]): given twice") }
+            if units.contains(unit) { throw ScanSettingError(.contours, "\(pair[0]),\(pair[1])", "given twice") }
             units.append(unit)
         }
         var quantities: [DerivedQuantity] = []
@@ -133,7 +133,7 @@ public enum ScanRunner {
         units += quantities.indices.map { .lagrange($0) }
         if let mc = options.mcmc {
             let nFree = constraints.filter { !$0.isFixed }.count
-            guard nFree > 0 else { throw PDFEmuError("--mcmc: every parameter is fixed; nothing to sample") }
+            guard nFree > 0 else { throw ScanSettingError(.mcmc, nil, "every parameter is fixed; nothing to sample") }
             if mc.sampler == .ensemble { try mc.samplerOptions(chain: 0, lower: nil, upper: nil).validate(parameters: nFree) }
             units += (0..<mc.chains).map { .mcmc($0) }
         }
@@ -153,7 +153,7 @@ public enum ScanRunner {
         let opts = mc.samplerOptions(chain: chain, lower: bounded ? free.map(\.lower) : nil,
                                      upper: bounded ? free.map(\.upper) : nil)
         guard ctx.hessian.positiveDefinite, ctx.hessian.indices == model.free else {
-            throw PDFEmuError("--mcmc: the Hessian at the minimum is not positive definite; cannot start the chains around it")
+            throw ScanSettingError(.mcmc, nil, "the Hessian at the minimum is not positive definite; cannot start the chains around it")
         }
         let start = try MCMCStart.hessian(centre: model.reduce(ctx.minimum.theta), chi2Hessian: ctx.hessian.halfHessian.map { 2 * $0 },
                                           temperature2: mc.sampling.temperature2)

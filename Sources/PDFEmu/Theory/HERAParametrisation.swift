@@ -231,7 +231,7 @@ public struct PDFPoint {
         var jac = [Double](repeating: 0, count: 6 * k * n)
         for (ci, comp) in HERAParametrisation.components.enumerated() {
             let nj = normalisations[ci]
-            precondition(nj.gradient.count == n, "PDFPoint: derivatives need an evaluation of order ≥ 1")
+            precondition(nj.n == n, "PDFPoint: derivatives need an evaluation of order ≥ 1")
             let locals = localParameters(comp)
             for i in 0..<k {
                 let row = (comp.basis * k + i) * n, ix = 1 / p.x[i]

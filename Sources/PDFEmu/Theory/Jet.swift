@@ -1,17 +1,24 @@
 import Foundation
 
-/// A scalar with its exact gradient and (optionally) Hessian with respect to the n parameters of the
-/// theory: forward-mode differentiation of the sum-rule normalisations. `hessian` is n×n row-major,
-/// or empty when only first derivatives are carried (order 1).
+/// A scalar with its exact gradient and (optionally) Hessian with respect to the n ≤ 16 parameters of
+/// the theory: forward-mode differentiation of the sum-rule normalisations. The gradient is stored
+/// inline (no allocation; entries ≥ n stay 0, n = 0: values only); `hessian` is n×n row-major, or
+/// empty when only first derivatives are carried (order 1).
 struct Jet {
+    /// Most parameters a jet carries.
+    static let capacity = 16
     var value: Double
-    var gradient: [Double]
+    var gradient: InlineArray<16, Double>
+    /// Number of parameters n (0: no derivatives).
+    var n: Int
     var hessian: [Double]
 
     /// The constant `value` (zero derivatives) in n dimensions.
     init(constant value: Double, n: Int, order: Int) {
+        precondition(n <= Self.capacity, "Jet: at most \(Self.capacity) parameters")
         self.value = value
-        self.gradient = [Double](repeating: 0, count: n)
+        self.gradient = InlineArray(repeating: 0)
+        self.n = n
         self.hessian = order >= 2 ? [Double](repeating: 0, count: n * n) : []
     }
 
@@ -26,7 +33,7 @@ struct Jet {
     /// φ(a, b) given its partial derivatives at (a.value, b.value) (second ones used at order 2).
     static func compose(_ v: Double, _ a: Jet, _ b: Jet, da: Double, db: Double,
                         daa: Double, dab: Double, dbb: Double) -> Jet {
-        let n = a.gradient.count
+        let n = a.n
         var r = Jet(constant: v, n: n, order: min(a.order, b.order))
         for i in 0..<n { r.gradient[i] = da * a.gradient[i] + db * b.gradient[i] }
         if r.order == 2 {
@@ -58,7 +65,7 @@ struct Jet {
     static func * (s: Double, a: Jet) -> Jet {
         var r = a
         r.value *= s
-        for i in r.gradient.indices { r.gradient[i] *= s }
+        for i in 0..<r.n { r.gradient[i] *= s }
         for i in r.hessian.indices { r.hessian[i] *= s }
         return r
     }
@@ -72,7 +79,7 @@ struct Jet {
     static func beta(_ a: Jet, _ b: Jet) -> Jet {
         let av = a.value, bv = b.value
         let v = exp(Polygamma.logBeta(av, bv))
-        if a.gradient.isEmpty { return Jet(constant: v, n: 0, order: 0) }
+        if a.n == 0 { return Jet(constant: v, n: 0, order: 0) }
         let pab = Polygamma.digamma(av + bv)
         let la = Polygamma.digamma(av) - pab, lb = Polygamma.digamma(bv) - pab
         guard min(a.order, b.order) == 2 else {

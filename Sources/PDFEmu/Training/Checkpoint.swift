@@ -15,8 +15,8 @@ struct FitCheckpoint<T: NNScalar> {
             let f = try HDF5File(create: tmp)
             try f.writeAttribute("format", "pdfemu-checkpoint")
             try f.writeAttribute("config", configText)
-            try f.writeAttribute("current_member", [Int64(currentMember)])
-            try f.writeAttribute("finished", [Int64(finished.count)])
+            try f.setInteger("current_member", currentMember)
+            try f.setInteger("finished", finished.count)
             func tensors(_ prefix: String, _ w: [T]) throws {
                 for t in architecture.tensors {
                     try f.write("\(prefix).\(t.name)", Array(w[t.offset..<(t.offset + t.count)]), shape: t.shape)
@@ -24,9 +24,9 @@ struct FitCheckpoint<T: NNScalar> {
             }
             for (k, m) in finished.enumerated() {
                 try tensors("/finished/members.\(k)", m.weights)
-                try f.writeAttribute("members.\(k).validation_rms", [m.validationRMS], of: "/finished")
-                try f.writeAttribute("members.\(k).epochs", [Int64(m.epochs)], of: "/finished")
-                try f.writeAttribute("members.\(k).seconds", [m.seconds], of: "/finished")
+                try f.setScalar("members.\(k).validation_rms", m.validationRMS, of: "/finished")
+                try f.setInteger("members.\(k).epochs", m.epochs, of: "/finished")
+                try f.setScalar("members.\(k).seconds", m.seconds, of: "/finished")
                 try f.writeAttribute("members.\(k).stop_reason", m.stopReason.rawValue, of: "/finished")
             }
             if let s = current {
@@ -34,13 +34,13 @@ struct FitCheckpoint<T: NNScalar> {
                 try tensors("/state/best", s.best)
                 try tensors("/state/optimizer.m", s.optimizer.m)
                 if !s.optimizer.v.isEmpty { try tensors("/state/optimizer.v", s.optimizer.v) }
-                try f.writeAttribute("epoch", [Int64(s.epoch)], of: "/state")
-                try f.writeAttribute("optimizer_step", [Int64(s.optimizer.step)], of: "/state")
-                try f.writeAttribute("best_validation", [s.bestValidation], of: "/state")
+                try f.setInteger("epoch", s.epoch, of: "/state")
+                try f.setInteger("optimizer_step", s.optimizer.step, of: "/state")
+                try f.setScalar("best_validation", s.bestValidation, of: "/state")
                 try f.writeAttribute("rng", s.rng.state.map { Int64(bitPattern: $0) }, of: "/state")
                 try f.writeAttribute("plateau", [s.schedule.plateauRate, s.schedule.best, Double(s.schedule.stale)], of: "/state")
-                try f.writeAttribute("stale", [Int64(s.stale)], of: "/state")
-                try f.writeAttribute("seconds", [s.seconds], of: "/state")
+                try f.setInteger("stale", s.stale, of: "/state")
+                try f.setScalar("seconds", s.seconds, of: "/state")
             }
             try f.flush()
         }
@@ -66,18 +66,23 @@ struct FitCheckpoint<T: NNScalar> {
             }
             return w
         }
-        func i64(_ n: String, _ o: String) throws -> Int { Int((try f.readNumericAttribute(n, of: o) as [Int64])[0]) }
-        func dbl(_ n: String, _ o: String) throws -> [Double] { try f.readNumericAttribute(n, of: o) }
+        func i64(_ n: String, _ o: String) throws -> Int { try f.integer(n, of: o) }
+        func dbl(_ n: String, _ o: String) throws -> Double { try f.scalar(n, of: o) }
+        func stopReason(_ k: Int) throws -> StopReason {
+            let text = try f.readStringAttribute("members.\(k).stop_reason", of: "/finished")
+            guard let r = StopReason(rawValue: text) else { throw PDFEmuError("\(path): members.\(k).stop_reason '\(text)' is not a stop reason") }
+            return r
+        }
         var finished: [MemberResult<T>] = []
-        let nf = Int((try f.readNumericAttribute("finished") as [Int64])[0])
+        let nf = try f.integer("finished")
         for k in 0..<nf {
             finished.append(MemberResult(weights: try tensors("/finished/members.\(k)"),
-                                         validationRMS: try dbl("members.\(k).validation_rms", "/finished")[0],
+                                         validationRMS: try dbl("members.\(k).validation_rms", "/finished"),
                                          epochs: try i64("members.\(k).epochs", "/finished"),
-                                         stopReason: StopReason(rawValue: try f.readStringAttribute("members.\(k).stop_reason", of: "/finished")) ?? .epochs,
-                                         seconds: try dbl("members.\(k).seconds", "/finished")[0]))
+                                         stopReason: try stopReason(k),
+                                         seconds: try dbl("members.\(k).seconds", "/finished")))
         }
-        let cm = Int((try f.readNumericAttribute("current_member") as [Int64])[0])
+        let cm = try f.integer("current_member")
         var current: MemberCheckpoint<T>? = nil
         if f.exists("/state") {
             var s = fresh(cm)
@@ -87,12 +92,13 @@ struct FitCheckpoint<T: NNScalar> {
             if !s.optimizer.v.isEmpty { s.optimizer.v = try tensors("/state/optimizer.v") }
             s.optimizer.step = try i64("optimizer_step", "/state")
             s.epoch = try i64("epoch", "/state")
-            s.bestValidation = try dbl("best_validation", "/state")[0]
+            s.bestValidation = try dbl("best_validation", "/state")
             s.rng.state = (try f.readNumericAttribute("rng", of: "/state") as [Int64]).map { UInt64(bitPattern: $0) }
-            let pl = try dbl("plateau", "/state")
+            let pl: [Double] = try f.readNumericAttribute("plateau", of: "/state")
+            guard pl.count == 3 else { throw PDFEmuError("\(path): /state attribute 'plateau' has \(pl.count) values, expected 3") }
             s.schedule.plateauRate = pl[0]; s.schedule.best = pl[1]; s.schedule.stale = Int(pl[2])
             s.stale = try i64("stale", "/state")
-            s.seconds = try dbl("seconds", "/state")[0]
+            s.seconds = try dbl("seconds", "/state")
             current = s
         }
         return FitCheckpoint(configText: config.sourceText, finished: finished, current: current, currentMember: cm)

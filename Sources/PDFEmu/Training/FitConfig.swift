@@ -63,22 +63,11 @@ public struct FitConfig: Sendable, Codable, Equatable {
     public var inputTransform: InputTransformKind
     /// Weight initialisation.
     public var initialisation: MLPArchitecture.Initialisation
-    /// Optimiser.
-    public var optimizer: OptimizerKind
+    /// The optimiser and its hyperparameters (`training.optimizer`, `momentum`, `nesterov`, `beta1`, `beta2`,
+    /// `epsilon`, `weight_decay`).
+    public var optimizer: OptimizerSettings
     /// Initial learning rate.
     public var learningRate: Double
-    /// SGD momentum.
-    public var momentum: Double
-    /// Nesterov momentum for SGD.
-    public var nesterov: Bool
-    /// Adam β₁.
-    public var beta1: Double
-    /// Adam β₂.
-    public var beta2: Double
-    /// Adam ε.
-    public var epsilon: Double
-    /// Weight decay (decoupled for AdamW, L2 for SGD/Adam).
-    public var weightDecay: Double
     /// Mini-batch size.
     public var batchSize: Int
     /// Maximum epochs.
@@ -165,14 +154,14 @@ public struct FitConfig: Sendable, Codable, Equatable {
             try n.finish()
         }
         if var t = try root.object("training") {
-            c.optimizer = try t.choice("optimizer", c.optimizer)
+            c.optimizer.kind = try t.choice("optimizer", c.optimizer.kind)
             c.learningRate = try t.double("learning_rate", c.learningRate, min: 0, exclusiveMin: true)
-            c.momentum = try t.double("momentum", c.momentum, min: 0, max: 0.9999)
-            c.nesterov = try t.bool("nesterov", c.nesterov)
-            c.beta1 = try t.double("beta1", c.beta1, min: 0, max: 0.9999)
-            c.beta2 = try t.double("beta2", c.beta2, min: 0, max: 0.999999)
-            c.epsilon = try t.double("epsilon", c.epsilon, min: 0, exclusiveMin: true)
-            c.weightDecay = try t.double("weight_decay", c.weightDecay, min: 0)
+            c.optimizer.momentum = try t.double("momentum", c.optimizer.momentum, min: 0, max: 0.9999)
+            c.optimizer.nesterov = try t.bool("nesterov", c.optimizer.nesterov)
+            c.optimizer.beta1 = try t.double("beta1", c.optimizer.beta1, min: 0, max: 0.9999)
+            c.optimizer.beta2 = try t.double("beta2", c.optimizer.beta2, min: 0, max: 0.999999)
+            c.optimizer.epsilon = try t.double("epsilon", c.optimizer.epsilon, min: 0, exclusiveMin: true)
+            c.optimizer.weightDecay = try t.double("weight_decay", c.optimizer.weightDecay, min: 0)
             c.batchSize = try t.int("batch_size", c.batchSize, min: 1)
             c.epochs = try t.int("epochs", c.epochs, min: 1)
             c.maxMinutes = try t.double("max_minutes", c.maxMinutes, min: 0)
@@ -215,8 +204,9 @@ public struct FitConfig: Sendable, Codable, Equatable {
     public static let defaults = FitConfig(
         files: [], read: ScanReadOptions(), perExperiment: true, targetIsChi2: true,
         hidden: [256, 256, 256], activation: .silu, precision: .float32, inputTransform: .whiten, initialisation: .glorot,
-        optimizer: .adam, learningRate: 1e-3, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999,
-        epsilon: 1e-8, weightDecay: 0, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
+        optimizer: OptimizerSettings(kind: .adam, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+                                     weightDecay: 0),
+        learningRate: 1e-3, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,
         gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, weighting: .inverse, weightScale: 10,
         experimentLossWeight: 0.1, maxDeltaChi2: nil, trainFraction: 0.8, validationFraction: 0.1,

@@ -27,11 +27,6 @@ public struct ScheduleSettings: Sendable, Codable, Equatable {
 }
 
 extension FitConfig {
-    /// The optimiser's settings from this config.
-    public var optimizerSettings: OptimizerSettings {
-        OptimizerSettings(kind: optimizer, momentum: momentum, nesterov: nesterov, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                          weightDecay: weightDecay)
-    }
     /// The schedule's settings from this config.
     public var scheduleSettings: ScheduleSettings {
         ScheduleSettings(kind: schedule, learningRate: learningRate, minLearningRate: minLearningRate, epochs: epochs,

@@ -74,7 +74,7 @@ package final class Trainer<T: NNScalar> {
         var rng = SeededGenerator(seed: config.seed &+ UInt64(k) &* 0x9E37_79B9)
         let w: [T] = architecture.initialParameters(config.initialisation, rng: &rng)
         return MemberCheckpoint(epoch: 0, weights: w, best: w, bestValidation: .infinity,
-                                optimizer: Optimizer<T>(config.optimizerSettings, count: w.count), rng: rng,
+                                optimizer: Optimizer<T>(config.optimizer, count: w.count), rng: rng,
                                 schedule: LearningRateSchedule(config.scheduleSettings), stale: 0, seconds: 0)
     }
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// `pdfemu fit` and `pdfemu predict` end to end, including every bad input of the fit issue.
 final class FitPredictCommandTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// `pdfemu info` and the OpenBLAS kernel choice, in fresh processes (the kernel type is fixed at load).
 final class InfoCommandTests: XCTestCase {

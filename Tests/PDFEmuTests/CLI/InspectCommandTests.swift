@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Runs the built `pdfemu inspect` as a user would.
 final class InspectCommandTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Closure of the bundled HERA emulator against the exact χ² (MINUIT on the real function). Targets:
 /// χ²_min within 0.1, best fit within 0.1 Hesse σ, every interval end inside the training domain within

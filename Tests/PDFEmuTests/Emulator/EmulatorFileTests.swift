@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// The emulator file is readable without pdfemu: this replays, step by step from the raw datasets, the
 /// arithmetic of the numpy snippet in docs/FORMAT.md ("Evaluating an emulator file with numpy").

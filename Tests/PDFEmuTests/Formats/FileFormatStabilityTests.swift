@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Files written by pdfemu before the architecture change (commit 4224f0b, committed as fixtures
 /// `format_v1_*`) must read back identically: the formats are part of the user's data.

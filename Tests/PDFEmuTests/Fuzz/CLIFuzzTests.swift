@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Issue 8, fuzzing: mutated scan files, emulator files and configs (truncation, byte flips in the HDF5
 /// structure and in data blocks, attribute changes, shape changes) run through the built CLI. Every run

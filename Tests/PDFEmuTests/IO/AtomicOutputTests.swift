@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class AtomicOutputTests: XCTestCase {
     var tmp: TemporaryDirectory!

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Every HDF5 failure surfaces as one `HDF5Error` line naming the file and the object, and leaks nothing.
 final class HDF5ErrorTests: XCTestCase {

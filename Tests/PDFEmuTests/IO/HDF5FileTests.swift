@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Round trips through `HDF5File`, with a leak check after every operation: while a file is open the
 /// only open HDF5 object is the file itself; after it closes there are none.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// The record layer: each typed helper round-trips, and damaged records are one-line errors.
 final class HDF5RecordTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Every bad input gives one line naming the file (and the dataset where one is at fault).
 final class ScanReaderErrorTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// `ScanReader` on every good fixture: values must be exactly those make_fixtures.py wrote.
 final class ScanReaderTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// An oracle that answers through `base` for its first `calls` calls and then fails (an oracle dying mid-round).
 final class FailingAfterOracle: ChiSquareOracle, @unchecked Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class ProposalTests: XCTestCase {
     func testMixDedupDeterminismAndWhereThePointsLie() throws {
@@ -37,7 +38,7 @@ final class ProposalTests: XCTestCase {
             switch kind {
             case .exploration: XCTAssertEqual(d, level, accuracy: 1e-2)
             case .disagreement: XCTAssertLessThanOrEqual(d, level + 1e-9)
-            default: XCTAssertLessThanOrEqual(d, 1.3 * 1.3 * 4 + 0.5)   // at most 1.3 × the T² = 4 distance (quadratic: 1.69 T²)
+            default: XCTAssertLessThanOrEqual(d, 2 * 2 * 4 + 0.5)   // at most 2 × the T² = 4 distance (quadratic: 4 T²)
             }
         }
         // The crossings themselves are proposed: some profile point at Δχ² = 1 and one at 4.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// A model with a Gaussian bump of height `height` added at `centre` (width `width` in each parameter's
 /// own units): a deliberately damaged emulator of `base`.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// BLAS/LAPACK wrappers against naive loops on small matrices.
 final class BLASTests: XCTestCase {

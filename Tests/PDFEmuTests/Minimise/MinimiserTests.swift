@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class MinimiserTests: XCTestCase {
     /// Trial steps into a region where the function is undefined (NaN, as the exact theory χ² returns

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// A model computed in single precision (as a Float32 network would be): values, gradients and
 /// Hessians rounded to Float.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Exact gradient and Hessian of the network against finite differences, for every activation.
 final class DenseNetworkTests: XCTestCase {

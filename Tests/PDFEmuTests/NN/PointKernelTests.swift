@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 import CKernels
 
 /// The allocation-free value+gradient path (CKernels point kernels) against the BLAS path that the

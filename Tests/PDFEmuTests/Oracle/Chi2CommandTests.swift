@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// `pdfemu chi2 --oracle` end to end (the built executables), shards and `pdfemu merge`.
 final class Chi2CommandTests: XCTestCase {

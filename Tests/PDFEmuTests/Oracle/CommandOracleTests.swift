@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// `CommandOracle` driving a real external program (pdfemu-oracle-example) and /bin/sh through the protocol.
 final class CommandOracleTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// `ModelOracle` (any ScalarModel, in-process), `OracleResult` bookkeeping and `OracleSpec` parsing.
 final class ModelOracleTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// The test oracle program `pdfemu-oracle-example` (built with the package) and its formulas.
 enum ExampleOracle {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Issue 8, crashes, names and damaged emulators: every bad input is one clear line, checked before
 /// anything is allocated from it.

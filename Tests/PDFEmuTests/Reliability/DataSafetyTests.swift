@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Issue 8, data loss: no command writes over one of its inputs (by file identity, whatever the
 /// spelling), and a failing run replaces nothing.

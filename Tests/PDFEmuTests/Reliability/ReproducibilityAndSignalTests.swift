@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Issue 8, reproducibility, signals, usage errors and the small cases.
 final class ReproducibilityAndSignalTests: XCTestCase {
@@ -101,10 +102,11 @@ final class ReproducibilityAndSignalTests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.stderr)
         let range = try PDFEmuExecutable.run(["scan", "--emulator", dir.file("emu.h5"), "--params", "b", "--range", "b=-1:-0.1", "--points", "5"])
         XCTAssertEqual(range.status, 0, range.stderr)
-        // A negative value where it is not sensible reaches pdfemu's own check (not the parser's).
+        // A negative value where it is not sensible reaches pdfemu's own check (not the parser's "cannot parse"),
+        // run by the MCMC option group's validate(): a usage error (64) with the library's reason.
         let neg = try PDFEmuExecutable.run(["scan", "--emulator", dir.file("emu.h5"), "--mcmc", "--mcmc-tolerance", "-1"])
-        XCTAssertEqual(neg.status, 1, neg.stderr)
-        XCTAssertTrue(neg.stderr.contains("--mcmc-tolerance"), neg.stderr)
+        XCTAssertEqual(neg.status, 64, neg.stderr)
+        XCTAssertTrue(neg.stderr.contains("--mcmc-tolerance: T² must be > 0, got -1.0"), neg.stderr)
         // Tolerances: sorted; twice or absurdly large is an error.
         let sorted = try PDFEmuExecutable.run(["scan", "--emulator", dir.file("emu.h5"), "--params", "none", "--tolerance", "10,1", "--json"])
         XCTAssertEqual(sorted.status, 0, sorted.stderr)

@@ -3,6 +3,7 @@ import XCTest
 import FoundationXML
 #endif
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class PlotTests: XCTestCase {
     /// Parses `svg` as XML and returns the root element (fails the test if not well-formed).

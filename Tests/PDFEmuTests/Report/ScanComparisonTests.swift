@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// A model translated by `shift` in θ, with `offset` added to χ²: its minimum, profiles and contours are
 /// those of `base` moved by `shift`, χ²_min raised by `offset`.

@@ -3,6 +3,7 @@ import XCTest
 import FoundationXML
 #endif
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// `ScanPlots`: one SVG per profile, contour, Lagrange scan and MCMC marginal, written into a directory
 /// created on demand; a missing parent directory is an error and nothing is written.

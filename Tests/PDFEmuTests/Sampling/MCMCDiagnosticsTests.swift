@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class MCMCDiagnosticsTests: XCTestCase {
     /// AR(1) x_t = φ x_{t−1} + ε has τ = (1 + φ)/(1 − φ).

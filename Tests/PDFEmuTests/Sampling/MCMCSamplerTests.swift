@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class MCMCSamplerTests: XCTestCase {
     /// Correlated 2-D Gaussian: means, stds and correlation agree with the analytic values within

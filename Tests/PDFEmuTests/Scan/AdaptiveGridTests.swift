@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// χ² = 100 + c·log(1 + x²/c) + (y − 0.3x)²: quadratic near the minimum (Hessian σ_x ≈ 1 after
 /// profiling y), far flatter beyond, so the Hessian-based grid ends before the T² = 10 crossing

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// A model with only the differentiable part (no training region), as an exact χ² is: every scan
 /// feature must work on it, and nothing may invent training data for it.

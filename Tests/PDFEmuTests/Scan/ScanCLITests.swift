@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Runs the built `pdfemu` executable (next to the test bundle) on bad input and on shard files.
 final class ScanCLITests: XCTestCase {
@@ -25,21 +26,22 @@ final class ScanCLITests: XCTestCase {
     }
 
     func testScanRejectsBadOptionsBeforeLoadingWithOneLine() throws {
-        for (args, expect) in [(["--tolerance", "1,-10"], "T² must be > 0"), (["--contour", "Bg,Bg"], "same parameter twice"),
-                               (["--shard", "4/4", "--output", "/tmp/x.h5"], "--shard 4/4"),
-                               (["--range", "Bg=1:0"], "lower end must be below"), (["--fix", "Bg"], "not name=value"),
-                               (["--points", "1"], "--points"),
-                               (["--mcmc", "--mcmc-steps", "0"], "--mcmc-steps"),
-                               (["--mcmc", "--mcmc-thin", "0"], "--mcmc-thin"),
-                               (["--mcmc", "--mcmc-chains", "0"], "--mcmc-chains"),
-                               (["--mcmc", "--mcmc-tolerance=-1"], "--mcmc-tolerance"),
-                               (["--mcmc", "--mcmc-sampler", "gibbs"], "--mcmc-sampler"),
-                               (["--mcmc", "--mcmc-walkers", "7"], "--mcmc-walkers"),
-                               (["--mcmc-steps", "100"], "need --mcmc"),
-                               (["--plot", "/nonexistent-dir/plots"], "parent directory"),
-                               (["--output", "/nonexistent-dir/out.h5"], "does not exist")] {
+        // Exit 1: values the library rejects; exit 64: usage errors found while parsing (the MCMC option group).
+        for (args, expect, status) in [(["--tolerance", "1,-10"], "T² must be > 0", 1), (["--contour", "Bg,Bg"], "same parameter twice", 1),
+                               (["--shard", "4/4", "--output", "/tmp/x.h5"], "--shard 4/4", 1),
+                               (["--range", "Bg=1:0"], "lower end must be below", 1), (["--fix", "Bg"], "not name=value", 1),
+                               (["--points", "1"], "--points", 1),
+                               (["--mcmc", "--mcmc-steps", "0"], "--mcmc-steps: need at least 1", 64),
+                               (["--mcmc", "--mcmc-thin", "0"], "--mcmc-thin", 64),
+                               (["--mcmc", "--mcmc-chains", "0"], "--mcmc-chains", 64),
+                               (["--mcmc", "--mcmc-tolerance=-1"], "--mcmc-tolerance", 64),
+                               (["--mcmc", "--mcmc-sampler", "gibbs"], "--mcmc-sampler", 64),
+                               (["--mcmc", "--mcmc-walkers", "7"], "--mcmc-walkers", 64),
+                               (["--mcmc-steps", "100"], "need --mcmc", 64),
+                               (["--plot", "/nonexistent-dir/plots"], "parent directory", 1),
+                               (["--output", "/nonexistent-dir/out.h5"], "does not exist", 1)] as [([String], String, Int32)] {
             let r = try run(["scan", "--emulator", "/nonexistent.h5"] + args)
-            XCTAssertEqual(r.status, 1, "\(args)")
+            XCTAssertEqual(r.status, status, "\(args)")
             XCTAssertTrue(r.err.hasPrefix("error: ") && r.err.contains(expect), "\(args): \(r.err)")
             XCTAssertEqual(r.err.split(separator: "\n").count, 1)
             XCTAssertTrue(r.out.isEmpty)

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// MCMC inside `ScanRunner`: marginals of analytic Gaussians, fixed parameters, HMC, options, combining.
 final class ScanMCMCTests: XCTestCase {
@@ -75,12 +76,18 @@ final class ScanMCMCTests: XCTestCase {
             o.mcmc = mc
             do { _ = try ScanRunner.run(model: m, options: o); return "" } catch { return userMessage(error) }
         }
-        XCTAssertTrue(message(ScanMCMCOptions(steps: 0)).contains("--mcmc-steps"))
-        XCTAssertTrue(message(ScanMCMCOptions(chains: 0)).contains("--mcmc-chains"))
-        XCTAssertTrue(message(ScanMCMCOptions(burnIn: -1)).contains("--mcmc-burn-in"))
-        XCTAssertTrue(message(ScanMCMCOptions(steps: 10, thin: 20)).contains("--mcmc-thin"))
-        XCTAssertTrue(message(ScanMCMCOptions(temperature2: 0)).contains("--mcmc-tolerance"))
-        XCTAssertTrue(message(ScanMCMCOptions(walkers: 5)).contains("--mcmc-walkers"))
+        func setting(_ mc: ScanMCMCOptions) -> ScanSetting? {
+            var o = ScanOptions(profileParameters: [])
+            o.mcmc = mc
+            do { _ = try ScanRunner.run(model: m, options: o); return nil } catch { return (error as? ScanSettingError)?.setting }
+        }
+        XCTAssertEqual(setting(ScanMCMCOptions(steps: 0)), .mcmcSteps)
+        XCTAssertEqual(setting(ScanMCMCOptions(chains: 0)), .mcmcChains)
+        XCTAssertEqual(setting(ScanMCMCOptions(burnIn: -1)), .mcmcBurnIn)
+        XCTAssertEqual(setting(ScanMCMCOptions(steps: 10, thin: 20)), .mcmcThin)
+        XCTAssertEqual(setting(ScanMCMCOptions(temperature2: 0)), .mcmcTemperature2)
+        XCTAssertEqual(setting(ScanMCMCOptions(walkers: 5)), .mcmcWalkers)
+        XCTAssertTrue(message(ScanMCMCOptions(steps: 0)).hasPrefix("mcmc.steps: need at least 1"), message(ScanMCMCOptions(steps: 0)))
         XCTAssertTrue(message(ScanMCMCOptions(walkers: 4)).contains("walkers must be even and at least"))
         XCTAssertTrue(message(ScanMCMCOptions(), fixed: ["p0": 0, "p1": 0, "p2": 0]).contains("nothing to sample"))
     }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class ScanPerformanceTests: XCTestCase {
     /// A 41-point warm-started profile of one parameter of a 14-parameter non-quadratic model.

@@ -1,9 +1,14 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class ScanValidationTests: XCTestCase {
     func message(_ o: ScanOptions, model m: any ScalarModel = QuadraticModel(p: 4), extra: [LagrangeModel] = []) -> String {
         do { _ = try ScanRunner.run(model: m, options: o, lagrangeModels: extra); return "" } catch { return userMessage(error) }
+    }
+
+    func error(_ o: ScanOptions) -> ScanSettingError? {
+        do { _ = try ScanRunner.run(model: QuadraticModel(p: 4), options: o); return nil } catch { return error as? ScanSettingError }
     }
 
     func testBadOptionsGiveOneLineNamingTheFault() {
@@ -11,7 +16,9 @@ final class ScanValidationTests: XCTestCase {
         XCTAssertTrue(message(ScanOptions(tolerances: [1, 0])).contains("T² must be > 0"))
         XCTAssertTrue(message(ScanOptions(tolerances: [-4])).contains("T² must be > 0"))
         XCTAssertTrue(message(ScanOptions(contours: [["p1", "p1"]])).contains("same parameter twice"))
-        XCTAssertTrue(message(ScanOptions(fixed: ["nope": 1])).contains("--fix: unknown parameter 'nope'"))
+        XCTAssertTrue(message(ScanOptions(fixed: ["nope": 1])).contains("fixed: unknown parameter 'nope'"))
+        XCTAssertEqual(error(ScanOptions(fixed: ["nope": 1]))?.setting, .fixed)
+        XCTAssertEqual(error(ScanOptions(bounds: ["p0": ValueRange(lower: 2, upper: 1)]))?.subject, "p0")
         XCTAssertTrue(message(ScanOptions(bounds: ["p0": ValueRange(lower: 2, upper: 1)])).contains("must be below"))
         let e = message(ScanOptions(lagrangeExpressions: ["2*Buv - p1 + Cdv"]))
         XCTAssertTrue(e.contains("unknown parameter names Buv, Cdv"), e)

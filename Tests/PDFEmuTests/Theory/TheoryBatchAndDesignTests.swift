@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Batched evaluation, SHA-256, the Sobol sequence and the design sampler.
 final class TheoryBatchAndDesignTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// `pdfemu chi2`, `pdfemu sample` and `pdfemu scan --theory` as a user runs them.
 final class TheoryCommandTests: XCTestCase {
@@ -78,19 +79,26 @@ final class TheoryCommandTests: XCTestCase {
         XCTAssertEqual(stray.stderrLines, ["error: --fix, --free and --q2-min need --theory"])
     }
 
+    /// Runs `pdfemu sample ARGS` twice into two files; checks both succeed, say `says`, and hold the same
+    /// points. Returns the first file and its /parameters.
+    func sampleTwice(_ dir: TemporaryDirectory, _ args: [String], says: String) throws -> (String, (shape: [Int], values: [Double])) {
+        var read: [(shape: [Int], values: [Double])] = []
+        for out in [dir.path("a.h5"), dir.path("b.h5")] {
+            let run = try PDFEmuExecutable.run(["sample"] + args + ["--output", out])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertTrue(run.stdout.contains(says), run.stdout)
+            read.append(try HDF5File(open: out).read("/parameters"))
+        }
+        XCTAssertEqual(read[0].shape[1], 14)
+        XCTAssertEqual(read[0].values, read[1].values, "the same seed gives the same points")
+        return (dir.path("a.h5"), read[0])
+    }
+
     func testSampleIsDeterministicAndScanRunsOnTheTheory() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let a = dir.path("a.h5"), b = dir.path("b.h5")
-        for out in [a, b] {
-            let run = try PDFEmuExecutable.run(["sample", "--theory", Theory.path, "--n", "40", "--seed", "11", "--output", out])
-            XCTAssertEqual(run.status, 0, run.stderr)
-            XCTAssertTrue(run.stdout.contains("wrote 40 points (30 rays, 6 box, 4 Gaussian"), run.stdout)
-        }
-        let fa = try HDF5File(open: a), fb = try HDF5File(open: b)
-        let pa: (shape: [Int], values: [Double]) = try fa.read("/parameters"), pb: (shape: [Int], values: [Double]) = try fb.read("/parameters")
-        XCTAssertEqual(pa.shape, [40, 14])
-        XCTAssertEqual(pa.values, pb.values)
+        let (a, pa) = try sampleTwice(dir, ["--theory", Theory.path, "--n", "40", "--seed", "11"], says: "wrote 40 points (30 rays, 6 box, 4 Gaussian")
+        let fa = try HDF5File(open: a)
         let ca: (shape: [Int], values: [Double]) = try fa.read("/chi2")
         let kinds: (shape: [Int], values: [Int32]) = try fa.read("/sample_kind")
         XCTAssertEqual(kinds.values.filter { $0 == 0 }.count, 30)
@@ -116,16 +124,8 @@ final class TheoryCommandTests: XCTestCase {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let emulator = packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path
-        let a = dir.path("a.h5"), b = dir.path("b.h5")
-        for out in [a, b] {
-            let run = try PDFEmuExecutable.run(["sample", "--emulator", emulator, "--n", "20", "--seed", "5", "--output", out])
-            XCTAssertEqual(run.status, 0, run.stderr)
-            XCTAssertTrue(run.stdout.contains("wrote 20 points (15 rays, 3 box, 2 Gaussian)"), run.stdout)
-        }
-        let fa = try HDF5File(open: a), fb = try HDF5File(open: b)
-        let pa: (shape: [Int], values: [Double]) = try fa.read("/parameters"), pb: (shape: [Int], values: [Double]) = try fb.read("/parameters")
-        XCTAssertEqual(pa.shape, [20, 14])
-        XCTAssertEqual(pa.values, pb.values)
+        let (a, pa) = try sampleTwice(dir, ["--emulator", emulator, "--n", "20", "--seed", "5"], says: "wrote 20 points (15 rays, 3 box, 2 Gaussian)")
+        let fa = try HDF5File(open: a)
         XCTAssertFalse(fa.exists("/chi2"))
         XCTAssertEqual(try fa.readStringAttribute("emulator_sha256"), try SHA256.hex(file: emulator))
         // The emulated ray ends are where the emulator's Δχ² reaches its level: the exact χ² there is close.
@@ -137,8 +137,10 @@ final class TheoryCommandTests: XCTestCase {
             XCTAssertTrue(d >= -1e-6 && d <= 200 + 1e-3, "emulated Δχ² \(d)")
         }
         let both = try PDFEmuExecutable.run(["sample", "--emulator", emulator, "--theory", Theory.path, "--n", "2", "--output", dir.path("c.h5")])
-        XCTAssertEqual(both.stderrLines, ["error: give either --theory or --emulator"])
+        XCTAssertEqual(both.stderrLines, ["error: give either --emulator or --theory"])
         let fix = try PDFEmuExecutable.run(["sample", "--emulator", emulator, "--fix", "Bg=0", "--n", "2", "--output", dir.path("c.h5")])
-        XCTAssertEqual(fix.stderrLines, ["error: --fix, --free, --q2-min and --starts-from need --theory"])
+        XCTAssertEqual(fix.stderrLines, ["error: --fix needs --theory"])
+        let two = try PDFEmuExecutable.run(["scan", "--emulator", emulator, "--free", "Bg", "--q2-min", "5"])
+        XCTAssertEqual(two.stderrLines, ["error: --free and --q2-min need --theory"])
     }
 }

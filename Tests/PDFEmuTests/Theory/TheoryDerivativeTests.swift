@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Exact derivatives of the theory χ² against central finite differences.
 final class TheoryDerivativeTests: XCTestCase {

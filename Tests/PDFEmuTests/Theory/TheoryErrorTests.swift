@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// Undefined points, bad theory files and bad options: one clear line each, never a crash.
 final class TheoryErrorTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// The exact χ² against independent float64 numpy/scipy values and against the bundled scan.
 final class TheoryReferenceTests: XCTestCase {

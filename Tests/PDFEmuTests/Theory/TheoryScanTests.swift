@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// The scan machinery on the exact χ², against MINUIT (iminuit) on the same χ²
 /// (../shared/datasets/hera14_reference.json).

@@ -1,5 +1,6 @@
 import XCTest
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 final class FitConfigTests: XCTestCase {
     func load(_ json: String) throws -> FitConfig {

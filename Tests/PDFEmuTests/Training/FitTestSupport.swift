@@ -1,5 +1,6 @@
 import Foundation
 @testable import PDFEmu
+import PDFEmuTestSupport
 
 /// A temporary directory removed when the value is released.
 final class TempDir {

@@ -2,26 +2,26 @@ import Foundation
 import XCTest
 
 /// Runs the built `pdfemu` executable (it sits beside the test bundle in the build products directory).
-enum PDFEmuExecutable {
+public enum PDFEmuExecutable {
     /// Result of one run.
-    struct Run {
+    public struct Run {
         /// Exit status, or the signal number when `signaled`.
-        var status: Int32
-        var stdout: String
-        var stderr: String
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
         /// True if the process was ended by a signal (a crash, or the kill after `timeout`).
-        var signaled = false
+        public var signaled = false
         /// True if the run took longer than its timeout and was killed.
-        var timedOut = false
+        public var timedOut = false
         /// Non-empty lines of stderr.
-        var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+        public var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
     }
 
     /// The executable's URL, or nil if it has not been built.
-    static let url: URL? = product("pdfemu")
+    public static let url: URL? = product("pdfemu")
 
     /// A built executable of this package (`pdfemu`, `pdfemu-oracle-example`) beside the test bundle, or nil.
-    static func product(_ name: String) -> URL? {
+    public static func product(_ name: String) -> URL? {
         var dirs: [URL] = []
         dirs.append(Bundle(for: Marker.self).bundleURL.deletingLastPathComponent())
         dirs.append(Bundle.main.bundleURL)
@@ -43,7 +43,7 @@ enum PDFEmuExecutable {
 
     /// Runs pdfemu with `arguments`; `environment` entries are set (nil values removed) on top of ours.
     /// A run still going after `timeout` seconds is killed (SIGKILL) and marked `timedOut`.
-    static func run(_ arguments: [String], environment: [String: String?] = [:], timeout: Double = 600,
+    public static func run(_ arguments: [String], environment: [String: String?] = [:], timeout: Double = 600,
                     file: StaticString = #filePath, line: UInt = #line) throws -> Run {
         guard let url else {
             XCTFail("pdfemu executable not found beside the test bundle (build it: swift build --build-tests)",
@@ -85,7 +85,7 @@ enum PDFEmuExecutable {
 }
 
 /// Offsets of every non-overlapping occurrence of `pattern` in `bytes`.
-func byteOffsets(of pattern: [UInt8], in bytes: [UInt8]) -> [Int] {
+public func byteOffsets(of pattern: [UInt8], in bytes: [UInt8]) -> [Int] {
     var hits: [Int] = []
     var i = 0
     while i + pattern.count <= bytes.count {
@@ -95,4 +95,4 @@ func byteOffsets(of pattern: [UInt8], in bytes: [UInt8]) -> [Int] {
 }
 
 /// The 8 little-endian bytes of `v`.
-func littleEndianBytes(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+public func littleEndianBytes(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }

@@ -1,26 +1,26 @@
 import Foundation
-@testable import PDFEmu
+import PDFEmu
 
 /// Deterministic pseudo-random numbers for building test models.
 
 /// χ² = χ0 + uᵀC⁻¹u + Σ g_i u_i⁴ with u = θ − μ: a quadratic with known covariance C (g = 0), or a
 /// non-quadratic one (g > 0). Two "experiments" share the quadratic part 1:3. Domain: the box μ ± k·σ.
-struct QuadraticModel: ScalarModel, TrainingRegion {
-    let parameterNames: [String]
-    let experimentNames = ["expA", "expB"]
-    let mu: [Double]
-    let cov: [Double]
-    let inv: [Double]
-    let quartic: [Double]
-    let chi0 = 500.0
-    let boxSigmas: Double
-    var sampleMinimum: Double { chi0 + 0.01 }
-    let bestTrainingPoints: [[Double]]
-    let trainingLower: [Double]
-    let trainingUpper: [Double]
-    var p: Int { mu.count }
+public struct QuadraticModel: ScalarModel, TrainingRegion {
+    public let parameterNames: [String]
+    public let experimentNames = ["expA", "expB"]
+    public let mu: [Double]
+    public let cov: [Double]
+    public let inv: [Double]
+    public let quartic: [Double]
+    public let chi0 = 500.0
+    public let boxSigmas: Double
+    public var sampleMinimum: Double { chi0 + 0.01 }
+    public let bestTrainingPoints: [[Double]]
+    public let trainingLower: [Double]
+    public let trainingUpper: [Double]
+    public var p: Int { mu.count }
 
-    init(p: Int, seed: UInt64 = 7, quartic g: Double = 0, boxSigmas: Double = 6) {
+    public init(p: Int, seed: UInt64 = 7, quartic g: Double = 0, boxSigmas: Double = 6) {
         var rng = SeededGenerator(seed: seed)
         parameterNames = (0..<p).map { "p\($0)" }
         mu = (0..<p).map { _ in rng.nextGaussian() }
@@ -54,21 +54,21 @@ struct QuadraticModel: ScalarModel, TrainingRegion {
         bestTrainingPoints = starts
     }
 
-    func sigma(_ i: Int) -> Double { cov[i * p + i].squareRoot() }
-    func quad(_ t: [Double]) -> Double {
+    public func sigma(_ i: Int) -> Double { cov[i * p + i].squareRoot() }
+    public func quad(_ t: [Double]) -> Double {
         var s = 0.0
         for i in 0..<p { for j in 0..<p { s += (t[i] - mu[i]) * inv[i * p + j] * (t[j] - mu[j]) } }
         return s
     }
-    func value(at t: [Double]) -> Double {
+    public func value(at t: [Double]) -> Double {
         var s = chi0 + quad(t)
         for i in 0..<p { let u = t[i] - mu[i]; s += quartic[i] * u * u * u * u }
         return s
     }
-    func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) {
+    public func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) {
         let r = valueGradientHessian(at: t); return (r.value, r.gradient)
     }
-    func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+    public func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
         var g = [Double](repeating: 0, count: p)
         var h = [Double](repeating: 0, count: p * p)
         for i in 0..<p {
@@ -80,11 +80,11 @@ struct QuadraticModel: ScalarModel, TrainingRegion {
         }
         return (value(at: t), g, h)
     }
-    func prediction(at t: [Double]) -> Prediction {
+    public func prediction(at t: [Double]) -> Prediction {
         let q = quad(t)
         return Prediction(value: value(at: t), spread: 0.01 * (1 + q), perExperiment: [0.25 * q + 100, 0.75 * q + chi0 - 100])
     }
-    func domain(at t: [Double]) -> DomainCheck {
+    public func domain(at t: [Double]) -> DomainCheck {
         var r = 0.0
         var inBox = true
         for i in 0..<p {
@@ -98,20 +98,22 @@ struct QuadraticModel: ScalarModel, TrainingRegion {
 
 /// A banana valley in (x, y), an asymmetric quartic in z, and w tied to z:
 /// χ² = 100 + ((x−1)/a)² + ((y−x²)/b)² + u² + u³ + u⁴ + ((w−z)/e)², u = (z−0.5)/c.
-struct BananaModel: ScalarModel, TrainingRegion {
-    let parameterNames = ["x", "y", "z", "w"]
-    let experimentNames: [String] = []
-    let a = 0.5, b = 0.2, c = 0.3, e = 0.4
-    let sampleMinimum = 100.0
-    let bestTrainingPoints: [[Double]] = [[0.9, 0.8, 0.45, 0.6], [1.2, 1.3, 0.6, 0.4]]
-    let trainingLower = [-1.0, -1.0, -1.0, -1.0]
-    let trainingUpper = [3.0, 8.0, 2.0, 2.0]
+public struct BananaModel: ScalarModel, TrainingRegion {
+    /// The model with its fixed settings.
+    public init() {}
+    public let parameterNames = ["x", "y", "z", "w"]
+    public let experimentNames: [String] = []
+    public let a = 0.5, b = 0.2, c = 0.3, e = 0.4
+    public let sampleMinimum = 100.0
+    public let bestTrainingPoints: [[Double]] = [[0.9, 0.8, 0.45, 0.6], [1.2, 1.3, 0.6, 0.4]]
+    public let trainingLower = [-1.0, -1.0, -1.0, -1.0]
+    public let trainingUpper = [3.0, 8.0, 2.0, 2.0]
 
-    func value(at t: [Double]) -> Double { valueGradientHessian(at: t).value }
-    func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) {
+    public func value(at t: [Double]) -> Double { valueGradientHessian(at: t).value }
+    public func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) {
         let r = valueGradientHessian(at: t); return (r.value, r.gradient)
     }
-    func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+    public func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
         let (x, y, z, w) = (t[0], t[1], t[2], t[3])
         let r = y - x * x, u = (z - 0.5) / c
         let f = 100 + pow((x - 1) / a, 2) + pow(r / b, 2) + u * u + u * u * u + u * u * u * u + pow((w - z) / e, 2)
@@ -128,8 +130,8 @@ struct BananaModel: ScalarModel, TrainingRegion {
         h[15] = 2 / (e * e)
         return (f, g, h)
     }
-    func prediction(at t: [Double]) -> Prediction { Prediction(value: value(at: t), spread: 0, perExperiment: []) }
-    func domain(at t: [Double]) -> DomainCheck {
+    public func prediction(at t: [Double]) -> Prediction { Prediction(value: value(at: t), spread: 0, perExperiment: []) }
+    public func domain(at t: [Double]) -> DomainCheck {
         let inBox = (0..<4).allSatisfy { t[$0] >= trainingLower[$0] && t[$0] <= trainingUpper[$0] }
         return DomainCheck(inside: inBox, inBox: inBox, neighbourDistance: 0, radius: 0, maxTrainingRadius: 0)
     }
@@ -137,22 +139,24 @@ struct BananaModel: ScalarModel, TrainingRegion {
 
 /// Two valleys, smoothly joined: χ² = 50 − log(e^{−q1} + e^{−q2}), q1 = |θ−μ1|², q2 = |θ−μ2|² − 8.
 /// The deeper valley (Δχ² ≈ −8) lies outside the training domain (ball of radius 3.5 around μ1).
-struct TwoValleyModel: ScalarModel, TrainingRegion {
-    let parameterNames = ["x", "y", "z"]
-    let experimentNames: [String] = []
-    let mu1 = [0.0, 0.0, 0.0], mu2 = [2.0, 5.0, 0.0]
-    let depth = 8.0
-    let radius = 3.5
-    var sampleMinimum: Double { 50 }
-    var bestTrainingPoints: [[Double]] = [[0.3, -0.2, 0.1], [-0.4, 0.3, 0.2], [0.1, 0.5, -0.3]]
-    let trainingLower = [-3.5, -3.5, -3.5]
-    let trainingUpper = [3.5, 3.5, 3.5]
+public struct TwoValleyModel: ScalarModel, TrainingRegion {
+    /// The model with its fixed settings.
+    public init() {}
+    public let parameterNames = ["x", "y", "z"]
+    public let experimentNames: [String] = []
+    public let mu1 = [0.0, 0.0, 0.0], mu2 = [2.0, 5.0, 0.0]
+    public let depth = 8.0
+    public let radius = 3.5
+    public var sampleMinimum: Double { 50 }
+    public var bestTrainingPoints: [[Double]] = [[0.3, -0.2, 0.1], [-0.4, 0.3, 0.2], [0.1, 0.5, -0.3]]
+    public let trainingLower = [-3.5, -3.5, -3.5]
+    public let trainingUpper = [3.5, 3.5, 3.5]
 
-    func value(at t: [Double]) -> Double { valueGradientHessian(at: t).value }
-    func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) {
+    public func value(at t: [Double]) -> Double { valueGradientHessian(at: t).value }
+    public func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) {
         let r = valueGradientHessian(at: t); return (r.value, r.gradient)
     }
-    func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+    public func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
         var q1 = 0.0, q2 = -depth
         var g1 = [Double](repeating: 0, count: 3), g2 = g1
         for i in 0..<3 {
@@ -170,8 +174,8 @@ struct TwoValleyModel: ScalarModel, TrainingRegion {
         } }
         return (f, g, h)
     }
-    func prediction(at t: [Double]) -> Prediction { Prediction(value: value(at: t), spread: 0, perExperiment: []) }
-    func domain(at t: [Double]) -> DomainCheck {
+    public func prediction(at t: [Double]) -> Prediction { Prediction(value: value(at: t), spread: 0, perExperiment: []) }
+    public func domain(at t: [Double]) -> DomainCheck {
         let r = (0..<3).map { (t[$0] - mu1[$0]) * (t[$0] - mu1[$0]) }.reduce(0, +).squareRoot()
         let inBox = (0..<3).allSatisfy { t[$0] >= trainingLower[$0] && t[$0] <= trainingUpper[$0] }
         return DomainCheck(inside: r <= radius, inBox: inBox, neighbourDistance: r / radius, radius: r, maxTrainingRadius: radius)
@@ -179,7 +183,7 @@ struct TwoValleyModel: ScalarModel, TrainingRegion {
 }
 
 /// Independent 1D minimisation (dense grid, then golden section) for reference profiles.
-func goldenMinimum(_ f: (Double) -> Double, _ lo: Double, _ hi: Double, grid: Int = 2001) -> Double {
+public func goldenMinimum(_ f: (Double) -> Double, _ lo: Double, _ hi: Double, grid: Int = 2001) -> Double {
     var best = lo, fb = Double.infinity
     for k in 0...grid { let x = lo + (hi - lo) * Double(k) / Double(grid); let v = f(x); if v < fb { fb = v; best = x } }
     let step = (hi - lo) / Double(grid)
@@ -193,7 +197,7 @@ func goldenMinimum(_ f: (Double) -> Double, _ lo: Double, _ hi: Double, grid: In
 }
 
 /// Bisection for g(x) = 0 on [lo, hi] with g(lo), g(hi) of opposite signs.
-func bisect(_ g: (Double) -> Double, _ lo: Double, _ hi: Double) -> Double {
+public func bisect(_ g: (Double) -> Double, _ lo: Double, _ hi: Double) -> Double {
     var a = lo, b = hi
     let ga = g(a)
     for _ in 0..<200 {

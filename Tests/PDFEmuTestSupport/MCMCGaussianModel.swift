@@ -1,18 +1,18 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
+import PDFEmu
 
 /// χ²(θ) = χ²₀ + (θ−μ)ᵀ C⁻¹ (θ−μ): at T² = 1 the density exp(−χ²/2) is exactly N(μ, C).
 /// The "training domain" is the box `lower…upper` (inside ⇔ inBox), so the outside fraction is checkable.
-struct GaussianChi2Model: ScalarModel, TrainingRegion {
-    let mu: [Double]
-    let covariance: [Double]
-    let precision: [Double]
-    let chi2Min: Double
-    let lower: [Double]
-    let upper: [Double]
+public struct GaussianChi2Model: ScalarModel, TrainingRegion {
+    public let mu: [Double]
+    public let covariance: [Double]
+    public let precision: [Double]
+    public let chi2Min: Double
+    public let lower: [Double]
+    public let upper: [Double]
 
-    init(mu: [Double], covariance: [Double], chi2Min: Double = 100, lower: [Double]? = nil, upper: [Double]? = nil) throws {
+    public init(mu: [Double], covariance: [Double], chi2Min: Double = 100, lower: [Double]? = nil, upper: [Double]? = nil) throws {
         self.mu = mu
         self.covariance = covariance
         self.precision = try XCTUnwrapOrThrow(BLAS.spdInverse(covariance, n: mu.count))
@@ -21,16 +21,16 @@ struct GaussianChi2Model: ScalarModel, TrainingRegion {
         self.upper = upper ?? mu.map { $0 + 1e9 }
     }
 
-    var p: Int { mu.count }
-    var parameterNames: [String] { (0..<p).map { "p\($0)" } }
-    var experimentNames: [String] { [] }
-    var sampleMinimum: Double { chi2Min }
-    var bestTrainingPoints: [[Double]] { [mu] }
-    var trainingLower: [Double] { lower }
-    var trainingUpper: [Double] { upper }
+    public var p: Int { mu.count }
+    public var parameterNames: [String] { (0..<p).map { "p\($0)" } }
+    public var experimentNames: [String] { [] }
+    public var sampleMinimum: Double { chi2Min }
+    public var bestTrainingPoints: [[Double]] { [mu] }
+    public var trainingLower: [Double] { lower }
+    public var trainingUpper: [Double] { upper }
 
-    func value(at theta: [Double]) -> Double { valueAndGradient(at: theta).value }
-    func valueAndGradient(at theta: [Double]) -> (value: Double, gradient: [Double]) {
+    public func value(at theta: [Double]) -> Double { valueAndGradient(at: theta).value }
+    public func valueAndGradient(at theta: [Double]) -> (value: Double, gradient: [Double]) {
         let d = (0..<p).map { theta[$0] - mu[$0] }
         var v = chi2Min
         var g = [Double](repeating: 0, count: p)
@@ -42,26 +42,26 @@ struct GaussianChi2Model: ScalarModel, TrainingRegion {
         }
         return (v, g)
     }
-    func valueGradientHessian(at theta: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+    public func valueGradientHessian(at theta: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
         let (v, g) = valueAndGradient(at: theta)
         return (v, g, precision.map { 2 * $0 })
     }
-    func prediction(at theta: [Double]) -> Prediction { Prediction(value: value(at: theta), spread: 0, perExperiment: []) }
-    func domain(at theta: [Double]) -> DomainCheck {
+    public func prediction(at theta: [Double]) -> Prediction { Prediction(value: value(at: theta), spread: 0, perExperiment: []) }
+    public func domain(at theta: [Double]) -> DomainCheck {
         let inBox = (0..<p).allSatisfy { theta[$0] >= lower[$0] && theta[$0] <= upper[$0] }
         return DomainCheck(inside: inBox, inBox: inBox, neighbourDistance: inBox ? 0.5 : 2, radius: 0, maxTrainingRadius: 1)
     }
 }
 
-struct MissingValue: Error {}
-func XCTUnwrapOrThrow<T>(_ x: T?) throws -> T {
+public struct MissingValue: Error {}
+public func XCTUnwrapOrThrow<T>(_ x: T?) throws -> T {
     guard let x else { throw MissingValue() }
     return x
 }
 
 /// Checks means, stds, 68% widths and correlations of `r` against N(μ, T²·C) within 5 standard errors
 /// derived from the effective sample size.
-func assertGaussianSamples(_ r: MCMCResult, model: GaussianChi2Model, t2: Double,
+public func assertGaussianSamples(_ r: MCMCResult, model: GaussianChi2Model, t2: Double,
                    file: StaticString = #filePath, line: UInt = #line) throws {
     let p = model.p
     for j in 0..<p {

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import PDFEmu
+
+struct Eigen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Hessian eigenvector sets at Δχ² = T² (ends by root finding on χ²), master-formula uncertainties, dynamic tolerance.",
+        discussion: "Members are numbered as in LHAPDF: 0 the minimum, 2k−1 and 2k the + and − ends of direction k. "
+            + "Each end is where Δχ² = T² along ±d_k, found by walking outward and root finding on the χ² itself; the "
+            + "quadratic prediction and the ratio are printed beside it. A direction that does not reach T² inside the "
+            + "bounds and the training box is an open end (a NaN member row). Layout: docs/FORMAT.md-style, see README.")
+
+    @Option(help: "Emulator file.") var emulator: String
+    @Option(help: "T² (Δχ²) of the members.") var tolerance: Double
+    @Option(help: "Write the sets to this HDF5 file (atomically).") var output: String?
+    @Flag(help: "Apply CT's iterative re-diagonalisation of the basis at the scale T.") var iterate = false
+    @Option(help: "Most re-diagonalisations.") var maxIterations = 10
+    @Option(help: "Derived quantity for the master formulas: a parameter or linear expression (repeatable; default: every free parameter).")
+    var quantity: [String] = []
+    @Option(help: "A second emulator's value as a derived quantity (same parameters; repeatable).") var quantityEmulator: [String] = []
+    @Flag(help: "Skip the Lagrange-scan comparison of the quantities.") var noLagrange = false
+    @Flag(help: "Also build the sets at the dynamic (CT tier-2) tolerance; needs per-experiment χ² and --experiment-points.")
+    var dynamicTolerance = false
+    @Option(help: "Points per experiment for the dynamic tolerance: name=N,... or a scan file holding ndata per experiment (e.g. the training scan).")
+    var experimentPoints: String?
+    @Option(help: "χ²_E → Gaussian mapping of the dynamic tolerance: fisher (CT14) or wilson-hilferty.") var mapping = "fisher"
+    @Option(help: "Hold parameters fixed: name=value,...") var fix: String?
+    @Option(help: "Bound parameters: name=lo:hi,...") var bound: String?
+    @Option(help: "Training points used as starts for the global minimum.") var starts = 8
+    @Flag(help: "Print JSON instead of the summary.") var json = false
+
+    func run() throws {
+        try PDFEmuCommand.guarded {
+            var scan = ScanOptions()
+            if let fix { scan.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
+            if let bound { scan.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
+            scan.starts = starts
+            var o = EigenOptions(tolerance: tolerance, iterate: iterate, maxIterations: maxIterations,
+                                 quantities: quantity.isEmpty ? nil : quantity, lagrange: !noLagrange, scan: scan)
+            try o.check()
+            if dynamicTolerance {
+                guard let m = GaussianEquivalent(rawValue: mapping) else { throw PDFEmuError("--mapping: '\(mapping)' is not fisher or wilson-hilferty") }
+                var points: [String: Int] = [:]
+                if let path = experimentPoints, FileManager.default.fileExists(atPath: path) {
+                    let scanData = try ScanReader.read([path], options: ScanReadOptions())
+                    guard scanData.ndataPerExperiment.count == scanData.experimentNames.count, !scanData.experimentNames.isEmpty else {
+                        throw PDFEmuError("--experiment-points \(path): the file holds no per-experiment point counts (ndata)")
+                    }
+                    points = Dictionary(uniqueKeysWithValues: zip(scanData.experimentNames, scanData.ndataPerExperiment))
+                }
+                let counts = try experimentPoints.flatMap { points.isEmpty ? try ScanOptionParsing.assignments($0, option: "--experiment-points") : nil } ?? [:]
+                for (k, v) in counts {
+                    guard v.rounded() == v, v >= 1 else { throw PDFEmuError("--experiment-points \(k): '\(v)' is not a positive integer") }
+                    points[k] = Int(v)
+                }
+                o.dynamic = DynamicToleranceOptions(experimentPoints: points, mapping: m)
+            } else if experimentPoints != nil || mapping != "fisher" {
+                throw PDFEmuError("--experiment-points and --mapping need --dynamic-tolerance")
+            }
+            if let output {
+                try AtomicOutput.checkWritable(output)
+                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator)] + quantityEmulator.map { ("--quantity-emulator", $0) })
+            }
+            let model = try loadScalarModel(emulator)
+            let extra = try quantityEmulator.map {
+                LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
+            }
+            let r = try EigenvectorSets.compute(model: model, options: o, quantityModels: extra,
+                                                modelIdentity: try RunIdentity.fileHash(emulator))
+            if let output { try r.writeHDF5(to: output) }
+            print(json ? try Fmt.json(r) : EigenReport.text(r) + (output.map { "wrote \($0)\n" } ?? ""), terminator: json ? "\n" : "")
+        }
+    }
+}
