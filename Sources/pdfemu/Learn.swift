@@ -29,6 +29,7 @@ struct Learn: ParsableCommand {
         try PDFEmuCommand.guarded {
             let fit = try FitConfig.load(config)
             let scanOptions = try scan.options()
+            try scanOptions.checkSettings()
             let verification = try Scan.verificationOptions(verifyEpsilon, mcmcSamples: 100)
             let spec = try OracleSpec(parsing: oracle)
             let theOracle = try spec.makeOracle(timeout: oracleTimeout > 0 ? oracleTimeout : nil)

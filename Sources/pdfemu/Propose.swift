@@ -17,6 +17,7 @@ struct Propose: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             let o = try scan.options()
+            try o.checkSettings()
             let po = try mix.options(count: n, seed: seed)
             try AtomicOutput.checkWritable(output)
             try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator)] + existing.map { ("--existing", $0) })

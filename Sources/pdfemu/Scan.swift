@@ -7,20 +7,8 @@ struct Scan: ParsableCommand {
         abstract: "Minimum, Hessian errors, 1D profiles, 2D contours and Lagrange scans of an emulated or exact χ².")
 
     @OptionGroup var source: ModelSourceArguments
-    @Option(help: "Parameters to profile: comma-separated names, 'all' or 'none'.") var params = "all"
-    @Option(parsing: .unconditional, help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100; sorted ascending, each at most 1e8, none twice).") var tolerance = "1"
-    @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,...") var fix: String?
-    @Option(parsing: .unconditional, help: "Bound parameters: name=lo:hi,...") var bound: String?
-    @Option(parsing: .unconditional, help: "Profile grid ranges: name=lo:hi,... (default: best ± 1.5·√(max T²)·Hessian error).") var range: String?
-    @Option(help: "Grid points per profile (and λ values per Lagrange scan).") var points = 41
-    @Option(help: "Draw a 2D contour of the pair a,b (repeatable).") var contour: [String] = []
-    @Option(parsing: .unconditional, help: "Δχ² levels of the contours, comma-separated (sorted ascending, none twice).") var levels = "2.30,6.18"
-    @Option(help: "Rays per contour.") var rays = 48
-    @Option(parsing: .unconditionalSingleValue, help: "Lagrange scan of a linear expression, e.g. \"0.5*Buv - Bdv + 2\" or \"-Bg\" (repeatable).") var lagrange: [String] = []
+    @OptionGroup var answers: ScanArguments
     @Option(help: "Lagrange scan of a second emulator's value (same parameters; repeatable).") var lagrangeEmulator: [String] = []
-    @Option(help: "Training points used as starts for the global minimum.") var starts = 8
-    @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
-    @Option(help: "Profile grid: hessian (evenly spaced over best ± 1.5·√(max T²)·σ) or adaptive (walk until the profile passes max T², then densify at the crossings).") var profileGrid = ProfileGrid.hessian
     @Option(help: "Compute only shard k/N of the work units (needs --output; combine with `pdfemu merge`).") var shard: String?
     @OptionGroup var sampling: MCMCArguments
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
@@ -32,21 +20,8 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            var o = ScanOptions()
-            o.profileParameters = try ScanOptionParsing.parameterList(params)
-            o.tolerances = try Self.levelList(tolerance, option: "--tolerance")
-            try source.check(fix: fix, fixNeedsTheory: false)
-            if let fix, source.theory == nil { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
-            if let bound { o.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
-            if let range { o.ranges = try ScanOptionParsing.ranges(range, option: "--range") }
-            o.points = points
-            o.contours = try contour.map { try ScanOptionParsing.pair($0, option: "--contour") }
-            o.levels = try Self.levelList(levels, option: "--levels")
-            o.rays = rays
-            o.lagrangeExpressions = lagrange
-            o.starts = starts
-            o.refineCrossings = !noRefine
-            o.profileGrid = profileGrid == .hessian ? nil : profileGrid
+            try source.check(fix: answers.fix, fixNeedsTheory: false)
+            var o = try answers.options(applyFix: source.theory == nil)
             if let shard {
                 o.shard = try ShardSpec(parsing: shard)
                 if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }
@@ -62,7 +37,7 @@ struct Scan: ParsableCommand {
             if let plot { try ScanPlots.checkDirectory(plot) }
             let model: any ScalarModel
             let identity: String
-            if let m = try source.theoryModel(fix: fix, starts: starts) {
+            if let m = try source.theoryModel(fix: answers.fix, starts: answers.starts) {
                 model = m
                 identity = RunIdentity.hash([try RunIdentity.fileHash(source.theory!), try m.options.summary()]
                                             + m.startingPoints.flatMap { $0.map { String($0.bitPattern) } })

@@ -8,6 +8,7 @@ public enum LearnInitialDesign: Sendable, Equatable {
     /// The evaluated points of an existing scan file (copied into the state directory).
     case scanFile(String)
 
+    /// Equal when they name the same design (model label and size) or the same scan file.
     public static func == (a: LearnInitialDesign, b: LearnInitialDesign) -> Bool { a.identity == b.identity }
 
     /// What goes into the state's identity.
