@@ -35,6 +35,11 @@ demo: build
 	$(BIN) scan --emulator out/demo_emulator.h5 $(DEMO_SCAN) --plot out/plots_emulator --output out/demo_scan_emulator.h5
 	$(BIN) scan --theory $(DEMO_THEORY) $(DEMO_SCAN) --plot out/plots_theory --output out/demo_scan_theory.h5
 	$(BIN) compare out/demo_scan_theory.h5 out/demo_scan_emulator.h5 --plot out/compare --output out/demo_compare.json
+	rm -rf out/demo_learn
+	-$(BIN) learn Configs/learn_hera14.json --oracle fk:$(DEMO_THEORY) --initial 2000 --batch 2000 --budget 8000 \
+	  --tolerance 1,10 --refit-epochs 100 --profile-grid adaptive --state out/demo_learn
+	cat out/demo_learn/rounds.tsv
+	@echo "learning curve: out/demo_learn/curve.tsv, out/demo_learn/curve.svg"
 
 ## demo-bundled: the previous main job on the bundled scan: fit, predict, scan with plots
 demo-bundled: build
