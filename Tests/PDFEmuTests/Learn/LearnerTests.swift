@@ -76,6 +76,36 @@ final class LearnerTests: XCTestCase {
         }
     }
 
+    /// A model undefined (NaN) where p0 > μ0 + 0.8σ: the upper end of p0 at Δχ² = 1 lies where the oracle gives nothing.
+    struct CutModel: ScalarModel {
+        let base: QuadraticModel
+        var parameterNames: [String] { base.parameterNames }
+        var experimentNames: [String] { [] }
+        func cut(_ t: [Double]) -> Bool { t[0] > base.mu[0] + 0.8 * base.sigma(0) }
+        func value(at t: [Double]) -> Double { cut(t) ? .nan : base.value(at: t) }
+        func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) { let r = base.valueAndGradient(at: t); return (cut(t) ? .nan : r.value, r.gradient) }
+        func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+            let r = base.valueGradientHessian(at: t); return (cut(t) ? .nan : r.value, r.gradient, r.hessian)
+        }
+        func prediction(at t: [Double]) -> Prediction { Prediction(value: value(at: t), spread: 0, perExperiment: []) }
+    }
+
+    func testAnswersTheOracleCannotReachStopTheRunWithOneLine() throws {
+        let model = QuadraticModel(p: 3)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let learner = try Learner(settings: Self.settings(model, budget: 5000), oracle: ModelOracle(CutModel(base: model), label: "cut"),
+                                  stateDirectory: dir.path("state"), resume: false)
+        let outcome = try learner.run()
+        XCTAssertFalse(outcome.converged)
+        // (The emulator, trained without points beyond the cut, extrapolates there: even its minimum can
+        // leave the oracle's domain; whichever answer it is, the run stops after 3 rounds, not at the budget.)
+        XCTAssertTrue(outcome.reason.hasPrefix("the oracle is undefined at the points of "), outcome.reason)
+        XCTAssertTrue(outcome.reason.hasSuffix("in 3 rounds in a row: the answer lies outside where the oracle is defined"), outcome.reason)
+        XCTAssertEqual(outcome.rounds.count, 3)
+        XCTAssertLessThan(outcome.rounds.last!.evaluations, 5000)
+    }
+
     func testOracleFailingMidRoundKeepsWhatWasEvaluatedAndResumes() throws {
         let model = QuadraticModel(p: 3)
         let dir = try TemporaryDirectory()
