@@ -172,19 +172,28 @@ struct VerificationPlan {
         point(a, scan.minimum.theta, 0)
     }
 
+    /// One answer per end of each interval of a profile or Lagrange scan (`unit` names it, e.g.
+    /// "profile/Bg"); an open end is an answer without points, a closed one gets its points from `add`
+    /// (answer index, T², the end's value, true for the upper end).
+    mutating func addEnds(_ unit: String, kind: String, _ intervals: [ProfileInterval],
+                          _ add: (inout VerificationPlan, Int, Double, Double, Bool) -> Void) {
+        for iv in intervals {
+            for (upper, end) in [(false, iv.lower), (true, iv.upper)] {
+                let name = "\(unit) T2=\(Fmt.num(iv.tolerance, width: 0, digits: 6)) \(upper ? "upper" : "lower")"
+                guard let x = end else { _ = answer(name, kind, iv.tolerance, nil, note: "open end: Δχ² never reached T² on the scan"); continue }
+                add(&self, answer(name, kind, iv.tolerance, x), iv.tolerance, x, upper)
+            }
+        }
+    }
+
     /// Each closed end re-profiled at its value (warm-started from the nearest grid point on its side).
     mutating func addProfiles(model: any ScalarModel, options: ScanOptions) {
         let minimiser = Minimiser(model: model, options: options.minimiser)
         for pr in scan.profiles {
-            for iv in pr.intervals {
-                for (side, end) in [("lower", iv.lower), ("upper", iv.upper)] {
-                    let name = "profile/\(pr.parameter) T2=\(Fmt.num(iv.tolerance, width: 0, digits: 6)) \(side)"
-                    guard let x = end else { _ = answer(name, "profile", iv.tolerance, nil, note: "open end: Δχ² never reached T² on the grid"); continue }
-                    let a = answer(name, "profile", iv.tolerance, x)
-                    let r = Self.profiled(minimiser, scan: scan, profile: pr, at: x)
-                    guard r.value.isFinite else { answers[a].note = "the model is undefined at the end's profiled point"; continue }
-                    point(a, r.theta, r.value - scan.minimum.chi2)
-                }
+            addEnds("profile/\(pr.parameter)", kind: "profile", pr.intervals) { plan, a, _, x, _ in
+                let r = Self.profiled(minimiser, scan: plan.scan, profile: pr, at: x)
+                guard r.value.isFinite else { plan.answers[a].note = "the model is undefined at the end's profiled point"; return }
+                plan.point(a, r.theta, r.value - plan.scan.minimum.chi2)
             }
         }
     }
@@ -216,20 +225,14 @@ struct VerificationPlan {
     /// ordered outward, with Δχ² on either side of T²).
     mutating func addLagrange() {
         for l in scan.lagrange {
-            for iv in l.intervals {
-                for (side, end) in [("lower", iv.lower), ("upper", iv.upper)] {
-                    let name = "lagrange/\(l.name) T2=\(Fmt.num(iv.tolerance, width: 0, digits: 6)) \(side)"
-                    guard let x = end else { _ = answer(name, "lagrange", iv.tolerance, nil, note: "open end"); continue }
-                    let a = answer(name, "lagrange", iv.tolerance, x)
-                    let upper = side == "upper"
-                    let rows = l.q.indices.filter { (upper ? l.q[$0] >= l.best : l.q[$0] <= l.best) && l.deltaChi2[$0].isFinite && !l.theta[$0].isEmpty }
-                        .sorted { abs(l.q[$0] - l.best) < abs(l.q[$1] - l.best) }
-                    guard let k = zip(rows, rows.dropFirst()).first(where: { l.deltaChi2[$0.0] <= iv.tolerance && l.deltaChi2[$0.1] > iv.tolerance }) else {
-                        answers[a].note = "no bracketing Lagrange points"; continue
-                    }
-                    point(a, l.theta[k.0], l.deltaChi2[k.0])
-                    point(a, l.theta[k.1], l.deltaChi2[k.1])
+            addEnds("lagrange/\(l.name)", kind: "lagrange", l.intervals) { plan, a, t2, _, upper in
+                let rows = l.q.indices.filter { (upper ? l.q[$0] >= l.best : l.q[$0] <= l.best) && l.deltaChi2[$0].isFinite && !l.theta[$0].isEmpty }
+                    .sorted { abs(l.q[$0] - l.best) < abs(l.q[$1] - l.best) }
+                guard let k = zip(rows, rows.dropFirst()).first(where: { l.deltaChi2[$0.0] <= t2 && l.deltaChi2[$0.1] > t2 }) else {
+                    plan.answers[a].note = "no bracketing Lagrange points"; return
                 }
+                plan.point(a, l.theta[k.0], l.deltaChi2[k.0])
+                plan.point(a, l.theta[k.1], l.deltaChi2[k.1])
             }
         }
     }

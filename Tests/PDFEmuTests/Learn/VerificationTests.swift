@@ -52,9 +52,10 @@ final class VerificationTests: XCTestCase {
     /// The guarantee: whatever the damage, no answer is certified whose true error exceeds ε, and an
     /// answer whose true error is well inside ε is certified.
     func checkGuarantee(exact: any ScalarModel, oracle: any ChiSquareOracle, params: [String], tolerances: [Double],
-                        bumpAt parameter: String, heights: [Double], points: Int = 11) throws {
+                        bumpAt parameter: String, heights: [Double], points: Int = 11, lagrange: [String] = []) throws {
         var o = ScanOptions(profileParameters: params, tolerances: tolerances)
         o.points = points
+        o.lagrangeExpressions = lagrange
         let clean = try ScanRunner.run(model: exact, options: o)
         let pr = try XCTUnwrap(clean.profiles.first { $0.parameter == parameter })
         // Centre the bump on the profiled point at the upper T² = 1 end of `parameter`.
@@ -83,6 +84,7 @@ final class VerificationTests: XCTestCase {
                 let hit = try XCTUnwrap(v.answers.first { $0.name == "profile/\(parameter) T2=1 upper" })
                 XCTAssertFalse(hit.certified, "h = \(h): the bumped end must not be certified (error \(hit.error))")
             }
+            if !lagrange.isEmpty { XCTAssertEqual(v.answers.filter { $0.kind == "lagrange" && $0.note.isEmpty }.count, 2 * tolerances.count) }
             if h == 0 { XCTAssertTrue(v.answers.filter { $0.note.isEmpty }.allSatisfy(\.certified), "an exact model verifies itself") }
         }
         XCTAssertTrue(uncertifiedSeen, "the damage was never detected")
@@ -91,7 +93,7 @@ final class VerificationTests: XCTestCase {
     func testDamagedAnalyticEmulatorIsNeverCertifiedBeyondEpsilon() throws {
         let exact = QuadraticModel(p: 4, quartic: 0.05)
         try checkGuarantee(exact: exact, oracle: ModelOracle(exact, label: "exact"), params: ["p0", "p1", "p2"],
-                           tolerances: [1, 10], bumpAt: "p0", heights: [0, 0.005, 0.02, 0.05, 0.3, 1])
+                           tolerances: [1, 10], bumpAt: "p0", heights: [0, 0.005, 0.02, 0.05, 0.3, 1], lagrange: ["p0 + 0.5*p1"])
     }
 
     func testDamagedTheoryIsNeverCertifiedBeyondEpsilon() throws {
