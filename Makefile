@@ -42,6 +42,11 @@ demo: build
 	$(BIN) l2 --theory $(DEMO_THEORY) --quantity "Buv - Bdv" --tolerance 4 --plot out/l2
 	$(BIN) evidence --theory $(DEMO_THEORY) --free-b Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,Euv,Bdv,Cdv,CUbar,DUbar,ADbar,BDbar,CDbar \
 	  --prior-file Configs/hera15_prior.json
+	rm -rf out/demo_learn
+	-$(BIN) learn Configs/learn_hera14.json --oracle fk:$(DEMO_THEORY) --initial 2000 --batch 2000 --budget 8000 \
+	  --tolerance 1,10 --refit-epochs 100 --profile-grid adaptive --state out/demo_learn
+	cat out/demo_learn/rounds.tsv
+	@echo "learning curve: out/demo_learn/curve.tsv, out/demo_learn/curve.svg"
 
 ## demo-bundled: the previous main job on the bundled scan: fit, predict, scan with plots
 demo-bundled: build

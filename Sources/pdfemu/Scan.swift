@@ -7,53 +7,35 @@ struct Scan: ParsableCommand {
         abstract: "Minimum, Hessian errors, 1D profiles, 2D contours and Lagrange scans of an emulated or exact χ².")
 
     @OptionGroup var source: ModelSourceArguments
-    @Option(help: "Parameters to profile: comma-separated names, 'all' or 'none'.") var params = "all"
-    @Option(parsing: .unconditional, help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100; sorted ascending, each at most 1e8, none twice).") var tolerance = "1"
-    @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,...") var fix: String?
-    @Option(parsing: .unconditional, help: "Bound parameters: name=lo:hi,...") var bound: String?
-    @Option(parsing: .unconditional, help: "Profile grid ranges: name=lo:hi,... (default: best ± 1.5·√(max T²)·Hessian error).") var range: String?
-    @Option(help: "Grid points per profile (and λ values per Lagrange scan).") var points = 41
-    @Option(help: "Draw a 2D contour of the pair a,b (repeatable).") var contour: [String] = []
-    @Option(parsing: .unconditional, help: "Δχ² levels of the contours, comma-separated (sorted ascending, none twice).") var levels = "2.30,6.18"
-    @Option(help: "Rays per contour.") var rays = 48
-    @Option(parsing: .unconditionalSingleValue, help: "Lagrange scan of a linear expression, e.g. \"0.5*Buv - Bdv + 2\" or \"-Bg\" (repeatable).") var lagrange: [String] = []
+    @OptionGroup var answers: ScanArguments
     @Option(help: "Lagrange scan of a second emulator's value (same parameters; repeatable).") var lagrangeEmulator: [String] = []
-    @Option(help: "Training points used as starts for the global minimum.") var starts = 8
-    @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
     @Option(help: "Compute only shard k/N of the work units (needs --output; combine with `pdfemu merge`).") var shard: String?
     @OptionGroup var sampling: MCMCArguments
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
+    @Option(help: "After the scan, check every answer against the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var verify: String?
+    @Option(help: "ε of --verify: FLOOR[,SLOPE] in χ² units; an answer at T² is certified when |Δχ²_emu − Δχ²_true| ≤ max(FLOOR, SLOPE·T²).") var verifyEpsilon = "0.02,0.02"
+    @Option(help: "MCMC samples --verify evaluates (evenly spaced; 0: none).") var verifyMcmcSamples = 100
     @Option(help: "Write the full result to this HDF5 file.") var output: String?
     @Flag(help: "Print JSON instead of the summary.") var json = false
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            var o = ScanOptions()
-            o.profileParameters = try ScanOptionParsing.parameterList(params)
-            o.tolerances = try Self.levelList(tolerance, option: "--tolerance")
-            try source.check(fix: fix, fixNeedsTheory: false)
-            if let fix, source.theory == nil { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
-            if let bound { o.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
-            if let range { o.ranges = try ScanOptionParsing.ranges(range, option: "--range") }
-            o.points = points
-            o.contours = try contour.map { try ScanOptionParsing.pair($0, option: "--contour") }
-            o.levels = try Self.levelList(levels, option: "--levels")
-            o.rays = rays
-            o.lagrangeExpressions = lagrange
-            o.starts = starts
-            o.refineCrossings = !noRefine
+            try source.check(fix: answers.fix, fixNeedsTheory: false)
+            var o = try answers.options(applyFix: source.theory == nil)
             if let shard {
                 o.shard = try ShardSpec(parsing: shard)
                 if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }
             }
             o.mcmc = sampling.options
             try o.checkSettings()
+            if verify == nil && (verifyEpsilon != "0.02,0.02" || verifyMcmcSamples != 100) { throw PDFEmuError("--verify-… options need --verify") }
+            let verification = try verify.map { (spec: try OracleSpec(parsing: $0), options: try Self.verificationOptions(verifyEpsilon, mcmcSamples: verifyMcmcSamples)) }
             if let output {
                 try AtomicOutput.checkWritable(output)
                 try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
-            let (model, identity) = try source.model(fix: fix, starts: starts)
+            let (model, identity) = try source.model(fix: answers.fix, starts: answers.starts)
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
             }
@@ -64,18 +46,34 @@ struct Scan: ParsableCommand {
                            + (p.inBurnIn ? " (burn-in)" : "") + ", acceptance \(Fmt.fixed(100 * p.acceptance, 1))%")
             }
             bar.clear()
+            let checked = try verification.map {
+                try Verification.run(model: model, scan: result, scanOptions: o, oracle: try $0.spec.makeOracle(), options: $0.options)
+            }
             // Everything that can fail happens before a file is replaced: plots are staged beside their
             // targets, the output is written atomically, and only then do the plots move into place.
-            let staged = try plot.map { try ScanPlots.stage(result, in: $0) }
+            let staged = try plot.map { try ScanPlots.stage(result, verification: checked, in: $0) }
             do {
-                if let output { try result.writeHDF5(to: output) }
+                if let output { try result.writeHDF5(to: output) { try checked?.write(into: $0) } }
             } catch {
                 staged?.discard()
                 throw error
             }
             try staged?.commit()
-            print(json ? try Fmt.json(result) : ScanReport.text(result), terminator: json ? "\n" : "")
+            if json {
+                print(try checked.map { try Fmt.json(VerifiedScanJSON(scan: result, verification: $0)) } ?? Fmt.json(result))
+            } else {
+                print(ScanReport.text(result) + (checked.map(VerificationReport.text) ?? ""), terminator: "")
+            }
         }
+    }
+
+    /// `--verify-epsilon FLOOR[,SLOPE]` (slope defaults to the floor's default, 0.02) as options.
+    static func verificationOptions(_ text: String, mcmcSamples: Int) throws -> VerificationOptions {
+        let v = try ScanOptionParsing.numbers(text, option: "--verify-epsilon")
+        guard v.count == 1 || v.count == 2 else { throw PDFEmuError("--verify-epsilon: give FLOOR or FLOOR,SLOPE, got \(text)") }
+        let o = VerificationOptions(epsilonFloor: v[0], epsilonSlope: v.count == 2 ? v[1] : 0.02, mcmcSamples: mcmcSamples)
+        try o.check()
+        return o
     }
 
     /// The largest accepted T² or contour level.
@@ -88,5 +86,17 @@ struct Scan: ParsableCommand {
         for (a, b) in zip(values, values.dropFirst()) where a == b { throw PDFEmuError("\(option): \(a) is given twice") }
         if let big = values.last, big > maxLevel { throw PDFEmuError("\(option): \(big) is above the largest accepted level, 1e8") }
         return values
+    }
+}
+
+/// JSON of a verified scan: the scan's fields and `verification`.
+struct VerifiedScanJSON: Encodable {
+    let scan: ScanResult
+    let verification: Verification
+    private enum Keys: String, CodingKey { case verification }
+    func encode(to encoder: Encoder) throws {
+        try scan.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(verification, forKey: .verification)
     }
 }

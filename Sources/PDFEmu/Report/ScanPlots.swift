@@ -6,11 +6,14 @@ import Foundation
 package enum ScanPlots {
     /// The figures, with their file names, in unit order (MCMC marginals last). Throws one line if a
     /// figure cannot be built (e.g. a profile without finite points).
-    package static func figures(_ r: ScanResult) throws -> [(file: String, figure: PlotFigure)] {
+    /// With a verification, profile plots also mark the true Δχ² at each verified interval end.
+    package static func figures(_ r: ScanResult, verification: Verification? = nil) throws -> [(file: String, figure: PlotFigure)] {
         var out: [(String, PlotFigure)] = []
         let theta = r.minimum.theta
         for pr in r.profiles {
-            out.append(("profile_" + fileSafe(pr.parameter) + ".svg", try ProfilePlot.figure(profileData(pr, in: r))))
+            var fig = try ProfilePlot.figure(profileData(pr, in: r))
+            if let v = verification { markTrueValues(&fig, profile: pr, verification: v) }
+            out.append(("profile_" + fileSafe(pr.parameter) + ".svg", fig))
         }
         for c in r.contours {
             guard let a = r.parameterNames.firstIndex(of: c.a), let b = r.parameterNames.firstIndex(of: c.b) else {
@@ -58,8 +61,8 @@ package enum ScanPlots {
     /// The SVG text of every plot, with their file names: the figures of `figures(_:)`, where each
     /// profile of a model with per-experiment outputs gets a panel below with every experiment's Δχ²_E
     /// (χ²_E − χ²_E at the minimum) along the profile.
-    package static func svgs(_ r: ScanResult) throws -> [(file: String, svg: String)] {
-        let figs = try figures(r)
+    package static func svgs(_ r: ScanResult, verification: Verification? = nil) throws -> [(file: String, svg: String)] {
+        let figs = try figures(r, verification: verification)
         return figs.map { item -> (String, String) in
             guard let pr = r.profiles.first(where: { "profile_" + fileSafe($0.parameter) + ".svg" == item.file }),
                   let panel = experimentPanel(pr, experiments: r.experimentNames, like: item.figure) else {
@@ -158,10 +161,30 @@ package enum ScanPlots {
     /// target name (at most 255 bytes, not an existing directory), creates `dir` if missing (its parent
     /// must exist) and writes each SVG to a temporary file there. Throws one line, leaving nothing, on
     /// any failure.
-    package static func stage(_ r: ScanResult, in dir: String) throws -> Staged {
+    package static func stage(_ r: ScanResult, verification: Verification? = nil, in dir: String) throws -> Staged {
         try checkDirectory(dir)
-        return try stage(svgs: try svgs(r), in: dir)
+        return try stage(svgs: try svgs(r, verification: verification), in: dir)
     }
+
+    /// Adds the true Δχ² at the verified interval ends of `pr` as markers: filled green where the
+    /// answer is certified, open red crosses where it is not.
+    static func markTrueValues(_ fig: inout PlotFigure, profile pr: ProfileResult, verification v: Verification) {
+        let prefix = "profile/\(pr.parameter) "
+        var good: [PlotPoint] = [], bad: [PlotPoint] = []
+        for p in v.points where v.answers[p.answer].name.hasPrefix(prefix) && p.trueDelta.isFinite {
+            let pt = PlotPoint(p.theta[pr.index], p.trueDelta)
+            if v.answers[p.answer].certified { good.append(pt) } else { bad.append(pt) }
+        }
+        if !good.isEmpty {
+            fig.series.append(PlotSeries(label: "true Δχ² (certified)", points: good, kind: .markers, colour: "#2ca02c",
+                                         marker: .circle, markerSize: 8))
+        }
+        if !bad.isEmpty {
+            fig.series.append(PlotSeries(label: "true Δχ² (not certified)", points: bad, kind: .markers, colour: "#d62728",
+                                         marker: .cross, filledMarker: false, markerSize: 10))
+        }
+    }
+
 
     /// Stages already built figures in `dir` (see `stage(_:in:)`).
     package static func stage(figures figs: [(file: String, figure: PlotFigure)], in dir: String) throws -> Staged {

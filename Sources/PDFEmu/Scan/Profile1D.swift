@@ -26,13 +26,74 @@ enum Profile1D {
         return (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
     }
 
+    /// The adaptive grid (`ProfileGrid.adaptive`): profiled points found by walking outward from the
+    /// minimum on each side (steps of √(max T²)·σ/4, lengthened when Δχ² grows too slowly to pass the
+    /// target with the steps left), then bisecting the brackets of each T² crossing; sorted ascending.
+    static func adaptive(_ ctx: ScanContext, parameter a: Int, work: inout WorkCount) -> [(x: Double, r: MinimiserResult)] {
+        let name = ctx.model.parameterNames[a]
+        let best = ctx.minimum.theta[a], chi2min = ctx.minimum.chi2
+        let levels = ctx.options.tolerances.sorted()
+        let tmax = levels.last ?? 1
+        let target = tmax + max(1, 0.25 * tmax)
+        let span = ctx.trainingSpan(a)
+        let sigma = ctx.hessian.sigma(ofParameter: a) ?? 0.1 * (span > 0 ? span : max(1, abs(best)))
+        let lo = ctx.options.ranges[name]?.lower ?? ctx.constraints[a].lower
+        let hi = ctx.options.ranges[name]?.upper ?? ctx.constraints[a].upper
+        let perSide = max(2, (ctx.options.points - 1) / 2)
+        let dense = perSide / 3
+        var all: [(x: Double, r: MinimiserResult)] = []
+        for sign in [1.0, -1.0] {
+            var side: [(x: Double, r: MinimiserResult)] = []
+            var h = sigma * tmax.squareRoot() / 4
+            var x = best, warm = ctx.minimum.theta
+            while side.count < perSide - dense {
+                let next = min(hi, max(lo, x + sign * h))
+                if next == x { break }
+                x = next
+                let r = ctx.profile(fixing: [(a, x)], warm: warm)
+                work.add(r)
+                side.append((x, r))
+                let d = r.value - chi2min
+                if r.value.isFinite { warm = r.theta }
+                if !(d <= target) { break }           // passed the largest T² with the margin (or undefined)
+                // Too slow to pass the target with the steps left (Δχ² taken ∝ distance²): lengthen the step.
+                let far = abs(x - best), left = perSide - dense - side.count
+                let needed = far * (target / max(d, 1e-3)).squareRoot() - far
+                if left > 1 && needed > h * Double(left - 1) { h = min(4 * h, needed / Double(left - 1)) }
+            }
+            // Bisect the bracket of each crossing, levels in turn, until the points are spent.
+            var added = 0, progress = true
+            while added < dense && progress {
+                progress = false
+                for t2 in levels where added < dense {
+                    var prev: (x: Double, d: Double, theta: [Double]) = (best, 0, ctx.minimum.theta)
+                    let ordered = side.sorted { abs($0.x - best) < abs($1.x - best) }
+                    for p in ordered {
+                        let d = p.r.value - chi2min
+                        if prev.d <= t2 && d > t2 {
+                            let mid = 0.5 * (prev.x + p.x)
+                            let r = ctx.profile(fixing: [(a, mid)], warm: prev.theta)
+                            work.add(r)
+                            side.append((mid, r)); added += 1; progress = true
+                            break
+                        }
+                        prev = (p.x, d.isFinite ? d : .infinity, p.r.theta)
+                    }
+                }
+            }
+            all += side
+        }
+        return all.sorted { $0.x < $1.x }
+    }
+
     /// Computes the profile of parameter `a`.
     static func compute(_ ctx: ScanContext, parameter a: Int) -> (ProfileResult, WorkCount) {
-        let values = grid(ctx, parameter: a)
+        var work = WorkCount()
+        let walked = ctx.options.profileGrid == .adaptive ? adaptive(ctx, parameter: a, work: &work) : []
+        let values = ctx.options.profileGrid == .adaptive ? walked.map(\.x) : grid(ctx, parameter: a)
         let k = values.count
         let best = ctx.minimum.theta[a]
         let chi2min = ctx.minimum.chi2
-        var work = WorkCount()
         var delta = [Double](repeating: .nan, count: k)
         var thetas = [[Double]](repeating: [], count: k)
         var per = [[Double]](repeating: [], count: k)
@@ -41,17 +102,24 @@ enum Profile1D {
         var conv = [Bool](repeating: false, count: k)
         let up = (0..<k).filter { values[$0] >= best }
         let down = (0..<k).filter { values[$0] < best }.reversed()
-        for chain in [Array(up), Array(down)] {
-            var warm = ctx.minimum.theta
-            for i in chain {
-                let r = ctx.profile(fixing: [(a, values[i])], warm: warm)
-                work.add(r)
-                delta[i] = r.value - chi2min
-                thetas[i] = r.theta
-                conv[i] = r.converged
-                let d = ctx.describe(r.theta)
-                per[i] = d.perExperiment; spread[i] = d.spread; inside[i] = d.inside
-                if r.value.isFinite { warm = r.theta }
+        func store(_ i: Int, _ r: MinimiserResult) {
+            delta[i] = r.value - chi2min
+            thetas[i] = r.theta
+            conv[i] = r.converged
+            let d = ctx.describe(r.theta)
+            per[i] = d.perExperiment; spread[i] = d.spread; inside[i] = d.inside
+        }
+        if !walked.isEmpty {
+            for (i, w) in walked.enumerated() { store(i, w.r) }
+        } else {
+            for chain in [Array(up), Array(down)] {
+                var warm = ctx.minimum.theta
+                for i in chain {
+                    let r = ctx.profile(fixing: [(a, values[i])], warm: warm)
+                    work.add(r)
+                    store(i, r)
+                    if r.value.isFinite { warm = r.theta }
+                }
             }
         }
         // Intervals at each tolerance, one side at a time, walking outward from the minimum.

@@ -8,6 +8,16 @@ public struct ValueRange: Sendable, Codable, Equatable {
     public init(lower: Double, upper: Double) { self.lower = lower; self.upper = upper }
 }
 
+/// How a profile's grid is placed.
+public enum ProfileGrid: String, Sendable, Codable, Equatable, CaseIterable {
+    /// Evenly spaced over the user's range or best ± widen·√(max T²)·Hessian error (the default).
+    case hessian
+    /// From the profile itself: walk outward from the minimum (steps of √(max T²)·σ/4, lengthened
+    /// while Δχ² grows too slowly to get there with the points left) until each side passes max T² plus a margin (max(1, T²/4)), then spend
+    /// a third of the points bisecting the brackets of each T² crossing. A --range still bounds the walk.
+    case adaptive
+}
+
 /// What `ScanRunner.run` computes and how.
 public struct ScanOptions: Sendable, Codable, Equatable {
     /// Parameters to profile (nil: every free parameter; empty: none).
@@ -42,6 +52,9 @@ public struct ScanOptions: Sendable, Codable, Equatable {
     public var shard: ShardSpec?
     /// MCMC sampling of exp(−χ²/(2T²)) from the minimum (nil: none); each run is one work unit.
     public var mcmc: ScanMCMCOptions?
+    /// Profile grid placement (nil: `.hessian`, the evenly spaced grid; nil keeps the run id of scans
+    /// made before the option existed).
+    public var profileGrid: ProfileGrid? = nil
 
     /// Creates options; the defaults profile every free parameter at T² = 1 on 41 points.
     public init(profileParameters: [String]? = nil, tolerances: [Double] = [1], fixed: [String: Double] = [:],

@@ -6,11 +6,16 @@ extension ScanResult {
     public static let formatTag = "pdfemu-scan"
 
     /// Writes the result to `path` atomically (nothing is left behind on failure). Timing is not stored.
-    public func writeHDF5(to path: String) throws {
+    public func writeHDF5(to path: String) throws { try writeHDF5(to: path, extra: { _ in }) }
+
+    /// Writes the result to `path` atomically with further groups written by `extra` into the same
+    /// file before it is moved into place (e.g. `/verification`).
+    public func writeHDF5(to path: String, extra: (borrowing HDF5File) throws -> Void) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             let w = ScanH5Writer(file: f)
             try w.write(self)
+            try extra(w.file)
             try w.file.flush()
         }
     }

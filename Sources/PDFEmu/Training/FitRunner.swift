@@ -11,13 +11,19 @@ public struct FitOptions: Sendable {
     /// Further inputs the output must not overwrite (label and path, e.g. the config file); the
     /// config's `data.files` are always protected.
     public var protectedInputs: [(label: String, path: String)]
+    /// A previous emulator to fine-tune (nil: train from scratch). Used when its parameters, outputs
+    /// and architecture match the new fit's (`FitRunner.warmStartMismatch`): each member starts from
+    /// the previous member's weights (member k from member k mod M) and the previous scalers are kept,
+    /// so the weights mean the same function; otherwise the fit starts from scratch and says why.
+    public var warmStart: Emulator?
     /// Creates options.
     public init(output: String, resume: Bool = false, checkpointInterval: Double = 15,
-                protectedInputs: [(label: String, path: String)] = []) {
+                protectedInputs: [(label: String, path: String)] = [], warmStart: Emulator? = nil) {
         self.output = output
         self.resume = resume
         self.checkpointInterval = checkpointInterval
         self.protectedInputs = protectedInputs
+        self.warmStart = warmStart
     }
 }
 
@@ -33,6 +39,8 @@ public struct FitResult: Sendable {
     public var diverged: Bool
     /// True if training was interrupted (the best weights so far were kept).
     public var interrupted: Bool
+    /// True if the members started from a previous emulator's weights (`FitOptions.warmStart`).
+    public var warmStarted = false
     /// Rows dropped while reading, and training rows dropped by `max_delta_chi2`.
     public var droppedRows: Int, droppedByCut: Int
 }
@@ -68,7 +76,17 @@ public enum FitRunner {
 
     static func run<T: NNScalar>(_: T.Type, scan: ScanData, config: FitConfig, options: FitOptions, log: (String) -> Void,
                                  progress: @escaping (TrainingProgress) -> Void, shouldStop: @escaping () -> Bool) throws -> FitResult {
-        let data = try TrainingData<T>(scan: scan, config: config)
+        var data = try TrainingData<T>(scan: scan, config: config)
+        var warm: Emulator?
+        if let previous = options.warmStart {
+            if let why = warmStartMismatch(previous, scan: scan, config: config, data: data) {
+                log("warm start skipped: \(why); training from scratch")
+            } else {
+                data.adopt(previous.scalers, scan: scan, config: config)
+                warm = previous
+                log("warm start from the previous emulator's \(previous.members.count) member(s) and scalers")
+            }
+        }
         log("split: \(data.trainRows.count) train, \(data.validationRows.count) validation, \(data.testRows.count) test"
             + (data.droppedByCut > 0 ? " (\(data.droppedByCut) training points above max_delta_chi2 left out)" : ""))
         let trainer = Trainer<T>(config: config, data: data, scan: scan)
@@ -87,7 +105,8 @@ public enum FitRunner {
         var outputMembers: [MemberResult<T>] = []
         while ck.finished.count < config.members && !interrupted {
             let k = ck.finished.count
-            let start = ck.current ?? trainer.initialState(member: k)
+            let start = ck.current ?? warm.map { trainer.warmState(member: k, weights: $0.members[k % $0.members.count].weights) }
+                ?? trainer.initialState(member: k)
             var lastState = start
             let result = trainer.train(member: k, from: start, timeBudget: budget, progress: progress, checkpoint: { state in
                 lastState = state
@@ -159,12 +178,27 @@ public enum FitRunner {
             // A failed run replaces nothing: an existing emulator at the output stays as it was.
             try? FileManager.default.removeItem(atPath: ckPath)
             return FitResult(emulator: emulator, report: report, diverged: true, interrupted: false,
-                             droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
+                             warmStarted: warm != nil, droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
         }
         try emulator.save(to: options.output)
         if !interrupted { try? FileManager.default.removeItem(atPath: ckPath) }
         return FitResult(emulator: emulator, report: report, diverged: diverged, interrupted: interrupted,
-                         droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
+                         warmStarted: warm != nil, droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
+    }
+
+    /// Why `previous` cannot warm-start a fit of `scan` with `config` (nil: it can): other parameter
+    /// names or outputs, another architecture, or new points so far below the previous target shift
+    /// that its log transform would be undefined for them.
+    static func warmStartMismatch<T: NNScalar>(_ previous: Emulator, scan: ScanData, config: FitConfig, data: TrainingData<T>) -> String? {
+        if previous.parameterNames != scan.parameterNames { return "the previous emulator has other parameters" }
+        let arch = MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs, activation: config.activation)
+        if previous.architecture != arch { return "the previous emulator's network (\(previous.architecture.hidden)) differs from network.hidden \(config.hidden)" }
+        let s = previous.scalers
+        guard s.outputShift.count == data.outputs else { return "the previous emulator has \(s.outputShift.count) outputs, this fit \(data.outputs)" }
+        for o in 0..<data.outputs where s.outputLogScale[o] > 0 && data.outputShift[o] - s.outputShift[o] <= -0.5 * s.outputLogScale[o] {
+            return "new points lie \(Fmt.fixed(s.outputShift[o] - data.outputShift[o], 3)) below the previous target shift of output \(o)"
+        }
+        return nil
     }
 
     /// Fits the spread calibration on the validation rows (bins of the predicted Δχ² for a χ² target,

@@ -79,6 +79,16 @@ package final class Trainer<T: NNScalar> {
                                 schedule: LearningRateSchedule(config.scheduleSettings), stale: 0, seconds: 0)
     }
 
+    /// A start for member `k` from given weights (fine-tuning a previous emulator): fresh optimiser,
+    /// schedule and generator, the weights as the best so far.
+    package func warmState(member k: Int, weights: [Double]) -> MemberCheckpoint<T> {
+        precondition(weights.count == architecture.parameterCount, "warm-start weights do not fit the architecture")
+        var s = initialState(member: k)
+        s.weights = weights.map { T($0) }
+        s.best = s.weights
+        return s
+    }
+
     /// Trains member `k` from `state` until a stop condition. `progress` is called after each epoch,
     /// `checkpoint` after each epoch with the resumable state, `shouldStop` is polled every batch.
     package func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double,

@@ -88,6 +88,16 @@ public struct TrainingData<T: NNScalar>: Sendable {
                                                sampleMinimum: scan.chi2.min()!)
     }
 
+    /// Replaces the scalers by `scalers` (a previous emulator's, for a warm start) and rescales the
+    /// training arrays with them; the split and the weights' Δχ² reference stay this data's.
+    public mutating func adopt(_ scalers: Scalers, scan: ScanData, config c: FitConfig) {
+        inputMean = scalers.inputMean; inputTransform = scalers.inputTransform
+        outputShift = scalers.outputShift; outputScale = scalers.outputScale; outputLogScale = scalers.outputLogScale
+        (trainX, trainY, trainW) = Self.arrays(scan, rows: trainRows, config: c, inputMean: inputMean, inputTransform: inputTransform,
+                                               outputShift: outputShift, outputScale: outputScale, outputLogScale: outputLogScale,
+                                               outputs: outputs, sampleMinimum: sampleMinimum)
+    }
+
     /// Standardised inputs, scaled targets and loss weights of `rows`.
     public static func arrays(_ scan: ScanData, rows: [Int], config c: FitConfig, inputMean: [Double], inputTransform: [Double],
                               outputShift: [Double], outputScale: [Double], outputLogScale: [Double], outputs: Int,

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import PDFEmu
+
+struct Learn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Active learning: fit, scan, verify against the true χ², propose and evaluate, until every answer is certified.")
+
+    @Argument(help: "Fit config (JSON, as for pdfemu fit; data.files and output are replaced by the state directory's).") var config: String
+    @Option(help: "The true χ²: 'CMD {input} {output}', fk:FILE (the built-in theory) or emulator:FILE.") var oracle: String
+    @Option(help: "Initial design size (drawn around the minimum of the built-in theory, or of --design-emulator).") var initial = 2000
+    @Option(help: "Start from the evaluated points of this scan file instead of a design.") var initialScan: String?
+    @Option(help: "Draw the initial design around the minimum of this emulator (for a command oracle).") var designEmulator: String?
+    @Option(help: "Points proposed and evaluated per round.") var batch = 500
+    @Option(help: "Most χ² evaluations in all (initial design and verification points included).") var budget = 20000
+    @Option(help: "State directory (everything --resume needs).") var state = "learn_state"
+    @Flag(help: "Continue the run kept in --state.") var resume = false
+    @Option(help: "Rounds in a row every answer must be certified to stop.") var consecutive = 2
+    @Option(help: "Largest move of an interval end between rounds, as a fraction of its width.") var moveTolerance = 0.02
+    @Option(help: "Epochs of each warm-started refit (default: a quarter of the config's epochs).") var refitEpochs: Int?
+    @Option(help: "Seed of the design and the proposals.") var seed: UInt64 = 1
+    @Option(help: "Points per oracle call (0: a whole batch); each answer is stored before the next call.") var chunk = 0
+    @Option(help: "Seconds an oracle command may run (0: no limit).") var oracleTimeout = 3600.0
+    @Option(help: "ε of the verification: FLOOR[,SLOPE] in χ² units (ε(T²) = max(FLOOR, SLOPE·T²)).") var verifyEpsilon = "0.02,0.02"
+    @OptionGroup var scan: ScanArguments
+    @OptionGroup var mix: ProposalArguments
+
+    func run() throws {
+        try PDFEmuCommand.guarded {
+            let fit = try FitConfig.load(config)
+            let scanOptions = try scan.options()
+            try scanOptions.checkSettings()
+            let verification = try Scan.verificationOptions(verifyEpsilon, mcmcSamples: 100)
+            let spec = try OracleSpec(parsing: oracle)
+            let theOracle = try spec.makeOracle(timeout: oracleTimeout > 0 ? oracleTimeout : nil)
+            let start: LearnInitialDesign
+            if let initialScan {
+                if designEmulator != nil { throw PDFEmuError("give --initial-scan or --design-emulator, not both") }
+                start = .scanFile(initialScan)
+            } else if let designEmulator {
+                start = .design(model: try Emulator.load(designEmulator), label: designEmulator, count: initial)
+            } else if let theory = theOracle as? TheoryOracle {
+                start = .design(model: theory.chi2, label: theory.label, count: initial)
+            } else {
+                throw PDFEmuError("--oracle \(oracle): pdfemu cannot draw a design from a command; give --initial-scan FILE or --design-emulator E.h5")
+            }
+            let settings = LearnSettings(fit: fit, oracleSpec: spec.text, scan: scanOptions, verification: verification,
+                                         proposal: try mix.options(count: batch, seed: seed), initial: start, batch: batch,
+                                         budget: budget, consecutive: consecutive, moveTolerance: moveTolerance,
+                                         refitEpochs: refitEpochs, seed: seed, chunkSize: chunk)
+            let learner = try Learner(settings: settings, oracle: theOracle, stateDirectory: state, resume: resume) { print($0); fflush(stdout) }
+            let outcome = try learner.run()
+            try LearningCurvePlot.write(curveTable: outcome.curvePath, to: outcome.curveSVGPath)
+            print("""
+                \(outcome.converged ? "converged" : "stopped"): \(outcome.reason)
+                emulator \(outcome.emulatorPath), every evaluated point \(outcome.pointsPath), final scan \(outcome.scanPath)
+                learning curve \(outcome.curvePath), \(outcome.curveSVGPath)
+                """)
+            if !outcome.converged {
+                throw PDFEmuError("not converged (\(outcome.reason)); \(outcome.uncertified.count) answer(s) not certified: "
+                                  + outcome.uncertified.joined(separator: ", "))
+            }
+        }
+    }
+}

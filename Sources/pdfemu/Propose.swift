@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import PDFEmu
+
+struct Propose: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Propose the points whose true χ² would most improve a scan's answers (a points file for an oracle).")
+
+    @Option(help: "Emulator file.") var emulator: String
+    @OptionGroup var scan: ScanArguments
+    @OptionGroup var mix: ProposalArguments
+    @Option(help: "Points to propose.") var n: Int
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Scan files whose points the proposal must not repeat (e.g. the training files; repeatable).") var existing: [String] = []
+    @Option(help: "Points file to write (/parameters, /parameter_names, /proposal_kind).") var output: String
+
+    func run() throws {
+        try PDFEmuCommand.guarded {
+            let o = try scan.options()
+            try o.checkSettings()
+            let po = try mix.options(count: n, seed: seed)
+            try AtomicOutput.checkWritable(output)
+            try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator)] + existing.map { ("--existing", $0) })
+            let model = try Emulator.load(emulator)
+            var known: [Double] = []
+            for path in existing { known += try OraclePoints.read(path).columns(model.parameterNames) }
+            let result = try ScanRunner.run(model: model, options: o, modelIdentity: try RunIdentity.fileHash(emulator))
+            let proposal = try Proposer.propose(model: model, scan: result, scanOptions: o, existing: known, options: po)
+            try proposal.write(to: output, attributes: [("emulator", emulator), ("seed", String(seed))])
+            print("proposed \(proposal.count) points (\(proposal.mixText); \(proposal.duplicates) candidates too close to known points) → \(output)")
+        }
+    }
+}
