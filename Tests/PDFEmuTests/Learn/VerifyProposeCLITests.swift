@@ -8,6 +8,24 @@ final class VerifyProposeCLITests: XCTestCase {
     static let emulator = packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path
     static let theory = packageRoot.appendingPathComponent("Datasets/hera_fk_nlo.h5").path
 
+    /// The same verification through an external command oracle (the protocol's files, a separate process:
+    /// here `pdfemu chi2 --theory` run as the user's program) gives the same true values and verdicts.
+    func testScanVerifyWithAnExternalCommandOracle() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let exe = try XCTUnwrap(PDFEmuExecutable.url).path
+        let command = "\(exe) chi2 --theory \(Self.theory) --input {input} --output {output} --quiet"
+        let base = ["scan", "--emulator", Self.emulator, "--params", "Cuv", "--points", "11", "--tolerance", "1"]
+        let viaCommand = try PDFEmuExecutable.run(base + ["--verify", command, "--output", dir.path("cmd.h5")])
+        XCTAssertEqual(viaCommand.status, 0, viaCommand.stderr)
+        let inProcess = try PDFEmuExecutable.run(base + ["--verify", "fk:" + Self.theory, "--output", dir.path("fk.h5")])
+        XCTAssertEqual(inProcess.status, 0, inProcess.stderr)
+        let a = try XCTUnwrap(try Verification.read(dir.path("cmd.h5"))), b = try XCTUnwrap(try Verification.read(dir.path("fk.h5")))
+        XCTAssertEqual(a.answers.map(\.name), b.answers.map(\.name))
+        XCTAssertEqual(a.answers.map(\.certified), b.answers.map(\.certified))
+        for (p, q) in zip(a.points, b.points) { XCTAssertEqual(p.trueChi2, q.trueChi2, accuracy: 1e-9 * q.trueChi2) }
+    }
+
     func testScanVerifyWithTheTheoryWritesSummaryJSONAndGroup() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
