@@ -52,37 +52,8 @@ enum SgemmBench {
     static func measure(threads: Int) throws -> Result {
         let info = try BLAS.info()
         BLAS.setThreads(threads)
-        let n = size
-        var rng = SystemRandomNumberGenerator()
-        let a = (0..<(n * n)).map { _ in Float.random(in: -1...1, using: &rng) }
-        let b = (0..<(n * n)).map { _ in Float.random(in: -1...1, using: &rng) }
-        var c = [Float](repeating: 0, count: n * n)
-        let flops = 2.0 * Double(n * n * n)
         let load = MachineLoad()
-        var rates: [Double] = []
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                c.withUnsafeMutableBufferPointer { pc in
-                    func call() {
-                        BLAS.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: pa.baseAddress!, lda: n,
-                                  b: pb.baseAddress!, ldb: n, beta: 0, c: pc.baseAddress!, ldc: n)
-                    }
-                    // Warm up (thread pool, caches) and size the batches.
-                    var reps = 1
-                    while true {
-                        let t0 = now()
-                        for _ in 0..<reps { call() }
-                        if now() - t0 >= sampleSeconds / 2 || reps > 1 << 20 { break }
-                        reps *= 2
-                    }
-                    for _ in 0..<samples {
-                        let t0 = now()
-                        for _ in 0..<reps { call() }
-                        rates.append(flops * Double(reps) / (now() - t0) * 1e-9)
-                    }
-                }
-            }
-        }
+        let rates = GemmPeak.rates(Float.self, n: size, batchSeconds: sampleSeconds, samples: samples)
         return Result(kernel: info.kernel, coretype: info.coretype, chosenByPDFEmu: info.coretypeChosenByPDFEmu,
                       threads: threads, gflops: median(rates), otherLoad: load.otherFraction())
     }

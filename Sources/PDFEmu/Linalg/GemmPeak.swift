@@ -10,6 +10,12 @@ public enum GemmPeak {
     }
 
     static func measure<T: NNScalar>(_: T.Type, n: Int, seconds: Double) -> Double {
+        rates(T.self, n: n, batchSeconds: seconds / 5, samples: 5).sorted()[2]
+    }
+
+    /// GFLOP/s of `samples` timed batches of an n×n×n GEMM in `T` (current BLAS threads), each batch sized by a
+    /// warm-up to take about `batchSeconds` (at least half of it). Shared with `pdfemu-bench sgemm`.
+    package static func rates<T: NNScalar>(_: T.Type, n: Int, batchSeconds: Double, samples: Int) -> [Double] {
         BLAS.require()
         var rng = SeededGenerator(seed: 7)
         let a = (0..<(n * n)).map { _ in T(rng.nextUniform(in: -1, 1)) }, b = a.reversed() as [T]
@@ -27,15 +33,14 @@ public enum GemmPeak {
                     while true {
                         let t0 = clock()
                         for _ in 0..<reps { call() }
-                        if clock() - t0 >= seconds / 10 || reps > 1 << 16 { break }
+                        if clock() - t0 >= batchSeconds / 2 || reps > 1 << 20 { break }
                         reps *= 2
                     }
-                    let rates = (0..<5).map { _ -> Double in
+                    return (0..<samples).map { _ -> Double in
                         let t0 = clock()
                         for _ in 0..<reps { call() }
                         return flops * Double(reps) / (clock() - t0) * 1e-9
-                    }.sorted()
-                    return rates[2]
+                    }
                 }
             }
         }
