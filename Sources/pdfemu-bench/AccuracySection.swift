@@ -16,7 +16,8 @@ extension BenchSection {
 /// training box from the first 200 rows of the fit file. Environment: `PDFEMU_ACCURACY_EPOCHS` (20),
 /// `PDFEMU_ACCURACY_HIDDEN` (64,64,64), `PDFEMU_ACCURACY_MEMBERS` (3), `PDFEMU_ACCURACY_SOS` (M, 32),
 /// `PDFEMU_ACCURACY_SEED` (the fits' seed: their split of the fit rows, initialisation, shuffling; 1),
-/// `PDFEMU_ACCURACY_STRUCTURES` (a comma list of the labels below; all by default), `PDFEMU_ACCURACY_SCAN`.
+/// `PDFEMU_ACCURACY_STRUCTURES` (a comma list of the labels below; all by default), `PDFEMU_ACCURACY_SCAN`;
+/// `PDFEMU_ACCURACY_LOSS` adds one more structure, a `loss` section in JSON, labelled `PDFEMU_ACCURACY_LABEL` (custom).
 enum AccuracyBench {
     static let heldOut = 10_000, starts = 200, seed: UInt64 = 0xACC
 
@@ -35,6 +36,10 @@ enum AccuracyBench {
         let epochs = env("PDFEMU_ACCURACY_EPOCHS", "20"), hidden = env("PDFEMU_ACCURACY_HIDDEN", "64,64,64")
         let members = env("PDFEMU_ACCURACY_MEMBERS", "3"), m = env("PDFEMU_ACCURACY_SOS", "32")
         let fitSeed = env("PDFEMU_ACCURACY_SEED", "1")
+        var structures = Self.structures
+        if let custom = ProcessInfo.processInfo.environment["PDFEMU_ACCURACY_LOSS"] {
+            structures.append((label: env("PDFEMU_ACCURACY_LABEL", "custom"), loss: custom))
+        }
         let chosen = env("PDFEMU_ACCURACY_STRUCTURES", structures.map(\.label).joined(separator: ",")).split(separator: ",").map(String.init)
         let scan = try ScanReader.read([source])
         var order = Array(0..<scan.count)

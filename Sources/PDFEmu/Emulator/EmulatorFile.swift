@@ -248,7 +248,7 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
         precision = e.precision
         outputStructure = e.architecture.outputStructure == .direct ? "direct" : "sum_of_squares M=\(e.architecture.components)"
         members = e.members.count
-        spread = e.spreadStatus.label + (e.calibration.map { " (factors per predicted-Δχ² bin: " + $0.factorsText(labels: e.targetIsChi2 ? DeltaChi2Bins.labels : ["all"]) + ")" } ?? "")
+        spread = e.spreadStatus.label + (e.calibration.map { " (factor f and floor τ per predicted-Δχ² bin, σ = f·√(σ_raw² + τ²): " + $0.factorsText(labels: e.targetIsChi2 ? DeltaChi2Bins.labels : ["all"]) + ")" } ?? "")
         seed = e.seed
         weightsChecksum = e.weightsChecksum
         checksumStored = f.hasAttribute("checksum")

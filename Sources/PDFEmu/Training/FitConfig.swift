@@ -37,7 +37,7 @@ public enum TargetTransformKind: String, Sendable, Codable, CaseIterable {
 public enum WeightingKind: String, Sendable, Codable, CaseIterable {
     /// All points equal.
     case none
-    /// w = 1 / (1 + Δχ²/scale): accuracy goes to the region near the minimum.
+    /// w = (1 + Δχ²/scale)^−power: accuracy goes to the region near the minimum.
     case inverse
     /// w = exp(−Δχ²/(2·scale)) + floor.
     case gaussian
@@ -102,6 +102,8 @@ public struct FitConfig: Sendable, Codable, Equatable {
     public var weighting: WeightingKind
     /// Δχ² scale of the weighting.
     public var weightScale: Double
+    /// Exponent of the `inverse` weighting (`loss.weight_power`): w = (1 + Δχ²/scale)^−power.
+    public var weightPower: Double
     /// Weight of the per-experiment outputs in the loss, relative to the total χ² output.
     public var experimentLossWeight: Double
     /// Drop training points with Δχ² above this (nil: keep all).
@@ -190,6 +192,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
             }
             c.weighting = try l.choice("weighting", c.weighting)
             c.weightScale = try l.double("scale", c.weightScale, min: 0, exclusiveMin: true)
+            c.weightPower = try l.double("weight_power", c.weightPower, min: 0, max: 4)
             c.experimentLossWeight = try l.double("experiment_weight", c.experimentLossWeight, min: 0)
             c.maxDeltaChi2 = try l.optionalDouble("max_delta_chi2", min: 0, exclusiveMin: true)
             try l.finish()
@@ -217,7 +220,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
                                      weightDecay: 0),
         learningRate: 1e-3, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,
-        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, outputStructure: .direct, sosComponents: 32, weighting: .inverse, weightScale: 10,
+        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, outputStructure: .direct, sosComponents: 32, weighting: .inverse, weightScale: 10, weightPower: 1,
         experimentLossWeight: 0.1, maxDeltaChi2: nil, trainFraction: 0.8, validationFraction: 0.1,
         testFraction: 0.1, seed: 1, members: 1, threads: 2, output: "hera14_emulator.h5", sourceText: "")
 }

@@ -118,7 +118,9 @@ public struct TrainingData<T: NNScalar>: Sendable {
                 let d = scan.chi2[i] - sampleMinimum
                 switch c.weighting {
                 case .none: w[r] = 1
-                case .inverse: w[r] = T(1 / (1 + d / c.weightScale))
+                case .inverse:
+                    let b = 1 + max(0, d) / c.weightScale
+                    w[r] = T(c.weightPower == 1 ? 1 / b : Foundation.pow(b, -c.weightPower))
                 case .gaussian: w[r] = T(Foundation_exp(-d / (2 * c.weightScale)) + 1e-3)
                 }
             }

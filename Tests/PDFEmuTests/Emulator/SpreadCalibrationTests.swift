@@ -32,7 +32,44 @@ final class SpreadCalibrationTests: XCTestCase {
         }
     }
 
-    /// A bin with too few points takes the pooled factor; a calibration of zero spreads does not exist.
+    /// Members that share an error their spread cannot see (a common bias τ·z on top of σ_raw·z′, σ_raw
+    /// spanning two decades): the fitted floor finds τ, and the calibrated σ covers an independent sample
+    /// at the nominal 1σ and 2σ shares — also among the points whose raw spread is smallest, which a
+    /// factor alone leaves badly under-covered.
+    func testAFloorCoversAnErrorTheMembersShare() {
+        let tau = 0.05
+        func sample(_ n: Int, seed: UInt64) -> (e: [Double], s: [Double], d: [Double]) {
+            var rng = SeededGenerator(seed: seed)
+            var e: [Double] = [], s: [Double] = [], d: [Double] = []
+            for _ in 0..<n {
+                let sigma = pow(10, rng.nextUniform(in: -3, -1))
+                s.append(sigma); d.append(rng.nextUniform(in: 0, 1))
+                e.append(tau * rng.nextGaussian() + sigma * rng.nextGaussian())
+            }
+            return (e, s, d)
+        }
+        let fit = sample(20_000, seed: 3), held = sample(20_000, seed: 4)
+        let cal = try! XCTUnwrap(SpreadCalibration.fit(errors: fit.e, rawSpreads: fit.s, predictedDeltaChi2: fit.d,
+                                                       lowerEdges: DeltaChi2Bins.edges))
+        XCTAssertEqual(cal.floors[0], tau, accuracy: 0.3 * tau)
+        let calibrated = held.s.indices.map { cal.apply(rawSpread: held.s[$0], predictedDeltaChi2: held.d[$0]) }
+        func share(_ k: Double, _ rows: [Int]) -> Double { Double(rows.filter { abs(held.e[$0]) <= k * calibrated[$0] }.count) / Double(rows.count) }
+        let all = Array(held.e.indices), small = all.filter { held.s[$0] < 0.005 }
+        XCTAssertEqual(share(2, all), 0.9545, accuracy: 0.01)
+        XCTAssertEqual(share(1, all), 0.6827, accuracy: 0.025)
+        XCTAssertEqual(share(2, small), 0.9545, accuracy: 0.02, "smallest raw spreads")
+        // The factor-only calibration (floor 0) on the same sample: the small-spread points are not covered.
+        let factorOnly = SpreadCalibration(lowerEdges: cal.lowerEdges, factors: [SpreadCalibration.factor(
+            fit.e.indices.map { abs(fit.e[$0]) / fit.s[$0] }, coverage: 0.9545, sigmas: 2)!] + [1, 1, 1], points: cal.points, coverage: 0.9545, sigmas: 2)
+        func factorOnlyShare(_ rows: [Int]) -> Double {
+            Double(rows.filter { abs(held.e[$0]) <= 2 * factorOnly.apply(rawSpread: held.s[$0], predictedDeltaChi2: held.d[$0]) }.count) / Double(rows.count)
+        }
+        XCTAssertLessThan(factorOnlyShare(small), 0.9)
+        XCTAssertGreaterThan(factorOnlyShare(all.filter { held.s[$0] > 0.03 }), 0.999, "a factor alone makes the large spreads far too wide")
+    }
+
+    /// A bin with too few points takes the pooled factor; zero spreads get a floor alone (a constant
+    /// error bar); with every error 0 as well no calibration exists.
     func testSparseBinsPoolAndZeroSpreadsGiveNone() {
         let e = [Double](repeating: 1, count: 50) + [3], s = [Double](repeating: 1, count: 51)
         let d = [Double](repeating: 0.5, count: 50) + [500]
@@ -40,7 +77,10 @@ final class SpreadCalibrationTests: XCTestCase {
         XCTAssertEqual(cal.factors[0], 0.5)
         XCTAssertEqual(cal.points, [50, 0, 0, 0])
         XCTAssertEqual(cal.factors[3], cal.factors[1])
-        XCTAssertNil(SpreadCalibration.fit(errors: [1, 2], rawSpreads: [0, 0], predictedDeltaChi2: [0, 0], lowerEdges: [0]))
+        let floorOnly = try! XCTUnwrap(SpreadCalibration.fit(errors: [1, -2, 0.5], rawSpreads: [0, 0, 0], predictedDeltaChi2: [0, 0, 0], lowerEdges: [0]))
+        XCTAssertGreaterThan(floorOnly.floors[0], 0)
+        XCTAssertEqual(2 * floorOnly.apply(rawSpread: 0, predictedDeltaChi2: 0), 2, accuracy: 1e-12, "the largest |error| within 2σ")
+        XCTAssertNil(SpreadCalibration.fit(errors: [0, 0], rawSpreads: [0, 0], predictedDeltaChi2: [0, 0], lowerEdges: [0]))
     }
 
     /// A 3-member fit stores its calibration; it loads back equal, the predictions carry the calibrated
@@ -69,6 +109,17 @@ final class SpreadCalibrationTests: XCTestCase {
         // by the true Δχ² it is close to it in the populated bins.
         let val = try XCTUnwrap(r.report.coverage?.first)
         for b in val.bins where b.count >= 50 { XCTAssertGreaterThan(try XCTUnwrap(b.within2), 0.85, b.range) }
+
+        // A file of the first method (factor only): its floors are not read, they count as 0.
+        try loaded.save(to: dir.file("old.h5"))
+        do {
+            let f = try HDF5File(open: dir.file("old.h5"), writable: true)
+            try f.writeAttribute("method", SpreadCalibration.factorOnlyMethod, of: "/calibration")
+            try f.flush()
+        }
+        let old = try XCTUnwrap(try Emulator.load(dir.file("old.h5")).calibration)
+        XCTAssertEqual(old.factors, cal.factors)
+        XCTAssertEqual(old.floors, cal.floors.map { _ in 0 })
 
         var damaged = cal
         damaged.factors[1] = -1
