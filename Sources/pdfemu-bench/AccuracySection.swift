@@ -17,16 +17,18 @@ extension BenchSection {
 /// `PDFEMU_ACCURACY_HIDDEN` (64,64,64), `PDFEMU_ACCURACY_MEMBERS` (3), `PDFEMU_ACCURACY_SOS` (M, 32),
 /// `PDFEMU_ACCURACY_SEED` (the fits' seed: their split of the fit rows, initialisation, shuffling; 1),
 /// `PDFEMU_ACCURACY_STRUCTURES` (a comma list of the labels below; all by default), `PDFEMU_ACCURACY_SCAN`;
+/// `PDFEMU_ACCURACY_REUSE=FILE` calibrates and measures that emulator instead of fitting (same config);
 /// `PDFEMU_ACCURACY_LOSS` adds one more structure, a `loss` section in JSON, labelled `PDFEMU_ACCURACY_LABEL` (custom).
 enum AccuracyBench {
     static let heldOut = 10_000, starts = 200, seed: UInt64 = 0xACC
 
-    /// The structures compared: label and the config's `loss` section.
+    /// The structures compared: label and the config's `loss` section (every key spelled out; the first is the default).
     static let structures: [(label: String, loss: String)] = [
-        ("direct+log1p", #"{"target_transform": "log1p"}"#),
-        ("direct+linear", #"{"target_transform": "linear"}"#),
-        ("sum_of_squares+linear", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear"}"#),
-        ("sum_of_squares+log1p", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "log1p"}"#),
+        ("sum_of_squares+linear+w2", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 2, "weight_power": 2}"#),
+        ("direct+log1p", #"{"output_structure": "direct", "target_transform": "log1p", "target_scale": 20, "weighting": "inverse", "scale": 10, "weight_power": 1}"#),
+        ("direct+linear", #"{"output_structure": "direct", "target_transform": "linear", "weighting": "inverse", "scale": 10, "weight_power": 1}"#),
+        ("sum_of_squares+linear", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 10, "weight_power": 1}"#),
+        ("sum_of_squares+log1p", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "log1p", "target_scale": 20, "weighting": "inverse", "scale": 10, "weight_power": 1}"#),
     ]
 
     static func env(_ k: String, _ def: String) -> String { ProcessInfo.processInfo.environment[k] ?? def }
@@ -66,6 +68,19 @@ enum AccuracyBench {
             try Data(text.utf8).write(to: URL(fileURLWithPath: cfgPath))
             let cfg = try FitConfig.load(cfgPath)
             let t0 = Date()
+            if let reuse = ProcessInfo.processInfo.environment["PDFEMU_ACCURACY_REUSE"] {
+                // An emulator this section fitted before with the same config: calibrated again on the
+                // same validation rows (the config's split of the same fit rows), then measured.
+                var emulator = try Emulator.load(reuse)
+                let fitScan = try ScanReader.read([fitFile])
+                let data = try TrainingData<Float>(scan: fitScan, config: cfg)
+                let coverage = FitRunner.calibrate(&emulator, scan: fitScan, validationRows: data.validationRows, testRows: data.testRows)
+                let r = HeldOutAccuracy.measure(emulator, heldOut: held, starts: startPoints)
+                let factors: String = emulator.calibration?.factorsText(labels: DeltaChi2Bins.labels) ?? "-"
+                let shares: [String] = (coverage.first?.bins ?? []).map { (b: SpreadCoverage.Bin) -> String in b.within2.map { Fmt.fixed(100 * $0, 1) } ?? "-" }
+                print(r.row(s.label) + "  (\(reuse) calibrated again: \(factors); validation 2σ \(shares.joined(separator: "/")))")
+                continue
+            }
             let fit = try FitRunner.run(config: cfg, options: FitOptions(output: cfg.output))
             let r = HeldOutAccuracy.measure(fit.emulator, heldOut: held, starts: startPoints)
             let rate = fit.report.throughput.map { "\(Int($0.samplesPerSecond)) samples/s, \(Fmt.fixed(100 * $0.share, 0))% of GEMM peak" } ?? "-"

@@ -11,7 +11,9 @@ import Foundation
 /// prediction: the coverage targets are stated per bin, the validation split holds thousands of points
 /// per bin (stable quantiles), and no functional form of the error against Δχ² has to be assumed; the
 /// spread steps at the bin edges, which nothing differentiates. A bin with fewer than `minimumPoints`
-/// validation points uses the factor and floor of all points pooled. Stored in the emulator file's
+/// validation points (often [0,1): few points lie that close to the minimum) keeps the RMS error of its
+/// points as its scale and borrows the floor multiple and the factor of the nearest bin that has enough;
+/// with fewer than `sparseMinimumPoints` it takes the factor and floor of all points pooled. Stored in the emulator file's
 /// `/calibration` group (docs/FORMAT.md); files of the first method (`per_bin_factor`) have no floors.
 public struct SpreadCalibration: Sendable, Codable, Equatable {
     /// The method tag written to files.
@@ -20,6 +22,8 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
     public static let factorOnlyMethod = "per_bin_factor"
     /// Fewest validation points a bin needs for its own factor.
     public static let minimumPoints = 20
+    /// Fewest validation points a sparse bin needs to keep its own error scale.
+    public static let sparseMinimumPoints = 3
     /// Floors tried, as multiples of the bin's RMS validation error.
     static let floorGrid: [Double] = [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1, 1.5, 2, 3, 5]
     /// Lower edges of the predicted-Δχ² bins, increasing.
@@ -28,7 +32,7 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
     public var factors: [Double]
     /// Floor τ of each bin (χ² units, ≥ 0, finite).
     public var floors: [Double]
-    /// Validation points of each bin the factor was fitted on (0 … `minimumPoints` − 1: the pooled factor).
+    /// Validation points of each bin the factor was fitted on (0: fewer than `minimumPoints`, borrowed or pooled).
     public var points: [Int]
     /// Share of points meant to lie within `sigmas`·σ.
     public var coverage: Double
@@ -70,12 +74,14 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
                                       coverage: coverage, sigmas: sigmas)
         var members = [[Int]](repeating: [], count: lowerEdges.count)
         for i in errors.indices { members[shape.bin(predictedDeltaChi2[i])].append(i) }
-        func solve(_ rows: [Int]) -> (factor: Double, floor: Double)? {
+        func rms(_ rows: [Int]) -> Double { (rows.reduce(0) { $0 + errors[$1] * errors[$1] } / Double(max(1, rows.count))).squareRoot() }
+        /// (f, τ = g·rms, g) for `rows`, g from the grid (or `given`) so that 68.27% lie within 1σ.
+        func solve(_ rows: [Int], multiples: [Double] = floorGrid) -> (factor: Double, floor: Double, multiple: Double)? {
             guard !rows.isEmpty else { return nil }
-            let rms = (rows.reduce(0) { $0 + errors[$1] * errors[$1] } / Double(rows.count)).squareRoot()
-            var best: (factor: Double, floor: Double, miss: Double)?
-            for g in floorGrid {
-                let tau = g * rms
+            let scale = rms(rows)
+            var best: (factor: Double, floor: Double, multiple: Double, miss: Double)?
+            for g in multiples {
+                let tau = g * scale
                 let ratios = rows.map { i -> Double in
                     let s = (rawSpreads[i] * rawSpreads[i] + tau * tau).squareRoot()
                     return s > 0 ? abs(errors[i]) / s : (errors[i] == 0 ? 0 : .infinity)
@@ -83,17 +89,27 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
                 guard let f = factor(ratios, coverage: coverage, sigmas: sigmas) else { continue }
                 let within1 = Double(ratios.filter { $0 <= f }.count) / Double(ratios.count)
                 let miss = abs(within1 - 0.6827)
-                if best == nil || miss < best!.miss - 1e-12 { best = (f, tau, miss) }
+                if best == nil || miss < best!.miss - 1e-12 { best = (f, tau, g, miss) }
             }
-            return best.map { ($0.factor, $0.floor) }
+            return best.map { ($0.factor, $0.floor, $0.multiple) }
         }
         guard let pooled = solve(Array(errors.indices)) else { return nil }
+        let own = members.map { $0.count >= minimumPoints ? solve($0) : nil }
         var factors: [Double] = [], floors: [Double] = [], points: [Int] = []
-        for rows in members {
-            let own = rows.count >= minimumPoints ? solve(rows) : nil
-            factors.append(own?.factor ?? pooled.factor)
-            floors.append(own?.floor ?? pooled.floor)
-            points.append(own == nil ? 0 : rows.count)
+        for (k, rows) in members.enumerated() {
+            if let o = own[k] {
+                factors.append(o.factor); floors.append(o.floor); points.append(rows.count)
+                continue
+            }
+            // A sparse bin keeps its own error scale (the RMS of its few points) and borrows the shape —
+            // the floor as a multiple of that RMS, and the factor — of the nearest bin that has its own.
+            let near = own.indices.filter { own[$0] != nil }.min { abs($0 - k) < abs($1 - k) }
+            if rows.count >= sparseMinimumPoints, let n = near, let shape = own[n], rms(rows) > 0 {
+                factors.append(shape.factor); floors.append(shape.multiple * rms(rows))
+            } else {
+                factors.append(pooled.factor); floors.append(pooled.floor)
+            }
+            points.append(0)
         }
         return SpreadCalibration(lowerEdges: lowerEdges, factors: factors, floors: floors, points: points, coverage: coverage, sigmas: sigmas)
     }
@@ -113,11 +129,11 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
             + factorsText(labels: labels)
     }
 
-    /// The factors and floors per bin ("[0,1) ×1.234 τ 0.0100, …"; "(pooled)" marks a bin that took the pooled values).
+    /// The factors and floors per bin ("[0,1) ×1.234 τ 0.0100, …"; "(few points)" marks a bin with fewer than `minimumPoints`).
     public func factorsText(labels: [String]) -> String {
         factors.indices.map { k in
             "\(k < labels.count ? labels[k] : "≥\(lowerEdges[k])") ×\(Fmt.fixed(factors[k], 3))"
-                + (floors[k] > 0 ? " τ \(String(format: "%.3g", floors[k]))" : "") + (points[k] == 0 ? " (pooled)" : "")
+                + (floors[k] > 0 ? " τ \(String(format: "%.3g", floors[k]))" : "") + (points[k] == 0 ? " (few points)" : "")
         }.joined(separator: ", ")
     }
 }

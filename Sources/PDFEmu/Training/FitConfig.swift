@@ -182,6 +182,8 @@ public struct FitConfig: Sendable, Codable, Equatable {
             c.threads = try t.int("threads", c.threads, min: 1, max: 1024)
             try t.finish()
         }
+        // A scalar that is not a χ² (a cross section, say) has no sum-of-squares form: its default is `direct`.
+        if !c.targetIsChi2 { c.outputStructure = .direct }
         if var l = try root.object("loss") {
             c.targetTransform = try l.choice("target_transform", c.targetTransform)
             c.targetLogScale = try l.double("target_scale", c.targetLogScale, min: 0, exclusiveMin: true)
@@ -220,7 +222,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
                                      weightDecay: 0),
         learningRate: 1e-3, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,
-        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .log1p, targetLogScale: 20, outputStructure: .direct, sosComponents: 32, weighting: .inverse, weightScale: 10, weightPower: 1,
+        gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .linear, targetLogScale: 20, outputStructure: .sumOfSquares, sosComponents: 32, weighting: .inverse, weightScale: 2, weightPower: 2,
         experimentLossWeight: 0.1, maxDeltaChi2: nil, trainFraction: 0.8, validationFraction: 0.1,
         testFraction: 0.1, seed: 1, members: 1, threads: 2, output: "hera14_emulator.h5", sourceText: "")
 }

@@ -203,7 +203,7 @@ public enum FitRunner {
 
     /// Fits the spread calibration on the validation rows (bins of the predicted Δχ² for a χ² target,
     /// one bin otherwise), stores it in `emulator`, and returns the coverage on the validation and test rows.
-    static func calibrate(_ emulator: inout Emulator, scan: ScanData, validationRows: [Int], testRows: [Int]) -> [SpreadCoverage] {
+    package static func calibrate(_ emulator: inout Emulator, scan: ScanData, validationRows: [Int], testRows: [Int]) -> [SpreadCoverage] {
         func predict(_ rows: [Int]) -> (pred: BatchPrediction, errors: [Double], delta: [Double]) {
             let pred = emulator.predictBatch(rows.flatMap { scan.point($0) })
             return (pred, zip(pred.value, rows).map { $0 - scan.chi2[$1] }, rows.map { scan.chi2[$0] - emulator.sampleMinimum })

@@ -83,6 +83,25 @@ final class SpreadCalibrationTests: XCTestCase {
         XCTAssertNil(SpreadCalibration.fit(errors: [0, 0], rawSpreads: [0, 0], predictedDeltaChi2: [0, 0], lowerEdges: [0]))
     }
 
+    /// A bin with a few points (here 12 at an error scale 10× below the next bin's) keeps its own scale:
+    /// its stated σ is ~10× smaller than the next bin's, not the pooled (next bin's) one.
+    func testASparseBinKeepsItsOwnErrorScale() {
+        var rng = SeededGenerator(seed: 9)
+        var e: [Double] = [], s: [Double] = [], d: [Double] = []
+        for i in 0..<2012 {
+            let scale = i < 12 ? 0.01 : 0.1
+            let sigma = scale * rng.nextUniform(in: 0.2, 1)
+            e.append(0.5 * scale * rng.nextGaussian() + sigma * rng.nextGaussian()); s.append(sigma)
+            d.append(i < 12 ? 0.5 : 5)
+        }
+        let cal = try! XCTUnwrap(SpreadCalibration.fit(errors: e, rawSpreads: s, predictedDeltaChi2: d, lowerEdges: DeltaChi2Bins.edges))
+        XCTAssertEqual(cal.points[0], 0)
+        XCTAssertEqual(cal.points[1], 2000)
+        XCTAssertEqual(cal.factors[0], cal.factors[1])
+        let ratio = cal.apply(rawSpread: 0.006, predictedDeltaChi2: 0.5) / cal.apply(rawSpread: 0.06, predictedDeltaChi2: 5)
+        XCTAssertEqual(ratio, 0.1, accuracy: 0.04)
+    }
+
     /// A 3-member fit stores its calibration; it loads back equal, the predictions carry the calibrated
     /// and the raw spread, and the report holds the coverage table. A damaged calibration is refused by name.
     func testCalibrationStoredRoundTrip() throws {

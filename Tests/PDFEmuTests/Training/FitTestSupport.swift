@@ -43,10 +43,11 @@ enum SyntheticScan {
     }
 
     /// A config for a quick fit of `scan` (JSON text).
+    /// `loss`: a `loss` section in JSON (nil: the defaults).
     static func config(scan: String, output: String, extra: String = "", epochs: Int = 40, members: Int = 1,
-                       hidden: String = "[32, 32]") -> String {
+                       hidden: String = "[32, 32]", loss: String? = nil) -> String {
         """
-        {"data": {"files": ["\(scan)"]},
+        {"data": {"files": ["\(scan)"]},\(loss.map { "\n \"loss\": \($0)," } ?? "")
          "network": {"hidden": \(hidden), "activation": "tanh", "members": \(members)},
          "training": {"epochs": \(epochs), "batch_size": 64, "learning_rate": 0.003, "max_minutes": 0, "threads": 1\(extra)},
          "split": {"train": 0.8, "validation": 0.1, "test": 0.1},
