@@ -17,18 +17,20 @@ extension BenchSection {
 /// `PDFEMU_ACCURACY_HIDDEN` (64,64,64), `PDFEMU_ACCURACY_MEMBERS` (3), `PDFEMU_ACCURACY_SOS` (M, 32),
 /// `PDFEMU_ACCURACY_SEED` (the fits' seed: their split of the fit rows, initialisation, shuffling; 1),
 /// `PDFEMU_ACCURACY_STRUCTURES` (a comma list of the labels below; all by default), `PDFEMU_ACCURACY_SCAN`;
-/// `PDFEMU_ACCURACY_REUSE=FILE` calibrates and measures that emulator instead of fitting (same config);
+/// `PDFEMU_ACCURACY_TRUTH=FK_FILE` (with `PDFEMU_ACCURACY_TRUTH_FREE`, `_FIX` name=value,…, `_Q2MIN`: the
+/// scan's theory configuration, checked at its best point) also judges the minimisations' ends against
+/// the true χ²; `PDFEMU_ACCURACY_REUSE=FILE` calibrates and measures that emulator instead of fitting (same config);
 /// `PDFEMU_ACCURACY_LOSS` adds one more structure, a `loss` section in JSON, labelled `PDFEMU_ACCURACY_LABEL` (custom).
 enum AccuracyBench {
     static let heldOut = 10_000, starts = 200, seed: UInt64 = 0xACC
 
     /// The structures compared: label and the config's `loss` section (every key spelled out; the first is the default).
     static let structures: [(label: String, loss: String)] = [
-        ("sum_of_squares+linear+w2", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 2, "weight_power": 2}"#),
-        ("direct+log1p", #"{"output_structure": "direct", "target_transform": "log1p", "target_scale": 20, "weighting": "inverse", "scale": 10, "weight_power": 1}"#),
-        ("direct+linear", #"{"output_structure": "direct", "target_transform": "linear", "weighting": "inverse", "scale": 10, "weight_power": 1}"#),
-        ("sum_of_squares+linear", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 10, "weight_power": 1}"#),
-        ("sum_of_squares+log1p", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "log1p", "target_scale": 20, "weighting": "inverse", "scale": 10, "weight_power": 1}"#),
+        ("sum_of_squares+linear+w2", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 2, "weight_power": 2, "max_delta_chi2": 1000}"#),
+        ("direct+log1p", #"{"output_structure": "direct", "target_transform": "log1p", "target_scale": 20, "weighting": "inverse", "scale": 10, "weight_power": 1, "max_delta_chi2": null}"#),
+        ("direct+linear", #"{"output_structure": "direct", "target_transform": "linear", "weighting": "inverse", "scale": 10, "weight_power": 1, "max_delta_chi2": null}"#),
+        ("sum_of_squares+linear", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 10, "weight_power": 1, "max_delta_chi2": null}"#),
+        ("sum_of_squares+log1p", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "log1p", "target_scale": 20, "weighting": "inverse", "scale": 10, "weight_power": 1, "max_delta_chi2": null}"#),
     ]
 
     static func env(_ k: String, _ def: String) -> String { ProcessInfo.processInfo.environment[k] ?? def }
@@ -48,14 +50,39 @@ enum AccuracyBench {
         var rng = SeededGenerator(seed: seed)
         rng.shuffle(&order)
         let held = subset(scan, Array(order[0..<heldOut])), fitRows = subset(scan, Array(order[heldOut...]))
-        let dir = try BenchData.scratch("accuracy")
+        let dir = try BenchData.scratch(env("PDFEMU_ACCURACY_DIR", "accuracy"))
         let fitFile = dir + "/fit_rows.h5"
         try write(fitRows, to: fitFile)
         let startPoints = (0..<starts).map { fitRows.point($0) }
         print("\(source): \(heldOut) held-out rows (seed \(seed) permutation), \(fitRows.count) fit rows in \(fitFile)")
         print("equal budgets: \(epochs) epochs, hidden \(hidden), silu, \(members) members, float32, batch 256, 2 threads, fit seed \(fitSeed); sum_of_squares M = \(m)")
         print("load before: " + loadAverage())
-        print(HeldOutAccuracy.header())
+        // The truth at the minimisations' ends, for scans made from the theory (`pdfemu sample --theory`).
+        var truth: (([Double]) -> Double)?
+        if let fk = ProcessInfo.processInfo.environment["PDFEMU_ACCURACY_TRUTH"] {
+            let free = env("PDFEMU_ACCURACY_TRUTH_FREE", "").split(separator: ",").map(String.init)
+            var fixed: [String: Double] = [:]
+            for item in env("PDFEMU_ACCURACY_TRUTH_FIX", "").split(separator: ",") {
+                let kv = item.split(separator: "=")
+                if kv.count == 2, let v = Double(kv[1]) { fixed[String(kv[0])] = v }
+            }
+            let q2 = Double(env("PDFEMU_ACCURACY_TRUTH_Q2MIN", "")) ?? TheoryOptions.defaultQ2Min
+            let theory = try FKChiSquare.load(fk, options: TheoryOptions(fixed: fixed, free: free.isEmpty ? nil : free, q2Min: q2))
+            guard theory.parameterNames == scan.parameterNames else {
+                throw PDFEmuError("PDFEMU_ACCURACY_TRUTH: the theory's free parameters \(theory.parameterNames) are not the scan's \(scan.parameterNames)")
+            }
+            let best = scan.chi2.indices.min { scan.chi2[$0] < scan.chi2[$1] }!
+            let check = theory.value(at: scan.point(best))
+            guard abs(check - scan.chi2[best]) <= 1e-6 * scan.chi2[best] else {
+                throw PDFEmuError("PDFEMU_ACCURACY_TRUTH: the theory gives χ² \(check) at the scan's best point, the scan \(scan.chi2[best]): another configuration")
+            }
+            truth = { theory.value(at: $0) }
+            print("truth at the minimisations' ends: \(fk) (reproduces the scan's best χ² \(Fmt.fixed(scan.chi2[best], 4)))")
+        }
+        let heldBins = AccuracyReport.bins(name: "count", truth: held.chi2, predicted: held.chi2,
+                                           deltaChi2: held.chi2.map { $0 - fitRows.chi2.min()! }).bins
+        print("held-out points per bin (Δχ² above the fit rows' minimum): " + heldBins.map { "\($0.range) \($0.count)" }.joined(separator: ", "))
+        print(HeldOutAccuracy.header(truth: truth != nil))
         for s in structures where chosen.contains(s.label) {
             let text = """
             {"data": {"files": ["\(fitFile)"]},
@@ -75,14 +102,14 @@ enum AccuracyBench {
                 let fitScan = try ScanReader.read([fitFile])
                 let data = try TrainingData<Float>(scan: fitScan, config: cfg)
                 let coverage = FitRunner.calibrate(&emulator, scan: fitScan, validationRows: data.validationRows, testRows: data.testRows)
-                let r = HeldOutAccuracy.measure(emulator, heldOut: held, starts: startPoints)
+                let r = HeldOutAccuracy.measure(emulator, heldOut: held, starts: startPoints, truth: truth)
                 let factors: String = emulator.calibration?.factorsText(labels: DeltaChi2Bins.labels) ?? "-"
                 let shares: [String] = (coverage.first?.bins ?? []).map { (b: SpreadCoverage.Bin) -> String in b.within2.map { Fmt.fixed(100 * $0, 1) } ?? "-" }
                 print(r.row(s.label) + "  (\(reuse) calibrated again: \(factors); validation 2σ \(shares.joined(separator: "/")))")
                 continue
             }
             let fit = try FitRunner.run(config: cfg, options: FitOptions(output: cfg.output))
-            let r = HeldOutAccuracy.measure(fit.emulator, heldOut: held, starts: startPoints)
+            let r = HeldOutAccuracy.measure(fit.emulator, heldOut: held, starts: startPoints, truth: truth)
             let rate = fit.report.throughput.map { "\(Int($0.samplesPerSecond)) samples/s, \(Fmt.fixed(100 * $0.share, 0))% of GEMM peak" } ?? "-"
             print(r.row(s.label) + "  (epochs \(fit.report.epochs.map(String.init).joined(separator: ",")); \(Fmt.fixed(Date().timeIntervalSince(t0), 0)) s, \(rate), load " + loadAverage() + ")")
         }

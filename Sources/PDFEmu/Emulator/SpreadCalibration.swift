@@ -12,7 +12,7 @@ import Foundation
 /// per bin (stable quantiles), and no functional form of the error against Δχ² has to be assumed; the
 /// spread steps at the bin edges, which nothing differentiates. A bin with fewer than `minimumPoints`
 /// validation points (often [0,1): few points lie that close to the minimum) keeps the RMS error of its
-/// points as its scale and borrows the floor multiple and the factor of the nearest bin that has enough;
+/// points as its scale (raised to its 95% upper bound, `upperBoundFactor`) and borrows the floor multiple and the factor of the nearest bin that has enough;
 /// with fewer than `sparseMinimumPoints` it takes the factor and floor of all points pooled. Stored in the emulator file's
 /// `/calibration` group (docs/FORMAT.md); files of the first method (`per_bin_factor`) have no floors.
 public struct SpreadCalibration: Sendable, Codable, Equatable {
@@ -105,13 +105,22 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
             // the floor as a multiple of that RMS, and the factor — of the nearest bin that has its own.
             let near = own.indices.filter { own[$0] != nil }.min { abs($0 - k) < abs($1 - k) }
             if rows.count >= sparseMinimumPoints, let n = near, let shape = own[n], rms(rows) > 0 {
-                factors.append(shape.factor); floors.append(shape.multiple * rms(rows))
+                factors.append(shape.factor); floors.append(shape.multiple * rms(rows) * upperBoundFactor(points: rows.count))
             } else {
                 factors.append(pooled.factor); floors.append(pooled.floor)
             }
             points.append(0)
         }
         return SpreadCalibration(lowerEdges: lowerEdges, factors: factors, floors: floors, points: points, coverage: coverage, sigmas: sigmas)
+    }
+
+    /// √(n / χ²₀.₀₅(n)): the one-sided 95% upper bound of a Gaussian σ over the RMS of n values (the
+    /// χ² quantile by the Wilson–Hilferty approximation) — a sparse bin's few points may show a small RMS
+    /// by chance, and an error bar must not trust that.
+    static func upperBoundFactor(points n: Int) -> Double {
+        let k = Double(n), z = -1.6449
+        let q = k * Foundation.pow(1 - 2 / (9 * k) + z * (2 / (9 * k)).squareRoot(), 3)
+        return q > 0 ? (k / q).squareRoot() : 3
     }
 
     /// The smallest f with a share `coverage` of `ratios` (|error|/σ) ≤ sigmas·f; nil if not finite and positive.

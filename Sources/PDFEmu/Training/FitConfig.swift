@@ -106,7 +106,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
     public var weightPower: Double
     /// Weight of the per-experiment outputs in the loss, relative to the total χ² output.
     public var experimentLossWeight: Double
-    /// Drop training points with Δχ² above this (nil: keep all).
+    /// Drop training points with Δχ² above this (nil: keep all; default 1000).
     public var maxDeltaChi2: Double?
     /// Fraction of points for training.
     public var trainFraction: Double
@@ -196,7 +196,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
             c.weightScale = try l.double("scale", c.weightScale, min: 0, exclusiveMin: true)
             c.weightPower = try l.double("weight_power", c.weightPower, min: 0, max: 4)
             c.experimentLossWeight = try l.double("experiment_weight", c.experimentLossWeight, min: 0)
-            c.maxDeltaChi2 = try l.optionalDouble("max_delta_chi2", min: 0, exclusiveMin: true)
+            c.maxDeltaChi2 = try l.optionalDouble("max_delta_chi2", min: 0, exclusiveMin: true, absent: c.maxDeltaChi2)
             try l.finish()
         }
         if var s = try root.object("split") {
@@ -214,7 +214,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
         return c
     }
 
-    /// The defaults (what Configs/hera14.json spells out).
+    /// The defaults (Configs/hera14.json spells out the same network and loss, with 2 members and 600 epochs).
     public static let defaults = FitConfig(
         files: [], read: ScanReadOptions(), perExperiment: true, targetIsChi2: true,
         hidden: [256, 256, 256], activation: .silu, precision: .float32, inputTransform: .whiten, initialisation: .glorot,
@@ -223,6 +223,6 @@ public struct FitConfig: Sendable, Codable, Equatable {
         learningRate: 1e-3, batchSize: 256, epochs: 300, maxMinutes: 10, schedule: .cosine,
         minLearningRate: 1e-6, stepEpochs: 100, gamma: 0.3, plateauPatience: 10, plateauFactor: 0.5,
         gradientClip: nil, earlyStoppingPatience: 0, targetTransform: .linear, targetLogScale: 20, outputStructure: .sumOfSquares, sosComponents: 32, weighting: .inverse, weightScale: 2, weightPower: 2,
-        experimentLossWeight: 0.1, maxDeltaChi2: nil, trainFraction: 0.8, validationFraction: 0.1,
+        experimentLossWeight: 0.1, maxDeltaChi2: 1000, trainFraction: 0.8, validationFraction: 0.1,
         testFraction: 0.1, seed: 1, members: 1, threads: 2, output: "hera14_emulator.h5", sourceText: "")
 }

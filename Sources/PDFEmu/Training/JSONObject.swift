@@ -54,8 +54,10 @@ struct JSONObject {
         return x
     }
 
-    mutating func optionalDouble(_ k: String, min: Double? = nil, exclusiveMin: Bool = false) throws -> Double? {
-        guard values[k] != nil, !(values[k] is NSNull) else { used.insert(k); return nil }
+    /// A number, or nil when the key is null; `absent` when the key is missing.
+    mutating func optionalDouble(_ k: String, min: Double? = nil, exclusiveMin: Bool = false, absent: Double? = nil) throws -> Double? {
+        guard values[k] != nil else { used.insert(k); return absent }
+        guard !(values[k] is NSNull) else { used.insert(k); return nil }
         return try double(k, 0, min: min, exclusiveMin: exclusiveMin)
     }
 

@@ -99,7 +99,12 @@ final class SpreadCalibrationTests: XCTestCase {
         XCTAssertEqual(cal.points[1], 2000)
         XCTAssertEqual(cal.factors[0], cal.factors[1])
         let ratio = cal.apply(rawSpread: 0.006, predictedDeltaChi2: 0.5) / cal.apply(rawSpread: 0.06, predictedDeltaChi2: 5)
-        XCTAssertEqual(ratio, 0.1, accuracy: 0.04)
+        XCTAssertEqual(ratio, 0.1 * SpreadCalibration.upperBoundFactor(points: 12), accuracy: 0.05)
+        XCTAssertGreaterThan(ratio, 0.1)
+        // The upper bound's factor against tabulated χ² quantiles: χ²₀.₀₅(3) = 0.352, (12) = 5.226, (100) = 77.93.
+        XCTAssertEqual(SpreadCalibration.upperBoundFactor(points: 3), (3 / 0.352).squareRoot(), accuracy: 0.05 * (3 / 0.352).squareRoot())
+        XCTAssertEqual(SpreadCalibration.upperBoundFactor(points: 12), (12 / 5.226).squareRoot(), accuracy: 0.01)
+        XCTAssertEqual(SpreadCalibration.upperBoundFactor(points: 100), (100 / 77.93).squareRoot(), accuracy: 0.002)
     }
 
     /// A 3-member fit stores its calibration; it loads back equal, the predictions carry the calibrated

@@ -26,7 +26,7 @@ final class LearnerTests: XCTestCase {
     static func config(epochs: Int = 30) -> FitConfig {
         var c = FitConfig.defaults
         c.hidden = [16, 16]; c.epochs = epochs; c.batchSize = 64; c.maxMinutes = 0; c.threads = 1
-        c.outputStructure = .direct; c.targetTransform = .log1p; c.weightScale = 10; c.weightPower = 1
+        c.outputStructure = .direct; c.targetTransform = .log1p; c.weightScale = 10; c.weightPower = 1; c.maxDeltaChi2 = nil
         c.sourceText = "{\"test\": \(epochs)}"
         return c
     }

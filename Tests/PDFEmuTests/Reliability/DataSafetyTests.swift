@@ -141,7 +141,7 @@ final class DataSafetyTests: XCTestCase {
         // Plain SGD at a rate that diverges after the first epochs (checked below by the message).
         // (direct + log1p: the sum of squares diverges at this rate within the first epoch.)
         let text = SyntheticScan.config(scan: s.scan, output: s.emulator, extra: ", \"optimizer\": \"sgd\", \"momentum\": 0.9, \"schedule\": \"constant\"",
-                                        epochs: 60, hidden: "[8]", loss: #"{"output_structure": "direct", "target_transform": "log1p", "scale": 10, "weight_power": 1}"#)
+                                        epochs: 60, hidden: "[8]", loss: #"{"output_structure": "direct", "target_transform": "log1p", "scale": 10, "weight_power": 1, "max_delta_chi2": null}"#)
             .replacingOccurrences(of: "\"learning_rate\": 0.003", with: "\"learning_rate\": 0.6")
         let r = try PDFEmuExecutable.run(["fit", SyntheticScan.writeConfig(s.dir, text, name: "diverge.json"), "--quiet"])
         assertRefused(r, keeps: s.emulator, before: before, mentions: "diverged")
