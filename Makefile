@@ -96,7 +96,7 @@ bench: setup peer
 ACC_DIR := .build/bench-data/scans
 ACC_FREE16 := Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,Euv,Bdv,Cdv,CUbar,DUbar,ADbar,BDbar,CDbar,fs
 ACC_ENV := PDFEMU_ACCURACY_MEMBERS=2 PDFEMU_ACCURACY_HIDDEN=256,256,256 PDFEMU_ACCURACY_EPOCHS=600 \
-  PDFEMU_ACCURACY_STRUCTURES=$(or $(STRUCTURES),sum_of_squares+linear+w2) PDFEMU_ACCURACY_TRUTH=$(DEMO_THEORY)
+  PDFEMU_ACCURACY_STRUCTURES=$(or $(STRUCTURES),sum_of_squares+linear+w2+cut1000) PDFEMU_ACCURACY_TRUTH=$(DEMO_THEORY)
 accuracy: build
 	$(SWIFT) build -c release --product pdfemu-bench
 	mkdir -p $(ACC_DIR)

@@ -26,7 +26,8 @@ enum AccuracyBench {
 
     /// The structures compared: label and the config's `loss` section (every key spelled out; the first is the default).
     static let structures: [(label: String, loss: String)] = [
-        ("sum_of_squares+linear+w2", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 2, "weight_power": 2, "max_delta_chi2": 1000}"#),
+        ("sum_of_squares+linear+w2+cut1000", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 2, "weight_power": 2, "max_delta_chi2": 1000}"#),
+        ("sum_of_squares+linear+w2", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 2, "weight_power": 2, "max_delta_chi2": null}"#),
         ("direct+log1p", #"{"output_structure": "direct", "target_transform": "log1p", "target_scale": 20, "weighting": "inverse", "scale": 10, "weight_power": 1, "max_delta_chi2": null}"#),
         ("direct+linear", #"{"output_structure": "direct", "target_transform": "linear", "weighting": "inverse", "scale": 10, "weight_power": 1, "max_delta_chi2": null}"#),
         ("sum_of_squares+linear", #"{"output_structure": "sum_of_squares", "sos_components": M, "target_transform": "linear", "weighting": "inverse", "scale": 10, "weight_power": 1, "max_delta_chi2": null}"#),
