@@ -88,7 +88,7 @@ public enum FitRunner {
             }
         }
         log("split: \(data.trainRows.count) train, \(data.validationRows.count) validation, \(data.testRows.count) test"
-            + (data.droppedByCut > 0 ? " (\(data.droppedByCut) training points above max_delta_chi2 left out)" : ""))
+            + (data.droppedByCut > 0 ? " (\(data.droppedByCut) training points with Δχ² above loss.max_delta_chi2 = \(config.maxDeltaChi2.map { Fmt.num($0, width: 0) } ?? "-") left out)" : ""))
         let trainer = Trainer<T>(config: config, data: data, scan: scan)
         let arch = trainer.architecture
         guard arch.parameterCount <= maxTrainedParameters else {
