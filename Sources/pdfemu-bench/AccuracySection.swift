@@ -5,7 +5,7 @@ extension BenchSection {
     /// Output structures side by side on held-out points of the bundled scan (issue 11).
     static let accuracy = BenchSection(
         name: "accuracy",
-        summary: "output structures × Δχ² bins RMS × false valleys × calibrated coverage on 10,000 held-out points of Datasets/hera14_train.h5",
+        summary: "output structures × Δχ² bins RMS × false valleys × calibrated coverage on 10,000 held-out points of a scan (PDFEMU_ACCURACY_SCAN, default Datasets/hera14_train.h5)",
         run: AccuracyBench.run, child: nil)
 }
 
