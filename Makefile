@@ -95,7 +95,9 @@ bench: setup peer
 ## χ² at the minimisations' ends (docs/BENCHMARKS.md, "Accuracy"); about 25 minutes on 2 cores
 ACC_DIR := .build/bench-data/scans
 ACC_FREE16 := Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,Euv,Bdv,Cdv,CUbar,DUbar,ADbar,BDbar,CDbar,fs
-ACC_ENV := PDFEMU_ACCURACY_MEMBERS=2 PDFEMU_ACCURACY_HIDDEN=256,256,256 PDFEMU_ACCURACY_EPOCHS=600 \
+## (STRUCTURES=label, MEMBERS=, EPOCHS=, SOS= override the default's; PDFEMU_ACCURACY_LOSS adds a structure)
+ACC_ENV := PDFEMU_ACCURACY_MEMBERS=$(or $(MEMBERS),2) PDFEMU_ACCURACY_HIDDEN=256,256,256 PDFEMU_ACCURACY_EPOCHS=$(or $(EPOCHS),600) \
+  PDFEMU_ACCURACY_SOS=$(or $(SOS),32) \
   PDFEMU_ACCURACY_STRUCTURES=$(or $(STRUCTURES),sum_of_squares+linear+w2+cut1000) PDFEMU_ACCURACY_TRUTH=$(DEMO_THEORY)
 accuracy: build
 	$(SWIFT) build -c release --product pdfemu-bench

@@ -65,7 +65,10 @@ enum AccuracyBench {
             var fixed: [String: Double] = [:]
             for item in env("PDFEMU_ACCURACY_TRUTH_FIX", "").split(separator: ",") {
                 let kv = item.split(separator: "=")
-                if kv.count == 2, let v = Double(kv[1]) { fixed[String(kv[0])] = v }
+                guard kv.count == 2, let v = Double(kv[1]) else {
+                    throw PDFEmuError("PDFEMU_ACCURACY_TRUTH_FIX: \"\(item)\" is not name=value")
+                }
+                fixed[String(kv[0])] = v
             }
             let q2 = Double(env("PDFEMU_ACCURACY_TRUTH_Q2MIN", "")) ?? TheoryOptions.defaultQ2Min
             let theory = try FKChiSquare.load(fk, options: TheoryOptions(fixed: fixed, free: free.isEmpty ? nil : free, q2Min: q2))
@@ -80,9 +83,11 @@ enum AccuracyBench {
             truth = { theory.value(at: $0) }
             print("truth at the minimisations' ends: \(fk) (reproduces the scan's best χ² \(Fmt.fixed(scan.chi2[best], 4)))")
         }
-        let heldBins = AccuracyReport.bins(name: "count", truth: held.chi2, predicted: held.chi2,
-                                           deltaChi2: held.chi2.map { $0 - fitRows.chi2.min()! }).bins
-        print("held-out points per bin (Δχ² above the fit rows' minimum): " + heldBins.map { "\($0.range) \($0.count)" }.joined(separator: ", "))
+        let fitMinimum = fitRows.chi2.min()!
+        var perBin = [Int](repeating: 0, count: DeltaChi2Bins.labels.count)
+        for c in held.chi2 { perBin[DeltaChi2Bins.index(c - fitMinimum)] += 1 }
+        print("held-out points per bin (Δχ² above the fit rows' minimum): "
+              + zip(DeltaChi2Bins.labels, perBin).map { "\($0) \($1)" }.joined(separator: ", "))
         print(HeldOutAccuracy.header(truth: truth != nil))
         for s in structures where chosen.contains(s.label) {
             let text = """

@@ -12,9 +12,10 @@ import Foundation
 /// per bin (stable quantiles), and no functional form of the error against Δχ² has to be assumed; the
 /// spread steps at the bin edges, which nothing differentiates. A bin with fewer than `minimumPoints`
 /// validation points (often [0,1): few points lie that close to the minimum) keeps the RMS error of its
-/// points as its scale (raised to its 95% upper bound, `upperBoundFactor`) and borrows the floor multiple and the factor of the nearest bin that has enough;
-/// with fewer than `sparseMinimumPoints` it takes the factor and floor of all points pooled. Stored in the emulator file's
-/// `/calibration` group (docs/FORMAT.md); files of the first method (`per_bin_factor`) have no floors.
+/// points as its scale (raised to its 95% upper bound, `upperBoundFactor`) and borrows the floor multiple
+/// and the factor of the nearest bin that has enough; with fewer than `sparseMinimumPoints` it takes the
+/// factor and floor of all points pooled. Stored in the emulator file's `/calibration` group
+/// (docs/FORMAT.md); files of the first method (`per_bin_factor`) have no floors.
 public struct SpreadCalibration: Sendable, Codable, Equatable {
     /// The method tag written to files.
     public static let method = "per_bin_factor_floor"
@@ -62,6 +63,7 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
     /// The calibrated spread f·√(σ_raw² + τ²) of a raw spread at a predicted Δχ² (χ² units).
     public func apply(rawSpread: Double, predictedDeltaChi2: Double) -> Double {
         let k = bin(predictedDeltaChi2)
+        // (Without a floor, the product alone: old files' spreads stay bit for bit what they were.)
         return floors[k] == 0 ? rawSpread * factors[k] : factors[k] * (rawSpread * rawSpread + floors[k] * floors[k]).squareRoot()
     }
 
@@ -75,12 +77,12 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
         var members = [[Int]](repeating: [], count: lowerEdges.count)
         for i in errors.indices { members[shape.bin(predictedDeltaChi2[i])].append(i) }
         func rms(_ rows: [Int]) -> Double { (rows.reduce(0) { $0 + errors[$1] * errors[$1] } / Double(max(1, rows.count))).squareRoot() }
-        /// (f, τ = g·rms, g) for `rows`, g from the grid (or `given`) so that 68.27% lie within 1σ.
-        func solve(_ rows: [Int], multiples: [Double] = floorGrid) -> (factor: Double, floor: Double, multiple: Double)? {
+        /// (f, τ = g·rms, g) for `rows`, g from `floorGrid` so that the 1σ share is closest to 68.27%.
+        func solve(_ rows: [Int]) -> (factor: Double, floor: Double, multiple: Double)? {
             guard !rows.isEmpty else { return nil }
             let scale = rms(rows)
             var best: (factor: Double, floor: Double, multiple: Double, miss: Double)?
-            for g in multiples {
+            for g in floorGrid {
                 let tau = g * scale
                 let ratios = rows.map { i -> Double in
                     let s = (rawSpreads[i] * rawSpreads[i] + tau * tau).squareRoot()
@@ -104,8 +106,9 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
             // A sparse bin keeps its own error scale (the RMS of its few points) and borrows the shape —
             // the floor as a multiple of that RMS, and the factor — of the nearest bin that has its own.
             let near = own.indices.filter { own[$0] != nil }.min { abs($0 - k) < abs($1 - k) }
-            if rows.count >= sparseMinimumPoints, let n = near, let shape = own[n], rms(rows) > 0 {
-                factors.append(shape.factor); floors.append(shape.multiple * rms(rows) * upperBoundFactor(points: rows.count))
+            let scale = rms(rows)
+            if rows.count >= sparseMinimumPoints, scale > 0, let n = near, let borrowed = own[n] {
+                factors.append(borrowed.factor); floors.append(borrowed.multiple * scale * upperBoundFactor(points: rows.count))
             } else {
                 factors.append(pooled.factor); floors.append(pooled.floor)
             }
