@@ -72,7 +72,7 @@ examples: setup
 
 ## test: all tests
 test: setup
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	$(SWIFT) test --skip-build
 
 ## fuzz: a long fuzzing run of the CLI on mutated scans, emulators and configs (the test suite runs 240
@@ -80,7 +80,7 @@ test: setup
 FUZZ_CASES ?= 3000
 FUZZ_SEED ?= $(shell date +%s)
 fuzz: setup
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	mkdir -p out/fuzz
 	PDFEMU_FUZZ_CASES=$(FUZZ_CASES) PDFEMU_FUZZ_SEED=$(FUZZ_SEED) PDFEMU_FUZZ_KEEP=$(CURDIR)/out/fuzz \
 	  $(SWIFT) test --skip-build --filter CLIFuzzTests

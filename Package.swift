@@ -28,9 +28,25 @@ let package = Package(
         .target(name: "CKernels"),
         // Turns a fault inside libhdf5 on a damaged file into one error line and exit status 1.
         .target(name: "CFaultGuard"),
+        // The library in layers; each module imports only those above it, so an upward use is a compile error.
+        // 1. Errors, formatting, linear algebra, scans in memory, the model seam, minimisation and root finding.
+        .target(name: "PDFEmuCore", dependencies: ["CBLASLoader"]),
+        // 2. HDF5 (one error funnel), scan and points files, file identity, atomic output, system info.
+        .target(name: "PDFEmuIO", dependencies: ["PDFEmuCore", "CHDF5", "CFaultGuard", "CBLASLoader"]),
+        // 3. Dense networks, training and the emulator (a trained ScalarModel).
+        .target(name: "PDFEmuNetwork", dependencies: ["PDFEmuCore", "PDFEmuIO", "CKernels"]),
+        // 4. The exact HERA χ² from an FK table.
+        .target(name: "PDFEmuTheory", dependencies: ["PDFEmuCore", "PDFEmuIO", "CKernels"]),
+        // 5. What is computed on any ScalarModel: sampling, scans, eigenvector sets, evidence.
+        .target(name: "PDFEmuAnalysis", dependencies: ["PDFEmuCore", "PDFEmuIO", "PDFEmuTheory"]),
+        // 6. Asking a true χ²: oracles, verification, proposals, the active-learning loop.
+        .target(name: "PDFEmuLearn", dependencies: ["PDFEmuCore", "PDFEmuIO", "PDFEmuNetwork", "PDFEmuTheory", "PDFEmuAnalysis"]),
+        // 7. Text summaries, comparisons and SVG plots.
+        .target(name: "PDFEmuReport", dependencies: ["PDFEmuCore", "PDFEmuIO", "PDFEmuNetwork", "PDFEmuTheory", "PDFEmuAnalysis", "PDFEmuLearn"]),
+        // The umbrella: `import PDFEmu` brings every layer's public API.
         .target(
             name: "PDFEmu",
-            dependencies: ["CHDF5", "CBLASLoader", "CKernels", "CFaultGuard"]
+            dependencies: ["PDFEmuCore", "PDFEmuIO", "PDFEmuNetwork", "PDFEmuTheory", "PDFEmuAnalysis", "PDFEmuLearn", "PDFEmuReport"]
         ),
         .executableTarget(
             name: "pdfemu",

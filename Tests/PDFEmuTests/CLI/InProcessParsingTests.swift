@@ -2,6 +2,13 @@ import XCTest
 import ArgumentParser
 @testable import pdfemu
 @testable import PDFEmu
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// The command types parse in-process (`parseAsRoot`): flags map to the library's typed options, the

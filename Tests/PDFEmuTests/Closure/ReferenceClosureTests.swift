@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Closure of the bundled HERA emulator against the exact χ² (MINUIT on the real function). Targets:

@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// The project's closure test against the truth it ships: the bundled emulator's scan against the exact

@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// An oracle that answers through `base` for its first `calls` calls and then fails (an oracle dying mid-round).

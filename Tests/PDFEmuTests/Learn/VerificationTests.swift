@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import PDFEmu
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// A model with a Gaussian bump of height `height` added at `centre` (width `width` in each parameter's

@@ -3,6 +3,13 @@ import XCTest
 import FoundationXML
 #endif
 @testable import PDFEmu
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// `ScanPlots`: one SVG per profile, contour, Lagrange scan and MCMC marginal, written into a directory

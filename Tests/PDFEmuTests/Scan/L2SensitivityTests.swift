@@ -1,5 +1,12 @@
 import XCTest
 @testable import PDFEmu
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// χ² = χ²_A + χ²_B with χ²_A = (θ₀ − a)²/sa² and χ²_B = (θ₀ − b)²/sb² + (θ₁ − θ₀/2)²: A prefers θ₀ = a,

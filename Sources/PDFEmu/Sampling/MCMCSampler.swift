@@ -1,7 +1,0 @@
-/// The MCMC sampling method (also the stored wording in files and JSON).
-public enum MCMCSampler: String, Sendable, Codable, Equatable, CaseIterable {
-    /// The affine-invariant ensemble sampler (`EnsembleSampler`).
-    case ensemble
-    /// Hamiltonian Monte Carlo with the exact gradient (`HamiltonianSampler`).
-    case hmc
-}

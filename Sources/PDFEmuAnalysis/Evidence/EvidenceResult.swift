@@ -1,0 +1,87 @@
+import PDFEmuCore
+import PDFEmuIO
+import PDFEmuTheory
+/// A local minimum used as a mode of the reference density.
+public struct EvidenceModeSummary: Sendable, Codable, Equatable {
+    /// The minimum.
+    public var theta: [Double]
+    /// χ² there.
+    public var chi2: Double
+    /// The mode's Laplace log Z.
+    public var laplaceLogZ: Double
+    /// Its weight in the reference mixture.
+    public var weight: Double
+}
+
+/// log Z = log ∫ π(θ)·exp(−χ²(θ)/(2T²)) dθ for a uniform box prior, by two independent estimators.
+public struct EvidenceResult: Sendable, Codable, Equatable {
+    /// Parameter names.
+    public var parameterNames: [String]
+    /// The prior box, lower and upper ends per parameter.
+    public var priorLower: [Double]
+    /// Upper ends of the prior box.
+    public var priorUpper: [Double]
+    /// log V of the prior box (π = 1/V inside it).
+    public var logPriorVolume: Double
+    /// T² of the likelihood.
+    public var temperature2: Double
+    /// χ²_min (global minimum).
+    public var chi2Minimum: Double
+    /// The modes of the reference (best first).
+    public var modes: [EvidenceModeSummary]
+    /// The Laplace approximation: log Σ_modes exp(−χ²_m/(2T²)) (2π)^{n/2} √det Σ_m / V (no error: a
+    /// quadratic expansion, corrected by the two estimators).
+    public var laplaceLogZ: Double
+    /// Estimator 1: Laplace corrected by importance sampling.
+    public var importance: EvidenceEstimate
+    /// Estimator 2: annealed stepping stones from the reference to the posterior.
+    public var annealed: EvidenceEstimate
+    /// Thermodynamic quantities along the annealing path (β = 0 … 1).
+    public var path: [EvidencePathPoint]
+    /// Metropolis acceptance rate of the annealing moves.
+    public var acceptance: Double
+    /// Weighted fraction of the posterior samples (annealed particles) outside the training region.
+    public var outsideTrainingFraction: Double
+    /// Problems found (mass at the training-domain edge, low ESS, estimators that disagree).
+    public var warnings: [String]
+
+    /// Inverse-variance combination of the two estimates (independent samples).
+    public var logZ: Double {
+        let (a, b) = (importance, annealed)
+        let wa = 1 / (a.error * a.error), wb = 1 / (b.error * b.error)
+        guard wa.isFinite, wb.isFinite else { return wa.isFinite ? a.logZ : b.logZ }
+        return (wa * a.logZ + wb * b.logZ) / (wa + wb)
+    }
+    /// Standard error of `logZ`.
+    public var logZError: Double {
+        let (a, b) = (importance.error, annealed.error)
+        guard a > 0, b > 0 else { return min(a, b) }
+        return 1 / (1 / (a * a) + 1 / (b * b)).squareRoot()
+    }
+    /// Free energy F = −log Z.
+    public var freeEnergy: Double { -logZ }
+    /// ⟨χ²/(2T²)⟩ under the posterior (the path's β = 1 point).
+    public var meanEnergy: Double { path.last?.meanEnergy ?? .nan }
+    /// Posterior entropy (nats), S = ⟨χ²/(2T²)⟩ + log V + log Z at β = 1.
+    public var entropy: Double { path.last?.entropy ?? .nan }
+}
+
+/// The Bayes factor of two models: log B = log Z_A − log Z_B with the combined errors.
+public struct BayesFactor: Sendable, Codable, Equatable {
+    /// Label of model A.
+    public var labelA: String
+    /// Label of model B.
+    public var labelB: String
+    /// log B_AB (natural log; > 0 favours A).
+    public var logB: Double
+    /// Its standard error.
+    public var error: Double
+
+    /// log B from two results.
+    public init(_ a: EvidenceResult, _ b: EvidenceResult, labels: (String, String)) {
+        labelA = labels.0
+        labelB = labels.1
+        logB = a.logZ - b.logZ
+        error = (a.logZError * a.logZError + b.logZError * b.logZError).squareRoot()
+    }
+}

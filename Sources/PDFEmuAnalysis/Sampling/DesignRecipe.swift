@@ -1,0 +1,60 @@
+import Foundation
+import PDFEmuCore
+import PDFEmuIO
+import PDFEmuTheory
+
+/// How a design of points around a χ² minimum is drawn (the bundled scan's recipe by default):
+/// a fraction along random rays from the minimum, each ending where Δχ² equals a level drawn
+/// uniformly in [0, Δmax] (found by bisection on the model); a fraction uniform (Sobol) in a box of
+/// ±`boxHalfWidth` Hessian σ around the minimum; the rest Gaussian from the Hessian covariance
+/// scaled by `gaussianScale`. σ and the covariance V are those of Δχ² = 1 (V = (½∂²χ²)⁻¹).
+public struct DesignRecipe: Sendable, Codable, Equatable {
+    /// Fraction of points along rays (default 0.75).
+    public var rayFraction: Double
+    /// Fraction of uniform box points (default 0.15); the Gaussian fraction is the rest.
+    public var boxFraction: Double
+    /// Largest Δχ² of the ray levels (default 200).
+    public var deltaMax: Double
+    /// Half-width of the box in Hessian σ (default 0.5).
+    public var boxHalfWidth: Double
+    /// Scale of the Gaussian relative to the Hessian covariance's σ (default 0.5: N(θ_min, 0.5² V)).
+    public var gaussianScale: Double
+
+    /// Creates a recipe (defaults: the bundled scan's 75% rays to Δχ² ~ U(0, 200), 15% ±0.5σ box,
+    /// 10% Gaussian at half scale).
+    public init(rayFraction: Double = 0.75, boxFraction: Double = 0.15, deltaMax: Double = 200,
+                boxHalfWidth: Double = 0.5, gaussianScale: Double = 0.5) {
+        self.rayFraction = rayFraction
+        self.boxFraction = boxFraction
+        self.deltaMax = deltaMax
+        self.boxHalfWidth = boxHalfWidth
+        self.gaussianScale = gaussianScale
+    }
+
+    /// The Gaussian fraction, 1 − rays − box.
+    public var gaussianFraction: Double { 1 - rayFraction - boxFraction }
+
+    /// Points of each kind (rays, box, Gaussian) for n in all.
+    public func counts(_ n: Int) -> (rays: Int, box: Int, gaussian: Int) {
+        let r = Int((rayFraction * Double(n)).rounded()), b = min(n - r, Int((boxFraction * Double(n)).rounded()))
+        return (r, b, n - r - b)
+    }
+
+    /// Throws one line for fractions outside [0, 1] or summing above 1, or non-positive sizes.
+    public func validate() throws(PDFEmuError) {
+        guard rayFraction >= 0, boxFraction >= 0, rayFraction + boxFraction <= 1 + 1e-12 else {
+            throw PDFEmuError("--mix: fractions must be ≥ 0 and add up to at most 1 (rays \(rayFraction), box \(boxFraction))")
+        }
+        guard deltaMax > 0, deltaMax.isFinite else { throw PDFEmuError("--delta-max must be > 0, got \(deltaMax)") }
+        guard boxHalfWidth > 0, boxHalfWidth.isFinite else { throw PDFEmuError("--box must be > 0, got \(boxHalfWidth)") }
+        guard gaussianScale > 0, gaussianScale.isFinite else { throw PDFEmuError("--gaussian-scale must be > 0, got \(gaussianScale)") }
+    }
+
+    /// One line for provenance.
+    public var summary: String {
+        "kind 0 (\(rayFraction)): theta_min + r chol(V) u, u random unit vector, r by bisection so that chi2 - chi2_min = t, "
+            + "t ~ U(0, \(deltaMax)); kind 1 (\(boxFraction)): Sobol uniform box theta_min +- \(boxHalfWidth) sigma_i; "
+            + "kind 2 (\(gaussianFraction)): N(theta_min, \(gaussianScale)^2 V); V = inverse of half the exact Hessian at the "
+            + "minimum (delta-chi2 = 1). Undefined points are redrawn."
+    }
+}

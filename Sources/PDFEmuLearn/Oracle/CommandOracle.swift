@@ -1,0 +1,99 @@
+import Foundation
+import PDFEmuCore
+import PDFEmuIO
+import PDFEmuNetwork
+import PDFEmuTheory
+import PDFEmuAnalysis
+
+/// An external χ² program run once per batch of points: `--oracle 'COMMAND {input} {output}'`.
+///
+/// For each call pdfemu creates a private temporary directory (mode 0700, under `$TMPDIR`), writes the
+/// points there as `input.h5` (`OracleFiles`), substitutes the shell-quoted paths of `input.h5` and
+/// `output.h5` for `{input}` and `{output}` in the template, and runs the result with `/bin/sh -c` in
+/// its own process group, in the current directory, with stdin from /dev/null. The command must exit
+/// with status 0 after writing the output file; pdfemu then reads and checks it and removes the
+/// directory. A non-zero status, a signal, a timeout (the process group is killed: SIGTERM, SIGKILL
+/// 2 s later), a missing or malformed output file each give one `OracleError`; the command's last
+/// stderr line is quoted in the message.
+public struct CommandOracle: ChiSquareOracle {
+    /// The command template, holding `{input}` and `{output}` (unquoted: pdfemu quotes the paths).
+    public let template: String
+    /// Seconds one call may take before its process group is killed (nil: no limit).
+    public var timeout: Double?
+    /// Polled while the command runs; returning true kills it (error kind `.interrupted`).
+    public var shouldStop: @Sendable () -> Bool
+
+    /// Checks the template: it must hold `{input}` and `{output}`, unquoted.
+    public init(_ template: String, timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws(OracleError) {
+        let label = CommandOracle.label(template)
+        guard !template.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw OracleError(.spec, oracle: label, "the command is empty")
+        }
+        for placeholder in ["{input}", "{output}"] {
+            guard template.contains(placeholder) else {
+                throw OracleError(.spec, oracle: label, "the command must contain \(placeholder) (where pdfemu puts the \(placeholder.dropFirst().dropLast()) file's path)")
+            }
+            for q in ["'", "\""] where template.contains(q + placeholder + q) {
+                throw OracleError(.spec, oracle: label, "write \(placeholder) without quotes: pdfemu quotes the path itself")
+            }
+        }
+        if let timeout, !(timeout > 0) { throw OracleError(.spec, oracle: label, "timeout must be > 0 seconds (got \(timeout))") }
+        self.template = template
+        self.timeout = timeout
+        self.shouldStop = shouldStop
+    }
+
+    public var label: String { Self.label(template) }
+    static func label(_ template: String) -> String { "'\(template)'" }
+
+    /// A command takes whatever parameters it is given.
+    public var parameterNames: [String]? { nil }
+
+    /// The command line for the given input and output paths.
+    public func commandLine(input: String, output: String) -> String {
+        template.replacingOccurrences(of: "{input}", with: ShellCommand.quote(input))
+            .replacingOccurrences(of: "{output}", with: ShellCommand.quote(output))
+    }
+
+    public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+        let dir = try OracleError.wrapping(.start, oracle: label) { try Self.privateDirectory() }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = dir + "/input.h5", output = dir + "/output.h5"
+        try OracleError.wrapping(.io, oracle: label) { try OracleFiles.writeInput(points, to: input) }
+        let shell = ShellCommand(command: commandLine(input: input, output: output), timeout: timeout,
+                                 stdoutPath: dir + "/stdout.log", stderrPath: dir + "/stderr.log", shouldStop: shouldStop)
+        let end: ShellCommand.Termination
+        do { end = try shell.run() } catch { throw error.from(label) }
+        let said = ShellCommand.lastLine(of: dir + "/stderr.log").map { "; its last stderr line: \($0)" } ?? " (no stderr output)"
+        switch end {
+        case .exited(0): break
+        case .exited(let status) where status > 128 && status - 128 < 32:
+            // The shell reports a command killed by signal s as status 128 + s.
+            throw OracleError(.signal, oracle: label, "killed by signal \(status - 128) (\(String(cString: strsignal(status - 128))); "
+                              + "shell exit status \(status))" + said)
+        case .exited(let status):
+            throw OracleError(.exitStatus, oracle: label, "exited with status \(status)" + said)
+        case .signalled(let sig):
+            throw OracleError(.signal, oracle: label, "killed by signal \(sig) (\(String(cString: strsignal(sig))))" + said)
+        case .timedOut:
+            throw OracleError(.timeout, oracle: label, "still running after the timeout of \(Fmt.num(timeout ?? 0, width: 0)) s; killed"
+                              + " (\(points.count) points; raise --timeout or use smaller --chunk-size)")
+        case .interrupted:
+            throw OracleError(.interrupted, oracle: label, "interrupted; the command was killed")
+        }
+        guard FileManager.default.fileExists(atPath: output) else {
+            throw OracleError(.noOutput, oracle: label, "exited with status 0 but wrote no output file ({output})" + said)
+        }
+        do { return try OracleFiles.readOutput(output, for: points) } catch { throw error.from(label) }
+    }
+
+    /// A new directory only this user can enter, under `$TMPDIR` (or /tmp).
+    static func privateDirectory() throws -> String {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base.hasSuffix("/") ? base : base + "/").utf8CString.dropLast()) + Array("pdfemu-oracle-XXXXXX".utf8CString)
+        guard let p = mkdtemp(&template) else {
+            throw PDFEmuError("cannot create a temporary directory in \(base): \(String(cString: strerror(errno)))")
+        }
+        return String(cString: p)
+    }
+}

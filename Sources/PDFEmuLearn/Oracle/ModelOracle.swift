@@ -1,0 +1,45 @@
+import PDFEmuCore
+import PDFEmuIO
+import PDFEmuNetwork
+import PDFEmuTheory
+import PDFEmuAnalysis
+/// Any `ScalarModel` (an emulator, an analytic χ²) evaluated in-process through the oracle protocol:
+/// the total χ² is the model's value, the per-experiment χ² its per-experiment outputs. Points are
+/// matched to the model's parameters by name (extra columns are ignored). A point where the model
+/// gives a NaN or infinite value is an undefined row. An `Emulator` is evaluated in one batch (BLAS).
+public struct ModelOracle: ChiSquareOracle {
+    /// The model.
+    public let model: any ScalarModel
+    /// The label used in messages and provenance (e.g. `emulator:E.h5`).
+    public let label: String
+
+    /// Wraps `model`, labelled `label`.
+    public init(_ model: any ScalarModel, label: String, provenance: [(String, String)] = []) {
+        self.model = model
+        self.label = label
+        self.provenance = provenance
+    }
+
+    public var parameterNames: [String]? { model.parameterNames }
+
+    /// Extra provenance (e.g. the model file's hash), stored by `pdfemu chi2`.
+    public var provenance: [(String, String)] = []
+
+    public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+        let theta: [Double]
+        do { theta = try points.columns(model.parameterNames) } catch { throw error.from(label) }
+        let p = model.parameterNames.count, n = points.count
+        var chi2: [Double], perExp: [Double]
+        if let emulator = model as? Emulator {
+            let batch = emulator.predictBatch(theta)
+            (chi2, perExp) = (batch.value, batch.perExperiment)
+        } else {
+            let predictions = Parallel.map(n) { i in model.prediction(at: Array(theta[(i * p)..<((i + 1) * p)])) }
+            chi2 = predictions.map(\.value)
+            perExp = predictions.flatMap(\.perExperiment)
+        }
+        do {
+            return try OracleResult(chi2: chi2, experimentNames: model.experimentNames, chi2PerExperiment: perExp)
+        } catch { throw error.from(label) }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import PDFEmuCore
+import PDFEmuIO
+import PDFEmuNetwork
+import PDFEmuTheory
+import PDFEmuAnalysis
+
+/// The exact theory χ² (`FKChiSquare`) as an in-process oracle: `pdfemu chi2 --theory FILE` (with
+/// theory options) or `--oracle fk:FILE` (defaults). Points are matched to the free parameters by
+/// name; the batch runs through BLAS (`FKChiSquare.evaluateBatch`); an undefined point (outside the
+/// parametrisation's domain) is a NaN row with its reason. Provenance: the theory file and its SHA-256,
+/// the parametrisation, the free and fixed parameters, the cut.
+public struct TheoryOracle: ChiSquareOracle {
+    /// The χ².
+    public let chi2: FKChiSquare
+    /// `fk:FILE`.
+    public let label: String
+    /// Root attributes stored with the values.
+    public let provenance: [(String, String)]
+
+    /// Wraps `chi2`; `theorySHA256` is the theory file's SHA-256 (`SHA256.hex(file:)`).
+    public init(_ chi2: FKChiSquare, theorySHA256: String) {
+        self.chi2 = chi2
+        label = "fk:\(chi2.theoryPath)"
+        let names = HERAParametrisation.parameterNames
+        var p: [(String, String)] = [
+            ("theory_file", chi2.theoryPath),
+            ("theory_sha256", theorySHA256),
+            ("parametrisation", "HERAPDF2.0-style at Q0² = 1.9 GeV² (16 parameters " + names.joined(separator: " ")
+                + "; Cgp = 25; Auv, Adv, Ag from the sum rules)"),
+            ("free_parameters", chi2.parameterNames.joined(separator: " ")),
+            ("fixed_parameters", names.indices.filter { !chi2.freeIndices.contains($0) }
+                .map { "\(names[$0])=\(chi2.template[$0])" }.joined(separator: ", ")),
+            ("cuts", "Q2 >= \(chi2.options.q2Min) GeV^2 (\(chi2.ndata) data points)"),
+            ("ndata", String(chi2.ndata)),
+            ("chi2_definition", "chi2 = (D - T)^T C^-1 (D - T), C = diag(stat^2 + uncorr^2) + B B^T; per experiment: the diagonal block of C"),
+        ]
+        for key in ["data", "theory"] { if let v = chi2.theoryAttributes[key] { p.append(("theory_file_" + key, v)) } }
+        provenance = p
+    }
+
+    /// Loads the theory file with `options` (the `fk:FILE` scheme uses the defaults).
+    public init(path: String, options: TheoryOptions = TheoryOptions()) throws {
+        self.init(try FKChiSquare.load(path, options: options), theorySHA256: try SHA256.hex(file: path))
+    }
+
+    public var parameterNames: [String]? { chi2.parameterNames }
+    /// Data points per experiment after the cut, written as /ndata_per_experiment.
+    public var ndataPerExperiment: [Int]? { chi2.ndataPerExperiment }
+
+    public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+        let theta: [Double]
+        do { theta = try points.columns(chi2.parameterNames) } catch { throw error.from(label) }
+        let batch = chi2.evaluateBatch(theta)
+        var reasons = [String?](repeating: nil, count: points.count)
+        for u in batch.undefined { reasons[u.row] = u.reason.description }
+        do {
+            return try OracleResult(chi2: batch.chi2, experimentNames: chi2.experimentNames,
+                                    chi2PerExperiment: batch.perExperiment, reasons: reasons)
+        } catch { throw error.from(label) }
+    }
+}

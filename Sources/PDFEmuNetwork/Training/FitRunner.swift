@@ -1,0 +1,245 @@
+import Foundation
+import PDFEmuCore
+import PDFEmuIO
+
+/// Options of one `fit` run beyond the config.
+public struct FitOptions: Sendable {
+    /// Emulator file to write (overrides the config's `output`).
+    public var output: String
+    /// Continue from the checkpoint beside the output.
+    public var resume: Bool
+    /// Seconds between checkpoint writes.
+    public var checkpointInterval: Double
+    /// Further inputs the output must not overwrite (label and path, e.g. the config file); the
+    /// config's `data.files` are always protected.
+    public var protectedInputs: [(label: String, path: String)]
+    /// A previous emulator to fine-tune (nil: train from scratch). Used when its parameters, outputs
+    /// and architecture match the new fit's (`FitRunner.warmStartMismatch`): each member starts from
+    /// the previous member's weights (member k from member k mod M) and the previous scalers are kept,
+    /// so the weights mean the same function; otherwise the fit starts from scratch and says why.
+    public var warmStart: Emulator?
+    /// Creates options.
+    public init(output: String, resume: Bool = false, checkpointInterval: Double = 15,
+                protectedInputs: [(label: String, path: String)] = [], warmStart: Emulator? = nil) {
+        self.output = output
+        self.resume = resume
+        self.checkpointInterval = checkpointInterval
+        self.protectedInputs = protectedInputs
+        self.warmStart = warmStart
+    }
+}
+
+/// The outcome of `fit`.
+public struct FitResult: Sendable {
+    /// The trained emulator (saved to the output path unless training diverged: a diverged fit
+    /// writes nothing, so an existing emulator there is kept).
+    public var emulator: Emulator
+    /// The accuracy report on the test split.
+    public var report: AccuracyReport
+    /// True if training stopped early because the loss became NaN (`emulator` holds the best weights
+    /// before it, but was not saved).
+    public var diverged: Bool
+    /// True if training was interrupted (the best weights so far were kept).
+    public var interrupted: Bool
+    /// True if the members started from a previous emulator's weights (`FitOptions.warmStart`).
+    public var warmStarted = false
+    /// Rows dropped while reading, and training rows dropped by `max_delta_chi2`.
+    public var droppedRows: Int, droppedByCut: Int
+}
+
+/// Trains an emulator from a config: reads the scan, splits and scales it, trains each ensemble member
+/// (checkpointing as it goes), measures the accuracy on the test split and writes the emulator file.
+public enum FitRunner {
+    /// The most network parameters per member a fit trains (about 270 MB per copy in float32).
+    public static let maxTrainedParameters = 1 << 26
+
+    /// The checkpoint file a fit writing `output` keeps beside it.
+    public static func checkpointPath(for output: String) -> String { output + ".checkpoint.h5" }
+
+    /// Runs a fit. `progress` receives per-epoch updates; `shouldStop` is polled (Ctrl-C).
+    public static func run(config: FitConfig, options: FitOptions, log: (String) -> Void = { _ in },
+                           progress: @escaping (TrainingProgress) -> Void = { _ in },
+                           shouldStop: @escaping () -> Bool = { false }) throws -> FitResult {
+        try BLAS.ensureLoaded()
+        try AtomicOutput.checkWritable(options.output)
+        try FileIdentity.refuseRepeats(config.files, what: "data.files")
+        try FileIdentity.refuseOverwrite(output: options.output, inputs: config.files.map { ("data.files entry", $0) } + options.protectedInputs)
+        let scan = try ScanReader.read(config.files, options: config.read)
+        if config.targetIsChi2 == false && config.read.chi2 == nil {
+            throw PDFEmuError("data.target_dataset: give the dataset of the scalar to learn when target_is_chi2 is false")
+        }
+        log("read \(scan.count) points × \(scan.parameterCount) parameters" +
+            (scan.experimentCount > 0 ? ", \(scan.experimentCount) experiments" : "") +
+            (scan.droppedRows > 0 ? " (\(scan.droppedRows) rows with NaN/Inf dropped)" : ""))
+        BLAS.setThreads(config.threads)
+        if config.precision == .float64 { return try run(Double.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop) }
+        return try run(Float.self, scan: scan, config: config, options: options, log: log, progress: progress, shouldStop: shouldStop)
+    }
+
+    static func run<T: NNScalar>(_: T.Type, scan: ScanData, config: FitConfig, options: FitOptions, log: (String) -> Void,
+                                 progress: @escaping (TrainingProgress) -> Void, shouldStop: @escaping () -> Bool) throws -> FitResult {
+        var data = try TrainingData<T>(scan: scan, config: config)
+        var warm: Emulator?
+        if let previous = options.warmStart {
+            if let why = warmStartMismatch(previous, scan: scan, config: config, data: data) {
+                log("warm start skipped: \(why); training from scratch")
+            } else {
+                data.adopt(previous.scalers, scan: scan, config: config)
+                warm = previous
+                log("warm start from the previous emulator's \(previous.members.count) member(s) and scalers")
+            }
+        }
+        log("split: \(data.trainRows.count) train, \(data.validationRows.count) validation, \(data.testRows.count) test"
+            + (data.droppedByCut > 0 ? " (\(data.droppedByCut) training points with Δχ² above loss.max_delta_chi2 = \(config.maxDeltaChi2.map { Fmt.num($0, width: 0) } ?? "-") left out)" : ""))
+        let trainer = Trainer<T>(config: config, data: data, scan: scan)
+        let arch = trainer.architecture
+        guard arch.parameterCount <= maxTrainedParameters else {
+            throw PDFEmuError("network.hidden: \(arch.hidden.map(String.init).joined(separator: ",")) gives \(arch.parameterCount) parameters per member, more than \(maxTrainedParameters)")
+        }
+        let ckPath = FitCheckpoint<T>.path(for: options.output)
+        var ck = options.resume
+            ? try FitCheckpoint<T>.load(ckPath, config: config, architecture: arch, fresh: { trainer.initialState(member: $0) })
+            : FitCheckpoint<T>(configText: config.sourceText, finished: [], current: nil, currentMember: 0)
+        if options.resume { log("resuming from \(ckPath): \(ck.finished.count) members done, member \(ck.currentMember) at epoch \(ck.current?.epoch ?? 0)") }
+        let budget = config.maxMinutes > 0 ? config.maxMinutes * 60 / Double(config.members) : 0
+        var interrupted = false, diverged = false
+        var lastSave = Date()
+        var outputMembers: [MemberResult<T>] = []
+        while ck.finished.count < config.members && !interrupted {
+            let k = ck.finished.count
+            let start = ck.current ?? warm.map { trainer.warmState(member: k, weights: $0.members[k % $0.members.count].weights) }
+                ?? trainer.initialState(member: k)
+            var lastState = start
+            let result = trainer.train(member: k, from: start, timeBudget: budget, progress: progress, checkpoint: { state in
+                lastState = state
+                if Date().timeIntervalSince(lastSave) >= options.checkpointInterval {
+                    var c = ck
+                    c.current = state
+                    c.currentMember = k
+                    try? c.save(to: ckPath, architecture: arch)
+                    lastSave = Date()
+                }
+            }, shouldStop: shouldStop)
+            switch result.stopReason {
+            case .interrupted:
+                interrupted = true
+                // The checkpoint keeps the state at the end of the last full epoch: --resume continues there.
+                var c = ck
+                c.currentMember = k
+                c.current = lastState
+                try c.save(to: ckPath, architecture: arch)
+                log("interrupted: member \(k + 1) stopped in epoch \(result.epochs + 1); checkpoint \(ckPath) written")
+                outputMembers = ck.finished + (result.validationRMS.isFinite ? [result] : [])
+            case .diverged:
+                diverged = true
+                log("training diverged (loss is NaN) in member \(k + 1) at epoch \(result.epochs); keeping the best weights (validation RMS \(Fmt.fixed(result.validationRMS, 4)))")
+                outputMembers = ck.finished + (result.validationRMS.isFinite ? [result] : [])
+            default:
+                ck.finished.append(result)
+                ck.current = nil
+                ck.currentMember = ck.finished.count
+                if ck.finished.count < config.members { try? ck.save(to: ckPath, architecture: arch) }
+                outputMembers = ck.finished
+            }
+            if diverged { break }
+        }
+        let usable = outputMembers.filter { $0.validationRMS.isFinite }
+        guard !usable.isEmpty else {
+            if interrupted { throw PDFEmuError("interrupted before the first epoch ended: no emulator written; checkpoint \(ckPath) kept") }
+            throw PDFEmuError("training diverged before the first epoch ended (NaN loss): no emulator written; lower training.learning_rate or set training.gradient_clip")
+        }
+        let scalers = Scalers(inputMean: data.inputMean, inputTransform: data.inputTransform, outputShift: data.outputShift,
+                              outputScale: data.outputScale, outputLogScale: data.outputLogScale)
+        let members = usable.map { DenseNetwork(architecture: arch, weights: $0.weights.map { Double($0) }, scalers: scalers) }
+        // Domain, best points, emulator.
+        let best = scan.bestIndex
+        let domain = try TrainingDomain.build(scan: scan, rows: data.trainRows, center: scan.point(best))
+        let bestRows = data.trainRows.sorted { scan.chi2[$0] < scan.chi2[$1] }.prefix(32)
+        var emulator = Emulator(parameterNames: scan.parameterNames,
+                                experimentNames: config.perExperiment ? scan.experimentNames : [],
+                                targetName: config.read.chi2 ?? "chi2", targetIsChi2: config.targetIsChi2,
+                                architecture: arch, precision: T.precision, members: members,
+                                sampleMinimum: data.sampleMinimum, bestTrainingPoints: bestRows.map { scan.point($0) },
+                                domain: domain, report: nil, configText: config.sourceText, seed: config.seed)
+        var report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,
+                              split: data.testRows.isEmpty ? "validation" : "test", members: usable)
+        if emulator.members.count > 1 {
+            let coverage = calibrate(&emulator, scan: scan, validationRows: data.validationRows, testRows: data.testRows)
+            report.coverage = coverage
+            report.calibration = emulator.calibration?.text(labels: emulator.targetIsChi2 ? DeltaChi2Bins.labels : ["all"])
+        }
+        report.spread = emulator.spreadStatus.label
+        let seconds = usable.reduce(0) { $0 + $1.seconds }
+        if seconds > 0 {
+            let rate = Double(usable.reduce(0) { $0 + $1.epochs } * data.trainRows.count) / seconds
+            report.throughput = TrainingThroughput(samplesPerSecond: rate, gflops: rate * arch.trainingFlopsPerSample * 1e-9,
+                                                   peakGFLOPS: GemmPeak.gflops(precision: T.precision), threads: config.threads)
+        }
+        emulator.report = report
+        if diverged {
+            // A failed run replaces nothing: an existing emulator at the output stays as it was.
+            try? FileManager.default.removeItem(atPath: ckPath)
+            return FitResult(emulator: emulator, report: report, diverged: true, interrupted: false,
+                             warmStarted: warm != nil, droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
+        }
+        try emulator.save(to: options.output)
+        if !interrupted { try? FileManager.default.removeItem(atPath: ckPath) }
+        return FitResult(emulator: emulator, report: report, diverged: diverged, interrupted: interrupted,
+                         warmStarted: warm != nil, droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
+    }
+
+    /// Why `previous` cannot warm-start a fit of `scan` with `config` (nil: it can): other parameter
+    /// names or outputs, another architecture, or new points so far below the previous target shift
+    /// that its log transform would be undefined for them.
+    static func warmStartMismatch<T: NNScalar>(_ previous: Emulator, scan: ScanData, config: FitConfig, data: TrainingData<T>) -> String? {
+        if previous.parameterNames != scan.parameterNames { return "the previous emulator has other parameters" }
+        let arch = MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs, activation: config.activation)
+        if previous.architecture != arch { return "the previous emulator's network (\(previous.architecture.hidden)) differs from network.hidden \(config.hidden)" }
+        let s = previous.scalers
+        guard s.outputShift.count == data.outputs else { return "the previous emulator has \(s.outputShift.count) outputs, this fit \(data.outputs)" }
+        for o in 0..<data.outputs where s.outputLogScale[o] > 0 && data.outputShift[o] - s.outputShift[o] <= -0.5 * s.outputLogScale[o] {
+            return "new points lie \(Fmt.fixed(s.outputShift[o] - data.outputShift[o], 3)) below the previous target shift of output \(o)"
+        }
+        return nil
+    }
+
+    /// Fits the spread calibration on the validation rows (bins of the predicted Δχ² for a χ² target,
+    /// one bin otherwise), stores it in `emulator`, and returns the coverage on the validation and test rows.
+    package static func calibrate(_ emulator: inout Emulator, scan: ScanData, validationRows: [Int], testRows: [Int]) -> [SpreadCoverage] {
+        func predict(_ rows: [Int]) -> (pred: BatchPrediction, errors: [Double], delta: [Double]) {
+            let pred = emulator.predictBatch(rows.flatMap { scan.point($0) })
+            return (pred, zip(pred.value, rows).map { $0 - scan.chi2[$1] }, rows.map { scan.chi2[$0] - emulator.sampleMinimum })
+        }
+        let val = predict(validationRows)
+        emulator.calibration = SpreadCalibration.fit(errors: val.errors, rawSpreads: val.pred.rawSpread,
+                                                     predictedDeltaChi2: val.pred.value.map { $0 - emulator.sampleMinimum },
+                                                     lowerEdges: emulator.targetIsChi2 ? DeltaChi2Bins.edges : [0])
+        return [("validation", validationRows), ("test", testRows)].filter { !$0.1.isEmpty }.map { split, rows in
+            let r = predict(rows)
+            return SpreadCoverage.measure(split: split, errors: r.errors, rawSpread: r.pred.rawSpread,
+                                          spread: r.pred.spread, deltaChi2: r.delta)
+        }
+    }
+
+    /// The accuracy report of `emulator` on `rows` of `scan`.
+    static func accuracy<T: NNScalar>(_ emulator: Emulator, scan: ScanData, rows: [Int], split: String,
+                                      members: [MemberResult<T>]) -> AccuracyReport {
+        let p = scan.parameterCount
+        var thetas = [Double](); thetas.reserveCapacity(rows.count * p)
+        for i in rows { thetas += scan.point(i) }
+        let pred = emulator.predictBatch(thetas)
+        let dtrue = rows.map { scan.chi2[$0] - emulator.sampleMinimum }
+        var outputs = [AccuracyReport.bins(name: emulator.targetIsChi2 ? "total chi2" : emulator.targetName,
+                                           truth: rows.map { scan.chi2[$0] }, predicted: pred.value, deltaChi2: dtrue)]
+        let e = emulator.experimentNames.count
+        for k in 0..<e {
+            outputs.append(AccuracyReport.bins(name: emulator.experimentNames[k],
+                                               truth: rows.map { scan.chi2PerExperiment[$0 * scan.experimentCount + k] },
+                                               predicted: (0..<rows.count).map { pred.perExperiment[$0 * e + k] },
+                                               deltaChi2: dtrue))
+        }
+        return AccuracyReport(split: split, outputs: outputs, trainingSeconds: members.reduce(0) { $0 + $1.seconds },
+                              epochs: members.map(\.epochs), stopReasons: members.map(\.stopReason.rawValue),
+                              validationRMS: members.map(\.validationRMS))
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import PDFEmuCore
+import PDFEmuIO
+
+/// A scan prepared for training: the split, the scalers, and standardised inputs and scaled targets
+/// of each split in the training precision.
+public struct TrainingData<T: NNScalar>: Sendable {
+    /// Input transform (from the training split): x = A·(θ − mean), A P×P row-major.
+    public var inputMean: [Double], inputTransform: [Double]
+    /// Output o (physical) = shift[o] + scale[o]·y[o]. Output 0 is the target (χ²), 1… the experiments.
+    public var outputShift: [Double], outputScale: [Double]
+    /// c of the log target transform of each output (0: linear): the network learns c·log(1 + Δ/c)/scale.
+    public var outputLogScale: [Double]
+    /// Loss weight of each output.
+    public var outputWeight: [T]
+    /// Number of outputs.
+    public var outputs: Int
+    /// Number of inputs.
+    public var inputs: Int
+    /// Row indices into the scan of each split.
+    public var trainRows: [Int], validationRows: [Int], testRows: [Int]
+    /// Standardised inputs of the training split (rows × inputs).
+    public var trainX: [T]
+    /// Scaled targets of the training split (rows × outputs).
+    public var trainY: [T]
+    /// Loss weights of the training points.
+    public var trainW: [T]
+    /// Lowest target in the whole sample (χ²_min of the sample).
+    public var sampleMinimum: Double
+    /// Training points dropped by `max_delta_chi2`.
+    public var droppedByCut: Int
+
+    /// Splits and scales `scan` as the config says.
+    public init(scan: ScanData, config c: FitConfig) throws {
+        let n = scan.count, p = scan.parameterCount
+        let e = c.perExperiment ? scan.experimentCount : 0
+        inputs = p
+        outputs = 1 + e
+        var order = Array(0..<n)
+        var rng = SeededGenerator(seed: c.seed &+ 0x5EED)
+        rng.shuffle(&order)
+        let nTrain = Int((c.trainFraction * Double(n)).rounded(.down))
+        let nVal = Int((c.validationFraction * Double(n)).rounded(.down))
+        let nTest = Int((c.testFraction * Double(n)).rounded(.down))
+        guard nTrain >= 2 else { throw PDFEmuError("split.train: \(nTrain) training points is too few (N = \(n))") }
+        guard nVal >= 1 else { throw PDFEmuError("split.validation: no validation points (N = \(n))") }
+        trainRows = Array(order[0..<nTrain])
+        validationRows = Array(order[nTrain..<(nTrain + nVal)])
+        testRows = Array(order[(nTrain + nVal)..<(nTrain + nVal + nTest)])
+
+        let smin = scan.chi2.min()!
+        sampleMinimum = smin
+        let expMin: [Double] = (0..<e).map { k in (0..<n).reduce(Double.infinity) { min($0, scan.chi2PerExperiment[$1 * scan.experimentCount + k]) } }
+
+        // Training rows after the optional Δχ² cut.
+        if c.targetIsChi2, let cut = c.maxDeltaChi2 {
+            let before = trainRows.count
+            trainRows = trainRows.filter { scan.chi2[$0] - smin <= cut }
+            droppedByCut = before - trainRows.count
+            guard trainRows.count > p + 1 else {
+                throw PDFEmuError("loss.max_delta_chi2: only \(trainRows.count) of \(before) training points have Δχ² ≤ \(cut); raise it (at least \(p + 2) points are needed)")
+            }
+        } else {
+            droppedByCut = 0
+        }
+        let rows = trainRows
+        let (means, covariance) = scan.meanAndCovariance(rows: rows)
+        inputMean = means
+        inputTransform = try Self.inputMatrix(covariance: covariance, parameters: p, kind: c.inputTransform)
+        // Target scaling: χ² targets are Δχ² above the sample minimum, scaled by their spread.
+        func spread(_ values: [Double]) -> Double { let s = Stats.std(values); return s > 0 ? s : 1 }
+        let totals = rows.map { scan.chi2[$0] }
+        if c.targetIsChi2 {
+            let logC = c.targetTransform == .log1p ? c.targetLogScale : 0
+            let shifts = [smin] + expMin
+            outputLogScale = [Double](repeating: logC, count: 1 + e)
+            outputShift = shifts
+            outputScale = [spread(totals.map { Self.forward($0 - smin, logC) })] + (0..<e).map { k in
+                spread(rows.map { Self.forward(scan.chi2PerExperiment[$0 * scan.experimentCount + k] - shifts[1 + k], logC) })
+            }
+        } else {
+            outputLogScale = [0]
+            outputShift = [Stats.mean(totals)]
+            outputScale = [spread(totals)]
+        }
+        outputWeight = [T(1)] + [T](repeating: T(e > 0 ? c.experimentLossWeight / Double(e) : 0), count: e)
+
+        (trainX, trainY, trainW) = Self.arrays(scan, rows: rows, config: c, inputMean: means, inputTransform: inputTransform,
+                                               outputShift: outputShift, outputScale: outputScale, outputLogScale: outputLogScale, outputs: 1 + e,
+                                               sampleMinimum: scan.chi2.min()!)
+    }
+
+    /// Replaces the scalers by `scalers` (a previous emulator's, for a warm start) and rescales the
+    /// training arrays with them; the split and the weights' Δχ² reference stay this data's.
+    public mutating func adopt(_ scalers: Scalers, scan: ScanData, config c: FitConfig) {
+        inputMean = scalers.inputMean; inputTransform = scalers.inputTransform
+        outputShift = scalers.outputShift; outputScale = scalers.outputScale; outputLogScale = scalers.outputLogScale
+        (trainX, trainY, trainW) = Self.arrays(scan, rows: trainRows, config: c, inputMean: inputMean, inputTransform: inputTransform,
+                                               outputShift: outputShift, outputScale: outputScale, outputLogScale: outputLogScale,
+                                               outputs: outputs, sampleMinimum: sampleMinimum)
+    }
+
+    /// Standardised inputs, scaled targets and loss weights of `rows`.
+    public static func arrays(_ scan: ScanData, rows: [Int], config c: FitConfig, inputMean: [Double], inputTransform: [Double],
+                              outputShift: [Double], outputScale: [Double], outputLogScale: [Double], outputs: Int,
+                              sampleMinimum: Double)
+        -> (x: [T], y: [T], w: [T]) {
+        let p = scan.parameterCount, ne = scan.experimentCount
+        var x = [T](repeating: 0, count: rows.count * p)
+        var y = [T](repeating: 0, count: rows.count * outputs)
+        var w = [T](repeating: 1, count: rows.count)
+        for (r, i) in rows.enumerated() {
+            let t = DenseNetwork.transform(scan.point(i), mean: inputMean, matrix: inputTransform)
+            for j in 0..<p { x[r * p + j] = T(t[j]) }
+            y[r * outputs] = T(forward(scan.chi2[i] - outputShift[0], outputLogScale[0]) / outputScale[0])
+            for k in 1..<max(1, outputs) {
+                y[r * outputs + k] = T(forward(scan.chi2PerExperiment[i * ne + k - 1] - outputShift[k], outputLogScale[k]) / outputScale[k])
+            }
+            if c.targetIsChi2 {
+                let d = scan.chi2[i] - sampleMinimum
+                switch c.weighting {
+                case .none: w[r] = 1
+                case .inverse:
+                    let b = 1 + max(0, d) / c.weightScale
+                    w[r] = T(c.weightPower == 1 ? 1 / b : Foundation.pow(b, -c.weightPower))
+                case .gaussian: w[r] = T(Foundation_exp(-d / (2 * c.weightScale)) + 1e-3)
+                }
+            }
+        }
+        return (x, y, w)
+    }
+
+    /// The target transform: d ↦ c·log(1 + d/c) (identity for c = 0); inverse of `DenseNetwork.physical`.
+    static func forward(_ d: Double, _ c: Double) -> Double { c > 0 ? c * Foundation.log1p(d / c) : d }
+
+    /// The input matrix A: diag(1/σ) for `standardize`, L⁻¹ (LLᵀ = the training rows' covariance) for `whiten`.
+    static func inputMatrix(covariance cov: [Double], parameters p: Int, kind: InputTransformKind) throws -> [Double] {
+        var m = [Double](repeating: 0, count: p * p)
+        switch kind {
+        case .standardize:
+            for j in 0..<p { m[j * p + j] = cov[j * p + j] > 0 ? 1 / cov[j * p + j].squareRoot() : 1 }
+        case .whiten:
+            guard let L = try BLAS.cholesky(cov, n: p) else {
+                throw PDFEmuError("network.input_transform: the training points' covariance is singular (a parameter is constant or two are linearly dependent); use \"standardize\"")
+            }
+            m = lowerTriangularInverse(L, n: p)
+        }
+        return m
+    }
+}
+
+/// Inverse of a lower-triangular n×n matrix (row-major) by forward substitution.
+func lowerTriangularInverse(_ L: [Double], n p: Int) -> [Double] {
+    var inv = [Double](repeating: 0, count: p * p)
+    for c in 0..<p {
+        for r in c..<p {
+            var s = r == c ? 1.0 : 0.0
+            for k in c..<r { s -= L[r * p + k] * inv[k * p + c] }
+            inv[r * p + c] = s / L[r * p + r]
+        }
+    }
+    return inv
+}
