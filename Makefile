@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: accuracy setup build release demo demo-bundled test fuzz bench clean examples closure peer
+.PHONY: accuracy setup build cluster-setup release demo demo-bundled test fuzz bench clean examples closure peer
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -69,6 +69,11 @@ examples: setup
 	.build/debug/pdfemu chi2 --oracle 'Examples/.build/debug/AnalyticOracle {input} {output}' \
 	  --input Datasets/demo_points.h5 --output out/demo_points_analytic.h5
 	.build/debug/pdfemu inspect out/demo_points_analytic.h5
+
+## cluster-setup: Debian's Slurm and MUNGE for the real-cluster tests (scripts/slurm-cluster.sh; exit 3 = could
+## not install, and the cluster tests then say they were skipped)
+cluster-setup:
+	@scripts/slurm-cluster.sh install || [ $$? = 3 ]
 
 ## test: all tests
 test: setup

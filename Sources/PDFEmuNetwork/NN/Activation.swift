@@ -19,7 +19,7 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
         switch self {
         case .tanh: return Foundation.tanh(x)
         case .silu: return x / (1 + Foundation.exp(-x))
-        case .softplus: return x > 30 ? x : Foundation.log1p(Foundation.exp(x))
+        case .softplus: return PDFEmuNetwork.softplus(x)
         case .gelu: return 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot()))
         }
     }
@@ -46,7 +46,7 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
             return (x * s, s + x * s * (1 - s), s * (1 - s) * (2 + x * (1 - 2 * s)))
         case .softplus:
             let s = 1 / (1 + Foundation.exp(-x))
-            return (x > 30 ? x : Foundation.log1p(Foundation.exp(x)), s, s * (1 - s))
+            return (PDFEmuNetwork.softplus(x), s, s * (1 - s))
         case .gelu:
             let phi = Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
             let cdf = 0.5 * (1 + Foundation.erf(x / 2.0.squareRoot()))

@@ -47,8 +47,7 @@ public struct DenseNetwork: Sendable {
 
     /// Physical value of output `o` from the raw network output `y`.
     @inline(__always) public func physical(_ o: Int, _ y: Double) -> Double {
-        let g = outputScale[o] * y, c = outputLogScale[o]
-        return outputShift[o] + (c > 0 ? c * expm1(g / c) : g)
+        outputShift[o] + TargetTransform(logScale: outputLogScale[o]).inverse(outputScale[o] * y)
     }
 
     /// All outputs in physical units at θ.
@@ -82,8 +81,8 @@ public struct DenseNetwork: Sendable {
         let g = outputScale[o] * y
         let value = physical(o, y)
         // Derivatives below are of g; the log transform's chain rule is applied at the end.
-        let c = outputLogScale[o]
-        let factor = c > 0 ? exp(g / c) : 1
+        let transform = TargetTransform(logScale: outputLogScale[o])
+        let factor = transform.inverseDerivative(g)
         // Adjoints ā_l = ∂f/∂a_l for hidden layers (f = physical output o).
         var abar = [[Double]](repeating: [], count: L)
         var top = [Double](repeating: 0, count: layers[L - 1].fanOut)
@@ -152,10 +151,8 @@ public struct DenseNetwork: Sendable {
         }
         // Symmetrise against rounding.
         for i in 0..<p { for j in 0..<i { let m = 0.5 * (H[i * p + j] + H[j * p + i]); H[i * p + j] = m; H[j * p + i] = m } }
-        if c > 0 {
-            // f = shift + c(e^{g/c} − 1): ∇f = e^{g/c}∇g, ∇²f = e^{g/c}(∇²g + ∇g∇gᵀ/c).
-            for i in 0..<p { for j in 0..<p { H[i * p + j] = factor * (H[i * p + j] + grad[i] * grad[j] / c) } }
-        }
+        // f = shift + d(g): ∇f = d'(g)∇g, ∇²f from the transform.
+        transform.inverseHessian(g, gradient: grad, hessian: &H)
         return (value, grad.map { factor * $0 }, H)
     }
 

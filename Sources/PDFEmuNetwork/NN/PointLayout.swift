@@ -148,8 +148,7 @@ extension DenseNetwork {
                 let y = architecture.headValue(o, z: zLast, parameters: w)
                 let value = physical(o, y)
                 // Gradient of g = outputScale·y; the log target transform multiplies it by e^{g/c}.
-                let c = outputLogScale[o]
-                let factor = c > 0 ? exp(outputScale[o] * y / c) : 1
+                let factor = TargetTransform(logScale: outputLogScale[o]).inverseDerivative(outputScale[o] * y)
                 // Back-propagate from the output: dz of the (linear) output layer is outputScale[o]·∂y/∂z.
                 let maxWidth = point.sizes.max()!
                 let p = point.sizes[0]

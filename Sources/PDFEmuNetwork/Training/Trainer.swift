@@ -221,8 +221,8 @@ package final class Trainer<T: NNScalar> {
         let p = data.inputs, o = data.outputs
         let n = valW.count
         var num = 0.0, den = 0.0
-        let scale = data.outputScale[0], c = data.outputLogScale[0]
-        func phys(_ y: Double) -> Double { let g = scale * y; return c > 0 ? c * expm1(g / c) : g }
+        let scale = data.outputScale[0], transform = TargetTransform(logScale: data.outputLogScale[0])
+        func phys(_ y: Double) -> Double { transform.inverse(scale * y) }
         w.withUnsafeBufferPointer { W in
             valX.withUnsafeBufferPointer { X in
                 var lo = 0

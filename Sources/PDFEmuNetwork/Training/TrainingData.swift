@@ -75,8 +75,8 @@ public struct TrainingData<T: NNScalar>: Sendable {
             let shifts = [smin] + expMin
             outputLogScale = [Double](repeating: logC, count: 1 + e)
             outputShift = shifts
-            outputScale = [spread(totals.map { Self.forward($0 - smin, logC) })] + (0..<e).map { k in
-                spread(rows.map { Self.forward(scan.chi2PerExperiment[$0 * scan.experimentCount + k] - shifts[1 + k], logC) })
+            outputScale = [spread(totals.map { TargetTransform(logScale: logC).forward($0 - smin) })] + (0..<e).map { k in
+                spread(rows.map { TargetTransform(logScale: logC).forward(scan.chi2PerExperiment[$0 * scan.experimentCount + k] - shifts[1 + k]) })
             }
         } else {
             outputLogScale = [0]
@@ -112,9 +112,9 @@ public struct TrainingData<T: NNScalar>: Sendable {
         for (r, i) in rows.enumerated() {
             let t = DenseNetwork.transform(scan.point(i), mean: inputMean, matrix: inputTransform)
             for j in 0..<p { x[r * p + j] = T(t[j]) }
-            y[r * outputs] = T(forward(scan.chi2[i] - outputShift[0], outputLogScale[0]) / outputScale[0])
+            y[r * outputs] = T(TargetTransform(logScale: outputLogScale[0]).forward(scan.chi2[i] - outputShift[0]) / outputScale[0])
             for k in 1..<max(1, outputs) {
-                y[r * outputs + k] = T(forward(scan.chi2PerExperiment[i * ne + k - 1] - outputShift[k], outputLogScale[k]) / outputScale[k])
+                y[r * outputs + k] = T(TargetTransform(logScale: outputLogScale[k]).forward(scan.chi2PerExperiment[i * ne + k - 1] - outputShift[k]) / outputScale[k])
             }
             if c.targetIsChi2 {
                 let d = scan.chi2[i] - sampleMinimum
@@ -130,8 +130,6 @@ public struct TrainingData<T: NNScalar>: Sendable {
         return (x, y, w)
     }
 
-    /// The target transform: d ↦ c·log(1 + d/c) (identity for c = 0); inverse of `DenseNetwork.physical`.
-    static func forward(_ d: Double, _ c: Double) -> Double { c > 0 ? c * Foundation.log1p(d / c) : d }
 
     /// The input matrix A: diag(1/σ) for `standardize`, L⁻¹ (LLᵀ = the training rows' covariance) for `whiten`.
     static func inputMatrix(covariance cov: [Double], parameters p: Int, kind: InputTransformKind) throws -> [Double] {
