@@ -1,36 +1,27 @@
 import PDFEmu
 
-extension ScanSetting {
-    /// The command-line flag that sets this scan setting.
-    var flag: String {
-        switch self {
-        case .profileParameters: return "--params"
-        case .tolerances: return "--tolerance"
-        case .fixed: return "--fix"
-        case .bounds: return "--bound"
-        case .ranges: return "--range"
-        case .points: return "--points"
-        case .contours: return "--contour"
-        case .levels: return "--levels"
-        case .rays: return "--rays"
-        case .lagrangeExpressions: return "--lagrange"
-        case .lagrangeModels: return "--lagrange-emulator"
-        case .starts: return "--starts"
-        case .widen: return "profile grid widen factor"
-        case .shard: return "--shard"
-        case .mcmc: return "--mcmc"
-        case .mcmcChains: return "--mcmc-chains"
-        case .mcmcWalkers: return "--mcmc-walkers"
-        case .mcmcSteps: return "--mcmc-steps"
-        case .mcmcBurnIn: return "--mcmc-burn-in"
-        case .mcmcThin: return "--mcmc-thin"
-        case .mcmcTemperature2: return "--mcmc-tolerance"
-        }
-    }
+extension Setting {
+    /// The command-line flag that sets this setting (the library's spelling where no flag sets it).
+    var flag: String { Setting.flags[self] ?? rawValue }
+
+    /// Every library setting a flag sets: the one table that spells flags.
+    static let flags: [Setting: String] = [
+        .profileParameters: "--params", .tolerances: "--tolerance", .fixed: "--fix", .bounds: "--bound",
+        .ranges: "--range", .points: "--points", .contours: "--contour", .levels: "--levels", .rays: "--rays",
+        .lagrangeExpressions: "--lagrange", .lagrangeModels: "--lagrange-emulator", .starts: "--starts",
+        .widen: "profile grid widen factor", .shard: "--shard", .mcmc: "--mcmc", .mcmcChains: "--mcmc-chains",
+        .mcmcWalkers: "--mcmc-walkers", .mcmcSteps: "--mcmc-steps", .mcmcBurnIn: "--mcmc-burn-in",
+        .mcmcThin: "--mcmc-thin", .mcmcTemperature2: "--mcmc-tolerance",
+        .q2Min: "--q2-min", .theoryFixed: "--fix", .theoryFree: "--free",
+        .eigenTolerance: "--tolerance", .eigenMaxIterations: "--max-iterations", .experimentPoints: "--experiment-points",
+        .xPoints: "--x-points", .bandsFixed: "--fix", .bandsFree: "--free",
+        .designMix: "--mix", .designDeltaMax: "--delta-max", .designBox: "--box", .designGaussianScale: "--gaussian-scale",
+        .plotDirectory: "--plot", .resume: "--resume",
+    ]
 }
 
-/// The one line the CLI prints for `error`: library errors about scan settings name the flag.
+/// The one line the CLI prints for `error`: library errors about settings name the flag.
 func cliMessage(_ error: any Error) -> String {
-    if let e = error as? ScanSettingError { return e.line(naming: e.setting.flag) }
+    if let e = error as? SettingError { return e.line(naming: e.setting.flag) }
     return userMessage(error)
 }

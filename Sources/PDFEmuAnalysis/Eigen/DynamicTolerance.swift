@@ -76,14 +76,14 @@ public enum DynamicTolerance {
             throw PDFEmuError("dynamic tolerance needs per-experiment χ², and this model has no per-experiment outputs")
         }
         for k in options.experimentPoints.keys.sorted() where !names.contains(k) {
-            throw PDFEmuError("--experiment-points: unknown experiment '\(k)' (known: \(names.joined(separator: " ")))")
+            throw SettingError(.experimentPoints, "unknown experiment '\(k)' (known: \(names.joined(separator: " ")))")
         }
         var points: [Int] = []
         for n in names {
             guard let v = options.experimentPoints[n] else {
-                throw PDFEmuError("dynamic tolerance needs the number of points of every experiment: none for '\(n)' (give --experiment-points \(n)=N,...)")
+                throw SettingError(.experimentPoints, n, "dynamic tolerance needs the number of points of every experiment: none given")
             }
-            guard v >= 1 else { throw PDFEmuError("--experiment-points \(n): need at least 1 point, got \(v)") }
+            guard v >= 1 else { throw SettingError(.experimentPoints, n, "need at least 1 point, got \(v)") }
             points.append(v)
         }
         return points

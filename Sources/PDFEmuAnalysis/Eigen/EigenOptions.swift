@@ -34,7 +34,22 @@ public struct EigenOptions: Sendable, Codable, Equatable {
 
     /// Throws one line for T² ≤ 0 or a non-positive iteration count.
     public func check() throws {
-        guard tolerance > 0, tolerance.isFinite else { throw PDFEmuError("--tolerance: T² must be > 0, got \(tolerance)") }
-        guard maxIterations >= 1 else { throw PDFEmuError("--max-iterations: need at least 1, got \(maxIterations)") }
+        guard tolerance > 0, tolerance.isFinite else { throw SettingError(.eigenTolerance, "T² must be > 0, got \(tolerance)") }
+        guard maxIterations >= 1 else { throw SettingError(.eigenMaxIterations, "need at least 1, got \(maxIterations)") }
     }
+}
+
+extension Setting {
+    /// The tolerance T² of eigenvector sets (and of L2 sensitivities).
+    public static let eigenTolerance = Setting("eigen.tolerance")
+    /// Iterations of the tolerance/eigenvector fixed point.
+    public static let eigenMaxIterations = Setting("eigen.maxIterations")
+    /// Data points of each experiment, for the dynamic tolerance.
+    public static let experimentPoints = Setting("eigen.experimentPoints")
+    /// x points of a PDF band.
+    public static let xPoints = Setting("bands.xPoints")
+    /// Fixed values of the theory's parameters when a set file is read.
+    public static let bandsFixed = Setting("bands.fixed")
+    /// Free parameters of the theory when a set file is read.
+    public static let bandsFree = Setting("bands.free")
 }

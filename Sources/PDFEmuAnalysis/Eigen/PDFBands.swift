@@ -20,7 +20,7 @@ public enum PDFBands {
     /// The band grid of `points` values (≥ 4): half log-spaced on [1e-4, 0.1), half linear on [0.1, 1],
     /// ending at x = 1 (where every x·f is 0). Throws one line for fewer than 4 points.
     public static func xGrid(points: Int) throws -> [Double] {
-        guard points >= 4 else { throw PDFEmuError("--x-points: need at least 4, got \(points)") }
+        guard points >= 4 else { throw SettingError(.xPoints, "need at least 4, got \(points)") }
         let nLog = points / 2, nLin = points - nLog
         let lo = log10(xMin), hi = log10(xSplit)
         let logPart = (0..<nLog).map { pow(10, lo + (hi - lo) * Double($0) / Double(nLog)) }
@@ -115,12 +115,12 @@ public enum PDFBands {
                 throw PDFEmuError("\(what): parameter '\(n)' is not one of the parametrisation's (\(all.joined(separator: " ")))")
             }
             guard free.contains(n) else {
-                throw PDFEmuError("\(what): parameter '\(n)' is fixed by the theory options (free it with --free)")
+                throw SettingError(.theoryFree, n, "\(what) varies the parameter but the theory options fix it")
             }
             index.append(i)
         }
         for n in free where !names.contains(n) {
-            throw PDFEmuError("\(what): free parameter '\(n)' is missing (fix it with --fix \(n)=VALUE)")
+            throw SettingError(.theoryFixed, n, "\(what) lacks this free parameter: give it a fixed value")
         }
         return rows.map { row in
             var t = template

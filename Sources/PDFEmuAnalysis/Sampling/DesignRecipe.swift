@@ -41,13 +41,13 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
     }
 
     /// Throws one line for fractions outside [0, 1] or summing above 1, or non-positive sizes.
-    public func validate() throws(PDFEmuError) {
+    public func validate() throws(SettingError) {
         guard rayFraction >= 0, boxFraction >= 0, rayFraction + boxFraction <= 1 + 1e-12 else {
-            throw PDFEmuError("--mix: fractions must be ≥ 0 and add up to at most 1 (rays \(rayFraction), box \(boxFraction))")
+            throw SettingError(.designMix, "fractions must be ≥ 0 and add up to at most 1 (rays \(rayFraction), box \(boxFraction))")
         }
-        guard deltaMax > 0, deltaMax.isFinite else { throw PDFEmuError("--delta-max must be > 0, got \(deltaMax)") }
-        guard boxHalfWidth > 0, boxHalfWidth.isFinite else { throw PDFEmuError("--box must be > 0, got \(boxHalfWidth)") }
-        guard gaussianScale > 0, gaussianScale.isFinite else { throw PDFEmuError("--gaussian-scale must be > 0, got \(gaussianScale)") }
+        guard deltaMax > 0, deltaMax.isFinite else { throw SettingError(.designDeltaMax, "must be > 0, got \(deltaMax)") }
+        guard boxHalfWidth > 0, boxHalfWidth.isFinite else { throw SettingError(.designBox, "must be > 0, got \(boxHalfWidth)") }
+        guard gaussianScale > 0, gaussianScale.isFinite else { throw SettingError(.designGaussianScale, "must be > 0, got \(gaussianScale)") }
     }
 
     /// One line for provenance.
@@ -57,4 +57,15 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
             + "kind 2 (\(gaussianFraction)): N(theta_min, \(gaussianScale)^2 V); V = inverse of half the exact Hessian at the "
             + "minimum (delta-chi2 = 1). Undefined points are redrawn."
     }
+}
+
+extension Setting {
+    /// Fractions of rays, box and Gaussian points in a design.
+    public static let designMix = Setting("design.mix")
+    /// Largest Δχ² of a design's rays.
+    public static let designDeltaMax = Setting("design.deltaMax")
+    /// Half-width of a design's box, in Hessian σ.
+    public static let designBox = Setting("design.box")
+    /// Scale of a design's Gaussian points, in Hessian σ.
+    public static let designGaussianScale = Setting("design.gaussianScale")
 }

@@ -71,7 +71,7 @@ public enum L2Sensitivity {
     /// a quantity model over other parameters, or an X without a Hessian error.
     public static func compute(model: any ScalarModel, quantity: DerivedQuantity, tolerance: Double,
                                scan: ScanOptions = ScanOptions(), modelIdentity: String? = nil) throws -> L2Result {
-        guard tolerance > 0, tolerance.isFinite else { throw PDFEmuError("--tolerance: T² must be > 0, got \(tolerance)") }
+        guard tolerance > 0, tolerance.isFinite else { throw SettingError(.eigenTolerance, "T² must be > 0, got \(tolerance)") }
         guard !model.experimentNames.isEmpty else {
             throw PDFEmuError("L2 sensitivities need per-experiment χ², and this model has no per-experiment outputs")
         }

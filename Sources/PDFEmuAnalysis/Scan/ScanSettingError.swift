@@ -1,37 +1,58 @@
 import PDFEmuCore
-import PDFEmuIO
-import PDFEmuTheory
-/// The settings of a scan (`ScanOptions`, `ScanMCMCOptions`), named by their library spelling; the
-/// command line maps each to its own flag.
-public enum ScanSetting: String, Sendable, CaseIterable {
-    case profileParameters, tolerances, fixed, bounds, ranges, points, contours, levels, rays, lagrangeExpressions
-    case lagrangeModels, starts, widen, shard, mcmc
-    case mcmcChains = "mcmc.chains", mcmcWalkers = "mcmc.walkers", mcmcSteps = "mcmc.steps", mcmcBurnIn = "mcmc.burnIn"
-    case mcmcThin = "mcmc.thin", mcmcTemperature2 = "mcmc.temperature2"
-}
 
-/// A scan setting that cannot be used: which setting, optionally what in it (a parameter name, a pair),
-/// and why. The description reads "SETTING [SUBJECT]: MESSAGE" in library spelling; the CLI prints the
-/// same with its flag in place of the setting.
-public struct ScanSettingError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The setting at fault.
-    public var setting: ScanSetting
-    /// What in it is at fault (e.g. the parameter name), if anything.
-    public var subject: String?
-    /// Why, in one line.
-    public var message: String
+/// The settings of a scan (`ScanOptions`, `ScanMCMCOptions`) are `Setting`s; the name is kept for readers.
+public typealias ScanSetting = Setting
+/// A bad scan setting is a `SettingError`, like every other bad setting.
+public typealias ScanSettingError = SettingError
 
-    /// Creates the error about `subject` in `setting`.
-    public init(_ setting: ScanSetting, _ subject: String?, _ message: String) {
-        self.setting = setting; self.subject = subject; self.message = message
-    }
+extension Setting {
+    /// Parameters to profile.
+    public static let profileParameters = Setting("profileParameters")
+    /// Δχ² levels T² of intervals.
+    public static let tolerances = Setting("tolerances")
+    /// Parameters held fixed in a scan.
+    public static let fixed = Setting("fixed")
+    /// Bounds on parameters.
+    public static let bounds = Setting("bounds")
+    /// Profile grid ranges.
+    public static let ranges = Setting("ranges")
+    /// Points per profile.
+    public static let points = Setting("points")
+    /// 2D contours.
+    public static let contours = Setting("contours")
+    /// Contour levels.
+    public static let levels = Setting("levels")
+    /// Rays per contour.
+    public static let rays = Setting("rays")
+    /// Lagrange expressions.
+    public static let lagrangeExpressions = Setting("lagrangeExpressions")
+    /// Lagrange models (a second model's value).
+    public static let lagrangeModels = Setting("lagrangeModels")
+    /// Starts of the global minimisation.
+    public static let starts = Setting("starts")
+    /// Profile grid widen factor.
+    public static let widen = Setting("widen")
+    /// The shard of the work units.
+    public static let shard = Setting("shard")
+    /// MCMC on or off.
+    public static let mcmc = Setting("mcmc")
+    /// MCMC chains.
+    public static let mcmcChains = Setting("mcmc.chains")
+    /// MCMC walkers per chain.
+    public static let mcmcWalkers = Setting("mcmc.walkers")
+    /// MCMC steps per chain.
+    public static let mcmcSteps = Setting("mcmc.steps")
+    /// MCMC burn-in steps.
+    public static let mcmcBurnIn = Setting("mcmc.burnIn")
+    /// MCMC thinning.
+    public static let mcmcThin = Setting("mcmc.thin")
+    /// MCMC temperature T².
+    public static let mcmcTemperature2 = Setting("mcmc.temperature2")
 
-    /// Creates the error about `setting` as a whole.
-    public init(_ setting: ScanSetting, _ message: String) { self.init(setting, nil, message) }
-
-    /// The line with `name` standing for the setting.
-    public func line(naming name: String) -> String { name + (subject.map { " " + $0 } ?? "") + ": " + message }
-
-    /// The line in library spelling.
-    public var description: String { line(naming: setting.rawValue) }
+    /// Every scan setting, in declaration order.
+    public static let scanSettings: [Setting] = [
+        .profileParameters, .tolerances, .fixed, .bounds, .ranges, .points, .contours, .levels, .rays,
+        .lagrangeExpressions, .lagrangeModels, .starts, .widen, .shard, .mcmc, .mcmcChains, .mcmcWalkers,
+        .mcmcSteps, .mcmcBurnIn, .mcmcThin, .mcmcTemperature2,
+    ]
 }

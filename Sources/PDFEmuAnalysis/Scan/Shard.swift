@@ -59,7 +59,7 @@ public enum ScanMerge {
     public static func merge(_ shards: [(source: String, result: ScanResult)]) throws -> ScanResult {
         guard let first = shards.first else { throw PDFEmuError("merge: no shard files given") }
         for s in shards where s.result.shard == nil {
-            throw PDFEmuError("\(s.source): not a shard output (written without --shard)")
+            throw PDFEmuError("\(s.source): not a shard output (the scan was not sharded)")
         }
         let n = first.result.shard!.count
         var seen: [Int: String] = [:]

@@ -50,7 +50,7 @@ struct FitCheckpoint<T: NNScalar> {
 
     static func load(_ path: String, config: FitConfig, architecture: MLPArchitecture, fresh: (Int) -> MemberCheckpoint<T>) throws -> FitCheckpoint<T> {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw PDFEmuError("\(path): no checkpoint to resume from (run without --resume first)")
+            throw SettingError(.resume, path, "no checkpoint to resume from (start the fit without resuming first)")
         }
         let f = try HDF5File(open: path)
         guard (try? f.readStringAttribute("format")) == "pdfemu-checkpoint" else {
@@ -105,4 +105,9 @@ struct FitCheckpoint<T: NNScalar> {
         }
         return FitCheckpoint(configText: config.sourceText, finished: finished, current: current, currentMember: cm)
     }
+}
+
+extension Setting {
+    /// Resuming a fit from its checkpoint.
+    public static let resume = Setting("fit.resume")
 }

@@ -120,19 +120,19 @@ package enum ScanPlots {
 
     /// Checks that `dir` is a writable directory, or can be created (its parent exists); throws one line otherwise.
     package static func checkDirectory(_ dir: String) throws {
-        guard !dir.isEmpty else { throw PDFEmuError("--plot: empty directory name") }
+        guard !dir.isEmpty else { throw SettingError(.plotDirectory, "empty directory name") }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw PDFEmuError("--plot \(dir): exists and is not a directory") }
-            guard FileManager.default.isWritableFile(atPath: dir) else { throw PDFEmuError("--plot \(dir): directory is not writable") }
+            guard isDir.boolValue else { throw SettingError(.plotDirectory, dir, "exists and is not a directory") }
+            guard FileManager.default.isWritableFile(atPath: dir) else { throw SettingError(.plotDirectory, dir, "directory is not writable") }
             return
         }
         let parent = URL(fileURLWithPath: dir).standardizedFileURL.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
-            throw PDFEmuError("--plot \(dir): parent directory \(parent) does not exist")
+            throw SettingError(.plotDirectory, dir, "parent directory \(parent) does not exist")
         }
         guard FileManager.default.isWritableFile(atPath: parent) else {
-            throw PDFEmuError("--plot \(dir): parent directory \(parent) is not writable")
+            throw SettingError(.plotDirectory, dir, "parent directory \(parent) is not writable")
         }
     }
 
@@ -151,7 +151,7 @@ package enum ScanPlots {
             for f in files where rename(f.temporary, f.final) != 0 {
                 let why = String(cString: strerror(errno))
                 discard()
-                throw PDFEmuError("--plot \(directory): cannot move \(URL(fileURLWithPath: f.final).lastPathComponent) into place: \(why)")
+                throw SettingError(.plotDirectory, directory, "cannot move \(URL(fileURLWithPath: f.final).lastPathComponent) into place: \(why)")
             }
             return files.map(\.final)
         }
@@ -202,18 +202,18 @@ package enum ScanPlots {
         try checkDirectory(dir)
         for (file, _) in figs {
             if file.utf8.count > 255 {
-                throw PDFEmuError("--plot \(dir): plot file name \"\(file.prefix(40))…\" is \(file.utf8.count) bytes, more than 255")
+                throw SettingError(.plotDirectory, dir, "plot file name \"\(file.prefix(40))…\" is \(file.utf8.count) bytes, more than 255")
             }
             var isDir: ObjCBool = false
             let path = URL(fileURLWithPath: dir).appendingPathComponent(file).path
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                throw PDFEmuError("--plot \(dir): \(file) is a directory")
+                throw SettingError(.plotDirectory, dir, "\(file) is a directory")
             }
         }
         var created = false
         if !FileManager.default.fileExists(atPath: dir) {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false) } catch {
-                throw PDFEmuError("--plot \(dir): cannot create directory: \(error.localizedDescription)")
+                throw SettingError(.plotDirectory, dir, "cannot create directory: \(error.localizedDescription)")
             }
             created = true
         }
@@ -225,7 +225,7 @@ package enum ScanPlots {
             files.append((tmp, final))
             guard FileManager.default.createFile(atPath: tmp, contents: Data(fig.utf8)) else {
                 Staged(directory: dir, files: files, createdDirectory: created).discard()
-                throw PDFEmuError("--plot \(dir): cannot write \(file)")
+                throw SettingError(.plotDirectory, dir, "cannot write \(file)")
             }
         }
         return Staged(directory: dir, files: files, createdDirectory: created)
@@ -248,4 +248,9 @@ package enum ScanPlots {
     package static func fileSafe(_ name: String) -> String {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") ? $0 : "_" })
     }
+}
+
+extension Setting {
+    /// The directory plots are written to.
+    public static let plotDirectory = Setting("plot.directory")
 }

@@ -81,7 +81,7 @@ public struct FKChiSquare: Sendable {
         let kept = (0..<file.count).filter { file.q2($0) >= options.q2Min }
         guard !kept.isEmpty else {
             let largest = (0..<file.count).map(file.q2).max() ?? 0
-            throw PDFEmuError("\(file.path): --q2-min \(options.q2Min) leaves no data points (largest Q² is \(largest) GeV²)")
+            throw SettingError(.q2Min, "\(options.q2Min) leaves no data points of \(file.path) (largest Q² is \(largest) GeV²)")
         }
         // F·M: the FK table's columns summed into the basis (row-major [N, nb]).
         let nb = par.basisCount, k = par.interior.count, nx = file.xgrid.count, nf = file.flavours.count

@@ -28,13 +28,13 @@ public struct TheoryOptions: Sendable, Equatable, Codable {
     /// place (free entries 0). Throws one line for an unknown name, a name both fixed and free, a
     /// name given twice, a non-finite fixed value, a non-finite cut, or a parameter left neither free
     /// nor fixed.
-    public func resolve() throws(PDFEmuError) -> (free: [Int], template: [Double]) {
+    public func resolve() throws(SettingError) -> (free: [Int], template: [Double]) {
         let names = HERAParametrisation.parameterNames
         let known = "known: " + names.joined(separator: " ")
-        guard q2Min.isFinite else { throw PDFEmuError("--q2-min: \(q2Min) is not a finite number") }
+        guard q2Min.isFinite else { throw SettingError(.q2Min, "\(q2Min) is not a finite number") }
         for (n, v) in fixed.sorted(by: { $0.key < $1.key }) {
-            guard names.contains(n) else { throw PDFEmuError("--fix: unknown parameter '\(n)' (\(known))") }
-            guard v.isFinite else { throw PDFEmuError("--fix \(n): value \(v) is not finite") }
+            guard names.contains(n) else { throw SettingError(.theoryFixed, "unknown parameter '\(n)' (\(known))") }
+            guard v.isFinite else { throw SettingError(.theoryFixed, n, "value \(v) is not finite") }
         }
         var template = [Double](repeating: 0, count: names.count)
         var freeSet: [Int]
@@ -42,9 +42,9 @@ public struct TheoryOptions: Sendable, Equatable, Codable {
             var seen = Set<String>()
             freeSet = []
             for n in free {
-                guard let i = names.firstIndex(of: n) else { throw PDFEmuError("--free: unknown parameter '\(n)' (\(known))") }
-                guard seen.insert(n).inserted else { throw PDFEmuError("--free: '\(n)' is named twice") }
-                if fixed[n] != nil { throw PDFEmuError("--free \(n): the parameter is also fixed with --fix") }
+                guard let i = names.firstIndex(of: n) else { throw SettingError(.theoryFree, "unknown parameter '\(n)' (\(known))") }
+                guard seen.insert(n).inserted else { throw SettingError(.theoryFree, "'\(n)' is named twice") }
+                if fixed[n] != nil { throw SettingError(.theoryFree, n, "the parameter is also fixed") }
                 freeSet.append(i)
             }
             freeSet.sort()
@@ -53,7 +53,7 @@ public struct TheoryOptions: Sendable, Equatable, Codable {
         }
         for (i, n) in names.enumerated() where !freeSet.contains(i) {
             guard let v = fixed[n] ?? TheoryOptions.defaultFixed[n] else {
-                throw PDFEmuError("parameter \(n) is neither free nor fixed: name it in --free or give --fix \(n)=VALUE")
+                throw SettingError(.theoryFree, n, "the parameter is neither free nor fixed: free it, or give it a fixed value")
             }
             template[i] = v
         }
@@ -61,11 +61,20 @@ public struct TheoryOptions: Sendable, Equatable, Codable {
     }
 
     /// One line describing the choice, e.g. "free: Bg Cg …; fixed: Duv=0, fs=0.4; Q² ≥ 3.49 GeV²".
-    public func summary() throws(PDFEmuError) -> String {
+    public func summary() throws(SettingError) -> String {
         let (free, template) = try resolve()
         let names = HERAParametrisation.parameterNames
         let fixedText = names.indices.filter { !free.contains($0) }.map { "\(names[$0])=\(template[$0])" }
         return "free: " + free.map { names[$0] }.joined(separator: " ") + "; fixed: "
             + (fixedText.isEmpty ? "none" : fixedText.joined(separator: ", ")) + "; Q² ≥ \(q2Min) GeV²"
     }
+}
+
+extension Setting {
+    /// The kinematic cut Q²_min of the theory (GeV²).
+    public static let q2Min = Setting("theory.q2Min")
+    /// Fixed values of the theory's parameters.
+    public static let theoryFixed = Setting("theory.fixed")
+    /// The theory's free parameters.
+    public static let theoryFree = Setting("theory.free")
 }

@@ -42,7 +42,13 @@ final class InProcessParsingTests: XCTestCase {
         XCTAssertEqual(cliMessage(ScanSettingError(.bounds, "Bg", "lower 1 must be below upper 0")), "--bound Bg: lower 1 must be below upper 0")
         XCTAssertEqual("\(ScanSettingError(.bounds, "Bg", "lower 1 must be below upper 0"))", "bounds Bg: lower 1 must be below upper 0")
         // Every setting has a flag of its own.
-        let flags = ScanSetting.allCases.map(\.flag)
+        let flags = Setting.scanSettings.map(\.flag)
         XCTAssertEqual(Set(flags).count, flags.count)
+        // Settings of other modules are spelled by the same table; none falls back to the library spelling.
+        XCTAssertEqual(cliMessage(SettingError(.q2Min, "1e9 leaves no data points")), "--q2-min: 1e9 leaves no data points")
+        XCTAssertEqual(cliMessage(SettingError(.plotDirectory, "out", "is not writable")), "--plot out: is not writable")
+        let others: [Setting] = [.q2Min, .theoryFixed, .theoryFree, .eigenTolerance, .eigenMaxIterations, .experimentPoints,
+                                 .xPoints, .designMix, .designDeltaMax, .designBox, .designGaussianScale, .plotDirectory, .resume]
+        for s in Setting.scanSettings + others where s != .widen { XCTAssertTrue(s.flag.hasPrefix("--"), "\(s) has no flag") }
     }
 }

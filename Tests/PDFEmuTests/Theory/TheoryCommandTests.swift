@@ -66,8 +66,8 @@ final class TheoryCommandTests: XCTestCase {
         let cases: [([String], String)] = [
             (["--input", input, "--output", input], "error: \(input): output would overwrite the input --input; choose another output file"),
             (["--input", input, "--output", output, "--fix", "Bogus=1"], "error: --fix: unknown parameter 'Bogus'"),
-            (["--input", input, "--output", output, "--fix", "Bg=0", "--free", "Bg,Cg"], "error: --free Bg: the parameter is also fixed with --fix"),
-            (["--input", input, "--output", output, "--q2-min", "1e9"], "error: \(Theory.path): --q2-min 1000000000.0 leaves no data points"),
+            (["--input", input, "--output", output, "--fix", "Bg=0", "--free", "Bg,Cg"], "error: --free Bg: the parameter is also fixed"),
+            (["--input", input, "--output", output, "--q2-min", "1e9"], "error: --q2-min: 1000000000.0 leaves no data points of \(Theory.path)"),
             (["--input", input, "--output", output, "--free", "Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,Euv,Bdv,Cdv,CUbar,DUbar,ADbar,BDbar,CDbar"],
              "error: oracle fk:\(Theory.path): /parameter_names lacks Duv (needed: Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,"),
             (["--input", dir.path("none.h5"), "--output", output], "error: \(dir.path("none.h5")): no such file"),

@@ -63,15 +63,15 @@ final class TheoryErrorTests: XCTestCase {
         func message(_ o: TheoryOptions) -> String {
             do { _ = try FKChiSquare(file: Theory.file, options: o); return "" } catch { return userMessage(error) }
         }
-        XCTAssertEqual(message(TheoryOptions(fixed: ["Nope": 1])), "--fix: unknown parameter 'Nope' (known: "
+        XCTAssertEqual(message(TheoryOptions(fixed: ["Nope": 1])), "theory.fixed: unknown parameter 'Nope' (known: "
                        + HERAParametrisation.parameterNames.joined(separator: " ") + ")")
-        XCTAssertTrue(message(TheoryOptions(free: ["Bg", "Zz"])).hasPrefix("--free: unknown parameter 'Zz'"))
-        XCTAssertEqual(message(TheoryOptions(fixed: ["Bg": 0.1], free: ["Bg", "Cg"])), "--free Bg: the parameter is also fixed with --fix")
-        XCTAssertEqual(message(TheoryOptions(free: ["Bg", "Bg"])), "--free: 'Bg' is named twice")
-        XCTAssertEqual(message(TheoryOptions(free: ["Bg"])), "parameter Cg is neither free nor fixed: name it in --free or give --fix Cg=VALUE")
-        XCTAssertEqual(message(TheoryOptions(fixed: ["Bg": .infinity])), "--fix Bg: value inf is not finite")
+        XCTAssertTrue(message(TheoryOptions(free: ["Bg", "Zz"])).hasPrefix("theory.free: unknown parameter 'Zz'"))
+        XCTAssertEqual(message(TheoryOptions(fixed: ["Bg": 0.1], free: ["Bg", "Cg"])), "theory.free Bg: the parameter is also fixed")
+        XCTAssertEqual(message(TheoryOptions(free: ["Bg", "Bg"])), "theory.free: 'Bg' is named twice")
+        XCTAssertEqual(message(TheoryOptions(free: ["Bg"])), "theory.free Cg: the parameter is neither free nor fixed: free it, or give it a fixed value")
+        XCTAssertEqual(message(TheoryOptions(fixed: ["Bg": .infinity])), "theory.fixed Bg: value inf is not finite")
         let maxQ2 = (0..<Theory.file.count).map(Theory.file.q2).max()!
-        XCTAssertEqual(message(TheoryOptions(q2Min: 1e7)), "\(Theory.path): --q2-min 10000000.0 leaves no data points (largest Q² is \(maxQ2) GeV²)")
+        XCTAssertEqual(message(TheoryOptions(q2Min: 1e7)), "theory.q2Min: 10000000.0 leaves no data points of \(Theory.path) (largest Q² is \(maxQ2) GeV²)")
         // Fixing a default-free parameter removes it from θ; freeing a default-fixed one adds it.
         let m = try FKChiSquare(file: Theory.file, options: TheoryOptions(fixed: ["Bg": -0.01]))
         XCTAssertEqual(m.parameterNames.count, 13)
