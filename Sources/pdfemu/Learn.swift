@@ -39,8 +39,8 @@ struct Learn: ParsableCommand {
                 start = .scanFile(initialScan)
             } else if let designEmulator {
                 start = .design(model: try Emulator.load(designEmulator), label: designEmulator, count: initial)
-            } else if let theory = theOracle as? TheoryOracle {
-                start = .design(model: theory.chi2, label: theory.label, count: initial)
+            } else if let model = theOracle.inMemoryModel {
+                start = .design(model: model, label: theOracle.label, count: initial)
             } else {
                 throw PDFEmuError("--oracle \(oracle): pdfemu cannot draw a design from a command; give --initial-scan FILE or --design-emulator E.h5")
             }

@@ -34,6 +34,15 @@ package struct FreeParameterModel: ScalarModel {
         return (r.value, reduce(r.gradient), Matrix(square: r.hessian, n: base.parameterNames.count).submatrix(free).values)
     }
     package func prediction(at x: [Double]) -> Prediction { base.prediction(at: full(x)) }
+    package func predictBatch(_ points: [Double]) -> BatchPrediction {
+        let k = free.count, n = k == 0 ? 0 : points.count / k
+        var rows: [Double] = []
+        rows.reserveCapacity(n * template.count)
+        for i in 0..<n { rows += full(Array(points[(i * k)..<((i + 1) * k)])) }
+        return base.predictBatch(rows)
+    }
+    /// The base model's spread status (the spread is the base model's).
+    package var spreadStatus: SpreadStatus { base.spreadStatus }
 
     /// The base model's training region seen over the free parameters.
     struct Region: TrainingRegion {

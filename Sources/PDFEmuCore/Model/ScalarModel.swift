@@ -79,6 +79,9 @@ public protocol ScalarModel: Sendable {
     func valueGradientHessian(at theta: [Double]) -> (value: Double, gradient: [Double], hessian: [Double])
     /// The value with its spread (0 when the model has none) and per-experiment values.
     func prediction(at theta: [Double]) -> Prediction
+    /// Predictions at N points ([N, P] row-major) in one call: batched through BLAS where the model
+    /// can, `pointwiseBatch` where it cannot. A requirement, so that a new model kind says which.
+    func predictBatch(_ points: [Double]) -> BatchPrediction
     /// Good starting points for a global minimisation, best first (may be empty).
     var startingPoints: [[Double]] { get }
     /// The region the model was trained on, or nil for a model valid wherever it is defined (an exact χ²).

@@ -24,9 +24,13 @@ public protocol ChiSquareOracle: Sendable {
     /// Data points of each experiment, if the oracle knows them (written as /ndata_per_experiment);
     /// the default is nil.
     var ndataPerExperiment: [Int]? { get }
+    /// The same χ² as a model in memory, when the oracle has one (the in-process theory, a model
+    /// oracle): a design can then be drawn around its minimum. nil for external commands.
+    var inMemoryModel: (any ScalarModel)? { get }
 }
 
 extension ChiSquareOracle {
     public var provenance: [(String, String)] { [] }
     public var ndataPerExperiment: [Int]? { nil }
+    public var inMemoryModel: (any ScalarModel)? { nil }
 }

@@ -12,6 +12,8 @@ public struct ModelOracle: ChiSquareOracle {
     public let model: any ScalarModel
     /// The label used in messages and provenance (e.g. `emulator:E.h5`).
     public let label: String
+    /// The model itself.
+    public var inMemoryModel: (any ScalarModel)? { model }
 
     /// Wraps `model`, labelled `label`.
     public init(_ model: any ScalarModel, label: String, provenance: [(String, String)] = []) {
@@ -28,16 +30,8 @@ public struct ModelOracle: ChiSquareOracle {
     public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         let theta: [Double]
         do { theta = try points.columns(model.parameterNames) } catch { throw error.from(label) }
-        let p = model.parameterNames.count, n = points.count
-        var chi2: [Double], perExp: [Double]
-        if let emulator = model as? Emulator {
-            let batch = emulator.predictBatch(theta)
-            (chi2, perExp) = (batch.value, batch.perExperiment)
-        } else {
-            let predictions = Parallel.map(n) { i in model.prediction(at: Array(theta[(i * p)..<((i + 1) * p)])) }
-            chi2 = predictions.map(\.value)
-            perExp = predictions.flatMap(\.perExperiment)
-        }
+        let batch = model.predictBatch(theta)
+        let (chi2, perExp) = (batch.value, batch.perExperiment)
         do {
             return try OracleResult(chi2: chi2, experimentNames: model.experimentNames, chi2PerExperiment: perExp)
         } catch { throw error.from(label) }

@@ -15,6 +15,8 @@ public struct TheoryOracle: ChiSquareOracle {
     public let chi2: FKChiSquare
     /// `fk:FILE`.
     public let label: String
+    /// The exact χ² itself.
+    public var inMemoryModel: (any ScalarModel)? { chi2 }
     /// Root attributes stored with the values.
     public let provenance: [(String, String)]
 

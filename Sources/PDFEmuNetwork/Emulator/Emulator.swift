@@ -192,15 +192,3 @@ public struct Emulator: ScalarModel, TrainingRegion {
         return BatchPrediction(value: value, spread: spread, rawSpread: spread, perExperiment: per)
     }
 }
-
-/// Predictions at many points (`Emulator.predictBatch`).
-public struct BatchPrediction: Sendable, Equatable {
-    /// The target (ensemble mean) at each point [N].
-    public var value: [Double]
-    /// Its spread [N]: calibrated when the emulator has a calibration, else the raw spread (0 for one member).
-    public var spread: [Double]
-    /// The raw ensemble standard deviation [N].
-    public var rawSpread: [Double]
-    /// Per-experiment values [N×E].
-    public var perExperiment: [Double]
-}

@@ -27,6 +27,13 @@ extension FKChiSquare: ScalarModel {
         case .failure: return Prediction(value: .nan, spread: 0, perExperiment: [Double](repeating: .nan, count: experimentNames.count))
         }
     }
+
+    /// The exact χ² and per-experiment χ² at N points through `evaluateBatch` (NaN rows where undefined).
+    public func predictBatch(_ points: [Double]) -> BatchPrediction {
+        let r = evaluateBatch(points)
+        let zeros = [Double](repeating: 0, count: r.chi2.count)
+        return BatchPrediction(value: r.chi2, spread: zeros, rawSpread: zeros, perExperiment: r.perExperiment)
+    }
 }
 
 extension FKChiSquare {

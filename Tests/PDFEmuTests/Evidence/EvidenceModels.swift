@@ -16,6 +16,10 @@ protocol ExactEvidenceModel: ScalarModel {
     var exactLogZ: Double { get }
 }
 
+extension ExactEvidenceModel {
+    func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
+}
+
 private func phi(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
 
 /// χ² = 20 + uᵀC⁻¹u in 3D, correlated; the box is ±12σ so truncation is below 1e-30:

@@ -88,6 +88,7 @@ final class LearnerTests: XCTestCase {
 
     /// A model undefined (NaN) where p0 > μ0 + 0.8σ: the upper end of p0 at Δχ² = 1 lies where the oracle gives nothing.
     struct CutModel: ScalarModel {
+        func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
         let base: QuadraticModel
         var parameterNames: [String] { base.parameterNames }
         var experimentNames: [String] { [] }

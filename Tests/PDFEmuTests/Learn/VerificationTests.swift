@@ -13,6 +13,7 @@ import PDFEmuTestSupport
 /// A model with a Gaussian bump of height `height` added at `centre` (width `width` in each parameter's
 /// own units): a deliberately damaged emulator of `base`.
 struct BumpedModel: ScalarModel {
+    func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let base: any ScalarModel
     let centre: [Double]
     let width: [Double]

@@ -12,6 +12,7 @@ import PDFEmuTestSupport
 /// A model computed in single precision (as a Float32 network would be): values, gradients and
 /// Hessians rounded to Float.
 struct FloatRounded: ScalarModel, TrainingRegion {
+    func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let base: QuadraticModel
     var parameterNames: [String] { base.parameterNames }
     var experimentNames: [String] { base.experimentNames }
@@ -33,6 +34,7 @@ struct FloatRounded: ScalarModel, TrainingRegion {
 
 /// χ² = 10 + (x + y)² + z²: flat along x − y, so H is singular at any minimum.
 struct FlatModel: ScalarModel, TrainingRegion {
+    func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let parameterNames = ["x", "y", "z"]
     let experimentNames: [String] = []
     let sampleMinimum = 10.0

@@ -13,6 +13,7 @@ import PDFEmuTestSupport
 /// A model translated by `shift` in θ, with `offset` added to χ²: its minimum, profiles and contours are
 /// those of `base` moved by `shift`, χ²_min raised by `offset`.
 struct ShiftedModel: ScalarModel {
+    func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let base: any ScalarModel
     let shift: [Double]
     let offset: Double

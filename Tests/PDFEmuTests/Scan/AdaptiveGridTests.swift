@@ -14,6 +14,7 @@ import PDFEmuTestSupport
 /// profiling y), far flatter beyond, so the Hessian-based grid ends before the T² = 10 crossing
 /// (exact: x = ±√(c(e^{10/c} − 1))).
 struct FlatteningModel: ScalarModel {
+    func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let c = 5.0
     let parameterNames = ["x", "y"]
     let experimentNames: [String] = []

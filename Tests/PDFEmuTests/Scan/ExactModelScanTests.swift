@@ -12,6 +12,7 @@ import PDFEmuTestSupport
 /// A model with only the differentiable part (no training region), as an exact χ² is: every scan
 /// feature must work on it, and nothing may invent training data for it.
 struct FunctionOnly: ScalarModel {
+    func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let base: QuadraticModel
     var parameterNames: [String] { base.parameterNames }
     var experimentNames: [String] { base.experimentNames }
@@ -66,6 +67,7 @@ final class ExactModelScanTests: XCTestCase {
 
     func testAModelWithoutStartsOrRegionIsRefusedWithOneLine() {
         struct NoStart: ScalarModel {
+            func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
             let parameterNames = ["x"]
             let experimentNames: [String] = []
             func value(at t: [Double]) -> Double { t[0] * t[0] }

@@ -12,6 +12,7 @@ import PDFEmuTestSupport
 /// χ² = χ²_A + χ²_B with χ²_A = (θ₀ − a)²/sa² and χ²_B = (θ₀ − b)²/sb² + (θ₁ − θ₀/2)²: A prefers θ₀ = a,
 /// B prefers θ₀ = b, so along X = θ₀ they pull in opposite directions with known Δχ²_E.
 private struct TwoPullModel: ScalarModel {
+    func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let a = 0.0, b = 1.0, sa = 1.0, sb = 2.0
     var parameterNames: [String] { ["t0", "t1"] }
     var experimentNames: [String] { ["A", "B"] }
