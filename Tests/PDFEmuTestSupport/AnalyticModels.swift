@@ -6,6 +6,7 @@ import PDFEmu
 /// χ² = χ0 + uᵀC⁻¹u + Σ g_i u_i⁴ with u = θ − μ: a quadratic with known covariance C (g = 0), or a
 /// non-quadratic one (g > 0). Two "experiments" share the quadratic part 1:3. Domain: the box μ ± k·σ.
 public struct QuadraticModel: ScalarModel, TrainingRegion {
+    public func whitened(_ theta: [Double]) -> [Double]? { nil }
     public func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     public let parameterNames: [String]
     public let experimentNames = ["expA", "expB"]
@@ -100,6 +101,7 @@ public struct QuadraticModel: ScalarModel, TrainingRegion {
 /// A banana valley in (x, y), an asymmetric quartic in z, and w tied to z:
 /// χ² = 100 + ((x−1)/a)² + ((y−x²)/b)² + u² + u³ + u⁴ + ((w−z)/e)², u = (z−0.5)/c.
 public struct BananaModel: ScalarModel, TrainingRegion {
+    public func whitened(_ theta: [Double]) -> [Double]? { nil }
     public func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     /// The model with its fixed settings.
     public init() {}
@@ -142,6 +144,7 @@ public struct BananaModel: ScalarModel, TrainingRegion {
 /// Two valleys, smoothly joined: χ² = 50 − log(e^{−q1} + e^{−q2}), q1 = |θ−μ1|², q2 = |θ−μ2|² − 8.
 /// The deeper valley (Δχ² ≈ −8) lies outside the training domain (ball of radius 3.5 around μ1).
 public struct TwoValleyModel: ScalarModel, TrainingRegion {
+    public func whitened(_ theta: [Double]) -> [Double]? { nil }
     public func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     /// The model with its fixed settings.
     public init() {}

@@ -5,6 +5,7 @@ import PDFEmu
 /// χ²(θ) = χ²₀ + (θ−μ)ᵀ C⁻¹ (θ−μ): at T² = 1 the density exp(−χ²/2) is exactly N(μ, C).
 /// The "training domain" is the box `lower…upper` (inside ⇔ inBox), so the outside fraction is checkable.
 public struct GaussianChi2Model: ScalarModel, TrainingRegion {
+    public func whitened(_ theta: [Double]) -> [Double]? { nil }
     public func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     public let mu: [Double]
     public let covariance: [Double]

@@ -53,6 +53,8 @@ package struct FreeParameterModel: ScalarModel {
         var trainingLower: [Double] { model.reduce(base.trainingLower) }
         var trainingUpper: [Double] { model.reduce(base.trainingUpper) }
         func domain(at x: [Double]) -> DomainCheck { base.domain(at: model.full(x)) }
+        /// Not defined over a subset of the parameters: users whiten by the Hessian σ.
+        func whitened(_ x: [Double]) -> [Double]? { nil }
     }
 
 }

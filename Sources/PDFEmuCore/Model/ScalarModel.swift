@@ -102,6 +102,9 @@ public protocol TrainingRegion: Sendable {
     var trainingUpper: [Double] { get }
     /// Whether θ is inside the region the training points cover.
     func domain(at theta: [Double]) -> DomainCheck
+    /// θ in the coordinates where the training points' spread is the unit ball (z = L⁻¹(θ − centre)),
+    /// or nil when the region has no whitening of its own (users then whiten by the Hessian σ).
+    func whitened(_ theta: [Double]) -> [Double]?
 }
 
 extension ScalarModel {

@@ -115,7 +115,7 @@ public enum Proposer {
         let constraints = scan.minimum.constraints
         let sigma = (0..<p).map { scan.hessian.sigma(ofParameter: $0) ?? 0 }
         let whiten: ([Double]) -> [Double]
-        if let e = model as? Emulator { whiten = e.domain.whiten } else {
+        if let region = model.trainingRegion, region.whitened(theta0) != nil { whiten = { region.whitened($0)! } } else {
             whiten = { t in (0..<p).map { sigma[$0] > 0 ? (t[$0] - theta0[$0]) / sigma[$0] : 0 } }
         }
         var picker = Picker(p: p, minDistance: options.minDistance, whiten: whiten, existing: existing)

@@ -5,6 +5,8 @@ import PDFEmuIO
 /// A trained χ² emulator: an ensemble of networks with their scalers, names, training domain and
 /// accuracy report. A `Sendable` value: load it once and call it from any number of threads.
 public struct Emulator: ScalarModel, TrainingRegion {
+    /// The training domain's whitening, z = L⁻¹(θ − best training point).
+    public func whitened(_ theta: [Double]) -> [Double]? { domain.whiten(theta) }
     /// Parameter names, in θ order.
     public let parameterNames: [String]
     /// Names of the per-experiment outputs (empty if none were trained).

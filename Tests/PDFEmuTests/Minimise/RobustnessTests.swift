@@ -12,6 +12,7 @@ import PDFEmuTestSupport
 /// A model computed in single precision (as a Float32 network would be): values, gradients and
 /// Hessians rounded to Float.
 struct FloatRounded: ScalarModel, TrainingRegion {
+    func whitened(_ theta: [Double]) -> [Double]? { nil }
     func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let base: QuadraticModel
     var parameterNames: [String] { base.parameterNames }
@@ -34,6 +35,7 @@ struct FloatRounded: ScalarModel, TrainingRegion {
 
 /// χ² = 10 + (x + y)² + z²: flat along x − y, so H is singular at any minimum.
 struct FlatModel: ScalarModel, TrainingRegion {
+    func whitened(_ theta: [Double]) -> [Double]? { nil }
     func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
     let parameterNames = ["x", "y", "z"]
     let experimentNames: [String] = []

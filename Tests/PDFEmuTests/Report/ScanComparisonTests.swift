@@ -34,6 +34,7 @@ struct ShiftedModel: ScalarModel {
 
     /// The base model's training region, moved with it.
     struct Region: TrainingRegion {
+        func whitened(_ theta: [Double]) -> [Double]? { nil }
         let base: any TrainingRegion
         let model: ShiftedModel
         var sampleMinimum: Double { base.sampleMinimum + model.offset }

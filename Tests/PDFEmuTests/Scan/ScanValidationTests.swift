@@ -66,6 +66,7 @@ final class ScanValidationTests: XCTestCase {
     func testLagrangeScanOfASecondModelAgreesWithTheLinearExpression() throws {
         // A second model that is exactly the linear function q = p0 − p2.
         struct Linear: ScalarModel, TrainingRegion {
+            func whitened(_ theta: [Double]) -> [Double]? { nil }
             func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
             let base: QuadraticModel
             var parameterNames: [String] { base.parameterNames }
