@@ -26,30 +26,25 @@ enum RayCrossing {
             evaluations += 1
             return BracketPoint(x: t, g: g(t), theta: [], converged: true)
         }
-        var lo = BracketPoint(x: 0, g: g0, theta: [], converged: true)
-        var t = min(start, limit)
-        for _ in 0..<maxSteps {
-            let c = eval(t)
-            guard c.g.isFinite else {
-                return Outcome(t: nil, g: c.g, evaluations: evaluations,
-                               openReason: "the function is undefined at distance \(Fmt.num(t, width: 0, digits: 4)) before reaching the level")
+        let outcome = OutwardWalk.walk(from: BracketPoint(x: 0, g: g0, theta: [], converged: true), first: start, growth: 1.5,
+                                       limit: limit, maxSteps: maxSteps, undefined: .stops) { t, _ in eval(t) }
+        switch outcome {
+        case .bracket(let lo, let hi):
+            let (root, _) = ProfileRoot.illinois(lo: lo, hi: hi, tolerance: tolerance, maxIterations: 80, evaluate: { x, _ in eval(x) })
+            guard abs(root.g) <= tolerance else {
+                return Outcome(t: nil, g: root.g, evaluations: evaluations, openReason: "root finding did not reach the tolerance")
             }
-            if c.g > 0 {
-                let (root, _) = ProfileRoot.illinois(lo: lo, hi: c, tolerance: tolerance, maxIterations: 80, evaluate: { x, _ in eval(x) })
-                guard abs(root.g) <= tolerance else {
-                    return Outcome(t: nil, g: root.g, evaluations: evaluations, openReason: "root finding did not reach the tolerance")
-                }
-                return Outcome(t: root.x, g: root.g, evaluations: evaluations, openReason: nil)
-            }
-            lo = c
-            if t >= limit {
-                return Outcome(t: nil, g: c.g, evaluations: evaluations,
-                               openReason: "the level is not reached inside the allowed range (bounds ∩ training box), which ends at distance \(Fmt.num(limit, width: 0, digits: 4))")
-            }
-            t = min(t * 1.5, limit)
+            return Outcome(t: root.x, g: root.g, evaluations: evaluations, openReason: nil)
+        case .undefined(let at, _):
+            return Outcome(t: nil, g: at.g, evaluations: evaluations,
+                           openReason: "the function is undefined at distance \(Fmt.num(at.x, width: 0, digits: 4)) before reaching the level")
+        case .limitReached(let lo):
+            return Outcome(t: nil, g: lo.g, evaluations: evaluations,
+                           openReason: "the level is not reached inside the allowed range (bounds ∩ training box), which ends at distance \(Fmt.num(limit, width: 0, digits: 4))")
+        case .stepsExhausted(let lo):
+            return Outcome(t: nil, g: lo.g, evaluations: evaluations,
+                           openReason: "the level is not reached within distance \(Fmt.num(lo.x, width: 0, digits: 4)) (search limit)")
         }
-        return Outcome(t: nil, g: lo.g, evaluations: evaluations,
-                       openReason: "the level is not reached within distance \(Fmt.num(lo.x, width: 0, digits: 4)) (search limit)")
     }
 
     /// The largest t ≥ 0 with lower ≤ centre + t·direction ≤ upper componentwise (∞ if unlimited).

@@ -94,22 +94,12 @@ public enum DesignSampler {
     /// Hessian radius at Δχ² = 1) then bisection; undefined values (NaN) count as above the level.
     /// nil if no crossing below r = 2⁴⁰ (e.g. a flat direction) or f is undefined before the level.
     package static func crossing(level: Double, tolerance: Double, _ f: (Double) -> Double) -> Double? {
-        var lo = 0.0, hi = max(level, 1e-6).squareRoot()
-        var fhi = f(hi)
-        var steps = 0
-        while fhi.isFinite && fhi < level {
-            lo = hi; hi *= 2; fhi = f(hi); steps += 1
-            if steps > 40 { return nil }
-        }
-        for _ in 0..<200 {
-            let mid = 0.5 * (lo + hi)
-            let fm = f(mid)
-            if fm.isFinite && abs(fm - level) <= tolerance { return mid }
-            if fm.isFinite && fm < level { lo = mid } else { hi = mid }
-            if hi - lo <= 1e-15 * hi { break }
-        }
-        let fl = f(lo)
-        return fl.isFinite && abs(fl - level) <= tolerance ? lo : nil
+        func g(_ r: Double) -> Double { f(r) - level }
+        let outcome = OutwardWalk.walk(from: BracketPoint(x: 0, g: -level, theta: [], converged: true),
+                                       first: max(level, 1e-6).squareRoot(), growth: 2, limit: .infinity, maxSteps: 41,
+                                       undefined: .countsAsAbove) { r, _ in BracketPoint(x: r, g: g(r), theta: [], converged: true) }
+        guard case .bracket(let lo, let hi) = outcome else { return nil }
+        return ProfileRoot.bisect(lo: lo.x, hi: hi.x, tolerance: tolerance, g: g)
     }
 }
 

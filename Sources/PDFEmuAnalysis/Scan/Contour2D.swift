@@ -45,13 +45,12 @@ enum Contour2D {
                 var guess = previousRay[li].map { $0.x } ?? level.squareRoot()
                 if guess <= lo.x { guess = lo.x > 0 ? lo.x * 1.3 : level.squareRoot() }
                 guess = min(guess, rMax)
-                let warm = previousRay[li]?.theta ?? lo.theta
-                var hi = evaluate(guess, warm, level)
-                var open = false
-                while hi.g <= 0 {
-                    lo = hi
-                    if hi.x >= rMax { open = true; break }
-                    hi = evaluate(min(hi.x * 1.5, rMax), lo.theta, level)
+                let walk = OutwardWalk.walk(from: lo, first: guess, growth: 1.5, limit: rMax, maxSteps: 400,
+                                            undefined: .countsAsAbove, warm: previousRay[li]?.theta ?? lo.theta) { evaluate($0, $1, level) }
+                var hi = lo, open = false
+                switch walk {
+                case .bracket(let l, let h): (lo, hi) = (l, h)
+                case .limitReached(let l), .stepsExhausted(let l), .undefined(_, let l): lo = l; open = true
                 }
                 var point: BracketPoint
                 var ok: Bool

@@ -58,3 +58,74 @@ package enum ProfileRoot {
         return p.x + (0 - p.g) / (q.g - p.g) * (q.x - p.x)
     }
 }
+
+/// What an undefined (non-finite) value of g means to a walk.
+package enum UndefinedRule: Sendable {
+    /// The walk ends there, open: nothing past an undefined point is trusted (rays of eigenvector sets).
+    case stops
+    /// The point counts as past the level (g > 0): the crossing lies before it (contours, designs).
+    case countsAsAbove
+}
+
+/// "Walk outward, then find the root": the one walk that profiles' contours, eigenvector rays and
+/// designs share. From `start` (g ≤ 0) it evaluates at `first`, then at positions multiplied by
+/// `growth`, never past `limit`, until g > 0 — a bracket for `ProfileRoot`.
+package enum OutwardWalk {
+    /// How a walk ended.
+    package enum Outcome {
+        /// g crossed the level between `lo` (g ≤ 0) and `hi` (g > 0, or undefined under `.countsAsAbove`).
+        case bracket(lo: BracketPoint, hi: BracketPoint)
+        /// g became undefined at `at` (rule `.stops`); `lo` is the last point at or below the level.
+        case undefined(at: BracketPoint, lo: BracketPoint)
+        /// The walk reached `limit` with g still ≤ 0 there (`lo`).
+        case limitReached(lo: BracketPoint)
+        /// `maxSteps` evaluations without a crossing; `lo` is the last point.
+        case stepsExhausted(lo: BracketPoint)
+    }
+
+    /// Walks from `start` outward: evaluates at min(`first`, `limit`) (warm-started from `warm`, or
+    /// `start.theta`), then at min(x·`growth`, `limit`) warm-started from the last point, at most
+    /// `maxSteps` evaluations. `limit` may be ∞.
+    package static func walk(from start: BracketPoint, first: Double, growth: Double, limit: Double, maxSteps: Int,
+                             undefined: UndefinedRule, warm: [Double]? = nil,
+                             evaluate: (Double, [Double]) -> BracketPoint) -> Outcome {
+        precondition(growth > 1 && maxSteps >= 1, "walk: growth must be > 1 and maxSteps ≥ 1")
+        var lo = start
+        var x = min(first, limit)
+        var w = warm ?? start.theta
+        for _ in 0..<maxSteps {
+            let c = evaluate(x, w)
+            if !c.g.isFinite {
+                switch undefined {
+                case .stops: return .undefined(at: c, lo: lo)
+                case .countsAsAbove: return .bracket(lo: lo, hi: c)
+                }
+            }
+            if c.g > 0 { return .bracket(lo: lo, hi: c) }
+            lo = c
+            if x >= limit { return .limitReached(lo: lo) }
+            x = min(x * growth, limit)
+            w = c.theta
+        }
+        return .stepsExhausted(lo: lo)
+    }
+}
+
+extension ProfileRoot {
+    /// Bisection of the crossing between `lo` (g ≤ 0) and `hi` (g > 0 or undefined: undefined counts as
+    /// above) until |g| ≤ `tolerance`; at most `maxIterations` halvings, stopping when the bracket is
+    /// below 1e-15 relative. Returns the point found, or nil.
+    package static func bisect(lo: Double, hi: Double, tolerance: Double, maxIterations: Int = 200,
+                               g: (Double) -> Double) -> Double? {
+        var lo = lo, hi = hi
+        for _ in 0..<maxIterations {
+            let mid = 0.5 * (lo + hi)
+            let gm = g(mid)
+            if gm.isFinite && abs(gm) <= tolerance { return mid }
+            if gm.isFinite && gm < 0 { lo = mid } else { hi = mid }
+            if hi - lo <= 1e-15 * hi { break }
+        }
+        let gl = g(lo)
+        return gl.isFinite && abs(gl) <= tolerance ? lo : nil
+    }
+}
