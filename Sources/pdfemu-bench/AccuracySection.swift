@@ -133,9 +133,8 @@ enum AccuracyBench {
     static func write(_ scan: ScanData, to path: String) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
-            try f.write("/parameters", scan.parameters, shape: [scan.count, scan.parameterCount])
+            try f.writePoints(scan.parameters, parameterNames: scan.parameterNames)
             try f.write("/chi2", scan.chi2, shape: [scan.count])
-            try f.writeStrings("/parameter_names", scan.parameterNames)
             if scan.experimentCount > 0 {
                 try f.write("/chi2_per_experiment", scan.chi2PerExperiment, shape: [scan.count, scan.experimentCount])
                 try f.writeStrings("/experiment_names", scan.experimentNames)

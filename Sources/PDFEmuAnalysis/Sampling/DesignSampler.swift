@@ -110,8 +110,7 @@ public enum DesignFile {
     public static func write(_ path: String, parameterNames: [String], design: Design, attributes: [String: String]) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
-            try f.write("/parameters", design.points, shape: [design.kinds.count, parameterNames.count], options: .compressed)
-            try f.writeStrings("/parameter_names", parameterNames)
+            try f.writePoints(design.points, parameterNames: parameterNames, options: .compressed)
             try f.write("/sample_kind", design.kinds, shape: [design.kinds.count])
             for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.writeAttribute(k, v) }
             try f.flush()

@@ -79,3 +79,20 @@ public struct OraclePoints: Sendable, Equatable {
         }
     }
 }
+
+extension HDF5File {
+    /// Writes the points-file layout that every points and scan file shares: `/parameters` [N, P]
+    /// float64 (row-major `values`) and `/parameter_names` [P]. The one writer of that layout; the
+    /// reader is `OraclePoints.read`.
+    public func writePoints(_ values: [Double], parameterNames: [String], options: HDF5WriteOptions = .plain) throws(HDF5Error) {
+        let p = parameterNames.count
+        precondition(p > 0 && values.count % p == 0, "points must be [N, \(p)]")
+        try write("/parameters", values, shape: [values.count / p, p], options: options)
+        try writeStrings("/parameter_names", parameterNames)
+    }
+
+    /// Writes `points` in the points-file layout (`writePoints(_:parameterNames:options:)`).
+    public func writePoints(_ points: OraclePoints, options: HDF5WriteOptions = .plain) throws(HDF5Error) {
+        try writePoints(points.values, parameterNames: points.parameterNames, options: options)
+    }
+}

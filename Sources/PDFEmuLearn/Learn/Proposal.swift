@@ -84,8 +84,7 @@ public struct Proposal: Sendable, Equatable {
     public func write(to path: String, attributes: [(String, String)] = []) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
-            try f.write("/parameters", points, shape: [count, parameterNames.count])
-            try f.writeStrings("/parameter_names", parameterNames)
+            try f.writePoints(points, parameterNames: parameterNames)
             try f.write("/proposal_kind", kinds.map(\.rawValue), shape: [count])
             try f.writeAttribute("format", "pdfemu-proposal")
             try f.writeAttribute("mix", mixText)

@@ -29,8 +29,7 @@ public enum PredictRunner {
                 try f.write("/chi2_per_experiment", prediction.perExperiment, shape: [n, e])
                 try f.writeStrings("/experiment_names", emulator.experimentNames)
             }
-            try f.write("/parameters", points, shape: [n, p])
-            try f.writeStrings("/parameter_names", emulator.parameterNames)
+            try f.writePoints(points, parameterNames: emulator.parameterNames)
             try f.write("/inside_training_domain", inside, shape: [n])
             try f.writeAttribute("emulator_target", emulator.targetName)
             try f.flush()
