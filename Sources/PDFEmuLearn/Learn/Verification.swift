@@ -131,20 +131,20 @@ public struct Verification: Sendable, Codable, Equatable {
                            options: VerificationOptions = VerificationOptions(),
                            record: (OraclePoints, OracleResult) throws -> Void = { _, _ in }) throws -> Verification {
         try options.check()
-        var plan = VerificationPlan(scan: scan)
-        plan.addMinimum()
-        plan.addProfiles(model: model, options: scanOptions)
-        plan.addContours()
-        plan.addLagrange()
-        if options.mcmcSamples > 0 { plan.addMCMC(count: options.mcmcSamples) }
-        let flat = plan.thetas.flatMap { $0 }
-        let chi2: [Double]
-        if flat.isEmpty { chi2 = [] } else {
-            let points = try OraclePoints(parameterNames: scan.parameterNames, values: flat)
+        let plan = VerificationPlan.make(model: model, scan: scan, scanOptions: scanOptions, options: options)
+        // Each distinct point is asked once (the minimum, a contour vertex and a Lagrange point can coincide).
+        var first: [[UInt64]: Int] = [:], distinct: [Int] = [], slot: [Int] = []
+        for t in plan.thetas {
+            let key = t.map(\.bitPattern)
+            if let k = first[key] { slot.append(k) } else { first[key] = distinct.count; slot.append(distinct.count); distinct.append(slot.count - 1) }
+        }
+        var chi2: [Double] = []
+        if !distinct.isEmpty {
+            let points = try OraclePoints(parameterNames: scan.parameterNames, values: distinct.flatMap { plan.thetas[$0] })
             let outcome = oracle.evaluate(points, chunkSize: 0)
             try record(outcome.evaluatedPoints, outcome.result)
             if let failure = outcome.failure { throw PDFEmuError("--verify: \(failure.description)") }
-            chi2 = outcome.result.chi2
+            chi2 = slot.map { outcome.result.chi2[$0] }
         }
         return plan.judge(chi2: chi2, oracle: oracle.label, options: options)
     }
@@ -161,6 +161,17 @@ struct VerificationPlan {
     var mcmcFree: [[Double]] = []
 
     init(scan: ScanResult) { self.scan = scan }
+
+    /// Every answer's points for `scan` (a scan of `model` with `scanOptions`), in answer order.
+    static func make(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, options: VerificationOptions) -> VerificationPlan {
+        var plan = VerificationPlan(scan: scan)
+        plan.addMinimum()
+        plan.addProfiles(model: model, options: scanOptions)
+        plan.addContours()
+        plan.addLagrange()
+        if options.mcmcSamples > 0 { plan.addMCMC(count: options.mcmcSamples) }
+        return plan
+    }
 
     mutating func answer(_ name: String, _ kind: String, _ t2: Double, _ value: Double?, note: String = "") -> Int {
         answers.append(VerifiedAnswer(name: name, kind: kind, tolerance: t2, value: value, error: .nan, epsilon: 0,
@@ -260,7 +271,8 @@ struct VerificationPlan {
     }
 
     /// The verification, given the true χ² at every planned point.
-    func judge(chi2: [Double], oracle: String, options: VerificationOptions) -> Verification {
+    /// `missing`: planned points left unasked (the budget was spent); their answers are not certified.
+    func judge(chi2: [Double], oracle: String, options: VerificationOptions, missing: Set<Int> = []) -> Verification {
         let trueMin = chi2.first ?? .nan
         var points: [VerifiedPoint] = []
         for i in thetas.indices {
@@ -273,6 +285,11 @@ struct VerificationPlan {
             answers[a].epsilon = options.epsilon(answers[a].tolerance)
             let mine = points.indices.filter { points[$0].answer == a }
             guard !mine.isEmpty else { continue }
+            let unasked = mine.filter { missing.contains($0) }.count
+            if unasked > 0 {
+                answers[a].note = (answers[a].note.isEmpty ? "" : answers[a].note + "; ") + "not verified: the budget was spent before \(unasked) point(s) were asked"
+                continue
+            }
             let undefined = mine.filter { !points[$0].trueChi2.isFinite }.count
             if undefined > 0 {
                 answers[a].note = (answers[a].note.isEmpty ? "" : answers[a].note + "; ") + "true χ² undefined at \(undefined) point(s)"
