@@ -37,9 +37,18 @@ public enum LearnStateError: Error, Sendable, Equatable, CustomStringConvertible
 /// the holder's process id.
 final class StateLock: @unchecked Sendable {
     private var fd: Int32
+    private let directory: String
 
     /// Takes the lock on `directory` at once or throws `LearnStateError.locked` with the holder's pid.
     init(directory: String) throws {
+        self.directory = directory
+        fd = -1
+        try acquire()
+    }
+
+    /// Takes the lock again after `release` (a learner run a second time).
+    func acquire() throws {
+        guard fd < 0 else { return }
         let path = directory + "/lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PDFEmuError("\(path): cannot open the lock file: \(String(cString: strerror(errno)))") }
@@ -61,7 +70,13 @@ final class StateLock: @unchecked Sendable {
         _ = pwrite(fd, text, text.count, 0)
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    /// True while the lock is held.
+    var isHeld: Bool { fd >= 0 }
+
+    /// Releases the lock (also done when the object is freed).
+    func release() { if fd >= 0 { close(fd); fd = -1 } }
+
+    deinit { release() }
 }
 
 /// The journal of a learn state directory, `journal.tsv`: one tab-separated record per line, each
