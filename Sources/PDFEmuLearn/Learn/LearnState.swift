@@ -53,6 +53,8 @@ public struct LearnState: Sendable {
             try Self.trimTables(directory: directory, rounds: journal.rounds.keys.max() ?? 0)
         } else {
             if exists, let items = try? fm.contentsOfDirectory(atPath: directory), !items.filter({ $0 != "lock" }).isEmpty {
+                // A learn state in use: say so (with the holder's pid) rather than only that it is not empty.
+                if items.contains("identity") || items.contains("lock") { _ = try StateLock(directory: directory) }
                 throw PDFEmuError("--state \(directory): is not empty; give --resume to continue it, or a new directory")
             }
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -256,6 +256,7 @@ public struct Learner {
                                      "\(round)\t\(record.evaluations)\t\(a.name)\t\(a.value.map { String($0) } ?? "nan")\t\(a.error)\t\(a.epsilon)\t\(a.certified ? 1 : 0)")
                 }
                 try state.append("rounds.tsv", header: Self.roundsHeader, Self.tsv(record))
+                try state.journal.step("tables")
                 try state.journal.recordRound(round, file: "round_\(round)/scan.h5",
                                               sha: LearnJournal.sha256(file: state.scanPath(round)) ?? "")
                 log(record.line + (proposedCount > 0 ? "; +\(proposedCount) points" : ""))
