@@ -126,7 +126,7 @@ final class LearnJournal: @unchecked Sendable {
         self.directory = directory
         path = directory + "/journal.tsv"
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LearnStateError.missing(file: path, what: "the journal of the learn state; a state made by an older pdfemu cannot be resumed")
+            throw LearnStateError.journal(file: path, reason: "missing: a learn state without a journal (made by an older pdfemu, or damaged) cannot be resumed; start a new state directory")
         }
         var text = String(decoding: data, as: UTF8.self)
         if !text.hasSuffix("\n"), let cut = text.lastIndex(of: "\n") {
