@@ -52,7 +52,7 @@ public struct LearnState: Sendable {
             try Self.check(directory: directory, journal: journal)
             try Self.trimTables(directory: directory, rounds: journal.rounds.keys.max() ?? 0)
         } else {
-            if exists, let items = try? fm.contentsOfDirectory(atPath: directory), !items.filter({ $0 != "lock" }).isEmpty {
+            if exists, let items = try? fm.contentsOfDirectory(atPath: directory), !Self.unused(directory, items) {
                 // A learn state in use: say so (with the holder's pid) rather than only that it is not empty.
                 if items.contains("identity") || items.contains("lock") { _ = try StateLock(directory: directory) }
                 throw PDFEmuError("--state \(directory): is not empty; give --resume to continue it, or a new directory")
@@ -60,13 +60,25 @@ public struct LearnState: Sendable {
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
             lock = try StateLock(directory: directory)
             // Another run may have taken the directory between the check and the lock.
-            if let items = try? fm.contentsOfDirectory(atPath: directory), !items.filter({ $0 != "lock" }).isEmpty {
+            if let items = try? fm.contentsOfDirectory(atPath: directory), !Self.unused(directory, items) {
                 throw PDFEmuError("--state \(directory): is not empty; give --resume to continue it, or a new directory")
             }
             try fm.createDirectory(atPath: directory + "/points", withIntermediateDirectories: true)
             journal = try LearnJournal(create: directory)
             try AtomicOutput.write(to: idPath) { tmp in try (identity + "\n").write(toFile: tmp, atomically: false, encoding: .utf8) }
         }
+    }
+
+    /// True if a directory holding `items` has no learn state to lose: nothing but the lock, or a start
+    /// killed before its identity was written (the lock, an empty `points/`, a journal with no record).
+    static func unused(_ directory: String, _ items: [String]) -> Bool {
+        let rest = items.filter { $0 != "lock" }
+        if rest.isEmpty { return true }
+        guard !rest.contains("identity"), Set(rest).isSubset(of: ["points", "journal.tsv"]) else { return false }
+        if rest.contains("points"), !((try? FileManager.default.contentsOfDirectory(atPath: directory + "/points")) ?? ["?"]).isEmpty { return false }
+        if rest.contains("journal.tsv"), let j = try? String(contentsOfFile: directory + "/journal.tsv", encoding: .utf8),
+           j.split(separator: "\n").count > 1 { return false }
+        return true
     }
 
     /// Checks every file the journal records (present, same SHA-256) and every points file it does not
