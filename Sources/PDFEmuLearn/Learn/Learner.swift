@@ -158,9 +158,9 @@ public struct Learner {
     static let roundsHeader = "round\tevaluations\tcertified\tanswers\tlargest_error_over_epsilon\tlargest_answer\tfit_s\tscan_s\tverify_s\tpropose_s\toracle_s"
     static let curveHeader = "round\tevaluations\tanswer\tvalue\terror\tepsilon\tcertified"
 
-    /// Runs the loop, holding the state directory's lock until it returns. A resumed state is replayed from its journal: every stored answer, emulator and
-    /// round is taken as stored and the loop takes the same steps as an uninterrupted run; only what
-    /// the journal does not hold as answered is asked.
+    /// Runs the loop, holding the state directory's lock until it returns. A resumed state is replayed
+    /// from its journal: every stored answer, emulator and round is taken as stored and the loop takes
+    /// the same steps as an uninterrupted run; only what the journal does not hold as answered is asked.
     public func run() throws -> LearnOutcome {
         try state.lock.acquire()
         defer { state.lock.release() }
