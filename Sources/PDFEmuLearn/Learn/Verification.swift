@@ -123,8 +123,9 @@ public struct Verification: Sendable, Codable, Equatable {
         answers.filter { $0.error.isFinite }.map { $0.error / $0.epsilon }.max() ?? .nan
     }
 
-    /// Checks `scan` (a scan of `model` with `scanOptions`) against `oracle`. `record` receives the
-    /// points and the oracle's answer as soon as they come back, before anything else uses them (an
+    /// Checks `scan` (a scan of `model` with `scanOptions`) against `oracle`, asking each distinct
+    /// point once. `record` receives the planned points and the oracle's answer (a repeated point with
+    /// its first occurrence's) as soon as they come back, before anything else uses them (an
     /// active-learning loop stores them there); it also gets the rows evaluated before a failure.
     /// Throws one line if the oracle fails.
     public static func run(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, oracle: any ChiSquareOracle,
@@ -142,7 +143,14 @@ public struct Verification: Sendable, Codable, Equatable {
         if !distinct.isEmpty {
             let points = try OraclePoints(parameterNames: scan.parameterNames, values: distinct.flatMap { plan.thetas[$0] })
             let outcome = oracle.evaluate(points, chunkSize: 0)
-            try record(outcome.evaluatedPoints, outcome.result)
+            // `record` sees the planned points in order (a repeat carries its first occurrence's answer):
+            // the longest prefix whose distinct points were evaluated.
+            let n = slot.firstIndex { $0 >= outcome.result.count } ?? slot.count
+            let r = outcome.result, e = r.experimentCount
+            let expanded = try OracleResult(chi2: slot[0..<n].map { r.chi2[$0] }, experimentNames: r.experimentNames,
+                                            chi2PerExperiment: slot[0..<n].flatMap { r.chi2PerExperiment[($0 * e)..<(($0 + 1) * e)] },
+                                            reasons: slot[0..<n].map { r.undefinedReasons[$0] })
+            try record(try OraclePoints(parameterNames: scan.parameterNames, values: plan.thetas[0..<n].flatMap { $0 }), expanded)
             if let failure = outcome.failure { throw PDFEmuError("--verify: \(failure.description)") }
             chi2 = slot.map { outcome.result.chi2[$0] }
         }
