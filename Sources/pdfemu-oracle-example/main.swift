@@ -1,7 +1,9 @@
 // A small external χ² program speaking pdfemu's oracle protocol (docs/ORACLE.md), built with the main
 // package so the tests can drive `CommandOracle` and `pdfemu chi2 --oracle` on any machine.
 //
-//   pdfemu-oracle-example [--mode MODE] INPUT.h5 OUTPUT.h5
+//   pdfemu-oracle-example [--mode MODE] [--log FILE] INPUT.h5 OUTPUT.h5
+//
+// --log FILE appends one line per point asked (its coordinates' bits in hex), so tests count evaluations.
 //
 // χ² = 100 + χ²_quad + χ²_valley with, for parameters x_0 … x_{P−1}:
 //   χ²_quad   = Σ_j ((x_j − 0.1·(j+1)) / 0.5)²
@@ -24,15 +26,27 @@ func chi2Parts(_ x: [Double]) -> (quad: Double, valley: Double) {
 
 var args = Array(CommandLine.arguments.dropFirst())
 var mode = "ok"
-if args.first == "--mode", args.count >= 2 { mode = args[1]; args.removeFirst(2) }
+var log: String?
+while args.count >= 2, ["--mode", "--log"].contains(args[0]) {
+    if args[0] == "--mode" { mode = args[1] } else { log = args[1] }
+    args.removeFirst(2)
+}
 guard args.count == 2 else {
-    FileHandle.standardError.write(Data("usage: pdfemu-oracle-example [--mode MODE] INPUT.h5 OUTPUT.h5\n".utf8))
+    FileHandle.standardError.write(Data("usage: pdfemu-oracle-example [--mode MODE] [--log FILE] INPUT.h5 OUTPUT.h5\n".utf8))
     exit(2)
 }
 let (input, output) = (args[0], args[1])
 do {
     let points = try OracleFiles.readInput(input)
     let n = points.count
+    if let log {
+        // One line per point evaluated: its coordinates' IEEE-754 bits in hex (appended, for counting calls).
+        let lines = (0..<n).map { points.point($0).map { String($0.bitPattern, radix: 16) }.joined(separator: ",") + "\n" }.joined()
+        guard let h = FileHandle(forWritingAtPath: log) ?? (FileManager.default.createFile(atPath: log, contents: nil) ? FileHandle(forWritingAtPath: log) : nil) else {
+            FileHandle.standardError.write(Data("analytic oracle: cannot write \(log)\n".utf8)); exit(1)
+        }
+        h.seekToEndOfFile(); h.write(Data(lines.utf8)); try? h.synchronize(); h.closeFile()
+    }
     switch mode {
     case "fail":
         FileHandle.standardError.write(Data("analytic oracle: licence server unreachable\n".utf8)); exit(4)

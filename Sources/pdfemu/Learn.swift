@@ -12,7 +12,7 @@ struct Learn: ParsableCommand {
     @Option(help: "Start from the evaluated points of this scan file instead of a design.") var initialScan: String?
     @Option(help: "Draw the initial design around the minimum of this emulator (for a command oracle).") var designEmulator: String?
     @Option(help: "Points proposed and evaluated per round.") var batch = 500
-    @Option(help: "Most χ² evaluations in all (initial design and verification points included).") var budget = 20000
+    @Option(help: "Most χ² evaluations in all (initial design and verification points included): a hard cap checked before every oracle call.") var budget = 20000
     @Option(help: "State directory (everything --resume needs).") var state = "learn_state"
     @Flag(help: "Continue the run kept in --state.") var resume = false
     @Option(help: "Rounds in a row every answer must be certified to stop.") var consecutive = 2

@@ -41,8 +41,8 @@ public struct LearnSettings: Sendable {
     public var initial: LearnInitialDesign
     /// Points proposed and evaluated per round.
     public var batch: Int
-    /// Most χ² evaluations in all (initial design and verification points included). It is checked
-    /// before each batch; a round's verification (one or two points per answer) may pass it by that much.
+    /// Most χ² evaluations in all (initial design and verification points included): a hard cap,
+    /// checked before every oracle call (a call is cut short, or not made, rather than pass it).
     public var budget: Int
     /// Rounds in a row every answer must be certified (with interval ends settled) to stop.
     public var consecutive: Int
@@ -131,7 +131,9 @@ public struct LearnOutcome: Sendable {
 /// the previous round's emulator after the first), scan, verify, propose and evaluate, until every
 /// answer is certified in `consecutive` rounds in a row and no interval end moves by more than
 /// `moveTolerance` of its width between rounds, or the budget is spent. Every oracle answer is written
-/// to the state directory as soon as it returns; a killed run continues with `resume`.
+/// to the state directory and recorded in its journal as soon as it returns, before it is used; a
+/// killed run continues with `resume`, which replays the journal: no stored point is asked again, the
+/// rounds are those an uninterrupted run takes, and the budget is never passed.
 public struct Learner {
     /// The settings.
     public let settings: LearnSettings
@@ -156,51 +158,53 @@ public struct Learner {
     static let roundsHeader = "round\tevaluations\tcertified\tanswers\tlargest_error_over_epsilon\tlargest_answer\tfit_s\tscan_s\tverify_s\tpropose_s\toracle_s"
     static let curveHeader = "round\tevaluations\tanswer\tvalue\terror\tepsilon\tcertified"
 
-    /// Runs the loop (continuing a resumed state where it stopped).
+    /// Runs the loop, holding the state directory's lock until it returns. A resumed state is replayed
+    /// from its journal: every stored answer, emulator and round is taken as stored and the loop takes
+    /// the same steps as an uninterrupted run; only what the journal does not hold as answered is asked.
     public func run() throws -> LearnOutcome {
+        try state.lock.acquire()
+        defer { state.lock.release() }
         try BLAS.ensureLoaded()
-        var rounds = try previousRounds()
-        var evaluated = try state.evaluated()
-        // An unfinished batch first: the rows not yet stored.
-        if FileManager.default.fileExists(atPath: state.pendingPath) {
-            try finishPending(&evaluated)
-        } else if evaluated.result.count == 0 {
-            try startInitial(&evaluated)
+        var recorded: [Int: LearnRound] = [:]
+        for r in try previousRounds() where recorded[r.round] == nil { recorded[r.round] = r }
+        let storedRounds = state.journal.rounds.keys.max() ?? 0
+        if storedRounds > 0 || !state.journal.answers.isEmpty {
+            log("resume: \(state.journal.answers.count) stored answer(s), \(storedRounds) complete round(s) replayed from \(state.journalPath)")
         }
-        var round = (rounds.last?.round ?? 0) + 1
-        var previousScan: ScanResult? = rounds.isEmpty ? nil : try? ScanResult.readHDF5(state.scanPath(round - 1))
-        // Rounds in a row with every answer certified (a resumed run counts those recorded).
-        var streak = rounds.reversed().prefix { $0.certified == $0.answers }.count
+        var evaluated = EvaluatedPoints()
+        try startInitial(&evaluated)
+        var rounds: [LearnRound] = []
+        var previousScan: ScanResult?
+        var streak = 0
         var undefinedStreak: [String: Int] = [:]
+        var round = 1
         while true {
+            let complete = state.journal.rounds[round] != nil
             let t0 = Date()
-            // Fit.
-            var config = settings.fit
-            try writeAllPoints(evaluated)
-            config.files = [allPointsPath]
-            try FileManager.default.createDirectory(atPath: state.roundDirectory(round), withIntermediateDirectories: true)
-            config.output = state.emulatorPath(round)
-            var warm: Emulator?
-            if round > 1, let prev = try? Emulator.load(state.emulatorPath(round - 1)) { warm = prev; config.epochs = settings.refitEpochs }
-            let fit = try FitRunner.run(config: config, options: FitOptions(output: config.output, warmStart: warm),
-                                        log: { line in if line.hasPrefix("warm start") { log("round \(round): " + line) } })
-            if fit.diverged { throw PDFEmuError("round \(round): training diverged (NaN loss); evaluated points are kept in \(state.directory); lower training.learning_rate and --resume") }
-            let emulator = fit.emulator
-            let t1 = Date()
-            // Scan and verify.
-            let scan = try ScanRunner.run(model: emulator, options: settings.scan)
-            let t2 = Date()
-            let verification = try Verification.run(model: emulator, scan: scan, scanOptions: settings.scan, oracle: oracle,
-                                                    options: settings.verification) { pts, res in
-                try state.record(pts, res, batch: "verify-\(round)", offset: 0)
+            var emulator: Emulator?
+            var t1 = t0, t2 = t0
+            if !complete {
+                // Fit (or take the stored fit), then scan the emulator as stored.
+                emulator = try fitRound(round, evaluated)
+                t1 = Date()
+                let scan = try ScanRunner.run(model: emulator!, options: settings.scan)
+                t2 = Date()
+                let verification = try verify(round: round, model: emulator!, scan: scan, &evaluated)
+                try scan.writeHDF5(to: state.scanPath(round)) { try verification.write(into: $0) }
+            } else {
+                // A complete round: its verification answers join the evaluated points where it took them.
+                try absorb("verify-\(round)", &evaluated)
             }
-            evaluated = try state.evaluated()
-            try scan.writeHDF5(to: state.scanPath(round)) { try verification.write(into: $0) }
+            // The stored scan and verification decide (the same values whether run now or replayed).
+            let scan = try ScanResult.readHDF5(state.scanPath(round))
+            guard let verification = try Verification.read(state.scanPath(round)) else {
+                throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
+            }
             let t3 = Date()
             // The round's record.
             let finite = verification.answers.filter { $0.error.isFinite }
             let worst = finite.max { $0.error / $0.epsilon < $1.error / $1.epsilon }
-            var record = LearnRound(round: round, evaluations: evaluated.result.count, certified: verification.certifiedCount,
+            var record = LearnRound(round: round, evaluations: evaluated.count, certified: verification.certifiedCount,
                                     answers: verification.answers.count, largestError: worst.map { $0.error / $0.epsilon } ?? .nan,
                                     largestAnswer: worst?.name ?? "", fitSeconds: t1.timeIntervalSince(t0), scanSeconds: t2.timeIntervalSince(t1),
                                     verifySeconds: t3.timeIntervalSince(t2), proposeSeconds: 0, oracleSeconds: 0)
@@ -215,38 +219,51 @@ public struct Learner {
                 stop = (true, "every answer certified in \(settings.consecutive) consecutive round(s) with interval ends moving < \(Fmt.fixed(100 * settings.moveTolerance, 1))% of their width")
             } else if let stuck = undefinedStreak.filter({ $0.value >= settings.consecutive + 1 }).keys.sorted().first {
                 stop = (false, "the oracle is undefined at the points of \(stuck) in \(settings.consecutive + 1) rounds in a row: the answer lies outside where the oracle is defined")
-            } else if evaluated.result.count >= settings.budget {
+            } else if evaluated.count >= settings.budget {
                 stop = (false, "the budget of \(settings.budget) evaluations is spent")
             }
             var proposedCount = 0
             if stop == nil {
-                // Propose and evaluate the next batch.
-                let n = min(settings.batch, settings.budget - evaluated.result.count)
-                var po = settings.proposal
-                po.count = n
-                po.seed = settings.seed &+ UInt64(round)
-                let known = try evaluated.points?.columns(emulator.parameterNames) ?? []
-                let proposal = try Proposer.propose(model: emulator, scan: scan, scanOptions: settings.scan, existing: known, options: po)
-                let t4 = Date()
-                record.proposeSeconds = t4.timeIntervalSince(t3)
-                proposedCount = proposal.count
-                if proposal.count == 0 {
-                    stop = (false, "no new point to propose: every candidate lies within --min-distance of an evaluated point")
+                let name = "round-\(round)"
+                if complete, let b = state.journal.batches[name], state.journal.answers(of: name).reduce(0, { $0 + $1.hi - $1.lo }) == b.count {
+                    // Proposed and evaluated before: its answers as stored.
+                    try absorb(name, &evaluated)
+                    proposedCount = b.count
                 } else {
-                    try proposal.write(to: state.pendingPath, attributes: [("batch", "round-\(round)")])
-                    try finishPending(&evaluated)
-                    record.oracleSeconds = Date().timeIntervalSince(t4)
+                    // Propose and evaluate the next batch (a deterministic function of the stored emulator and
+                    // scan, the evaluated points so far and the seed).
+                    let model = try emulator ?? loadEmulator(round)
+                    let n = min(settings.batch, settings.budget - evaluated.count)
+                    var po = settings.proposal
+                    po.count = n
+                    po.seed = settings.seed &+ UInt64(round)
+                    let known = try evaluated.points?.columns(model.parameterNames) ?? []
+                    let proposal = try Proposer.propose(model: model, scan: scan, scanOptions: settings.scan, existing: known, options: po)
+                    let t4 = Date()
+                    record.proposeSeconds = t4.timeIntervalSince(t3)
+                    proposedCount = proposal.count
+                    if proposal.count == 0 {
+                        stop = (false, "no new point to propose: every candidate lies within --min-distance of an evaluated point")
+                    } else {
+                        _ = try ask(name, purpose: "proposal", try proposal.oraclePoints, &evaluated, kinds: proposal)
+                        record.oracleSeconds = Date().timeIntervalSince(t4)
+                    }
                 }
             }
-            for a in verification.answers {
-                try state.append("curve.tsv", header: Self.curveHeader,
-                                 "\(round)\t\(record.evaluations)\t\(a.name)\t\(a.value.map { String($0) } ?? "nan")\t\(a.error)\t\(a.epsilon)\t\(a.certified ? 1 : 0)")
+            if !complete {
+                for a in verification.answers {
+                    try state.append("curve.tsv", header: Self.curveHeader,
+                                     "\(round)\t\(record.evaluations)\t\(a.name)\t\(a.value.map { String($0) } ?? "nan")\t\(a.error)\t\(a.epsilon)\t\(a.certified ? 1 : 0)")
+                }
+                try state.append("rounds.tsv", header: Self.roundsHeader, Self.tsv(record))
+                try state.journal.step("tables")
+                try state.journal.recordRound(round, file: "round_\(round)/scan.h5",
+                                              sha: LearnJournal.sha256(file: state.scanPath(round)) ?? "")
+                log(record.line + (proposedCount > 0 ? "; +\(proposedCount) points" : ""))
             }
-            try state.append("rounds.tsv", header: Self.roundsHeader, Self.tsv(record))
-            rounds.append(record)
-            log(record.line + (proposedCount > 0 ? "; +\(proposedCount) points" : ""))
+            rounds.append(complete ? recorded[round] ?? record : record)
             if let stop {
-                return try finish(rounds: rounds, verification: verification, converged: stop.converged, reason: stop.reason)
+                return try finish(rounds: rounds, verification: verification, evaluated: evaluated, converged: stop.converged, reason: stop.reason)
             }
             round += 1
         }
@@ -255,55 +272,146 @@ public struct Learner {
     /// `all_points.h5`: every evaluated point in one scan file (undefined rows kept as NaN).
     public var allPointsPath: String { state.directory + "/all_points.h5" }
 
-    func writeAllPoints(_ e: (points: OraclePoints?, result: OracleResult, rowsByBatch: [String: Int])) throws {
+    func writeAllPoints(_ e: EvaluatedPoints) throws {
         guard let points = e.points else { throw PDFEmuError("no evaluated point to fit") }
         try OracleFiles.write(e.result, points: points, to: allPointsPath, attributes: [("format", OracleScanFile.formatTag), ("oracle", oracle.label)])
     }
 
-    /// The initial design: drawn and stored as the pending batch, then evaluated; or copied from a scan file.
-    func startInitial(_ evaluated: inout (points: OraclePoints?, result: OracleResult, rowsByBatch: [String: Int])) throws {
+    /// Round `round`'s emulator: the stored fit if the journal records it, else a fit (warm-started from
+    /// the previous round's stored emulator) stored and recorded. Always the emulator as read back from
+    /// its file, so a replay computes with the same numbers.
+    func fitRound(_ round: Int, _ evaluated: EvaluatedPoints) throws -> Emulator {
+        if state.journal.fits[round] != nil { return try loadEmulator(round) }
+        var config = settings.fit
+        try writeAllPoints(evaluated)
+        config.files = [allPointsPath]
+        try FileManager.default.createDirectory(atPath: state.roundDirectory(round), withIntermediateDirectories: true)
+        config.output = state.emulatorPath(round)
+        var warm: Emulator?
+        if round > 1, let prev = try? loadEmulator(round - 1) { warm = prev; config.epochs = settings.refitEpochs }
+        let fit = try FitRunner.run(config: config, options: FitOptions(output: config.output, warmStart: warm),
+                                    log: { line in if line.hasPrefix("warm start") { log("round \(round): " + line) } })
+        if fit.diverged { throw PDFEmuError("round \(round): training diverged (NaN loss); evaluated points are kept in \(state.directory); lower training.learning_rate and --resume") }
+        try LearnJournal.sync(file: config.output)
+        try state.journal.recordFit(round, file: "round_\(round)/emulator.h5", sha: LearnJournal.sha256(file: config.output) ?? "")
+        return try loadEmulator(round)
+    }
+
+    /// Round `round`'s stored emulator.
+    func loadEmulator(_ round: Int) throws -> Emulator { try Emulator.load(state.emulatorPath(round)) }
+
+    /// Round `round`'s verification: the plan's distinct points not yet evaluated are asked as batch
+    /// `verify-R` (within the budget); every planned point takes its χ² from the stored answers.
+    func verify(round: Int, model: Emulator, scan: ScanResult, _ evaluated: inout EvaluatedPoints) throws -> Verification {
+        try settings.verification.check()
+        let plan = VerificationPlan.make(model: model, scan: scan, scanOptions: settings.scan, options: settings.verification)
+        if !plan.thetas.isEmpty {
+            let points = try OraclePoints(parameterNames: scan.parameterNames, values: plan.thetas.flatMap { $0 })
+            _ = try ask("verify-\(round)", purpose: "verification", points, &evaluated)
+        }
+        var chi2: [Double] = [], missing = Set<Int>()
+        for (i, t) in plan.thetas.enumerated() {
+            if let r = evaluated.row(of: t) { chi2.append(evaluated.result.chi2[r]) } else { chi2.append(.nan); missing.insert(i) }
+        }
+        return plan.judge(chi2: chi2, oracle: oracle.label, options: settings.verification, missing: missing)
+    }
+
+    /// The initial design, or the initial scan's points (read from the journal when stored).
+    func startInitial(_ evaluated: inout EvaluatedPoints) throws {
         switch settings.initial {
         case .scanFile(let path):
-            let c = try OracleScanFile.read(path)
-            try state.record(c.points, c.result, batch: "initial-scan", offset: 0)
-            log("initial: \(c.points.count) evaluated points from \(path)")
+            let name = "initial-scan"
+            if state.journal.batches[name] == nil {
+                let c = try OracleScanFile.read(path)
+                let digest = LearnJournal.digest(c.points)
+                try state.journal.recordBatch(.init(name: name, purpose: "initial", count: c.points.count, digest: digest, file: path,
+                                                    sha: LearnJournal.sha256(file: path) ?? ""))
+                try state.journal.recordAsk(.init(seq: state.journal.nextSequence, batch: name, lo: 0, hi: c.points.count, digest: digest))
+                _ = try state.store(c.points, c.result, batch: name, offset: 0, sequence: state.journal.nextSequence)
+                log("initial: \(c.points.count) evaluated points from \(path)")
+            }
+            try absorb(name, &evaluated)
         case .design(let model, let label, let n):
             let d = try DesignSampler.sample(model: model, n: n, seed: settings.seed)
             let points = try OraclePoints(parameterNames: model.parameterNames, values: d.points)
+            if state.journal.batches["initial"] == nil { log("initial: \(n) design points around the minimum of \(label)") }
+            _ = try ask("initial", purpose: "initial", points, &evaluated)
+        }
+    }
+
+    /// Adds the stored answers of batch `name` to `evaluated`, in journal order.
+    func absorb(_ name: String, _ evaluated: inout EvaluatedPoints) throws {
+        for a in state.journal.answers(of: name) { try evaluated.add(file: state.directory + "/" + a.file) }
+    }
+
+    /// Asks the oracle for `points` as batch `name`, exactly once: duplicates within the batch and points
+    /// already evaluated are left out; the distinct new points are recorded (journal `batch`, `pending.h5`)
+    /// before the first call; their stored answers (a resumed run) are taken as stored; the rest are
+    /// asked in chunks, each call recorded before it is made and its answer stored and recorded before
+    /// the next; no call passes the budget (the batch is cut short instead). Returns the rows left
+    /// unasked for the budget. An oracle failure keeps what was evaluated and throws one line.
+    func ask(_ name: String, purpose: String, _ points: OraclePoints, _ evaluated: inout EvaluatedPoints,
+             kinds proposal: Proposal? = nil) throws -> Int {
+        // The distinct points not yet evaluated, in order.
+        var seen = Set<[UInt64]>(), fresh: [Int] = []
+        for i in 0..<points.count {
+            let t = points.point(i)
+            if evaluated.row(of: t) == nil, seen.insert(EvaluatedPoints.key(t)).inserted { fresh.append(i) }
+        }
+        let asked = try OraclePoints(parameterNames: points.parameterNames, values: fresh.flatMap { points.point($0) })
+        let digest = LearnJournal.digest(asked)
+        let journal = state.journal
+        if let b = journal.batches[name] {
+            guard b.count == asked.count, b.digest == digest else {
+                throw LearnStateError.replayMismatch(batch: name, reason: "the replayed run computes \(asked.count) points (digest \(digest.prefix(12))), "
+                                                     + "the journal recorded \(b.count) (digest \(b.digest.prefix(12))); the run is not deterministic (training threads or time limit?)")
+            }
+        } else {
+            guard asked.count > 0 else { return 0 }
+            try writePending(asked, batch: name, proposal: fresh.count == points.count ? proposal : nil)
+            try journal.recordBatch(.init(name: name, purpose: purpose, count: asked.count, digest: digest, file: "pending.h5",
+                                          sha: LearnJournal.sha256(file: state.pendingPath) ?? ""))
+        }
+        try absorb(name, &evaluated)
+        var done = journal.answers(of: name).reduce(0) { $0 + $1.hi - $1.lo }
+        let size = settings.chunkSize > 0 ? settings.chunkSize : max(1, asked.count)
+        while done < asked.count {
+            let room = settings.budget - evaluated.count
+            guard room > 0 else { break }
+            if !FileManager.default.fileExists(atPath: state.pendingPath) { try writePending(asked, batch: name, proposal: nil) }
+            let rows = done..<min(asked.count, done + size, done + room)
+            let part = asked.rows(rows)
+            let seq = journal.nextSequence
+            try journal.recordAsk(.init(seq: seq, batch: name, lo: rows.lowerBound, hi: rows.upperBound, digest: LearnJournal.digest(part)))
+            let outcome = oracle.evaluate(part, chunkSize: 0)
+            if outcome.result.count > 0 {
+                let stored = try state.store(outcome.evaluatedPoints, outcome.result, batch: name, offset: done, sequence: seq)
+                try evaluated.add(file: state.directory + "/" + stored.file)
+            }
+            done += outcome.result.count
+            if let failure = outcome.failure {
+                throw PDFEmuError("oracle failed in batch \(name) after \(done) of \(asked.count) points (\(failure.error.description)); "
+                                  + "the \(done) evaluated points are kept in \(state.directory); fix the oracle and rerun with --resume")
+            }
+        }
+        if FileManager.default.fileExists(atPath: state.pendingPath) { try FileManager.default.removeItem(atPath: state.pendingPath) }
+        return asked.count - done
+    }
+
+    /// `pending.h5`: the batch's points to ask (with the proposal's kinds when given).
+    func writePending(_ points: OraclePoints, batch: String, proposal: Proposal?) throws {
+        if let proposal {
+            try proposal.write(to: state.pendingPath, attributes: [("batch", batch)])
+        } else {
             try AtomicOutput.write(to: state.pendingPath) { tmp in
                 let f = try HDF5File(create: tmp)
                 try f.write("/parameters", points.values, shape: [points.count, points.parameterNames.count])
                 try f.writeStrings("/parameter_names", points.parameterNames)
-                try f.writeAttribute("batch", "initial")
+                try f.writeAttribute("batch", batch)
                 try f.flush()
             }
-            log("initial: \(n) design points around the minimum of \(label)")
-            try finishPending(&evaluated)
-            return
         }
-        evaluated = try state.evaluated()
-    }
-
-    /// Evaluates the rows of the pending batch not yet stored, in chunks, storing each answer before the
-    /// next call; removes the pending file when done. An oracle failure keeps what was evaluated and
-    /// throws one line saying so.
-    func finishPending(_ evaluated: inout (points: OraclePoints?, result: OracleResult, rowsByBatch: [String: Int])) throws {
-        let pending = try OraclePoints.read(state.pendingPath)
-        let batch = try HDF5File(open: state.pendingPath).readStringAttribute("batch")
-        var done = evaluated.rowsByBatch[batch] ?? 0
-        let size = settings.chunkSize > 0 ? settings.chunkSize : pending.count
-        while done < pending.count {
-            let rows = done..<min(pending.count, done + size)
-            let outcome = oracle.evaluate(pending.rows(rows), chunkSize: 0)
-            try state.record(outcome.evaluatedPoints, outcome.result, batch: batch, offset: done)
-            done += outcome.result.count
-            if let failure = outcome.failure {
-                throw PDFEmuError("oracle failed in batch \(batch) after \(done) of \(pending.count) points (\(failure.error.description)); "
-                                  + "the \(done) evaluated points are kept in \(state.directory); fix the oracle and rerun with --resume")
-            }
-        }
-        try FileManager.default.removeItem(atPath: state.pendingPath)
-        evaluated = try state.evaluated()
+        try LearnJournal.sync(file: state.pendingPath)
     }
 
     /// True if every closed interval end of `scan` is within `tolerance` of the interval's width of the
@@ -347,14 +455,14 @@ public struct Learner {
 
     /// The final files: the last emulator and scan copied to `emulator.h5` and `scan.h5`, every point
     /// in `all_points.h5` (the SVG of the curve is drawn by the caller: `LearningCurvePlot`).
-    func finish(rounds: [LearnRound], verification: Verification, converged: Bool, reason: String) throws -> LearnOutcome {
+    func finish(rounds: [LearnRound], verification: Verification, evaluated: EvaluatedPoints, converged: Bool, reason: String) throws -> LearnOutcome {
         let r = rounds.last!.round
         let dir = state.directory
         for (from, to) in [(state.emulatorPath(r), dir + "/emulator.h5"), (state.scanPath(r), dir + "/scan.h5")] {
-            try? FileManager.default.removeItem(atPath: to)
-            try FileManager.default.copyItem(atPath: from, toPath: to)
+            guard let data = FileManager.default.contents(atPath: from) else { throw LearnStateError.missing(file: from, what: "round \(r)'s output") }
+            try AtomicOutput.write(data, to: to)
         }
-        try writeAllPoints(try state.evaluated())
+        try writeAllPoints(evaluated)
         let svg = dir + "/curve.svg"
         return LearnOutcome(converged: converged, reason: reason, rounds: rounds,
                             uncertified: verification.answers.filter { !$0.certified }.map(\.name),

@@ -123,28 +123,36 @@ public struct Verification: Sendable, Codable, Equatable {
         answers.filter { $0.error.isFinite }.map { $0.error / $0.epsilon }.max() ?? .nan
     }
 
-    /// Checks `scan` (a scan of `model` with `scanOptions`) against `oracle`. `record` receives the
-    /// points and the oracle's answer as soon as they come back, before anything else uses them (an
+    /// Checks `scan` (a scan of `model` with `scanOptions`) against `oracle`, asking each distinct
+    /// point once. `record` receives the planned points and the oracle's answer (a repeated point with
+    /// its first occurrence's) as soon as they come back, before anything else uses them (an
     /// active-learning loop stores them there); it also gets the rows evaluated before a failure.
     /// Throws one line if the oracle fails.
     public static func run(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, oracle: any ChiSquareOracle,
                            options: VerificationOptions = VerificationOptions(),
                            record: (OraclePoints, OracleResult) throws -> Void = { _, _ in }) throws -> Verification {
         try options.check()
-        var plan = VerificationPlan(scan: scan)
-        plan.addMinimum()
-        plan.addProfiles(model: model, options: scanOptions)
-        plan.addContours()
-        plan.addLagrange()
-        if options.mcmcSamples > 0 { plan.addMCMC(count: options.mcmcSamples) }
-        let flat = plan.thetas.flatMap { $0 }
-        let chi2: [Double]
-        if flat.isEmpty { chi2 = [] } else {
-            let points = try OraclePoints(parameterNames: scan.parameterNames, values: flat)
+        let plan = VerificationPlan.make(model: model, scan: scan, scanOptions: scanOptions, options: options)
+        // Each distinct point is asked once (the minimum, a contour vertex and a Lagrange point can coincide).
+        var first: [[UInt64]: Int] = [:], distinct: [Int] = [], slot: [Int] = []
+        for t in plan.thetas {
+            let key = t.map(\.bitPattern)
+            if let k = first[key] { slot.append(k) } else { first[key] = distinct.count; slot.append(distinct.count); distinct.append(slot.count - 1) }
+        }
+        var chi2: [Double] = []
+        if !distinct.isEmpty {
+            let points = try OraclePoints(parameterNames: scan.parameterNames, values: distinct.flatMap { plan.thetas[$0] })
             let outcome = oracle.evaluate(points, chunkSize: 0)
-            try record(outcome.evaluatedPoints, outcome.result)
+            // `record` sees the planned points in order (a repeat carries its first occurrence's answer):
+            // the longest prefix whose distinct points were evaluated.
+            let n = slot.firstIndex { $0 >= outcome.result.count } ?? slot.count
+            let r = outcome.result, e = r.experimentCount
+            let expanded = try OracleResult(chi2: slot[0..<n].map { r.chi2[$0] }, experimentNames: r.experimentNames,
+                                            chi2PerExperiment: slot[0..<n].flatMap { r.chi2PerExperiment[($0 * e)..<(($0 + 1) * e)] },
+                                            reasons: slot[0..<n].map { r.undefinedReasons[$0] })
+            try record(try OraclePoints(parameterNames: scan.parameterNames, values: plan.thetas[0..<n].flatMap { $0 }), expanded)
             if let failure = outcome.failure { throw PDFEmuError("--verify: \(failure.description)") }
-            chi2 = outcome.result.chi2
+            chi2 = slot.map { outcome.result.chi2[$0] }
         }
         return plan.judge(chi2: chi2, oracle: oracle.label, options: options)
     }
@@ -161,6 +169,17 @@ struct VerificationPlan {
     var mcmcFree: [[Double]] = []
 
     init(scan: ScanResult) { self.scan = scan }
+
+    /// Every answer's points for `scan` (a scan of `model` with `scanOptions`), in answer order.
+    static func make(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, options: VerificationOptions) -> VerificationPlan {
+        var plan = VerificationPlan(scan: scan)
+        plan.addMinimum()
+        plan.addProfiles(model: model, options: scanOptions)
+        plan.addContours()
+        plan.addLagrange()
+        if options.mcmcSamples > 0 { plan.addMCMC(count: options.mcmcSamples) }
+        return plan
+    }
 
     mutating func answer(_ name: String, _ kind: String, _ t2: Double, _ value: Double?, note: String = "") -> Int {
         answers.append(VerifiedAnswer(name: name, kind: kind, tolerance: t2, value: value, error: .nan, epsilon: 0,
@@ -260,7 +279,8 @@ struct VerificationPlan {
     }
 
     /// The verification, given the true χ² at every planned point.
-    func judge(chi2: [Double], oracle: String, options: VerificationOptions) -> Verification {
+    /// `missing`: planned points left unasked (the budget was spent); their answers are not certified.
+    func judge(chi2: [Double], oracle: String, options: VerificationOptions, missing: Set<Int> = []) -> Verification {
         let trueMin = chi2.first ?? .nan
         var points: [VerifiedPoint] = []
         for i in thetas.indices {
@@ -273,6 +293,11 @@ struct VerificationPlan {
             answers[a].epsilon = options.epsilon(answers[a].tolerance)
             let mine = points.indices.filter { points[$0].answer == a }
             guard !mine.isEmpty else { continue }
+            let unasked = mine.filter { missing.contains($0) }.count
+            if unasked > 0 {
+                answers[a].note = (answers[a].note.isEmpty ? "" : answers[a].note + "; ") + "not verified: the budget was spent before \(unasked) point(s) were asked"
+                continue
+            }
             let undefined = mine.filter { !points[$0].trueChi2.isFinite }.count
             if undefined > 0 {
                 answers[a].note = (answers[a].note.isEmpty ? "" : answers[a].note + "; ") + "true χ² undefined at \(undefined) point(s)"
