@@ -193,8 +193,14 @@ public enum FitRunner {
     /// that its log transform would be undefined for them.
     static func warmStartMismatch<T: NNScalar>(_ previous: Emulator, scan: ScanData, config: FitConfig, data: TrainingData<T>) -> String? {
         if previous.parameterNames != scan.parameterNames { return "the previous emulator has other parameters" }
-        let arch = MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs, activation: config.activation)
-        if previous.architecture != arch { return "the previous emulator's network (\(previous.architecture.hidden)) differs from network.hidden \(config.hidden)" }
+        let arch = Trainer<T>.architecture(config: config, data: data), old = previous.architecture
+        if old != arch {
+            func text(_ a: MLPArchitecture) -> String {
+                "\(a.inputs)→\(a.hidden.map(String.init).joined(separator: "×"))→\(a.outputs) \(a.activation.rawValue), \(a.outputStructure.rawValue)"
+                    + (a.outputStructure == .sumOfSquares ? " (\(a.components) components)" : "")
+            }
+            return "the previous emulator's network (\(text(old))) differs from the config's (\(text(arch)))"
+        }
         let s = previous.scalers
         guard s.outputShift.count == data.outputs else { return "the previous emulator has \(s.outputShift.count) outputs, this fit \(data.outputs)" }
         for o in 0..<data.outputs where s.outputLogScale[o] > 0 && data.outputShift[o] - s.outputShift[o] <= -0.5 * s.outputLogScale[o] {

@@ -59,13 +59,18 @@ package final class Trainer<T: NNScalar> {
     let architecture: MLPArchitecture
     let valX: [T], valY: [T], valW: [T]
 
+    /// The network `config` describes for `data`'s inputs and outputs: layer sizes, activation, output
+    /// structure and its components. The one place a fit's architecture is derived (training, warm starts).
+    package static func architecture(config: FitConfig, data: TrainingData<T>) -> MLPArchitecture {
+        MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs, activation: config.activation,
+                        outputStructure: config.outputStructure, components: config.sosComponents)
+    }
+
     /// Prepares training on `data`; validation arrays are built from `scan`.
     package init(config: FitConfig, data: TrainingData<T>, scan: ScanData) {
         self.config = config
         self.data = data
-        architecture = MLPArchitecture(inputs: data.inputs, hidden: config.hidden, outputs: data.outputs,
-                                       activation: config.activation, outputStructure: config.outputStructure,
-                                       components: config.sosComponents)
+        architecture = Self.architecture(config: config, data: data)
         (valX, valY, valW) = TrainingData<T>.arrays(scan, rows: data.validationRows, config: config,
                                                     inputMean: data.inputMean, inputTransform: data.inputTransform,
                                                     outputShift: data.outputShift, outputScale: data.outputScale, outputLogScale: data.outputLogScale,
