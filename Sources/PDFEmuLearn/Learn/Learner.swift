@@ -174,99 +174,144 @@ public struct Learner {
         var evaluated = EvaluatedPoints()
         try startInitial(&evaluated)
         var rounds: [LearnRound] = []
-        var previousScan: ScanResult?
-        var streak = 0
-        var undefinedStreak: [String: Int] = [:]
+        var rule = StopRule(settings: settings)
         var round = 1
         while true {
             let complete = state.journal.rounds[round] != nil
-            let t0 = Date()
-            var emulator: Emulator?
-            var t1 = t0, t2 = t0
-            if !complete {
-                // Fit (or take the stored fit), then scan the emulator as stored.
-                emulator = try fitRound(round, evaluated)
-                t1 = Date()
-                let scan = try ScanRunner.run(model: emulator!, options: settings.scan)
-                t2 = Date()
-                let verification = try verify(round: round, model: emulator!, scan: scan, &evaluated)
-                try scan.writeHDF5(to: state.scanPath(round)) { try verification.write(into: $0) }
-            } else {
-                // A complete round: its verification answers join the evaluated points where it took them.
-                try absorb("verify-\(round)", &evaluated)
-            }
-            // The stored scan and verification decide (the same values whether run now or replayed).
-            let scan = try ScanResult.readHDF5(state.scanPath(round))
-            guard let verification = try Verification.read(state.scanPath(round)) else {
-                throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
-            }
-            let t3 = Date()
-            // The round's record.
-            let finite = verification.answers.filter { $0.error.isFinite }
-            let worst = finite.max { $0.error / $0.epsilon < $1.error / $1.epsilon }
-            var record = LearnRound(round: round, evaluations: evaluated.count, certified: verification.certifiedCount,
-                                    answers: verification.answers.count, largestError: worst.map { $0.error / $0.epsilon } ?? .nan,
-                                    largestAnswer: worst?.name ?? "", fitSeconds: t1.timeIntervalSince(t0), scanSeconds: t2.timeIntervalSince(t1),
-                                    verifySeconds: t3.timeIntervalSince(t2), proposeSeconds: 0, oracleSeconds: 0)
-            // Stop? A certified round extends the streak only if no interval end moved by more than the tolerance.
-            let settled = previousScan.map { Self.endsSettled(scan, previous: $0, tolerance: settings.moveTolerance) } ?? false
-            if verification.allCertified { streak = streak > 0 && settled ? streak + 1 : 1 } else { streak = 0 }
-            for a in verification.answers where a.note.contains("undefined") { undefinedStreak[a.name, default: 0] += 1 }
-            for a in verification.answers where !a.note.contains("undefined") { undefinedStreak[a.name] = nil }
-            previousScan = scan
-            var stop: (converged: Bool, reason: String)?
-            if streak >= settings.consecutive {
-                stop = (true, "every answer certified in \(settings.consecutive) consecutive round(s) with interval ends moving < \(Fmt.fixed(100 * settings.moveTolerance, 1))% of their width")
-            } else if let stuck = undefinedStreak.filter({ $0.value >= settings.consecutive + 1 }).keys.sorted().first {
-                stop = (false, "the oracle is undefined at the points of \(stuck) in \(settings.consecutive + 1) rounds in a row: the answer lies outside where the oracle is defined")
-            } else if evaluated.count >= settings.budget {
-                stop = (false, "the budget of \(settings.budget) evaluations is spent")
-            }
+            let step = try scanAndVerify(round: round, complete: complete, &evaluated)
+            var record = step.record(round: round, evaluations: evaluated.count)
+            var stop = rule.update(scan: step.scan, verification: step.verification, evaluations: evaluated.count)
             var proposedCount = 0
             if stop == nil {
-                let name = "round-\(round)"
-                if complete, let b = state.journal.batches[name], state.journal.answers(of: name).reduce(0, { $0 + $1.hi - $1.lo }) == b.count {
-                    // Proposed and evaluated before: its answers as stored.
-                    try absorb(name, &evaluated)
-                    proposedCount = b.count
-                } else {
-                    // Propose and evaluate the next batch (a deterministic function of the stored emulator and
-                    // scan, the evaluated points so far and the seed).
-                    let model = try emulator ?? loadEmulator(round)
-                    let n = min(settings.batch, settings.budget - evaluated.count)
-                    var po = settings.proposal
-                    po.count = n
-                    po.seed = settings.seed &+ UInt64(round)
-                    let known = try evaluated.points?.columns(model.parameterNames) ?? []
-                    let proposal = try Proposer.propose(model: model, scan: scan, scanOptions: settings.scan, existing: known, options: po)
-                    let t4 = Date()
-                    record.proposeSeconds = t4.timeIntervalSince(t3)
-                    proposedCount = proposal.count
-                    if proposal.count == 0 {
-                        stop = (false, "no new point to propose: every candidate lies within --min-distance of an evaluated point")
-                    } else {
-                        _ = try ask(name, purpose: "proposal", try proposal.oraclePoints, &evaluated, kinds: proposal)
-                        record.oracleSeconds = Date().timeIntervalSince(t4)
-                    }
-                }
+                (proposedCount, stop) = try proposeAndAsk(round: round, complete: complete, step: step, record: &record, &evaluated)
             }
             if !complete {
-                for a in verification.answers {
-                    try state.append("curve.tsv", header: Self.curveHeader,
-                                     "\(round)\t\(record.evaluations)\t\(a.name)\t\(a.value.map { String($0) } ?? "nan")\t\(a.error)\t\(a.epsilon)\t\(a.certified ? 1 : 0)")
-                }
-                try state.append("rounds.tsv", header: Self.roundsHeader, Self.tsv(record))
-                try state.journal.step("tables")
-                try state.journal.recordRound(round, file: "round_\(round)/scan.h5",
-                                              sha: LearnJournal.sha256(file: state.scanPath(round)) ?? "")
+                try recordRound(record, verification: step.verification)
                 log(record.line + (proposedCount > 0 ? "; +\(proposedCount) points" : ""))
             }
             rounds.append(complete ? recorded[round] ?? record : record)
             if let stop {
-                return try finish(rounds: rounds, verification: verification, evaluated: evaluated, converged: stop.converged, reason: stop.reason)
+                return try finish(rounds: rounds, verification: step.verification, evaluated: evaluated, converged: stop.converged, reason: stop.reason)
             }
             round += 1
         }
+    }
+
+    /// One round's fit, scan and verification, as run now or as stored, with their timings.
+    struct RoundStep {
+        /// The round's emulator when it was fitted in this run (nil: a replayed round; load it when needed).
+        var emulator: Emulator?
+        /// The stored scan of the round's emulator.
+        var scan: ScanResult
+        /// The stored verification of its answers.
+        var verification: Verification
+        /// Seconds: fit, scan, verification.
+        var fitSeconds = 0.0, scanSeconds = 0.0, verifySeconds = 0.0
+        /// When the step ended (the proposal's time is counted from here).
+        var end = Date()
+
+        /// The round's record before its proposal.
+        func record(round: Int, evaluations: Int) -> LearnRound {
+            let finite = verification.answers.filter { $0.error.isFinite }
+            let worst = finite.max { $0.error / $0.epsilon < $1.error / $1.epsilon }
+            return LearnRound(round: round, evaluations: evaluations, certified: verification.certifiedCount,
+                              answers: verification.answers.count, largestError: worst.map { $0.error / $0.epsilon } ?? .nan,
+                              largestAnswer: worst?.name ?? "", fitSeconds: fitSeconds, scanSeconds: scanSeconds,
+                              verifySeconds: verifySeconds, proposeSeconds: 0, oracleSeconds: 0)
+        }
+    }
+
+    /// Fits (or takes the stored fit), scans the emulator and verifies its answers; a complete round's
+    /// verification answers join the evaluated points as stored. The stored scan and verification decide,
+    /// the same values whether run now or replayed.
+    func scanAndVerify(round: Int, complete: Bool, _ evaluated: inout EvaluatedPoints) throws -> RoundStep {
+        let t0 = Date()
+        var emulator: Emulator?
+        var t1 = t0, t2 = t0
+        if !complete {
+            emulator = try fitRound(round, evaluated)
+            t1 = Date()
+            let scan = try ScanRunner.run(model: emulator!, options: settings.scan)
+            t2 = Date()
+            let verification = try verify(round: round, model: emulator!, scan: scan, &evaluated)
+            try scan.writeHDF5(to: state.scanPath(round)) { try verification.write(into: $0) }
+        } else {
+            try absorb("verify-\(round)", &evaluated)
+        }
+        let scan = try ScanResult.readHDF5(state.scanPath(round))
+        guard let verification = try Verification.read(state.scanPath(round)) else {
+            throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
+        }
+        let t3 = Date()
+        return RoundStep(emulator: emulator, scan: scan, verification: verification, fitSeconds: t1.timeIntervalSince(t0),
+                         scanSeconds: t2.timeIntervalSince(t1), verifySeconds: t3.timeIntervalSince(t2), end: t3)
+    }
+
+    /// When the loop stops: every answer certified in `consecutive` rounds in a row with ends settled, an
+    /// answer undefined for `consecutive + 1` rounds, or the budget spent.
+    struct StopRule {
+        let settings: LearnSettings
+        var streak = 0
+        var undefinedStreak: [String: Int] = [:]
+        var previousScan: ScanResult?
+
+        init(settings: LearnSettings) { self.settings = settings }
+
+        /// Takes a round's scan and verification; returns why to stop, or nil to go on.
+        mutating func update(scan: ScanResult, verification: Verification, evaluations: Int) -> (converged: Bool, reason: String)? {
+            // A certified round extends the streak only if no interval end moved by more than the tolerance.
+            let settled = previousScan.map { Learner.endsSettled(scan, previous: $0, tolerance: settings.moveTolerance) } ?? false
+            if verification.allCertified { streak = streak > 0 && settled ? streak + 1 : 1 } else { streak = 0 }
+            for a in verification.answers where a.note.contains("undefined") { undefinedStreak[a.name, default: 0] += 1 }
+            for a in verification.answers where !a.note.contains("undefined") { undefinedStreak[a.name] = nil }
+            previousScan = scan
+            if streak >= settings.consecutive {
+                return (true, "every answer certified in \(settings.consecutive) consecutive round(s) with interval ends moving < \(Fmt.fixed(100 * settings.moveTolerance, 1))% of their width")
+            }
+            if let stuck = undefinedStreak.filter({ $0.value >= settings.consecutive + 1 }).keys.sorted().first {
+                return (false, "the oracle is undefined at the points of \(stuck) in \(settings.consecutive + 1) rounds in a row: the answer lies outside where the oracle is defined")
+            }
+            if evaluations >= settings.budget { return (false, "the budget of \(settings.budget) evaluations is spent") }
+            return nil
+        }
+    }
+
+    /// Proposes the next batch (a deterministic function of the stored emulator and scan, the evaluated
+    /// points so far and the seed) and asks the oracle, or takes its answers as stored. Returns the
+    /// points proposed and a reason to stop when nothing new can be proposed.
+    func proposeAndAsk(round: Int, complete: Bool, step: RoundStep, record: inout LearnRound,
+                       _ evaluated: inout EvaluatedPoints) throws -> (Int, (converged: Bool, reason: String)?) {
+        let name = "round-\(round)"
+        if complete, let b = state.journal.batches[name], state.journal.answers(of: name).reduce(0, { $0 + $1.hi - $1.lo }) == b.count {
+            try absorb(name, &evaluated)
+            return (b.count, nil)
+        }
+        let model = try step.emulator ?? loadEmulator(round)
+        var po = settings.proposal
+        po.count = min(settings.batch, settings.budget - evaluated.count)
+        po.seed = settings.seed &+ UInt64(round)
+        let known = try evaluated.points?.columns(model.parameterNames) ?? []
+        let proposal = try Proposer.propose(model: model, scan: step.scan, scanOptions: settings.scan, existing: known, options: po)
+        let t4 = Date()
+        record.proposeSeconds = t4.timeIntervalSince(step.end)
+        if proposal.count == 0 {
+            return (0, (false, "no new point to propose: every candidate lies within --min-distance of an evaluated point"))
+        }
+        _ = try ask(name, purpose: "proposal", try proposal.oraclePoints, &evaluated, kinds: proposal)
+        record.oracleSeconds = Date().timeIntervalSince(t4)
+        return (proposal.count, nil)
+    }
+
+    /// Appends the round to curve.tsv and rounds.tsv and records it as complete in the journal.
+    func recordRound(_ record: LearnRound, verification: Verification) throws {
+        for a in verification.answers {
+            try state.append("curve.tsv", header: Self.curveHeader,
+                             "\(record.round)\t\(record.evaluations)\t\(a.name)\t\(a.value.map { String($0) } ?? "nan")\t\(a.error)\t\(a.epsilon)\t\(a.certified ? 1 : 0)")
+        }
+        try state.append("rounds.tsv", header: Self.roundsHeader, Self.tsv(record))
+        try state.journal.step("tables")
+        try state.journal.recordRound(record.round, file: "round_\(record.round)/scan.h5",
+                                      sha: LearnJournal.sha256(file: state.scanPath(record.round)) ?? "")
     }
 
     /// `all_points.h5`: every evaluated point in one scan file (undefined rows kept as NaN).
