@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import PDFEmu
+
+/// `--scheduler slurm …`: run every oracle batch as an array job (docs/CLUSTER.md).
+struct BatchSystemArguments: ParsableArguments {
+    @Option(help: "Evaluate each oracle batch as an array job of this batch system (slurm): task k runs `pdfemu chi2 --oracle ORACLE --shard k/N` (docs/CLUSTER.md).")
+    var scheduler: String?
+    @Option(help: "With --scheduler: array tasks per batch.") var tasks = 4
+    @Option(help: "With --scheduler: directory on disk the compute nodes share, one batch-ID directory per batch (default: STATE/batches for learn, OUTPUT.batches for chi2).")
+    var workDir: String?
+    @Option(help: "With --scheduler: partition of the array jobs.") var partition: String?
+    @Option(help: "With --scheduler: time limit of each task (Slurm format: MM, MM:SS, HH:MM:SS, D-HH); a task past it is submitted again.")
+    var timeLimit: String?
+    @Option(help: "With --scheduler: further sbatch arguments, separated by spaces (e.g. '--mem=2G --account=fit').")
+    var sbatchOptions: String?
+    @Option(help: "With --scheduler: times a shard whose task failed, was cancelled, timed out or wrote a damaged shard is submitted again.")
+    var retries = 2
+    @Option(help: "With --scheduler: seconds between two squeue queries while tasks run.") var pollInterval = 0.2
+    @Option(help: "With --scheduler: do not wait: submit the array and a job running this command after it (e.g. the same pdfemu learn with --resume), print what was submitted and exit with status 75.")
+    var thenRun: String?
+
+    /// True when batches go to a batch system.
+    var enabled: Bool { scheduler != nil }
+
+    /// Throws one line for an option out of range or given without --scheduler.
+    func check() throws {
+        guard let scheduler else {
+            if workDir != nil || partition != nil || timeLimit != nil || sbatchOptions != nil || thenRun != nil {
+                throw PDFEmuError("--work-dir, --partition, --time-limit, --sbatch-options and --then-run need --scheduler slurm")
+            }
+            return
+        }
+        guard scheduler == "slurm" else { throw PDFEmuError("--scheduler: unknown batch system '\(scheduler)' (known: slurm; HTCondor: see docs/CLUSTER.md)") }
+        if tasks < 1 { throw PDFEmuError("--tasks must be ≥ 1 (got \(tasks))") }
+        if retries < 0 { throw PDFEmuError("--retries must be ≥ 0 (got \(retries))") }
+        if !(pollInterval > 0) { throw PDFEmuError("--poll-interval must be > 0 seconds (got \(pollInterval))") }
+    }
+
+    /// The array-job oracle evaluating with `inner` (an oracle spec text) in `defaultWorkDir` unless
+    /// --work-dir is given; `runID` keys the batches to the calling run.
+    func oracle(inner: String, innerTimeout: Double?, defaultWorkDir: String, runID: String,
+                log: @escaping @Sendable (String) -> Void) throws -> ArrayJobOracle {
+        try check()
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
+        let work = absolute(workDir ?? defaultWorkDir)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        // The task runs this very pdfemu, from the driver's directory (relative paths in ORACLE keep working).
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
+        var task = "cd \(shellQuote(cwd)) && \(shellQuote(exe)) chi2 --oracle \(shellQuote(inner))"
+        if let innerTimeout { task += " --timeout \(innerTimeout)" }
+        task += " --input {input} --shard {shard} --output {output} --quiet"
+        let slurm = SlurmSettings(partition: partition, timeLimit: timeLimit,
+                                  extraArguments: (sbatchOptions ?? "").split(separator: " ").map(String.init),
+                                  pollInterval: pollInterval)
+        let settings = ArrayJobSettings(tasks: tasks, workDirectory: work, taskCommand: task, innerOracle: inner,
+                                        runID: runID, maxRetries: retries, resumeCommand: thenRun)
+        return try ArrayJobOracle(settings: settings, scheduler: SlurmScheduler(settings: slurm), log: log)
+    }
+}
+
+/// `s` quoted for /bin/sh.
+func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
