@@ -45,10 +45,9 @@ struct BatchSystemArguments: ParsableArguments {
         let cwd = FileManager.default.currentDirectoryPath
         func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
         let work = absolute(workDir ?? defaultWorkDir)
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         // The task runs this very pdfemu, from the driver's directory (relative paths in ORACLE keep working).
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
-        var task = "cd \(shellQuote(cwd)) && \(shellQuote(exe)) chi2 --oracle \(shellQuote(inner))"
+        var task = "cd \(shellQuote(cwd)) && \(shellQuote(exe)) chi2 --oracle {oracle}"
         if let innerTimeout { task += " --timeout \(innerTimeout)" }
         task += " --input {input} --shard {shard} --output {output} --quiet"
         let slurm = SlurmSettings(partition: partition, timeLimit: timeLimit,

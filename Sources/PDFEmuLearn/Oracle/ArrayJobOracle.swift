@@ -14,9 +14,9 @@ public struct ArrayJobSettings: Sendable, Equatable {
     public var tasks: Int
     /// Directory on disk shared with the compute nodes; each batch gets a directory in it.
     public var workDirectory: String
-    /// What one task runs, with `{input}` (the batch's points file), `{shard}` (`k/N`) and `{output}`
-    /// (the shard file to write) filled in, shell-quoted; it must write a `pdfemu chi2` shard file
-    /// (`OracleScanFile`) atomically.
+    /// What one task runs, with `{oracle}` (`innerOracle`), `{input}` (the batch's points file), `{shard}`
+    /// (`k/N`) and `{output}` (the shard file to write) filled in, shell-quoted, in one pass; it must
+    /// write a `pdfemu chi2` shard file (`OracleScanFile`) atomically.
     public var taskCommand: String
     /// The oracle spec each task's `pdfemu chi2` evaluates with: the `oracle` attribute a shard must carry.
     public var innerOracle: String
@@ -239,10 +239,9 @@ public struct ArrayJobOracle: ChiSquareOracle {
             }
         }
         try fm.createDirectory(atPath: dir + "/logs", withIntermediateDirectories: true)
-        let command = settings.taskCommand
-            .replacingOccurrences(of: "{input}", with: ShellCommand.quote(input))
-            .replacingOccurrences(of: "{shard}", with: "\"$k/\(n)\"")
-            .replacingOccurrences(of: "{output}", with: ShellCommand.quote(dir) + "/\"shard_$k.h5\"")
+        let command = Self.fill(settings.taskCommand, [
+            "{oracle}": ShellCommand.quote(settings.innerOracle), "{input}": ShellCommand.quote(input),
+            "{shard}": "\"$k/\(n)\"", "{output}": ShellCommand.quote(dir) + "/\"shard_$k.h5\""])
         let script = """
             #!/bin/sh
             # pdfemu array task: evaluates shard k/\(n) of \(input) (k: $1, or the scheduler's task index)
@@ -254,6 +253,24 @@ public struct ArrayJobOracle: ChiSquareOracle {
             try AtomicOutput.write(Data(script.utf8), to: dir + "/task.sh")
             chmod(dir + "/task.sh", 0o755)
         }
+    }
+
+    /// `template` with each placeholder replaced in one pass (a value is never scanned again, so an
+    /// oracle command's own `{input}` and `{output}` survive inside `{oracle}`).
+    static func fill(_ template: String, _ values: [String: String]) -> String {
+        var out = "", rest = Substring(template)
+        outer: while let c = rest.first {
+            if c == "{" {
+                for (key, value) in values where rest.hasPrefix(key) {
+                    out += value
+                    rest = rest.dropFirst(key.count)
+                    continue outer
+                }
+            }
+            out.append(c)
+            rest = rest.dropFirst()
+        }
+        return out
     }
 
     /// Reads and checks a shard (or, `shard` nil, the merged result) against the batch.
