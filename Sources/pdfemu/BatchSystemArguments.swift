@@ -4,7 +4,7 @@ import PDFEmu
 
 /// `--scheduler slurm …`: run every oracle batch as an array job (docs/CLUSTER.md).
 struct BatchSystemArguments: ParsableArguments {
-    @Option(help: "Evaluate each oracle batch as an array job of this batch system (slurm): task k runs `pdfemu chi2 --oracle ORACLE --shard k/N` (docs/CLUSTER.md).")
+    @Option(help: "Evaluate each oracle batch as an array job of this batch system: slurm, or local (the tasks as processes on this machine); task k runs `pdfemu chi2 --oracle ORACLE --shard k/N` (docs/CLUSTER.md).")
     var scheduler: String?
     @Option(help: "With --scheduler: array tasks per batch.") var tasks = 4
     @Option(help: "With --scheduler: directory on disk the compute nodes share, one batch-ID directory per batch (default: STATE/batches for learn, OUTPUT.batches for chi2).")
@@ -31,7 +31,12 @@ struct BatchSystemArguments: ParsableArguments {
             }
             return
         }
-        guard scheduler == "slurm" else { throw PDFEmuError("--scheduler: unknown batch system '\(scheduler)' (known: slurm; HTCondor: see docs/CLUSTER.md)") }
+        guard scheduler == "slurm" || scheduler == "local" else {
+            throw PDFEmuError("--scheduler: unknown batch system '\(scheduler)' (known: slurm, local; HTCondor: see docs/CLUSTER.md)")
+        }
+        if scheduler == "local" && (partition != nil || timeLimit != nil || sbatchOptions != nil || thenRun != nil) {
+            throw PDFEmuError("--partition, --time-limit, --sbatch-options and --then-run need --scheduler slurm")
+        }
         if tasks < 1 { throw PDFEmuError("--tasks must be ≥ 1 (got \(tasks))") }
         if retries < 0 { throw PDFEmuError("--retries must be ≥ 0 (got \(retries))") }
         if !(pollInterval > 0) { throw PDFEmuError("--poll-interval must be > 0 seconds (got \(pollInterval))") }
@@ -46,7 +51,9 @@ struct BatchSystemArguments: ParsableArguments {
         func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
         let work = absolute(workDir ?? defaultWorkDir)
         // The task runs this very pdfemu, from the driver's directory (relative paths in ORACLE keep working).
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
+        // (a rebuilt executable shows as "PATH (deleted)": the tasks take the new one at PATH)
+        var exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
+        if exe.hasSuffix(" (deleted)") { exe.removeLast(" (deleted)".count) }
         var task = "cd \(shellQuote(cwd)) && \(shellQuote(exe)) chi2 --oracle {oracle}"
         if let innerTimeout { task += " --timeout \(innerTimeout)" }
         task += " --input {input} --shard {shard} --output {output} --quiet"
@@ -55,7 +62,8 @@ struct BatchSystemArguments: ParsableArguments {
                                   pollInterval: pollInterval)
         let settings = ArrayJobSettings(tasks: tasks, workDirectory: work, taskCommand: task, innerOracle: inner,
                                         runID: runID, maxRetries: retries, resumeCommand: thenRun)
-        return try ArrayJobOracle(settings: settings, scheduler: SlurmScheduler(settings: slurm), log: log)
+        let batchSystem: any BatchScheduler = scheduler == "local" ? LocalScheduler() : SlurmScheduler(settings: slurm)
+        return try ArrayJobOracle(settings: settings, scheduler: batchSystem, log: log)
     }
 }
 

@@ -172,3 +172,52 @@ enum BatchProcess {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// Runs each array task at once as a process on this machine (`/bin/sh SCRIPT k`, stdout and stderr to
+/// `logDirectory/local-SEQ_k.out`): the batch-system mode without a batch system, for trying a setup.
+///
+/// It knows only the tasks it started itself: a driver killed while they run leaves them running, and a
+/// new driver does not wait for them (it may evaluate their shards again). Use a real scheduler for that.
+public final class LocalScheduler: BatchScheduler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: [String: [(index: Int, process: Process)]] = [:]
+    private var sequence = 0
+
+    /// Creates a scheduler with no task running.
+    public init() {}
+
+    public var name: String { "local" }
+
+    public func submitArray(script: String, indices: [Int], jobName: String, directory: String,
+                            logDirectory: String) throws(OracleError) -> String {
+        lock.lock(); sequence += 1; let job = "local-\(sequence)"; lock.unlock()
+        for k in indices {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = [script, String(k)]
+            p.currentDirectoryURL = URL(fileURLWithPath: directory)
+            let log = logDirectory + "/\(job)_\(k).out"
+            guard FileManager.default.createFile(atPath: log, contents: nil), let h = FileHandle(forWritingAtPath: log) else {
+                throw OracleError(.start, oracle: "local", "\(log): cannot create")
+            }
+            p.standardOutput = h
+            p.standardError = h
+            p.standardInput = FileHandle.nullDevice
+            do { try p.run() } catch { throw OracleError(.start, oracle: "local", "cannot start \(script): \(userMessage(error))") }
+            lock.lock(); running[jobName, default: []].append((k, p)); lock.unlock()
+        }
+        return job
+    }
+
+    public func activeTasks(jobName: String) throws(OracleError) -> Set<Int> {
+        lock.lock(); defer { lock.unlock() }
+        let tasks = (running[jobName] ?? []).filter { $0.process.isRunning }
+        running[jobName] = tasks
+        return Set(tasks.map(\.index))
+    }
+
+    public func submitAfter(_ jobs: [String], command: String, jobName: String, directory: String,
+                            logDirectory: String) throws(OracleError) -> String {
+        throw OracleError(.spec, oracle: "local", "the local scheduler cannot run a job after others (exit-and-resume needs a batch system)")
+    }
+}
