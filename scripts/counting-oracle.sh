@@ -1,7 +1,7 @@
 #!/bin/sh
 # counting-oracle.sh INPUT OUTPUT — a command oracle for tests of the batch-system mode
 # (scripts/cluster-test.sh): the built-in HERA FK χ² (pdfemu chi2 --oracle fk:THEORY), made to cost
-# SLEEP seconds per point, and counted: after writing OUTPUT it appends one line "N POINTS_HASH" to COUNT.
+# SLEEP seconds per point, and counted: after writing OUTPUT it appends one line "N" to COUNT.
 #   PDFEMU  the pdfemu executable      THEORY  FK theory file (default Datasets/hera_fk_nlo.h5)
 #   COUNT   the count file (required)  SLEEP   seconds per point (default 0)
 #   FAIL_ONCE  a file: when it does not exist, create it and fail before evaluating (a task failure)
@@ -13,4 +13,4 @@ line=$("$PDFEMU" chi2 --oracle "fk:${THEORY:-Datasets/hera_fk_nlo.h5}" --input "
 n=$(echo "$line" | sed -n 's/^evaluated \([0-9]*\) points.*/\1/p')
 [ -n "$n" ] || { echo "counting-oracle: cannot read the count from: $line" >&2; exit 1; }
 sleep "$(awk -v n="$n" -v s="${SLEEP:-0}" 'BEGIN { print n * s }')"
-echo "$n $(md5sum <"$in" | cut -c1-12)" >>"$COUNT"
+echo "$n" >>"$COUNT"

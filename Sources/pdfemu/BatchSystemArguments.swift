@@ -17,8 +17,8 @@ struct BatchSystemArguments: ParsableArguments {
     @Option(help: "With --scheduler: times a shard whose task failed, was cancelled, timed out or wrote a damaged shard is submitted again.")
     var retries = 2
     @Option(help: "With --scheduler: seconds between two squeue queries while tasks run.") var pollInterval = 0.2
-    @Option(help: "With --scheduler: do not wait: submit the array and a job running this command after it (e.g. the same pdfemu learn with --resume), print what was submitted and exit with status 75.")
-    var thenRun: String?
+    @Flag(help: "With --scheduler slurm: do not wait: submit the batch's array and a job that runs this same command again (learn: with --resume) once the array has ended, print what was submitted and exit with status 75.")
+    var submitAndExit = false
 
     /// True when batches go to a batch system.
     var enabled: Bool { scheduler != nil }
@@ -26,16 +26,16 @@ struct BatchSystemArguments: ParsableArguments {
     /// Throws one line for an option out of range or given without --scheduler.
     func check() throws {
         guard let scheduler else {
-            if workDir != nil || partition != nil || timeLimit != nil || sbatchOptions != nil || thenRun != nil {
-                throw PDFEmuError("--work-dir, --partition, --time-limit, --sbatch-options and --then-run need --scheduler slurm")
+            if workDir != nil || partition != nil || timeLimit != nil || sbatchOptions != nil || submitAndExit {
+                throw PDFEmuError("--work-dir, --partition, --time-limit, --sbatch-options and --submit-and-exit need --scheduler slurm")
             }
             return
         }
         guard scheduler == "slurm" || scheduler == "local" else {
             throw PDFEmuError("--scheduler: unknown batch system '\(scheduler)' (known: slurm, local; HTCondor: see docs/CLUSTER.md)")
         }
-        if scheduler == "local" && (partition != nil || timeLimit != nil || sbatchOptions != nil || thenRun != nil) {
-            throw PDFEmuError("--partition, --time-limit, --sbatch-options and --then-run need --scheduler slurm")
+        if scheduler == "local" && (partition != nil || timeLimit != nil || sbatchOptions != nil || submitAndExit) {
+            throw PDFEmuError("--partition, --time-limit, --sbatch-options and --submit-and-exit need --scheduler slurm")
         }
         if tasks < 1 { throw PDFEmuError("--tasks must be ≥ 1 (got \(tasks))") }
         if retries < 0 { throw PDFEmuError("--retries must be ≥ 0 (got \(retries))") }
@@ -44,7 +44,8 @@ struct BatchSystemArguments: ParsableArguments {
 
     /// The array-job oracle evaluating with `inner` (an oracle spec text) in `defaultWorkDir` unless
     /// --work-dir is given; `runID` keys the batches to the calling run.
-    func oracle(inner: String, innerTimeout: Double?, defaultWorkDir: String, runID: String,
+    /// `resumeFlag`: what the command run after the array adds to this command line (learn: --resume).
+    func oracle(inner: String, innerTimeout: Double?, defaultWorkDir: String, runID: String, resumeFlag: String? = nil,
                 log: @escaping @Sendable (String) -> Void) throws -> ArrayJobOracle {
         try check()
         let cwd = FileManager.default.currentDirectoryPath
@@ -61,9 +62,18 @@ struct BatchSystemArguments: ParsableArguments {
                                   extraArguments: (sbatchOptions ?? "").split(separator: " ").map(String.init),
                                   pollInterval: pollInterval)
         let settings = ArrayJobSettings(tasks: tasks, workDirectory: work, taskCommand: task, innerOracle: inner,
-                                        runID: runID, maxRetries: retries, resumeCommand: thenRun)
+                                        runID: runID, maxRetries: retries, resumeCommand: submitAndExit ? resumeCommand(exe: exe, cwd: cwd, adding: resumeFlag) : nil)
         let batchSystem: any BatchScheduler = scheduler == "local" ? LocalScheduler() : SlurmScheduler(settings: slurm)
         return try ArrayJobOracle(settings: settings, scheduler: batchSystem, log: log)
+    }
+}
+
+extension BatchSystemArguments {
+    /// This very command line, run from `cwd` with `exe`, plus `flag` unless it is there already.
+    func resumeCommand(exe: String, cwd: String, adding flag: String?) -> String {
+        var args = Array(CommandLine.arguments.dropFirst())
+        if let flag, !args.contains(flag) { args.append(flag) }
+        return "cd \(shellQuote(cwd)) && " + ([exe] + args).map(shellQuote).joined(separator: " ")
     }
 }
 

@@ -40,7 +40,7 @@ struct Learn: ParsableCommand {
             let arrayOracle = try batchSystem.enabled
                 ? batchSystem.oracle(inner: spec.text, innerTimeout: oracleTimeout > 0 ? oracleTimeout : nil,
                                      defaultWorkDir: state + "/batches", runID: URL(fileURLWithPath: state).standardizedFileURL.path,
-                                     log: { print($0); fflush(stdout) })
+                                     resumeFlag: "--resume", log: { print($0); fflush(stdout) })
                 : nil
             let start: LearnInitialDesign
             if let initialScan {

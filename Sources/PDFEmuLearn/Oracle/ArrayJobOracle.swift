@@ -148,7 +148,14 @@ public struct ArrayJobOracle: ChiSquareOracle {
             return r
         }
         var landed: [Int: OracleResult] = [:]
-        var submissions: [Int: Int] = [:]     // shard → submissions by this process
+        // shard → submissions: by this process; in exit-and-resume mode all recorded in jobs.tsv (each run submits once)
+        var submissions: [Int: Int] = [:]
+        if settings.resumeCommand != nil {
+            for line in ((try? String(contentsOfFile: dir + "/jobs.tsv", encoding: .utf8)) ?? "").split(separator: "\n") {
+                let f = line.split(separator: "\t")
+                if f.count >= 2 { for k in SlurmScheduler.indices(String(f[1])) { submissions[k, default: 0] += 1 } }
+            }
+        }
         var submitted = 0, submitSeconds = Date().timeIntervalSince(t0), loopSubmit = 0.0
         let tLoop = Date()
         while true {
@@ -312,7 +319,9 @@ public struct ArrayJobOracle: ChiSquareOracle {
         let jobs = ((try? String(contentsOfFile: dir + "/jobs.tsv", encoding: .utf8)) ?? "")
             .split(separator: "\n").compactMap { $0.split(separator: "\t").first.map(String.init) }
         let resumeName = "pdfemu-resume-" + id.prefix(16)
-        if !(try scheduler.activeTasks(jobName: resumeName)).isEmpty {
+        // Another resume job of this batch queued (not this very job, when the resume job itself submits again).
+        let me = ProcessInfo.processInfo.environment["SLURM_JOB_NAME"]
+        if me != resumeName, !(try scheduler.activeTasks(jobName: resumeName)).isEmpty {
             record.setSubmitted("the resume job \(resumeName) is already queued; nothing submitted")
             return
         }

@@ -115,17 +115,20 @@ public struct SlurmScheduler: BatchScheduler {
             throw OracleError(.start, oracle: "slurm", "\(settings.queueCommand) exited with status \(r.status): \(r.lastErrorLine)")
         }
         var active = Set<Int>()
-        for line in r.stdout.split(separator: "\n") {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if let k = Int(t) { active.insert(k) } else if !t.isEmpty {
-                // A pending array not yet split shows its range (`0-3`, `1,3`, `0-3%2`).
-                for part in t.split(separator: "%").first?.split(separator: ",") ?? [] {
-                    let b = part.split(separator: "-").compactMap { Int($0) }
-                    if b.count == 2, b[0] <= b[1] { active.formUnion(b[0]...b[1]) } else if b.count == 1 { active.insert(b[0]) }
-                }
-            }
-        }
+        // One index per line; a pending array not yet split may show its list (`0-3`, `1,3`, `0-3%2`).
+        for line in r.stdout.split(separator: "\n") { active.formUnion(Self.indices(line.trimmingCharacters(in: .whitespaces))) }
         return active
+    }
+
+    /// The indices of an array list (`0-2,5`, `[0-3%2]`); malformed parts are skipped.
+    public static func indices(_ list: String) -> Set<Int> {
+        var out = Set<Int>()
+        let t = list.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+        for part in t.split(separator: "%").first?.split(separator: ",") ?? [] {
+            let b = part.split(separator: "-").compactMap { Int($0) }
+            if b.count == 2, b[0] <= b[1] { out.formUnion(b[0]...b[1]) } else if b.count == 1 { out.insert(b[0]) }
+        }
+        return out
     }
 }
 
