@@ -32,12 +32,16 @@ DRIVER=""
 cleanup() {
     local rc=$?
     [ -n "$DRIVER" ] && kill -KILL "$DRIVER" 2>/dev/null || true
-    scripts/slurm-cluster.sh stop "$D" >/dev/null 2>&1 || true
-    rm -rf "$D"
+    # (absolute path: the test runs in $W) the cluster's directory goes only once its daemons are gone
+    if "$ROOT/scripts/slurm-cluster.sh" stop "$D" >"$W/slurm-stop.log" 2>&1; then rm -rf "$D"; else
+        cat "$W/slurm-stop.log" >&2; say "the cluster in $D did not stop: see $D/pids"; rc=1
+    fi
     if [ "${KEEP:-0}" = 1 ] || [ $rc != 0 ]; then say "work directory kept: $W"; else rm -rf "$W"; fi
+    exit $rc
 }
 trap cleanup EXIT
-rc=0; scripts/slurm-cluster.sh start "$D" 2>"$W/slurm-start.log" || rc=$?
+trap 'echo "cluster-test: FAILED at line $LINENO: $BASH_COMMAND" >&2' ERR
+rc=0; "$ROOT/scripts/slurm-cluster.sh" start "$D" 2>"$W/slurm-start.log" || rc=$?
 if [ "$rc" = 3 ]; then say "skipped: $(tail -n 1 "$W/slurm-start.log")"; exit 0; fi
 [ "$rc" = 0 ] || { cat "$W/slurm-start.log" >&2; fail "the cluster did not start"; }
 # shellcheck disable=SC1091
