@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: accuracy setup build cluster-setup release demo demo-bundled test fuzz bench clean examples closure peer
+.PHONY: accuracy setup build cluster-setup cluster-test release demo demo-bundled test fuzz bench clean examples closure peer
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -74,6 +74,13 @@ examples: setup
 ## not install, and the cluster tests then say they were skipped)
 cluster-setup:
 	@scripts/slurm-cluster.sh install || [ $$? = 3 ]
+
+## cluster-test: pdfemu chi2 and learn through Slurm array jobs on a real single-node Slurm started in a temporary
+## directory (scripts/cluster-test.sh; faults: a cancelled task, damaged and foreign shards, a failing task, a
+## killed driver); says "skipped" in one line where Slurm cannot be installed
+cluster-test: setup
+	$(SWIFT) build --product pdfemu
+	PDFEMU=$(CURDIR)/.build/debug/pdfemu scripts/cluster-test.sh
 
 ## test: all tests
 test: setup

@@ -30,6 +30,7 @@ struct Chi2: ParsableCommand {
     @Option(help: "Scan file to write (HDF5; written atomically).") var output: String
     @Option(help: "Evaluate only block k of N of the rows (combine the outputs with `pdfemu merge`).") var shard: String?
     @Flag(help: "No progress bar.") var quiet = false
+    @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
 
     /// Which oracle evaluates the points: --oracle, or --theory (the in-process `fk:FILE` with the
     /// theory options).
@@ -69,7 +70,17 @@ struct Chi2: ParsableCommand {
             }
             // A command runs in its own process group: Ctrl-C reaches pdfemu only, which then kills it.
             let stop: InterruptFlag? = { if case .command = spec { return InterruptFlag.install() } else { return nil } }()
-            let oracle = try makeOracle(spec, shouldStop: { stop?.isSet ?? false })
+            try batchSystem.check()
+            if batchSystem.enabled && (shardSpec != nil || theoryOptions.theory != nil) {
+                throw PDFEmuError("--scheduler takes --oracle (each task evaluates its shard with it), not --theory or --shard")
+            }
+            let inner = try makeOracle(spec, shouldStop: { stop?.isSet ?? false })
+            let arrayOracle = try batchSystem.enabled
+                ? batchSystem.oracle(inner: spec.text, innerTimeout: oracleOptions.timeout, defaultWorkDir: output + ".batches",
+                                     runID: URL(fileURLWithPath: output).standardizedFileURL.path,
+                                     log: { line in if !quiet { printErr(line) } })
+                : nil
+            let oracle: any ChiSquareOracle = arrayOracle ?? inner
             let bar = ProgressBar(enabled: !quiet)
             // In-process theory: chunks of 16384 points unless asked otherwise, for the progress bar.
             let chunk = oracleOptions.chunkSize == 0 && oracle is TheoryOracle ? 16384 : oracleOptions.chunkSize
@@ -78,6 +89,10 @@ struct Chi2: ParsableCommand {
             }
             bar.clear()
             if let failure = outcome.failure {
+                if let submitted = arrayOracle?.record.submittedAndExited {
+                    print("submitted, exiting: \(submitted)")
+                    throw ExitCode(75)
+                }
                 printErr("error: \(failure); nothing written")
                 throw ExitCode(failure.error.kind == .interrupted ? 130 : 1)
             }

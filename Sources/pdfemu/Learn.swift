@@ -24,6 +24,7 @@ struct Learn: ParsableCommand {
     @Option(help: "ε of the verification: FLOOR[,SLOPE] in χ² units (ε(T²) = max(FLOOR, SLOPE·T²)).") var verifyEpsilon = "0.02,0.02"
     @OptionGroup var scan: ScanArguments
     @OptionGroup var mix: ProposalArguments
+    @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
 
     func run() throws {
         try PDFEmuCommand.guarded {
@@ -32,7 +33,15 @@ struct Learn: ParsableCommand {
             try scanOptions.checkSettings()
             let verification = try Scan.verificationOptions(verifyEpsilon, mcmcSamples: 100)
             let spec = try OracleSpec(parsing: oracle)
+            try batchSystem.check()
             let theOracle = try spec.makeOracle(timeout: oracleTimeout > 0 ? oracleTimeout : nil)
+            // With --scheduler every batch is an array job whose tasks evaluate with --oracle; the design is
+            // still drawn from the oracle itself.
+            let arrayOracle = try batchSystem.enabled
+                ? batchSystem.oracle(inner: spec.text, innerTimeout: oracleTimeout > 0 ? oracleTimeout : nil,
+                                     defaultWorkDir: state + "/batches", runID: URL(fileURLWithPath: state).standardizedFileURL.path,
+                                     resumeFlag: "--resume", log: { print($0); fflush(stdout) })
+                : nil
             let start: LearnInitialDesign
             if let initialScan {
                 if designEmulator != nil { throw PDFEmuError("give --initial-scan or --design-emulator, not both") }
@@ -48,8 +57,15 @@ struct Learn: ParsableCommand {
                                          proposal: try mix.options(count: batch, seed: seed), initial: start, batch: batch,
                                          budget: budget, consecutive: consecutive, moveTolerance: moveTolerance,
                                          refitEpochs: refitEpochs, seed: seed, chunkSize: chunk)
-            let learner = try Learner(settings: settings, oracle: theOracle, stateDirectory: state, resume: resume) { print($0); fflush(stdout) }
-            let outcome = try learner.run()
+            let learner = try Learner(settings: settings, oracle: arrayOracle ?? theOracle, stateDirectory: state, resume: resume) { print($0); fflush(stdout) }
+            let outcome: LearnOutcome
+            do { outcome = try learner.run() } catch {
+                if let submitted = arrayOracle?.record.submittedAndExited {
+                    print("submitted, exiting: \(submitted)")
+                    throw ExitCode(75)
+                }
+                throw error
+            }
             try LearningCurvePlot.write(curveTable: outcome.curvePath, to: outcome.curveSVGPath)
             print("""
                 \(outcome.converged ? "converged" : "stopped"): \(outcome.reason)
