@@ -2,75 +2,75 @@ import PDFEmuCore
 import PDFEmuIO
 import PDFEmuTheory
 /// Settings of the dynamic (CT tier-2) tolerance.
-public struct DynamicToleranceOptions: Sendable, Codable, Equatable {
+package struct DynamicToleranceOptions: Sendable, Codable, Equatable {
     /// Number of data points N_E of each experiment, by the model's experiment names.
-    public var experimentPoints: [String: Int]
+    package var experimentPoints: [String: Int]
     /// The χ²_E → S_E mapping.
-    public var mapping: GaussianEquivalent
+    package var mapping: GaussianEquivalent
     /// Creates options (default mapping: CT14's Fisher form).
-    public init(experimentPoints: [String: Int], mapping: GaussianEquivalent = .fisher) {
+    package init(experimentPoints: [String: Int], mapping: GaussianEquivalent = .fisher) {
         self.experimentPoints = experimentPoints
         self.mapping = mapping
     }
 }
 
 /// One end of a direction at the dynamic tolerance: where the first experiment leaves its 90% range.
-public struct DynamicEnd: Sendable, Codable, Equatable {
+package struct DynamicEnd: Sendable, Codable, Equatable {
     /// Distance t along the signed direction (basis units, see `EigenBasis`); nil: no experiment leaves
     /// inside the allowed range (open end).
-    public var distance: Double?
+    package var distance: Double?
     /// Total Δχ² there: this end's tolerance T² (nil when open).
-    public var deltaChi2: Double?
+    package var deltaChi2: Double?
     /// The experiment that leaves first (sets the tolerance); nil when open.
-    public var experiment: String?
+    package var experiment: String?
     /// The member's parameters; nil when open.
-    public var theta: [Double]?
+    package var theta: [Double]?
     /// Whether the end is inside the training region.
-    public var inside: Bool
+    package var inside: Bool
     /// Why the end is open.
-    public var openReason: String?
+    package var openReason: String?
 }
 
 /// A direction's two dynamic-tolerance ends.
-public struct DynamicDirection: Sendable, Codable, Equatable {
+package struct DynamicDirection: Sendable, Codable, Equatable {
     /// 1-based direction number.
-    public var index: Int
+    package var index: Int
     /// + end (member 2k−1).
-    public var plus: DynamicEnd
+    package var plus: DynamicEnd
     /// − end (member 2k).
-    public var minus: DynamicEnd
+    package var minus: DynamicEnd
 }
 
 /// The eigenvector set at the dynamic tolerance.
-public struct DynamicToleranceResult: Sendable, Codable, Equatable {
+package struct DynamicToleranceResult: Sendable, Codable, Equatable {
     /// The mapping used.
-    public var mapping: GaussianEquivalent
+    package var mapping: GaussianEquivalent
     /// The S_E level an experiment must stay below (Φ⁻¹(0.90)).
-    public var level: Double
+    package var level: Double
     /// Experiments used.
-    public var experiments: [String]
+    package var experiments: [String]
     /// Their N_E.
-    public var points: [Int]
+    package var points: [Int]
     /// S_E at the minimum per used experiment.
-    public var centralS: [Double]
+    package var centralS: [Double]
     /// Experiments left out because S_E at the minimum already exceeds the level.
-    public var alreadyOutside: [String]
+    package var alreadyOutside: [String]
     /// Per direction.
-    public var directions: [DynamicDirection]
+    package var directions: [DynamicDirection]
     /// Master-formula uncertainties on the dynamic set.
-    public var quantities: [MasterUncertainty]
+    package var quantities: [MasterUncertainty]
 
     /// LHAPDF-numbered members (NaN rows for open ends).
-    public var members: [[Double]] { EigenDirection.members(central: centre, directions.map { ($0.plus.theta, $0.minus.theta) }) }
+    package var members: [[Double]] { EigenDirection.members(central: centre, directions.map { ($0.plus.theta, $0.minus.theta) }) }
     /// The central member.
-    public var centre: [Double]
+    package var centre: [Double]
 }
 
 /// The CT tier-2 tolerance along each direction of an eigenvector set.
-public enum DynamicTolerance {
+package enum DynamicTolerance {
     /// N_E of each of the model's experiments, in its order. Throws one line when the model has no
     /// per-experiment outputs or a point count is missing, unknown or < 1.
-    public static func pointCounts(model: any ScalarModel, options: DynamicToleranceOptions) throws -> [Int] {
+    package static func pointCounts(model: any ScalarModel, options: DynamicToleranceOptions) throws -> [Int] {
         let names = model.experimentNames
         guard !names.isEmpty else {
             throw PDFEmuError("dynamic tolerance needs per-experiment χ², and this model has no per-experiment outputs")
@@ -92,7 +92,7 @@ public enum DynamicTolerance {
     /// Along each signed direction of `set`, for each experiment, the distance where S_E(χ²_E) first
     /// exceeds Φ⁻¹(0.90); the end is the nearest such distance. Throws one line when the model has no
     /// per-experiment outputs or a point count is missing or unknown.
-    public static func compute(model: any ScalarModel, set: EigenvectorSetResult, options: DynamicToleranceOptions,
+    package static func compute(model: any ScalarModel, set: EigenvectorSetResult, options: DynamicToleranceOptions,
                                quantities: [DerivedQuantity]) throws -> DynamicToleranceResult {
         let names = model.experimentNames
         let points = try pointCounts(model: model, options: options)

@@ -6,21 +6,21 @@ import PDFEmuTheory
 /// units of the Δχ² = 1 displacement, and the quadratic prediction of the Δχ² = T² end is t = T.
 /// Without iteration d_k = e_k/√λ_k for the eigenvectors e_k of H = ½∇²χ² at the minimum (ascending λ,
 /// so k = 1 is the flattest direction); the iterated basis is CT's re-diagonalisation (below).
-public struct EigenBasis: Sendable, Codable, Equatable {
+package struct EigenBasis: Sendable, Codable, Equatable {
     /// Direction vectors d_k, n rows of P values.
-    public var directions: [[Double]]
+    package var directions: [[Double]]
     /// Eigenvalues λ_k of H = ½∇²χ² at the minimum (χ² per parameter unit², ascending) of the first diagonalisation.
-    public var eigenvalues: [Double]
+    package var eigenvalues: [Double]
     /// Re-diagonalisations done (0: the Hessian basis).
-    public var iterations: Int
+    package var iterations: Int
     /// Largest |M_kl − δ_kl| of the last secant matrix M (0 without iteration): how far the final basis
     /// is from diagonalising χ² at the scale T.
-    public var residual: Double
+    package var residual: Double
     /// Problems found (e.g. a secant matrix that is not positive definite).
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// The Hessian basis d_k = e_k/√λ_k of `hessian` (which must be positive definite), embedded in P parameters.
-    public static func hessian(_ hessian: HessianAnalysis, parameterCount p: Int) throws -> EigenBasis {
+    package static func hessian(_ hessian: HessianAnalysis, parameterCount p: Int) throws -> EigenBasis {
         guard hessian.positiveDefinite else {
             throw PDFEmuError("the Hessian at the minimum is not positive definite: no eigenvector sets")
         }
@@ -41,7 +41,7 @@ public struct EigenBasis: Sendable, Codable, Equatable {
     /// d' = d·M^{-1/2} that diagonalises it (the symmetric root: the orthonormal frame nearest the current
     /// one). Repeated until max|M − I| < `tolerance` or `maxIterations`. A round that meets a
     /// non-positive-definite M keeps the previous basis with a warning.
-    public func iterated(model: any ScalarModel, centre: [Double], scale: Double, maxIterations: Int = 10,
+    package func iterated(model: any ScalarModel, centre: [Double], scale: Double, maxIterations: Int = 10,
                          tolerance: Double = 1e-3) throws -> EigenBasis {
         var basis = self
         let n = directions.count, p = centre.count

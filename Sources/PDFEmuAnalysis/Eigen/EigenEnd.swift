@@ -2,37 +2,37 @@ import PDFEmuCore
 import PDFEmuIO
 import PDFEmuTheory
 /// One end of an eigenvector direction: θ₀ ± t·d_k where Δχ² = T² (see `EigenBasis` for the units of t).
-public struct EigenEnd: Sendable, Codable, Equatable {
+package struct EigenEnd: Sendable, Codable, Equatable {
     /// +1 or −1: the side of the direction.
-    public var sign: Int
+    package var sign: Int
     /// Distance t where Δχ² = T² (in the basis units: the quadratic prediction is T); nil: open end.
-    public var distance: Double?
+    package var distance: Double?
     /// The quadratic prediction of the distance, T.
-    public var quadraticDistance: Double
+    package var quadraticDistance: Double
     /// distance / quadraticDistance (nil for an open end): 1 for an exactly quadratic χ².
-    public var ratio: Double? { distance.map { $0 / quadraticDistance } }
+    package var ratio: Double? { distance.map { $0 / quadraticDistance } }
     /// Δχ² at the quadratic prediction θ₀ ± T·d_k (T² for an exactly quadratic χ²).
-    public var deltaChi2AtQuadratic: Double
+    package var deltaChi2AtQuadratic: Double
     /// Δχ² at the end (T² within the root-finding tolerance); nil for an open end.
-    public var deltaChi2: Double?
+    package var deltaChi2: Double?
     /// The member's parameters (all P); nil for an open end.
-    public var theta: [Double]?
+    package var theta: [Double]?
     /// Whether the end is inside the model's training region (true for a model without one).
-    public var inside: Bool
+    package var inside: Bool
     /// Why the end is open (nil when found).
-    public var openReason: String?
+    package var openReason: String?
 }
 
 /// One eigenvector direction and its two ends.
-public struct EigenDirection: Sendable, Codable, Equatable {
+package struct EigenDirection: Sendable, Codable, Equatable {
     /// 1-based direction number k (members 2k−1 and 2k).
-    public var index: Int
+    package var index: Int
     /// The direction d_k (P values).
-    public var direction: [Double]
+    package var direction: [Double]
     /// λ_k of H = ½∇²χ² (first diagonalisation).
-    public var eigenvalue: Double
+    package var eigenvalue: Double
     /// The + end (member 2k−1).
-    public var plus: EigenEnd
+    package var plus: EigenEnd
     /// The − end (member 2k).
-    public var minus: EigenEnd
+    package var minus: EigenEnd
 }

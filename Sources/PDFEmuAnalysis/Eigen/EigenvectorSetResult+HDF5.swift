@@ -14,10 +14,10 @@ import PDFEmuTheory
 /// open), `quantity_uncertainty` [Q, 4]; attribute `mapping`.
 extension EigenvectorSetResult {
     /// The `format` attribute value.
-    public static let hdf5Format = "pdfemu-eigen-1"
+    package static let hdf5Format = "pdfemu-eigen-1"
 
     /// Writes the set as a new HDF5 file, atomically.
-    public func writeHDF5(to path: String) throws {
+    package func writeHDF5(to path: String) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             let p = parameterNames.count, n = directions.count
@@ -58,7 +58,7 @@ extension EigenvectorSetResult {
     }
 
     /// Reads the members and parameter names of a set file (for PDF bands and checks).
-    public static func readMembers(_ path: String) throws -> (parameterNames: [String], members: [[Double]], found: [Bool], tolerance: Double) {
+    package static func readMembers(_ path: String) throws -> (parameterNames: [String], members: [[Double]], found: [Bool], tolerance: Double) {
         let f = try HDF5File(open: path)
         let fmt = try f.readStringAttribute("format")
         guard fmt == hdf5Format else { throw PDFEmuError("\(path): format is '\(fmt)', expected '\(hdf5Format)' (write it with pdfemu eigen)") }

@@ -4,34 +4,34 @@ import PDFEmuTheory
 /// An eigenvector set at Δχ² = T²: the minimum, the basis, each direction's ends (found by root finding
 /// on χ² itself, with the quadratic prediction beside them), the master-formula uncertainties of the
 /// requested quantities and, if computed, the dynamic (tier-2) tolerance sets.
-public struct EigenvectorSetResult: Sendable, Codable, Equatable {
+package struct EigenvectorSetResult: Sendable, Codable, Equatable {
     /// Parameter names (order of every θ).
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// Per-experiment output names of the model (empty if none).
-    public var experimentNames: [String]
+    package var experimentNames: [String]
     /// T² of the members.
-    public var tolerance: Double
+    package var tolerance: Double
     /// The global minimum (member 0).
-    public var minimum: ScanMinimum
+    package var minimum: ScanMinimum
     /// The Hessian analysis at the minimum.
-    public var hessian: HessianAnalysis
+    package var hessian: HessianAnalysis
     /// The directions used (Hessian or iterated basis).
-    public var basis: EigenBasis
+    package var basis: EigenBasis
     /// Each direction with its ends, k = 1…n.
-    public var directions: [EigenDirection]
+    package var directions: [EigenDirection]
     /// Master-formula uncertainties (with Lagrange intervals when asked for).
-    public var quantities: [MasterUncertainty]
+    package var quantities: [MasterUncertainty]
     /// Dynamic-tolerance sets (nil when not asked for).
-    public var dynamic: DynamicToleranceResult?
+    package var dynamic: DynamicToleranceResult?
     /// Problems found (open ends, ends outside the training region, basis warnings).
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// Members numbered as in LHAPDF: row 0 the minimum, rows 2k−1 and 2k the + and − ends of direction k
     /// (2n+1 rows of P values; a row of NaN for an open end).
-    public var members: [[Double]] { EigenDirection.members(central: minimum.theta, directions.map { ($0.plus.theta, $0.minus.theta) }) }
+    package var members: [[Double]] { EigenDirection.members(central: minimum.theta, directions.map { ($0.plus.theta, $0.minus.theta) }) }
 
     /// Whether each member exists (false for open ends).
-    public var memberFound: [Bool] { [true] + directions.flatMap { [$0.plus.theta != nil, $0.minus.theta != nil] } }
+    package var memberFound: [Bool] { [true] + directions.flatMap { [$0.plus.theta != nil, $0.minus.theta != nil] } }
 }
 
 extension EigenDirection {

@@ -3,11 +3,11 @@ import PDFEmuIO
 import PDFEmuTheory
 /// Builds Hessian eigenvector sets of any `ScalarModel`: the minimum and Hessian come from `ScanRunner`,
 /// each end θ₀ ± t·d_k is located by walking outward and root finding on Δχ²(t) − T² itself.
-public enum EigenvectorSets {
+package enum EigenvectorSets {
     /// Computes the set. `quantityModels` are further derived quantities (e.g. a second emulator's
     /// value) for the master formulas. Throws one line for bad options (T² ≤ 0, unknown names, a Hessian
     /// that is not positive definite at the minimum).
-    public static func compute(model: any ScalarModel, options: EigenOptions, quantityModels: [LagrangeModel] = [],
+    package static func compute(model: any ScalarModel, options: EigenOptions, quantityModels: [LagrangeModel] = [],
                                modelIdentity: String? = nil) throws -> EigenvectorSetResult {
         try options.check()
         if let dyn = options.dynamic { _ = try DynamicTolerance.pointCounts(model: model, options: dyn) }

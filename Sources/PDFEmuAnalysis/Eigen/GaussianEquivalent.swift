@@ -5,7 +5,7 @@ import PDFEmuTheory
 
 /// How an experiment's χ²_E of N_E points is mapped to a standard-normal equivalent S_E, so that one
 /// confidence level applies to experiments of any size (CT's tier-2 criterion).
-public enum GaussianEquivalent: String, Sendable, Codable, CaseIterable {
+package enum GaussianEquivalent: String, Sendable, Codable, CaseIterable {
     /// S_E = √(2χ²_E) − √(2N_E − 1): Fisher's approximation, the mapping of CT10/CT14 (Lai et al. 2010,
     /// Dulat et al. 2016).
     case fisher
@@ -14,7 +14,7 @@ public enum GaussianEquivalent: String, Sendable, Codable, CaseIterable {
     case wilsonHilferty = "wilson-hilferty"
 
     /// S_E for χ²_E of N_E points.
-    public func value(chi2: Double, points n: Int) -> Double {
+    package func value(chi2: Double, points n: Int) -> Double {
         let nd = Double(n)
         switch self {
         case .fisher: return (2 * max(chi2, 0)).squareRoot() - (2 * nd - 1).squareRoot()
@@ -26,5 +26,5 @@ public enum GaussianEquivalent: String, Sendable, Codable, CaseIterable {
 
     /// The one-sided 90% point of the standard normal, Φ⁻¹(0.90): an experiment with S_E above it is
     /// outside its 90% confidence range.
-    public static let level90 = 1.2815515655446004
+    package static let level90 = 1.2815515655446004
 }

@@ -5,27 +5,27 @@ import PDFEmuTheory
 /// LHAPDF: X₀ central, X_{2k−1} and X_{2k} the + and − ends of direction k):
 /// symmetric ΔX = ½·√Σ_k (X_{2k−1} − X_{2k})²,
 /// asymmetric ΔX₊ = √Σ_k max(X_{2k−1} − X₀, X_{2k} − X₀, 0)², ΔX₋ = √Σ_k max(X₀ − X_{2k−1}, X₀ − X_{2k}, 0)².
-public struct MasterUncertainty: Sendable, Codable, Equatable {
+package struct MasterUncertainty: Sendable, Codable, Equatable {
     /// Name of the quantity (the expression text or "model:FILE").
-    public var name: String
+    package var name: String
     /// X₀ at the central member.
-    public var central: Double
+    package var central: Double
     /// Symmetric ΔX over the directions with both ends found.
-    public var symmetric: Double
+    package var symmetric: Double
     /// Asymmetric ΔX₊ (upward), over the ends found.
-    public var plus: Double
+    package var plus: Double
     /// Asymmetric ΔX₋ (downward, a positive number), over the ends found.
-    public var minus: Double
+    package var minus: Double
     /// 1-based directions with an open end (left out of the symmetric sum; the found end still counts
     /// in the asymmetric sums).
-    public var incompleteDirections: [Int]
+    package var incompleteDirections: [Int]
     /// X at each member (2n+1 values, NaN for open ends).
-    public var values: [Double]
+    package var values: [Double]
     /// The Lagrange-scan interval of X at Δχ² = T² (nil when not computed).
-    public var lagrange: ProfileInterval?
+    package var lagrange: ProfileInterval?
 
     /// Applies the master formulas to member values `x` (2n+1 values; NaN for members of open ends).
-    public static func compute(name: String, values x: [Double], lagrange: ProfileInterval? = nil) -> MasterUncertainty {
+    package static func compute(name: String, values x: [Double], lagrange: ProfileInterval? = nil) -> MasterUncertainty {
         let n = (x.count - 1) / 2
         let x0 = x[0]
         var sym = 0.0, up = 0.0, down = 0.0

@@ -12,10 +12,10 @@ import PDFEmuTheory
 /// (GeV²), and the provenance strings given to `writeHDF5`.
 extension PDFBandResult {
     /// The `format` attribute value.
-    public static let hdf5Format = "pdfemu-bands-1"
+    package static let hdf5Format = "pdfemu-bands-1"
 
     /// Writes the bands as a new HDF5 file, atomically; `provenance` becomes string attributes of the root.
-    public func writeHDF5(to path: String, provenance: [String: String] = [:]) throws {
+    package func writeHDF5(to path: String, provenance: [String: String] = [:]) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             let nf = flavourNames.count, k = x.count, m = members.count
@@ -46,7 +46,7 @@ extension PDFBandResult {
 
     /// Reads bands written by `writeHDF5` (warnings are not stored). Throws one line for another
     /// format or inconsistent shapes.
-    public static func readHDF5(_ path: String) throws -> PDFBandResult {
+    package static func readHDF5(_ path: String) throws -> PDFBandResult {
         let f = try HDF5File(open: path)
         let fmt = try f.readStringAttribute("format")
         guard fmt == hdf5Format else { throw PDFEmuError("\(path): format is '\(fmt)', expected '\(hdf5Format)' (write it with pdfemu bands)") }

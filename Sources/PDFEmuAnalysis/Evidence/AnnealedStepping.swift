@@ -7,17 +7,17 @@ import PDFEmuTheory
 /// posterior (β = 1), with the thermodynamic quantities of p_β estimated from the weighted particles.
 public struct EvidencePathPoint: Sendable, Codable, Equatable {
     /// β.
-    public var beta: Double
+    package var beta: Double
     /// log Z_β = log ∫ q^{1−β}(πL)^β (0 at β = 0, log Z at β = 1).
-    public var logZ: Double
+    package var logZ: Double
     /// Free energy F_β = −log Z_β.
-    public var freeEnergy: Double { -logZ }
+    package var freeEnergy: Double { -logZ }
     /// ⟨χ²/(2T²)⟩ under p_β (over particles with χ² defined).
-    public var meanEnergy: Double
+    package var meanEnergy: Double
     /// Entropy S_β = −⟨log p_β⟩ (nats); at β = 1 it is ⟨χ²/(2T²)⟩ + log V + log Z.
-    public var entropy: Double
+    package var entropy: Double
     /// Effective number of particles (Σw)²/Σw² at β.
-    public var effectiveSampleSize: Double
+    package var effectiveSampleSize: Double
 }
 
 /// Estimator 2: annealed importance sampling (Neal 2001) — stepping stones along the geometric path from

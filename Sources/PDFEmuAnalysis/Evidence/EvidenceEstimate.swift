@@ -6,17 +6,17 @@ import PDFEmuTheory
 /// One estimate of log Z from independent importance weights.
 public struct EvidenceEstimate: Sendable, Codable, Equatable {
     /// The method ("laplace+importance" or "annealed stepping stones").
-    public var method: String
+    package var method: String
     /// log Z (natural log).
-    public var logZ: Double
+    package var logZ: Double
     /// Its standard error: the relative standard error of the mean weight, std(w)/(mean(w)·√N).
-    public var error: Double
+    package var error: Double
     /// Effective sample size (Σw)²/Σw².
-    public var effectiveSampleSize: Double
+    package var effectiveSampleSize: Double
     /// Number of weights (samples or particles).
-    public var count: Int
+    package var count: Int
     /// χ² evaluations used.
-    public var evaluations: Int
+    package var evaluations: Int
 
     /// The estimate from log-weights (−∞ for points outside the prior box or where χ² is undefined).
     static func from(logWeights lw: [Double], method: String, evaluations: Int) -> EvidenceEstimate {

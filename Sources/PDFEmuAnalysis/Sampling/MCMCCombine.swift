@@ -10,7 +10,7 @@ extension MCMCResult {
     /// effective sample sizes summed; τ averaged; split-R̂ recomputed over every walker (HMC: chain) of every
     /// run, from the thinned samples; domain fractions weighted by the samples checked; the lowest χ² kept.
     /// The options are the first run's. One run is returned unchanged. Throws if the runs do not fit.
-    public static func combining(_ runs: [MCMCResult]) throws -> MCMCResult {
+    package static func combining(_ runs: [MCMCResult]) throws -> MCMCResult {
         guard let first = runs.first else { throw PDFEmuError("mcmc: no runs to combine") }
         if runs.count == 1 { return first }
         let p = first.parameterCount, w = first.options.walkers

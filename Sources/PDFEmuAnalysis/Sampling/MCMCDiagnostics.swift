@@ -5,10 +5,10 @@ import PDFEmuTheory
 
 /// Convergence diagnostics of Markov chains: integrated autocorrelation time (Sokal's automatic
 /// window, as emcee) and split-R̂ (Gelman–Rubin on half-chains).
-public enum MCMCDiagnostics {
+package enum MCMCDiagnostics {
     /// Normalised autocorrelation function ρ(t), t = 0..<n, of one series (FFT, O(n log n)).
     /// A constant series gives ρ = [1, 0, 0, …].
-    public static func autocorrelation(_ x: [Double]) -> [Double] {
+    package static func autocorrelation(_ x: [Double]) -> [Double] {
         let n = x.count
         guard n > 0 else { return [] }
         let mean = x.reduce(0, +) / Double(n)
@@ -32,7 +32,7 @@ public enum MCMCDiagnostics {
     /// Integrated autocorrelation time τ = 1 + 2 Σ_{t=1}^{M} ρ̄(t) of several chains of one quantity,
     /// with ρ̄ the autocorrelation averaged over chains and M the smallest window with M ≥ c·τ(M)
     /// (Sokal; emcee's `integrated_time`). Chains must have equal lengths ≥ 2. NaN if all are constant.
-    public static func integratedTime(_ chains: [[Double]], window c: Double = 5) -> Double {
+    package static func integratedTime(_ chains: [[Double]], window c: Double = 5) -> Double {
         guard let n = chains.first?.count, n >= 2 else { return .nan }
         var f = [Double](repeating: 0, count: n)
         var used = 0
@@ -55,7 +55,7 @@ public enum MCMCDiagnostics {
 
     /// Split-R̂: each chain is cut in half and the Gelman–Rubin potential scale reduction is computed
     /// over the 2·chains half-chains. Near 1 when the chains agree; NaN if chains are shorter than 4.
-    public static func splitRHat(_ chains: [[Double]]) -> Double {
+    package static func splitRHat(_ chains: [[Double]]) -> Double {
         guard let n0 = chains.first?.count, n0 >= 4 else { return .nan }
         let half = n0 / 2
         var parts: [ArraySlice<Double>] = []

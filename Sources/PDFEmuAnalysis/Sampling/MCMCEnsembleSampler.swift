@@ -7,10 +7,10 @@ import PDFEmuTheory
 /// drawing θ from p(θ) ∝ exp(−χ²(θ)/(2T²)) for any `ScalarModel`. Walkers are updated in two halves
 /// (red–blue split), so each half's χ² evaluations run concurrently. All random numbers are drawn on the
 /// calling thread in a fixed order, so results depend only on the seed, never on thread timing.
-public enum EnsembleSampler {
+package enum EnsembleSampler {
     /// Runs the sampler. `progress` is called on the calling thread about 200 times, and after the last step.
     /// Throws `PDFEmuError` for invalid options or start points, or when no start point has a finite χ².
-    public static func run(model: some ScalarModel, start: MCMCStart, options: MCMCOptions = MCMCOptions(),
+    package static func run(model: some ScalarModel, start: MCMCStart, options: MCMCOptions = MCMCOptions(),
                            progress: ((MCMCProgress) -> Void)? = nil) throws -> MCMCResult {
         let p = model.parameterNames.count
         try options.validate(parameters: p)

@@ -4,17 +4,17 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// Extra settings of Hamiltonian Monte Carlo (`HamiltonianSampler`).
-public struct HMCOptions: Sendable, Codable, Equatable {
+package struct HMCOptions: Sendable, Codable, Equatable {
     /// Maximum leapfrog steps per trajectory; each trajectory uses a uniform random number in 1…max
     /// (random lengths avoid resonances on near-Gaussian surfaces).
-    public var maxLeapfrogSteps: Int
+    package var maxLeapfrogSteps: Int
     /// Acceptance probability the step size is tuned to during burn-in (dual averaging).
-    public var targetAcceptance: Double
+    package var targetAcceptance: Double
     /// Initial leapfrog step size in whitened units (0: 0.5/P^¼).
-    public var initialStepSize: Double
+    package var initialStepSize: Double
 
     /// Creates HMC settings.
-    public init(maxLeapfrogSteps: Int = 20, targetAcceptance: Double = 0.8, initialStepSize: Double = 0) {
+    package init(maxLeapfrogSteps: Int = 20, targetAcceptance: Double = 0.8, initialStepSize: Double = 0) {
         self.maxLeapfrogSteps = maxLeapfrogSteps
         self.targetAcceptance = targetAcceptance
         self.initialStepSize = initialStepSize
@@ -27,9 +27,9 @@ public struct HMCOptions: Sendable, Codable, Equatable {
 /// averaging (Hoffman & Gelman 2014), and runs `options.walkers` independent chains (0: 4) concurrently.
 /// Each chain has its own generator derived from the seed: results do not depend on thread timing.
 /// Needs a `.gaussian` start (its covariance is the metric). Proposals leaving the bounds are rejected.
-public enum HamiltonianSampler {
+package enum HamiltonianSampler {
     /// Runs HMC. `progress` is called on the calling thread about 100 times, and after the last step.
-    public static func run(model: some ScalarModel, start: MCMCStart, options: MCMCOptions = MCMCOptions(),
+    package static func run(model: some ScalarModel, start: MCMCStart, options: MCMCOptions = MCMCOptions(),
                            hmc: HMCOptions = HMCOptions(),
                            progress: ((MCMCProgress) -> Void)? = nil) throws -> MCMCResult {
         let p = model.parameterNames.count

@@ -6,30 +6,30 @@ import PDFEmuTheory
 /// Settings of the affine-invariant ensemble sampler (`EnsembleSampler`).
 public struct MCMCOptions: Sendable, Codable, Equatable {
     /// Number of walkers (even, ≥ 2P and ≥ 4); 0 picks max(32, 4P) rounded up to even.
-    public var walkers: Int
+    package var walkers: Int
     /// Steps per walker kept after burn-in (total steps = `burnIn + steps`).
-    public var steps: Int
+    package var steps: Int
     /// Steps per walker discarded at the start.
-    public var burnIn: Int
+    package var burnIn: Int
     /// Keep every `thin`-th kept step in the output samples (diagnostics use every step).
-    public var thin: Int
+    package var thin: Int
     /// Seed of the random generator: the same seed, model and options give identical samples.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Tolerance scale T²: the target density is p(θ) ∝ exp(−χ²(θ) / (2 T²)). 1 is the usual likelihood.
-    public var temperature2: Double
+    package var temperature2: Double
     /// Stretch-move scale a > 1 (Goodman & Weare; 2 is standard).
-    public var stretch: Double
+    package var stretch: Double
     /// Per-parameter lower bounds (proposals below are rejected); nil for none.
-    public var lower: [Double]?
+    package var lower: [Double]?
     /// Per-parameter upper bounds (proposals above are rejected); nil for none.
-    public var upper: [Double]?
+    package var upper: [Double]?
     /// Evaluate each half of the ensemble concurrently (results are identical either way).
-    public var parallel: Bool
+    package var parallel: Bool
     /// At most this many output samples (evenly spaced) are checked against the training domain.
-    public var domainCheckLimit: Int
+    package var domainCheckLimit: Int
 
     /// Creates options; the defaults suit a well-behaved χ² surface of ~10–20 parameters.
-    public init(walkers: Int = 0, steps: Int = 2000, burnIn: Int = 500, thin: Int = 1, seed: UInt64 = 1,
+    package init(walkers: Int = 0, steps: Int = 2000, burnIn: Int = 500, thin: Int = 1, seed: UInt64 = 1,
                 temperature2: Double = 1, stretch: Double = 2, lower: [Double]? = nil, upper: [Double]? = nil,
                 parallel: Bool = true, domainCheckLimit: Int = 2000) {
         self.walkers = walkers
@@ -46,14 +46,14 @@ public struct MCMCOptions: Sendable, Codable, Equatable {
     }
 
     /// The walker count used for `parameters` parameters (resolves `walkers == 0`).
-    public func resolvedWalkers(parameters: Int) -> Int {
+    package func resolvedWalkers(parameters: Int) -> Int {
         if walkers > 0 { return walkers }
         let w = max(32, 4 * parameters)
         return w + (w % 2)
     }
 
     /// Checks the options for a model with `parameters` parameters; throws one line naming the bad option.
-    public func validate(parameters p: Int) throws(PDFEmuError) {
+    package func validate(parameters p: Int) throws(PDFEmuError) {
         let w = resolvedWalkers(parameters: p)
         guard p >= 1 else { throw PDFEmuError("mcmc: the model has no parameters") }
         guard w >= 4, w % 2 == 0, w >= 2 * p else {
@@ -89,7 +89,7 @@ public struct MCMCOptions: Sendable, Codable, Equatable {
 }
 
 /// Where the walkers start.
-public enum MCMCStart: Sendable, Equatable {
+package enum MCMCStart: Sendable, Equatable {
     /// Draw walkers from a normal distribution with mean `centre` and `covariance` (P×P row-major, e.g.
     /// the Hessian covariance 2·T²·H⁻¹ for H the Hessian of χ²), shrunk by `scale` (1: full width).
     case gaussian(centre: [Double], covariance: [Double], scale: Double)
@@ -101,7 +101,7 @@ public enum MCMCStart: Sendable, Equatable {
 
     /// The Gaussian start implied by a best fit and the Hessian of χ² there: covariance 2·T²·H⁻¹.
     /// Throws if H is not positive definite.
-    public static func hessian(centre: [Double], chi2Hessian: [Double], temperature2: Double = 1,
+    package static func hessian(centre: [Double], chi2Hessian: [Double], temperature2: Double = 1,
                                scale: Double = 1) throws -> MCMCStart {
         let p = centre.count
         guard chi2Hessian.count == p * p else {
@@ -115,15 +115,15 @@ public enum MCMCStart: Sendable, Equatable {
 }
 
 /// Progress of a running sampler, passed to the progress callback on the calling thread.
-public struct MCMCProgress: Sendable, Equatable {
+package struct MCMCProgress: Sendable, Equatable {
     /// Steps done (burn-in included).
-    public var step: Int
+    package var step: Int
     /// Total steps (burn-in included).
-    public var totalSteps: Int
+    package var totalSteps: Int
     /// Acceptance rate of all proposals so far.
-    public var acceptance: Double
+    package var acceptance: Double
     /// Fraction done in [0, 1].
-    public var fraction: Double { totalSteps > 0 ? Double(step) / Double(totalSteps) : 1 }
+    package var fraction: Double { totalSteps > 0 ? Double(step) / Double(totalSteps) : 1 }
     /// True while the burn-in steps are running.
-    public var inBurnIn: Bool
+    package var inBurnIn: Bool
 }

@@ -14,10 +14,10 @@ import PDFEmuTheory
 /// `upper_bounds` (when set).
 extension MCMCResult {
     /// The `format` attribute value of the layout this version writes.
-    public static let hdf5Format = "pdfemu-mcmc-1"
+    package static let hdf5Format = "pdfemu-mcmc-1"
 
     /// Writes the result into an open, writable file under `group` (created if missing; its datasets must be new).
-    public func write(into file: borrowing HDF5File, group: String = "/") throws(HDF5Error) {
+    package func write(into file: borrowing HDF5File, group: String = "/") throws(HDF5Error) {
         let g = group.hasSuffix("/") ? String(group.dropLast()) : group
         func path(_ name: String) -> String { g + "/" + name }
         let attrObject = g.isEmpty ? "/" : g
@@ -53,7 +53,7 @@ extension MCMCResult {
     }
 
     /// Writes the result as a whole new HDF5 file at `path`, atomically (nothing is left on failure).
-    public func writeFile(_ path: String) throws {
+    package func writeFile(_ path: String) throws {
         try AtomicOutput.write(to: path) { tmp in
             let file = try HDF5File(create: tmp)
             try self.write(into: file, group: "/")
@@ -63,7 +63,7 @@ extension MCMCResult {
 
     /// The MCMC result of a file: a scan file's `/mcmc` group (`pdfemu scan --mcmc --output`) or a file
     /// written by `writeFile`. Throws one line when the file holds no MCMC samples.
-    public static func readFile(_ path: String) throws -> MCMCResult {
+    package static func readFile(_ path: String) throws -> MCMCResult {
         let file = try HDF5File(open: path)
         if file.exists("/mcmc") { return try read(from: file, group: "/mcmc") }
         guard file.exists("/samples") else {
@@ -73,7 +73,7 @@ extension MCMCResult {
     }
 
     /// Reads a result written by `write(into:group:)`.
-    public static func read(from file: borrowing HDF5File, group: String = "/") throws(HDF5Error) -> MCMCResult {
+    package static func read(from file: borrowing HDF5File, group: String = "/") throws(HDF5Error) -> MCMCResult {
         let g = group.hasSuffix("/") ? String(group.dropLast()) : group
         func path(_ name: String) -> String { g + "/" + name }
         let attrObject = g.isEmpty ? "/" : g

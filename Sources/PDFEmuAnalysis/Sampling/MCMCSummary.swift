@@ -5,13 +5,13 @@ import PDFEmuTheory
 
 extension MCMCResult {
     /// R̂ above this is flagged as "not converged".
-    public static let rHatFail = 1.1
+    package static let rHatFail = 1.1
     /// R̂ above this is flagged as "marginal convergence".
-    public static let rHatWarn = 1.01
+    package static let rHatWarn = 1.01
 
     /// Warning lines (empty when all diagnostics look fine): R̂ > 1.01 / 1.1, chain shorter than 50 τ,
     /// low acceptance, samples outside the training domain.
-    public var warnings: [String] {
+    package var warnings: [String] {
         var out: [String] = []
         let bad = parameterNames.indices.filter { splitRHat[$0] > Self.rHatFail || splitRHat[$0].isNaN }
         let marginal = parameterNames.indices.filter { splitRHat[$0] > Self.rHatWarn && splitRHat[$0] <= Self.rHatFail }
@@ -37,7 +37,7 @@ extension MCMCResult {
     }
 
     /// A readable multi-line summary: settings, diagnostics, the marginal table and warnings.
-    public func summaryText() -> String {
+    package func summaryText() -> String {
         var s = ""
         let t2 = options.temperature2
         let how = method == .hmc

@@ -6,9 +6,9 @@ import PDFEmuTheory
 /// digital shift (XOR of each coordinate with a seeded random 32-bit word), which keeps the
 /// stratification: every 2^m consecutive points from the start put exactly one point in each
 /// dyadic interval of width 2^-m of every coordinate.
-public struct SobolSequence: Sendable {
+package struct SobolSequence: Sendable {
     /// Most dimensions supported.
-    public static let maxDimension = 16
+    package static let maxDimension = 16
     /// (degree s, polynomial coefficients a, initial direction numbers m) for dimensions 2…16.
     static let table: [(s: Int, a: UInt32, m: [UInt32])] = [
         (1, 0, [1]), (2, 1, [1, 3]), (3, 1, [1, 3, 1]), (3, 2, [1, 1, 1]), (4, 1, [1, 1, 3, 3]),
@@ -18,7 +18,7 @@ public struct SobolSequence: Sendable {
     ]
 
     /// Dimensions.
-    public let dimension: Int
+    package let dimension: Int
     private var v: [[UInt32]]    // direction numbers [dimension][32]
     private var x: [UInt32]
     private let shift: [UInt32]
@@ -26,7 +26,7 @@ public struct SobolSequence: Sendable {
 
     /// A sequence in `dimension` (1…16) dimensions; with `seed`, digitally shifted by a random word per
     /// dimension. The all-zero first point of the unshifted sequence is included (index 0).
-    public init(dimension: Int, seed: UInt64? = nil) throws(PDFEmuError) {
+    package init(dimension: Int, seed: UInt64? = nil) throws(PDFEmuError) {
         guard dimension >= 1 && dimension <= Self.maxDimension else {
             throw PDFEmuError("Sobol sequence: \(dimension) dimensions (supported: 1…\(Self.maxDimension))")
         }
@@ -55,7 +55,7 @@ public struct SobolSequence: Sendable {
     }
 
     /// The next point in [0, 1)^dimension.
-    public mutating func next() -> [Double] {
+    package mutating func next() -> [Double] {
         let out = (0..<dimension).map { Double(x[$0] ^ shift[$0]) * 0x1.0p-32 }
         // Gray code: flip the direction number of the lowest zero bit of the index.
         var c = 0

@@ -3,14 +3,14 @@ import PDFEmuIO
 import PDFEmuTheory
 /// A derived quantity q(θ) for a Lagrange-multiplier scan: a linear expression of the parameters or
 /// any other model over the same parameters (e.g. an emulated cross section).
-public enum DerivedQuantity: Sendable {
+package enum DerivedQuantity: Sendable {
     /// A linear combination parsed from text.
     case linear(LinearExpression)
     /// Another model's value; `label` names it in outputs (e.g. its file name).
     case model(label: String, model: any ScalarModel)
 
     /// The expression text, or "model:<label>".
-    public var definition: String {
+    package var definition: String {
         switch self {
         case .linear(let e): return e.text
         case .model(let label, _): return "model:" + label

@@ -5,57 +5,57 @@ import PDFEmuTheory
 
 /// One side of an L2 sensitivity: the point of the Lagrange path where the derived quantity X reaches its
 /// target X₀ ± T·σ_X, with each experiment's Δχ²_E there.
-public struct L2End: Sendable, Codable, Equatable {
+package struct L2End: Sendable, Codable, Equatable {
     /// +1 (X₀ + T·σ_X) or −1 (X₀ − T·σ_X).
-    public var sign: Int
+    package var sign: Int
     /// The target value of X.
-    public var target: Double
+    package var target: Double
     /// The Lagrange multiplier λ whose minimum of χ² + λX reaches the target (nil: not reached).
-    public var lambda: Double?
+    package var lambda: Double?
     /// X reached there (nil when not reached).
-    public var value: Double?
+    package var value: Double?
     /// Total Δχ² = χ² − χ²_min there (nil when not reached).
-    public var deltaChi2: Double?
+    package var deltaChi2: Double?
     /// Δχ²_E = χ²_E − χ²_E(minimum) per experiment (empty when not reached).
-    public var perExperiment: [Double]
+    package var perExperiment: [Double]
     /// The parameters there (nil when not reached).
-    public var theta: [Double]?
+    package var theta: [Double]?
     /// Whether the point lies inside the training region.
-    public var inside: Bool
+    package var inside: Bool
     /// Whether the minimisation there converged.
-    public var converged: Bool
+    package var converged: Bool
     /// Why the target was not reached (nil when it was).
-    public var openReason: String?
+    package var openReason: String?
 }
 
 /// L2 sensitivities of a derived quantity X: how much each experiment's χ²_E changes when X is moved by
 /// its Hessian error T·σ_X up or down along the Lagrange path (the minimum of χ² + λX), i.e. which
 /// experiments pull X up and which pull it down.
-public struct L2Result: Sendable, Codable, Equatable {
+package struct L2Result: Sendable, Codable, Equatable {
     /// The model's parameter names.
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// The model's experiment names.
-    public var experimentNames: [String]
+    package var experimentNames: [String]
     /// The quantity's definition (expression text or "model:LABEL").
-    public var quantity: String
+    package var quantity: String
     /// T²: the targets are X₀ ± T·σ_X.
-    public var tolerance: Double
+    package var tolerance: Double
     /// χ² at the global minimum.
-    public var chi2Min: Double
+    package var chi2Min: Double
     /// X₀ = X at the minimum.
-    public var central: Double
+    package var central: Double
     /// σ_X = √(∇Xᵀ V ∇X), the Hessian error of X at Δχ² = 1.
-    public var sigma: Double
+    package var sigma: Double
     /// The upper side (X₀ + T·σ_X).
-    public var plus: L2End
+    package var plus: L2End
     /// The lower side (X₀ − T·σ_X).
-    public var minus: L2End
+    package var minus: L2End
     /// Warnings (sides not reached, points outside the training region, minimisations not converged).
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// Δχ²_E(X₀ + Tσ) − Δχ²_E(X₀ − Tσ) per experiment (NaN where a side was not reached): positive when
     /// experiment E is worse off with X raised, i.e. it pulls X down; negative: it pulls X up.
-    public var pull: [Double] {
+    package var pull: [Double] {
         experimentNames.indices.map { e in
             plus.perExperiment.count > e && minus.perExperiment.count > e ? plus.perExperiment[e] - minus.perExperiment[e] : .nan
         }
@@ -63,13 +63,13 @@ public struct L2Result: Sendable, Codable, Equatable {
 }
 
 /// Computes L2 sensitivities (see `L2Result`).
-public enum L2Sensitivity {
+package enum L2Sensitivity {
     /// Finds the minimum and Hessian (as `ScanRunner` does, with `scan`'s constraints and starts), σ_X,
     /// then for each side the λ with X(θ(λ)) = X₀ ± T·σ_X by root finding on the Lagrange path (each
     /// evaluation a minimisation of χ² + λX, warm-started from the nearest point found), and the
     /// per-experiment Δχ²_E there. Throws one line for T² ≤ 0, a model without per-experiment outputs,
     /// a quantity model over other parameters, or an X without a Hessian error.
-    public static func compute(model: any ScalarModel, quantity: DerivedQuantity, tolerance: Double,
+    package static func compute(model: any ScalarModel, quantity: DerivedQuantity, tolerance: Double,
                                scan: ScanOptions = ScanOptions(), modelIdentity: String? = nil) throws -> L2Result {
         guard tolerance > 0, tolerance.isFinite else { throw SettingError(.eigenTolerance, "T² must be > 0, got \(tolerance)") }
         guard !model.experimentNames.isEmpty else {

@@ -4,16 +4,16 @@ import PDFEmuTheory
 /// A linear combination of parameters parsed from text, e.g. "0.5*Buv - Bdv + 2" or "2*(Buv - Bdv)/3".
 /// Grammar: numbers, parameter names, + − * /, parentheses; products and quotients must keep the
 /// result linear (a number may multiply a term; nothing may be divided by a parameter).
-public struct LinearExpression: Sendable, Codable, Equatable {
+package struct LinearExpression: Sendable, Codable, Equatable {
     /// The text as given.
-    public var text: String
+    package var text: String
     /// The constant term.
-    public var constant: Double
+    package var constant: Double
     /// Coefficient of each model parameter, in the model's order.
-    public var coefficients: [Double]
+    package var coefficients: [Double]
 
     /// Parses `text` over `parameterNames`; throws one line naming unknown names or the syntax fault.
-    public init(parsing text: String, parameterNames: [String]) throws {
+    package init(parsing text: String, parameterNames: [String]) throws {
         var p = Parser(text: text, names: parameterNames)
         let form = try p.parseAll()
         if !p.unknown.isEmpty {
@@ -26,7 +26,7 @@ public struct LinearExpression: Sendable, Codable, Equatable {
     }
 
     /// The value at θ.
-    public func value(at theta: [Double]) -> Double {
+    package func value(at theta: [Double]) -> Double {
         var s = constant
         for i in 0..<coefficients.count { s += coefficients[i] * theta[i] }
         return s

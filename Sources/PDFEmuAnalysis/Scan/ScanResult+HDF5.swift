@@ -6,14 +6,14 @@ import PDFEmuTheory
 /// Reading and writing scan results as HDF5 (layout: docs/FORMAT.md, "Scan outputs").
 extension ScanResult {
     /// Format tag stored in the root attribute "format".
-    public static let formatTag = "pdfemu-scan"
+    package static let formatTag = "pdfemu-scan"
 
     /// Writes the result to `path` atomically (nothing is left behind on failure). Timing is not stored.
-    public func writeHDF5(to path: String) throws { try writeHDF5(to: path, extra: { _ in }) }
+    package func writeHDF5(to path: String) throws { try writeHDF5(to: path, extra: { _ in }) }
 
     /// Writes the result to `path` atomically with further groups written by `extra` into the same
     /// file before it is moved into place (e.g. `/verification`).
-    public func writeHDF5(to path: String, extra: (borrowing HDF5File) throws -> Void) throws {
+    package func writeHDF5(to path: String, extra: (borrowing HDF5File) throws -> Void) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             let w = ScanH5Writer(file: f)
@@ -24,7 +24,7 @@ extension ScanResult {
     }
 
     /// Reads a result written by `writeHDF5`; throws naming the file and object at fault.
-    public static func readHDF5(_ path: String) throws -> ScanResult {
+    package static func readHDF5(_ path: String) throws -> ScanResult {
         let f = try HDF5File(open: path)
         guard f.hasAttribute("format"), try f.readStringAttribute("format") == formatTag else {
             throw PDFEmuError("\(path): not a pdfemu scan output (root attribute format ≠ \(formatTag))")

@@ -5,14 +5,14 @@ import PDFEmuTheory
 
 /// Runs a scan of any `ScalarModel`: the global minimum, Hessian errors, then the work units
 /// (1D profiles, 2D contours, Lagrange scans) in parallel on all cores.
-public enum ScanRunner {
+package enum ScanRunner {
     /// Runs the scan. `lagrangeModels` are scanned after the option's expressions; `modelIdentity`
     /// (e.g. a hash of the model file) goes into the run id (default: a fingerprint of the model).
     /// Throws one line for bad options (unknown names, T² ≤ 0, a pair naming one parameter twice,
     /// expressions with unknown names, a second model with other parameter names, MCMC settings).
     /// MCMC runs (after the other units, one at a time, each using all cores) report to `mcmcProgress`
     /// with the run number, the number of runs in this shard, and the sampler's progress.
-    public static func run(model: any ScalarModel, options: ScanOptions, lagrangeModels: [LagrangeModel] = [],
+    package static func run(model: any ScalarModel, options: ScanOptions, lagrangeModels: [LagrangeModel] = [],
                            modelIdentity: String? = nil,
                            mcmcProgress: ((_ run: Int, _ runs: Int, MCMCProgress) -> Void)? = nil) throws -> ScanResult {
         let start = DispatchTime.now().uptimeNanoseconds

@@ -3,7 +3,7 @@ import PDFEmuIO
 import PDFEmuTheory
 /// The kinds of scan work unit. Each kind's name prefix, HDF5 location and result type are defined
 /// here and only here: the runner, sharding, merge and the scan file all go through these types.
-public enum ScanUnitKind: String, Sendable, CaseIterable {
+package enum ScanUnitKind: String, Sendable, CaseIterable {
     /// A 1D profile: unit "profile/NAME", stored in /profiles/NAME.
     case profile
     /// A 2D contour: unit "contour/A__B", stored in /contours/A__B.
@@ -14,10 +14,10 @@ public enum ScanUnitKind: String, Sendable, CaseIterable {
     case mcmc
 
     /// The unit name of this kind with `label` ("profile/Bg").
-    public func unitName(_ label: String) -> String { rawValue + "/" + label }
+    package func unitName(_ label: String) -> String { rawValue + "/" + label }
 
     /// The kind and label of a unit name, or nil if the name is of no known kind.
-    public static func parse(_ unitName: String) -> (kind: ScanUnitKind, label: String)? {
+    package static func parse(_ unitName: String) -> (kind: ScanUnitKind, label: String)? {
         guard let slash = unitName.firstIndex(of: "/"), let kind = ScanUnitKind(rawValue: String(unitName[..<slash])) else {
             return nil
         }
@@ -25,7 +25,7 @@ public enum ScanUnitKind: String, Sendable, CaseIterable {
     }
 
     /// The HDF5 group holding the unit with `label`.
-    public func group(_ label: String) -> String {
+    package func group(_ label: String) -> String {
         switch self {
         case .profile: return "/profiles/" + label
         case .contour: return "/contours/" + label
@@ -40,7 +40,7 @@ public enum ScanUnitKind: String, Sendable, CaseIterable {
 
 /// One unit of scan work as planned (model indices); a run's units are numbered in order and shard
 /// k/N computes those with number % N == k.
-public enum ScanUnit: Sendable, Equatable {
+package enum ScanUnit: Sendable, Equatable {
     /// The 1D profile of a parameter (model index).
     case profile(Int)
     /// The 2D contour of a pair (model indices).
@@ -51,7 +51,7 @@ public enum ScanUnit: Sendable, Equatable {
     case mcmc(Int)
 
     /// The unit's kind.
-    public var kind: ScanUnitKind {
+    package var kind: ScanUnitKind {
         switch self {
         case .profile: return .profile
         case .contour: return .contour
@@ -61,7 +61,7 @@ public enum ScanUnit: Sendable, Equatable {
     }
 
     /// The unit's name: "profile/NAME", "contour/A__B", "lagrange/qK" or "mcmc/chainC".
-    public func name(_ parameterNames: [String]) -> String {
+    package func name(_ parameterNames: [String]) -> String {
         switch self {
         case .profile(let a): return kind.unitName(parameterNames[a])
         case .contour(let a, let b): return kind.unitName(ScanUnitKind.contourLabel(parameterNames[a], parameterNames[b]))
@@ -73,7 +73,7 @@ public enum ScanUnit: Sendable, Equatable {
 
 /// The computed output of one scan unit: what the runner produces, a shard holds, merge combines and
 /// the scan file stores.
-public enum ScanUnitOutput: Sendable {
+package enum ScanUnitOutput: Sendable {
     /// A 1D profile.
     case profile(ProfileResult)
     /// A 2D contour.
@@ -84,7 +84,7 @@ public enum ScanUnitOutput: Sendable {
     case mcmc(ScanMCMCChain)
 
     /// The name of the unit that produced it (as in `ScanResult.units`).
-    public var unitName: String {
+    package var unitName: String {
         switch self {
         case .profile(let r): return ScanUnitKind.profile.unitName(r.parameter)
         case .contour(let r): return ScanUnitKind.contour.unitName(ScanUnitKind.contourLabel(r.a, r.b))
@@ -96,14 +96,14 @@ public enum ScanUnitOutput: Sendable {
 
 extension ScanResult {
     /// Every unit output held here, in unit order within each kind (profiles, contours, Lagrange, MCMC runs).
-    public var unitOutputs: [ScanUnitOutput] {
+    package var unitOutputs: [ScanUnitOutput] {
         profiles.map { .profile($0) } + contours.map { .contour($0) } + lagrange.map { .lagrange($0) }
             + (mcmc?.chains ?? []).map { .mcmc($0) }
     }
 
     /// Replaces the held outputs by `outputs` (in unit order); MCMC runs are combined over the run's
     /// MCMC unit count.
-    public mutating func setUnitOutputs(_ outputs: [ScanUnitOutput]) throws {
+    package mutating func setUnitOutputs(_ outputs: [ScanUnitOutput]) throws {
         profiles = []; contours = []; lagrange = []; mcmc = nil
         var chains: [ScanMCMCChain] = []
         for o in outputs {

@@ -53,10 +53,10 @@ package enum RunIdentity {
 }
 
 /// Combining shard results of one run into the result an unsharded run gives.
-public enum ScanMerge {
+package enum ScanMerge {
     /// Merges shard results (`source` names each, e.g. its file) after checking they are all from
     /// one run, each shard k/N present exactly once; throws one line naming the misfit otherwise.
-    public static func merge(_ shards: [(source: String, result: ScanResult)]) throws -> ScanResult {
+    package static func merge(_ shards: [(source: String, result: ScanResult)]) throws -> ScanResult {
         guard let first = shards.first else { throw PDFEmuError("merge: no shard files given") }
         for s in shards where s.result.shard == nil {
             throw PDFEmuError("\(s.source): not a shard output (the scan was not sharded)")
@@ -101,11 +101,11 @@ public enum ScanMerge {
 }
 
 /// Merging shard files into one output file.
-public enum ScanMergeIO {
+package enum ScanMergeIO {
     /// Reads the shard files, merges them (see `ScanMerge.merge`) and writes `output` atomically;
     /// nothing is written if any check fails. Returns the merged result.
     @discardableResult
-    public static func merge(_ paths: [String], into output: String) throws -> ScanResult {
+    package static func merge(_ paths: [String], into output: String) throws -> ScanResult {
         try AtomicOutput.checkWritable(output)
         let shards = try paths.map { (source: $0, result: try ScanResult.readHDF5($0)) }
         let merged = try ScanMerge.merge(shards)

@@ -1,6 +1,6 @@
 extension ScanData {
     /// Mean and sample covariance (P×P row-major, divided by n − 1) of the parameters of `rows`.
-    public func meanAndCovariance(rows: [Int]) -> (mean: [Double], covariance: [Double]) {
+    package func meanAndCovariance(rows: [Int]) -> (mean: [Double], covariance: [Double]) {
         let p = parameterCount
         var mean = [Double](repeating: 0, count: p)
         for i in rows { for j in 0..<p { mean[j] += parameters[i * p + j] } }

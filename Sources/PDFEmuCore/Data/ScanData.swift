@@ -2,31 +2,31 @@
 /// the χ² of each of E experiments. Rows are points; storage is row-major.
 public struct ScanData: Sendable {
     /// Parameter names, P of them.
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// Parameter values, N×P row-major.
-    public var parameters: [Double]
+    package var parameters: [Double]
     /// Total χ² of each point, N of them.
-    public var chi2: [Double]
+    package var chi2: [Double]
     /// Experiment names, E of them (empty if the scan has no per-experiment χ²).
-    public var experimentNames: [String]
+    package var experimentNames: [String]
     /// Per-experiment χ², N×E row-major (empty if none).
-    public var chi2PerExperiment: [Double]
+    package var chi2PerExperiment: [Double]
     /// Data points in each experiment, E of them (empty if unknown).
-    public var ndataPerExperiment: [Int]
+    package var ndataPerExperiment: [Int]
     /// Provenance: the files read, with their root attributes.
-    public var sources: [ScanSource]
+    package var sources: [ScanSource]
     /// Rows dropped because a parameter or χ² value was NaN or infinite.
-    public var droppedRows: Int
+    package var droppedRows: Int
 
     /// Number of points N.
-    public var count: Int { chi2.count }
+    package var count: Int { chi2.count }
     /// Number of parameters P.
-    public var parameterCount: Int { parameterNames.count }
+    package var parameterCount: Int { parameterNames.count }
     /// Number of experiments E.
-    public var experimentCount: Int { experimentNames.count }
+    package var experimentCount: Int { experimentNames.count }
 
     /// Creates a scan from row-major arrays; checks their sizes agree.
-    public init(parameterNames: [String], parameters: [Double], chi2: [Double],
+    package init(parameterNames: [String], parameters: [Double], chi2: [Double],
                 experimentNames: [String] = [], chi2PerExperiment: [Double] = [],
                 ndataPerExperiment: [Int] = [], sources: [ScanSource] = [], droppedRows: Int = 0) {
         precondition(parameters.count == chi2.count * parameterNames.count, "parameters must be N×P")
@@ -43,13 +43,13 @@ public struct ScanData: Sendable {
     }
 
     /// Parameter vector of point `i`.
-    public func point(_ i: Int) -> [Double] {
+    package func point(_ i: Int) -> [Double] {
         let p = parameterCount
         return Array(parameters[(i * p)..<((i + 1) * p)])
     }
 
     /// Index of the point with the lowest χ².
-    public var bestIndex: Int {
+    package var bestIndex: Int {
         var best = 0
         for i in chi2.indices where chi2[i] < chi2[best] { best = i }
         return best
@@ -57,16 +57,16 @@ public struct ScanData: Sendable {
 }
 
 /// One file a scan was read from, with its root attributes (provenance).
-public struct ScanSource: Sendable, Codable, Equatable {
+package struct ScanSource: Sendable, Codable, Equatable {
     /// Path of the file.
-    public var path: String
+    package var path: String
     /// Points read from it (after dropping bad rows).
-    public var points: Int
+    package var points: Int
     /// Root attributes as text.
-    public var attributes: [String: String]
+    package var attributes: [String: String]
 
     /// Creates the value from its stored properties.
-    public init(path: String, points: Int, attributes: [String: String]) {
+    package init(path: String, points: Int, attributes: [String: String]) {
         self.path = path
         self.points = points
         self.attributes = attributes

@@ -1,43 +1,43 @@
 /// What `pdfemu inspect` reports about a scan.
-public struct ScanSummary: Sendable, Codable {
+package struct ScanSummary: Sendable, Codable {
     /// One parameter's sampled range.
-    public struct Parameter: Sendable, Codable {
-        public var name: String
-        public var min: Double
-        public var max: Double
-        public var mean: Double
-        public var std: Double
+    package struct Parameter: Sendable, Codable {
+        package var name: String
+        package var min: Double
+        package var max: Double
+        package var mean: Double
+        package var std: Double
         /// Value at the best point.
-        public var best: Double
+        package var best: Double
     }
     /// One experiment's χ² at the best point.
-    public struct Experiment: Sendable, Codable {
-        public var name: String
-        public var ndata: Int?
-        public var chi2AtBest: Double
+    package struct Experiment: Sendable, Codable {
+        package var name: String
+        package var ndata: Int?
+        package var chi2AtBest: Double
     }
     /// One Δχ² bin with its point count.
-    public struct Bin: Sendable, Codable {
-        public var range: String
-        public var count: Int
+    package struct Bin: Sendable, Codable {
+        package var range: String
+        package var count: Int
     }
-    public var files: [String]
-    public var points: Int
-    public var parameters: Int
-    public var experiments: Int
-    public var droppedRows: Int
-    public var parameterStats: [Parameter]
-    public var chi2Min: Double
-    public var chi2Median: Double
-    public var chi2Max: Double
-    public var bestIndex: Int
+    package var files: [String]
+    package var points: Int
+    package var parameters: Int
+    package var experiments: Int
+    package var droppedRows: Int
+    package var parameterStats: [Parameter]
+    package var chi2Min: Double
+    package var chi2Median: Double
+    package var chi2Max: Double
+    package var bestIndex: Int
     /// Points per bin of Δχ² above the sample minimum.
-    public var deltaChi2Bins: [Bin]
-    public var experimentStats: [Experiment]
-    public var attributes: [String: String]
+    package var deltaChi2Bins: [Bin]
+    package var experimentStats: [Experiment]
+    package var attributes: [String: String]
 
     /// Summarises `scan`.
-    public init(_ scan: ScanData) {
+    package init(_ scan: ScanData) {
         let n = scan.count, p = scan.parameterCount
         files = scan.sources.map(\.path)
         points = n
@@ -78,7 +78,7 @@ public struct ScanSummary: Sendable, Codable {
     }
 
     /// The human-readable report.
-    public func text() -> String {
+    package func text() -> String {
         var out = ""
         out += "scan: \(files.joined(separator: ", "))\n"
         out += "N = \(points) points, P = \(parameters) parameters, E = \(experiments) experiments"

@@ -1,34 +1,34 @@
 import CBLASLoader
 
 /// Failure to load or use the BLAS/LAPACK library.
-public struct BLASError: Error, CustomStringConvertible, Sendable {
+package struct BLASError: Error, CustomStringConvertible, Sendable {
     /// What went wrong.
-    public var message: String
-    public var description: String { message }
+    package var message: String
+    package var description: String { message }
 }
 
 /// What BLAS pdfemu uses, as `pdfemu info` reports it.
-public struct BLASInfo: Sendable, Codable {
+package struct BLASInfo: Sendable, Codable {
     /// The shared library file loaded.
-    public var library: String
+    package var library: String
     /// OpenBLAS's name of the kernels in use (e.g. "SkylakeX").
-    public var kernel: String
+    package var kernel: String
     /// OpenBLAS's build configuration.
-    public var config: String
+    package var config: String
     /// Threads OpenBLAS uses.
-    public var threads: Int
+    package var threads: Int
     /// OPENBLAS_CORETYPE at load time ("" if unset).
-    public var coretype: String
+    package var coretype: String
     /// True if pdfemu chose the core type (the user had not set OPENBLAS_CORETYPE).
-    public var coretypeChosenByPDFEmu: Bool
+    package var coretypeChosenByPDFEmu: Bool
     /// Vector instruction level of this CPU: "avx512", "avx2" or "baseline".
-    public var cpuLevel: String
+    package var cpuLevel: String
 }
 
 /// Dense linear algebra through OpenBLAS, loaded on first use with the right kernels for this CPU.
-public enum BLAS {
+package enum BLAS {
     /// Loads the library if needed; throws if it cannot be loaded.
-    public static func ensureLoaded() throws(BLASError) {
+    package static func ensureLoaded() throws(BLASError) {
         if pdfemu_blas_load() != 0 {
             throw BLASError(message: String(cString: pdfemu_blas_error()))
         }
@@ -41,7 +41,7 @@ public enum BLAS {
     }
 
     /// The library, kernels and thread count in use.
-    public static func info() throws(BLASError) -> BLASInfo {
+    package static func info() throws(BLASError) -> BLASInfo {
         try ensureLoaded()
         return BLASInfo(library: String(cString: pdfemu_blas_library()),
                         kernel: String(cString: pdfemu_blas_corename()),
@@ -53,14 +53,14 @@ public enum BLAS {
     }
 
     /// Sets the number of OpenBLAS threads.
-    public static func setThreads(_ n: Int) {
+    package static func setThreads(_ n: Int) {
         require()
         pdfemu_blas_set_threads(Int32(n))
     }
 
     /// Row-major C[m×n] = alpha·op(A)·op(B) + beta·C, single precision.
     @inline(__always)
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    package static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         pdfemu_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
@@ -69,7 +69,7 @@ public enum BLAS {
 
     /// Row-major C[m×n] = alpha·op(A)·op(B) + beta·C, double precision.
     @inline(__always)
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+    package static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         pdfemu_dgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
@@ -78,7 +78,7 @@ public enum BLAS {
 
     /// Eigen-decomposition of a symmetric n×n matrix (row-major). Eigenvalues ascending; eigenvector i
     /// is row i of `vectors` (n×n, row-major).
-    public static func symmetricEigen(_ a: [Double], n: Int) throws(BLASError) -> (values: [Double], vectors: [Double]) {
+    package static func symmetricEigen(_ a: [Double], n: Int) throws(BLASError) -> (values: [Double], vectors: [Double]) {
         try ensureLoaded()
         var m = a  // symmetric: row-major == column-major
         var w = [Double](repeating: 0, count: n)
@@ -89,7 +89,7 @@ public enum BLAS {
     }
 
     /// Inverse of a symmetric positive-definite n×n matrix by Cholesky; nil if not positive definite.
-    public static func spdInverse(_ a: [Double], n: Int) throws(BLASError) -> [Double]? {
+    package static func spdInverse(_ a: [Double], n: Int) throws(BLASError) -> [Double]? {
         try ensureLoaded()
         var m = a
         if pdfemu_dpotrf(CChar(UInt8(ascii: "L")), Int32(n), &m, Int32(n)) != 0 { return nil }
@@ -100,7 +100,7 @@ public enum BLAS {
     }
 
     /// Cholesky factor L (row-major, lower) with A = L·Lᵀ; nil if not positive definite.
-    public static func cholesky(_ a: [Double], n: Int) throws(BLASError) -> [Double]? {
+    package static func cholesky(_ a: [Double], n: Int) throws(BLASError) -> [Double]? {
         try ensureLoaded()
         var m = a
         // Column-major upper factor U (A = UᵀU) is, read row-major, the lower L = Uᵀ.
@@ -114,7 +114,7 @@ public enum BLAS {
     /// Cholesky factor of a symmetric positive-definite n×n matrix in LAPACK's column-major layout:
     /// returns L (lower triangle, column-major, upper part zeroed) with A = L·Lᵀ; nil if A is not
     /// positive definite. (A symmetric matrix reads the same row- or column-major.)
-    public static func choleskyColumnMajor(_ a: [Double], n: Int) throws(BLASError) -> [Double]? {
+    package static func choleskyColumnMajor(_ a: [Double], n: Int) throws(BLASError) -> [Double]? {
         try ensureLoaded()
         var m = a
         if pdfemu_dpotrf(CChar(UInt8(ascii: "L")), Int32(n), &m, Int32(n)) != 0 { return nil }
@@ -124,7 +124,7 @@ public enum BLAS {
 
     /// Solves L·X = B in place for lower-triangular L (column-major n×n, e.g. from
     /// `choleskyColumnMajor`) and B column-major n×nrhs.
-    public static func solveLowerColumnMajor(_ l: [Double], n: Int, _ b: inout [Double], nrhs: Int) throws(BLASError) {
+    package static func solveLowerColumnMajor(_ l: [Double], n: Int, _ b: inout [Double], nrhs: Int) throws(BLASError) {
         try ensureLoaded()
         guard n > 0, nrhs > 0 else { return }
         let info = pdfemu_dtrtrs(CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")),
@@ -135,7 +135,7 @@ public enum BLAS {
     /// Householder QR of a column-major m×n matrix in place (LAPACK dgeqrf): afterwards the upper
     /// triangle (trapezoid) holds R and the part below it the reflectors. Returns the reflector
     /// scalars tau [min(m, n)].
-    public static func householderQR(_ a: inout [Double], m: Int, n: Int) throws(BLASError) -> [Double] {
+    package static func householderQR(_ a: inout [Double], m: Int, n: Int) throws(BLASError) -> [Double] {
         try ensureLoaded()
         var tau = [Double](repeating: 0, count: max(1, min(m, n)))
         guard m > 0, n > 0 else { return [] }
@@ -146,7 +146,7 @@ public enum BLAS {
 
     /// C := Qᵀ·C in place, with Q (m×m) from `householderQR` of an m×n matrix (`qr`, `tau`) and C
     /// column-major m×nrhs (LAPACK dormqr).
-    public static func applyQTranspose(qr: [Double], tau: [Double], m: Int, n: Int, _ c: inout [Double], nrhs: Int) throws(BLASError) {
+    package static func applyQTranspose(qr: [Double], tau: [Double], m: Int, n: Int, _ c: inout [Double], nrhs: Int) throws(BLASError) {
         try ensureLoaded()
         let k = min(m, n)
         guard m > 0, nrhs > 0, k > 0 else { return }

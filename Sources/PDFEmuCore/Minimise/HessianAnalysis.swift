@@ -1,33 +1,33 @@
 /// The curvature at the minimum and the symmetric (Hessian) errors it implies.
 /// H = ½·∂²χ²/∂θ∂θ over the free parameters; covariance V = H⁻¹; error δθ_a = T·√V_aa for Δχ² = T².
-public struct HessianAnalysis: Sendable, Codable, Equatable {
+package struct HessianAnalysis: Sendable, Codable, Equatable {
     /// Names of the free (not fixed) parameters the matrices refer to, in model order.
-    public var parameters: [String]
+    package var parameters: [String]
     /// Their indices in the model's parameter list.
-    public var indices: [Int]
+    package var indices: [Int]
     /// H = ½·∂²χ² (n×n row-major).
-    public var halfHessian: [Double]
+    package var halfHessian: [Double]
     /// Eigenvalues of H, ascending.
-    public var eigenvalues: [Double]
+    package var eigenvalues: [Double]
     /// Eigenvectors of H: row i belongs to eigenvalue i (n×n row-major).
-    public var eigenvectors: [Double]
+    package var eigenvectors: [Double]
     /// True if H is positive definite (all eigenvalues > 0).
-    public var positiveDefinite: Bool
+    package var positiveDefinite: Bool
     /// Covariance V = H⁻¹ (n×n; NaN if H is not positive definite).
-    public var covariance: [Double]
+    package var covariance: [Double]
     /// Correlation matrix V_ab/√(V_aa V_bb) (n×n; NaN if H is not positive definite).
-    public var correlation: [Double]
+    package var correlation: [Double]
     /// Errors at Δχ² = 1: √V_aa (NaN if H is not positive definite).
-    public var sigma: [Double]
+    package var sigma: [Double]
     /// Tolerances T² the errors are given for.
-    public var tolerances: [Double]
+    package var tolerances: [Double]
     /// errors[t][a] = √tolerances[t] · sigma[a].
-    public var errors: [[Double]]
+    package var errors: [[Double]]
     /// Problems found (not positive definite, ill-conditioned).
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// Analyses the Hessian of `model` at `theta`; fixed parameters (by `constraints`) are left out.
-    public static func analyse(model: any ScalarModel, at theta: [Double], constraints: [ParameterConstraint],
+    package static func analyse(model: any ScalarModel, at theta: [Double], constraints: [ParameterConstraint],
                                tolerances: [Double]) throws -> HessianAnalysis {
         let p = model.parameterNames.count
         let indices = (0..<p).filter { !constraints[$0].isFixed }
@@ -65,13 +65,13 @@ public struct HessianAnalysis: Sendable, Codable, Equatable {
     }
 
     /// √V_aa for model parameter index `a` (nil if fixed or undefined).
-    public func sigma(ofParameter a: Int) -> Double? {
+    package func sigma(ofParameter a: Int) -> Double? {
         guard let r = indices.firstIndex(of: a), sigma[r].isFinite else { return nil }
         return sigma[r]
     }
 
     /// Covariance entry V_ab for model parameter indices (nil if fixed or undefined).
-    public func covariance(_ a: Int, _ b: Int) -> Double? {
+    package func covariance(_ a: Int, _ b: Int) -> Double? {
         guard let r = indices.firstIndex(of: a), let c = indices.firstIndex(of: b) else { return nil }
         let v = Matrix(square: covariance, n: indices.count)[r, c]
         return v.isFinite ? v : nil

@@ -1,13 +1,13 @@
 /// Settings of the Newton minimiser.
 public struct MinimiserOptions: Sendable, Codable, Equatable {
     /// Most Newton iterations per minimisation.
-    public var maxIterations: Int
+    package var maxIterations: Int
     /// Converged when the expected decrease ½·gᵀH⁻¹g (χ² units, free parameters off their bounds)
     /// falls below this, with H positive definite.
-    public var edmTolerance: Double
+    package var edmTolerance: Double
     /// When no step lowers the value any more (precision limit of the model), the result still
     /// counts as converged if the expected decrease is below this.
-    public var stallEDMTolerance: Double
+    package var stallEDMTolerance: Double
     /// Creates options (defaults: 200 iterations, EDM 1e-7, stall EDM 1e-4).
     public init(maxIterations: Int = 200, edmTolerance: Double = 1e-7, stallEDMTolerance: Double = 1e-4) {
         self.maxIterations = maxIterations
@@ -17,55 +17,55 @@ public struct MinimiserOptions: Sendable, Codable, Equatable {
 }
 
 /// The outcome of one minimisation.
-public struct MinimiserResult: Sendable, Codable, Equatable {
+package struct MinimiserResult: Sendable, Codable, Equatable {
     /// The point reached (all parameters, fixed ones at their values).
-    public var theta: [Double]
+    package var theta: [Double]
     /// The value there.
-    public var value: Double
+    package var value: Double
     /// True if the convergence criterion was met.
-    public var converged: Bool
+    package var converged: Bool
     /// Newton iterations done.
-    public var iterations: Int
+    package var iterations: Int
     /// Model evaluations (value, gradient and Hessian each).
-    public var evaluations: Int
+    package var evaluations: Int
     /// Expected further decrease ½·gᵀH⁻¹g at the end (∞ if H was not positive definite).
-    public var edm: Double
+    package var edm: Double
     /// Indices of parameters sitting at a bound.
-    public var atBound: [Int]
+    package var atBound: [Int]
     /// Why it stopped.
-    public var status: MinimiserStatus
+    package var status: MinimiserStatus
 }
 
 /// Several minimisations from different starts, and the best one.
-public struct MultiStartResult: Sendable, Codable, Equatable {
+package struct MultiStartResult: Sendable, Codable, Equatable {
     /// The lowest converged result (the lowest of all if none converged).
-    public var best: MinimiserResult
+    package var best: MinimiserResult
     /// Index of `best` among the starts.
-    public var bestIndex: Int
+    package var bestIndex: Int
     /// Every start's result, in start order.
-    public var all: [MinimiserResult]
+    package var all: [MinimiserResult]
 }
 
 /// Bounded Newton minimiser with Levenberg–Marquardt damping and projected bounds, using exact
 /// gradients and Hessians. Each iteration solves the Newton system on the free parameters that are
 /// not held at a bound (a parameter at a bound whose gradient pushes outward is held there);
 /// steps are projected into the bounds and accepted by the ratio of actual to predicted decrease.
-public struct Minimiser: Sendable {
+package struct Minimiser: Sendable {
     /// Number of parameters.
-    public let dimension: Int
+    package let dimension: Int
     /// Settings.
-    public var options: MinimiserOptions
+    package var options: MinimiserOptions
     let evaluate: @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double])
 
     /// A minimiser of `model`'s value.
-    public init(model: any ScalarModel, options: MinimiserOptions = MinimiserOptions()) {
+    package init(model: any ScalarModel, options: MinimiserOptions = MinimiserOptions()) {
         self.dimension = model.parameterNames.count
         self.options = options
         self.evaluate = { model.valueGradientHessian(at: $0) }
     }
 
     /// A minimiser of any function with exact gradient and Hessian (P×P row-major).
-    public init(dimension: Int, options: MinimiserOptions = MinimiserOptions(),
+    package init(dimension: Int, options: MinimiserOptions = MinimiserOptions(),
                 evaluate: @escaping @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double])) {
         self.dimension = dimension
         self.options = options
@@ -73,7 +73,7 @@ public struct Minimiser: Sendable {
     }
 
     /// Minimises from `start` under `constraints` (one per parameter).
-    public func minimise(from start: [Double], constraints: [ParameterConstraint]) -> MinimiserResult {
+    package func minimise(from start: [Double], constraints: [ParameterConstraint]) -> MinimiserResult {
         let p = dimension
         precondition(start.count == p && constraints.count == p, "minimiser: dimension mismatch")
         var lo = [Double](repeating: 0, count: p), hi = lo
@@ -197,7 +197,7 @@ public struct Minimiser: Sendable {
 
     /// Minimises from each start (in parallel) and keeps the lowest converged result
     /// (ties: the earliest start).
-    public func minimiseMultiStart(from starts: [[Double]], constraints: [ParameterConstraint]) -> MultiStartResult {
+    package func minimiseMultiStart(from starts: [[Double]], constraints: [ParameterConstraint]) -> MultiStartResult {
         precondition(!starts.isEmpty, "minimiser: no starts")
         let all = Parallel.map(starts.count) { minimise(from: starts[$0], constraints: constraints) }
         var best = -1

@@ -1,5 +1,5 @@
 /// Why a minimisation stopped. The raw value is the wording stored in scan files and JSON.
-public enum MinimiserStatus: String, Sendable, Codable, Equatable, CustomStringConvertible {
+package enum MinimiserStatus: String, Sendable, Codable, Equatable, CustomStringConvertible {
     /// The expected decrease fell below the EDM tolerance with a positive-definite Hessian.
     case converged = "converged"
     /// Every free parameter is held at a bound by an outward gradient.
@@ -18,7 +18,7 @@ public enum MinimiserStatus: String, Sendable, Codable, Equatable, CustomStringC
     case stalledNoDecrease = "stalled (no step lowers the value)"
 
     /// True for the stalled cases.
-    public var isStalled: Bool {
+    package var isStalled: Bool {
         switch self {
         case .stalledNotPositiveDefinite, .stalledNoDescent, .stalledNoDecrease: return true
         default: return false
@@ -26,5 +26,5 @@ public enum MinimiserStatus: String, Sendable, Codable, Equatable, CustomStringC
     }
 
     /// The stored wording.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

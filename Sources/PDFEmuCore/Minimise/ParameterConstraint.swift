@@ -1,5 +1,5 @@
 /// How one parameter is treated by the minimiser.
-public enum ParameterConstraint: Sendable, Codable, Equatable {
+package enum ParameterConstraint: Sendable, Codable, Equatable {
     /// Varied without limits.
     case free
     /// Held at the given value.
@@ -8,19 +8,19 @@ public enum ParameterConstraint: Sendable, Codable, Equatable {
     case bounded(lower: Double, upper: Double)
 
     /// True for `.fixed`.
-    public var isFixed: Bool { if case .fixed = self { return true } else { return false } }
+    package var isFixed: Bool { if case .fixed = self { return true } else { return false } }
     /// Lowest allowed value (−∞ when free).
-    public var lower: Double {
+    package var lower: Double {
         switch self { case .free: return -.infinity; case .fixed(let v): return v; case .bounded(let l, _): return l }
     }
     /// Highest allowed value (+∞ when free).
-    public var upper: Double {
+    package var upper: Double {
         switch self { case .free: return .infinity; case .fixed(let v): return v; case .bounded(_, let u): return u }
     }
     /// `value` moved into the allowed range.
-    public func clamp(_ value: Double) -> Double { min(max(value, lower), upper) }
+    package func clamp(_ value: Double) -> Double { min(max(value, lower), upper) }
     /// Short text: "free", "fixed at 0.5", "bounded [0, 1]".
-    public var label: String {
+    package var label: String {
         switch self {
         case .free: return "free"
         case .fixed(let v): return "fixed at \(v)"

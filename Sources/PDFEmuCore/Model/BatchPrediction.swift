@@ -1,17 +1,17 @@
 /// Predictions of a model at N points at once (`ScalarModel.predictBatch`): the one batch-result shape.
 public struct BatchPrediction: Sendable, Equatable {
     /// The value (for an ensemble, the mean) at each point [N]; NaN where the model is undefined.
-    public var value: [Double]
+    package var value: [Double]
     /// Its spread [N]: calibrated when the model has a calibration, else the raw spread (0 for one
     /// network and for exact models).
-    public var spread: [Double]
+    package var spread: [Double]
     /// The raw ensemble standard deviation [N].
-    public var rawSpread: [Double]
+    package var rawSpread: [Double]
     /// Per-experiment values [N×E] row-major (empty if the model has no per-experiment outputs).
-    public var perExperiment: [Double]
+    package var perExperiment: [Double]
 
     /// Creates a batch result from its arrays.
-    public init(value: [Double], spread: [Double], rawSpread: [Double], perExperiment: [Double]) {
+    package init(value: [Double], spread: [Double], rawSpread: [Double], perExperiment: [Double]) {
         self.value = value; self.spread = spread; self.rawSpread = rawSpread; self.perExperiment = perExperiment
     }
 }
@@ -19,7 +19,7 @@ public struct BatchPrediction: Sendable, Equatable {
 extension ScalarModel {
     /// `predictBatch` point by point (`prediction(at:)` on every core): what a model with no faster
     /// batch path returns from its `predictBatch`. `points` is [N, P] row-major.
-    public func pointwiseBatch(_ points: [Double]) -> BatchPrediction {
+    package func pointwiseBatch(_ points: [Double]) -> BatchPrediction {
         let p = parameterNames.count
         precondition(p > 0 && points.count % p == 0, "points must be [N, \(p)]")
         let predictions = Parallel.map(points.count / p) { i in prediction(at: Array(points[(i * p)..<((i + 1) * p)])) }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4), for provenance attributes (the SHA-256 of an input file).
-public enum SHA256 {
+package enum SHA256 {
     /// The hex digest of `data`.
-    public static func hex(_ data: Data) -> String {
+    package static func hex(_ data: Data) -> String {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         var msg = [UInt8](data)
         let bitLength = UInt64(msg.count) * 8
@@ -38,7 +38,7 @@ public enum SHA256 {
     }
 
     /// The hex digest of the file at `path`; throws one line if it cannot be read.
-    public static func hex(file path: String) throws -> String {
+    package static func hex(file path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError("\(path): cannot read") }
         return hex(data)
     }

@@ -3,11 +3,11 @@ import Foundation
 /// A small, fast, seedable pseudo-random generator (xoshiro256**, Blackman & Vigna), seeded through
 /// SplitMix64. The same seed gives the same sequence on every platform: used wherever runs must be
 /// reproducible (data splits, initialisation, shuffling, MCMC); its state is saved in checkpoints.
-public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+package struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// Creates a generator whose 256-bit state is filled from `seed` by SplitMix64.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var sm = seed
         func splitMix() -> UInt64 {
             sm &+= 0x9E37_79B9_7F4A_7C15
@@ -20,7 +20,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     }
 
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
@@ -30,18 +30,18 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     }
 
     /// A uniform double in [0, 1) with 53 random bits.
-    public mutating func nextUniform() -> Double {
+    package mutating func nextUniform() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// A uniform integer in 0..<n (n > 0), without modulo bias.
-    public mutating func nextInt(below n: Int) -> Int {
+    package mutating func nextInt(below n: Int) -> Int {
         precondition(n > 0, "nextInt(below:) needs n > 0")
         return Int(next(upperBound: UInt64(n)))
     }
 
     /// A standard normal deviate (Box–Muller; one of the pair is discarded so the state stays simple).
-    public mutating func nextGaussian() -> Double {
+    package mutating func nextGaussian() -> Double {
         var u = nextUniform()
         while u <= 0 { u = nextUniform() }
         let v = nextUniform()
@@ -49,16 +49,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     }
 
     /// A uniform double in [lo, hi).
-    public mutating func nextUniform(in lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * nextUniform() }
+    package mutating func nextUniform(in lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * nextUniform() }
 
     /// Fisher–Yates shuffle of `a` in place.
-    public mutating func shuffle<T>(_ a: inout [T]) {
+    package mutating func shuffle<T>(_ a: inout [T]) {
         guard a.count > 1 else { return }
         for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, nextInt(below: i + 1)) }
     }
 
     /// The 256-bit state as four words (saved in training checkpoints).
-    public var state: [UInt64] {
+    package var state: [UInt64] {
         get { [s0, s1, s2, s3] }
         set { precondition(newValue.count == 4); s0 = newValue[0]; s1 = newValue[1]; s2 = newValue[2]; s3 = newValue[3] }
     }

@@ -3,14 +3,14 @@ import PDFEmuCore
 
 /// The identity of a file on disk (device and inode, after following symlinks): two spellings of one
 /// file ("scan.h5", "./scan.h5", "../d/scan.h5", a symlink to it, a hard link) have the same identity.
-public struct FileIdentity: Hashable, Sendable {
+package struct FileIdentity: Hashable, Sendable {
     /// Device number.
-    public var device: UInt64
+    package var device: UInt64
     /// Inode number.
-    public var inode: UInt64
+    package var inode: UInt64
 
     /// The identity of the file at `path`, or nil if nothing is there (or it cannot be examined).
-    public init?(_ path: String) {
+    package init?(_ path: String) {
         guard !path.isEmpty else { return nil }
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
@@ -20,7 +20,7 @@ public struct FileIdentity: Hashable, Sendable {
 
     /// Throws one line if `output` is the same file as any of `inputs` (each a label such as
     /// "--emulator" and a path). An `output` that does not exist yet cannot be an input.
-    public static func refuseOverwrite(output: String, inputs: [(label: String, path: String)]) throws(PDFEmuError) {
+    package static func refuseOverwrite(output: String, inputs: [(label: String, path: String)]) throws(PDFEmuError) {
         guard let out = FileIdentity(output) else { return }
         for input in inputs where FileIdentity(input.path) == out {
             let spelling = input.path == output ? "" : " (\(input.path))"
@@ -29,7 +29,7 @@ public struct FileIdentity: Hashable, Sendable {
     }
 
     /// Throws one line if two of `paths` are the same file; `what` names the list ("data.files").
-    public static func refuseRepeats(_ paths: [String], what: String) throws(PDFEmuError) {
+    package static func refuseRepeats(_ paths: [String], what: String) throws(PDFEmuError) {
         var seen: [FileIdentity: String] = [:]
         for p in paths {
             guard let id = FileIdentity(p) else { continue }

@@ -3,22 +3,22 @@ import Foundation
 import PDFEmuCore
 
 /// An HDF5 operation failed. Names the file and the object path, with HDF5's own innermost messages.
-public struct HDF5Error: Error, CustomStringConvertible, Sendable, Equatable {
+package struct HDF5Error: Error, CustomStringConvertible, Sendable, Equatable {
     /// The file the operation was on.
-    public var file: String
+    package var file: String
     /// The object inside the file ("/chi2"), or "" for the file itself.
-    public var object: String
+    package var object: String
     /// What went wrong.
-    public var message: String
+    package var message: String
 
     /// Creates an error for `file` and `object`.
-    public init(file: String, object: String, message: String) {
+    package init(file: String, object: String, message: String) {
         self.file = file
         self.object = object
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         object.isEmpty ? "\(file): \(message)" : "\(file): \(object): \(message)"
     }
 }
@@ -56,7 +56,7 @@ enum H5 {
 package func hdf5OpenObjectCount() -> Int { H5.openObjectCount() }
 
 /// The HDF5 library version, e.g. "1.10.8".
-public func hdf5LibraryVersion() -> String {
+package func hdf5LibraryVersion() -> String {
     var maj: UInt32 = 0, min: UInt32 = 0, rel: UInt32 = 0
     H5get_libversion(&maj, &min, &rel)
     return "\(maj).\(min).\(rel)"

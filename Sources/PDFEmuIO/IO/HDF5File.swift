@@ -4,47 +4,47 @@ import Foundation
 import PDFEmuCore
 
 /// The element class of a dataset or attribute on disk.
-public enum HDF5ElementClass: String, Sendable {
+package enum HDF5ElementClass: String, Sendable {
     case float, integer, string, other
 }
 
 /// Shape and element class of a dataset.
-public struct HDF5DatasetInfo: Sendable, Equatable {
+package struct HDF5DatasetInfo: Sendable, Equatable {
     /// Dimensions (empty for a scalar).
-    public var shape: [Int]
+    package var shape: [Int]
     /// Element class on disk.
-    public var elementClass: HDF5ElementClass
+    package var elementClass: HDF5ElementClass
     /// Element size in bytes on disk (for strings: the fixed length, or pointer size if variable).
-    public var elementSize: Int
+    package var elementSize: Int
     /// Number of elements.
-    public var count: Int { shape.reduce(1, *) }
+    package var count: Int { shape.reduce(1, *) }
 }
 
 /// Options for writing a dataset.
-public struct HDF5WriteOptions: Sendable {
+package struct HDF5WriteOptions: Sendable {
     /// Rows per chunk (0: contiguous, no compression).
-    public var chunkRows: Int
+    package var chunkRows: Int
     /// gzip level 1–9 (0: none); needs chunking.
-    public var gzipLevel: Int
+    package var gzipLevel: Int
     /// Creates options; the default writes contiguous, uncompressed data.
-    public init(chunkRows: Int = 0, gzipLevel: Int = 0) {
+    package init(chunkRows: Int = 0, gzipLevel: Int = 0) {
         self.chunkRows = chunkRows
         self.gzipLevel = gzipLevel
     }
     /// Contiguous and uncompressed.
-    public static let plain = HDF5WriteOptions()
+    package static let plain = HDF5WriteOptions()
     /// Chunked by 4096 rows, shuffle + gzip level 4 (as h5py users commonly write).
-    public static let compressed = HDF5WriteOptions(chunkRows: 4096, gzipLevel: 4)
+    package static let compressed = HDF5WriteOptions(chunkRows: 4096, gzipLevel: 4)
 }
 
 /// An open HDF5 file. Owns its id (closed when the value ends); every object opened through it is
 /// closed before the method that opened it returns. All paths are absolute within the file ("/chi2").
-public struct HDF5File: ~Copyable {
+package struct HDF5File: ~Copyable {
     /// The file's path on disk.
-    public let path: String
+    package let path: String
     /// The file's size in bytes when it was opened read-only (bounds what its datasets can really
     /// hold); -1 for a file opened for writing, whose size changes.
-    public let fileSize: Int
+    package let fileSize: Int
     private let handle: H5Handle
     private let guardsFaults: Bool
     private var fid: hid_t { handle.id }
@@ -54,7 +54,7 @@ public struct HDF5File: ~Copyable {
     /// Opens an existing file. `writable` opens it read-write. While the file is open, a fault inside
     /// libhdf5 (which does not validate every structure of a damaged file) prints one line naming the
     /// file and exits with status 1 instead of crashing.
-    public init(open path: String, writable: Bool = false) throws(HDF5Error) {
+    package init(open path: String, writable: Bool = false) throws(HDF5Error) {
         H5.silence()
         pdfemu_fault_guard_enter("error: \(path): the HDF5 library crashed reading this file (damaged file?)")
         var opened = false
@@ -95,7 +95,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Creates a new file, replacing any file at `path`. Prefer `AtomicFile` for user-visible output.
-    public init(create path: String) throws(HDF5Error) {
+    package init(create path: String) throws(HDF5Error) {
         H5.silence()
         let id = try H5.check(H5Fcreate(path, pdfemu_H5F_ACC_TRUNC(), pdfemu_H5P_DEFAULT(), pdfemu_H5P_DEFAULT()),
                               file: path, object: "", "cannot create HDF5 file")
@@ -106,14 +106,14 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Flushes buffered writes to disk.
-    public func flush() throws(HDF5Error) {
+    package func flush() throws(HDF5Error) {
         try H5.check(H5Fflush(fid, H5F_SCOPE_GLOBAL), file: path, object: "", "cannot flush")
     }
 
     // MARK: - Structure
 
     /// True if a link exists at `object` (each intermediate group must exist too).
-    public func exists(_ object: String) -> Bool {
+    package func exists(_ object: String) -> Bool {
         H5.silence()
         let parts = object.split(separator: "/").map(String.init)
         var prefix = ""
@@ -126,7 +126,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// If `object` is an external link, its target ("other.h5:/chi2"); nil for any other object.
-    public func externalLinkTarget(_ object: String) -> String? {
+    package func externalLinkTarget(_ object: String) -> String? {
         H5.silence()
         guard exists(object) else { return nil }
         var info = H5L_info_t()
@@ -145,20 +145,20 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Creates an external link at `object` to `target` in file `file` (for tests and tools).
-    public func createExternalLink(_ object: String, file: String, target: String) throws(HDF5Error) {
+    package func createExternalLink(_ object: String, file: String, target: String) throws(HDF5Error) {
         try ensureParent(object)
         try check(H5Lcreate_external(file, target, fid, object, pdfemu_H5P_DEFAULT(), pdfemu_H5P_DEFAULT()), object,
                   "cannot create external link")
     }
 
     /// Throws one line if `object` is an external link whose target cannot be opened.
-    public func checkLink(_ object: String) throws(HDF5Error) {
+    package func checkLink(_ object: String) throws(HDF5Error) {
         guard let target = externalLinkTarget(object), !isDataset(object) else { return }
         throw HDF5Error(file: path, object: object, message: "is an external link to \(target), which cannot be opened (missing file?)")
     }
 
     /// True if `object` is a dataset.
-    public func isDataset(_ object: String) -> Bool {
+    package func isDataset(_ object: String) -> Bool {
         guard exists(object) else { return false }
         var info = H5O_info_t()
         guard H5Oget_info_by_name2(fid, object, &info, UInt32(H5O_INFO_BASIC), pdfemu_H5P_DEFAULT()) >= 0 else {
@@ -168,7 +168,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Names of the members of a group, in name order.
-    public func members(of group: String = "/") throws(HDF5Error) -> [String] {
+    package func members(of group: String = "/") throws(HDF5Error) -> [String] {
         H5.silence()
         let g = try openGroup(group)
         var info = H5G_info_t()
@@ -186,7 +186,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Creates a group (and missing parents).
-    public func createGroup(_ group: String) throws(HDF5Error) {
+    package func createGroup(_ group: String) throws(HDF5Error) {
         H5.silence()
         if exists(group) { return }
         let lcpl = H5Handle(try check(H5Pcreate(pdfemu_H5P_LINK_CREATE()), group, "cannot create plist"), .plist)
@@ -197,7 +197,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Shape and element class of a dataset.
-    public func info(_ object: String) throws(HDF5Error) -> HDF5DatasetInfo {
+    package func info(_ object: String) throws(HDF5Error) -> HDF5DatasetInfo {
         let d = try openDataset(object)
         return try datasetInfo(d.id, object)
     }
@@ -205,7 +205,7 @@ public struct HDF5File: ~Copyable {
     // MARK: - Reading
 
     /// Reads a numeric dataset of any rank as `T` (HDF5 converts from the stored type), with its shape.
-    public func read<T: HDF5Numeric>(_ object: String, as: T.Type = T.self) throws(HDF5Error) -> (shape: [Int], values: [T]) {
+    package func read<T: HDF5Numeric>(_ object: String, as: T.Type = T.self) throws(HDF5Error) -> (shape: [Int], values: [T]) {
         let d = try openDataset(object)
         let info = try datasetInfo(d.id, object)
         guard info.elementClass == .float || info.elementClass == .integer else {
@@ -224,7 +224,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Reads a string dataset (fixed- or variable-length, any rank), flattened.
-    public func readStrings(_ object: String) throws(HDF5Error) -> [String] {
+    package func readStrings(_ object: String) throws(HDF5Error) -> [String] {
         let d = try openDataset(object)
         let info = try datasetInfo(d.id, object)
         guard info.elementClass == .string else {
@@ -243,7 +243,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Names of the attributes attached to `object`.
-    public func attributeNames(of object: String = "/") throws(HDF5Error) -> [String] {
+    package func attributeNames(of object: String = "/") throws(HDF5Error) -> [String] {
         H5.silence()
         let o = H5Handle(try check(H5Oopen(fid, object, pdfemu_H5P_DEFAULT()), object, "cannot open object"), .object)
         var info = H5O_info_t()
@@ -261,7 +261,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// True if `object` has attribute `name`.
-    public func hasAttribute(_ name: String, of object: String = "/") -> Bool {
+    package func hasAttribute(_ name: String, of object: String = "/") -> Bool {
         H5.silence()
         let r = H5Aexists_by_name(fid, object, name, pdfemu_H5P_DEFAULT())
         if r < 0 { H5.clearErrors() }
@@ -269,7 +269,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Reads a string attribute (scalar or 1-element; fixed or variable length).
-    public func readStringAttribute(_ name: String, of object: String = "/") throws(HDF5Error) -> String {
+    package func readStringAttribute(_ name: String, of object: String = "/") throws(HDF5Error) -> String {
         let where_ = attrLabel(name, object)
         let a = try openAttribute(name, object)
         let ftype = H5Handle(try check(H5Aget_type(a.id), where_, "cannot read type"), .datatype)
@@ -289,7 +289,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Reads a numeric attribute as `T`.
-    public func readNumericAttribute<T: HDF5Numeric>(_ name: String, of object: String = "/") throws(HDF5Error) -> [T] {
+    package func readNumericAttribute<T: HDF5Numeric>(_ name: String, of object: String = "/") throws(HDF5Error) -> [T] {
         let where_ = attrLabel(name, object)
         let a = try openAttribute(name, object)
         let ftype = H5Handle(try check(H5Aget_type(a.id), where_, "cannot read type"), .datatype)
@@ -308,7 +308,7 @@ public struct HDF5File: ~Copyable {
     // MARK: - Writing
 
     /// Writes a numeric dataset with `shape` (row-major), replacing nothing: the path must be new.
-    public func write<T: HDF5Numeric>(_ object: String, _ values: [T], shape: [Int],
+    package func write<T: HDF5Numeric>(_ object: String, _ values: [T], shape: [Int],
                                       options: HDF5WriteOptions = .plain) throws(HDF5Error) {
         guard shape.reduce(1, *) == values.count else {
             throw HDF5Error(file: path, object: object, message: "shape \(shape) does not hold \(values.count) values")
@@ -328,7 +328,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Writes a 1-D dataset of variable-length UTF-8 strings.
-    public func writeStrings(_ object: String, _ strings: [String]) throws(HDF5Error) {
+    package func writeStrings(_ object: String, _ strings: [String]) throws(HDF5Error) {
         try ensureParent(object)
         let t = try vlenStringType(object)
         let space = H5Handle(try check(H5Screate_simple(1, [hsize_t(strings.count)], nil), object, "cannot create dataspace"), .dataspace)
@@ -341,7 +341,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Writes (or replaces) a scalar variable-length string attribute.
-    public func writeAttribute(_ name: String, _ value: String, of object: String = "/") throws(HDF5Error) {
+    package func writeAttribute(_ name: String, _ value: String, of object: String = "/") throws(HDF5Error) {
         let where_ = attrLabel(name, object)
         try deleteAttributeIfPresent(name, object)
         let t = try vlenStringType(where_)
@@ -353,7 +353,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Writes (or replaces) a numeric attribute (scalar when one value).
-    public func writeAttribute<T: HDF5Numeric>(_ name: String, _ values: [T], of object: String = "/") throws(HDF5Error) {
+    package func writeAttribute<T: HDF5Numeric>(_ name: String, _ values: [T], of object: String = "/") throws(HDF5Error) {
         let where_ = attrLabel(name, object)
         try deleteAttributeIfPresent(name, object)
         let space = H5Handle(values.count == 1

@@ -2,13 +2,13 @@ import PDFEmuCore
 /// The rules every parameter and experiment name obeys where it enters pdfemu (scan files, emulator
 /// files): names become HDF5 dataset names, plot file names and message text, so they are non-empty,
 /// at most `maxLength` characters, free of "/" and control characters, and unique in their list.
-public enum NameRules {
+package enum NameRules {
     /// The longest accepted name, in characters.
-    public static let maxLength = 256
+    package static let maxLength = 256
 
     /// Throws one line naming `source` (file and dataset) and the first bad name in `names`; `what`
     /// is "parameter" or "experiment".
-    public static func check(_ names: [String], what: String, source: String) throws(PDFEmuError) {
+    package static func check(_ names: [String], what: String, source: String) throws(PDFEmuError) {
         var seen = Set<String>()
         for (i, n) in names.enumerated() {
             let shown = n.count > 40 ? "\"\(n.prefix(40))…\"" : "\"\(n)\""

@@ -4,7 +4,7 @@ import PDFEmuCore
 /// Undefined points (NaN or infinite χ²) are *not* errors: they are marked in `OracleResult`.
 public struct OracleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
-    public enum Kind: String, Sendable, Codable {
+    package enum Kind: String, Sendable, Codable {
         /// The `--oracle` text is not a valid command or in-process spec.
         case spec
         /// The command could not be started (no /bin/sh, no temporary directory, …).
@@ -32,21 +32,21 @@ public struct OracleError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What went wrong.
-    public var kind: Kind
+    package var kind: Kind
     /// The oracle's label (its spec, e.g. `'./fit {input} {output}'` or `emulator:E.h5`); "" if none.
-    public var oracle: String
+    package var oracle: String
     /// The problem, one line.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(_ kind: Kind, oracle: String = "", _ message: String) {
+    package init(_ kind: Kind, oracle: String = "", _ message: String) {
         self.kind = kind
         self.oracle = oracle
         self.message = message
     }
 
     /// The same error attributed to `oracle` (kept if already set).
-    public func from(_ oracle: String) -> OracleError {
+    package func from(_ oracle: String) -> OracleError {
         var e = self
         if e.oracle.isEmpty { e.oracle = oracle }
         return e

@@ -4,13 +4,13 @@ public struct OraclePoints: Sendable, Equatable {
     /// Parameter names [P], in column order; unique.
     public var parameterNames: [String]
     /// Parameter values [N, P] row-major (row i = point i).
-    public var values: [Double]
+    package var values: [Double]
 
     /// Number of points N.
     public var count: Int { parameterNames.isEmpty ? 0 : values.count / parameterNames.count }
 
     /// Creates points; throws if `values` is not N×P, the names repeat, or a value is NaN or infinite.
-    public init(parameterNames: [String], values: [Double]) throws(OracleError) {
+    package init(parameterNames: [String], values: [Double]) throws(OracleError) {
         guard !parameterNames.isEmpty else { throw OracleError(.parameters, "no parameters (P = 0)") }
         guard values.count % parameterNames.count == 0 else {
             throw OracleError(.parameters, "\(values.count) values do not fill rows of \(parameterNames.count) parameters")
@@ -33,7 +33,7 @@ public struct OraclePoints: Sendable, Equatable {
     }
 
     /// The points of `rows` (a contiguous block, e.g. one chunk or one shard).
-    public func rows(_ rows: Range<Int>) -> OraclePoints {
+    package func rows(_ rows: Range<Int>) -> OraclePoints {
         let p = parameterNames.count
         var r = self
         r.values = Array(values[(rows.lowerBound * p)..<(rows.upperBound * p)])
@@ -42,7 +42,7 @@ public struct OraclePoints: Sendable, Equatable {
 
     /// The values with columns reordered to `names` (N × names.count row-major). Throws naming the
     /// parameters `names` needs that the points lack; extra columns are ignored.
-    public func columns(_ names: [String]) throws(OracleError) -> [Double] {
+    package func columns(_ names: [String]) throws(OracleError) -> [Double] {
         let index = Dictionary(parameterNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let missing = names.filter { index[$0] == nil }
         guard missing.isEmpty else {
@@ -57,7 +57,7 @@ public struct OraclePoints: Sendable, Equatable {
 
     /// Reads `/parameters` [N, P] (a single point may be stored as [P]) and `/parameter_names` [P] from a
     /// points file (a scan file is one). Throws one line naming the file and the dataset at fault.
-    public static func read(_ path: String) throws -> OraclePoints {
+    package static func read(_ path: String) throws -> OraclePoints {
         let file = try HDF5File(open: path)
         guard file.isDataset("/parameters") else { throw PDFEmuError("\(path): /parameters: no such dataset") }
         guard file.isDataset("/parameter_names") else {
@@ -84,7 +84,7 @@ extension HDF5File {
     /// Writes the points-file layout that every points and scan file shares: `/parameters` [N, P]
     /// float64 (row-major `values`) and `/parameter_names` [P]. The one writer of that layout; the
     /// reader is `OraclePoints.read`.
-    public func writePoints(_ values: [Double], parameterNames: [String], options: HDF5WriteOptions = .plain) throws(HDF5Error) {
+    package func writePoints(_ values: [Double], parameterNames: [String], options: HDF5WriteOptions = .plain) throws(HDF5Error) {
         let p = parameterNames.count
         precondition(p > 0 && values.count % p == 0, "points must be [N, \(p)]")
         try write("/parameters", values, shape: [values.count / p, p], options: options)
@@ -92,7 +92,7 @@ extension HDF5File {
     }
 
     /// Writes `points` in the points-file layout (`writePoints(_:parameterNames:options:)`).
-    public func writePoints(_ points: OraclePoints, options: HDF5WriteOptions = .plain) throws(HDF5Error) {
+    package func writePoints(_ points: OraclePoints, options: HDF5WriteOptions = .plain) throws(HDF5Error) {
         try writePoints(points.values, parameterNames: points.parameterNames, options: options)
     }
 }

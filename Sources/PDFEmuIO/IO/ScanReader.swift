@@ -1,6 +1,6 @@
 import PDFEmuCore
 /// How the parameter matrix is laid out on disk.
-public enum ScanLayout: String, Sendable, Codable, CaseIterable {
+package enum ScanLayout: String, Sendable, Codable, CaseIterable {
     /// Decide from the shapes: rows are points unless only the transposed reading fits.
     case auto
     /// [N, P]: each row is a point.
@@ -12,18 +12,18 @@ public enum ScanLayout: String, Sendable, Codable, CaseIterable {
 /// Where to find the scan's datasets. Every path may be nil: the reader then tries the usual names.
 public struct ScanReadOptions: Sendable, Codable, Equatable {
     /// Dataset of the parameter matrix.
-    public var parameters: String?
+    package var parameters: String?
     /// Dataset of the target (total χ², or another scalar such as a cross section).
-    public var chi2: String?
+    package var chi2: String?
     /// Dataset of the per-experiment χ² [N, E] (nil: try "/chi2_per_experiment"; "" to ignore).
-    public var chi2PerExperiment: String?
+    package var chi2PerExperiment: String?
     /// Dataset of the parameter names.
-    public var parameterNames: String?
+    package var parameterNames: String?
     /// Layout of the parameter matrix.
-    public var layout: ScanLayout
+    package var layout: ScanLayout
 
     /// Creates options; all defaults find the documented format.
-    public init(parameters: String? = nil, chi2: String? = nil, chi2PerExperiment: String? = nil,
+    package init(parameters: String? = nil, chi2: String? = nil, chi2PerExperiment: String? = nil,
                 parameterNames: String? = nil, layout: ScanLayout = .auto) {
         self.parameters = parameters
         self.chi2 = chi2
@@ -38,10 +38,10 @@ public struct ScanReadOptions: Sendable, Codable, Equatable {
 }
 
 /// Reads scan files (docs/FORMAT.md) into a `ScanData`, checking every shape and name.
-public enum ScanReader {
+package enum ScanReader {
     /// Reads one or more files and concatenates their points; the files must agree on parameter and
     /// experiment names. Rows with a NaN or infinite value are dropped and counted.
-    public static func read(_ paths: [String], options: ScanReadOptions = ScanReadOptions()) throws -> ScanData {
+    package static func read(_ paths: [String], options: ScanReadOptions = ScanReadOptions()) throws -> ScanData {
         guard let first = paths.first else { throw PDFEmuError("no scan file given") }
         try FileIdentity.refuseRepeats(paths, what: "scan files")
         var scan = try readOne(first, options: options)
@@ -64,7 +64,7 @@ public enum ScanReader {
     }
 
     /// Reads one scan file.
-    public static func readOne(_ path: String, options: ScanReadOptions = ScanReadOptions()) throws -> ScanData {
+    package static func readOne(_ path: String, options: ScanReadOptions = ScanReadOptions()) throws -> ScanData {
         let file = try HDF5File(open: path)
         func locate(_ given: String?, _ candidates: [String], _ what: String) throws -> String {
             if let given {

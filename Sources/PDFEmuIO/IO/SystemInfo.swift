@@ -1,20 +1,20 @@
 import PDFEmuCore
 /// Versions and the linear-algebra back end, as `pdfemu info` prints them.
-public struct SystemInfo: Sendable, Codable {
+package struct SystemInfo: Sendable, Codable {
     /// pdfemu's version.
-    public var pdfemu: String
+    package var pdfemu: String
     /// The HDF5 library version.
-    public var hdf5: String
+    package var hdf5: String
     /// The BLAS in use.
-    public var blas: BLASInfo
+    package var blas: BLASInfo
 
     /// Reads the current process's values (loads BLAS if needed).
-    public static func current() throws -> SystemInfo {
+    package static func current() throws -> SystemInfo {
         SystemInfo(pdfemu: pdfemuVersion, hdf5: hdf5LibraryVersion(), blas: try BLAS.info())
     }
 
     /// Human-readable lines.
-    public func text() -> String {
+    package func text() -> String {
         let how = blas.coretypeChosenByPDFEmu ? "chosen by pdfemu for this CPU"
             : (blas.coretype.isEmpty ? "OpenBLAS's own detection" : "from the environment")
         return """

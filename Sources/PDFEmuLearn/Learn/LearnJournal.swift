@@ -6,7 +6,7 @@ import PDFEmuTheory
 import PDFEmuAnalysis
 
 /// Why a learn state directory cannot be used; each case names the file at fault.
-public enum LearnStateError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum LearnStateError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Another learn run holds the directory's lock (its process id, if it wrote one).
     case locked(directory: String, pid: Int32?)
     /// A file the journal records is missing.
@@ -20,7 +20,7 @@ public enum LearnStateError: Error, Sendable, Equatable, CustomStringConvertible
     /// A replayed batch's points differ from those the journal recorded (the run is not deterministic).
     case replayMismatch(batch: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .locked(let d, let pid):
             return "state directory \(d): in use by another pdfemu learn" + (pid.map { " (pid \($0))" } ?? "") + "; wait for it to end or use another state directory"

@@ -19,9 +19,9 @@ import PDFEmuAnalysis
 /// - `pending.h5` — the points of the batch being evaluated (attribute `batch`), removed when done.
 /// - `round_R/emulator.h5`, `round_R/scan.h5` (with `/verification`) — each finished round.
 /// - `rounds.tsv`, `curve.tsv` — the progress lines and the learning curve so far.
-public struct LearnState: Sendable {
+package struct LearnState: Sendable {
     /// The directory.
-    public let directory: String
+    package let directory: String
     /// The journal.
     let journal: LearnJournal
     /// The directory's lock, held while this value lives.
@@ -32,7 +32,7 @@ public struct LearnState: Sendable {
     /// and against its journal (refusing a missing, modified, swapped or foreign points file). Takes
     /// the directory's lock first (`LearnStateError.locked` if another run holds it). On any error
     /// nothing in the directory is changed.
-    public init(directory: String, identity: String, resume: Bool) throws {
+    package init(directory: String, identity: String, resume: Bool) throws {
         self.directory = directory
         let fm = FileManager.default
         var isDir: ObjCBool = false
@@ -139,21 +139,21 @@ public struct LearnState: Sendable {
     }
 
     /// `points/`.
-    public var pointsDirectory: String { directory + "/points" }
+    package var pointsDirectory: String { directory + "/points" }
     /// `pending.h5`.
-    public var pendingPath: String { directory + "/pending.h5" }
+    package var pendingPath: String { directory + "/pending.h5" }
     /// `journal.tsv`.
-    public var journalPath: String { journal.path }
+    package var journalPath: String { journal.path }
     /// `round_R/`.
-    public func roundDirectory(_ r: Int) -> String { directory + "/round_\(r)" }
+    package func roundDirectory(_ r: Int) -> String { directory + "/round_\(r)" }
     /// `round_R/emulator.h5`.
-    public func emulatorPath(_ r: Int) -> String { roundDirectory(r) + "/emulator.h5" }
+    package func emulatorPath(_ r: Int) -> String { roundDirectory(r) + "/emulator.h5" }
     /// `round_R/scan.h5`.
-    public func scanPath(_ r: Int) -> String { roundDirectory(r) + "/scan.h5" }
+    package func scanPath(_ r: Int) -> String { roundDirectory(r) + "/scan.h5" }
     static func pointsName(_ seq: Int) -> String { String(format: "%06d", seq) + ".h5" }
 
     /// The evaluated point files, in journal order.
-    public func pointFiles() throws -> [String] { journal.answers.map { directory + "/" + $0.file } }
+    package func pointFiles() throws -> [String] { journal.answers.map { directory + "/" + $0.file } }
 
     /// Writes one oracle answer (rows `lo..<lo+n` of `batch`, asked as call `seq`) as points file `seq`,
     /// fsync'd, then records it in the journal; returns the journal record.
@@ -172,14 +172,14 @@ public struct LearnState: Sendable {
     }
 
     /// Every point evaluated so far (defined and undefined rows) in journal order and, per batch, the rows held.
-    public func evaluated() throws -> (points: OraclePoints?, result: OracleResult, rowsByBatch: [String: Int]) {
+    package func evaluated() throws -> (points: OraclePoints?, result: OracleResult, rowsByBatch: [String: Int]) {
         var e = EvaluatedPoints()
         for a in journal.answers { try e.add(file: directory + "/" + a.file) }
         return e.tuple
     }
 
     /// Appends `line` to `name` (a table in the state directory), creating it with `header` first.
-    public func append(_ name: String, header: String, _ line: String) throws {
+    package func append(_ name: String, header: String, _ line: String) throws {
         let path = directory + "/" + name
         if !FileManager.default.fileExists(atPath: path) { try (header + "\n").write(toFile: path, atomically: true, encoding: .utf8) }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -6,7 +6,7 @@ import PDFEmuTheory
 import PDFEmuAnalysis
 
 /// Where `pdfemu learn` takes its first points from.
-public enum LearnInitialDesign: Sendable, Equatable {
+package enum LearnInitialDesign: Sendable, Equatable {
     /// `DesignSampler` (default recipe) on a model: the oracle's own exact χ² (the built-in theory) or
     /// an emulator of it; N points from the seed.
     case design(model: any ScalarModel & Sendable, label: String, count: Int)
@@ -14,7 +14,7 @@ public enum LearnInitialDesign: Sendable, Equatable {
     case scanFile(String)
 
     /// Equal when they name the same design (model label and size) or the same scan file.
-    public static func == (a: LearnInitialDesign, b: LearnInitialDesign) -> Bool { a.identity == b.identity }
+    package static func == (a: LearnInitialDesign, b: LearnInitialDesign) -> Bool { a.identity == b.identity }
 
     /// What goes into the state's identity.
     var identity: String {
@@ -26,37 +26,37 @@ public enum LearnInitialDesign: Sendable, Equatable {
 }
 
 /// The settings of one `pdfemu learn` run.
-public struct LearnSettings: Sendable {
+package struct LearnSettings: Sendable {
     /// The fit config (its `files` and `output` are replaced by the state's).
-    public var fit: FitConfig
+    package var fit: FitConfig
     /// The oracle spec as given (for the identity and messages).
-    public var oracleSpec: String
+    package var oracleSpec: String
     /// The answers asked for.
-    public var scan: ScanOptions
+    package var scan: ScanOptions
     /// How answers are verified.
-    public var verification: VerificationOptions
+    package var verification: VerificationOptions
     /// The proposal mix (its count and seed are set per round).
-    public var proposal: ProposalOptions
+    package var proposal: ProposalOptions
     /// The first points.
-    public var initial: LearnInitialDesign
+    package var initial: LearnInitialDesign
     /// Points proposed and evaluated per round.
-    public var batch: Int
+    package var batch: Int
     /// Most χ² evaluations in all (initial design and verification points included): a hard cap,
     /// checked before every oracle call (a call is cut short, or not made, rather than pass it).
-    public var budget: Int
+    package var budget: Int
     /// Rounds in a row every answer must be certified (with interval ends settled) to stop.
-    public var consecutive: Int
+    package var consecutive: Int
     /// Largest move of an interval end between rounds, as a fraction of the interval's width.
-    public var moveTolerance: Double
+    package var moveTolerance: Double
     /// Epochs of each warm-started refit (the first fit uses the config's epochs).
-    public var refitEpochs: Int
+    package var refitEpochs: Int
     /// Seed of the design and the proposals (round r uses seed + r).
-    public var seed: UInt64
+    package var seed: UInt64
     /// Rows per oracle call (0: a whole batch at once); each call's answer is stored before the next.
-    public var chunkSize: Int
+    package var chunkSize: Int
 
     /// Creates settings.
-    public init(fit: FitConfig, oracleSpec: String, scan: ScanOptions, verification: VerificationOptions = VerificationOptions(),
+    package init(fit: FitConfig, oracleSpec: String, scan: ScanOptions, verification: VerificationOptions = VerificationOptions(),
                 proposal: ProposalOptions = ProposalOptions(count: 1), initial: LearnInitialDesign, batch: Int, budget: Int,
                 consecutive: Int = 2, moveTolerance: Double = 0.02, refitEpochs: Int? = nil, seed: UInt64 = 1, chunkSize: Int = 0) {
         self.fit = fit; self.oracleSpec = oracleSpec; self.scan = scan; self.verification = verification
@@ -67,7 +67,7 @@ public struct LearnSettings: Sendable {
 
     /// The hash a state directory is tied to: everything that decides which points are asked (not the
     /// budget, which a resumed run may raise).
-    public var identity: String {
+    package var identity: String {
         get throws {
             RunIdentity.hash([fit.sourceText, oracleSpec, try Fmt.json(scan), try Fmt.json(verification), try Fmt.json(proposal),
                               initial.identity, String(batch), String(consecutive), String(moveTolerance), String(refitEpochs), String(seed)])
@@ -75,7 +75,7 @@ public struct LearnSettings: Sendable {
     }
 
     /// Throws one line naming the setting at fault.
-    public func check() throws {
+    package func check() throws {
         guard batch > 0 else { throw PDFEmuError("--batch: must be > 0, got \(batch)") }
         guard consecutive >= 1 else { throw PDFEmuError("--consecutive: must be ≥ 1, got \(consecutive)") }
         guard moveTolerance > 0 else { throw PDFEmuError("--move-tolerance: must be > 0, got \(moveTolerance)") }
@@ -89,20 +89,20 @@ public struct LearnSettings: Sendable {
 }
 
 /// One round's record: what the progress line prints and the learning curve stores.
-public struct LearnRound: Sendable, Equatable {
+package struct LearnRound: Sendable, Equatable {
     /// Round number (1-based).
-    public var round: Int
+    package var round: Int
     /// χ² evaluations so far (after this round's verification).
-    public var evaluations: Int
+    package var evaluations: Int
     /// Answers certified, and answers in all.
-    public var certified: Int, answers: Int
+    package var certified: Int, answers: Int
     /// The largest error at an answer relative to its ε, and that answer's name.
-    public var largestError: Double, largestAnswer: String
+    package var largestError: Double, largestAnswer: String
     /// Seconds in fit, scan, verification, proposal and oracle (the batch's evaluation).
-    public var fitSeconds: Double, scanSeconds: Double, verifySeconds: Double, proposeSeconds: Double, oracleSeconds: Double
+    package var fitSeconds: Double, scanSeconds: Double, verifySeconds: Double, proposeSeconds: Double, oracleSeconds: Double
 
     /// The progress line.
-    public var line: String {
+    package var line: String {
         let total = fitSeconds + scanSeconds + verifySeconds + proposeSeconds + oracleSeconds
         func pct(_ s: Double) -> String { total > 0 ? "\(Int((100 * s / total).rounded()))%" : "0%" }
         return "round \(round): \(evaluations) evaluations, \(certified)/\(answers) answers certified, largest error "
@@ -114,17 +114,17 @@ public struct LearnRound: Sendable, Equatable {
 }
 
 /// How a learn run ended.
-public struct LearnOutcome: Sendable {
+package struct LearnOutcome: Sendable {
     /// True if every answer was certified in `consecutive` rounds in a row with settled interval ends.
-    public var converged: Bool
+    package var converged: Bool
     /// Why it stopped (one line).
-    public var reason: String
+    package var reason: String
     /// Every round run in this invocation and before it (from `rounds.tsv`).
-    public var rounds: [LearnRound]
+    package var rounds: [LearnRound]
     /// The answers not certified in the last round.
-    public var uncertified: [String]
+    package var uncertified: [String]
     /// The final files: emulator, every evaluated point, the final scan, the curve table and where its SVG goes.
-    public var emulatorPath: String, pointsPath: String, scanPath: String, curvePath: String, curveSVGPath: String
+    package var emulatorPath: String, pointsPath: String, scanPath: String, curvePath: String, curveSVGPath: String
 }
 
 /// The active-learning loop of `pdfemu learn`: initial design, then rounds of fit (warm-started from
@@ -134,19 +134,19 @@ public struct LearnOutcome: Sendable {
 /// to the state directory and recorded in its journal as soon as it returns, before it is used; a
 /// killed run continues with `resume`, which replays the journal: no stored point is asked again, the
 /// rounds are those an uninterrupted run takes, and the budget is never passed.
-public struct Learner {
+package struct Learner {
     /// The settings.
-    public let settings: LearnSettings
+    package let settings: LearnSettings
     /// The oracle.
-    public let oracle: any ChiSquareOracle
+    package let oracle: any ChiSquareOracle
     /// The state directory.
-    public let state: LearnState
+    package let state: LearnState
     /// Receives the progress lines and notes.
-    public let log: @Sendable (String) -> Void
+    package let log: @Sendable (String) -> Void
 
     /// Opens (or, with `resume`, reopens) the state directory for `settings`. Throws one line for bad
     /// settings or a state directory from another run.
-    public init(settings: LearnSettings, oracle: any ChiSquareOracle, stateDirectory: String, resume: Bool,
+    package init(settings: LearnSettings, oracle: any ChiSquareOracle, stateDirectory: String, resume: Bool,
                 log: @escaping @Sendable (String) -> Void = { _ in }) throws {
         try settings.check()
         self.settings = settings
@@ -161,7 +161,7 @@ public struct Learner {
     /// Runs the loop, holding the state directory's lock until it returns. A resumed state is replayed
     /// from its journal: every stored answer, emulator and round is taken as stored and the loop takes
     /// the same steps as an uninterrupted run; only what the journal does not hold as answered is asked.
-    public func run() throws -> LearnOutcome {
+    package func run() throws -> LearnOutcome {
         try state.lock.acquire()
         defer { state.lock.release() }
         try BLAS.ensureLoaded()
@@ -315,7 +315,7 @@ public struct Learner {
     }
 
     /// `all_points.h5`: every evaluated point in one scan file (undefined rows kept as NaN).
-    public var allPointsPath: String { state.directory + "/all_points.h5" }
+    package var allPointsPath: String { state.directory + "/all_points.h5" }
 
     func writeAllPoints(_ e: EvaluatedPoints) throws {
         guard let points = e.points else { throw PDFEmuError("no evaluated point to fit") }
@@ -461,7 +461,7 @@ public struct Learner {
 
     /// True if every closed interval end of `scan` is within `tolerance` of the interval's width of the
     /// same end in `previous` (an end that opened or closed counts as moved).
-    public static func endsSettled(_ scan: ScanResult, previous: ScanResult, tolerance: Double) -> Bool {
+    package static func endsSettled(_ scan: ScanResult, previous: ScanResult, tolerance: Double) -> Bool {
         func pairs(_ r: ScanResult) -> [String: ProfileInterval] {
             var d: [String: ProfileInterval] = [:]
             for p in r.profiles { for iv in p.intervals { d["p/\(p.parameter)/\(iv.tolerance)"] = iv } }

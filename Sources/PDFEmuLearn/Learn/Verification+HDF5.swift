@@ -8,10 +8,10 @@ import PDFEmuAnalysis
 /// The `/verification` group of a scan file (docs/FORMAT.md, "Verification").
 extension Verification {
     /// The group's path.
-    public static let group = "/verification"
+    package static let group = "/verification"
 
     /// Writes the verification into `file` under `/verification`, written with the record layer.
-    public func write(into file: borrowing HDF5File) throws {
+    package func write(into file: borrowing HDF5File) throws {
         let g = Self.group
         try file.createGroup(g)
         try file.writeAttribute("oracle", oracle, of: g)
@@ -51,7 +51,7 @@ extension Verification {
     }
 
     /// Reads `/verification` from a scan file; nil if the file has none. Throws naming the object at fault.
-    public static func read(_ path: String) throws -> Verification? {
+    package static func read(_ path: String) throws -> Verification? {
         let file = try HDF5File(open: path)
         let g = group
         guard file.exists(g) else { return nil }

@@ -7,24 +7,24 @@ import PDFEmuAnalysis
 
 /// How `Verification` judges an answer: ε(T²) = max(floor, slope·T²) χ² units, and how many MCMC
 /// samples it checks.
-public struct VerificationOptions: Sendable, Codable, Equatable {
+package struct VerificationOptions: Sendable, Codable, Equatable {
     /// Smallest tolerated |Δχ²_emulator − Δχ²_true| (χ² units).
-    public var epsilonFloor: Double
+    package var epsilonFloor: Double
     /// Tolerated error per unit of T².
-    public var epsilonSlope: Double
+    package var epsilonSlope: Double
     /// MCMC samples evaluated (evenly spaced through the pooled samples; 0: none).
-    public var mcmcSamples: Int
+    package var mcmcSamples: Int
 
     /// Creates options; the defaults are ε = max(0.02, 0.02·T²) and 100 MCMC samples.
-    public init(epsilonFloor: Double = 0.02, epsilonSlope: Double = 0.02, mcmcSamples: Int = 100) {
+    package init(epsilonFloor: Double = 0.02, epsilonSlope: Double = 0.02, mcmcSamples: Int = 100) {
         self.epsilonFloor = epsilonFloor; self.epsilonSlope = epsilonSlope; self.mcmcSamples = mcmcSamples
     }
 
     /// ε(T²) = max(floor, slope·T²).
-    public func epsilon(_ t2: Double) -> Double { max(epsilonFloor, epsilonSlope * t2) }
+    package func epsilon(_ t2: Double) -> Double { max(epsilonFloor, epsilonSlope * t2) }
 
     /// Throws one line naming the setting if ε would not be positive or the sample count is negative.
-    public func check() throws {
+    package func check() throws {
         guard epsilonFloor >= 0, epsilonSlope >= 0, epsilonFloor.isFinite, epsilonSlope.isFinite, epsilonFloor + epsilonSlope > 0 else {
             throw PDFEmuError("--verify-epsilon: give FLOOR[,SLOPE] ≥ 0, not both 0 (got \(epsilonFloor),\(epsilonSlope))")
         }
@@ -34,59 +34,59 @@ public struct VerificationOptions: Sendable, Codable, Equatable {
 
 /// One answer of a scan checked against the true χ²: the minimum, one end of a profile or Lagrange
 /// interval at one T², one contour level, or the MCMC sample.
-public struct VerifiedAnswer: Sendable, Codable, Equatable {
+package struct VerifiedAnswer: Sendable, Codable, Equatable {
     /// The answer's name: `minimum`, `profile/NAME T2=t lower|upper`, `lagrange/qK T2=t lower|upper`,
     /// `contour/A__B level=l`, `mcmc`.
-    public var name: String
+    package var name: String
     /// `minimum`, `profile`, `lagrange`, `contour` or `mcmc`.
-    public var kind: String
+    package var kind: String
     /// The T² (or contour level) the answer belongs to (1 for the minimum, the sampled T² for MCMC).
-    public var tolerance: Double
+    package var tolerance: Double
     /// The answer's value where it has one (an interval end; the minimum's χ²); nil otherwise.
-    public var value: Double?
+    package var value: Double?
     /// Largest |Δχ²_emulator − Δχ²_true| over the answer's points (for the minimum: |χ²_emulator −
     /// χ²_true| at the minimum; for MCMC: the largest reweighted-mean shift in units of σ). NaN if the
     /// oracle left a point undefined or the answer has no point (an open end).
-    public var error: Double
+    package var error: Double
     /// The tolerance ε the error is compared with.
-    public var epsilon: Double
+    package var epsilon: Double
     /// True if every point of the answer was evaluated and `error ≤ epsilon`.
-    public var certified: Bool
+    package var certified: Bool
     /// Why an answer could not be certified beyond its error (open end, undefined χ²), or "".
-    public var note: String
+    package var note: String
 }
 
 /// A point at which the true χ² was asked, with the emulated and true Δχ².
-public struct VerifiedPoint: Sendable, Codable, Equatable {
+package struct VerifiedPoint: Sendable, Codable, Equatable {
     /// Index of the answer the point belongs to (into `Verification.answers`).
-    public var answer: Int
+    package var answer: Int
     /// The point (all parameters).
-    public var theta: [Double]
+    package var theta: [Double]
     /// Emulated χ² minus the emulator's χ²_min.
-    public var emulatedDelta: Double
+    package var emulatedDelta: Double
     /// True χ² (NaN where the oracle left it undefined).
-    public var trueChi2: Double
+    package var trueChi2: Double
     /// True χ² minus the true χ² at the emulator's minimum.
-    public var trueDelta: Double
+    package var trueDelta: Double
     /// Emulated minus true Δχ².
-    public var error: Double { emulatedDelta - trueDelta }
+    package var error: Double { emulatedDelta - trueDelta }
 }
 
 /// The MCMC samples checked: importance weights w = exp(−(χ²_true − χ²_emulator)/(2T²)) on the verified
 /// subsample, their effective sample size (Σw)²/Σw², and the marginals before and after reweighting.
-public struct VerifiedMCMC: Sendable, Codable, Equatable {
+package struct VerifiedMCMC: Sendable, Codable, Equatable {
     /// Sampled (free) parameters.
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// T² of the sampled density.
-    public var temperature2: Double
+    package var temperature2: Double
     /// Normalised importance weights (sum 1) of the verified samples, in `points` order of kind mcmc.
-    public var weights: [Double]
+    package var weights: [Double]
     /// Effective sample size of the weights.
-    public var effectiveSampleSize: Double
+    package var effectiveSampleSize: Double
     /// Marginal means and σ of the verified subsample, unweighted.
-    public var mean: [Double], sigma: [Double]
+    package var mean: [Double], sigma: [Double]
     /// Marginal means and σ after reweighting to the true χ².
-    public var reweightedMean: [Double], reweightedSigma: [Double]
+    package var reweightedMean: [Double], reweightedSigma: [Double]
 }
 
 /// A scan's answers checked against the true χ² through an oracle (`pdfemu scan --verify`): the true χ²
@@ -98,28 +98,28 @@ public struct VerifiedMCMC: Sendable, Codable, Equatable {
 /// |Δχ²_emulator − Δχ²_true| ≤ ε(T²) there; the minimum when |χ²_emulator − χ²_true| ≤ ε(1); the MCMC
 /// sample when the effective sample size is at least half the verified samples and no reweighted
 /// mean moves by more than 0.1 σ.
-public struct Verification: Sendable, Codable, Equatable {
+package struct Verification: Sendable, Codable, Equatable {
     /// The oracle asked (its label).
-    public var oracle: String
+    package var oracle: String
     /// The settings used.
-    public var options: VerificationOptions
+    package var options: VerificationOptions
     /// The emulator's χ²_min and the true χ² at the emulator's minimum.
-    public var emulatedChi2Min: Double, trueChi2AtMinimum: Double
+    package var emulatedChi2Min: Double, trueChi2AtMinimum: Double
     /// Every answer checked, in scan order (minimum, profiles, contours, Lagrange scans, MCMC).
-    public var answers: [VerifiedAnswer]
+    package var answers: [VerifiedAnswer]
     /// Every point evaluated.
-    public var points: [VerifiedPoint]
+    package var points: [VerifiedPoint]
     /// The MCMC check (nil: the scan has no MCMC samples, or none were asked).
-    public var mcmc: VerifiedMCMC?
+    package var mcmc: VerifiedMCMC?
 
     /// True χ² minus emulated χ² at the emulator's minimum.
-    public var chi2MinDifference: Double { trueChi2AtMinimum - emulatedChi2Min }
+    package var chi2MinDifference: Double { trueChi2AtMinimum - emulatedChi2Min }
     /// Number of certified answers.
-    public var certifiedCount: Int { answers.filter(\.certified).count }
+    package var certifiedCount: Int { answers.filter(\.certified).count }
     /// True if every answer is certified.
-    public var allCertified: Bool { answers.allSatisfy(\.certified) }
+    package var allCertified: Bool { answers.allSatisfy(\.certified) }
     /// The largest error at an answer with a finite error, relative to its ε (NaN if none).
-    public var largestRelativeError: Double {
+    package var largestRelativeError: Double {
         answers.filter { $0.error.isFinite }.map { $0.error / $0.epsilon }.max() ?? .nan
     }
 
@@ -128,7 +128,7 @@ public struct Verification: Sendable, Codable, Equatable {
     /// its first occurrence's) as soon as they come back, before anything else uses them (an
     /// active-learning loop stores them there); it also gets the rows evaluated before a failure.
     /// Throws one line if the oracle fails.
-    public static func run(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, oracle: any ChiSquareOracle,
+    package static func run(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, oracle: any ChiSquareOracle,
                            options: VerificationOptions = VerificationOptions(),
                            record: (OraclePoints, OracleResult) throws -> Void = { _, _ in }) throws -> Verification {
         try options.check()

@@ -9,29 +9,29 @@ import Glibc
 #endif
 
 /// Settings of an `ArrayJobOracle`.
-public struct ArrayJobSettings: Sendable, Equatable {
+package struct ArrayJobSettings: Sendable, Equatable {
     /// Tasks per array, N ≥ 1 (a batch of fewer points gets one task per point).
-    public var tasks: Int
+    package var tasks: Int
     /// Directory on disk shared with the compute nodes; each batch gets a directory in it.
-    public var workDirectory: String
+    package var workDirectory: String
     /// What one task runs, with `{oracle}` (`innerOracle`), `{input}` (the batch's points file), `{shard}`
     /// (`k/N`) and `{output}` (the shard file to write) filled in, shell-quoted, in one pass; it must
     /// write a `pdfemu chi2` shard file (`OracleScanFile`) atomically.
-    public var taskCommand: String
+    package var taskCommand: String
     /// The oracle spec each task's `pdfemu chi2` evaluates with: the `oracle` attribute a shard must carry.
-    public var innerOracle: String
+    package var innerOracle: String
     /// Identifies the run that owns the batches (e.g. a learn state directory); part of each batch's key.
-    public var runID: String
+    package var runID: String
     /// Times a shard is submitted again after its task failed, was cancelled, timed out or wrote a
     /// damaged or foreign shard, before the evaluation stops (≥ 0).
-    public var maxRetries: Int
+    package var maxRetries: Int
     /// When set, the oracle does not wait: it submits the missing shards and then a job that runs this
     /// shell command once the array has ended (e.g. the driver again, resuming), records it, and stops
     /// with `ArrayJobOracle.submittedAndExited` set.
-    public var resumeCommand: String?
+    package var resumeCommand: String?
 
     /// Creates the settings (2 retries, waiting).
-    public init(tasks: Int, workDirectory: String, taskCommand: String, innerOracle: String, runID: String,
+    package init(tasks: Int, workDirectory: String, taskCommand: String, innerOracle: String, runID: String,
                 maxRetries: Int = 2, resumeCommand: String? = nil) {
         self.tasks = tasks; self.workDirectory = workDirectory; self.taskCommand = taskCommand
         self.innerOracle = innerOracle; self.runID = runID; self.maxRetries = maxRetries; self.resumeCommand = resumeCommand
@@ -39,32 +39,32 @@ public struct ArrayJobSettings: Sendable, Equatable {
 }
 
 /// What an `ArrayJobOracle` did, readable after `evaluate` returns or throws (for the caller's last line).
-public final class ArrayJobLog: @unchecked Sendable {
+package final class ArrayJobLog: @unchecked Sendable {
     private let lock = NSLock()
     private var _submitted: String?
     private var _timings: [ArrayJobTiming] = []
     /// Set when the oracle submitted jobs and stopped instead of waiting (exit-and-resume): what it submitted.
-    public var submittedAndExited: String? { lock.lock(); defer { lock.unlock() }; return _submitted }
+    package var submittedAndExited: String? { lock.lock(); defer { lock.unlock() }; return _submitted }
     /// One entry per completed batch.
-    public var timings: [ArrayJobTiming] { lock.lock(); defer { lock.unlock() }; return _timings }
+    package var timings: [ArrayJobTiming] { lock.lock(); defer { lock.unlock() }; return _timings }
     func setSubmitted(_ s: String) { lock.lock(); _submitted = s; lock.unlock() }
     func add(_ t: ArrayJobTiming) { lock.lock(); _timings.append(t); lock.unlock() }
     /// Creates an empty log.
-    public init() {}
+    package init() {}
 }
 
 /// Seconds one batch spent in each phase (wall clock).
-public struct ArrayJobTiming: Sendable, Equatable {
+package struct ArrayJobTiming: Sendable, Equatable {
     /// Points of the batch.
-    public var points: Int
+    package var points: Int
     /// Arrays submitted for it by this process (0: every shard had landed already).
-    public var submissions: Int
+    package var submissions: Int
     /// Writing the batch directory and the submit commands.
-    public var submitSeconds: Double
+    package var submitSeconds: Double
     /// Waiting for the tasks (queueing and running, χ² included).
-    public var waitSeconds: Double
+    package var waitSeconds: Double
     /// Checking the shards and writing the merged result.
-    public var mergeSeconds: Double
+    package var mergeSeconds: Double
 }
 
 /// An oracle that evaluates each batch as an array job of a batch system (docs/CLUSTER.md).
@@ -80,20 +80,20 @@ public struct ArrayJobTiming: Sendable, Equatable {
 /// without submitting anything. A driver killed at any moment loses nothing: the next call waits for
 /// the tasks still active and submits only what is missing. Job ids are appended to `jobs.tsv` right
 /// after each submission; an exclusive lock on `lock` keeps a second driver out of the batch.
-public struct ArrayJobOracle: ChiSquareOracle {
+package struct ArrayJobOracle: ChiSquareOracle {
     /// The settings.
-    public let settings: ArrayJobSettings
+    package let settings: ArrayJobSettings
     /// The batch system.
-    public let scheduler: any BatchScheduler
+    package let scheduler: any BatchScheduler
     /// Receives one line per submission, resubmission and finished batch.
-    public var log: @Sendable (String) -> Void
+    package var log: @Sendable (String) -> Void
     /// Polled while waiting; true stops the wait (the tasks keep running; kind `.interrupted`).
-    public var shouldStop: @Sendable () -> Bool
+    package var shouldStop: @Sendable () -> Bool
     /// What was done (timings, exit-and-resume).
-    public let record: ArrayJobLog
+    package let record: ArrayJobLog
 
     /// Checks the settings: N ≥ 1, retries ≥ 0, a task command holding `{input}`, `{shard}` and `{output}`.
-    public init(settings: ArrayJobSettings, scheduler: any BatchScheduler, log: @escaping @Sendable (String) -> Void = { _ in },
+    package init(settings: ArrayJobSettings, scheduler: any BatchScheduler, log: @escaping @Sendable (String) -> Void = { _ in },
                 shouldStop: @escaping @Sendable () -> Bool = { false }) throws(OracleError) {
         let label = "\(scheduler.name) array"
         guard settings.tasks >= 1 else { throw OracleError(.spec, oracle: label, "array tasks must be ≥ 1 (got \(settings.tasks))") }
@@ -109,11 +109,11 @@ public struct ArrayJobOracle: ChiSquareOracle {
         self.record = ArrayJobLog()
     }
 
-    public var label: String { "\(scheduler.name) array of \(settings.tasks) × \(settings.innerOracle)" }
-    public var parameterNames: [String]? { nil }
+    package var label: String { "\(scheduler.name) array of \(settings.tasks) × \(settings.innerOracle)" }
+    package var parameterNames: [String]? { nil }
 
     /// The batch key of `points`: 32 hex digits.
-    public func batchID(_ points: OraclePoints) -> String {
+    package func batchID(_ points: OraclePoints) -> String {
         var parts = [settings.runID, settings.innerOracle, String(settings.tasks)] + points.parameterNames + ["|"]
         parts.reserveCapacity(parts.count + points.values.count)
         for v in points.values { parts.append(String(v.bitPattern, radix: 16)) }
@@ -121,11 +121,11 @@ public struct ArrayJobOracle: ChiSquareOracle {
     }
 
     /// The batch directory of `points`.
-    public func batchDirectory(_ points: OraclePoints) -> String {
+    package func batchDirectory(_ points: OraclePoints) -> String {
         settings.workDirectory + "/batch-" + batchID(points).prefix(16)
     }
 
-    public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+    package func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         if points.count == 0 { return OracleResult() }
         do { return try run(points) } catch let e as OracleError { throw e.from(label) } catch {
             throw OracleError(.io, oracle: label, userMessage(error))

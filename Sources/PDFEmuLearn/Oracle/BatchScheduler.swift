@@ -10,7 +10,7 @@ import Glibc
 ///
 /// Every task of every array one batch submits carries the same job name, so the tasks still active
 /// are found by name even when the job id was never recorded (a driver killed right after submitting).
-public protocol BatchScheduler: Sendable {
+package protocol BatchScheduler: Sendable {
     /// The scheduler's name for messages (e.g. `slurm`).
     var name: String { get }
     /// Submits an array job named `jobName` whose tasks run `script` with the task index as `$1`
@@ -28,24 +28,24 @@ public protocol BatchScheduler: Sendable {
 }
 
 /// Slurm settings of an array job: the programs pdfemu calls and what it adds to every submission.
-public struct SlurmSettings: Sendable, Equatable, Codable {
+package struct SlurmSettings: Sendable, Equatable, Codable {
     /// The submit program (`sbatch`, a name on PATH or a path).
-    public var submitCommand: String
+    package var submitCommand: String
     /// The queue program (`squeue`).
-    public var queueCommand: String
+    package var queueCommand: String
     /// Partition (`-p`); nil: the cluster's default.
-    public var partition: String?
+    package var partition: String?
     /// Time limit of each task in Slurm's format (`MM`, `MM:SS`, `HH:MM:SS`, `D-HH`); nil: the
     /// partition's default. A task past it is ended by Slurm and its shard submitted again.
-    public var timeLimit: String?
+    package var timeLimit: String?
     /// Further `sbatch` arguments, one per element (e.g. `--mem=2G`, `--account=fit`).
-    public var extraArguments: [String]
+    package var extraArguments: [String]
     /// Seconds between two queue queries while tasks are active (> 0).
-    public var pollInterval: Double
+    package var pollInterval: Double
 
     /// Creates the settings; defaults: `sbatch`, `squeue`, no partition or time limit, no extra arguments,
     /// a queue query every 0.2 s.
-    public init(submitCommand: String = "sbatch", queueCommand: String = "squeue", partition: String? = nil,
+    package init(submitCommand: String = "sbatch", queueCommand: String = "squeue", partition: String? = nil,
                 timeLimit: String? = nil, extraArguments: [String] = [], pollInterval: Double = 0.2) {
         self.submitCommand = submitCommand; self.queueCommand = queueCommand; self.partition = partition
         self.timeLimit = timeLimit; self.extraArguments = extraArguments; self.pollInterval = pollInterval
@@ -53,17 +53,17 @@ public struct SlurmSettings: Sendable, Equatable, Codable {
 }
 
 /// Slurm through its client programs (`sbatch --parsable`, `squeue -r`); needs no accounting storage.
-public struct SlurmScheduler: BatchScheduler {
+package struct SlurmScheduler: BatchScheduler {
     /// What every submission gets.
-    public var settings: SlurmSettings
+    package var settings: SlurmSettings
 
     /// Creates the scheduler.
-    public init(settings: SlurmSettings = SlurmSettings()) { self.settings = settings }
+    package init(settings: SlurmSettings = SlurmSettings()) { self.settings = settings }
 
-    public var name: String { "slurm" }
+    package var name: String { "slurm" }
 
     /// The array list Slurm takes: `0-3,5,7-8`.
-    public static func arrayList(_ indices: [Int]) -> String {
+    package static func arrayList(_ indices: [Int]) -> String {
         var parts: [String] = []
         var i = 0
         let s = indices.sorted()
@@ -83,14 +83,14 @@ public struct SlurmScheduler: BatchScheduler {
         return a + settings.extraArguments
     }
 
-    public func submitArray(script: String, indices: [Int], jobName: String, directory: String,
+    package func submitArray(script: String, indices: [Int], jobName: String, directory: String,
                             logDirectory: String) throws(OracleError) -> String {
         let args = common(jobName: jobName, directory: directory, log: logDirectory + "/%A_%a.out")
             + ["--array=\(Self.arrayList(indices))", script]
         return try jobID(BatchProcess.run(settings.submitCommand, args))
     }
 
-    public func submitAfter(_ jobs: [String], command: String, jobName: String, directory: String,
+    package func submitAfter(_ jobs: [String], command: String, jobName: String, directory: String,
                             logDirectory: String) throws(OracleError) -> String {
         let args = common(jobName: jobName, directory: directory, log: logDirectory + "/%j.out")
             + ["--dependency=afterany:" + jobs.joined(separator: ":"), "--wrap=\(command)"]
@@ -109,7 +109,7 @@ public struct SlurmScheduler: BatchScheduler {
         return id
     }
 
-    public func activeTasks(jobName: String) throws(OracleError) -> Set<Int> {
+    package func activeTasks(jobName: String) throws(OracleError) -> Set<Int> {
         let r = try BatchProcess.run(settings.queueCommand, ["-h", "-r", "--name=\(jobName)", "-t", "PD,R,CG,CF,S,RQ,RS,SO", "-o", "%K"])
         guard r.status == 0 else {
             throw OracleError(.start, oracle: "slurm", "\(settings.queueCommand) exited with status \(r.status): \(r.lastErrorLine)")
@@ -121,7 +121,7 @@ public struct SlurmScheduler: BatchScheduler {
     }
 
     /// The indices of an array list (`0-2,5`, `[0-3%2]`); malformed parts are skipped.
-    public static func indices(_ list: String) -> Set<Int> {
+    package static func indices(_ list: String) -> Set<Int> {
         var out = Set<Int>()
         let t = list.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
         for part in t.split(separator: "%").first?.split(separator: ",") ?? [] {
@@ -181,17 +181,17 @@ enum BatchProcess {
 ///
 /// It knows only the tasks it started itself: a driver killed while they run leaves them running, and a
 /// new driver does not wait for them (it may evaluate their shards again). Use a real scheduler for that.
-public final class LocalScheduler: BatchScheduler, @unchecked Sendable {
+package final class LocalScheduler: BatchScheduler, @unchecked Sendable {
     private let lock = NSLock()
     private var running: [String: [(index: Int, process: Process)]] = [:]
     private var sequence = 0
 
     /// Creates a scheduler with no task running.
-    public init() {}
+    package init() {}
 
-    public var name: String { "local" }
+    package var name: String { "local" }
 
-    public func submitArray(script: String, indices: [Int], jobName: String, directory: String,
+    package func submitArray(script: String, indices: [Int], jobName: String, directory: String,
                             logDirectory: String) throws(OracleError) -> String {
         lock.lock(); sequence += 1; let job = "local-\(sequence)"; lock.unlock()
         for k in indices {
@@ -212,14 +212,14 @@ public final class LocalScheduler: BatchScheduler, @unchecked Sendable {
         return job
     }
 
-    public func activeTasks(jobName: String) throws(OracleError) -> Set<Int> {
+    package func activeTasks(jobName: String) throws(OracleError) -> Set<Int> {
         lock.lock(); defer { lock.unlock() }
         let tasks = (running[jobName] ?? []).filter { $0.process.isRunning }
         running[jobName] = tasks
         return Set(tasks.map(\.index))
     }
 
-    public func submitAfter(_ jobs: [String], command: String, jobName: String, directory: String,
+    package func submitAfter(_ jobs: [String], command: String, jobName: String, directory: String,
                             logDirectory: String) throws(OracleError) -> String {
         throw OracleError(.spec, oracle: "local", "the local scheduler cannot run a job after others (exit-and-resume needs a batch system)")
     }

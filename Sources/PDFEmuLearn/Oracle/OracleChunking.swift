@@ -4,12 +4,12 @@ import PDFEmuNetwork
 import PDFEmuTheory
 import PDFEmuAnalysis
 /// A chunk of points that could not be evaluated.
-public struct OracleFailure: Error, Sendable, Equatable, CustomStringConvertible {
+package struct OracleFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rows of the chunk that failed (in the points asked).
-    public var rows: Range<Int>
+    package var rows: Range<Int>
     /// Why.
-    public var error: OracleError
-    public var description: String {
+    package var error: OracleError
+    package var description: String {
         error.description + " (points \(rows.lowerBound)..<\(rows.upperBound); \(rows.lowerBound) evaluated before)"
     }
 }
@@ -18,21 +18,21 @@ public struct OracleFailure: Error, Sendable, Equatable, CustomStringConvertible
 ///
 /// `result` always holds the rows `0..<result.count`, complete and checked, so a caller (an
 /// active-learning loop, a batch job) keeps every point already paid for when a later chunk fails.
-public struct OracleOutcome: Sendable, Equatable {
+package struct OracleOutcome: Sendable, Equatable {
     /// The points asked.
-    public var points: OraclePoints
+    package var points: OraclePoints
     /// The rows evaluated, in order: rows `0..<result.count` of `points`.
-    public var result: OracleResult
+    package var result: OracleResult
     /// The first chunk that failed (nil: every point was evaluated). Later chunks were not tried.
-    public var failure: OracleFailure?
+    package var failure: OracleFailure?
 
     /// True if every point was evaluated.
-    public var isComplete: Bool { failure == nil && result.count == points.count }
+    package var isComplete: Bool { failure == nil && result.count == points.count }
     /// The points evaluated (rows `0..<result.count`).
-    public var evaluatedPoints: OraclePoints { points.rows(0..<result.count) }
+    package var evaluatedPoints: OraclePoints { points.rows(0..<result.count) }
 
     /// The full result, or the failure.
-    public func get() throws(OracleFailure) -> OracleResult {
+    package func get() throws(OracleFailure) -> OracleResult {
         if let failure { throw failure }
         return result
     }
@@ -43,7 +43,7 @@ extension ChiSquareOracle {
     /// order; stops at the first chunk that fails and returns what was evaluated before it. Each chunk's
     /// result is checked (N rows; experiment names equal to the first chunk's). `progress(done, total)`
     /// is called after each chunk.
-    public func evaluate(_ points: OraclePoints, chunkSize: Int,
+    package func evaluate(_ points: OraclePoints, chunkSize: Int,
                          progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> OracleOutcome {
         let n = points.count
         let size = chunkSize > 0 ? chunkSize : max(1, n)

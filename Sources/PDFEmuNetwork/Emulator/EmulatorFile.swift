@@ -5,12 +5,12 @@ import PDFEmuIO
 /// Reading and writing emulator files (HDF5; layout in docs/FORMAT.md, "Emulator files").
 extension Emulator {
     /// The format tag stored in the root attribute "format".
-    public static let formatTag = "pdfemu-emulator"
+    package static let formatTag = "pdfemu-emulator"
     /// The layout version this build writes and reads.
-    public static let formatVersion: Int64 = 1
+    package static let formatVersion: Int64 = 1
 
     /// Writes the emulator to `path` atomically (temporary file, then rename).
-    public func save(to path: String) throws {
+    package func save(to path: String) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try write(into: f)
@@ -71,13 +71,13 @@ extension Emulator {
     /// The largest accepted layer width, layer count, ensemble size and parameter count per member:
     /// far beyond any useful emulator, small enough that a damaged file cannot make pdfemu allocate
     /// without bound.
-    public static let limits = (width: 65_536, layers: 64, members: 1_000, parameters: 1 << 30)
+    package static let limits = (width: 65_536, layers: 64, members: 1_000, parameters: 1 << 30)
 
     /// The checksum of the weights and scalers as stored: FNV-1a-64 over the scalers (input mean,
     /// input transform, output shift, scale and log scale, little-endian float64) and then every
     /// member's tensors in file order, in the stored precision. Equal for two files with the same
     /// network, whatever their timings or provenance; `pdfemu inspect` prints it.
-    public var weightsChecksum: String {
+    package var weightsChecksum: String {
         var h = FNV1a64()
         for v in [scalers.inputMean, scalers.inputTransform, scalers.outputShift, scalers.outputScale, scalers.outputLogScale] { h.add(v) }
         for m in members {
@@ -212,34 +212,34 @@ extension Emulator {
 /// What `pdfemu inspect` shows of an emulator file: its shape, provenance and the weights checksum
 /// that identifies the network (two fits with one seed and config give one checksum, whatever their
 /// timings).
-public struct EmulatorSummary: Sendable, Codable, Equatable {
+package struct EmulatorSummary: Sendable, Codable, Equatable {
     /// The file.
-    public var path: String
+    package var path: String
     /// Parameter and experiment names.
-    public var parameters: [String], experiments: [String]
+    package var parameters: [String], experiments: [String]
     /// Hidden widths, activation and precision.
-    public var hidden: [Int], activation: String, precision: Precision
+    package var hidden: [Int], activation: String, precision: Precision
     /// The output structure (`direct`, or `sum_of_squares M=…`).
-    public var outputStructure: String
+    package var outputStructure: String
     /// Ensemble size.
-    public var members: Int
+    package var members: Int
     /// What the stated spread is (`SpreadStatus.rawValue`: single-member, uncalibrated, calibrated).
-    public var spread: String
+    package var spread: String
     /// Seed of the fit (unsigned).
-    public var seed: UInt64
+    package var seed: UInt64
     /// `Emulator.weightsChecksum`.
-    public var weightsChecksum: String
+    package var weightsChecksum: String
     /// True if the file stores a checksum (verified on loading); false for files written before.
-    public var checksumStored: Bool
+    package var checksumStored: Bool
 
     /// True if `path` is an HDF5 file with the emulator format tag (no other checks).
-    public static func isEmulatorFile(_ path: String) -> Bool {
+    package static func isEmulatorFile(_ path: String) -> Bool {
         guard let f = try? HDF5File(open: path) else { return false }
         return (try? f.readStringAttribute("format")) == Emulator.formatTag
     }
 
     /// Loads (and so verifies) the emulator at `path`.
-    public init(path: String) throws {
+    package init(path: String) throws {
         let e = try Emulator.load(path)
         let f = try HDF5File(open: path)
         self.path = path
@@ -257,7 +257,7 @@ public struct EmulatorSummary: Sendable, Codable, Equatable {
     }
 
     /// Text for the terminal.
-    public func text() -> String {
+    package func text() -> String {
         """
         \(path): pdfemu emulator
           parameters (\(parameters.count)): \(parameters.joined(separator: ", "))

@@ -1,9 +1,9 @@
 import PDFEmuCore
 import PDFEmuIO
 /// Batch prediction from a points file: columns are matched to the emulator's parameters by name.
-public enum PredictRunner {
+package enum PredictRunner {
     /// Points read from a file, reordered into the emulator's parameter order (N×P row-major).
-    public static func readPoints(_ path: String, for emulator: Emulator) throws -> [Double] {
+    package static func readPoints(_ path: String, for emulator: Emulator) throws -> [Double] {
         let points = try OraclePoints.read(path)
         do { return try points.columns(emulator.parameterNames) } catch { throw PDFEmuError("\(path): \(error.message)") }
     }
@@ -12,7 +12,7 @@ public enum PredictRunner {
     /// spread when the emulator has a calibration, with /chi2_std_raw [N] the raw one and the root attribute
     /// `spread` naming which),
     /// /chi2_per_experiment [N,E] (when trained), /parameters, /parameter_names, /experiment_names, /inside [N].
-    public static func write(_ path: String, emulator: Emulator, points: [Double],
+    package static func write(_ path: String, emulator: Emulator, points: [Double],
                              prediction: BatchPrediction) throws {
         let p = emulator.parameterNames.count, n = prediction.value.count, e = emulator.experimentNames.count
         let inside: [Int32] = (0..<n).map { emulator.domain(at: Array(points[($0 * p)..<(($0 + 1) * p)])).inside ? 1 : 0 }

@@ -20,30 +20,30 @@ import PDFEmuIO
 /// (docs/FORMAT.md); files of the first method (`per_bin_factor`) have no floors.
 public struct SpreadCalibration: Sendable, Codable, Equatable {
     /// The method tag written to files.
-    public static let method = "per_bin_factor_floor"
+    package static let method = "per_bin_factor_floor"
     /// The method of files written before the floor existed (floors 0).
-    public static let factorOnlyMethod = "per_bin_factor"
+    package static let factorOnlyMethod = "per_bin_factor"
     /// Fewest validation points a bin needs for its own factor.
-    public static let minimumPoints = 20
+    package static let minimumPoints = 20
     /// Fewest validation points a sparse bin needs to keep its own error scale.
-    public static let sparseMinimumPoints = 3
+    package static let sparseMinimumPoints = 3
     /// Floors tried, as multiples of the bin's RMS validation error.
     static let floorGrid: [Double] = [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1, 1.5, 2, 3, 5]
     /// Lower edges of the predicted-Δχ² bins, increasing.
-    public var lowerEdges: [Double]
+    package var lowerEdges: [Double]
     /// Factor f of each bin (> 0, finite).
-    public var factors: [Double]
+    package var factors: [Double]
     /// Floor τ of each bin (χ² units, ≥ 0, finite).
-    public var floors: [Double]
+    package var floors: [Double]
     /// Validation points of each bin the factor was fitted on (0: fewer than `minimumPoints`, borrowed or pooled).
-    public var points: [Int]
+    package var points: [Int]
     /// Share of points meant to lie within `sigmas`·σ.
-    public var coverage: Double
+    package var coverage: Double
     /// Multiple of σ the coverage refers to.
-    public var sigmas: Double
+    package var sigmas: Double
 
     /// Creates a calibration from its parts (`floors` nil: all 0).
-    public init(lowerEdges: [Double], factors: [Double], floors: [Double]? = nil, points: [Int], coverage: Double, sigmas: Double) {
+    package init(lowerEdges: [Double], factors: [Double], floors: [Double]? = nil, points: [Int], coverage: Double, sigmas: Double) {
         precondition(lowerEdges.count == factors.count && factors.count == points.count && !factors.isEmpty,
                      "one factor and point count per bin")
         precondition(floors == nil || floors!.count == factors.count, "one floor per bin")
@@ -56,14 +56,14 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
     }
 
     /// Bin index of a predicted Δχ².
-    public func bin(_ predictedDeltaChi2: Double) -> Int {
+    package func bin(_ predictedDeltaChi2: Double) -> Int {
         var k = 0
         for (i, e) in lowerEdges.enumerated() where predictedDeltaChi2 >= e { k = i }
         return k
     }
 
     /// The calibrated spread f·√(σ_raw² + τ²) of a raw spread at a predicted Δχ² (χ² units).
-    public func apply(rawSpread: Double, predictedDeltaChi2: Double) -> Double {
+    package func apply(rawSpread: Double, predictedDeltaChi2: Double) -> Double {
         let k = bin(predictedDeltaChi2)
         // (Without a floor, the product alone: old files' spreads stay bit for bit what they were.)
         return floors[k] == 0 ? rawSpread * factors[k] : factors[k] * (rawSpread * rawSpread + floors[k] * floors[k]).squareRoot()
@@ -71,7 +71,7 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
 
     /// Fits the floors and factors from validation errors (prediction − truth), raw spreads and
     /// predicted Δχ². Nil when no finite factor exists (every spread and every error 0, or no points).
-    public static func fit(errors: [Double], rawSpreads: [Double], predictedDeltaChi2: [Double],
+    package static func fit(errors: [Double], rawSpreads: [Double], predictedDeltaChi2: [Double],
                            lowerEdges: [Double], coverage: Double = 0.9545, sigmas: Double = 2) -> SpreadCalibration? {
         precondition(errors.count == rawSpreads.count && errors.count == predictedDeltaChi2.count)
         let shape = SpreadCalibration(lowerEdges: lowerEdges, factors: lowerEdges.map { _ in 1 }, points: lowerEdges.map { _ in 0 },
@@ -138,13 +138,13 @@ public struct SpreadCalibration: Sendable, Codable, Equatable {
     }
 
     /// One line for reports: the method and the factors per bin.
-    public func text(labels: [String]) -> String {
+    package func text(labels: [String]) -> String {
         "spread calibration (σ = f·√(σ_raw² + τ²), \(Fmt.fixed(100 * coverage, 2))% of validation points within \(Fmt.fixed(sigmas, 0))σ per predicted-Δχ² bin, τ for 68.27% within 1σ): "
             + factorsText(labels: labels)
     }
 
     /// The factors and floors per bin ("[0,1) ×1.234 τ 0.0100, …"; "(few points)" marks a bin with fewer than `minimumPoints`).
-    public func factorsText(labels: [String]) -> String {
+    package func factorsText(labels: [String]) -> String {
         factors.indices.map { k in
             "\(k < labels.count ? labels[k] : "≥\(lowerEdges[k])") ×\(Fmt.fixed(factors[k], 3))"
                 + (floors[k] > 0 ? " τ \(String(format: "%.3g", floors[k]))" : "") + (points[k] == 0 ? " (few points)" : "")

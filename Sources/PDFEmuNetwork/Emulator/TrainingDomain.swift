@@ -7,22 +7,22 @@ import PDFEmuIO
 /// (twice their 99th percentile), so that a gap between valleys or a corner of the box counts as outside.
 public struct TrainingDomain: Sendable, Codable, Equatable {
     /// Per-parameter minimum of the training points.
-    public var lower: [Double]
+    package var lower: [Double]
     /// Per-parameter maximum of the training points.
-    public var upper: [Double]
+    package var upper: [Double]
     /// Centre of the whitening (the best training point).
-    public var center: [Double]
+    package var center: [Double]
     /// L⁻¹ (P×P row-major), with LLᵀ the training points' covariance.
-    public var whitening: [Double]
+    package var whitening: [Double]
     /// Stored training points in whitened coordinates (M×P row-major).
-    public var reference: [Double]
+    package var reference: [Double]
     /// Nearest-neighbour distance threshold (whitened units).
-    public var threshold: Double
+    package var threshold: Double
     /// Largest whitened radius among the training points.
-    public var maxRadius: Double
+    package var maxRadius: Double
 
     /// Builds the domain of the rows `rows` of `scan`, centred on `center`.
-    public static func build(scan: ScanData, rows: [Int], center: [Double], referenceCount: Int = 4000,
+    package static func build(scan: ScanData, rows: [Int], center: [Double], referenceCount: Int = 4000,
                              seed: UInt64 = 7) throws -> TrainingDomain {
         let p = scan.parameterCount
         var lo = [Double](repeating: .infinity, count: p), hi = [Double](repeating: -.infinity, count: p)
@@ -60,7 +60,7 @@ public struct TrainingDomain: Sendable, Codable, Equatable {
     }
 
     /// z = L⁻¹(θ − centre).
-    public func whiten(_ theta: [Double]) -> [Double] {
+    package func whiten(_ theta: [Double]) -> [Double] {
         let p = center.count
         var z = [Double](repeating: 0, count: p)
         for r in 0..<p {
@@ -87,7 +87,7 @@ public struct TrainingDomain: Sendable, Codable, Equatable {
     }
 
     /// Whether θ is inside the training region.
-    public func check(_ theta: [Double]) -> DomainCheck {
+    package func check(_ theta: [Double]) -> DomainCheck {
         var inBox = true
         for j in theta.indices where theta[j] < lower[j] || theta[j] > upper[j] { inBox = false; break }
         let z = whiten(theta)

@@ -15,7 +15,7 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     case gelu
 
     /// σ(x).
-    @inline(__always) public func value(_ x: Double) -> Double {
+    @inline(__always) package func value(_ x: Double) -> Double {
         switch self {
         case .tanh: return Foundation.tanh(x)
         case .silu: return x / (1 + Foundation.exp(-x))
@@ -25,7 +25,7 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     }
 
     /// σ'(x).
-    @inline(__always) public func derivative(_ x: Double) -> Double {
+    @inline(__always) package func derivative(_ x: Double) -> Double {
         switch self {
         case .tanh: let t = Foundation.tanh(x); return 1 - t * t
         case .silu: let s = 1 / (1 + Foundation.exp(-x)); return s + x * s * (1 - s)
@@ -36,7 +36,7 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     }
 
     /// σ(x), σ'(x), σ''(x) together.
-    @inline(__always) public func derivatives(_ x: Double) -> (Double, Double, Double) {
+    @inline(__always) package func derivatives(_ x: Double) -> (Double, Double, Double) {
         switch self {
         case .tanh:
             let t = Foundation.tanh(x), d = 1 - t * t

@@ -7,27 +7,27 @@ import PDFEmuIO
 /// Immutable and `Sendable`: safe to evaluate from several threads at once.
 public struct DenseNetwork: Sendable {
     /// The network's shape.
-    public let architecture: MLPArchitecture
+    package let architecture: MLPArchitecture
     /// Flat parameters (see `MLPArchitecture.tensors`).
-    public let weights: [Double]
+    package let weights: [Double]
     /// The input and output scalers (the emulator's one set, shared by its members).
-    public let scalers: Scalers
+    package let scalers: Scalers
     /// The weights laid out for the one-point kernels (value and gradient without allocation).
     let point: PointLayout
 
     /// Input mean (`scalers.inputMean`).
-    public var inputMean: [Double] { scalers.inputMean }
+    package var inputMean: [Double] { scalers.inputMean }
     /// Input transform matrix (`scalers.inputTransform`, P×P row-major).
-    public var inputTransform: [Double] { scalers.inputTransform }
+    package var inputTransform: [Double] { scalers.inputTransform }
     /// Output shifts (`scalers.outputShift`).
-    public var outputShift: [Double] { scalers.outputShift }
+    package var outputShift: [Double] { scalers.outputShift }
     /// Output scales (`scalers.outputScale`).
-    public var outputScale: [Double] { scalers.outputScale }
+    package var outputScale: [Double] { scalers.outputScale }
     /// Log-transform scales (`scalers.outputLogScale`).
-    public var outputLogScale: [Double] { scalers.outputLogScale }
+    package var outputLogScale: [Double] { scalers.outputLogScale }
 
     /// Creates a network from its weights and scalers.
-    public init(architecture: MLPArchitecture, weights: [Double], scalers: Scalers) {
+    package init(architecture: MLPArchitecture, weights: [Double], scalers: Scalers) {
         precondition(weights.count == architecture.parameterCount)
         precondition(scalers.inputMean.count == architecture.inputs && scalers.outputShift.count == architecture.outputs,
                      "scalers do not match the architecture")
@@ -38,7 +38,7 @@ public struct DenseNetwork: Sendable {
     }
 
     /// Creates a network from its parts.
-    public init(architecture: MLPArchitecture, weights: [Double], inputMean: [Double], inputTransform: [Double],
+    package init(architecture: MLPArchitecture, weights: [Double], inputMean: [Double], inputTransform: [Double],
                 outputShift: [Double], outputScale: [Double], outputLogScale: [Double]? = nil) {
         self.init(architecture: architecture, weights: weights,
                   scalers: Scalers(inputMean: inputMean, inputTransform: inputTransform, outputShift: outputShift,
@@ -46,12 +46,12 @@ public struct DenseNetwork: Sendable {
     }
 
     /// Physical value of output `o` from the raw network output `y`.
-    @inline(__always) public func physical(_ o: Int, _ y: Double) -> Double {
+    @inline(__always) package func physical(_ o: Int, _ y: Double) -> Double {
         outputShift[o] + TargetTransform(logScale: outputLogScale[o]).inverse(outputScale[o] * y)
     }
 
     /// All outputs in physical units at θ.
-    public func outputs(at theta: [Double]) -> [Double] {
+    package func outputs(at theta: [Double]) -> [Double] {
         precondition(theta.count == architecture.inputs, "θ has \(theta.count) values, the network \(architecture.inputs)")
         return [Double](unsafeUninitializedCapacity: architecture.outputs) { out, n in
             theta.withUnsafeBufferPointer { pointOutputs($0.baseAddress!, into: out.baseAddress!) }
@@ -60,7 +60,7 @@ public struct DenseNetwork: Sendable {
     }
 
     /// Output `o` with its gradient, and its Hessian if `hessian` (P×P row-major, else empty).
-    public func derivatives(at theta: [Double], output o: Int = 0, hessian wantH: Bool)
+    package func derivatives(at theta: [Double], output o: Int = 0, hessian wantH: Bool)
         -> (value: Double, gradient: [Double], hessian: [Double]) {
         let p = architecture.inputs
         if !wantH {
@@ -181,7 +181,7 @@ public struct DenseNetwork: Sendable {
     }
 
     /// x = A·(θ − mean) for one point.
-    public static func transform(_ theta: [Double], mean: [Double], matrix a: [Double]) -> [Double] {
+    package static func transform(_ theta: [Double], mean: [Double], matrix a: [Double]) -> [Double] {
         let p = mean.count
         var x = [Double](repeating: 0, count: p)
         for i in 0..<p {

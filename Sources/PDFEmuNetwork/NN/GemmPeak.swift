@@ -3,11 +3,11 @@ import PDFEmuCore
 import PDFEmuIO
 
 /// The GEMM rate this machine gives now: the yardstick of a fit's training throughput.
-public enum GemmPeak {
+package enum GemmPeak {
     /// GFLOP/s of an n×n×n GEMM in `precision` with the current BLAS threads: the median of 5 timed
     /// batches of about `seconds`/5 each (after a warm-up). Under load from other processes it drops with
     /// the training it is compared to.
-    public static func gflops(precision: Precision, size n: Int = 256, seconds: Double = 0.15) -> Double {
+    package static func gflops(precision: Precision, size n: Int = 256, seconds: Double = 0.15) -> Double {
         precision == .float64 ? measure(Double.self, n: n, seconds: seconds) : measure(Float.self, n: n, seconds: seconds)
     }
 
@@ -51,21 +51,21 @@ public enum GemmPeak {
 
 /// Training throughput of a fit: samples per second and the GEMM rate they amount to, as a share of the
 /// GEMM peak measured right after training.
-public struct TrainingThroughput: Sendable, Codable, Equatable {
+package struct TrainingThroughput: Sendable, Codable, Equatable {
     /// Training samples per second (all members; forward, backward, update, validation and shuffling included).
-    public var samplesPerSecond: Double
+    package var samplesPerSecond: Double
     /// `samplesPerSecond` × the dense layers' FLOP per sample, in GFLOP/s.
-    public var gflops: Double
+    package var gflops: Double
     /// GFLOP/s of a 256³ GEMM in the training precision and threads (`GemmPeak`).
-    public var peakGFLOPS: Double
+    package var peakGFLOPS: Double
     /// BLAS threads.
-    public var threads: Int
+    package var threads: Int
 
     /// `gflops` / `peakGFLOPS`.
-    public var share: Double { peakGFLOPS > 0 ? gflops / peakGFLOPS : 0 }
+    package var share: Double { peakGFLOPS > 0 ? gflops / peakGFLOPS : 0 }
 
     /// One line for the fit report.
-    public func text() -> String {
+    package func text() -> String {
         "throughput: \(Int(samplesPerSecond.rounded())) training samples/s, \(Fmt.fixed(gflops, 1)) GFLOP/s = "
             + "\(Fmt.fixed(100 * share, 0))% of the 256³ GEMM peak measured after training (\(Fmt.fixed(peakGFLOPS, 1)) GFLOP/s, \(threads) thread\(threads == 1 ? "" : "s"))"
     }

@@ -16,20 +16,20 @@ public enum OutputStructure: String, Sendable, Codable, CaseIterable {
 /// same way in memory, in optimizer state and in saved files.
 public struct MLPArchitecture: Sendable, Codable, Equatable {
     /// Number of inputs (parameters P).
-    public var inputs: Int
+    package var inputs: Int
     /// Widths of the hidden layers.
-    public var hidden: [Int]
+    package var hidden: [Int]
     /// Number of model outputs (the target, then the experiments); the last layer has `networkOutputs`.
-    public var outputs: Int
+    package var outputs: Int
     /// Activation of the hidden layers.
-    public var activation: Activation
+    package var activation: Activation
     /// How the target is made from the last layer.
-    public var outputStructure: OutputStructure
+    package var outputStructure: OutputStructure
     /// Last-layer units that make the target: M for `sumOfSquares`, 1 for `direct`.
-    public var components: Int
+    package var components: Int
 
     /// Creates an architecture (`components`: M of a sum of squares; ignored, 1, for `direct`).
-    public init(inputs: Int, hidden: [Int], outputs: Int, activation: Activation,
+    package init(inputs: Int, hidden: [Int], outputs: Int, activation: Activation,
                 outputStructure: OutputStructure = .direct, components: Int = 1) {
         self.inputs = inputs
         self.hidden = hidden
@@ -40,34 +40,34 @@ public struct MLPArchitecture: Sendable, Codable, Equatable {
     }
 
     /// Width of the last (linear) layer: the target's components, then one unit per experiment.
-    public var networkOutputs: Int { components + outputs - 1 }
+    package var networkOutputs: Int { components + outputs - 1 }
 
     /// Index of the sum of squares' offset parameter σ in the flat buffer (the last one), or nil for `direct`.
-    public var offsetIndex: Int? { outputStructure == .sumOfSquares ? parameterCount - 1 : nil }
+    package var offsetIndex: Int? { outputStructure == .sumOfSquares ? parameterCount - 1 : nil }
 
     /// Last-layer unit of model output o ≥ 1 (an experiment).
-    @inline(__always) public func unit(ofOutput o: Int) -> Int { components - 1 + o }
+    @inline(__always) package func unit(ofOutput o: Int) -> Int { components - 1 + o }
 
     /// (fan-in, fan-out) of each dense layer, input to output.
-    public var layers: [(fanIn: Int, fanOut: Int)] {
+    package var layers: [(fanIn: Int, fanOut: Int)] {
         let sizes = [inputs] + hidden + [networkOutputs]
         return (0..<(sizes.count - 1)).map { (sizes[$0], sizes[$0 + 1]) }
     }
 
     /// One named tensor in the flat parameter buffer.
-    public struct Tensor: Sendable, Equatable {
+    package struct Tensor: Sendable, Equatable {
         /// Dotted name, e.g. "layers.0.weight" ([fanOut, fanIn], row-major) or "layers.0.bias" ([fanOut]).
-        public var name: String
+        package var name: String
         /// Shape.
-        public var shape: [Int]
+        package var shape: [Int]
         /// Offset of the first element in the flat buffer.
-        public var offset: Int
+        package var offset: Int
         /// Number of elements.
-        public var count: Int { shape.reduce(1, *) }
+        package var count: Int { shape.reduce(1, *) }
     }
 
     /// All tensors in buffer order: for each layer, its weight then its bias.
-    public var tensors: [Tensor] {
+    package var tensors: [Tensor] {
         var out: [Tensor] = []
         var off = 0
         for (i, l) in layers.enumerated() {
@@ -81,14 +81,14 @@ public struct MLPArchitecture: Sendable, Codable, Equatable {
     }
 
     /// Total number of parameters.
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         layers.reduce(0) { $0 + $1.fanIn * $1.fanOut + $1.fanOut } + (outputStructure == .sumOfSquares ? 1 : 0)
     }
 
     /// Floating-point operations per training sample of the dense layers: the forward GEMMs (Σ fanIn·fanOut
     /// multiply-adds), the weight-gradient GEMMs (the same) and the input-gradient GEMMs of every layer but
     /// the first; 2 FLOP per multiply-add.
-    public var trainingFlopsPerSample: Double {
+    package var trainingFlopsPerSample: Double {
         let s = layers.reduce(0) { $0 + $1.fanIn * $1.fanOut }
         let first = layers[0].fanIn * layers[0].fanOut
         return 2 * Double(3 * s - first)
@@ -116,7 +116,7 @@ public struct MLPArchitecture: Sendable, Codable, Equatable {
     }
 
     /// Fresh parameters: weights by `scheme`, biases zero.
-    public func initialParameters<T: NNScalar>(_ scheme: Initialisation, rng: inout SeededGenerator, as: T.Type = T.self) -> [T] {
+    package func initialParameters<T: NNScalar>(_ scheme: Initialisation, rng: inout SeededGenerator, as: T.Type = T.self) -> [T] {
         var p = [T](repeating: 0, count: parameterCount)
         for (i, l) in layers.enumerated() {
             let (w, _) = offsets(i)

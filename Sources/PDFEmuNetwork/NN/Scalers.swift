@@ -7,18 +7,18 @@ import PDFEmuIO
 /// c = outputLogScale[o] > 0 (the network learns c·log(1 + Δ/c)).
 public struct Scalers: Sendable, Equatable {
     /// Mean of the training parameters [P].
-    public let inputMean: [Double]
+    package let inputMean: [Double]
     /// The matrix A [P×P row-major].
-    public let inputTransform: [Double]
+    package let inputTransform: [Double]
     /// Output shifts [O] (physical units).
-    public let outputShift: [Double]
+    package let outputShift: [Double]
     /// Output scales [O].
-    public let outputScale: [Double]
+    package let outputScale: [Double]
     /// c of the log target transform of each output [O] (0: linear).
-    public let outputLogScale: [Double]
+    package let outputLogScale: [Double]
 
     /// Creates scalers; `outputLogScale` nil means linear outputs.
-    public init(inputMean: [Double], inputTransform: [Double], outputShift: [Double], outputScale: [Double],
+    package init(inputMean: [Double], inputTransform: [Double], outputShift: [Double], outputScale: [Double],
                 outputLogScale: [Double]? = nil) {
         precondition(inputTransform.count == inputMean.count * inputMean.count, "input transform must be P×P")
         precondition(outputScale.count == outputShift.count, "output scale and shift must have one entry per output")

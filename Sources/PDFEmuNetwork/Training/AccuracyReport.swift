@@ -4,50 +4,50 @@ import PDFEmuIO
 /// [0,1), [1,10), [10,100), ≥100. All errors in χ² units (|Δχ²_emu − Δχ²_true|).
 public struct AccuracyReport: Sendable, Codable, Equatable {
     /// One bin's figures.
-    public struct Bin: Sendable, Codable, Equatable {
+    package struct Bin: Sendable, Codable, Equatable {
         /// "[0,1)" etc.
-        public var range: String
+        package var range: String
         /// Points in the bin.
-        public var count: Int
+        package var count: Int
         /// RMS of the error (nil for an empty bin).
-        public var rms: Double?
+        package var rms: Double?
         /// Mean of |error| (nil for an empty bin).
-        public var meanAbs: Double?
+        package var meanAbs: Double?
         /// Largest |error| (nil for an empty bin).
-        public var maxAbs: Double?
+        package var maxAbs: Double?
     }
     /// One output's bins.
-    public struct Output: Sendable, Codable, Equatable {
+    package struct Output: Sendable, Codable, Equatable {
         /// "total" or the experiment name.
-        public var name: String
+        package var name: String
         /// The four bins.
-        public var bins: [Bin]
+        package var bins: [Bin]
     }
     /// Which split ("test").
-    public var split: String
+    package var split: String
     /// The total χ² and then each experiment, binned by the true total Δχ².
-    public var outputs: [Output]
+    package var outputs: [Output]
     /// Training time in seconds (all members).
-    public var trainingSeconds: Double
+    package var trainingSeconds: Double
     /// Epochs run by each member.
-    public var epochs: [Int]
+    package var epochs: [Int]
     /// Why each member stopped.
-    public var stopReasons: [String]
+    package var stopReasons: [String]
     /// Best validation RMS of each member (χ², weighted).
-    public var validationRMS: [Double]
+    package var validationRMS: [Double]
     /// What the emulator's spread is (`SpreadStatus.label`: "no ensemble spread: 1 member", calibrated…);
     /// nil in reports written before it was stored.
-    public var spread: String?
+    package var spread: String?
     /// The spread calibration's factors as one line (nil: none).
-    public var calibration: String?
+    package var calibration: String?
     /// Coverage of the spread on the validation and test splits (nil for one member and older reports).
-    public var coverage: [SpreadCoverage]?
+    package var coverage: [SpreadCoverage]?
     /// Training samples/s and the share of the GEMM peak (nil in older reports).
-    public var throughput: TrainingThroughput?
+    package var throughput: TrainingThroughput?
 
     /// Computes the bins from predictions and truths of each output (`truth[o][i]`, `predicted[o][i]`),
     /// binned by `deltaChi2` (the true total Δχ² of point i).
-    public static func bins(name: String, truth: [Double], predicted: [Double], deltaChi2: [Double]) -> Output {
+    package static func bins(name: String, truth: [Double], predicted: [Double], deltaChi2: [Double]) -> Output {
         var groups = [[Double]](repeating: [], count: 4)
         for i in truth.indices { groups[DeltaChi2Bins.index(deltaChi2[i])].append(predicted[i] - truth[i]) }
         let bins = groups.enumerated().map { k, e -> Bin in
@@ -61,7 +61,7 @@ public struct AccuracyReport: Sendable, Codable, Equatable {
     }
 
     /// The report as a table (χ² units).
-    public func text() -> String {
+    package func text() -> String {
         var s = "accuracy on the \(split) split: |Δχ²_emulator − Δχ²_true| in χ² units, binned by true Δχ² above the sample minimum\n"
         s += Fmt.pad("output", 20) + Fmt.pad("Δχ² bin", 10) + Fmt.pad("points", 8, right: true) + Fmt.pad("RMS", 11, right: true)
             + Fmt.pad("mean|err|", 11, right: true) + Fmt.pad("max|err|", 11, right: true) + "\n"
@@ -83,25 +83,25 @@ public struct AccuracyReport: Sendable, Codable, Equatable {
 
 /// How often the emulator's error lies within 1σ and 2σ of its stated spread, on one split, binned by
 /// the true Δχ² like `AccuracyReport` — for the raw ensemble spread and the calibrated one.
-public struct SpreadCoverage: Sendable, Codable, Equatable {
+package struct SpreadCoverage: Sendable, Codable, Equatable {
     /// One bin's shares (nil for an empty bin).
-    public struct Bin: Sendable, Codable, Equatable {
+    package struct Bin: Sendable, Codable, Equatable {
         /// "[0,1)" etc.
-        public var range: String
+        package var range: String
         /// Points in the bin.
-        public var count: Int
+        package var count: Int
         /// Share with |error| ≤ 1σ and ≤ 2σ of the raw spread.
-        public var rawWithin1: Double?, rawWithin2: Double?
+        package var rawWithin1: Double?, rawWithin2: Double?
         /// Share with |error| ≤ 1σ and ≤ 2σ of the calibrated spread.
-        public var within1: Double?, within2: Double?
+        package var within1: Double?, within2: Double?
     }
     /// Which split ("validation", "test").
-    public var split: String
+    package var split: String
     /// The four bins.
-    public var bins: [Bin]
+    package var bins: [Bin]
 
     /// Coverage of errors (prediction − truth) by raw and calibrated spreads, binned by `deltaChi2` (true).
-    public static func measure(split: String, errors: [Double], rawSpread: [Double], spread: [Double], deltaChi2: [Double]) -> SpreadCoverage {
+    package static func measure(split: String, errors: [Double], rawSpread: [Double], spread: [Double], deltaChi2: [Double]) -> SpreadCoverage {
         var groups = [[Int]](repeating: [], count: DeltaChi2Bins.labels.count)
         for i in errors.indices { groups[DeltaChi2Bins.index(deltaChi2[i])].append(i) }
         func share(_ idx: [Int], _ s: [Double], _ k: Double) -> Double? {
@@ -114,7 +114,7 @@ public struct SpreadCoverage: Sendable, Codable, Equatable {
     }
 
     /// The coverage table of several splits.
-    public static func text(_ splits: [SpreadCoverage]) -> String {
+    package static func text(_ splits: [SpreadCoverage]) -> String {
         var s = "spread coverage: share of points with |error| within 1σ / 2σ (nominal 68.3% / 95.4%), binned by true Δχ²\n"
         s += Fmt.pad("split", 12) + Fmt.pad("Δχ² bin", 10) + Fmt.pad("points", 8, right: true)
             + ["raw 1σ", "raw 2σ", "calib 1σ", "calib 2σ"].map { Fmt.pad($0, 10, right: true) }.joined() + "\n"

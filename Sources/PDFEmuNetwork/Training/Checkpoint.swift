@@ -109,5 +109,5 @@ struct FitCheckpoint<T: NNScalar> {
 
 extension Setting {
     /// Resuming a fit from its checkpoint.
-    public static let resume = Setting("fit.resume")
+    package static let resume = Setting("fit.resume")
 }

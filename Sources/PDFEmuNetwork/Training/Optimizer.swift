@@ -5,21 +5,21 @@ import PDFEmuIO
 /// The optimiser's own hyperparameters (the `training` keys of the config that it reads).
 public struct OptimizerSettings: Sendable, Codable, Equatable {
     /// Which update rule.
-    public var kind: OptimizerKind
+    package var kind: OptimizerKind
     /// SGD momentum.
-    public var momentum: Double
+    package var momentum: Double
     /// Nesterov momentum for SGD.
-    public var nesterov: Bool
+    package var nesterov: Bool
     /// Adam β₁.
-    public var beta1: Double
+    package var beta1: Double
     /// Adam β₂.
-    public var beta2: Double
+    package var beta2: Double
     /// Adam ε.
-    public var epsilon: Double
+    package var epsilon: Double
     /// Weight decay (decoupled for AdamW, L2 for SGD/Adam).
-    public var weightDecay: Double
+    package var weightDecay: Double
     /// Creates settings.
-    public init(kind: OptimizerKind, momentum: Double, nesterov: Bool, beta1: Double, beta2: Double, epsilon: Double,
+    package init(kind: OptimizerKind, momentum: Double, nesterov: Bool, beta1: Double, beta2: Double, epsilon: Double,
                 weightDecay: Double) {
         self.kind = kind; self.momentum = momentum; self.nesterov = nesterov
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
@@ -28,20 +28,20 @@ public struct OptimizerSettings: Sendable, Codable, Equatable {
 
 /// SGD-family optimisers over a flat parameter buffer. State (moments) has the same layout as the
 /// parameters, so it is saved under the same dotted names.
-public struct Optimizer<T: NNScalar>: Sendable {
+package struct Optimizer<T: NNScalar>: Sendable {
     /// Which update rule.
-    public let kind: OptimizerKind
+    package let kind: OptimizerKind
     /// Hyper-parameters.
-    public let momentum: T, nesterov: Bool, beta1: T, beta2: T, epsilon: T, weightDecay: T
+    package let momentum: T, nesterov: Bool, beta1: T, beta2: T, epsilon: T, weightDecay: T
     /// First moment (or SGD velocity).
-    public var m: [T]
+    package var m: [T]
     /// Second moment (Adam).
-    public var v: [T]
+    package var v: [T]
     /// Steps taken.
-    public var step: Int
+    package var step: Int
 
     /// Creates an optimiser for `count` parameters.
-    public init(_ settings: OptimizerSettings, count: Int) {
+    package init(_ settings: OptimizerSettings, count: Int) {
         kind = settings.kind
         momentum = T(settings.momentum)
         nesterov = settings.nesterov
@@ -55,7 +55,7 @@ public struct Optimizer<T: NNScalar>: Sendable {
     }
 
     /// Applies one update with learning rate `lr` to `p` given gradient `g` (g may be modified).
-    public mutating func update(_ p: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, count: Int, lr: Double) {
+    package mutating func update(_ p: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, count: Int, lr: Double) {
         step += 1
         let rate = T(lr)
         switch kind {

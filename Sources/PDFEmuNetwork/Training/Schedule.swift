@@ -3,25 +3,25 @@ import PDFEmuCore
 import PDFEmuIO
 
 /// The schedule's own settings (the `training` keys of the config that it reads).
-public struct ScheduleSettings: Sendable, Codable, Equatable {
+package struct ScheduleSettings: Sendable, Codable, Equatable {
     /// Which schedule.
-    public var kind: ScheduleKind
+    package var kind: ScheduleKind
     /// Initial learning rate.
-    public var learningRate: Double
+    package var learningRate: Double
     /// Final rate of the cosine schedule (and floor of the plateau schedule).
-    public var minLearningRate: Double
+    package var minLearningRate: Double
     /// Epochs the cosine schedule anneals over.
-    public var epochs: Int
+    package var epochs: Int
     /// Step schedule period in epochs.
-    public var stepEpochs: Int
+    package var stepEpochs: Int
     /// Step schedule factor.
-    public var gamma: Double
+    package var gamma: Double
     /// Plateau schedule patience (epochs).
-    public var plateauPatience: Int
+    package var plateauPatience: Int
     /// Plateau schedule factor.
-    public var plateauFactor: Double
+    package var plateauFactor: Double
     /// Creates settings.
-    public init(kind: ScheduleKind, learningRate: Double, minLearningRate: Double, epochs: Int, stepEpochs: Int, gamma: Double,
+    package init(kind: ScheduleKind, learningRate: Double, minLearningRate: Double, epochs: Int, stepEpochs: Int, gamma: Double,
                 plateauPatience: Int, plateauFactor: Double) {
         self.kind = kind; self.learningRate = learningRate; self.minLearningRate = minLearningRate; self.epochs = epochs
         self.stepEpochs = stepEpochs; self.gamma = gamma; self.plateauPatience = plateauPatience; self.plateauFactor = plateauFactor
@@ -30,26 +30,26 @@ public struct ScheduleSettings: Sendable, Codable, Equatable {
 
 extension FitConfig {
     /// The schedule's settings from this config.
-    public var scheduleSettings: ScheduleSettings {
+    package var scheduleSettings: ScheduleSettings {
         ScheduleSettings(kind: schedule, learningRate: learningRate, minLearningRate: minLearningRate, epochs: epochs,
                          stepEpochs: stepEpochs, gamma: gamma, plateauPatience: plateauPatience, plateauFactor: plateauFactor)
     }
 }
 
 /// Learning rate as a function of the epoch (and, for `plateau`, of the validation history).
-public struct LearningRateSchedule: Sendable, Codable {
+package struct LearningRateSchedule: Sendable, Codable {
     /// The config's settings.
-    public let kind: ScheduleKind
+    package let kind: ScheduleKind
     let base: Double, minimum: Double, epochs: Int, stepEpochs: Int, gamma: Double, patience: Int, factor: Double
     /// Current plateau rate.
-    public var plateauRate: Double
+    package var plateauRate: Double
     /// Best validation error seen (plateau).
-    public var best: Double = .infinity
+    package var best: Double = .infinity
     /// Epochs since the best (plateau).
-    public var stale: Int = 0
+    package var stale: Int = 0
 
     /// Creates the schedule from its settings.
-    public init(_ c: ScheduleSettings) {
+    package init(_ c: ScheduleSettings) {
         kind = c.kind
         base = c.learningRate
         minimum = c.minLearningRate
@@ -64,7 +64,7 @@ public struct LearningRateSchedule: Sendable, Codable {
     /// Rate during epoch `e` (0-based), at fraction `f` ∈ [0,1) through the epoch. A function of the work
     /// done only (never of the clock), so that a seed gives the same weights on any machine and load; a
     /// time budget (`max_minutes`) only decides after which epoch training stops.
-    public func rate(epoch e: Int, fraction f: Double = 0) -> Double {
+    package func rate(epoch e: Int, fraction f: Double = 0) -> Double {
         switch kind {
         case .constant: return base
         case .step: return base * pow(gamma, Double(e / stepEpochs))
@@ -76,7 +76,7 @@ public struct LearningRateSchedule: Sendable, Codable {
     }
 
     /// Records the validation error at the end of an epoch.
-    public mutating func observe(validation: Double) {
+    package mutating func observe(validation: Double) {
         guard kind == .plateau else { return }
         if validation < best * (1 - 1e-4) { best = validation; stale = 0 } else {
             stale += 1

@@ -4,34 +4,34 @@ import PDFEmuIO
 
 /// A scan prepared for training: the split, the scalers, and standardised inputs and scaled targets
 /// of each split in the training precision.
-public struct TrainingData<T: NNScalar>: Sendable {
+package struct TrainingData<T: NNScalar>: Sendable {
     /// Input transform (from the training split): x = A·(θ − mean), A P×P row-major.
-    public var inputMean: [Double], inputTransform: [Double]
+    package var inputMean: [Double], inputTransform: [Double]
     /// Output o (physical) = shift[o] + scale[o]·y[o]. Output 0 is the target (χ²), 1… the experiments.
-    public var outputShift: [Double], outputScale: [Double]
+    package var outputShift: [Double], outputScale: [Double]
     /// c of the log target transform of each output (0: linear): the network learns c·log(1 + Δ/c)/scale.
-    public var outputLogScale: [Double]
+    package var outputLogScale: [Double]
     /// Loss weight of each output.
-    public var outputWeight: [T]
+    package var outputWeight: [T]
     /// Number of outputs.
-    public var outputs: Int
+    package var outputs: Int
     /// Number of inputs.
-    public var inputs: Int
+    package var inputs: Int
     /// Row indices into the scan of each split.
-    public var trainRows: [Int], validationRows: [Int], testRows: [Int]
+    package var trainRows: [Int], validationRows: [Int], testRows: [Int]
     /// Standardised inputs of the training split (rows × inputs).
-    public var trainX: [T]
+    package var trainX: [T]
     /// Scaled targets of the training split (rows × outputs).
-    public var trainY: [T]
+    package var trainY: [T]
     /// Loss weights of the training points.
-    public var trainW: [T]
+    package var trainW: [T]
     /// Lowest target in the whole sample (χ²_min of the sample).
-    public var sampleMinimum: Double
+    package var sampleMinimum: Double
     /// Training points dropped by `max_delta_chi2`.
-    public var droppedByCut: Int
+    package var droppedByCut: Int
 
     /// Splits and scales `scan` as the config says.
-    public init(scan: ScanData, config c: FitConfig) throws {
+    package init(scan: ScanData, config c: FitConfig) throws {
         let n = scan.count, p = scan.parameterCount
         let e = c.perExperiment ? scan.experimentCount : 0
         inputs = p
@@ -92,7 +92,7 @@ public struct TrainingData<T: NNScalar>: Sendable {
 
     /// Replaces the scalers by `scalers` (a previous emulator's, for a warm start) and rescales the
     /// training arrays with them; the split and the weights' Δχ² reference stay this data's.
-    public mutating func adopt(_ scalers: Scalers, scan: ScanData, config c: FitConfig) {
+    package mutating func adopt(_ scalers: Scalers, scan: ScanData, config c: FitConfig) {
         inputMean = scalers.inputMean; inputTransform = scalers.inputTransform
         outputShift = scalers.outputShift; outputScale = scalers.outputScale; outputLogScale = scalers.outputLogScale
         (trainX, trainY, trainW) = Self.arrays(scan, rows: trainRows, config: c, inputMean: inputMean, inputTransform: inputTransform,
@@ -101,7 +101,7 @@ public struct TrainingData<T: NNScalar>: Sendable {
     }
 
     /// Standardised inputs, scaled targets and loss weights of `rows`.
-    public static func arrays(_ scan: ScanData, rows: [Int], config c: FitConfig, inputMean: [Double], inputTransform: [Double],
+    package static func arrays(_ scan: ScanData, rows: [Int], config c: FitConfig, inputMean: [Double], inputTransform: [Double],
                               outputShift: [Double], outputScale: [Double], outputLogScale: [Double], outputs: Int,
                               sampleMinimum: Double)
         -> (x: [T], y: [T], w: [T]) {

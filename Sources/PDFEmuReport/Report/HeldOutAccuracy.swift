@@ -12,25 +12,25 @@ import PDFEmuLearn
 /// box. A value well below 0 is a valley the network invented below the minimum — or, in a sparse scan,
 /// the true minimum lying below the sample's: with the truth at hand (`truth`) the minimisations' ends
 /// are judged against it instead (emulated − true χ² there).
-public struct HeldOutAccuracy: Sendable, Codable, Equatable {
+package struct HeldOutAccuracy: Sendable, Codable, Equatable {
     /// RMS, mean and largest |error| per bin (total χ²).
-    public var accuracy: AccuracyReport.Output
+    package var accuracy: AccuracyReport.Output
     /// Coverage of the raw and calibrated spread (nil for one member).
-    public var coverage: SpreadCoverage?
+    package var coverage: SpreadCoverage?
     /// Lowest Δχ² reached by the minimisations, and how many starts there were.
-    public var lowestMinimum: Double, starts: Int
+    package var lowestMinimum: Double, starts: Int
     /// How many minimisations ended more than 0.05 below the sample minimum.
-    public var falseValleys: Int
+    package var falseValleys: Int
     /// With the truth: the most negative emulated − true χ² at the minimisations' ends, and how many ends
     /// are more than 0.05 below the truth (nil without the truth).
-    public var lowestAgainstTruth: Double?, falseValleysAgainstTruth: Int?
+    package var lowestAgainstTruth: Double?, falseValleysAgainstTruth: Int?
 
     /// The threshold below which a minimum counts as a false valley (Δχ² units).
-    public static let valleyThreshold = -0.05
+    package static let valleyThreshold = -0.05
 
     /// Evaluates `emulator` on `scan` (held-out points) and minimises from `starts`.
     /// `truth`: the true χ² of a point (in the emulator's parameter order), when it can be asked.
-    public static func measure(_ emulator: Emulator, heldOut scan: ScanData, starts: [[Double]],
+    package static func measure(_ emulator: Emulator, heldOut scan: ScanData, starts: [[Double]],
                                truth: (([Double]) -> Double)? = nil) -> HeldOutAccuracy {
         let rows = Array(0..<scan.count)
         let pred = emulator.predictBatch(scan.parameters)
@@ -51,7 +51,7 @@ public struct HeldOutAccuracy: Sendable, Codable, Equatable {
     }
 
     /// One table row: RMS per bin, lowest minimum and valleys, calibrated 2σ coverage per bin.
-    public func row(_ label: String) -> String {
+    package func row(_ label: String) -> String {
         Fmt.pad(label, 24) + accuracy.bins.map { Fmt.pad($0.rms.map { Fmt.fixed($0, 4) } ?? "-", 12, right: true) }.joined()
             + Fmt.pad(Fmt.fixed(lowestMinimum, 3), 10, right: true) + Fmt.pad("\(falseValleys)/\(starts)", 9, right: true)
             + (lowestAgainstTruth.map { Fmt.pad(Fmt.fixed($0, 3), 10, right: true) + Fmt.pad("\(falseValleysAgainstTruth ?? 0)/\(starts)", 9, right: true) } ?? "")
@@ -60,7 +60,7 @@ public struct HeldOutAccuracy: Sendable, Codable, Equatable {
     }
 
     /// The header of `row`.
-    public static func header(truth: Bool = false) -> String {
+    package static func header(truth: Bool = false) -> String {
         Fmt.pad("structure", 24) + DeltaChi2Bins.labels.map { Fmt.pad("RMS" + $0, 12, right: true) }.joined()
             + Fmt.pad("lowest", 10, right: true) + Fmt.pad("valleys", 9, right: true)
             + (truth ? Fmt.pad("vs true", 10, right: true) + Fmt.pad("valleys", 9, right: true) : "")

@@ -9,9 +9,9 @@ import PDFEmuLearn
 /// The learning curve of `pdfemu learn` (curve.tsv → curve.svg): for each answer group (a profile's
 /// or Lagrange scan's ends, a contour, the minimum, MCMC), the largest verified error relative to its
 /// ε, log₁₀, against the number of χ² evaluations; the line y = 0 is ε.
-public enum LearningCurvePlot {
+package enum LearningCurvePlot {
     /// Reads `curve.tsv` and writes the SVG to `path`. Throws one line if the table is missing or empty.
-    public static func write(curveTable: String, to path: String) throws {
+    package static func write(curveTable: String, to path: String) throws {
         try figure(curveTable: curveTable).write(to: path)
     }
 

@@ -9,28 +9,28 @@ import PDFEmuLearn
 /// Exact answers for a χ² computed by MINUIT on the real function (the layout of
 /// `hera14_reference.json` in the team's shared data): the minimum, Hesse errors, and where the valley's
 /// 1D profiles cross Δχ² = 1 and 10, with the profiled points that let us judge the training domain.
-public struct ReferenceData: Sendable {
+package struct ReferenceData: Sendable {
     /// One interval end of the exact profile.
-    public struct End: Sendable {
+    package struct End: Sendable {
         /// Where the valley profile crosses the level (MINOS's value where no profile root is given).
-        public var value: Double
+        package var value: Double
         /// The profiled θ nearest to the crossing on the reference grid (nil if unknown).
-        public var theta: [Double]?
+        package var theta: [Double]?
         /// MINOS's own value, for display.
-        public var minos: Double?
+        package var minos: Double?
     }
     /// Parameter names, in θ order.
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// Exact χ²_min of the valley.
-    public var chi2Min: Double
+    package var chi2Min: Double
     /// Exact best fit.
-    public var theta: [Double]
+    package var theta: [Double]
     /// Hesse errors (Δχ² = 1).
-    public var hesseErrors: [Double]
+    package var hesseErrors: [Double]
     /// ends[T²][parameter] = (lower, upper).
-    public var ends: [Double: [String: (lower: End?, upper: End?)]]
+    package var ends: [Double: [String: (lower: End?, upper: End?)]]
     /// Reference profile grid range of each parameter.
-    public var gridRange: [String: ValueRange]
+    package var gridRange: [String: ValueRange]
 
     /// The parts of the JSON reference file that are read (Codable; snake_case keys in the file).
     private struct File: Decodable {
@@ -49,7 +49,7 @@ public struct ReferenceData: Sendable {
     }
 
     /// Reads the JSON reference file.
-    public static func load(_ path: String) throws -> ReferenceData {
+    package static func load(_ path: String) throws -> ReferenceData {
         guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError("\(path): cannot read reference file") }
         let dec = JSONDecoder()
         dec.keyDecodingStrategy = .convertFromSnakeCase
@@ -86,41 +86,41 @@ public struct ReferenceData: Sendable {
 /// The closure test: an emulator-based scan against the exact MINUIT answers. Targets: χ²_min within
 /// 0.1, best fit within 0.1 Hesse σ, and every interval end that lies inside the training domain within
 /// 5% of the exact half-width.
-public struct ReferenceComparison: Sendable {
+package struct ReferenceComparison: Sendable {
     /// One compared interval end.
-    public struct Row: Sendable {
-        public var parameter: String
-        public var tolerance: Double
-        public var side: String
-        public var reference: Double
-        public var emulator: Double?
+    package struct Row: Sendable {
+        package var parameter: String
+        package var tolerance: Double
+        package var side: String
+        package var reference: Double
+        package var emulator: Double?
         /// |exact end − exact best fit|.
-        public var halfWidth: Double
+        package var halfWidth: Double
         /// |emulator end − exact end| / half-width.
-        public var relativeError: Double?
+        package var relativeError: Double?
         /// True if the exact profiled point at this end is inside the emulator's training domain.
-        public var insideDomain: Bool
+        package var insideDomain: Bool
         /// True if compared and within 5% (nil when not compared: outside the domain).
-        public var pass: Bool?
+        package var pass: Bool?
     }
     /// Best-fit comparison of one parameter.
-    public struct Pull: Sendable {
-        public var parameter: String
-        public var reference: Double
-        public var emulator: Double
+    package struct Pull: Sendable {
+        package var parameter: String
+        package var reference: Double
+        package var emulator: Double
         /// (emulator − reference) / Hesse σ.
-        public var pull: Double
+        package var pull: Double
     }
-    public var chi2MinReference: Double
-    public var chi2MinEmulator: Double
-    public var pulls: [Pull]
-    public var rows: [Row]
+    package var chi2MinReference: Double
+    package var chi2MinEmulator: Double
+    package var pulls: [Pull]
+    package var rows: [Row]
 
     /// Thresholds of the targets.
-    public static let chi2Tolerance = 0.1, pullTolerance = 0.1, halfWidthTolerance = 0.05
+    package static let chi2Tolerance = 0.1, pullTolerance = 0.1, halfWidthTolerance = 0.05
 
     /// Scan options that reproduce the reference's profiles: its grid ranges, 41 points, T² = 1 and 10.
-    public static func scanOptions(_ ref: ReferenceData) -> ScanOptions {
+    package static func scanOptions(_ ref: ReferenceData) -> ScanOptions {
         var o = ScanOptions(profileParameters: ref.parameterNames, tolerances: [1, 10])
         o.ranges = ref.gridRange
         o.points = 41
@@ -128,7 +128,7 @@ public struct ReferenceComparison: Sendable {
     }
 
     /// Compares a scan result (from `scanOptions`) with the reference.
-    public init(model: any ScalarModel, result: ScanResult, reference ref: ReferenceData) throws {
+    package init(model: any ScalarModel, result: ScanResult, reference ref: ReferenceData) throws {
         guard model.parameterNames == ref.parameterNames else {
             throw PDFEmuError("the emulator's parameters \(model.parameterNames.joined(separator: ",")) differ from the reference's")
         }
@@ -159,14 +159,14 @@ public struct ReferenceComparison: Sendable {
     }
 
     /// True if every target is met.
-    public var passed: Bool {
+    package var passed: Bool {
         abs(chi2MinEmulator - chi2MinReference) <= Self.chi2Tolerance
             && pulls.allSatisfy { abs($0.pull) <= Self.pullTolerance }
             && rows.allSatisfy { $0.pass != false }
     }
 
     /// The comparison table.
-    public func text() -> String {
+    package func text() -> String {
         var s = "closure against the exact χ² (MINUIT reference)\n"
         let dc = chi2MinEmulator - chi2MinReference
         s += "χ²_min: exact \(Fmt.fixed(chi2MinReference, 4)), emulator \(Fmt.fixed(chi2MinEmulator, 4)), difference \(Fmt.fixed(dc, 4)) (target |Δ| ≤ \(Self.chi2Tolerance)) \(abs(dc) <= Self.chi2Tolerance ? "ok" : "FAIL")\n"

@@ -9,85 +9,85 @@ import PDFEmuLearn
 /// Two scan outputs of the same parameters and tolerances compared, the first taken as exact: the
 /// minimum's difference (Δχ²_min, pulls in the exact file's Hessian σ), each profile interval end's
 /// error relative to the exact half-width, and the distance between contours of the same pair and level.
-public struct ScanComparison: Sendable, Encodable, Equatable {
+package struct ScanComparison: Sendable, Encodable, Equatable {
     /// One parameter's best fit in both scans.
-    public struct Pull: Sendable, Encodable, Equatable {
+    package struct Pull: Sendable, Encodable, Equatable {
         /// The parameter.
-        public var parameter: String
+        package var parameter: String
         /// Best fit in the exact scan.
-        public var exact: Double
+        package var exact: Double
         /// Best fit in the other scan.
-        public var other: Double
+        package var other: Double
         /// The exact scan's Hessian error at Δχ² = 1 (nil: fixed, or the Hessian is not positive definite).
-        public var sigma: Double?
+        package var sigma: Double?
         /// (other − exact) / σ (nil without σ).
-        public var pull: Double?
+        package var pull: Double?
     }
 
     /// One profile interval end in both scans.
-    public struct End: Sendable, Encodable, Equatable {
+    package struct End: Sendable, Encodable, Equatable {
         /// The profiled parameter.
-        public var parameter: String
+        package var parameter: String
         /// The level T² (Δχ²).
-        public var tolerance: Double
+        package var tolerance: Double
         /// "lower" or "upper".
-        public var side: String
+        package var side: String
         /// The exact scan's end (nil: open, no crossing within its grid).
-        public var exact: Double?
+        package var exact: Double?
         /// The other scan's end (nil: open).
-        public var other: Double?
+        package var other: Double?
         /// |exact end − exact best fit| (nil when the exact end is open).
-        public var halfWidth: Double?
+        package var halfWidth: Double?
         /// (other − exact) / half-width, signed (nil when either end is open).
-        public var relativeError: Double?
+        package var relativeError: Double?
     }
 
     /// The distance between the contours of one pair at one level, in units of the exact Hessian σ of
     /// each parameter (axes scaled by 1/σ_a and 1/σ_b before measuring).
-    public struct ContourDistance: Sendable, Encodable, Equatable {
+    package struct ContourDistance: Sendable, Encodable, Equatable {
         /// First parameter.
-        public var a: String
+        package var a: String
         /// Second parameter.
-        public var b: String
+        package var b: String
         /// The Δχ² level.
-        public var level: Double
+        package var level: Double
         /// Largest distance from a vertex of either polygon to the other polygon (symmetric Hausdorff
         /// distance over the vertices).
-        public var maxDistance: Double
+        package var maxDistance: Double
         /// Mean distance of the vertices of both polygons to the other polygon.
-        public var meanDistance: Double
+        package var meanDistance: Double
     }
 
     /// Where the scans came from (for the report; nil when built from values).
-    public var exactFile: String?
+    package var exactFile: String?
     /// Where the other scan came from.
-    public var otherFile: String?
+    package var otherFile: String?
     /// The parameters (equal in both).
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// The tolerances T² (equal in both).
-    public var tolerances: [Double]
+    package var tolerances: [Double]
     /// χ²_min of the exact scan.
-    public var chi2MinExact: Double
+    package var chi2MinExact: Double
     /// χ²_min of the other scan.
-    public var chi2MinOther: Double
+    package var chi2MinOther: Double
     /// chi2MinOther − chi2MinExact.
-    public var deltaChi2Min: Double
+    package var deltaChi2Min: Double
     /// Best fits, one per parameter.
-    public var pulls: [Pull]
+    package var pulls: [Pull]
     /// Interval ends of the profiles present in both scans, by parameter, tolerance, side.
-    public var ends: [End]
+    package var ends: [End]
     /// Contour distances of the pairs and levels present in both scans.
-    public var contours: [ContourDistance]
+    package var contours: [ContourDistance]
     /// Units (profiles, contours, levels) present in only one of the scans.
-    public var notCompared: [String]
+    package var notCompared: [String]
 
     /// Largest |pull| (nil if none has a σ).
-    public var maxAbsPull: Double? { pulls.compactMap { $0.pull.map(abs) }.max() }
+    package var maxAbsPull: Double? { pulls.compactMap { $0.pull.map(abs) }.max() }
     /// Largest |relative error| of an interval end compared (nil if none).
-    public var maxAbsRelativeError: Double? { ends.compactMap { $0.relativeError.map(abs) }.max() }
+    package var maxAbsRelativeError: Double? { ends.compactMap { $0.relativeError.map(abs) }.max() }
 
     /// Compares `other` with `exact`. Throws one line if the parameters or the tolerances differ.
-    public init(exact: ScanResult, other: ScanResult, exactFile: String? = nil, otherFile: String? = nil) throws {
+    package init(exact: ScanResult, other: ScanResult, exactFile: String? = nil, otherFile: String? = nil) throws {
         let le = exactFile ?? "the exact scan", lo = otherFile ?? "the other scan"
         guard exact.parameterNames == other.parameterNames else {
             throw PDFEmuError("\(lo): parameters \(other.parameterNames.joined(separator: ",")) differ from \(le)'s "
@@ -177,7 +177,7 @@ public struct ScanComparison: Sendable, Encodable, Equatable {
     }
 
     /// The report table.
-    public func text() -> String {
+    package func text() -> String {
         func f(_ x: Double?, _ w: Int = 13) -> String { x.map { Fmt.num($0, width: w) } ?? Fmt.pad("open", w, right: true) }
         func pct(_ x: Double?) -> String { x.map { String(format: "%+.2f%%", 100 * $0) } ?? "-" }
         var s = "comparison: \(otherFile ?? "other") against \(exactFile ?? "exact") (taken as exact)\n"

@@ -252,5 +252,5 @@ package enum ScanPlots {
 
 extension Setting {
     /// The directory plots are written to.
-    public static let plotDirectory = Setting("plot.directory")
+    package static let plotDirectory = Setting("plot.directory")
 }

@@ -8,10 +8,10 @@ import PDFEmuLearn
 
 /// The terminal summary of a scan: minimum, Hessian errors and profile intervals at each Δχ² level,
 /// contours, Lagrange scans, warnings, timing.
-public enum ScanReport {
+package enum ScanReport {
     /// Readable multi-line text. Interval ends marked "*" have their profiled point outside the
     /// training domain, "~" were linearly interpolated (not refined), "open" never crossed in the grid.
-    public static func text(_ r: ScanResult) -> String {
+    package static func text(_ r: ScanResult) -> String {
         var out = ""
         func line(_ s: String = "") { out += s + "\n" }
         let names = r.parameterNames

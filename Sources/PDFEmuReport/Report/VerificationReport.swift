@@ -5,9 +5,9 @@ import PDFEmuTheory
 import PDFEmuAnalysis
 import PDFEmuLearn
 /// The text summary of a `Verification`: one line per answer (emulated and true Δχ², error, ε, status).
-public enum VerificationReport {
+package enum VerificationReport {
     /// The summary block printed after a scan's summary by `pdfemu scan --verify`.
-    public static func text(_ v: Verification) -> String {
+    package static func text(_ v: Verification) -> String {
         var s = "\nVerification against \(v.oracle): \(v.certifiedCount) of \(v.answers.count) answers certified "
             + "(ε = max(\(Fmt.num(v.options.epsilonFloor, width: 0, digits: 4)), \(Fmt.num(v.options.epsilonSlope, width: 0, digits: 4))·T²))\n"
         s += "  χ² at the emulator's minimum: emulated \(Fmt.fixed(v.emulatedChi2Min, 4)), true \(Fmt.fixed(v.trueChi2AtMinimum, 4)) "

@@ -3,13 +3,13 @@ import PDFEmuCore
 import PDFEmuIO
 
 /// χ² of many points at once (see `FKChiSquare.evaluateBatch`).
-public struct TheoryBatchResult: Sendable {
+package struct TheoryBatchResult: Sendable {
     /// Total χ² [N] (NaN where undefined).
-    public var chi2: [Double]
+    package var chi2: [Double]
     /// Per-experiment χ² [N, E] row-major (empty unless asked for; NaN rows where undefined).
-    public var perExperiment: [Double]
+    package var perExperiment: [Double]
     /// The undefined rows and why, in row order.
-    public var undefined: [(row: Int, reason: UndefinedPoint)]
+    package var undefined: [(row: Int, reason: UndefinedPoint)]
 }
 
 extension FKChiSquare {
@@ -19,7 +19,7 @@ extension FKChiSquare {
     /// the residual norms. Best throughput with single-threaded BLAS calls (`BLAS.setThreads(1)`, as
     /// the `chi2` and `sample` commands set): the cores are used by the chunks. `progress` is called
     /// with the number of points done, in order, every 32 chunks.
-    public func evaluateBatch(_ points: [Double], perExperiment: Bool = true, chunk: Int = 256,
+    package func evaluateBatch(_ points: [Double], perExperiment: Bool = true, chunk: Int = 256,
                               progress: ((Int) -> Void)? = nil) -> TheoryBatchResult {
         let p = freeIndices.count
         precondition(p > 0 && points.count % p == 0 && chunk > 0, "evaluateBatch: points must be [N, \(p)]")

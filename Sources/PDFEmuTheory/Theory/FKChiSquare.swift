@@ -25,25 +25,25 @@ import PDFEmuIO
 /// returns the `UndefinedPoint` reason. Thread-safe (immutable).
 public struct FKChiSquare: Sendable {
     /// The theory file's path.
-    public let theoryPath: String
+    package let theoryPath: String
     /// The free/fixed choice and the cut.
-    public let options: TheoryOptions
+    package let options: TheoryOptions
     /// The parametrisation on the file's x grid.
-    public let parametrisation: HERAParametrisation
+    package let parametrisation: HERAParametrisation
     /// Indices (into the 16 `HERAParametrisation.parameterNames`) of the free parameters, ascending.
-    public let freeIndices: [Int]
+    package let freeIndices: [Int]
     /// The 16 parameter values with the fixed ones in place (free entries 0).
-    public let template: [Double]
+    package let template: [Double]
     /// Names of the free parameters: the θ of every method below, in this order.
     public let parameterNames: [String]
     /// Data set names (all of the file's, also those the cut empties).
     public let experimentNames: [String]
     /// Data points per data set after the cut (0 where the cut removes a set).
-    public let ndataPerExperiment: [Int]
+    package let ndataPerExperiment: [Int]
     /// Data points after the cut.
-    public var ndata: Int { total.ndata }
+    package var ndata: Int { total.ndata }
     /// Root attributes of the theory file (build provenance).
-    public let theoryAttributes: [String: String]
+    package let theoryAttributes: [String: String]
     /// Starting points for minimisation (free parameters), best first; see `FKChiSquare+ScalarModel`.
     public var startingPoints: [[Double]]
 
@@ -51,7 +51,7 @@ public struct FKChiSquare: Sendable {
     let experiments: [ReducedLeastSquares?]
 
     /// Which Hessian `valueGradientHessian` returns.
-    public enum HessianKind: Sendable {
+    package enum HessianKind: Sendable {
         /// The exact second derivative of χ² (Gauss–Newton plus the residual-curvature term).
         case exact
         /// 2 JᵣᵀJᵣ only (Jᵣ the exact residual Jacobian): positive semi-definite, exact where r = 0.
@@ -59,13 +59,13 @@ public struct FKChiSquare: Sendable {
     }
 
     /// Loads `path` (see `FKTheoryFile.load`) and builds the χ² for `options`.
-    public static func load(_ path: String, options: TheoryOptions = TheoryOptions()) throws -> FKChiSquare {
+    package static func load(_ path: String, options: TheoryOptions = TheoryOptions()) throws -> FKChiSquare {
         try FKChiSquare(file: try FKTheoryFile.load(path), options: options)
     }
 
     /// Builds the χ² of `file` for `options`. Throws one line for bad options (see
     /// `TheoryOptions.resolve`), a cut that leaves no data, or a covariance that is not positive definite.
-    public init(file: FKTheoryFile, options: TheoryOptions = TheoryOptions()) throws {
+    package init(file: FKTheoryFile, options: TheoryOptions = TheoryOptions()) throws {
         try BLAS.ensureLoaded()
         let (free, template) = try options.resolve()
         self.theoryPath = file.path
@@ -127,7 +127,7 @@ public struct FKChiSquare: Sendable {
     }
 
     /// The 16 parameter values for free parameters `theta` (in `parameterNames` order).
-    public func fullTheta(_ theta: [Double]) -> [Double] {
+    package func fullTheta(_ theta: [Double]) -> [Double] {
         precondition(theta.count == freeIndices.count, "FKChiSquare: θ has \(theta.count) values, expected \(freeIndices.count)")
         var t = template
         for (k, i) in freeIndices.enumerated() { t[i] = theta[k] }
@@ -135,7 +135,7 @@ public struct FKChiSquare: Sendable {
     }
 
     /// The PDFs at the free parameters `theta` (order 0, 1 or 2 of derivatives kept).
-    public func pdfs(at theta: [Double], order: Int = 0) -> Result<PDFPoint, UndefinedPoint> {
+    package func pdfs(at theta: [Double], order: Int = 0) -> Result<PDFPoint, UndefinedPoint> {
         parametrisation.evaluate(fullTheta(theta), order: order)
     }
 
@@ -145,12 +145,12 @@ public struct FKChiSquare: Sendable {
     }
 
     /// χ²(θ), or why it does not exist.
-    public func chi2(at theta: [Double]) -> Result<Double, UndefinedPoint> {
+    package func chi2(at theta: [Double]) -> Result<Double, UndefinedPoint> {
         pdfs(at: theta).flatMap { p in let v = total.chi2(p.basis); return checked(v, v) }
     }
 
     /// χ²(θ) and the per-experiment χ²_e (0 for a data set the cut empties).
-    public func chi2PerExperiment(at theta: [Double]) -> Result<(total: Double, perExperiment: [Double]), UndefinedPoint> {
+    package func chi2PerExperiment(at theta: [Double]) -> Result<(total: Double, perExperiment: [Double]), UndefinedPoint> {
         pdfs(at: theta).flatMap { p in
             let v = total.chi2(p.basis)
             return checked(v, (v, experiments.map { $0?.chi2(p.basis) ?? 0 }))
@@ -158,7 +158,7 @@ public struct FKChiSquare: Sendable {
     }
 
     /// χ²(θ) and its exact gradient over the free parameters.
-    public func chi2AndGradient(at theta: [Double]) -> Result<(value: Double, gradient: [Double]), UndefinedPoint> {
+    package func chi2AndGradient(at theta: [Double]) -> Result<(value: Double, gradient: [Double]), UndefinedPoint> {
         pdfs(at: theta, order: 1).flatMap { p in
             let r = total.chi2AndGradient(p.basis)
             let g = p.contractGradient(r.gradient)
@@ -167,7 +167,7 @@ public struct FKChiSquare: Sendable {
     }
 
     /// χ²(θ), its exact gradient and a Hessian ∂²χ²/∂θ∂θ (P×P row-major, P free parameters) of `kind`.
-    public func chi2GradientHessian(at theta: [Double], kind: HessianKind = .exact)
+    package func chi2GradientHessian(at theta: [Double], kind: HessianKind = .exact)
         -> Result<(value: Double, gradient: [Double], hessian: [Double]), UndefinedPoint> {
         pdfs(at: theta, order: kind == .exact ? 2 : 1).flatMap { p in
             let r = total.chi2AndGradient(p.basis)

@@ -5,43 +5,43 @@ import PDFEmuIO
 /// The contents of an FK theory file (`Datasets/hera_fk_nlo.h5`, layout in Datasets/README.md): data,
 /// uncertainties, correlated systematics and the FK table, checked for presence and shape on load.
 /// N = data points, S = correlated sources, F = 7 flavours, X = x-grid points.
-public struct FKTheoryFile: Sendable {
+package struct FKTheoryFile: Sendable {
     /// The file's path as given.
-    public let path: String
+    package let path: String
     /// Measured reduced cross sections [N].
-    public let data: [Double]
+    package let data: [Double]
     /// Statistical uncertainties (absolute) [N].
-    public let stat: [Double]
+    package let stat: [Double]
     /// Uncorrelated systematic uncertainties (absolute) [N].
-    public let uncorrelated: [Double]
+    package let uncorrelated: [Double]
     /// Correlated systematic shifts B (absolute) [N, S] row-major.
-    public let correlated: [Double]
+    package let correlated: [Double]
     /// Number of correlated sources S.
-    public let sourceCount: Int
+    package let sourceCount: Int
     /// FK table [N, F, X] row-major: T_i = Σ_a Σ_k fk[i,a,k] f_a(x_k).
-    public let fk: [Double]
+    package let fk: [Double]
     /// The x grid [X], ascending.
-    public let xgrid: [Double]
+    package let xgrid: [Double]
     /// Flavour names [F] (g, d, u, s, dbar, ubar, sbar).
-    public let flavours: [String]
+    package let flavours: [String]
     /// Data set of each point (0 ..< E) [N].
-    public let experimentIndex: [Int]
+    package let experimentIndex: [Int]
     /// Data set names [E].
-    public let experimentNames: [String]
+    package let experimentNames: [String]
     /// x, Q² (GeV²), y of each point [N, 3] row-major.
-    public let kinematics: [Double]
+    package let kinematics: [Double]
     /// Root attributes (provenance of the build), as text.
-    public let attributes: [String: String]
+    package let attributes: [String: String]
 
     /// Number of data points N.
-    public var count: Int { data.count }
+    package var count: Int { data.count }
     /// Q² of point i (GeV²).
-    public func q2(_ i: Int) -> Double { kinematics[3 * i + 1] }
+    package func q2(_ i: Int) -> Double { kinematics[3 * i + 1] }
 
     /// Loads and checks `path`. Throws one line naming the file and the dataset at fault (missing,
     /// wrong type or shape, flavours other than g d u s dbar ubar sbar, x grid not ascending in (0, 1],
     /// experiment index out of range, non-finite numbers).
-    public static func load(_ path: String) throws -> FKTheoryFile {
+    package static func load(_ path: String) throws -> FKTheoryFile {
         let f = try HDF5File(open: path)
         func numbers(_ name: String, shape expected: [Int?]) throws -> (shape: [Int], values: [Double]) {
             let r: (shape: [Int], values: [Double]) = try f.read("/" + name)

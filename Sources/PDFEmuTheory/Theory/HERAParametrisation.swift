@@ -20,32 +20,32 @@ import PDFEmuIO
 /// (`flavourOfBasis` is the inverse map), so any FK prediction is linear in the basis values at
 /// the interior grid points (f = 0 at x = 1). Every derivative is exact and analytic: first
 /// derivatives (Jacobian, gradients) and second derivatives (the curvature term of the χ² Hessian).
-public struct HERAParametrisation: Sendable {
+package struct HERAParametrisation: Sendable {
     /// The 16 parameter names, in θ order.
-    public static let parameterNames = ["Bg", "Cg", "Agp", "Bgp", "Buv", "Cuv", "Duv", "Euv", "Bdv", "Cdv",
+    package static let parameterNames = ["Bg", "Cg", "Agp", "Bgp", "Buv", "Cuv", "Duv", "Euv", "Bdv", "Cdv",
                                         "CUbar", "DUbar", "ADbar", "BDbar", "CDbar", "fs"]
     /// The fixed large-x exponent of the negative gluon term.
-    public static let cgp = 25.0
+    package static let cgp = 25.0
     /// The basis in which the parametrisation is linear-combined into FK flavours.
-    public static let basisNames = ["g", "uv", "dv", "ubar", "dbar", "sbar"]
+    package static let basisNames = ["g", "uv", "dv", "ubar", "dbar", "sbar"]
     /// The FK table's flavours, in its order (PDG ids 21, 1, 2, 3, −1, −2, −3).
-    public static let flavourNames = ["g", "d", "u", "s", "dbar", "ubar", "sbar"]
+    package static let flavourNames = ["g", "d", "u", "s", "dbar", "ubar", "sbar"]
     /// PDG ids of `flavourNames`.
-    public static let flavourPIDs: [Int] = [21, 1, 2, 3, -1, -2, -3]
+    package static let flavourPIDs: [Int] = [21, 1, 2, 3, -1, -2, -3]
     /// For each basis function, the FK flavours it enters (with coefficient 1).
-    public static let flavourOfBasis: [[Int]] = [[0], [2], [1], [2, 5], [1, 4], [3, 6]]
+    package static let flavourOfBasis: [[Int]] = [[0], [2], [1], [2, 5], [1, 4], [3, 6]]
 
     /// The full x grid of the FK table (ascending; the last point may be x = 1).
-    public let xgrid: [Double]
+    package let xgrid: [Double]
     /// Indices into `xgrid` of the interior points 0 < x < 1, where the PDFs are evaluated.
-    public let interior: [Int]
+    package let interior: [Int]
     let x: [Double], lx: [Double], l1x: [Double]
 
     /// Number of basis values per point: 6 × interior grid points.
-    public var basisCount: Int { 6 * interior.count }
+    package var basisCount: Int { 6 * interior.count }
 
     /// A parametrisation on `xgrid` (points with x ≤ 0 or x ≥ 1 carry f = 0).
-    public init(xgrid: [Double]) {
+    package init(xgrid: [Double]) {
         self.xgrid = xgrid
         interior = xgrid.indices.filter { xgrid[$0] > 0 && xgrid[$0] < 1 }
         x = interior.map { xgrid[$0] }
@@ -83,7 +83,7 @@ public struct HERAParametrisation: Sendable {
     ]
 
     /// Checks that every sum-rule Beta function exists at θ (16 values).
-    public static func checkDomain(_ t: [Double]) -> UndefinedPoint? {
+    package static func checkDomain(_ t: [Double]) -> UndefinedPoint? {
         for (i, v) in t.enumerated() where !v.isFinite { return .nonFiniteParameter(name: parameterNames[i], value: v) }
         for a in betaArguments where !(t[a.parameter] + a.offset > 0) {
             return .betaArgument(function: a.function, parameter: "\(parameterNames[a.parameter]) = \(t[a.parameter])",
@@ -126,7 +126,7 @@ public struct HERAParametrisation: Sendable {
 
     /// The PDFs at θ (16 values, `parameterNames` order), with what is needed for derivatives up to
     /// `order` (0, 1 or 2), or why they do not exist.
-    public func evaluate(_ theta: [Double], order: Int = 0) -> Result<PDFPoint, UndefinedPoint> {
+    package func evaluate(_ theta: [Double], order: Int = 0) -> Result<PDFPoint, UndefinedPoint> {
         precondition(theta.count == Self.parameterNames.count, "HERA parametrisation: θ must have 16 values")
         if let bad = Self.checkDomain(theta) { return .failure(bad) }
         let norms: [Jet]
@@ -175,24 +175,24 @@ public struct HERAParametrisation: Sendable {
 }
 
 /// The PDFs of `HERAParametrisation` at one θ, with exact derivatives.
-public struct PDFPoint {
+package struct PDFPoint {
     let parametrisation: HERAParametrisation
     /// The 16 parameter values.
-    public let theta: [Double]
+    package let theta: [Double]
     /// Basis values q_b(x_k) [6, K] row-major (b in `HERAParametrisation.basisNames` order, k over the
     /// interior grid points), i.e. f (not x·f).
-    public let basis: [Double]
+    package let basis: [Double]
     let normalisations: [Jet]
     /// x^B(1−x)^C and x^B(1−x)^C·poly of each component at each interior point [7, K] row-major.
     let base: [Double], shape: [Double]
 
     /// The FK flavours f_a(x_k) [7, 50] row-major on the full grid (a in g, d, u, s, dbar, ubar, sbar;
     /// 0 at x = 1).
-    public func flavours() -> [Double] { expand(basis, columns: 1) }
+    package func flavours() -> [Double] { expand(basis, columns: 1) }
 
     /// Exact Jacobian of `flavours()` with respect to the 16 parameters: [7·50, 16] row-major.
     /// Needs an evaluation of order ≥ 1.
-    public func flavourJacobian() -> [Double] { expand(basisJacobian(), columns: 16) }
+    package func flavourJacobian() -> [Double] { expand(basisJacobian(), columns: 16) }
 
     /// Maps basis rows [6K, columns] to flavour rows [7·G, columns] (G = full grid).
     func expand(_ rows: [Double], columns: Int) -> [Double] {
@@ -228,7 +228,7 @@ public struct PDFPoint {
     }
 
     /// Exact Jacobian ∂q_b(x_k)/∂θ: [6K, 16] row-major. Needs an evaluation of order ≥ 1.
-    public func basisJacobian() -> [Double] {
+    package func basisJacobian() -> [Double] {
         let p = parametrisation, k = p.interior.count, n = 16
         var jac = [Double](repeating: 0, count: 6 * k * n)
         for (ci, comp) in HERAParametrisation.components.enumerated() {
@@ -248,7 +248,7 @@ public struct PDFPoint {
     /// Σ_{b,k} w[b,k] ∂q_b(x_k)/∂θ (16 values) for weights w [6K], without forming the Jacobian:
     /// per component, Σ_k ω_k s_k times ∇N plus N times the sums of ω_k ∂s_k/∂θ over its own
     /// exponents and polynomial coefficients (ω_k = w_k / x_k).
-    public func contractGradient(_ w: [Double]) -> [Double] {
+    package func contractGradient(_ w: [Double]) -> [Double] {
         let p = parametrisation, k = p.interior.count, n = 16
         var g = [Double](repeating: 0, count: n)
         w.withUnsafeBufferPointer { wb in
@@ -282,7 +282,7 @@ public struct PDFPoint {
     }
 
     /// Σ_{b,k} w[b,k] ∂²q_b(x_k)/∂θ∂θ (16×16 row-major) for weights w [6K]. Needs order 2.
-    public func contractSecond(_ w: [Double]) -> [Double] {
+    package func contractSecond(_ w: [Double]) -> [Double] {
         let p = parametrisation, k = p.interior.count, n = 16
         var h = [Double](repeating: 0, count: n * n)
         for (ci, comp) in HERAParametrisation.components.enumerated() {

@@ -7,9 +7,9 @@ import PDFEmuIO
 /// (ψ′(x) = ψ′(x+1) + 1/x²) up to x ≥ 10, then the asymptotic (Bernoulli) series to x⁻¹⁴/x⁻¹⁵,
 /// whose first omitted term is below 1e-17 there: absolute accuracy ~1e-15 (relative 1e-14 away
 /// from ψ's root at x ≈ 1.4616).
-public enum Polygamma {
+package enum Polygamma {
     /// ψ(x) for x > 0 (NaN for x ≤ 0 or NaN).
-    public static func digamma(_ x: Double) -> Double {
+    package static func digamma(_ x: Double) -> Double {
         guard x > 0, x.isFinite else { return x == .infinity ? .infinity : .nan }
         var z = x
         var shift = 0.0
@@ -22,7 +22,7 @@ public enum Polygamma {
     }
 
     /// ψ′(x) for x > 0 (NaN for x ≤ 0 or NaN).
-    public static func trigamma(_ x: Double) -> Double {
+    package static func trigamma(_ x: Double) -> Double {
         guard x > 0, x.isFinite else { return x == .infinity ? 0 : .nan }
         var z = x
         var shift = 0.0
@@ -35,7 +35,7 @@ public enum Polygamma {
     }
 
     /// ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a+b) for a, b > 0.
-    public static func logBeta(_ a: Double, _ b: Double) -> Double {
+    package static func logBeta(_ a: Double, _ b: Double) -> Double {
         lgamma(a) + lgamma(b) - lgamma(a + b)
     }
 }

@@ -6,7 +6,7 @@ extension HERAParametrisation {
     /// arXiv:1506.06042; Duv = 0 and fs = 0.4 as in that fit). They are a start in the physical
     /// region, not this theory file's minimum (which differs: other data treatment and heavy-quark
     /// scheme); for a known valley start from a scan file's best point instead (`pdfemu --starts-from`).
-    public static let startingValues: [Double] = [
+    package static let startingValues: [Double] = [
         -0.061, 5.56, 0.166, -0.383,      // Bg Cg Agp Bgp
         0.81, 4.82, 0, 9.92,              // Buv Cuv Duv Euv
         1.03, 4.85,                       // Bdv Cdv

@@ -6,14 +6,14 @@ import PDFEmuIO
 /// other 14 free, q²_min = 3.49 GeV² (all 1145 points of the theory file).
 public struct TheoryOptions: Sendable, Equatable, Codable {
     /// Values of parameters held fixed, by name (added to / overriding `defaultFixed`).
-    public var fixed: [String: Double]
+    package var fixed: [String: Double]
     /// The free parameters by name, or nil for "every parameter that is not fixed".
-    public var free: [String]?
+    package var free: [String]?
     /// Kinematic cut: keep data points with Q² ≥ q2Min (GeV²).
-    public var q2Min: Double
+    package var q2Min: Double
 
     /// The fixed values used when a parameter is neither named free nor given a value: Duv = 0, fs = 0.4.
-    public static let defaultFixed: [String: Double] = ["Duv": 0, "fs": 0.4]
+    package static let defaultFixed: [String: Double] = ["Duv": 0, "fs": 0.4]
     /// The default cut, 3.49 GeV² (keeps the whole file, whose smallest Q² is 3.5 GeV²).
     public static let defaultQ2Min = 3.49
 
@@ -28,7 +28,7 @@ public struct TheoryOptions: Sendable, Equatable, Codable {
     /// place (free entries 0). Throws one line for an unknown name, a name both fixed and free, a
     /// name given twice, a non-finite fixed value, a non-finite cut, or a parameter left neither free
     /// nor fixed.
-    public func resolve() throws(SettingError) -> (free: [Int], template: [Double]) {
+    package func resolve() throws(SettingError) -> (free: [Int], template: [Double]) {
         let names = HERAParametrisation.parameterNames
         let known = "known: " + names.joined(separator: " ")
         guard q2Min.isFinite else { throw SettingError(.q2Min, "\(q2Min) is not a finite number") }
@@ -61,7 +61,7 @@ public struct TheoryOptions: Sendable, Equatable, Codable {
     }
 
     /// One line describing the choice, e.g. "free: Bg Cg …; fixed: Duv=0, fs=0.4; Q² ≥ 3.49 GeV²".
-    public func summary() throws(SettingError) -> String {
+    package func summary() throws(SettingError) -> String {
         let (free, template) = try resolve()
         let names = HERAParametrisation.parameterNames
         let fixedText = names.indices.filter { !free.contains($0) }.map { "\(names[$0])=\(template[$0])" }
@@ -72,9 +72,9 @@ public struct TheoryOptions: Sendable, Equatable, Codable {
 
 extension Setting {
     /// The kinematic cut Q²_min of the theory (GeV²).
-    public static let q2Min = Setting("theory.q2Min")
+    package static let q2Min = Setting("theory.q2Min")
     /// Fixed values of the theory's parameters.
-    public static let theoryFixed = Setting("theory.fixed")
+    package static let theoryFixed = Setting("theory.fixed")
     /// The theory's free parameters.
-    public static let theoryFree = Setting("theory.free")
+    package static let theoryFree = Setting("theory.free")
 }

@@ -16,7 +16,7 @@ public enum UndefinedPoint: Error, Sendable, Equatable, CustomStringConvertible 
     case overflow(detail: String)
 
     /// A short category for counting (e.g. "beta argument ≤ 0").
-    public var kind: String {
+    package var kind: String {
         switch self {
         case .nonFiniteParameter: return "non-finite parameter"
         case .betaArgument: return "Beta-function argument ≤ 0"
