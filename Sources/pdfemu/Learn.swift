@@ -34,7 +34,8 @@ struct Learn: ParsableCommand {
             let verification = try Scan.verificationOptions(verifyEpsilon, mcmcSamples: 100)
             let spec = try OracleSpec(parsing: oracle)
             try batchSystem.check()
-            let theOracle = try spec.makeOracle(timeout: oracleTimeout > 0 ? oracleTimeout : nil)
+            let stop = OracleInterrupts.install()
+            let theOracle = try spec.makeOracle(timeout: oracleTimeout > 0 ? oracleTimeout : nil, shouldStop: stop.shouldStop)
             // With --scheduler every batch is an array job whose tasks evaluate with --oracle; the design is
             // still drawn from the oracle itself.
             let arrayOracle = try batchSystem.enabled
@@ -58,14 +59,17 @@ struct Learn: ParsableCommand {
                                          budget: budget, consecutive: consecutive, moveTolerance: moveTolerance,
                                          refitEpochs: refitEpochs, seed: seed, chunkSize: chunk)
             let learner = try Learner(settings: settings, oracle: arrayOracle ?? theOracle, stateDirectory: state, resume: resume) { print($0); fflush(stdout) }
-            let outcome: LearnOutcome
-            do { outcome = try learner.run() } catch {
-                if let submitted = arrayOracle?.record.submittedAndExited {
-                    print("submitted, exiting: \(submitted)")
-                    throw ExitCode(75)
+            var ran: LearnOutcome?
+            try stop.reporting {
+                do { ran = try learner.run() } catch {
+                    if let submitted = arrayOracle?.record.submittedAndExited {
+                        print("submitted, exiting: \(submitted)")
+                        throw ExitCode(75)
+                    }
+                    throw error
                 }
-                throw error
             }
+            guard let outcome = ran else { return }
             try LearningCurvePlot.write(curveTable: outcome.curvePath, to: outcome.curveSVGPath)
             print("""
                 \(outcome.converged ? "converged" : "stopped"): \(outcome.reason)
