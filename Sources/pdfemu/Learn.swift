@@ -26,8 +26,27 @@ struct Learn: ParsableCommand {
     @OptionGroup var mix: ProposalArguments
     @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
 
+    /// A new state directory is created only inside an existing, writable directory (one line otherwise);
+    /// an existing one is used as it is.
+    static func checkStateLocation(_ state: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: state, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw PDFEmuError("--state \(state): is a file, not a state directory") }
+            return
+        }
+        let parent = URL(fileURLWithPath: state).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw PDFEmuError("--state \(state): the directory \(parent) does not exist (pdfemu creates only the state directory itself)")
+        }
+        guard FileManager.default.isWritableFile(atPath: parent) else {
+            throw PDFEmuError("--state \(state): cannot create the state directory: \(parent) is not writable")
+        }
+    }
+
     func run() throws {
         try PDFEmuCommand.guarded {
+            try LearnSettings.checkSizes(initial: initialScan == nil ? initial : nil, batch: batch)
+            try Self.checkStateLocation(state)
             let fit = try FitConfig.load(config)
             let scanOptions = try scan.options()
             try scanOptions.checkSettings()

@@ -25,6 +25,7 @@ struct Sample: ParsableCommand {
             let recipe = DesignRecipe(rayFraction: fractions[0], boxFraction: fractions[1], deltaMax: deltaMax,
                                       boxHalfWidth: box, gaussianScale: gaussianScale)
             try recipe.validate()
+            try recipe.checkSizes(count: n)
             try source.check(fix: fix, fixNeedsTheory: true)
             try AtomicOutput.checkOutput(output, protecting: source.inputs)
             BLAS.setThreads(1)   // the design and the batch spread their work over the cores themselves

@@ -23,5 +23,6 @@ extension Setting {
 /// The one line the CLI prints for `error`: library errors about settings name the flag.
 func cliMessage(_ error: any Error) -> String {
     if let e = error as? SettingError { return e.line(naming: e.setting.flag) }
+    if let e = error as? SizeLimitError { return e.line(naming: sizeSettingFlags[e.setting] ?? e.setting) }
     return userMessage(error)
 }

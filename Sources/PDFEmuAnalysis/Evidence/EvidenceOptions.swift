@@ -47,5 +47,18 @@ public struct EvidenceOptions: Sendable, Codable, Equatable {
         guard degreesOfFreedom >= 1 else { throw PDFEmuError("degrees of freedom must be ≥ 1, got \(degreesOfFreedom)") }
         guard defensiveFraction >= 0, defensiveFraction < 1 else { throw PDFEmuError("defensive fraction must be in [0, 1), got \(defensiveFraction)") }
         guard starts >= 1 else { throw PDFEmuError("--starts: need at least 1, got \(starts)") }
+        try checkSizes()
+    }
+
+    /// Sizes before anything is allocated: each importance sample or particle holds a point, its
+    /// weight and work space (1 kB assumed); the temperatures' records, and the model evaluations of the
+    /// annealing (particles × temperatures × moves, at most 10¹⁰), are bounded. Settings are named
+    /// "evidence.samples", "evidence.particles", "evidence.temperatures", "evidence.moves".
+    public func checkSizes() throws(SizeLimitError) {
+        try SizeLimits.check("evidence.samples", samples, cap: 100_000_000, bytesEach: 1024, what: "samples")
+        try SizeLimits.check("evidence.particles", particles, cap: 10_000_000, bytesEach: 1024, what: "particles")
+        try SizeLimits.check("evidence.temperatures", temperatures, cap: 100_000, bytesEach: 1024 + 8 * Double(particles), what: "temperatures")
+        try SizeLimits.check("evidence.moves", moves, cap: max(1, 10_000_000_000 / (particles * temperatures)), bytesEach: 0,
+                             what: "moves per particle and temperature (with \(particles) particles and \(temperatures) temperatures)")
     }
 }
