@@ -43,6 +43,21 @@ struct Learn: ParsableCommand {
         }
     }
 
+    /// Everything in the state directory is learn's to write: an input inside it (in any spelling) is
+    /// refused with one line.
+    static func refuseInputsInside(_ state: String, inputs: [(label: String, path: String)]) throws {
+        guard let dir = realpath(state, nil) else { return }
+        defer { free(dir) }
+        let root = String(cString: dir) + "/"
+        for input in inputs {
+            guard let p = realpath(input.path, nil) else { continue }
+            defer { free(p) }
+            if String(cString: p).hasPrefix(root) {
+                throw PDFEmuError("--state \(state): holds the input \(input.label) (\(input.path)), which learn may overwrite; keep inputs outside the state directory")
+            }
+        }
+    }
+
     func run() throws {
         try PDFEmuCommand.guarded {
             try LearnSettings.checkSizes(initial: initialScan == nil ? initial : nil, batch: batch)
@@ -53,6 +68,8 @@ struct Learn: ParsableCommand {
             let verification = try Scan.verificationOptions(verifyEpsilon, mcmcSamples: 100)
             let spec = try OracleSpec(parsing: oracle)
             try batchSystem.check()
+            try Self.refuseInputsInside(state, inputs: [("config", config)] + spec.inputFiles(labelled: "--oracle")
+                                        + [("--initial-scan", initialScan), ("--design-emulator", designEmulator)].compactMap { k, v in v.map { (k, $0) } })
             let stop = OracleInterrupts.install()
             let theOracle = try spec.makeOracle(timeout: oracleTimeout > 0 ? oracleTimeout : nil, shouldStop: stop.shouldStop)
             // With --scheduler every batch is an array job whose tasks evaluate with --oracle; the design is

@@ -69,6 +69,14 @@ final class HostileInputTests: XCTestCase {
         for (args, label) in cases {
             try expectOneLine(args, ["output would overwrite the input", label])
         }
+        // learn writes everything in its state directory: an oracle file kept there is refused.
+        let state = dir.path("state")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: false)
+        let inside = try copy(Self.emulator, "state/E.h5")
+        let config = dir.path("config.json")
+        try #"{"data": {"files": ["x.h5"]}, "network": {"hidden": [8]}, "output": "x_emulator.h5"}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        try expectOneLine(["learn", config, "--oracle", "emulator:" + inside, "--initial-scan", x, "--state", state, "--resume"],
+                          ["--state", "learn may overwrite"])
         XCTAssertEqual(try [t, e, x].map { try RunIdentity.fileHash($0) }, hashes, "an input was changed")
     }
 
