@@ -8,8 +8,9 @@ import PDFEmu
 /// While an oracle command runs, a signal makes `shouldStop` true: the command's process group is
 /// killed (SIGTERM, SIGKILL after 2 s), its temporary directory removed, and the pdfemu command ends with
 /// one `error:` line and exit status 128 + the signal (130, 143, 129). A signal that comes while no
-/// oracle command runs (training, scanning) ends pdfemu at once with the same status, as the default
-/// action would, but with the line; a fallback ends it the same way if the oracle does not stop in time.
+/// oracle command runs (training, scanning, storing an answer) ends pdfemu within a second with the same
+/// status and line (a call that starts meanwhile is stopped as above); a fallback ends it the same way
+/// if the oracle does not stop in time.
 final class OracleInterrupts: @unchecked Sendable {
     private let lock = NSLock()
     private var received: Int32?
@@ -45,7 +46,10 @@ final class OracleInterrupts: @unchecked Sendable {
         if first { received = sig }
         lock.unlock()
         guard first else { return }
-        // No oracle command under way: nothing to clean up, leave now (as the default action would).
+        // No oracle command under way: an answer that just came back may be being stored, and the next
+        // call, if one starts, stops at its first poll. Give that a second, then leave (nothing to clean up).
+        let grace = Date().addingTimeInterval(1)
+        while Date() < grace && CommandOracle.callsUnderWay.value == 0 { usleep(20_000) }
         if CommandOracle.callsUnderWay.value == 0 { Self.leave(sig) }
         // One is: it stops at its next poll, kills its group and removes its directory; the main thread
         // then reports and exits. Leave regardless if that takes too long.

@@ -129,13 +129,22 @@ final class HostileInputTests: XCTestCase {
     }
 
     /// An ensemble whose members × network cannot be held in memory is refused when the config is read,
-    /// naming network.members (today only per-member limits are checked and the fit starts).
-    func testFitConfigTooLargeForMemoryIsRefused() throws {
+    /// one whose first epochs overrun training.max_minutes before training starts, each naming
+    /// network.members (today only per-member limits are checked and the fit starts).
+    func testFitEnsembleTooLargeForMemoryOrMaxMinutesIsRefused() throws {
         let config = dir.path("big.json")
         try #"{"data": {"files": ["x.h5"]}, "network": {"hidden": [2048, 2048], "members": 1000}, "output": "x_emulator.h5"}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
         try expectOneLine(["fit", config], ["network.members", "memory"], memory: 4_000_000_000, timeout: 60)
         XCTAssertThrowsError(try FitConfig.load(config)) { XCTAssertTrue(userMessage($0).contains("1000 members"), userMessage($0)) }
+        // An ensemble that fits in memory but whose first epochs alone overrun training.max_minutes.
+        let slow = dir.path("slow.json")
+        try """
+            {"data": {"files": ["\(Self.training)"]}, "network": {"hidden": [2048, 2048], "members": 4},
+             "training": {"max_minutes": 0.05}, "output": "\(dir.path("e.h5"))"}
+            """.write(toFile: slow, atomically: true, encoding: .utf8)
+        try expectOneLine(["fit", slow, "--quiet"], ["network.members", "max_minutes"], timeout: 60)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("e.h5")))
     }
 
     /// The library names its settings, not flags: the same limit reads "design.count: …".
