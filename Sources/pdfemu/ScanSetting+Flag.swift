@@ -17,12 +17,14 @@ extension Setting {
         .xPoints: "--x-points", .bandsFixed: "--fix", .bandsFree: "--free",
         .designMix: "--mix", .designDeltaMax: "--delta-max", .designBox: "--box", .designGaussianScale: "--gaussian-scale",
         .plotDirectory: "--plot", .resume: "--resume",
+        .designCount: "--n", .evidenceSamples: "--samples", .evidenceParticles: "--particles",
+        .evidenceTemperatures: "--temperatures", .evidenceMoves: "--moves", .learnInitial: "--initial", .learnBatch: "--batch",
+        .proposalCount: "--n",
     ]
 }
 
 /// The one line the CLI prints for `error`: library errors about settings name the flag.
 func cliMessage(_ error: any Error) -> String {
     if let e = error as? SettingError { return e.line(naming: e.setting.flag) }
-    if let e = error as? SizeLimitError { return e.line(naming: sizeSettingFlags[e.setting] ?? e.setting) }
     return userMessage(error)
 }

@@ -56,10 +56,10 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
 
     /// Checks the sizes of a design of `n` points before anything is allocated: `n` (a point, its kind
     /// and the χ² of up to a few dozen experiments, 1 kB assumed; at most 10⁸) and Δmax (at most
-    /// `maxDeltaMax`). Settings are named "design.count" and "design.deltaMax".
-    public func checkSizes(count n: Int) throws(SizeLimitError) {
-        try SizeLimits.check("design.count", n, cap: 100_000_000, bytesEach: 1024, what: "points")
-        try SizeLimits.check("design.deltaMax", deltaMax, atMost: Self.maxDeltaMax, what: "Δχ² level")
+    /// `maxDeltaMax`); throws a `SettingError` naming `designCount` or `designDeltaMax`.
+    public func checkSizes(count n: Int) throws(SettingError) {
+        try SizeLimits.check(.designCount, n, cap: 100_000_000, bytesEach: 1024, what: "points")
+        try SizeLimits.check(.designDeltaMax, deltaMax, atMost: Self.maxDeltaMax, what: "Δχ² level")
     }
 
     /// One line for provenance.
@@ -72,6 +72,8 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
 }
 
 extension Setting {
+    /// Number of points of a design.
+    public static let designCount = Setting("design.count")
     /// Fractions of rays, box and Gaussian points in a design.
     public static let designMix = Setting("design.mix")
     /// Largest Δχ² of a design's rays.

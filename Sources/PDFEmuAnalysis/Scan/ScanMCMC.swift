@@ -50,16 +50,10 @@ public struct ScanMCMCOptions: Sendable, Codable, Equatable {
         // Sizes before anything is allocated: each walker holds its position and work space (1 kB
         // assumed); each kept sample of each walker of each run 8 bytes per parameter (16 assumed) and
         // its χ²; the steps a walker takes in all are bounded too.
-        do { try SizeLimits.check("walkers", walkers, cap: 1_000_000, bytesEach: 1024, what: "walkers") } catch {
-            throw ScanSettingError(.mcmcWalkers, error.message)
-        }
+        try SizeLimits.check(.mcmcWalkers, walkers, cap: 1_000_000, bytesEach: 1024, what: "walkers")
         let perStep = Double(chains) * Double(max(walkers, 64)) * 8 * 17
-        do { try SizeLimits.check("steps", steps / thin, cap: 1_000_000_000, bytesEach: perStep, what: "kept steps") } catch {
-            throw ScanSettingError(.mcmcSteps, error.message)
-        }
-        do { try SizeLimits.check("burn-in", burnIn, cap: 1_000_000_000, bytesEach: 0, what: "steps") } catch {
-            throw ScanSettingError(.mcmcBurnIn, error.message)
-        }
+        try SizeLimits.check(.mcmcSteps, steps / thin, cap: 1_000_000_000, bytesEach: perStep, what: "kept steps")
+        try SizeLimits.check(.mcmcBurnIn, burnIn, cap: 1_000_000_000, bytesEach: 0, what: "steps")
         guard steps <= 1_000_000_000 else {
             throw ScanSettingError(.mcmcSteps, "\(steps) steps is above the limit of 1000000000 (the largest accepted)")
         }

@@ -98,12 +98,8 @@ extension ScanOptions {
         guard options.rays >= 3 else { throw ScanSettingError(.rays, "need at least 3, got \(options.rays)") }
         // Sizes before anything is allocated: a profile point or a ray holds a parameter vector and its
         // minimisation's work space (512 bytes assumed), per profile or contour.
-        do { try SizeLimits.check("points", options.points, cap: 1_000_000, bytesEach: 512, what: "points") } catch {
-            throw ScanSettingError(.points, error.message)
-        }
-        do { try SizeLimits.check("rays", options.rays, cap: 1_000_000, bytesEach: 512, what: "rays") } catch {
-            throw ScanSettingError(.rays, error.message)
-        }
+        try SizeLimits.check(.points, options.points, cap: 1_000_000, bytesEach: 512, what: "points")
+        try SizeLimits.check(.rays, options.rays, cap: 1_000_000, bytesEach: 512, what: "rays")
         guard options.widen > 0 else { throw ScanSettingError(.widen, "widen factor must be > 0, got \(options.widen)") }
         guard options.starts >= 1 else { throw ScanSettingError(.starts, "need at least 1, got \(options.starts)") }
         try options.mcmc?.checkSettings()

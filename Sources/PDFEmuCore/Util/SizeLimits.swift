@@ -1,24 +1,5 @@
 import Foundation
 
-/// A count setting outside what this machine can hold: which setting (library spelling, e.g.
-/// "design.count"), the value asked and the largest accepted. The CLI prints the same line with its
-/// flag in place of the setting.
-public struct SizeLimitError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The setting, in library spelling.
-    public var setting: String
-    /// The line's text after the setting name.
-    public var message: String
-
-    /// Creates the error.
-    public init(setting: String, message: String) { self.setting = setting; self.message = message }
-
-    /// The line with `name` standing for the setting.
-    public func line(naming name: String) -> String { "\(name): \(message)" }
-
-    /// The line in library spelling.
-    public var description: String { line(naming: setting) }
-}
-
 /// Limits on counts that decide how much is allocated or how long a loop runs, checked before anything
 /// is allocated: each count is at most a fixed cap and its estimated bytes at most half of the memory
 /// this process may use (physical memory, or the address-space limit if lower).
@@ -40,22 +21,22 @@ public enum SizeLimits {
         #endif
     }
 
-    /// Throws if `count` is above `cap`, or `count` × `bytesEach` is above half of `memoryBytes`.
-    /// `what` names one item in the message ("points").
-    public static func check(_ setting: String, _ count: Int, cap: Int, bytesEach: Double, what: String) throws(SizeLimitError) {
+    /// Throws a `SettingError` naming `setting` if `count` is above `cap`, or `count` × `bytesEach` is
+    /// above half of `memoryBytes`. `what` names the items in the message ("points").
+    public static func check(_ setting: Setting, _ count: Int, cap: Int, bytesEach: Double, what: String) throws(SettingError) {
         let budget = memoryBytes / 2
         let byMemory = bytesEach > 0 ? Int(min(Double(Int.max / 2), (budget / bytesEach).rounded(.down))) : Int.max
         let limit = max(1, min(cap, byMemory))
         guard count > limit else { return }
         let reason = limit == cap && cap <= byMemory ? "the largest accepted"
             : "what fits in half of this machine's memory (\(formatBytes(memoryBytes)), about \(formatBytes(bytesEach)) per \(singular(what)))"
-        throw SizeLimitError(setting: setting, message: "\(count) \(what) is above the limit of \(limit) (\(reason))")
+        throw SettingError(setting, "\(count) \(what) is above the limit of \(limit) (\(reason))")
     }
 
-    /// Throws if `value` is above `limit` (a level or range, not a count).
-    public static func check(_ setting: String, _ value: Double, atMost limit: Double, what: String) throws(SizeLimitError) {
+    /// Throws a `SettingError` naming `setting` if `value` is above `limit` (a level, not a count).
+    public static func check(_ setting: Setting, _ value: Double, atMost limit: Double, what: String) throws(SettingError) {
         guard value > limit else { return }
-        throw SizeLimitError(setting: setting, message: "\(String(format: "%g", value)) is above the largest accepted \(what), \(String(format: "%g", limit))")
+        throw SettingError(setting, "\(String(format: "%g", value)) is above the largest accepted \(what), \(String(format: "%g", limit))")
     }
 
     private static func singular(_ what: String) -> String { what.hasSuffix("s") ? String(what.dropLast()) : what }

@@ -148,14 +148,14 @@ final class HostileInputTests: XCTestCase {
     }
 
     /// The library names its settings, not flags: the same limit reads "design.count: …".
-    func testSizeLimitErrorsAreTypedAndNameTheSetting() throws {
+    func testSizeLimitsThrowSettingErrorsNamingTheSetting() throws {
         XCTAssertThrowsError(try DesignRecipe().checkSizes(count: Int.max / 2)) { error in
-            let e = error as? SizeLimitError
-            XCTAssertEqual(e?.setting, "design.count")
+            let e = error as? SettingError
+            XCTAssertEqual(e?.setting, .designCount)
             XCTAssertTrue(e?.description.hasPrefix("design.count: ") ?? false, "\(error)")
         }
-        XCTAssertThrowsError(try EvidenceOptions(samples: 1 << 60).check()) { XCTAssertEqual(($0 as? SizeLimitError)?.setting, "evidence.samples") }
-        XCTAssertThrowsError(try ScanOptions(points: 1 << 40).checkSettings()) { XCTAssertEqual(($0 as? ScanSettingError)?.setting, .points) }
+        XCTAssertThrowsError(try EvidenceOptions(samples: 1 << 60).check()) { XCTAssertEqual(($0 as? SettingError)?.setting, .evidenceSamples) }
+        XCTAssertThrowsError(try ScanOptions(points: 1 << 40).checkSettings()) { XCTAssertEqual(($0 as? SettingError)?.setting, .points) }
         XCTAssertNoThrow(try DesignRecipe().checkSizes(count: 20_000))
         XCTAssertNoThrow(try EvidenceOptions().check())
     }
