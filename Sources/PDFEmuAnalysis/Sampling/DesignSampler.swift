@@ -66,7 +66,7 @@ public enum DesignSampler {
                 return nil
             }
         }
-        func all(_ drawn: [([Double], Int)?], _ what: String) throws -> [([Double], Int)] {
+        func complete(_ drawn: [([Double], Int)?], _ what: String) throws -> [([Double], Int)] {
             var out: [([Double], Int)] = []
             out.reserveCapacity(drawn.count)
             for d in drawn {
@@ -79,7 +79,7 @@ public enum DesignSampler {
             return out
         }
         // Rays: Δχ²(r) along θ0 + r L u reaches t at the first crossing found by doubling then bisection.
-        let rays = try all(drawing(1, nr) { g in
+        let rays = try complete(drawing(1, nr) { g in
             var u = (0..<p).map { _ in g.nextGaussian() }
             let norm = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
             u = u.map { $0 / norm }
@@ -96,7 +96,7 @@ public enum DesignSampler {
                 throw PDFEmuError("design: \(boxRedraws) box points were undefined and only \(box.count) defined; the χ² is undefined in most of the box")
             }
         }
-        let gauss = try all(drawing(2, ng) { g in
+        let gauss = try complete(drawing(2, ng) { g in
             let t = along((0..<p).map { _ in g.nextGaussian() }, recipe.gaussianScale)
             return model.value(at: t).isFinite ? t : nil
         }, "Gaussian")
