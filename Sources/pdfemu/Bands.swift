@@ -25,8 +25,7 @@ struct Bands: ParsableCommand {
             guard mcmcMaxSamples >= 10 else { throw PDFEmuError("--mcmc-max-samples: need at least 10, got \(mcmcMaxSamples)") }
             let inputs = [("--theory", theory), ("--sets", sets)] + (mcmc.map { [("--mcmc", $0)] } ?? [])
             if let output {
-                try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: inputs)
+                try AtomicOutput.checkOutput(output, protecting: inputs)
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
             let model = try makeTheory(theory, fix: fix, free: free, q2Min: TheoryOptions.defaultQ2Min)

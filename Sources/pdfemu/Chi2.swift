@@ -60,21 +60,20 @@ struct Chi2: ParsableCommand {
         try PDFEmuCommand.guarded {
             let spec = try oracleSpec()
             let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
-            try AtomicOutput.checkWritable(output)
-            try FileIdentity.refuseOverwrite(output: output, inputs: [("--input", input)]
-                                             + (theoryOptions.theory.map { [("--theory", $0)] } ?? []))
+            try AtomicOutput.checkOutput(output, protecting: [("--input", input)]
+                                         + spec.inputFiles(labelled: theoryOptions.theory == nil ? "--oracle" : "--theory"))
             let points = try OraclePoints.read(input)
             let rows = OracleScanFile.rows(of: shardSpec, count: points.count)
             if rows.isEmpty, let shardSpec {
                 throw PDFEmuError("--shard \(shardSpec.index)/\(shardSpec.count): \(input) has only \(points.count) points, so this shard is empty")
             }
-            // A command runs in its own process group: Ctrl-C reaches pdfemu only, which then kills it.
-            let stop: InterruptFlag? = { if case .command = spec { return InterruptFlag.install() } else { return nil } }()
+            // A command runs in its own process group: a signal reaches pdfemu only, which then kills the group.
+            let stop = OracleInterrupts.install()
             try batchSystem.check()
             if batchSystem.enabled && (shardSpec != nil || theoryOptions.theory != nil) {
                 throw PDFEmuError("--scheduler takes --oracle (each task evaluates its shard with it), not --theory or --shard")
             }
-            let inner = try makeOracle(spec, shouldStop: { stop?.isSet ?? false })
+            let inner = try makeOracle(spec, shouldStop: stop.shouldStop)
             let arrayOracle = try batchSystem.enabled
                 ? batchSystem.oracle(inner: spec.text, innerTimeout: oracleOptions.timeout, defaultWorkDir: output + ".batches",
                                      runID: URL(fileURLWithPath: output).standardizedFileURL.path,
@@ -93,8 +92,8 @@ struct Chi2: ParsableCommand {
                     print("submitted, exiting: \(submitted)")
                     throw ExitCode(75)
                 }
-                printErr("error: \(failure); nothing written")
-                throw ExitCode(failure.error.kind == .interrupted ? 130 : 1)
+                printErr("error: \(failure); nothing written" + (stop.signal.map { " (\(OracleInterrupts.name($0)))" } ?? ""))
+                throw ExitCode(stop.signal.map { 128 + $0 } ?? (failure.error.kind == .interrupted ? 130 : 1))
             }
             let result = outcome.result
             // A whole file of undefined points is useless (scan readers would drop every row); a shard is kept

@@ -17,8 +17,7 @@ struct Compare: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             if let output {
-                try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: [("EXACT", exact), ("OTHER", other)])
+                try AtomicOutput.checkOutput(output, protecting: [("EXACT", exact), ("OTHER", other)])
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
             let e = try ScanResult.readHDF5(exact), o = try ScanResult.readHDF5(other)

@@ -59,8 +59,8 @@ struct Eigen: ParsableCommand {
                 throw PDFEmuError("--experiment-points and --mapping need --dynamic-tolerance")
             }
             if let output {
-                try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) })
+                try AtomicOutput.checkOutput(output, protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
+                                             + (experimentPoints.map { [("--experiment-points", $0)] } ?? []))
             }
             let (model, identity) = try source.model(fix: fix, starts: starts)
             let extra = try quantityEmulator.map {

@@ -60,6 +60,10 @@ struct Evidence: ParsableCommand {
             }
             for m in loaded { _ = try box.box(for: m.parameterNames) }
             let results = try loaded.map { try EvidenceRunner.compute(model: $0, prior: box, options: o) }
+            for (r, l) in zip(results, labels) where !r.logZ.isFinite || !r.logZError.isFinite || !r.logPriorVolume.isFinite {
+                throw PDFEmuError("\(l): log Z = \(r.logZ) ± \(r.logZError) is not finite (log prior volume \(r.logPriorVolume)); "
+                                  + "the prior box is too wide or the χ² undefined in it; give a narrower --prior")
+            }
             let factor = results.count == 2 ? BayesFactor(results[0], results[1], labels: (labels[0], labels[1])) : nil
             if json {
                 struct Out: Encodable { var results: [EvidenceResult]; var bayesFactor: BayesFactor? }

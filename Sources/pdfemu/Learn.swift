@@ -26,15 +26,52 @@ struct Learn: ParsableCommand {
     @OptionGroup var mix: ProposalArguments
     @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
 
+    /// A new state directory is created only inside an existing, writable directory (one line otherwise);
+    /// an existing one is used as it is.
+    static func checkStateLocation(_ state: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: state, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw PDFEmuError("--state \(state): is a file, not a state directory") }
+            return
+        }
+        let parent = URL(fileURLWithPath: state).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw PDFEmuError("--state \(state): the directory \(parent) does not exist (pdfemu creates only the state directory itself)")
+        }
+        guard FileManager.default.isWritableFile(atPath: parent) else {
+            throw PDFEmuError("--state \(state): cannot create the state directory: \(parent) is not writable")
+        }
+    }
+
+    /// Everything in the state directory is learn's to write: an input inside it (in any spelling) is
+    /// refused with one line.
+    static func refuseInputsInside(_ state: String, inputs: [(label: String, path: String)]) throws {
+        guard let dir = realpath(state, nil) else { return }
+        defer { free(dir) }
+        let root = String(cString: dir) + "/"
+        for input in inputs {
+            guard let p = realpath(input.path, nil) else { continue }
+            defer { free(p) }
+            if String(cString: p).hasPrefix(root) {
+                throw PDFEmuError("--state \(state): holds the input \(input.label) (\(input.path)), which learn may overwrite; keep inputs outside the state directory")
+            }
+        }
+    }
+
     func run() throws {
         try PDFEmuCommand.guarded {
+            try LearnSettings.checkSizes(initial: initialScan == nil ? initial : nil, batch: batch)
+            try Self.checkStateLocation(state)
             let fit = try FitConfig.load(config)
             let scanOptions = try scan.options()
             try scanOptions.checkSettings()
             let verification = try Scan.verificationOptions(verifyEpsilon, mcmcSamples: 100)
             let spec = try OracleSpec(parsing: oracle)
             try batchSystem.check()
-            let theOracle = try spec.makeOracle(timeout: oracleTimeout > 0 ? oracleTimeout : nil)
+            try Self.refuseInputsInside(state, inputs: [("config", config)] + spec.inputFiles(labelled: "--oracle")
+                                        + [("--initial-scan", initialScan), ("--design-emulator", designEmulator)].compactMap { k, v in v.map { (k, $0) } })
+            let stop = OracleInterrupts.install()
+            let theOracle = try spec.makeOracle(timeout: oracleTimeout > 0 ? oracleTimeout : nil, shouldStop: stop.shouldStop)
             // With --scheduler every batch is an array job whose tasks evaluate with --oracle; the design is
             // still drawn from the oracle itself.
             let arrayOracle = try batchSystem.enabled
@@ -58,14 +95,17 @@ struct Learn: ParsableCommand {
                                          budget: budget, consecutive: consecutive, moveTolerance: moveTolerance,
                                          refitEpochs: refitEpochs, seed: seed, chunkSize: chunk)
             let learner = try Learner(settings: settings, oracle: arrayOracle ?? theOracle, stateDirectory: state, resume: resume) { print($0); fflush(stdout) }
-            let outcome: LearnOutcome
-            do { outcome = try learner.run() } catch {
-                if let submitted = arrayOracle?.record.submittedAndExited {
-                    print("submitted, exiting: \(submitted)")
-                    throw ExitCode(75)
+            var ran: LearnOutcome?
+            try stop.reporting {
+                do { ran = try learner.run() } catch {
+                    if let submitted = arrayOracle?.record.submittedAndExited {
+                        print("submitted, exiting: \(submitted)")
+                        throw ExitCode(75)
+                    }
+                    throw error
                 }
-                throw error
             }
+            guard let outcome = ran else { return }
             try LearningCurvePlot.write(curveTable: outcome.curvePath, to: outcome.curveSVGPath)
             print("""
                 \(outcome.converged ? "converged" : "stopped"): \(outcome.reason)

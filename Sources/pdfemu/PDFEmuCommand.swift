@@ -17,7 +17,7 @@ struct PDFEmuCommand: ParsableCommand {
     static func main() {
         let command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version
@@ -31,6 +31,34 @@ struct PDFEmuCommand: ParsableCommand {
         }
         var cmd = command
         do { try cmd.run() } catch { exit(withError: error) }
+    }
+
+    /// `--option -2.5` as `--option=-2.5`: a value that is a negative number would otherwise be taken for
+    /// an option and give "Missing value". Only a word that is wholly a number (-2, -.5, -1e3) after a
+    /// long option without "=" is joined; everything after `--` is left alone.
+    static func joiningNegativeValues(_ args: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--" { out += args[i...]; break }
+            if a.hasPrefix("--"), a.count > 2, !a.contains("="), i + 1 < args.count, isNegativeNumber(args[i + 1]) {
+                out.append(a + "=" + args[i + 1])
+                i += 2
+                continue
+            }
+            out.append(a)
+            i += 1
+        }
+        return out
+    }
+
+    /// True for "-2", "-0.5", "-.5", "-1e3", "-1E-3" (a leading minus, then a decimal number).
+    static func isNegativeNumber(_ s: String) -> Bool {
+        guard s.hasPrefix("-"), s.count > 1 else { return false }
+        let body = s.dropFirst()
+        guard let first = body.first, first.isASCII, first.isNumber || first == "." else { return false }
+        return Double(body) != nil && body.allSatisfy { $0.isASCII && ($0.isNumber || ".eE+-".contains($0)) }
     }
 
     /// Runs `body`, turning any error into one line on stderr and exit status 1.

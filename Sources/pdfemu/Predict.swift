@@ -12,8 +12,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             if let output {
-                try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator), ("--input", input)])
+                try AtomicOutput.checkOutput(output, protecting: [("--emulator", emulator), ("--input", input)])
             }
             let emu = try Emulator.load(emulator)
             let points = try PredictRunner.readPoints(input, for: emu)

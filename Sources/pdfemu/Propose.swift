@@ -19,8 +19,7 @@ struct Propose: ParsableCommand {
             let o = try scan.options()
             try o.checkSettings()
             let po = try mix.options(count: n, seed: seed)
-            try AtomicOutput.checkWritable(output)
-            try FileIdentity.refuseOverwrite(output: output, inputs: [("--emulator", emulator)] + existing.map { ("--existing", $0) })
+            try AtomicOutput.checkOutput(output, protecting: [("--emulator", emulator)] + existing.map { ("--existing", $0) })
             let model = try Emulator.load(emulator)
             var known: [Double] = []
             for path in existing { known += try OraclePoints.read(path).columns(model.parameterNames) }

@@ -31,8 +31,8 @@ struct Scan: ParsableCommand {
             if verify == nil && (verifyEpsilon != "0.02,0.02" || verifyMcmcSamples != 100) { throw PDFEmuError("--verify-… options need --verify") }
             let verification = try verify.map { (spec: try OracleSpec(parsing: $0), options: try Self.verificationOptions(verifyEpsilon, mcmcSamples: verifyMcmcSamples)) }
             if let output {
-                try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) })
+                try AtomicOutput.checkOutput(output, protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
+                                             + (verification?.spec.inputFiles(labelled: "--verify") ?? []))
             }
             if let plot { try ScanPlots.checkDirectory(plot) }
             let (model, identity) = try source.model(fix: answers.fix, starts: answers.starts)
@@ -46,8 +46,13 @@ struct Scan: ParsableCommand {
                            + (p.inBurnIn ? " (burn-in)" : "") + ", acceptance \(Fmt.fixed(100 * p.acceptance, 1))%")
             }
             bar.clear()
-            let checked = try verification.map {
-                try Verification.run(model: model, scan: result, scanOptions: o, oracle: try $0.spec.makeOracle(), options: $0.options)
+            var checked: Verification?
+            if let verification {
+                let stop = OracleInterrupts.install()
+                let oracle = try verification.spec.makeOracle(shouldStop: stop.shouldStop)
+                try stop.reporting {
+                    checked = try Verification.run(model: model, scan: result, scanOptions: o, oracle: oracle, options: verification.options)
+                }
             }
             // Everything that can fail happens before a file is replaced: plots are staged beside their
             // targets, the output is written atomically, and only then do the plots move into place.

@@ -17,6 +17,9 @@ extension Setting {
         .xPoints: "--x-points", .bandsFixed: "--fix", .bandsFree: "--free",
         .designMix: "--mix", .designDeltaMax: "--delta-max", .designBox: "--box", .designGaussianScale: "--gaussian-scale",
         .plotDirectory: "--plot", .resume: "--resume",
+        .designCount: "--n", .evidenceSamples: "--samples", .evidenceParticles: "--particles",
+        .evidenceTemperatures: "--temperatures", .evidenceMoves: "--moves", .learnInitial: "--initial", .learnBatch: "--batch",
+        .proposalCount: "--n",
     ]
 }
 

@@ -42,17 +42,25 @@ public enum PDFEmuExecutable {
     private final class DataBox: @unchecked Sendable { var data = Data() }
 
     /// Runs pdfemu with `arguments`; `environment` entries are set (nil values removed) on top of ours.
-    /// A run still going after `timeout` seconds is killed (SIGKILL) and marked `timedOut`.
+    /// A run still going after `timeout` seconds is killed (SIGKILL) and marked `timedOut`. With
+    /// `addressSpaceLimit` (bytes), pdfemu runs under that virtual-memory limit (`ulimit -v`), so an
+    /// allocation too large fails inside it instead of growing until the machine runs out of memory.
     public static func run(_ arguments: [String], environment: [String: String?] = [:], timeout: Double = 600,
-                    file: StaticString = #filePath, line: UInt = #line) throws -> Run {
+                           addressSpaceLimit: Int? = nil,
+                           file: StaticString = #filePath, line: UInt = #line) throws -> Run {
         guard let url else {
             XCTFail("pdfemu executable not found beside the test bundle (build it: swift build --build-tests)",
                     file: file, line: line)
             throw CocoaError(.fileNoSuchFile)
         }
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        if let limit = addressSpaceLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(max(1, limit / 1024)) && exec \"$0\" \"$@\"", url.path] + arguments
+        } else {
+            process.executableURL = url
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = packageRoot
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

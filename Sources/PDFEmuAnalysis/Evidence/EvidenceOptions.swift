@@ -47,5 +47,29 @@ public struct EvidenceOptions: Sendable, Codable, Equatable {
         guard degreesOfFreedom >= 1 else { throw PDFEmuError("degrees of freedom must be ≥ 1, got \(degreesOfFreedom)") }
         guard defensiveFraction >= 0, defensiveFraction < 1 else { throw PDFEmuError("defensive fraction must be in [0, 1), got \(defensiveFraction)") }
         guard starts >= 1 else { throw PDFEmuError("--starts: need at least 1, got \(starts)") }
+        try checkSizes()
     }
+
+    /// Sizes before anything is allocated: each importance sample or particle holds a point, its
+    /// weight and work space (1 kB assumed); the temperatures' records, and the model evaluations of the
+    /// annealing (particles × temperatures × moves, at most 10¹⁰), are bounded; throws a `SettingError`
+    /// naming `evidenceSamples`, `evidenceParticles`, `evidenceTemperatures` or `evidenceMoves`.
+    public func checkSizes() throws(SettingError) {
+        try SizeLimits.check(.evidenceSamples, samples, cap: 100_000_000, bytesEach: 1024, what: "samples")
+        try SizeLimits.check(.evidenceParticles, particles, cap: 10_000_000, bytesEach: 1024, what: "particles")
+        try SizeLimits.check(.evidenceTemperatures, temperatures, cap: 100_000, bytesEach: 1024 + 8 * Double(particles), what: "temperatures")
+        try SizeLimits.check(.evidenceMoves, moves, cap: max(1, 10_000_000_000 / (particles * temperatures)), bytesEach: 0,
+                             what: "moves per particle and temperature (with \(particles) particles and \(temperatures) temperatures)")
+    }
+}
+
+extension Setting {
+    /// Importance samples of the evidence.
+    public static let evidenceSamples = Setting("evidence.samples")
+    /// Annealing particles of the evidence.
+    public static let evidenceParticles = Setting("evidence.particles")
+    /// Annealing temperatures of the evidence.
+    public static let evidenceTemperatures = Setting("evidence.temperatures")
+    /// Metropolis moves per particle and temperature of the evidence.
+    public static let evidenceMoves = Setting("evidence.moves")
 }

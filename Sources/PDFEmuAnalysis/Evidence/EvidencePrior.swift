@@ -22,6 +22,10 @@ public struct UniformBoxPrior: Sendable, Codable, Equatable {
             }
             guard r.lower.isFinite, r.upper.isFinite else { throw PDFEmuError("--prior \(n): the range must be bounded, got \(r.lower):\(r.upper)") }
             guard r.lower < r.upper else { throw PDFEmuError("--prior \(n): lower \(r.lower) must be below upper \(r.upper)") }
+            // A width that overflows makes the prior volume infinite and log Z NaN.
+            guard (r.upper - r.lower).isFinite else {
+                throw PDFEmuError("prior \(n): the width \(r.upper) − (\(r.lower)) overflows a double; give a narrower range")
+            }
             lower.append(r.lower); upper.append(r.upper)
         }
         if ranges.isEmpty { throw PDFEmuError("--prior: give name=lo:hi for every parameter") }

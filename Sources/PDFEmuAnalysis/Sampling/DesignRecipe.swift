@@ -50,6 +50,18 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
         guard gaussianScale > 0, gaussianScale.isFinite else { throw SettingError(.designGaussianScale, "must be > 0, got \(gaussianScale)") }
     }
 
+    /// The largest accepted Δmax: the ray search doubles the radius at most 40 times, so a larger level
+    /// is never reached (and `Scan` accepts no larger T²).
+    public static let maxDeltaMax = 1e8
+
+    /// Checks the sizes of a design of `n` points before anything is allocated: `n` (a point, its kind
+    /// and the χ² of up to a few dozen experiments, 1 kB assumed; at most 10⁸) and Δmax (at most
+    /// `maxDeltaMax`); throws a `SettingError` naming `designCount` or `designDeltaMax`.
+    public func checkSizes(count n: Int) throws(SettingError) {
+        try SizeLimits.check(.designCount, n, cap: 100_000_000, bytesEach: 1024, what: "points")
+        try SizeLimits.check(.designDeltaMax, deltaMax, atMost: Self.maxDeltaMax, what: "Δχ² level")
+    }
+
     /// One line for provenance.
     public var summary: String {
         "kind 0 (\(rayFraction)): theta_min + r chol(V) u, u random unit vector, r by bisection so that chi2 - chi2_min = t, "
@@ -60,6 +72,8 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
 }
 
 extension Setting {
+    /// Number of points of a design.
+    public static let designCount = Setting("design.count")
     /// Fractions of rays, box and Gaussian points in a design.
     public static let designMix = Setting("design.mix")
     /// Largest Δχ² of a design's rays.

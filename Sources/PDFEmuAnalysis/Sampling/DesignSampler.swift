@@ -28,6 +28,7 @@ public enum DesignSampler {
     public static func sample(model: any ScalarModel, n: Int, seed: UInt64, recipe: DesignRecipe = DesignRecipe()) throws -> Design {
         try recipe.validate()
         guard n > 0 else { throw PDFEmuError("--n must be > 0, got \(n)") }
+        try recipe.checkSizes(count: n)
         let p = model.parameterNames.count
         let starts = model.startingPoints.filter { $0.count == p }
         guard !starts.isEmpty else { throw PDFEmuError("the model has no starting points for its minimum") }
@@ -44,6 +45,7 @@ public enum DesignSampler {
         guard let l = try BLAS.cholesky(cov, n: p) else { throw PDFEmuError("the covariance at the minimum is not positive definite") }
         let sigma = (0..<p).map { cov[$0 * p + $0].squareRoot() }
         let (nr, nbx, ng) = recipe.counts(n)
+        let maxRedraws = 1_000
 
         func along(_ u: [Double], _ r: Double) -> [Double] {
             var t = theta0
@@ -53,36 +55,51 @@ public enum DesignSampler {
         func generator(_ kind: UInt64, _ i: Int) -> SeededGenerator {
             SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ (kind << 56) ^ UInt64(i))
         }
-        /// `count` points drawn in parallel, point i from its own generator, redrawn while `draw` gives nil.
-        func drawing(_ kind: UInt64, _ count: Int, _ draw: @escaping (inout SeededGenerator) -> [Double]?) -> [([Double], Int)] {
+        /// `count` points drawn in parallel, point i from its own generator, redrawn while `draw` gives nil
+        /// (at most `maxRedraws` times: then the point is nil).
+        func drawing(_ kind: UInt64, _ count: Int, _ draw: @escaping (inout SeededGenerator) -> [Double]?) -> [([Double], Int)?] {
             Parallel.map(count) { i in
                 var g = generator(kind, i)
-                var redraws = 0
-                while true {
+                for redraws in 0...maxRedraws {
                     if let t = draw(&g) { return (t, redraws) }
-                    redraws += 1
                 }
+                return nil
             }
         }
+        func complete(_ drawn: [([Double], Int)?], _ what: String) throws -> [([Double], Int)] {
+            var out: [([Double], Int)] = []
+            out.reserveCapacity(drawn.count)
+            for d in drawn {
+                guard let d else {
+                    throw PDFEmuError("design: a \(what) point could not be drawn in \(maxRedraws + 1) tries (the χ² is undefined there"
+                                      + (what == "ray" ? " or never reaches the level drawn in [0, Δmax = \(recipe.deltaMax)])" : ")"))
+                }
+                out.append(d)
+            }
+            return out
+        }
         // Rays: Δχ²(r) along θ0 + r L u reaches t at the first crossing found by doubling then bisection.
-        let rays = drawing(1, nr) { g in
+        let rays = try complete(drawing(1, nr) { g in
             var u = (0..<p).map { _ in g.nextGaussian() }
             let norm = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
             u = u.map { $0 / norm }
             let t = recipe.deltaMax * g.nextUniform()
             return crossing(level: t, tolerance: 1e-6 * max(1, t), { model.value(at: along(u, $0)) - chi0 }).map { along(u, $0) }
-        }
+        }, "ray")
         var sobol = try SobolSequence(dimension: p, seed: seed)
         var box: [[Double]] = [], boxRedraws = 0
         while box.count < nbx {
             let s = sobol.next()
             let t = (0..<p).map { theta0[$0] + recipe.boxHalfWidth * sigma[$0] * (2 * s[$0] - 1) }
             if model.value(at: t).isFinite { box.append(t) } else { boxRedraws += 1 }
+            if boxRedraws > maxRedraws * max(1, box.count) {
+                throw PDFEmuError("design: \(boxRedraws) box points were undefined and only \(box.count) defined; the χ² is undefined in most of the box")
+            }
         }
-        let gauss = drawing(2, ng) { g in
+        let gauss = try complete(drawing(2, ng) { g in
             let t = along((0..<p).map { _ in g.nextGaussian() }, recipe.gaussianScale)
             return model.value(at: t).isFinite ? t : nil
-        }
+        }, "Gaussian")
         var all: [([Double], Int32)] = rays.map { ($0.0, 0) } + box.map { ($0, 1) } + gauss.map { ($0.0, 2) }
         var shuffler = generator(3, 0)
         all.shuffle(using: &shuffler)

@@ -47,6 +47,16 @@ public struct ScanMCMCOptions: Sendable, Codable, Equatable {
         guard temperature2 > 0, temperature2.isFinite else {
             throw ScanSettingError(.mcmcTemperature2, "T² must be > 0, got \(temperature2)")
         }
+        // Sizes before anything is allocated: each walker holds its position and work space (1 kB
+        // assumed); each kept sample of each walker of each run 8 bytes per parameter (16 assumed) and
+        // its χ²; the steps a walker takes in all are bounded too.
+        try SizeLimits.check(.mcmcWalkers, walkers, cap: 1_000_000, bytesEach: 1024, what: "walkers")
+        let perStep = Double(chains) * Double(max(walkers, 64)) * 8 * 17
+        try SizeLimits.check(.mcmcSteps, steps / thin, cap: 1_000_000_000, bytesEach: perStep, what: "kept steps")
+        try SizeLimits.check(.mcmcBurnIn, burnIn, cap: 1_000_000_000, bytesEach: 0, what: "steps")
+        guard steps <= 1_000_000_000 else {
+            throw ScanSettingError(.mcmcSteps, "\(steps) steps is above the limit of 1000000000 (the largest accepted)")
+        }
     }
 }
 

@@ -96,6 +96,10 @@ extension ScanOptions {
         for l in options.levels where !(l > 0) || !l.isFinite { throw ScanSettingError(.levels, "Δχ² levels must be > 0, got \(l)") }
         guard options.points >= 2 else { throw ScanSettingError(.points, "need at least 2, got \(options.points)") }
         guard options.rays >= 3 else { throw ScanSettingError(.rays, "need at least 3, got \(options.rays)") }
+        // Sizes before anything is allocated: a profile point or a ray holds a parameter vector and its
+        // minimisation's work space (512 bytes assumed), per profile or contour.
+        try SizeLimits.check(.points, options.points, cap: 1_000_000, bytesEach: 512, what: "points")
+        try SizeLimits.check(.rays, options.rays, cap: 1_000_000, bytesEach: 512, what: "rays")
         guard options.widen > 0 else { throw ScanSettingError(.widen, "widen factor must be > 0, got \(options.widen)") }
         guard options.starts >= 1 else { throw ScanSettingError(.starts, "need at least 1, got \(options.starts)") }
         try options.mcmc?.checkSettings()

@@ -28,6 +28,14 @@ public enum AtomicOutput {
         }
     }
 
+    /// The check every command makes before it reads anything: `path` can be written
+    /// (`checkWritable`) and is none of `inputs` (`FileIdentity.refuseOverwrite`: each a label such as
+    /// "--emulator" and a path, including files named inside other values). Throws one line.
+    public static func checkOutput(_ path: String, protecting inputs: [(label: String, path: String)]) throws(PDFEmuError) {
+        try checkWritable(path)
+        try FileIdentity.refuseOverwrite(output: path, inputs: inputs)
+    }
+
     /// `path` with symlinks in its last component followed (up to 40 links; a dangling link gives
     /// the path it points to, so writing creates the link's target).
     public static func resolvingLinks(_ path: String) -> String {

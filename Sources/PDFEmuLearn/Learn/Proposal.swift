@@ -39,6 +39,8 @@ public struct ProposalOptions: Sendable, Codable, Equatable {
     /// Throws one line naming the setting at fault.
     public func check() throws {
         guard count > 0 else { throw PDFEmuError("--n: must be > 0, got \(count)") }
+        // A candidate pool several times the count, each a point with its distances (1 kB assumed).
+        try SizeLimits.check(.proposalCount, count, cap: 10_000_000, bytesEach: 4096, what: "points")
         guard margin >= 0, margin.isFinite else { throw PDFEmuError("--margin: must be ≥ 0, got \(margin)") }
         guard answerFraction >= 0, disagreementFraction >= 0, answerFraction + disagreementFraction <= 1 else {
             throw PDFEmuError("proposal mix: fractions must be ≥ 0 and sum to at most 1")
@@ -229,4 +231,9 @@ struct Picker {
         points += theta
         kinds.append(kind)
     }
+}
+
+extension Setting {
+    /// Number of points a proposal draws.
+    public static let proposalCount = Setting("proposal.count")
 }

@@ -55,7 +55,22 @@ public struct CommandOracle: ChiSquareOracle {
             .replacingOccurrences(of: "{output}", with: ShellCommand.quote(output))
     }
 
+    /// How many command calls are under way in this process (from creating the temporary directory to
+    /// removing it): a signal handler that finds none may exit at once, as nothing is left to clean up.
+    package static let callsUnderWay = CallCounter()
+
+    /// A count shared between threads.
+    package final class CallCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        /// The current count.
+        package var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+        func add(_ d: Int) { lock.lock(); count += d; lock.unlock() }
+    }
+
     public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+        Self.callsUnderWay.add(1)
+        defer { Self.callsUnderWay.add(-1) }
         let dir = try OracleError.wrapping(.start, oracle: label) { try Self.privateDirectory() }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let input = dir + "/input.h5", output = dir + "/output.h5"
@@ -81,10 +96,42 @@ public struct CommandOracle: ChiSquareOracle {
         case .interrupted:
             throw OracleError(.interrupted, oracle: label, "interrupted; the command was killed")
         }
-        guard FileManager.default.fileExists(atPath: output) else {
+        switch Self.fileKind(output) {
+        case nil:
             throw OracleError(.noOutput, oracle: label, "exited with status 0 but wrote no output file ({output})" + said)
+        case "regular file"?: break
+        case let kind?:
+            // Opening a FIFO or a device could block for ever: only a regular file is read.
+            throw OracleError(.unreadableOutput, oracle: label, "exited with status 0 but its output ({output}) is a \(kind), "
+                              + "not a regular file" + said)
         }
         do { return try OracleFiles.readOutput(output, for: points) } catch { throw error.from(label) }
+    }
+
+    /// What is at `path` after following symlinks: "regular file", "FIFO", "character device", "block
+    /// device", "socket", "directory", "symbolic link" (dangling), or nil if nothing is there. The file
+    /// is opened without blocking (O_NONBLOCK) and examined with fstat, so a FIFO never blocks the caller.
+    static func fileKind(_ path: String) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        if (st.st_mode & S_IFMT) == S_IFLNK {
+            guard stat(path, &st) == 0 else { return "symbolic link" }
+        }
+        if (st.st_mode & S_IFMT) == S_IFREG {
+            let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+            guard fd >= 0 else { return "regular file" }   // unreadable: the HDF5 reader names the error
+            defer { close(fd) }
+            guard fstat(fd, &st) == 0 else { return "regular file" }
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return "regular file"
+        case S_IFIFO: return "FIFO"
+        case S_IFCHR: return "character device"
+        case S_IFBLK: return "block device"
+        case S_IFSOCK: return "socket"
+        case S_IFDIR: return "directory"
+        default: return "special file"
+        }
     }
 
     /// A new directory only this user can enter, under `$TMPDIR` (or /tmp).

@@ -97,7 +97,20 @@ public enum OracleFiles {
                 guard Set(expNames).count == expNames.count else {
                     throw OracleError(.wrongNames, "output /experiment_names: names are not unique")
                 }
+                // The rules every scan reader applies: what is accepted here can be read back.
+                do { try NameRules.check(expNames, what: "experiment", source: "output /experiment_names") } catch {
+                    throw OracleError(.wrongNames, error.message)
+                }
             }
+        }
+        // A χ² is a sum of squares: a negative value is a broken oracle, not an undefined point.
+        if let i = chi2.firstIndex(where: { $0 < 0 }) {
+            throw OracleError(.wrongShape, "output /chi2: row \(i) is negative (\(chi2[i])); a χ² is ≥ 0")
+        }
+        if !expNames.isEmpty, let k = perExp.firstIndex(where: { $0 < 0 }) {
+            let e = expNames.count
+            throw OracleError(.wrongShape, "output /chi2_per_experiment: row \(k / e), experiment \(expNames[k % e]) is negative "
+                              + "(\(perExp[k])); a χ² is ≥ 0")
         }
         var reasons: [String?]?
         if file.isDataset("/undefined_reason") {

@@ -40,6 +40,8 @@ public enum OracleScanFile {
         public var points: OraclePoints
         public var result: OracleResult
         public var attributes: [String: String]
+        /// `/ndata_per_experiment` [E] (data points of each experiment), when the file holds it.
+        public var ndataPerExperiment: [Int]? = nil
     }
 
     /// Reads a file written by `pdfemu chi2` (or any scan file), keeping undefined rows.
@@ -52,7 +54,15 @@ public enum OracleScanFile {
         let file = try HDF5File(open: path)
         var attrs: [String: String] = [:]
         for name in try file.attributeNames() { attrs[name] = try? file.readStringAttribute(name) }
-        return Contents(points: points, result: result, attributes: attrs)
+        var ndata: [Int]?
+        if file.isDataset("/ndata_per_experiment") {
+            let v = try file.read("/ndata_per_experiment", as: Int64.self).values
+            guard v.count == result.experimentCount, v.allSatisfy({ $0 >= 0 }) else {
+                throw PDFEmuError("\(path): /ndata_per_experiment has \(v.count) entries for \(result.experimentCount) experiments (or a negative count)")
+            }
+            ndata = v.map { Int($0) }
+        }
+        return Contents(points: points, result: result, attributes: attrs, ndataPerExperiment: ndata)
     }
 
     /// Merges the shard files of one `pdfemu chi2 --shard k/N` run (each k once, any order) into
@@ -61,8 +71,7 @@ public enum OracleScanFile {
     @discardableResult
     public static func merge(_ shards: [String], into output: String) throws -> Contents {
         guard !shards.isEmpty else { throw PDFEmuError("merge: no shard files given") }
-        try FileIdentity.refuseOverwrite(output: output, inputs: shards.map { ("shard", $0) })
-        try AtomicOutput.checkWritable(output)
+        try AtomicOutput.checkOutput(output, protecting: shards.map { ("shard", $0) })
         var parts: [(Int, String, Contents)] = []
         var runID: String?, count: Int?
         for path in shards {
@@ -97,6 +106,9 @@ public enum OracleScanFile {
             guard c.attributes["row_offset"] == String(values.count / c.points.parameterNames.count) else {
                 throw PDFEmuError("\(path): shard \(k)/\(n) starts at row \(c.attributes["row_offset"] ?? "?"), expected \(values.count / c.points.parameterNames.count)")
             }
+            guard c.ndataPerExperiment == parts[0].2.ndataPerExperiment else {
+                throw PDFEmuError("\(path): /ndata_per_experiment differs from \(parts[0].1)'s")
+            }
             values += c.points.values
             do { try result.append(c.result) } catch { throw PDFEmuError("\(path): \(error.message)") }
         }
@@ -106,7 +118,8 @@ public enum OracleScanFile {
         }
         let drop: Set<String> = ["shard_index", "shard_count"]
         let attrs = parts[0].2.attributes.filter { !drop.contains($0.key) }.sorted { $0.key < $1.key }
-        try OracleFiles.write(result, points: points, to: output, attributes: attrs)
-        return Contents(points: points, result: result, attributes: Dictionary(uniqueKeysWithValues: attrs))
+        let ndata = parts[0].2.ndataPerExperiment
+        try OracleFiles.write(result, points: points, to: output, attributes: attrs, ndataPerExperiment: ndata)
+        return Contents(points: points, result: result, attributes: Dictionary(uniqueKeysWithValues: attrs), ndataPerExperiment: ndata)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PDFEmuCore
 import PDFEmuIO
 import PDFEmuNetwork
@@ -51,6 +52,27 @@ public enum OracleSpec: Sendable, Equatable {
         switch self {
         case .command(let c): return c
         case .inProcess(let s, let a): return "\(s):\(a)"
+        }
+    }
+
+    /// The files this oracle reads, each labelled "`option` `text`" (`option` is how the caller names the
+    /// spec, e.g. a flag): the file of an in-process scheme, and the words of a command that name an
+    /// existing regular file (its program or script, a theory file it is given). An output must be none of them.
+    public func inputFiles(labelled option: String) -> [(label: String, path: String)] {
+        let label = option.isEmpty ? text : "\(option) \(text)"
+        switch self {
+        case .inProcess(_, let argument): return [(label, argument)]
+        case .command(let template):
+            var files: [(label: String, path: String)] = []
+            for word in template.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+                var w = String(word)
+                for q in ["'", "\""] where w.hasPrefix(q) && w.hasSuffix(q) && w.count >= 2 { w = String(w.dropFirst().dropLast()) }
+                if let eq = w.firstIndex(of: "="), w.hasPrefix("-") { w = String(w[w.index(after: eq)...]) }  // --theory=T.h5
+                guard !w.isEmpty, !w.contains("{input}"), !w.contains("{output}") else { continue }
+                var st = stat()
+                if stat(w, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { files.append((label, w)) }
+            }
+            return files
         }
     }
 

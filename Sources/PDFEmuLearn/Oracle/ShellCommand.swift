@@ -113,12 +113,41 @@ struct ShellCommand {
         "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// The last non-empty line of a file (at most 300 characters), or nil.
+    /// The last non-empty line of a file (at most 300 characters, control characters escaped), or nil.
+    /// Only a regular file is read (the command may have replaced it with a FIFO), and only its last 8 KiB.
     static func lastLine(of path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let tail = data.suffix(8192)
-        guard let line = String(decoding: tail, as: UTF8.self).split(whereSeparator: \.isNewline)
-            .map({ $0.trimmingCharacters(in: .whitespaces) }).last(where: { !$0.isEmpty }) else { return nil }
+        guard CommandOracle.fileKind(path) == "regular file" else { return nil }
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(st.st_size), want = min(size, 8192)
+        var bytes = [UInt8](repeating: 0, count: want)
+        let got = want == 0 ? 0 : pread(fd, &bytes, want, off_t(size - want))
+        guard got > 0 else { return nil }
+        let text = String(decoding: bytes[0..<got], as: UTF8.self)
+        guard let line = text.split(whereSeparator: \.isNewline)
+            .map({ escapingControls(String($0)).trimmingCharacters(in: .whitespaces) }).last(where: { !$0.isEmpty }) else { return nil }
         return line.count > 300 ? String(line.prefix(300)) + "…" : line
+    }
+
+    /// `s` with control characters shown as escapes (ESC as \e, NUL as \0, tab as \t, others as \xNN or
+    /// \u{NNNN}), so that text from a command cannot move the cursor, ring the bell or break a line.
+    static func escapingControls(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            guard u.properties.generalCategory == .control || u == "\u{2028}" || u == "\u{2029}" else { out.unicodeScalars.append(u); continue }
+            switch u.value {
+            case 0x1B: out += "\\e"
+            case 0: out += "\\0"
+            case 0x09: out += "\\t"
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case ..<0x100: out += "\\x" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16)
+            default: out += "\\u{" + String(u.value, radix: 16) + "}"
+            }
+        }
+        return out
     }
 }

@@ -159,6 +159,17 @@ public struct FitConfig: Sendable, Codable, Equatable {
             c.initialisation = try n.choice("init", c.initialisation)
             c.inputTransform = try n.choice("input_transform", c.inputTransform)
             c.members = try n.int("members", c.members, min: 1, max: Emulator.limits.members)
+            // Every member's weights, gradient and optimiser moments (4 × float64 per weight) are held at
+            // once; the input width is at most a few dozen parameters (16 assumed here), the head small. A
+            // network too large on its own is left to the per-member limit (FitRunner.maxTrainedParameters).
+            var weights = 16.0 * Double(c.hidden[0]) + Double(c.hidden.reduce(0, +)) + 64.0 * Double(c.hidden.last!)
+            for (a, b) in zip(c.hidden, c.hidden.dropFirst()) { weights += Double(a) * Double(b) }
+            let need = Double(c.members) * weights * 32, budget = SizeLimits.memoryBytes / 2
+            if need > budget && weights <= Double(FitRunner.maxTrainedParameters) {
+                throw n.fail("members", "\(c.members) members of hidden \(c.hidden) need about \(SizeLimits.formatBytes(need)) for their weights, "
+                             + "gradients and optimiser state, more than half of this machine's memory (\(SizeLimits.formatBytes(SizeLimits.memoryBytes))); "
+                             + "use fewer members or narrower layers")
+            }
             try n.finish()
         }
         if var t = try root.object("training") {

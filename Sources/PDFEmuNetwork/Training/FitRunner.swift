@@ -96,6 +96,17 @@ public enum FitRunner {
         guard arch.parameterCount <= maxTrainedParameters else {
             throw PDFEmuError("network.hidden: \(arch.hidden.map(String.init).joined(separator: ",")) gives \(arch.parameterCount) parameters per member, more than \(maxTrainedParameters)")
         }
+        // Every member trains at least one epoch whatever the time limit: refuse an ensemble whose first
+        // epochs alone (6 flops per weight and training point, at an optimistic 10¹¹ flop/s) would take
+        // more than twice training.max_minutes.
+        if config.maxMinutes > 0 {
+            let firstEpochs = 6 * Double(arch.parameterCount) * Double(max(1, data.trainRows.count)) * Double(config.members) / 1e11
+            if firstEpochs > 2 * config.maxMinutes * 60 {
+                throw PDFEmuError("network.members: one epoch of each of the \(config.members) members of hidden \(arch.hidden) on "
+                                  + "\(data.trainRows.count) points takes at least \(Fmt.num(firstEpochs / 60, width: 0)) min, more than "
+                                  + "training.max_minutes = \(Fmt.num(config.maxMinutes, width: 0)); use fewer members or narrower layers, or raise max_minutes")
+            }
+        }
         let ckPath = FitCheckpoint<T>.path(for: options.output)
         var ck = options.resume
             ? try FitCheckpoint<T>.load(ckPath, config: config, architecture: arch, fresh: { trainer.initialState(member: $0) })
