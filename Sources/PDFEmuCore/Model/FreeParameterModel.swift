@@ -34,6 +34,11 @@ package struct FreeParameterModel: ScalarModel {
         return (r.value, reduce(r.gradient), Matrix(square: r.hessian, n: base.parameterNames.count).submatrix(free).values)
     }
     package func prediction(at x: [Double]) -> Prediction { base.prediction(at: full(x)) }
+    package func values(atRows points: [Double]) -> [Double] {
+        let p = free.count
+        guard p > 0 else { return [] }
+        return base.values(atRows: (0..<(points.count / p)).flatMap { full(Array(points[($0 * p)..<(($0 + 1) * p)])) })
+    }
 
     /// The base model's training region seen over the free parameters.
     struct Region: TrainingRegion {
