@@ -76,11 +76,22 @@ public struct SMCEstimate: Sendable, Codable, Equatable {
     }
 
     /// Runs K = `runs` independent SMC runs (seeds `seed` + k·0x9E3779B97F4A7C15, k = 1…K) concurrently.
+    /// Each run is a pair: an adaptive pilot with `pilotParticles` chooses the ladder, the proposal
+    /// covariances, step sizes and sweep counts; the run itself replays that schedule with fresh particles,
+    /// so its Z estimate is unbiased (adapting to a run's own particles biases log Z upwards by O(1/N):
+    /// +1.8 at N = 200 on the 16D Gaussian of the tests). A run's evaluations and time include its pilot's.
     static func compute(model: any ScalarModel, box: PriorBox, settings: SequentialMonteCarlo.Settings, runs k: Int,
                         seed: UInt64) -> SMCEstimate {
         let clock = Date()
         let outs = Parallel.map(k) { i in
-            SequentialMonteCarlo.run(model: model, box: box, settings: settings, seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+            let runSeed = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1)
+            var small = settings
+            small.particles = settings.pilotParticles
+            let pilot = SequentialMonteCarlo.run(model: model, box: box, settings: small, seed: runSeed ^ 0xA5A5_A5A5_A5A5_A5A5)
+            var out = SequentialMonteCarlo.run(model: model, box: box, settings: settings, seed: runSeed, replay: pilot.schedule).output
+            out.run.evaluations += pilot.output.run.evaluations
+            out.run.seconds += pilot.output.run.seconds
+            return out
         }
         let z = outs.map(\.run.logZ)
         let mean = z.reduce(0, +) / Double(k)

@@ -31,11 +31,16 @@ public struct SMCRun: Sendable, Codable, Equatable {
 /// Papaspiliopoulos 2020): particles start as uniform draws from the prior box (β = 0); each next
 /// inverse temperature is chosen by bisection so the ESS of the incremental weights exp(Δβ·log L) is
 /// `essFraction` of its limit as Δβ → 0; log Z collects log mean of those weights; the particles are
-/// resampled (systematic) and moved by random-walk Metropolis at the new β with the particles'
-/// covariance scaled by s·2.38/√d, s adapted after every sweep towards 23.4% acceptance. Sweeps repeat
+/// resampled (systematic) and moved by Metropolis–Hastings at the new β, sweeps alternating between a
+/// random walk with the particles' covariance scaled by s·2.38/√d (s adapted after every such sweep
+/// towards 23.4% acceptance) and independence proposals from a Student-t (ν = 5) with the particles'
+/// mean and 1.2² times their covariance. Sweeps repeat
 /// until every particle has made `acceptedMoves` accepted moves on average (at least 2, at most
 /// `maxSweeps` per temperature). Evaluations are batched (`ScalarModel.values(atRows:)`).
 enum SequentialMonteCarlo {
+    /// Degrees of freedom ν and scale c of the independence proposals (a Student-t fit of the cloud, c·Σ).
+    static let independenceNu = 5.0, independenceScale = 1.2
+
     /// Settings of one run.
     struct Settings: Sendable {
         var particles: Int
@@ -43,6 +48,8 @@ enum SequentialMonteCarlo {
         var acceptedMoves: Double
         var maxSweeps: Int
         var temperature2: Double
+        /// Particles of the adaptive pilot whose schedule a run replays: N/4, at least min(N, 100).
+        var pilotParticles: Int { max(min(particles, 100), particles / 4) }
     }
 
     /// One run's answer: its summary and the final cloud (equally weighted posterior draws).
@@ -113,8 +120,20 @@ enum SequentialMonteCarlo {
         return l
     }
 
-    /// One run from `seed`.
-    static func run(model: any ScalarModel, box: PriorBox, settings s: Settings, seed: UInt64) -> Output {
+    /// What an adaptive run chose, to be replayed by another: per temperature, β, the Cholesky factor of
+    /// the proposal covariance, and the step size of each sweep.
+    struct Schedule: Sendable {
+        var betas: [Double] = []
+        var factors: [[Double]] = []
+        var means: [[Double]] = []
+        var steps: [[Double]] = []
+    }
+
+    /// One run from `seed`: adaptive (ladder, proposals and sweeps chosen from its own particles, recorded
+    /// in the returned schedule) when `replay` is nil, else following `replay` exactly.
+    static func run(model: any ScalarModel, box: PriorBox, settings s: Settings, seed: UInt64,
+                    replay: Schedule? = nil) -> (output: Output, schedule: Schedule) {
+        var schedule = Schedule()
         let clock = Date()
         var rng = SeededGenerator(seed: seed)
         let n = s.particles, d = box.lower.count
@@ -134,7 +153,10 @@ enum SequentialMonteCarlo {
             guard limit > 0 else { break }
             let target = s.essFraction * limit
             var delta = 1 - beta
-            if weights(ll, delta: delta).essFraction < target {
+            if let replay {
+                guard betas.count < replay.betas.count else { break }
+                delta = replay.betas[betas.count] - beta
+            } else if weights(ll, delta: delta).essFraction < target {
                 var lo = 0.0, hi = delta
                 for _ in 0..<100 {
                     let mid = 0.5 * (lo + hi)
@@ -144,6 +166,7 @@ enum SequentialMonteCarlo {
                 delta = max(lo, 1e-15)
             }
             let next = delta >= 1 - beta ? 1 : beta + delta
+            let t = betas.count
             let inc = weights(ll, delta: next - beta)
             logZ += inc.logMean
             let ess = inc.essFraction * Double(n)
@@ -159,26 +182,73 @@ enum SequentialMonteCarlo {
             chi2 = idx.map { chi2[$0] }
             ll = idx.map { ll[$0] }
             // Move.
-            let l = proposalFactor(x, n: n, d: d)
+            let l = replay?.factors[t] ?? proposalFactor(x, n: n, d: d)
+            let centre = replay?.means[t] ?? (0..<d).map { k in (0..<n).reduce(0.0) { $0 + x[$1 * d + k] } / Double(n) }
             var movedTotal = 0
             var sweepsHere = 0
-            while sweepsHere < s.maxSweeps {
-                let step = scale * 2.38 / Double(d).squareRoot()
+            var stepsHere: [Double] = []
+            while sweepsHere < (replay?.steps[t].count ?? s.maxSweeps) {
+                let step = replay?.steps[t][sweepsHere] ?? scale * 2.38 / Double(d).squareRoot()
+                stepsHere.append(step)
                 var prop = [Double](repeating: 0, count: n * d)
                 var inside = [Int]()
                 inside.reserveCapacity(n)
-                var z = [Double](repeating: 0, count: d)
-                for i in 0..<n {
-                    for k in 0..<d { z[k] = rng.nextGaussian() }
-                    var ok = true
-                    for a in 0..<d {
-                        var v = 0.0
-                        for b in 0...a { v += l[a * d + b] * z[b] }
-                        let t = x[i * d + a] + step * v
-                        prop[i * d + a] = t
-                        if t < box.lower[a] || t > box.upper[a] { ok = false }
+                var z = [Double](repeating: 0, count: n * d)
+                for i in 0..<(n * d) { z[i] = rng.nextGaussian() }
+                // Odd sweeps: independence proposals from the cloud's Student-t fit, prop = centre + c·L·z/√w.
+                let independent = sweepsHere % 2 == 1
+                var logQRatio = [Double](repeating: 0, count: n)
+                if independent {
+                    let nu = Self.independenceNu, c = Self.independenceScale
+                    let power = -(nu + Double(d)) / 2
+                    var y = [Double](repeating: 0, count: d)
+                    for i in 0..<n {
+                        var chi = 0.0
+                        for _ in 0..<Int(nu) { let g = rng.nextGaussian(); chi += g * g }
+                        let w = chi / nu
+                        var rz = 0.0
+                        for k in 0..<d { rz += z[i * d + k] * z[i * d + k] }
+                        // r² of the current point: |L⁻¹(x − centre)|²/c² by forward substitution.
+                        var rx = 0.0
+                        for a in 0..<d {
+                            var v = (x[i * d + a] - centre[a]) / c
+                            for b in 0..<a { v -= l[a * d + b] * y[b] }
+                            y[a] = v / l[a * d + a]
+                            rx += y[a] * y[a]
+                        }
+                        // log q(x) − log q(prop); the proposal is centre + c·L·z/√w (set below through x = centre, step = c/√w).
+                        logQRatio[i] = power * log1p(rx / nu) - power * log1p(rz / w / nu)
+                        let f = 1 / w.squareRoot()
+                        for k in 0..<d { z[i * d + k] *= f }
                     }
-                    if ok { inside.append(i) }
+                }
+                let base = independent ? [Double]((0..<n).flatMap { _ in centre }) : x
+                let stepNow = independent ? Self.independenceScale : step
+                // prop = base + step·L·z, row by row (L lower triangular).
+                prop.withUnsafeMutableBufferPointer { pb in
+                    base.withUnsafeBufferPointer { xb in
+                        l.withUnsafeBufferPointer { lb in
+                            z.withUnsafeBufferPointer { zb in
+                                box.lower.withUnsafeBufferPointer { lo in
+                                    box.upper.withUnsafeBufferPointer { hi in
+                                        for i in 0..<n {
+                                            var ok = true
+                                            let o = i * d
+                                            for a in 0..<d {
+                                                var v = 0.0
+                                                let la = a * d
+                                                for b in 0...a { v += lb[la + b] * zb[o + b] }
+                                                let t = xb[o + a] + stepNow * v
+                                                pb[o + a] = t
+                                                if t < lo[a] || t > hi[a] { ok = false }
+                                            }
+                                            if ok { inside.append(i) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
                 var rows = [Double](repeating: 0, count: inside.count * d)
                 for (r, i) in inside.enumerated() { for k in 0..<d { rows[r * d + k] = prop[i * d + k] } }
@@ -189,7 +259,7 @@ enum SequentialMonteCarlo {
                 for r in inside.indices {
                     let lp = c[r].isFinite ? -c[r] / (2 * s.temperature2) : -.infinity
                     guard lp > -.infinity else { continue }
-                    isAccepted[r] = log(rng.nextUniform()) < beta * (lp - ll[inside[r]]) || ll[inside[r]] == -.infinity
+                    isAccepted[r] = log(rng.nextUniform()) < beta * (lp - ll[inside[r]]) + logQRatio[inside[r]] || ll[inside[r]] == -.infinity
                 }
                 for (r, i) in inside.enumerated() where isAccepted[r] {
                     for k in 0..<d { x[i * d + k] = prop[i * d + k] }
@@ -199,19 +269,22 @@ enum SequentialMonteCarlo {
                 }
                 accepted += acc; tried += n; movedTotal += acc
                 sweepsHere += 1
-                let rate = Double(acc) / Double(n)
-                scale *= exp(rate - 0.234)
-                scale = min(max(scale, 1e-3), 3)
-                if sweepsHere >= 2 && Double(movedTotal) >= s.acceptedMoves * Double(n) { break }
+                if !independent {
+                    let rate = Double(acc) / Double(n)
+                    scale *= exp(rate - 0.234)
+                    scale = min(max(scale, 1e-3), 3)
+                }
+                if replay == nil && sweepsHere >= 2 && Double(movedTotal) >= s.acceptedMoves * Double(n) { break }
             }
             sweeps += sweepsHere
+            schedule.betas.append(next); schedule.factors.append(l); schedule.means.append(centre); schedule.steps.append(stepsHere)
         }
         var distinct = Set<[Double]>()
         for i in 0..<n { distinct.insert(Array(x[(i * d)..<((i + 1) * d)])) }
         let run = SMCRun(seed: seed, logZ: logZ, temperatures: betas.count, finalESS: finalESS, minimumESS: minESS,
                          distinctFraction: Double(distinct.count) / Double(n), acceptance: tried > 0 ? Double(accepted) / Double(tried) : 0,
                          sweeps: sweeps, evaluations: evaluations, seconds: Date().timeIntervalSince(clock))
-        return Output(run: run, theta: x, chi2: chi2, betas: betas)
+        return (Output(run: run, theta: x, chi2: chi2, betas: betas), schedule)
     }
 }
 
