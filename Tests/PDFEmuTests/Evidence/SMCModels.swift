@@ -142,10 +142,11 @@ struct Banana14: HighDimensionalEvidenceModel {
 }
 
 /// Two separated isotropic Gaussian modes in 16D: exp(−χ²/2) = Σ_c w_c exp(−|θ − μ_c|²/(2s_c²)), centres
-/// (−3, …) and (+3, …) along p0 (12 and 15 of their own widths apart), widths 0.5 and 0.4, posterior
-/// masses 1 : 0.5; the box [−6, 6]^16 truncates them by products of normal CDFs (exact).
+/// (−3, …) and (+3, …) along p0 (12 widths apart), widths 0.5, posterior masses 1 : 0.5 (equal widths keep
+/// the ratio between 1 and 0.5 along the tempering path); the box [−6, 6]^16 truncates them by products of
+/// normal CDFs (exact).
 struct TwoModes16: HighDimensionalEvidenceModel {
-    let s = [0.5, 0.4]
+    let s = [0.5, 0.5]
     let centres = [-3.0, 3.0]
     let masses = [1.0, 0.5]
     let lower = [Double](repeating: -6, count: 16)
