@@ -4,10 +4,15 @@ import PDFEmu
 
 struct Evidence: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "log Z = log ∫ π(θ) exp(−χ²/(2T²)) dθ for a uniform box prior, by two estimators; with two models, the Bayes factor.",
-        discussion: "Estimator 1: the Laplace approximation at the modes corrected by importance sampling from it. Estimator 2: "
-            + "annealed stepping stones from that reference to the posterior. Both report log Z with its standard error and ESS; "
-            + "the path gives the free energy F = −log Z, ⟨χ²/2⟩ and the entropy. `pdfemu evidence A.h5 B.h5 --prior ...` prints log B_AB.")
+        abstract: "log Z = log ∫ π(θ) exp(−χ²/(2T²)) dθ for a uniform box prior; with two models, the Bayes factor; with --oracle, corrected by the true χ².",
+        discussion: "Default (--method smc): sequential Monte Carlo from the prior with an adaptive temperature ladder (each step keeps "
+            + "the ESS of the incremental weights at --smc-ess of the particles), systematic resampling and random-walk Metropolis moves "
+            + "with the particles' covariance; --runs independent runs on all cores, the error from their spread. "
+            + "--method importance: the Laplace approximation at the modes corrected by importance sampling; --method annealed: annealed "
+            + "stepping stones from that reference (the two former estimators; --method all runs the three). "
+            + "--oracle ORACLE --oracle-output FILE: the true χ² at --oracle-samples posterior draws (one oracle batch, stored in FILE "
+            + "before use) corrects the emulator's log Z: log Z_true = log Z_emu + log E_post[exp(−(χ²_true − χ²_emu)/(2T²))]. "
+            + "`pdfemu evidence A.h5 B.h5 --prior ...` prints log B_AB.")
 
     @Argument(help: "Emulator files (one: its evidence; two: also the Bayes factor of the first against the second).") var models: [String] = []
     @Option(help: "Emulator file (alternative to the positional argument).") var emulator: String?
@@ -18,6 +23,15 @@ struct Evidence: ParsableCommand {
     @Option(help: "Uniform prior box: name=lo:hi,... for every parameter.") var prior: String?
     @Option(help: "Prior file: JSON object {\"name\": [lo, hi], ...}.") var priorFile: String?
     @Option(help: "T² of the likelihood exp(−χ²/(2T²)).") var tolerance = 1.0
+    @Option(help: "Estimators: smc (default), importance, annealed, or all; comma-separated.") var method = "smc"
+    @Option(help: "SMC: independent runs (their spread gives the error).") var runs = 8
+    @Option(help: "SMC: particles per run.") var smcParticles = 2000
+    @Option(help: "SMC: target ESS of each temperature step, as a fraction of the particles.") var smcEss = 0.9
+    @Option(help: "SMC: Metropolis sweeps per temperature until the particles made this many accepted moves each on average.") var acceptedMoves = 4.0
+    @Option(help: "SMC: at most this many Metropolis sweeps per temperature.") var maxSweeps = 40
+    @Option(help: "Correct the emulator's log Z by the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var oracle: String?
+    @Option(help: "With --oracle: write the oracle's answers (a pdfemu chi2 scan file) here before they are used.") var oracleOutput: String?
+    @Option(help: "With --oracle: posterior draws the oracle evaluates (in one batch).") var oracleSamples = 400
     @Option(help: "Importance samples.") var samples = 4000
     @Option(help: "Annealing particles.") var particles = 256
     @Option(help: "Annealing temperatures.") var temperatures = 48
@@ -41,9 +55,12 @@ struct Evidence: ParsableCommand {
             case (nil, nil): throw PDFEmuError("--prior name=lo:hi,... (or --prior-file) is required: the evidence depends on the prior")
             default: throw PDFEmuError("give --prior or --prior-file, not both")
             }
-            let o = EvidenceOptions(temperature2: tolerance, samples: samples, particles: particles, temperatures: temperatures,
+            var o = EvidenceOptions(temperature2: tolerance, samples: samples, particles: particles, temperatures: temperatures,
                                     moves: moves, seed: seed, starts: starts)
+            o.methods = try Self.methods(method)
+            o.runs = runs; o.smcParticles = smcParticles; o.essFraction = smcEss; o.acceptedMoves = acceptedMoves; o.maxSweeps = maxSweeps
             try o.check()
+            let oracleSpec = try checkOracle(files: files, methods: o.methods)
             var loaded: [any ScalarModel]
             var labels: [String]
             if let theory {
@@ -59,19 +76,82 @@ struct Evidence: ParsableCommand {
                 labels = files.map { URL(fileURLWithPath: $0).lastPathComponent }
             }
             for m in loaded { _ = try box.box(for: m.parameterNames) }
+            if o.methods.contains(.smc) { BLAS.setThreads(1) }   // the runs use the cores
             let results = try loaded.map { try EvidenceRunner.compute(model: $0, prior: box, options: o) }
             for (r, l) in zip(results, labels) where !r.logZ.isFinite || !r.logZError.isFinite || !r.logPriorVolume.isFinite {
                 throw PDFEmuError("\(l): log Z = \(r.logZ) ± \(r.logZError) is not finite (log prior volume \(r.logPriorVolume)); "
                                   + "the prior box is too wide or the χ² undefined in it; give a narrower --prior")
             }
+            let correction = try oracleSpec.map { spec in try correct(results[0], spec: spec) }
             let factor = results.count == 2 ? BayesFactor(results[0], results[1], labels: (labels[0], labels[1])) : nil
             if json {
-                struct Out: Encodable { var results: [EvidenceResult]; var bayesFactor: BayesFactor? }
-                print(try Fmt.json(Out(results: results, bayesFactor: factor)))
+                struct Out: Encodable { var results: [EvidenceResult]; var bayesFactor: BayesFactor?; var correction: EvidenceCorrection? }
+                print(try Fmt.json(Out(results: results, bayesFactor: factor, correction: correction)))
+                if let correction, !correction.trusted { printErr("warning: " + Self.advice(correction)) }
             } else {
                 for (r, l) in zip(results, labels) { print(EvidenceReport.text(r, label: l), terminator: "") }
+                if let correction { print(EvidenceReport.text(correction, advice: Self.advice(correction)), terminator: "") }
                 if let factor { print(EvidenceReport.text(factor), terminator: "") }
             }
         }
+    }
+
+    /// `--method`: a comma-separated list of smc, importance, annealed, or all.
+    static func methods(_ text: String) throws -> [EvidenceMethod] {
+        var out: [EvidenceMethod] = []
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if part == "all" { out += EvidenceMethod.allCases; continue }
+            guard let m = EvidenceMethod(rawValue: part) else {
+                throw PDFEmuError("--method: unknown estimator '\(part)' (known: smc, importance, annealed, all)")
+            }
+            out.append(m)
+        }
+        guard !out.isEmpty else { throw PDFEmuError("--method: give smc, importance, annealed or all") }
+        return out
+    }
+
+    /// Checks the --oracle options before any work: one emulator, SMC among the methods, an output that
+    /// overwrites no input; returns the parsed oracle.
+    func checkOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
+        guard let oracle else {
+            if oracleOutput != nil || oracleSamples != 400 { throw PDFEmuError("--oracle-output and --oracle-samples need --oracle") }
+            return nil
+        }
+        guard theory == nil, files.count == 1 else { throw PDFEmuError("--oracle corrects one emulator's log Z: give one emulator file, not --theory or two") }
+        guard methods.contains(.smc) else { throw PDFEmuError("--oracle needs the smc estimator (its particles are the posterior draws)") }
+        guard let oracleOutput else { throw PDFEmuError("--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
+        guard oracleSamples >= 2 else { throw PDFEmuError("--oracle-samples: need at least 2, got \(oracleSamples)") }
+        let spec = try OracleSpec(parsing: oracle)
+        try AtomicOutput.checkWritable(oracleOutput)
+        try FileIdentity.refuseOverwrite(output: oracleOutput, inputs: files.map { ("emulator", $0) }
+                                         + (priorFile.map { [("--prior-file", $0)] } ?? []))
+        return spec
+    }
+
+    /// The true χ² at posterior draws of `r` (one oracle batch), stored in --oracle-output, then the correction.
+    func correct(_ r: EvidenceResult, spec: OracleSpec) throws -> EvidenceCorrection {
+        guard let smc = r.smc, let oracleOutput else { throw PDFEmuError("--oracle needs the smc estimator") }
+        let draws = smc.posteriorDraws(count: oracleSamples)
+        let points = try OraclePoints(parameterNames: r.parameterNames, values: draws.theta.flatMap { $0 })
+        let o = try spec.makeOracle()
+        let outcome = o.evaluate(points, chunkSize: 0)
+        if let failure = outcome.failure { throw PDFEmuError("--oracle: \(failure.description); nothing written") }
+        let attrs: [(String, String)] = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+                                         ("oracle", spec.text), ("input", "evidence posterior draws"),
+                                         ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
+                                         ("points_total", String(points.count)), ("row_offset", "0")] + o.provenance
+        try OracleFiles.write(outcome.result, points: outcome.evaluatedPoints, to: oracleOutput, attributes: attrs,
+                              ndataPerExperiment: o.ndataPerExperiment)
+        // Read back what was stored: the correction uses the stored answers.
+        let stored = try OracleScanFile.read(oracleOutput)
+        return EvidenceCorrection.compute(oracle: o.label, emulatorChi2: draws.chi2, trueChi2: stored.result.chi2,
+                                          temperature2: r.temperature2, emulatorLogZ: smc.logZ, emulatorError: smc.error, seed: seed)
+    }
+
+    /// The line printed when the correction's ESS is too low to trust.
+    static func advice(_ c: EvidenceCorrection) -> String {
+        "the correction rests on ESS \(Fmt.fixed(c.effectiveSampleSize, 1)) of \(c.points) draws (χ²_true − χ²_emu varies by "
+            + "\(Fmt.fixed(c.sdDifference, 2)) across the posterior): do not trust it; learn in the posterior's bulk "
+            + "(pdfemu learn with the same oracle, then pdfemu evidence again)"
     }
 }

@@ -17,6 +17,8 @@ extension Setting {
         .xPoints: "--x-points", .bandsFixed: "--fix", .bandsFree: "--free",
         .designMix: "--mix", .designDeltaMax: "--delta-max", .designBox: "--box", .designGaussianScale: "--gaussian-scale",
         .plotDirectory: "--plot", .resume: "--resume",
+        .evidenceMethods: "--method", .evidenceRuns: "--runs", .smcParticles: "--smc-particles", .smcESSFraction: "--smc-ess",
+        .smcAcceptedMoves: "--accepted-moves", .smcMaxSweeps: "--max-sweeps", .evidenceTemperature2: "--tolerance", .evidenceStarts: "--starts",
         .designCount: "--n", .evidenceSamples: "--samples", .evidenceParticles: "--particles",
         .evidenceTemperatures: "--temperatures", .evidenceMoves: "--moves", .learnInitial: "--initial", .learnBatch: "--batch",
         .proposalCount: "--n",

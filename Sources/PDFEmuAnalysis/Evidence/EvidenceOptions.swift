@@ -1,6 +1,17 @@
 import PDFEmuCore
 import PDFEmuIO
 import PDFEmuTheory
+
+/// An estimator of `EvidenceRunner.compute`.
+public enum EvidenceMethod: String, Sendable, Codable, CaseIterable {
+    /// Sequential Monte Carlo from the prior with an adaptive temperature ladder, K independent runs (the default).
+    case smc
+    /// The Laplace approximation corrected by importance sampling.
+    case importance
+    /// Annealed stepping stones from the Laplace reference to the posterior.
+    case annealed
+}
+
 /// Settings of `EvidenceRunner.compute`.
 public struct EvidenceOptions: Sendable, Codable, Equatable {
     /// T² of the likelihood exp(−χ²/(2T²)) (1: the usual likelihood). Must be > 0.
@@ -22,8 +33,22 @@ public struct EvidenceOptions: Sendable, Codable, Equatable {
     public var seed: UInt64
     /// Starts of the multi-start minimisation that finds the modes.
     public var starts: Int
+    /// The estimators to run (default: SMC alone).
+    public var methods: [EvidenceMethod] = [.smc]
+    /// SMC: independent runs K (their spread gives the error; run concurrently). At least 2.
+    public var runs: Int = 8
+    /// SMC: particles per run.
+    public var smcParticles: Int = 2000
+    /// SMC: target ESS of each step's incremental weights, as a fraction of the particles (0 < f < 1).
+    public var essFraction: Double = 0.9
+    /// SMC: Metropolis sweeps continue at each temperature until the particles have made this many
+    /// accepted moves each on average.
+    public var acceptedMoves: Double = 4
+    /// SMC: at most this many sweeps per temperature.
+    public var maxSweeps: Int = 40
 
-    /// Creates options (defaults: 4000 samples; 256 particles × 48 temperatures × 3 moves; ν = 5; 5% defensive).
+    /// Creates options (defaults: 4000 samples; 256 particles × 48 temperatures × 3 moves; ν = 5; 5% defensive;
+    /// the SMC settings keep their defaults: 8 runs × 2000 particles, ESS 0.9, 4 accepted moves, 40 sweeps).
     public init(temperature2: Double = 1, samples: Int = 4000, particles: Int = 256, temperatures: Int = 48, moves: Int = 3,
                 degreesOfFreedom: Int = 5, defensiveFraction: Double = 0.05, seed: UInt64 = 1, starts: Int = 8) {
         self.temperature2 = temperature2
@@ -39,14 +64,20 @@ public struct EvidenceOptions: Sendable, Codable, Equatable {
 
     /// Throws one line naming the first setting out of range.
     public func check() throws {
-        guard temperature2 > 0, temperature2.isFinite else { throw PDFEmuError("--tolerance: T² must be > 0, got \(temperature2)") }
-        guard samples >= 10 else { throw PDFEmuError("--samples: need at least 10, got \(samples)") }
-        guard particles >= 10 else { throw PDFEmuError("--particles: need at least 10, got \(particles)") }
-        guard temperatures >= 2 else { throw PDFEmuError("--temperatures: need at least 2, got \(temperatures)") }
-        guard moves >= 1 else { throw PDFEmuError("--moves: need at least 1, got \(moves)") }
+        guard temperature2 > 0, temperature2.isFinite else { throw SettingError(.evidenceTemperature2, "T² must be > 0, got \(temperature2)") }
+        guard samples >= 10 else { throw SettingError(.evidenceSamples, "need at least 10, got \(samples)") }
+        guard particles >= 10 else { throw SettingError(.evidenceParticles, "need at least 10, got \(particles)") }
+        guard temperatures >= 2 else { throw SettingError(.evidenceTemperatures, "need at least 2, got \(temperatures)") }
+        guard moves >= 1 else { throw SettingError(.evidenceMoves, "need at least 1, got \(moves)") }
         guard degreesOfFreedom >= 1 else { throw PDFEmuError("degrees of freedom must be ≥ 1, got \(degreesOfFreedom)") }
         guard defensiveFraction >= 0, defensiveFraction < 1 else { throw PDFEmuError("defensive fraction must be in [0, 1), got \(defensiveFraction)") }
-        guard starts >= 1 else { throw PDFEmuError("--starts: need at least 1, got \(starts)") }
+        guard starts >= 1 else { throw SettingError(.evidenceStarts, "need at least 1, got \(starts)") }
+        guard !methods.isEmpty else { throw SettingError(.evidenceMethods, "give at least one estimator") }
+        guard runs >= 2 else { throw SettingError(.evidenceRuns, "need at least 2 independent runs for an error, got \(runs)") }
+        guard smcParticles >= 10 else { throw SettingError(.smcParticles, "need at least 10, got \(smcParticles)") }
+        guard essFraction > 0, essFraction < 1 else { throw SettingError(.smcESSFraction, "must be in (0, 1), got \(essFraction)") }
+        guard acceptedMoves > 0, acceptedMoves.isFinite else { throw SettingError(.smcAcceptedMoves, "must be > 0, got \(acceptedMoves)") }
+        guard maxSweeps >= 2 else { throw SettingError(.smcMaxSweeps, "need at least 2, got \(maxSweeps)") }
         try checkSizes()
     }
 
@@ -60,6 +91,9 @@ public struct EvidenceOptions: Sendable, Codable, Equatable {
         try SizeLimits.check(.evidenceTemperatures, temperatures, cap: 100_000, bytesEach: 1024 + 8 * Double(particles), what: "temperatures")
         try SizeLimits.check(.evidenceMoves, moves, cap: max(1, 10_000_000_000 / (particles * temperatures)), bytesEach: 0,
                              what: "moves per particle and temperature (with \(particles) particles and \(temperatures) temperatures)")
+        try SizeLimits.check(.evidenceRuns, runs, cap: 10_000, bytesEach: 1024 * Double(max(1, smcParticles)), what: "SMC runs")
+        try SizeLimits.check(.smcParticles, smcParticles, cap: 10_000_000, bytesEach: 1024 * Double(max(1, runs)),
+                             what: "particles per SMC run (with \(runs) runs)")
     }
 }
 
@@ -72,4 +106,20 @@ extension Setting {
     public static let evidenceTemperatures = Setting("evidence.temperatures")
     /// Metropolis moves per particle and temperature of the evidence.
     public static let evidenceMoves = Setting("evidence.moves")
+    /// T² of the evidence's likelihood.
+    public static let evidenceTemperature2 = Setting("evidence.temperature2")
+    /// Starts of the minimisation the evidence's reference is built at.
+    public static let evidenceStarts = Setting("evidence.starts")
+    /// The estimators to run.
+    public static let evidenceMethods = Setting("evidence.methods")
+    /// Independent SMC runs (their spread is the error).
+    public static let evidenceRuns = Setting("evidence.runs")
+    /// Particles of one SMC run.
+    public static let smcParticles = Setting("evidence.smc.particles")
+    /// The conditional ESS fraction each SMC temperature step aims at.
+    public static let smcESSFraction = Setting("evidence.smc.essFraction")
+    /// Accepted moves per particle at each SMC temperature.
+    public static let smcAcceptedMoves = Setting("evidence.smc.acceptedMoves")
+    /// Largest number of move sweeps at one SMC temperature.
+    public static let smcMaxSweeps = Setting("evidence.smc.maxSweeps")
 }

@@ -13,7 +13,8 @@ public struct EvidenceModeSummary: Sendable, Codable, Equatable {
     public var weight: Double
 }
 
-/// log Z = log ∫ π(θ)·exp(−χ²(θ)/(2T²)) dθ for a uniform box prior, by two independent estimators.
+/// log Z = log ∫ π(θ)·exp(−χ²(θ)/(2T²)) dθ for a uniform box prior, by the estimators asked for
+/// (`EvidenceOptions.methods`; SMC by default).
 public struct EvidenceResult: Sendable, Codable, Equatable {
     /// Parameter names.
     public var parameterNames: [String]
@@ -30,40 +31,49 @@ public struct EvidenceResult: Sendable, Codable, Equatable {
     /// The modes of the reference (best first).
     public var modes: [EvidenceModeSummary]
     /// The Laplace approximation: log Σ_modes exp(−χ²_m/(2T²)) (2π)^{n/2} √det Σ_m / V (no error: a
-    /// quadratic expansion, corrected by the two estimators).
+    /// quadratic expansion, corrected by the estimators).
     public var laplaceLogZ: Double
-    /// Estimator 1: Laplace corrected by importance sampling.
-    public var importance: EvidenceEstimate
-    /// Estimator 2: annealed stepping stones from the reference to the posterior.
-    public var annealed: EvidenceEstimate
-    /// Thermodynamic quantities along the annealing path (β = 0 … 1).
+    /// Sequential Monte Carlo from the prior (nil unless asked for; the default estimator).
+    public var smc: SMCEstimate?
+    /// Estimator 1: Laplace corrected by importance sampling (nil unless asked for).
+    public var importance: EvidenceEstimate?
+    /// Estimator 2: annealed stepping stones from the reference to the posterior (nil unless asked for).
+    public var annealed: EvidenceEstimate?
+    /// Thermodynamic quantities along the annealing path (β = 0 … 1; empty without the annealed estimator).
     public var path: [EvidencePathPoint]
-    /// Metropolis acceptance rate of the annealing moves.
-    public var acceptance: Double
-    /// Weighted fraction of the posterior samples (annealed particles) outside the training region.
+    /// Metropolis acceptance rate of the annealing moves (nil without the annealed estimator).
+    public var acceptance: Double?
+    /// Weighted fraction of the posterior samples (annealed particles, importance samples, SMC particles)
+    /// outside the training region.
     public var outsideTrainingFraction: Double
-    /// Problems found (mass at the training-domain edge, low ESS, estimators that disagree).
+    /// Problems found (mass at the training-domain edge, low ESS, estimators or runs that disagree).
     public var warnings: [String]
 
-    /// Inverse-variance combination of the two estimates (independent samples).
+    /// log Z: SMC's when it ran, else the inverse-variance combination of the other estimates.
     public var logZ: Double {
-        let (a, b) = (importance, annealed)
+        if let smc { return smc.logZ }
+        let e = [importance, annealed].compactMap { $0 }
+        guard e.count == 2 else { return e.first?.logZ ?? .nan }
+        let (a, b) = (e[0], e[1])
         let wa = 1 / (a.error * a.error), wb = 1 / (b.error * b.error)
         guard wa.isFinite, wb.isFinite else { return wa.isFinite ? a.logZ : b.logZ }
         return (wa * a.logZ + wb * b.logZ) / (wa + wb)
     }
-    /// Standard error of `logZ`.
+    /// Error of `logZ`.
     public var logZError: Double {
-        let (a, b) = (importance.error, annealed.error)
+        if let smc { return smc.error }
+        let e = [importance, annealed].compactMap { $0 }
+        guard e.count == 2 else { return e.first?.error ?? .nan }
+        let (a, b) = (e[0].error, e[1].error)
         guard a > 0, b > 0 else { return min(a, b) }
         return 1 / (1 / (a * a) + 1 / (b * b)).squareRoot()
     }
     /// Free energy F = −log Z.
     public var freeEnergy: Double { -logZ }
-    /// ⟨χ²/(2T²)⟩ under the posterior (the path's β = 1 point).
-    public var meanEnergy: Double { path.last?.meanEnergy ?? .nan }
+    /// ⟨χ²/(2T²)⟩ under the posterior (SMC's final particles, else the annealing path's β = 1 point).
+    public var meanEnergy: Double { smc?.meanEnergy ?? path.last?.meanEnergy ?? .nan }
     /// Posterior entropy (nats), S = ⟨χ²/(2T²)⟩ + log V + log Z at β = 1.
-    public var entropy: Double { path.last?.entropy ?? .nan }
+    public var entropy: Double { smc?.entropy ?? path.last?.entropy ?? .nan }
 }
 
 /// The Bayes factor of two models: log B = log Z_A − log Z_B with the combined errors.

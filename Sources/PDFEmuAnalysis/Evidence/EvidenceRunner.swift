@@ -4,7 +4,8 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// Computes the evidence of a `ScalarModel` for a uniform box prior: finds the modes by multi-start
-/// minimisation, builds the Laplace reference on their Hessians, and runs the two estimators.
+/// minimisation, builds the Laplace reference on their Hessians, and runs the estimators asked for
+/// (sequential Monte Carlo by default; the Laplace-importance and annealed estimators by name).
 public enum EvidenceRunner {
     /// The evidence. Throws one line for bad input: a parameter without a prior range, an unbounded or
     /// empty range, a prior box that excludes the minimum, T² ≤ 0, settings out of range, or a Hessian
@@ -41,32 +42,71 @@ public enum EvidenceRunner {
         }
         let reference = ReferenceMixture(modes: modes, nu: options.degreesOfFreedom, defensive: options.defensiveFraction, box: box)
         let target = EvidenceTarget(model: model, box: box, temperature2: t2)
-        let (importance, isOutside) = LaplaceImportance.estimate(target: target, reference: reference, samples: options.samples,
-                                                                 seed: options.seed)
-        let annealed = AnnealedStepping.estimate(target: target, reference: reference, particles: options.particles,
-                                                 temperatures: options.temperatures, moves: options.moves, seed: options.seed &+ 1)
+        let wants = Set(options.methods)
         var warnings: [String] = []
-        let outside = max(isOutside, annealed.outsideFraction)
+        var importance: EvidenceEstimate?, annealed: AnnealedStepping.Output?, smc: SMCEstimate?
+        var outside = 0.0
+        if wants.contains(.importance) {
+            let r = LaplaceImportance.estimate(target: target, reference: reference, samples: options.samples, seed: options.seed)
+            importance = r.estimate
+            outside = max(outside, r.outsideFraction)
+        }
+        if wants.contains(.annealed) {
+            let r = AnnealedStepping.estimate(target: target, reference: reference, particles: options.particles,
+                                              temperatures: options.temperatures, moves: options.moves, seed: options.seed &+ 1)
+            annealed = r
+            outside = max(outside, r.outsideFraction)
+        }
+        if wants.contains(.smc) {
+            let settings = SequentialMonteCarlo.Settings(particles: options.smcParticles, essFraction: options.essFraction,
+                                                         acceptedMoves: options.acceptedMoves, maxSweeps: options.maxSweeps, temperature2: t2)
+            let r = SMCEstimate.compute(model: model, box: box, settings: settings, runs: options.runs, seed: options.seed &+ 2)
+            smc = r
+            if model.trainingRegion != nil {
+                var out = 0, total = 0
+                for i in Swift.stride(from: 0, to: r.posteriorChi2.count, by: max(1, r.posteriorChi2.count / 2000)) {
+                    total += 1
+                    if !model.isInsideTrainingRegion(Array(r.posterior[(i * p)..<((i + 1) * p)])) { out += 1 }
+                }
+                outside = max(outside, total > 0 ? Double(out) / Double(total) : 0)
+            }
+        }
         if model.trainingRegion != nil && outside > 0.01 {
             warnings.append("posterior mass reaches the edge of the training domain: \(Fmt.fixed(100 * outside, 1))% of the weighted "
                             + "samples lie outside it; log Z relies on the model's extrapolation there")
         }
-        for e in [importance, annealed.estimate] where e.effectiveSampleSize < 0.05 * Double(e.count) {
+        for e in [importance, annealed?.estimate].compactMap({ $0 }) where e.effectiveSampleSize < 0.05 * Double(e.count) {
             warnings.append("\(e.method): effective sample size \(Fmt.fixed(e.effectiveSampleSize, 1)) of \(e.count); the error may be underestimated")
         }
-        let gap = abs(importance.logZ - annealed.estimate.logZ)
-        let combined = (importance.error * importance.error + annealed.estimate.error * annealed.estimate.error).squareRoot()
-        if gap > 3 * combined {
-            warnings.append("the two estimators disagree by \(Fmt.fixed(gap, 3)) (\(Fmt.fixed(gap / combined, 1))σ); increase --samples/--particles/--temperatures")
+        if let i = importance, let a = annealed?.estimate {
+            let gap = abs(i.logZ - a.logZ)
+            let combined = (i.error * i.error + a.error * a.error).squareRoot()
+            if gap > 3 * combined {
+                warnings.append("the two estimators disagree by \(Fmt.fixed(gap, 3)) (\(Fmt.fixed(gap / combined, 1))σ); increase the samples, particles or temperatures")
+            }
         }
-        if annealed.acceptance < 0.05 { warnings.append("annealing moves accepted only \(Fmt.fixed(100 * annealed.acceptance, 1))% of the time") }
+        if let a = annealed, a.acceptance < 0.05 { warnings.append("annealing moves accepted only \(Fmt.fixed(100 * a.acceptance, 1))% of the time") }
+        if let smc {
+            let bad = smc.outlyingRuns
+            if !bad.isEmpty {
+                warnings.append("SMC: run(s) \(bad.map { String($0 + 1) }.joined(separator: ", ")) disagree with the others by more than 3σ; "
+                                + "the runs have not converged: use more particles or accepted moves")
+            }
+            if let low = smc.runs.map(\.acceptance).min(), low < 0.02 {
+                warnings.append("SMC: a run accepted only \(Fmt.fixed(100 * low, 1))% of its moves; the particles may not mix")
+            }
+            if let d = smc.runs.map(\.distinctFraction).min(), d < 0.5 {
+                warnings.append("SMC: only \(Fmt.fixed(100 * d, 1))% of a run's final particles are distinct; use more accepted moves")
+            }
+        }
         return EvidenceResult(parameterNames: names, priorLower: lo, priorUpper: hi, logPriorVolume: box.logVolume, temperature2: t2,
                               chi2Minimum: best.value,
                               modes: zip(modes, reference.weights).map {
                                   EvidenceModeSummary(theta: $0.centre, chi2: $0.chi2, laplaceLogZ: $0.laplaceLogZ, weight: $1)
                               },
-                              laplaceLogZ: LogSum.exp(modes.map(\.laplaceLogZ)), importance: importance, annealed: annealed.estimate,
-                              path: annealed.path, acceptance: annealed.acceptance, outsideTrainingFraction: outside, warnings: warnings)
+                              laplaceLogZ: LogSum.exp(modes.map(\.laplaceLogZ)), smc: smc, importance: importance,
+                              annealed: annealed?.estimate, path: annealed?.path ?? [], acceptance: annealed?.acceptance,
+                              outsideTrainingFraction: outside, warnings: warnings)
     }
 
     /// The Laplace mode at a minimum (nil if the Hessian there is not positive definite).

@@ -43,6 +43,11 @@ package struct FreeParameterModel: ScalarModel {
     }
     /// The base model's spread status (the spread is the base model's).
     package var spreadStatus: SpreadStatus { base.spreadStatus }
+    package func values(atRows points: [Double]) -> [Double] {
+        let p = free.count
+        guard p > 0 else { return [] }
+        return base.values(atRows: (0..<(points.count / p)).flatMap { full(Array(points[($0 * p)..<(($0 + 1) * p)])) })
+    }
 
     /// The base model's training region seen over the free parameters.
     struct Region: TrainingRegion {

@@ -88,6 +88,9 @@ public protocol ScalarModel: Sendable {
     var trainingRegion: (any TrainingRegion)? { get }
     /// What `prediction(at:).spread` is: none (exact, one network), raw or calibrated ensemble spread.
     var spreadStatus: SpreadStatus { get }
+    /// The values at many points (rows of `points`, N×P row-major) [N], NaN where undefined; the
+    /// default calls `value(at:)` per row, models with a faster batched path (BLAS) override it.
+    func values(atRows points: [Double]) -> [Double]
 }
 
 /// The part of a trained model that describes its training data: where it can be trusted.
@@ -114,6 +117,12 @@ extension ScalarModel {
     public var startingPoints: [[Double]] { [] }
     /// An exact model: no spread.
     public var spreadStatus: SpreadStatus { .exact }
+    /// One `value(at:)` per row.
+    public func values(atRows points: [Double]) -> [Double] {
+        let p = parameterNames.count
+        guard p > 0 else { return [] }
+        return (0..<(points.count / p)).map { value(at: Array(points[($0 * p)..<(($0 + 1) * p)])) }
+    }
     /// True if θ is inside the training region (always true for a model without one).
     public func isInsideTrainingRegion(_ theta: [Double]) -> Bool { trainingRegion?.domain(at: theta).inside ?? true }
 }

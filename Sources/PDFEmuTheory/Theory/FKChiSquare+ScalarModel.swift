@@ -9,6 +9,11 @@ extension FKChiSquare: ScalarModel {
         (try? chi2(at: theta).get()) ?? .nan
     }
 
+    /// The χ² of many points through `evaluateBatch` (total only; NaN where undefined).
+    public func values(atRows points: [Double]) -> [Double] {
+        points.isEmpty ? [] : evaluateBatch(points, perExperiment: false).chi2
+    }
+
     public func valueAndGradient(at theta: [Double]) -> (value: Double, gradient: [Double]) {
         (try? chi2AndGradient(at: theta).get())
             ?? (.nan, [Double](repeating: .nan, count: freeIndices.count))

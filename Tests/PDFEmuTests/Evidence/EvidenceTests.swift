@@ -14,7 +14,16 @@ final class EvidenceTests: XCTestCase {
 
     /// Small, fast settings (the coverage test runs 20 seeds of each model).
     func fastOptions(seed: UInt64) -> EvidenceOptions {
-        EvidenceOptions(samples: 1500, particles: 96, temperatures: 16, moves: 2, seed: seed)
+        var o = EvidenceOptions(samples: 1500, particles: 96, temperatures: 16, moves: 2, seed: seed)
+        o.methods = [.importance, .annealed]
+        return o
+    }
+
+    /// The defaults of the two former estimators (SMC is the default now: `SMCEvidenceTests`).
+    func formerEstimators(_ o: EvidenceOptions = EvidenceOptions()) -> EvidenceOptions {
+        var o = o
+        o.methods = [.importance, .annealed]
+        return o
     }
 
     /// Both estimators within their stated errors of the exact log Z on each model, with ≥ 90% of 20
@@ -27,12 +36,13 @@ final class EvidenceTests: XCTestCase {
             var errors: [Double] = []
             for seed in 1...20 {
                 let r = try EvidenceRunner.compute(model: model, prior: model.prior, options: fastOptions(seed: UInt64(seed)))
-                let zIS = abs(r.importance.logZ - exact) / r.importance.error
-                let zAIS = abs(r.annealed.logZ - exact) / r.annealed.error
+                let (importance, annealed) = (r.importance!, r.annealed!)
+                let zIS = abs(importance.logZ - exact) / importance.error
+                let zAIS = abs(annealed.logZ - exact) / annealed.error
                 if zIS <= 2 { hitsIS += 1 }
                 if zAIS <= 2 { hitsAIS += 1 }
                 worst = (max(worst.0, zIS), max(worst.1, zAIS))
-                errors += [r.importance.error, r.annealed.error]
+                errors += [importance.error, annealed.error]
             }
             let name = String(describing: type(of: model))
             print("\(name): exact log Z \(exact); within 2σ: importance \(hitsIS)/20, annealed \(hitsAIS)/20; worst pulls \(worst)")
@@ -47,22 +57,23 @@ final class EvidenceTests: XCTestCase {
     /// two-mode model gets both modes in its reference.
     func testDefaultSettingsAccuracy() throws {
         for model in Self.models {
-            let r = try EvidenceRunner.compute(model: model, prior: model.prior)
+            let r0 = try EvidenceRunner.compute(model: model, prior: model.prior, options: formerEstimators())
+            let r = (r0, importance: r0.importance!, annealed: r0.annealed!)
             let name = String(describing: type(of: model))
-            print("\(name): exact \(model.exactLogZ) laplace \(r.laplaceLogZ) importance \(r.importance.logZ) ± \(r.importance.error) "
+            print("\(name): exact \(model.exactLogZ) laplace \(r.0.laplaceLogZ) importance \(r.importance.logZ) ± \(r.importance.error) "
                   + "(ESS \(r.importance.effectiveSampleSize)) annealed \(r.annealed.logZ) ± \(r.annealed.error) (ESS \(r.annealed.effectiveSampleSize))")
             XCTAssertEqual(r.importance.logZ, model.exactLogZ, accuracy: max(0.05, 3 * r.importance.error), name)
             XCTAssertEqual(r.annealed.logZ, model.exactLogZ, accuracy: max(0.05, 3 * r.annealed.error), name)
-            XCTAssertEqual(r.path.first?.beta, 0)
-            XCTAssertEqual(r.path.last?.beta, 1)
-            XCTAssertEqual(r.path.last!.logZ, r.annealed.logZ, accuracy: 1e-12)
+            XCTAssertEqual(r.0.path.first?.beta, 0)
+            XCTAssertEqual(r.0.path.last?.beta, 1)
+            XCTAssertEqual(r.0.path.last!.logZ, r.annealed.logZ, accuracy: 1e-12)
             // Gibbs relation at β = 1: S = ⟨χ²/2⟩ + log V + log Z.
-            XCTAssertEqual(r.entropy, r.meanEnergy + r.logPriorVolume + r.annealed.logZ, accuracy: 1e-9)
-            if model is TwoModeEvidenceModel { XCTAssertEqual(r.modes.count, 2) } else { XCTAssertEqual(r.modes.count, 1) }
+            XCTAssertEqual(r.0.entropy, r.0.meanEnergy + r.0.logPriorVolume + r.annealed.logZ, accuracy: 1e-9)
+            if model is TwoModeEvidenceModel { XCTAssertEqual(r.0.modes.count, 2) } else { XCTAssertEqual(r.0.modes.count, 1) }
         }
         // Gaussian: ⟨χ²/2⟩ = (χ²_min + n)/2 exactly, entropy = ½ log det(2πe C).
         let g = GaussianEvidenceModel()
-        let r = try EvidenceRunner.compute(model: g, prior: g.prior)
+        let r = try EvidenceRunner.compute(model: g, prior: g.prior, options: formerEstimators())
         XCTAssertEqual(r.meanEnergy, (20 + 3) / 2, accuracy: 0.15)
         XCTAssertEqual(r.laplaceLogZ, g.exactLogZ, accuracy: 1e-9)
     }
@@ -89,9 +100,9 @@ final class EvidenceTests: XCTestCase {
         let prior = UniformBoxPrior(ranges: Dictionary(uniqueKeysWithValues: (0..<2).map {
             (m.parameterNames[$0], ValueRange(lower: m.mu[$0] - 20 * m.sigma($0), upper: m.mu[$0] + 20 * m.sigma($0)))
         }))
-        let wide = try EvidenceRunner.compute(model: m, prior: prior, options: EvidenceOptions(temperature2: 4, samples: 500, particles: 32, temperatures: 8))
+        let wide = try EvidenceRunner.compute(model: m, prior: prior, options: formerEstimators(EvidenceOptions(temperature2: 4, samples: 500, particles: 32, temperatures: 8)))
         XCTAssertTrue(wide.warnings.contains { $0.contains("edge of the training domain") })
-        let narrow = try EvidenceRunner.compute(model: m, prior: prior, options: EvidenceOptions(temperature2: 0.05, samples: 500, particles: 32, temperatures: 8))
+        let narrow = try EvidenceRunner.compute(model: m, prior: prior, options: formerEstimators(EvidenceOptions(temperature2: 0.05, samples: 500, particles: 32, temperatures: 8)))
         XCTAssertFalse(narrow.warnings.contains { $0.contains("edge of the training domain") })
     }
 }

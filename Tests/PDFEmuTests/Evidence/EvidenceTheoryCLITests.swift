@@ -16,7 +16,7 @@ final class EvidenceTheoryCLITests: XCTestCase {
         let prior = packageRoot.appendingPathComponent("Configs/hera15_prior.json").path
         let free14 = "Bg,Cg,Agp,Bgp,Buv,Cuv,Euv,Bdv,Cdv,CUbar,DUbar,ADbar,BDbar,CDbar"
         let r = try PDFEmuExecutable.run(["evidence", "--theory", theory, "--free-b", free14 + ",Duv", "--prior-file", prior,
-                                          "--samples", "500", "--particles", "64", "--temperatures", "8", "--json"])
+                                          "--method", "importance,annealed", "--samples", "500", "--particles", "64", "--temperatures", "8", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         XCTAssertEqual((obj["results"] as? [Any])?.count, 2)
