@@ -5,7 +5,7 @@ extension BenchSection {
     /// Profile-likelihood scans against the peer's scipy L-BFGS-B and iminuit MIGRAD scans.
     static let profile = BenchSection(
         name: "profile",
-        summary: "41-point profile of one parameter, 14→128×3 tanh→1, same weights: pdfemu ScanRunner vs scipy L-BFGS-B and iminuit; all 14 profiles in one call (points/s)",
+        summary: "41-point profile of one parameter, 14→128×3 tanh→sum-of-squares head, same weights: pdfemu ScanRunner vs scipy L-BFGS-B and iminuit; all 14 profiles in one call (points/s)",
         run: ProfileBench.run, child: nil)
 }
 
