@@ -116,3 +116,48 @@ MULTI void pdfemu_colsum_f32(const float *restrict x, long rows, long cols, floa
         for (long j = 0; j < cols; j++) out[j] += row[j];
     }
 }
+
+/* Fused bias + activation over a rows × cols block: z[r,c] += b[c], then a[r,c] = σ(z[r,c]) (kind as in
+   pdfemu_act_forward_f32; kind < 0 or a NULL: the bias only). One pass over z instead of three. */
+MULTI void pdfemu_bias_act_f32(int kind, float *restrict z, const float *restrict b, float *restrict a, long rows, long cols) {
+    for (long r = 0; r < rows; r++) {
+        float *zr = z + r * cols;
+        for (long j = 0; j < cols; j++) zr[j] += b[j];
+        if (kind < 0 || a == 0) continue;
+        float *ar = a + r * cols;
+        switch (kind) {
+        case 0: for (long j = 0; j < cols; j++) ar[j] = fast_tanh(zr[j]); break;
+        case 1: for (long j = 0; j < cols; j++) ar[j] = zr[j] * fast_sigmoid(zr[j]); break;
+        case 2: for (long j = 0; j < cols; j++) ar[j] = fast_softplus(zr[j]); break;
+        default: break;
+        }
+    }
+}
+
+/* Fused back-propagation through σ with the bias gradient: g[r,c] *= σ'(z[r,c]) (a = σ(z)), and
+   out[c] = Σ_r g[r,c] of the result (the previous layer's bias gradient). */
+MULTI void pdfemu_act_backward_colsum_f32(int kind, const float *restrict z, const float *restrict a, float *restrict g,
+                                          long rows, long cols, float *restrict out) {
+    for (long j = 0; j < cols; j++) out[j] = 0.0f;
+    for (long r = 0; r < rows; r++) {
+        const float *zr = z + r * cols, *ar = a + r * cols;
+        float *gr = g + r * cols;
+        switch (kind) {
+        case 0: for (long j = 0; j < cols; j++) gr[j] *= 1.0f - ar[j] * ar[j]; break;
+        case 1:
+            for (long j = 0; j < cols; j++) {
+                float s = fast_sigmoid(zr[j]);
+                gr[j] *= s + zr[j] * s * (1.0f - s);
+            }
+            break;
+        case 2: for (long j = 0; j < cols; j++) gr[j] *= fast_sigmoid(zr[j]); break;
+        default: break;
+        }
+        for (long j = 0; j < cols; j++) out[j] += gr[j];
+    }
+}
+
+/* y[i] += x[i] for n elements (sums partial gradients). */
+MULTI void pdfemu_add_f32(float *restrict y, const float *restrict x, long n) {
+    for (long i = 0; i < n; i++) y[i] += x[i];
+}

@@ -1,4 +1,5 @@
 import Foundation
+import PDFEmu
 
 /// The PyTorch peer (/work/shared/bench/torch_fit.py by default): where it is, how to run it, and the
 /// figures of one run. Override the places with PDFEMU_PEER_DIR and PDFEMU_PEER_PYTHON.
@@ -12,6 +13,11 @@ enum Peer {
         ProcessInfo.processInfo.environment["PDFEMU_PEER_PYTHON"]
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".peer-venv/bin/python")
     }
+    /// The wrapper that gives the peer pdfemu's output structure (bench/peer_head.py of this checkout).
+    static var headScript: String { FileManager.default.currentDirectoryPath + "/bench/peer_head.py" }
+    /// Units of the sum-of-squares head of the default network (Configs/hera14.json, `loss.sos_components`):
+    /// every peer network ends in it unless a run asks for a plain linear output.
+    static let defaultComponents = FitConfig.defaults.sosComponents
     /// Longest a single peer run may take before it is stopped (a very busy machine).
     static let timeoutSeconds = 420.0
 
@@ -20,6 +26,7 @@ enum Peer {
         let fm = FileManager.default
         if !fm.fileExists(atPath: directory + "/torch_fit.py") { return "no \(directory)/torch_fit.py (set PDFEMU_PEER_DIR)" }
         if !fm.isExecutableFile(atPath: python) { return "no Python at \(python) (set PDFEMU_PEER_PYTHON)" }
+        if !fm.fileExists(atPath: headScript) { return "no \(headScript) (run pdfemu-bench from the checkout's top folder)" }
         return nil
     }
 
@@ -60,16 +67,17 @@ enum Peer {
     /// Runs torch_fit.py on `data` with an MLP of `layers`×`hidden` tanh units, Adam, `batch`, float32,
     /// `epochs` epochs and `threads` torch threads (numpy's OpenBLAS at 1 thread, as the peer's README says).
     /// `scanPoints` > 1 also times its 41-point-style profile scans (scipy, and iminuit when `iminuit`);
-    /// `extra` arguments are appended (e.g. --load-model, --scan-param).
+    /// `extra` arguments are appended (e.g. --load-model, --scan-param). The network ends in a sum-of-squares
+    /// head of `sosComponents` units (pdfemu's default structure, through bench/peer_head.py); 0: one linear output.
     static func run(data: String, hidden: Int, layers: Int = 3, batch: Int, epochs: Int, threads: Int = 2,
                     latencyCalls: Int = 2000, scanPoints: Int = 1, iminuit: Bool = false,
-                    extra: [String] = []) throws -> Result {
+                    sosComponents: Int = defaultComponents, extra: [String] = []) throws -> Result {
         if let why = unavailable { throw BenchError("peer: " + why) }
         let tmp = try BenchData.scratch("peer")
         let json = tmp + "/peer-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).json"
         let logPath = json.replacingOccurrences(of: ".json", with: ".log")
         defer { try? FileManager.default.removeItem(atPath: json); try? FileManager.default.removeItem(atPath: logPath) }
-        let args = [directory + "/torch_fit.py", "--data", data, "--hidden", String(hidden), "--layers", String(layers),
+        let args = [headScript, "--peer-dir", directory, "--sos-components", String(sosComponents), "--data", data, "--hidden", String(hidden), "--layers", String(layers),
                     "--act", "tanh", "--batch", String(batch), "--epochs", String(epochs), "--threads", String(threads),
                     "--lr", "0.001", "--scan-points", String(scanPoints), "--latency-calls", String(latencyCalls),
                     "--json", json] + (iminuit ? [] : ["--no-iminuit"]) + extra

@@ -5,7 +5,7 @@ extension BenchSection {
     /// Profile-likelihood scans against the peer's scipy L-BFGS-B and iminuit MIGRAD scans.
     static let profile = BenchSection(
         name: "profile",
-        summary: "41-point profile of one parameter, 14→128×3 tanh→1, same weights: pdfemu ScanRunner vs scipy L-BFGS-B and iminuit; all 14 profiles in one call (points/s)",
+        summary: "41-point profile of one parameter, 14→128×3 tanh→sum-of-squares head, same weights: pdfemu ScanRunner vs scipy L-BFGS-B and iminuit; all 14 profiles in one call (points/s)",
         run: ProfileBench.run, child: nil)
 }
 
@@ -78,11 +78,19 @@ enum ProfileBench {
         }
         let p = emu.parameterNames.count
         var tensors: [[Any]] = []
+        let layerCount = net.architecture.layers.count
         for t in net.architecture.tensors {
-            // pdfemu "layers.i.weight" [fanOut, fanIn] is nn.Sequential's "(2i).weight": Linear layers sit at even indices.
+            // pdfemu "layers.i.weight" [fanOut, fanIn] is nn.Sequential's "(2i).weight": Linear layers sit at even
+            // indices; a sum of squares' "head.offset" is bench/peer_head.py's head module after the last Linear.
             let parts = t.name.split(separator: ".")
-            guard parts.count == 3, let i = Int(parts[1]) else { throw BenchError("profile: unexpected tensor \(t.name)") }
-            tensors.append(["\(2 * i).\(parts[2])", t.shape, Array(net.weights[t.offset..<(t.offset + t.count)])])
+            let key: String
+            if t.name == "head.offset" {
+                key = "\(2 * layerCount - 1).offset"
+            } else {
+                guard parts.count == 3, parts[0] == "layers", let i = Int(parts[1]) else { throw BenchError("profile: unexpected tensor \(t.name)") }
+                key = "\(2 * i).\(parts[2])"
+            }
+            tensors.append([key, t.shape, Array(net.weights[t.offset..<(t.offset + t.count)])])
         }
         var amat = [Double](repeating: 0, count: p * p)
         for i in 0..<p { for j in 0..<p { amat[j * p + i] = net.inputTransform[i * p + j] } }
@@ -151,7 +159,8 @@ enum ProfileBench {
         let emu = try emulator(file: file, epochs: epochs)
         let name = names[parameter]
         let r = s.ranges[parameter]
-        print("data: \(file) (N = \(scan.count), P = \(p)); network \(p)→\(hidden)×3 tanh→1, float32, trained once by pdfemu "
+        print("data: \(file) (N = \(scan.count), P = \(p)); network \(p)→\(hidden)×3 tanh→\(emu.architecture.networkOutputs) with the default "
+              + "\(emu.architecture.outputStructure.rawValue) head, float32, trained once by pdfemu "
               + "(\(epochs) epochs, linear Δχ² target);")
         print("IDENTICAL WEIGHTS: the peer loads pdfemu's network and scalers (--load-model), so both profile the same function")
         print("(pdfemu evaluates it in double precision over the float32 weights, torch in float32).")
@@ -189,7 +198,7 @@ enum ProfileBench {
             if let checkpoint, peerError == nil {
                 do {
                     let pr = try Peer.run(data: file, hidden: hidden, batch: 256, epochs: 1, threads: 1, latencyCalls: 300,
-                                          scanPoints: points, iminuit: true,
+                                          scanPoints: points, iminuit: true, sosComponents: emu.architecture.outputStructure == .sumOfSquares ? emu.architecture.components : 0,
                                           extra: ["--load-model", checkpoint, "--scan-param", String(parameter),
                                                   "--scan-halfwidth", String(halfwidth), "--bounds", "box", "--infer-n", "10000"])
                     if let sc = pr.scipyScan {

@@ -5,14 +5,16 @@ extension BenchSection {
     /// Training throughput against the PyTorch peer on the same synthetic scan.
     static let train = BenchSection(
         name: "train",
-        summary: "training samples/s, 14→{128,256}×3 tanh→1, Adam, float32, batch 256 and 32, 2 threads: pdfemu vs PyTorch",
+        summary: "training samples/s, 14→{128,256}×3 tanh→sum-of-squares head, Adam, float32, batch 256 (1 and 2 members) and 32, 2 threads: pdfemu vs PyTorch",
         run: TrainBench.run, child: nil)
 }
 
 /// The train section.
 enum TrainBench {
-    /// (hidden width, batch size) pairs, each with 3 hidden layers.
-    static let cases: [(hidden: Int, batch: Int, goal: Double)] = [(128, 256, 2), (256, 256, 2), (128, 32, 5), (256, 32, 5)]
+    /// (hidden width, batch size, ensemble members) of each row, each with 3 hidden layers and the default
+    /// sum-of-squares head on both sides (the peer through bench/peer_head.py).
+    static let cases: [(hidden: Int, batch: Int, members: Int, goal: Double)] =
+        [(128, 256, 1, 2), (128, 256, 2, 2), (256, 256, 1, 2), (256, 256, 2, 2), (128, 32, 1, 5), (256, 32, 1, 5)]
     static let n = 100_000, p = 14, threads = 2
 
     /// One side's figures in one round: samples/s and other-process load of each epoch.
@@ -21,25 +23,28 @@ enum TrainBench {
     /// Floating-point operations per training sample (`MLPArchitecture.trainingFlopsPerSample`).
     static func flopsPerSample(_ arch: MLPArchitecture) -> Double { arch.trainingFlopsPerSample }
 
-    /// pdfemu: `epochs` epochs of `Trainer` on the prepared split (data loading and scaling not timed);
-    /// one figure per epoch (the time between the ends of consecutive epochs, shuffling included).
-    static func pdfemu(scan: ScanData, file: String, hidden: Int, batch: Int, epochs: Int) throws -> (Side, Int) {
+    /// pdfemu: `epochs` epochs of `Trainer` for each of `members` members, as a fit trains them (data loading
+    /// and scaling not timed); one figure per epoch (the time between the ends of consecutive epochs,
+    /// shuffling and validation included), in member-samples per second.
+    static func pdfemu(scan: ScanData, file: String, hidden: Int, batch: Int, epochs: Int, members: Int = 1) throws -> (Side, Int) {
         let config = BenchData.config(file: file, hidden: [hidden, hidden, hidden], batch: batch, epochs: epochs)
         BLAS.setThreads(threads)
         let data = try TrainingData<Float>(scan: scan, config: config)
         let trainer = Trainer<Float>(config: config, data: data, scan: scan)
-        let state = trainer.initialState(member: 0)
         let rows = data.trainRows.count
         var side = Side(rates: [], loads: [])
-        var load = MachineLoad()
-        var t0 = now()
-        _ = trainer.train(member: 0, from: state, timeBudget: 0, progress: { _ in
-            let t = now()
-            side.rates.append(Double(rows) / (t - t0))
-            side.loads.append(load.otherFraction() ?? .nan)
-            load = MachineLoad()
-            t0 = now()
-        }, checkpoint: { _ in }, shouldStop: { false })
+        for k in 0..<members {
+            let state = trainer.initialState(member: k)
+            var load = MachineLoad()
+            var t0 = now()
+            _ = trainer.train(member: k, from: state, timeBudget: 0, progress: { _ in
+                let t = now()
+                side.rates.append(Double(rows) / (t - t0))
+                side.loads.append(load.otherFraction() ?? .nan)
+                load = MachineLoad()
+                t0 = now()
+            }, checkpoint: { _ in }, shouldStop: { false })
+        }
         return (side, rows)
     }
 
@@ -54,7 +59,7 @@ enum TrainBench {
               + "\(rounds) rounds, pdfemu and peer interleaved; figure = median over all undisturbed epochs (all epochs if none is)")
         print("sgemm peak of this run (256³, \(threads) threads, pdfemu's kernels): \(fixed(peak, 1)) GFLOP/s")
         if let peerMissing { print("peer not run: \(peerMissing)") }
-        print(pad("network", 16) + pad("batch", 6, right: true) + pad("pdfemu/s", 11, right: true) + pad("peer/s", 11, right: true)
+        print(pad("network", 16) + pad("batch", 6, right: true) + pad("members", 8, right: true) + pad("pdfemu/s", 11, right: true) + pad("peer/s", 11, right: true)
               + pad("pdfemu/peer", 13, right: true) + pad("goal", 6, right: true) + pad("GFLOP/s", 9, right: true)
               + pad("% sgemm", 9, right: true) + pad("other load pdfemu | peer (max)", 33, right: true))
         var contaminated = false
@@ -62,8 +67,11 @@ enum TrainBench {
             var mine = Side(rates: [], loads: []), peer = Side(rates: [], loads: [])
             var peerError: String?
             var trainRows = 0
+            // The peer trains one network at a time: its rows for 2 members are its 1-member runs (reused when made).
+            let cached = Peer.cache["\(c.hidden)/\(c.batch)/\(epochs)"] ?? []
+            if c.members > 1 { for r in cached { peer.rates += r.epochSamplesPerSecond; peer.loads += r.epochLoad } }
             for _ in 0..<rounds {
-                if peerMissing == nil && peerError == nil {
+                if peerMissing == nil && peerError == nil && (c.members == 1 || cached.isEmpty) {
                     do {
                         let r = try Peer.run(data: file, hidden: c.hidden, batch: c.batch, epochs: epochs, threads: threads)
                         peer.rates += r.epochSamplesPerSecond
@@ -71,17 +79,18 @@ enum TrainBench {
                         Peer.cache["\(c.hidden)/\(c.batch)/\(epochs)", default: []].append(r)
                     } catch { peerError = "\(error)" }
                 }
-                let (s, rows) = try pdfemu(scan: scan, file: file, hidden: c.hidden, batch: c.batch, epochs: epochs)
+                let (s, rows) = try pdfemu(scan: scan, file: file, hidden: c.hidden, batch: c.batch, epochs: epochs, members: c.members)
                 mine.rates += s.rates
                 mine.loads += s.loads
                 trainRows = rows
             }
-            let arch = MLPArchitecture(inputs: p, hidden: [c.hidden, c.hidden, c.hidden], outputs: 1, activation: .tanh)
+            let arch = MLPArchitecture(inputs: p, hidden: [c.hidden, c.hidden, c.hidden], outputs: 1, activation: .tanh,
+                                       outputStructure: .sumOfSquares, components: Peer.defaultComponents)
             let a = robustMedian(mine), b = robustMedian(peer)
             let gflops = a.value * flopsPerSample(arch) * 1e-9
             contaminated = contaminated || a.contaminated || b.contaminated
             let ratio = a.value / b.value
-            print(pad("\(p)→\(c.hidden)×3→1", 16) + pad(String(c.batch), 6, right: true)
+            print(pad("\(p)→\(c.hidden)×3→sos", 16) + pad(String(c.batch), 6, right: true) + pad(String(c.members), 8, right: true)
                   + pad(rateText(a.value), 11, right: true) + pad(rateText(b.value), 11, right: true)
                   + pad(ratio.isFinite ? fixed(ratio, 2) + "×" : "n/a", 13, right: true)
                   + pad("≥\(Int(c.goal))×", 6, right: true) + pad(fixed(gflops, 1), 9, right: true)
@@ -93,9 +102,10 @@ enum TrainBench {
                       + "; peer " + peer.rates.map { rateText($0) }.joined(separator: ", "))
             }
         }
-        print("(samples/s: training points per second of one epoch, forward + backward + Adam step; GFLOP/s counts the")
-        print(" forward and backward GEMMs, \(Int(flopsPerSample(MLPArchitecture(inputs: p, hidden: [128, 128, 128], outputs: 1, activation: .tanh)) / 1000)) kFLOP/sample for 128×3, "
-              + "\(Int(flopsPerSample(MLPArchitecture(inputs: p, hidden: [256, 256, 256], outputs: 1, activation: .tanh)) / 1000)) kFLOP/sample for 256×3.)")
+        print("(samples/s: training points per second of one epoch (of one member: a fit trains its members one after the")
+        print(" other, each batch split over the 2 threads), forward + backward + Adam step; GFLOP/s counts the")
+        print(" forward and backward GEMMs, \(Int(flopsPerSample(MLPArchitecture(inputs: p, hidden: [128, 128, 128], outputs: 1, activation: .tanh, outputStructure: .sumOfSquares, components: Peer.defaultComponents)) / 1000)) kFLOP/sample for 128×3, "
+              + "\(Int(flopsPerSample(MLPArchitecture(inputs: p, hidden: [256, 256, 256], outputs: 1, activation: .tanh, outputStructure: .sumOfSquares, components: Peer.defaultComponents)) / 1000)) kFLOP/sample for 256×3.)")
         if contaminated {
             print("* other processes used > 5% of the machine during some epochs: those figures are contaminated; the medians use")
             print("  only undisturbed epochs when there are any. Rerun on a quiet machine for figures to quote.")

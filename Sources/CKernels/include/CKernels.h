@@ -11,6 +11,12 @@ void pdfemu_adam_f32(float *p, const float *g, float *m, float *v, long n, float
                      float eps, float stepSize, float c2sqrt, float wd, int decoupled);
 /// Column sums: out[j] = Σ_r x[r*cols + j].
 void pdfemu_colsum_f32(const float *x, long rows, long cols, float *out);
+/// Fused bias and activation over rows × cols: z[r,c] += b[c], a[r,c] = σ(z[r,c]); kind < 0 or a NULL: bias only.
+void pdfemu_bias_act_f32(int kind, float *z, const float *b, float *a, long rows, long cols);
+/// Fused g[r,c] *= σ'(z[r,c]) (a = σ(z)) and out[c] = Σ_r g[r,c] afterwards.
+void pdfemu_act_backward_colsum_f32(int kind, const float *z, const float *a, float *g, long rows, long cols, float *out);
+/// y[i] += x[i].
+void pdfemu_add_f32(float *y, const float *x, long n);
 
 /* Double-precision one-point kernels (point_kernels.c). */
 /// z[r] = b[r] + Σ_k w[r·fi + k]·x[k], w the weights (fo × fi, row-major); b NULL: no bias.

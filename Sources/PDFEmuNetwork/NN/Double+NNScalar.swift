@@ -24,4 +24,24 @@ extension Double: NNScalar {
         out.update(repeating: 0, count: cols)
         for r in 0..<rows { for j in 0..<cols { out[j] += x[r * cols + j] } }
     }
+
+    public static func biasActivate(_ kind: Activation?, z: UnsafeMutablePointer<Double>, bias: UnsafePointer<Double>,
+                                    a: UnsafeMutablePointer<Double>?, rows: Int, cols: Int) {
+        for r in 0..<rows {
+            let zr = z + r * cols
+            for j in 0..<cols { zr[j] += bias[j] }
+            if let kind, let a { for j in 0..<cols { a[r * cols + j] = kind.value(zr[j]) } }
+        }
+    }
+
+    public static func multiplyByDerivativeAndSum(_ kind: Activation, z: UnsafePointer<Double>, a: UnsafePointer<Double>,
+                                                  g: UnsafeMutablePointer<Double>, rows: Int, cols: Int,
+                                                  into out: UnsafeMutablePointer<Double>) {
+        multiplyByDerivative(kind, z: z, a: a, g: g, count: rows * cols)
+        columnSums(g, rows: rows, cols: cols, into: out)
+    }
+
+    public static func add(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { y[i] += x[i] }
+    }
 }

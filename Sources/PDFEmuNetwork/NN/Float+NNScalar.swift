@@ -24,6 +24,26 @@ extension Float: NNScalar {
         for i in 0..<count { g[i] *= Float(kind.derivative(Double(z[i]))) }
     }
 
+    public static func biasActivate(_ kind: Activation?, z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+                                    a: UnsafeMutablePointer<Float>?, rows: Int, cols: Int) {
+        guard let kind, let a else { pdfemu_bias_act_f32(-1, z, bias, nil, rows, cols); return }
+        if let code = kind.kernelCode { pdfemu_bias_act_f32(code, z, bias, a, rows, cols); return }
+        pdfemu_bias_act_f32(-1, z, bias, nil, rows, cols)
+        activate(kind, z: z, a: a, count: rows * cols)
+    }
+
+    public static func multiplyByDerivativeAndSum(_ kind: Activation, z: UnsafePointer<Float>, a: UnsafePointer<Float>,
+                                                  g: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                                  into out: UnsafeMutablePointer<Float>) {
+        if let code = kind.kernelCode { pdfemu_act_backward_colsum_f32(code, z, a, g, rows, cols, out); return }
+        multiplyByDerivative(kind, z: z, a: a, g: g, count: rows * cols)
+        columnSums(g, rows: rows, cols: cols, into: out)
+    }
+
+    public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        pdfemu_add_f32(y, x, count)
+    }
+
     public static func columnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
         pdfemu_colsum_f32(x, rows, cols, out)
     }

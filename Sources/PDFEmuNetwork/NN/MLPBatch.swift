@@ -47,14 +47,13 @@ package final class MLPBatch<T: NNScalar> {
         var prev = x
         for (l, layer) in layers.enumerated() {
             let zl = z[l]
-            let bias = p + offsets[l].bias
-            for r in 0..<rows { (zl + r * layer.fanOut).update(from: bias, count: layer.fanOut) }
+            // z = prev·Wᵀ, then bias and activation fused in one pass (the last layer: bias only).
             T.gemm(transA: false, transB: true, m: rows, n: layer.fanOut, k: layer.fanIn, alpha: 1,
-                   a: prev, lda: layer.fanIn, b: p + offsets[l].weight, ldb: layer.fanIn, beta: 1, c: zl, ldc: layer.fanOut)
-            if l < layers.count - 1 {
-                T.activate(architecture.activation, z: zl, a: a[l], count: rows * layer.fanOut)
-                prev = UnsafePointer(a[l])
-            }
+                   a: prev, lda: layer.fanIn, b: p + offsets[l].weight, ldb: layer.fanIn, beta: 0, c: zl, ldc: layer.fanOut)
+            let hidden = l < layers.count - 1
+            T.biasActivate(hidden ? architecture.activation : nil, z: zl, bias: p + offsets[l].bias,
+                           a: hidden ? a[l] : nil, rows: rows, cols: layer.fanOut)
+            if hidden { prev = UnsafePointer(a[l]) }
         }
         return UnsafePointer(z[layers.count - 1])
     }
@@ -66,19 +65,20 @@ package final class MLPBatch<T: NNScalar> {
                          dOutput: UnsafePointer<T>, gradient g: UnsafeMutablePointer<T>) {
         var dz = UnsafePointer(dOutput)
         var spare = d0, other = d1
+        // ∂b of the last layer; the hidden layers' come fused with σ' below.
+        T.columnSums(dz, rows: rows, cols: layers[layers.count - 1].fanOut, into: g + offsets[layers.count - 1].bias)
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
             let prevAct: UnsafePointer<T> = l == 0 ? x : UnsafePointer(a[l - 1])
             // ∂W = dZᵀ · A_prev
             T.gemm(transA: true, transB: false, m: layer.fanOut, n: layer.fanIn, k: rows, alpha: 1,
                    a: dz, lda: layer.fanOut, b: prevAct, ldb: layer.fanIn, beta: 0, c: g + offsets[l].weight, ldc: layer.fanIn)
-            // ∂b = Σ_rows dZ
-            T.columnSums(dz, rows: rows, cols: layer.fanOut, into: g + offsets[l].bias)
             if l > 0 {
-                // dA_prev = dZ · W, then dZ_prev = dA_prev ⊙ σ'(Z_prev)
+                // dA_prev = dZ · W, then dZ_prev = dA_prev ⊙ σ'(Z_prev) and ∂b_prev = Σ_rows dZ_prev in one pass
                 T.gemm(transA: false, transB: false, m: rows, n: layer.fanIn, k: layer.fanOut, alpha: 1,
                        a: dz, lda: layer.fanOut, b: p + offsets[l].weight, ldb: layer.fanIn, beta: 0, c: spare, ldc: layer.fanIn)
-                T.multiplyByDerivative(architecture.activation, z: z[l - 1], a: a[l - 1], g: spare, count: rows * layer.fanIn)
+                T.multiplyByDerivativeAndSum(architecture.activation, z: z[l - 1], a: a[l - 1], g: spare, rows: rows,
+                                             cols: layer.fanIn, into: g + offsets[l - 1].bias)
                 dz = UnsafePointer(spare)
                 swap(&spare, &other)
             }

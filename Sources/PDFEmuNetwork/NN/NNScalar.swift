@@ -14,6 +14,15 @@ public protocol NNScalar: BinaryFloatingPoint, HDF5Numeric, Codable {
                                      g: UnsafeMutablePointer<Self>, count: Int)
     /// out[j] = Σ_r x[r·cols + j].
     static func columnSums(_ x: UnsafePointer<Self>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Self>)
+    /// Fused bias and activation over a rows × cols block: z[r,c] += bias[c], then a[r,c] = σ(z[r,c]);
+    /// `kind` nil (the linear last layer): the bias only, `a` untouched.
+    static func biasActivate(_ kind: Activation?, z: UnsafeMutablePointer<Self>, bias: UnsafePointer<Self>,
+                             a: UnsafeMutablePointer<Self>?, rows: Int, cols: Int)
+    /// Fused g[r,c] *= σ'(z[r,c]) (given a = σ(z)) and out[c] = Σ_r g[r,c] of the result (rows × cols).
+    static func multiplyByDerivativeAndSum(_ kind: Activation, z: UnsafePointer<Self>, a: UnsafePointer<Self>,
+                                           g: UnsafeMutablePointer<Self>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Self>)
+    /// y[i] += x[i] for `count` elements.
+    static func add(_ x: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, count: Int)
     /// The precision this type is.
     static var precision: Precision { get }
 }

@@ -104,10 +104,13 @@ package final class Trainer<T: NNScalar> {
         var s = state
         let n = data.trainRows.count, p = data.inputs, o = data.outputs
         let bs = min(config.batchSize, n)
-        let batch = MLPBatch<T>(architecture, capacity: max(bs, 1024))
+        let shards = makeShards(batch: bs)
+        // Each shard runs on its own thread with 1-thread BLAS; the caller's BLAS threads are restored after.
+        let blasThreads = shards.count > 1 ? (try? BLAS.info().threads) ?? config.threads : 0
+        if shards.count > 1 { BLAS.setThreads(1) }
+        defer { if shards.count > 1 { BLAS.setThreads(blasThreads) } }
         var order = Array(0..<n)
         var bx = [T](repeating: 0, count: bs * p), by = [T](repeating: 0, count: bs * o), bw = [T](repeating: 0, count: bs)
-        var dOut = [T](repeating: 0, count: bs * architecture.networkOutputs)
         var grad = [T](repeating: 0, count: architecture.parameterCount)
         let start = Date().timeIntervalSince1970 - s.seconds
         let batchesPerEpoch = (n + bs - 1) / bs
@@ -136,8 +139,10 @@ package final class Trainer<T: NNScalar> {
                 let lr = s.schedule.rate(epoch: s.epoch, fraction: Double(b) / Double(batchesPerEpoch))
                 var loss: T = 0
                 s.weights.withUnsafeMutableBufferPointer { W in
-                    loss = lossAndGradient(W.baseAddress!, batch: batch, x: bx, y: by, w: bw, rows: rows, weightSum: wsum,
-                                           dOut: &dOut, gradient: &grad)
+                    loss = grad.withUnsafeMutableBufferPointer { G in
+                        batchLossAndGradient(W.baseAddress!, shards: shards, x: bx, y: by, w: bw, rows: rows, weightSum: wsum,
+                                             gradient: G.baseAddress!)
+                    }
                     if let clip = config.gradientClip {
                         var norm: T = 0
                         for g in grad { norm += g * g }
@@ -153,7 +158,7 @@ package final class Trainer<T: NNScalar> {
             }
             s.epoch += 1
             let trainLoss = lossSum / Double(batchesPerEpoch)
-            let val = validationRMS(s.weights, batch: batch)
+            let val = validationRMS(s.weights, shards: shards)
             if !trainLoss.isFinite || !val.isFinite {
                 reason = .diverged
                 break
@@ -176,76 +181,176 @@ package final class Trainer<T: NNScalar> {
         return MemberResult(weights: s.best, validationRMS: s.bestValidation, epochs: s.epoch, stopReason: reason, seconds: s.seconds)
     }
 
-    /// The weighted loss of one batch (`rows` inputs x, targets y, loss weights w summing to `weightSum`)
-    /// and its gradient with respect to every parameter W (the sum of squares' offset included) into
-    /// `gradient`; `dOut` is scratch of rows × networkOutputs.
-    func lossAndGradient(_ W: UnsafeMutablePointer<T>, batch: MLPBatch<T>, x: [T], y: [T], w: [T], rows: Int, weightSum: T,
-                         dOut: inout [T], gradient: inout [T]) -> T {
-        let o = data.outputs, no = architecture.networkOutputs, ow = data.outputWeight
-        let sos = architecture.outputStructure == .sumOfSquares
-        let out = batch.forward(parameters: W, input: x, rows: rows)
-        let inv = 1 / weightSum
-        // ∂y₀/∂σ of a sum of squares (y₀ = Σz² − softplus(σ)); its gradient is summed here.
-        let dOffsetDy = architecture.offsetIndex.map { T(-logistic(Double(W[$0]))) } ?? 0
-        var dOffset: T = 0, loss: T = 0
-        for r in 0..<rows {
-            let wr = w[r] * inv
-            let z = out + r * no
-            for j in 0..<o {
-                let d = architecture.headValue(j, z: z, parameters: W) - y[r * o + j]
-                loss += wr * ow[j] * d * d
-                let dy = 2 * wr * ow[j] * d
-                if sos && j == 0 {
-                    for k in 0..<architecture.components { dOut[r * no + k] = 2 * dy * z[k] }
-                    dOffset += dy * dOffsetDy
-                } else {
-                    dOut[r * no + architecture.unit(ofOutput: j)] = dy
-                }
-            }
+    /// Rows a shard of a batch gets at least: smaller batches are not split.
+    static var minimumShardRows: Int { 64 }
+
+    /// The shards a batch of `batch` rows is split into: one per `config.threads` (each shard runs on its own
+    /// thread with 1-thread BLAS and its own buffers), fewer when a shard would get under `minimumShardRows`.
+    /// Depends on the config only, so a fit's result does not depend on the machine.
+    func makeShards(batch bs: Int) -> [BatchShard<T>] {
+        let count = max(1, min(config.threads, bs / Self.minimumShardRows))
+        let rows = (bs + count - 1) / count
+        return (0..<count).map { _ in BatchShard<T>(architecture, capacity: max(rows, 512)) }
+    }
+
+    /// The weighted loss of one batch and its gradient into `gradient` (every parameter), the rows split over
+    /// `shards` run concurrently: shard s takes a contiguous block of rows, weighted by the whole batch's
+    /// `weightSum`, so the shards' losses and gradients add up to the batch's; summed in shard order.
+    func batchLossAndGradient(_ W: UnsafeMutablePointer<T>, shards: [BatchShard<T>], x: UnsafePointer<T>, y: UnsafePointer<T>,
+                              w: UnsafePointer<T>, rows: Int, weightSum: T, gradient: UnsafeMutablePointer<T>) -> T {
+        let count = max(1, min(shards.count, rows / Self.minimumShardRows))
+        let p = data.inputs, o = data.outputs, np = architecture.parameterCount
+        if count == 1 {
+            return lossAndGradient(W, batch: shards[0].batch, x: x, y: y, w: w, rows: rows, weightSum: weightSum,
+                                   dOut: shards[0].dOut, gradient: gradient)
         }
-        batch.backward(parameters: W, input: x, rows: rows, dOutput: dOut, gradient: &gradient)
-        if let i = architecture.offsetIndex { gradient[i] = dOffset }
+        let per = (rows + count - 1) / count
+        DispatchQueue.concurrentPerform(iterations: count) { k in
+            let lo = k * per, m = min(per, rows - lo)
+            let shard = shards[k]
+            shard.loss = lossAndGradient(W, batch: shard.batch, x: x + lo * p, y: y + lo * o, w: w + lo, rows: m,
+                                         weightSum: weightSum, dOut: shard.dOut, gradient: k == 0 ? gradient : shard.gradient)
+        }
+        var loss = shards[0].loss
+        for k in 1..<count {
+            T.add(shards[k].gradient, into: gradient, count: np)
+            loss += shards[k].loss
+        }
         return loss
     }
 
-    /// The loss of all training points as one batch and its gradient (for checks against finite differences).
-    func lossGradient(_ weights: [T]) -> (loss: Double, gradient: [T]) {
+    /// The weighted loss of one batch (`rows` inputs x, targets y, loss weights w; normalised by `weightSum`)
+    /// and its gradient with respect to every parameter W (the sum of squares' offset included) into
+    /// `gradient`; `dOut` is scratch of rows × networkOutputs.
+    func lossAndGradient(_ W: UnsafeMutablePointer<T>, batch: MLPBatch<T>, x: UnsafePointer<T>, y: UnsafePointer<T>,
+                         w: UnsafePointer<T>, rows: Int, weightSum: T, dOut: UnsafeMutablePointer<T>,
+                         gradient: UnsafeMutablePointer<T>) -> T {
+        let o = data.outputs, no = architecture.networkOutputs
+        let sos = architecture.outputStructure == .sumOfSquares
+        let m = architecture.components
+        let offsetIndex = architecture.offsetIndex
+        let out = batch.forward(parameters: W, input: x, rows: rows)
+        let inv = 1 / weightSum
+        // y₀ = Σz² − softplus(σ) of a sum of squares: softplus and ∂y₀/∂σ once per batch; σ's gradient is summed here.
+        let offsetValue = offsetIndex.map { T(softplus(Double(W[$0]))) } ?? 0
+        let dOffsetDy = offsetIndex.map { T(-logistic(Double(W[$0]))) } ?? 0
+        var dOffset: T = 0, loss: T = 0
+        data.outputWeight.withUnsafeBufferPointer { ow in
+            for r in 0..<rows {
+                let wr = w[r] * inv
+                let z = out + r * no
+                let dz = dOut + r * no
+                for j in 0..<o {
+                    var head: T
+                    if sos && j == 0 {
+                        head = 0
+                        for k in 0..<m { head += z[k] * z[k] }
+                        head -= offsetValue
+                    } else {
+                        head = z[architecture.unit(ofOutput: j)]
+                    }
+                    let d = head - y[r * o + j]
+                    loss += wr * ow[j] * d * d
+                    let dy = 2 * wr * ow[j] * d
+                    if sos && j == 0 {
+                        for k in 0..<m { dz[k] = 2 * dy * z[k] }
+                        dOffset += dy * dOffsetDy
+                    } else {
+                        dz[architecture.unit(ofOutput: j)] = dy
+                    }
+                }
+            }
+        }
+        batch.backward(parameters: W, input: x, rows: rows, dOutput: dOut, gradient: gradient)
+        if let i = offsetIndex { gradient[i] = dOffset }
+        return loss
+    }
+
+    /// The loss of all training points as one batch and its gradient (for checks against finite differences),
+    /// the rows split over `shards` shards run concurrently (1: one pass over the whole batch).
+    func lossGradient(_ weights: [T], shards count: Int = 1) -> (loss: Double, gradient: [T]) {
         let n = data.trainRows.count
-        let batch = MLPBatch<T>(architecture, capacity: n)
-        var dOut = [T](repeating: 0, count: n * architecture.networkOutputs), grad = [T](repeating: 0, count: architecture.parameterCount)
+        let shards = (0..<count).map { _ in BatchShard<T>(architecture, capacity: n) }
+        var grad = [T](repeating: 0, count: architecture.parameterCount)
         var w = weights
-        let loss = w.withUnsafeMutableBufferPointer {
-            lossAndGradient($0.baseAddress!, batch: batch, x: data.trainX, y: data.trainY, w: data.trainW, rows: n,
-                            weightSum: data.trainW.reduce(0, +), dOut: &dOut, gradient: &grad)
+        let loss = w.withUnsafeMutableBufferPointer { W in
+            grad.withUnsafeMutableBufferPointer { G in
+                batchLossAndGradient(W.baseAddress!, shards: shards, x: data.trainX, y: data.trainY, w: data.trainW, rows: n,
+                                     weightSum: data.trainW.reduce(0, +), gradient: G.baseAddress!)
+            }
         }
         return (Double(loss), grad)
     }
 
-    /// Weighted RMS error of the total (output 0) on the validation split, in physical units.
-    func validationRMS(_ w: [T], batch: MLPBatch<T>) -> Double {
-        let p = data.inputs, o = data.outputs
+    /// Weighted RMS error of the total (output 0) on the validation split, in physical units; the rows split
+    /// into contiguous blocks over `shards`, run concurrently and summed in shard order.
+    func validationRMS(_ w: [T], shards: [BatchShard<T>]) -> Double {
         let n = valW.count
+        let count = max(1, min(shards.count, n / Self.minimumShardRows))
+        let per = (n + count - 1) / count
+        w.withUnsafeBufferPointer { W in
+            if count == 1 {
+                validationSums(W.baseAddress!, rows: 0..<n, into: shards[0])
+                return
+            }
+            DispatchQueue.concurrentPerform(iterations: count) { k in
+                validationSums(W.baseAddress!, rows: (k * per)..<min(n, (k + 1) * per), into: shards[k])
+            }
+        }
+        var num = 0.0, den = 0.0
+        for k in 0..<count { num += shards[k].errorSum; den += shards[k].weightSum }
+        return (num / max(den, 1e-300)).squareRoot()
+    }
+
+    /// Σ w·(error in χ² units)² and Σ w over validation `rows`, into the shard's `errorSum` and `weightSum`.
+    func validationSums(_ W: UnsafePointer<T>, rows range: Range<Int>, into shard: BatchShard<T>) {
+        let p = data.inputs, o = data.outputs, batch = shard.batch
         var num = 0.0, den = 0.0
         let scale = data.outputScale[0], transform = TargetTransform(logScale: data.outputLogScale[0])
         func phys(_ y: Double) -> Double { transform.inverse(scale * y) }
-        w.withUnsafeBufferPointer { W in
-            valX.withUnsafeBufferPointer { X in
-                var lo = 0
-                while lo < n {
-                    let rows = min(batch.capacity, n - lo)
-                    let out = batch.forward(parameters: W.baseAddress!, input: X.baseAddress! + lo * p, rows: rows)
-                    let no = architecture.networkOutputs
-                    for r in 0..<rows {
-                        // Error in physical units (χ²), through the output structure and the target transform.
-                        let y = architecture.headValue(0, z: out + r * no, parameters: W.baseAddress!)
-                        let d = phys(Double(y)) - phys(Double(valY[(lo + r) * o]))
-                        num += Double(valW[lo + r]) * d * d
-                        den += Double(valW[lo + r])
-                    }
-                    lo += rows
+        valX.withUnsafeBufferPointer { X in
+            var lo = range.lowerBound
+            while lo < range.upperBound {
+                let rows = min(batch.capacity, range.upperBound - lo)
+                let out = batch.forward(parameters: W, input: X.baseAddress! + lo * p, rows: rows)
+                let no = architecture.networkOutputs
+                for r in 0..<rows {
+                    // Error in physical units (χ²), through the output structure and the target transform.
+                    let y = architecture.headValue(0, z: out + r * no, parameters: W)
+                    let d = phys(Double(y)) - phys(Double(valY[(lo + r) * o]))
+                    num += Double(valW[lo + r]) * d * d
+                    den += Double(valW[lo + r])
                 }
+                lo += rows
             }
         }
-        return (num / max(den, 1e-300)).squareRoot()
+        shard.errorSum = num
+        shard.weightSum = den
+    }
+}
+
+/// One thread's share of a training batch: its own forward/backward buffers, output adjoints and
+/// gradient, so that shards of one batch run concurrently.
+final class BatchShard<T: NNScalar> {
+    /// Forward and backward buffers.
+    let batch: MLPBatch<T>
+    /// ∂loss/∂z of the last layer (capacity × networkOutputs).
+    let dOut: UnsafeMutablePointer<T>
+    /// This shard's gradient (parameterCount).
+    let gradient: UnsafeMutablePointer<T>
+    /// This shard's loss, and its validation sums (Σ w·error², Σ w).
+    var loss: T = 0, errorSum = 0.0, weightSum = 0.0
+
+    init(_ architecture: MLPArchitecture, capacity: Int) {
+        batch = MLPBatch<T>(architecture, capacity: capacity)
+        dOut = .allocate(capacity: capacity * architecture.networkOutputs)
+        dOut.initialize(repeating: 0, count: capacity * architecture.networkOutputs)
+        gradient = .allocate(capacity: architecture.parameterCount)
+        gradient.initialize(repeating: 0, count: architecture.parameterCount)
+    }
+
+    deinit {
+        dOut.deallocate()
+        gradient.deallocate()
     }
 }
