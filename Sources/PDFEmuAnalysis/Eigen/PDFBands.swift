@@ -6,20 +6,20 @@ import PDFEmuTheory
 /// PDF uncertainty bands at Q0 from an eigenvector set (and optionally MCMC samples): x·f(x) of the
 /// flavours `flavourNames` for every member of the set on an x grid, with the Hessian master formulas
 /// (`MasterUncertainty`) applied at each flavour and x.
-public enum PDFBands {
+package enum PDFBands {
     /// The flavours of a band, in order: x·g, x·uv, x·dv, x·Ubar (= x·ubar), x·Dbar (= x·(dbar + sbar)), x·s
     /// (= x·sbar), as HERAPDF2.0 quotes them.
-    public static let flavourNames = ["g", "uv", "dv", "Ubar", "Dbar", "s"]
+    package static let flavourNames = ["g", "uv", "dv", "Ubar", "Dbar", "s"]
     /// Q0² of the parametrisation (GeV²).
-    public static let q0Squared = 1.9
+    package static let q0Squared = 1.9
     /// Where the band x grid (and its plot axis) changes from log to linear spacing.
-    public static let xSplit = 0.1
+    package static let xSplit = 0.1
     /// The smallest x of the default grid.
-    public static let xMin = 1e-4
+    package static let xMin = 1e-4
 
     /// The band grid of `points` values (≥ 4): half log-spaced on [1e-4, 0.1), half linear on [0.1, 1],
     /// ending at x = 1 (where every x·f is 0). Throws one line for fewer than 4 points.
-    public static func xGrid(points: Int) throws -> [Double] {
+    package static func xGrid(points: Int) throws -> [Double] {
         guard points >= 4 else { throw SettingError(.xPoints, "need at least 4, got \(points)") }
         // Every member and MCMC sample holds six flavours at each x (64 rows of 6 × 8 bytes assumed).
         try SizeLimits.check(.xPoints, points, cap: 1_000_000, bytesEach: 64 * 6 * 8, what: "x points")
@@ -32,7 +32,7 @@ public enum PDFBands {
 
     /// x·f(x) of the six band flavours at the 16 parameter values `theta` (the parametrisation's order) on
     /// `x` (each in (0, 1]; x = 1 gives 0): `[flavour][x]`, or why the PDFs do not exist there.
-    public static func momentumDensities(theta: [Double], x: [Double]) -> Result<[[Double]], UndefinedPoint> {
+    package static func momentumDensities(theta: [Double], x: [Double]) -> Result<[[Double]], UndefinedPoint> {
         let par = HERAParametrisation(xgrid: x)
         return par.evaluate(theta).map { point in
             let k = par.interior.count
@@ -52,7 +52,7 @@ public enum PDFBands {
     /// whose rows are skipped) on `x`, with the 68% envelope of `samples` (full 16-parameter vectors) when
     /// given (`samplesTemperature2`: the T² they were drawn at, for labels). Throws one line when the central member's PDFs do not exist; members or samples where
     /// they do not exist are reported in `warnings` and left out.
-    public static func compute(members: [[Double]], found: [Bool], x: [Double], tolerance: Double,
+    package static func compute(members: [[Double]], found: [Bool], x: [Double], tolerance: Double,
                                samples: [[Double]] = [], samplesTemperature2: Double = 1) throws -> PDFBandResult {
         guard !members.isEmpty, members.count % 2 == 1, found.count == members.count else {
             throw PDFEmuError("an eigenvector set needs 2n+1 members with a found flag each, got \(members.count) and \(found.count)")
@@ -108,7 +108,7 @@ public enum PDFBands {
     /// the other values from `template` (16 values, e.g. `FKChiSquare.template`). Every name in `free`
     /// must be given by the rows; a name that is fixed (not in `free`) must not be. `what` names the
     /// rows in errors. Throws one line otherwise.
-    public static func fullParameters(rows: [[Double]], names: [String], template: [Double], free: [String],
+    package static func fullParameters(rows: [[Double]], names: [String], template: [Double], free: [String],
                                       what: String) throws -> [[Double]] {
         let all = HERAParametrisation.parameterNames
         var index: [Int] = []
@@ -133,44 +133,44 @@ public enum PDFBands {
 }
 
 /// The 68% envelope of x·f over MCMC samples: the 16% and 84% quantiles (and the median) per flavour and x.
-public struct PDFEnvelope: Sendable, Codable, Equatable {
+package struct PDFEnvelope: Sendable, Codable, Equatable {
     /// Samples used (those whose PDFs exist).
-    public var samples: Int
+    package var samples: Int
     /// T² of the sampled density exp(−χ²/(2T²)).
-    public var temperature2: Double
+    package var temperature2: Double
     /// 16% quantile, `[flavour][x]`.
-    public var lower: [[Double]]
+    package var lower: [[Double]]
     /// Median, `[flavour][x]`.
-    public var median: [[Double]]
+    package var median: [[Double]]
     /// 84% quantile, `[flavour][x]`.
-    public var upper: [[Double]]
+    package var upper: [[Double]]
 }
 
 /// PDF bands at Q0: x·f of each flavour at each x for every member of an eigenvector set, and the
 /// master-formula uncertainties (see `MasterUncertainty`) per flavour and x.
-public struct PDFBandResult: Sendable, Codable, Equatable {
+package struct PDFBandResult: Sendable, Codable, Equatable {
     /// The x grid.
-    public var x: [Double]
+    package var x: [Double]
     /// Flavours (`PDFBands.flavourNames`).
-    public var flavourNames: [String]
+    package var flavourNames: [String]
     /// T² of the set's members.
-    public var tolerance: Double
+    package var tolerance: Double
     /// The members' 16 parameter values (LHAPDF numbering; NaN rows for open ends).
-    public var memberParameters: [[Double]]
+    package var memberParameters: [[Double]]
     /// Whether each member is in the band (false for open ends and members without PDFs).
-    public var memberFound: [Bool]
+    package var memberFound: [Bool]
     /// x·f per member, `[member][flavour][x]` (NaN for members not in the band).
-    public var members: [[[Double]]]
+    package var members: [[[Double]]]
     /// x·f of the central member, `[flavour][x]`.
-    public var central: [[Double]]
+    package var central: [[Double]]
     /// Symmetric master-formula uncertainty ½√Σ(X₊ − X₋)², `[flavour][x]`.
-    public var symmetric: [[Double]]
+    package var symmetric: [[Double]]
     /// Upward asymmetric uncertainty, `[flavour][x]`.
-    public var plus: [[Double]]
+    package var plus: [[Double]]
     /// Downward asymmetric uncertainty (positive), `[flavour][x]`.
-    public var minus: [[Double]]
+    package var minus: [[Double]]
     /// The 68% envelope of MCMC samples (nil when none were given).
-    public var mcmc: PDFEnvelope?
+    package var mcmc: PDFEnvelope?
     /// Members or samples left out, and why.
-    public var warnings: [String]
+    package var warnings: [String]
 }

@@ -5,7 +5,7 @@ import PDFEmuTheory
 
 /// One temperature of the annealing path p_β ∝ q^{1−β}·(π·L)^β from the reference q (β = 0) to the
 /// posterior (β = 1), with the thermodynamic quantities of p_β estimated from the weighted particles.
-public struct EvidencePathPoint: Sendable, Codable, Equatable {
+package struct EvidencePathPoint: Sendable, Codable, Equatable {
     /// β.
     package var beta: Double
     /// log Z_β = log ∫ q^{1−β}(πL)^β (0 at β = 0, log Z at β = 1).

@@ -6,36 +6,36 @@ import PDFEmuTheory
 /// log Z of the true χ² from the emulator's: log Z_true = log Z_emulator + log E_post[w],
 /// w = exp(−(χ²_true − χ²_emulator)/(2T²)), the expectation over the emulator's posterior estimated
 /// from the true χ² at m posterior draws. Where the true χ² is undefined the true likelihood is 0 (w = 0).
-public struct EvidenceCorrection: Sendable, Codable, Equatable {
+package struct EvidenceCorrection: Sendable, Codable, Equatable {
     /// The oracle asked (its label).
-    public var oracle: String
+    package var oracle: String
     /// Posterior draws evaluated (m).
-    public var points: Int
+    package var points: Int
     /// Draws where the true χ² is defined.
-    public var defined: Int
+    package var defined: Int
     /// log mean w.
-    public var logCorrection: Double
+    package var logCorrection: Double
     /// Its error: the larger of the delta-method sd(w)/(mean(w)·√m) and the bootstrap sd of log mean w.
-    public var error: Double
+    package var error: Double
     /// The delta-method error alone.
-    public var deltaMethodError: Double
+    package var deltaMethodError: Double
     /// The bootstrap error alone (1000 resamples).
-    public var bootstrapError: Double
+    package var bootstrapError: Double
     /// ESS (Σw)²/Σw² of the weights, of `points`.
-    public var effectiveSampleSize: Double
+    package var effectiveSampleSize: Double
     /// Mean and standard deviation of χ²_true − χ²_emulator over the defined draws.
-    public var meanDifference: Double, sdDifference: Double
+    package var meanDifference: Double, sdDifference: Double
     /// log Z of the emulator and its error.
-    public var emulatorLogZ: Double, emulatorError: Double
+    package var emulatorLogZ: Double, emulatorError: Double
     /// The corrected log Z = emulator log Z + log mean w.
-    public var logZ: Double { emulatorLogZ + logCorrection }
+    package var logZ: Double { emulatorLogZ + logCorrection }
     /// Its error: the two errors in quadrature (independent samples).
-    public var logZError: Double { (error * error + emulatorError * emulatorError).squareRoot() }
+    package var logZError: Double { (error * error + emulatorError * emulatorError).squareRoot() }
     /// True when the weights' ESS is at least max(30, 10% of the draws) and the correction is finite.
-    public var trusted: Bool { logCorrection.isFinite && effectiveSampleSize >= max(30, 0.1 * Double(points)) }
+    package var trusted: Bool { logCorrection.isFinite && effectiveSampleSize >= max(30, 0.1 * Double(points)) }
 
     /// The correction from the emulator's and the true χ² at the same draws (equal length), with T².
-    public static func compute(oracle: String, emulatorChi2: [Double], trueChi2: [Double], temperature2 t2: Double,
+    package static func compute(oracle: String, emulatorChi2: [Double], trueChi2: [Double], temperature2 t2: Double,
                                emulatorLogZ: Double, emulatorError: Double, seed: UInt64 = 1) -> EvidenceCorrection {
         precondition(emulatorChi2.count == trueChi2.count, "one true χ² per draw")
         let m = trueChi2.count

@@ -4,7 +4,7 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// One estimate of log Z from independent importance weights.
-public struct EvidenceEstimate: Sendable, Codable, Equatable {
+package struct EvidenceEstimate: Sendable, Codable, Equatable {
     /// The method ("laplace+importance" or "annealed stepping stones").
     package var method: String
     /// log Z (natural log).

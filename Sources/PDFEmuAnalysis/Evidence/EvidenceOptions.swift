@@ -3,7 +3,7 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// An estimator of `EvidenceRunner.compute`.
-public enum EvidenceMethod: String, Sendable, Codable, CaseIterable {
+package enum EvidenceMethod: String, Sendable, Codable, CaseIterable {
     /// Sequential Monte Carlo from the prior with an adaptive temperature ladder, K independent runs (the default).
     case smc
     /// The Laplace approximation corrected by importance sampling.
@@ -13,43 +13,43 @@ public enum EvidenceMethod: String, Sendable, Codable, CaseIterable {
 }
 
 /// Settings of `EvidenceRunner.compute`.
-public struct EvidenceOptions: Sendable, Codable, Equatable {
+package struct EvidenceOptions: Sendable, Codable, Equatable {
     /// T² of the likelihood exp(−χ²/(2T²)) (1: the usual likelihood). Must be > 0.
-    public var temperature2: Double
+    package var temperature2: Double
     /// Importance samples of the Laplace-corrected estimator.
-    public var samples: Int
+    package var samples: Int
     /// Independent particles of the annealed (stepping-stone) estimator.
-    public var particles: Int
+    package var particles: Int
     /// Temperatures β of the annealing path from the reference (β = 0) to the posterior (β = 1).
-    public var temperatures: Int
+    package var temperatures: Int
     /// Metropolis moves per particle at each temperature.
-    public var moves: Int
+    package var moves: Int
     /// Degrees of freedom ν of the Student-t reference components (heavier tails than the Gaussian keep
     /// the importance weights bounded).
-    public var degreesOfFreedom: Int
+    package var degreesOfFreedom: Int
     /// Fraction of the reference drawn uniformly from the prior box (defensive component).
-    public var defensiveFraction: Double
+    package var defensiveFraction: Double
     /// Random seed.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Starts of the multi-start minimisation that finds the modes.
-    public var starts: Int
+    package var starts: Int
     /// The estimators to run (default: SMC alone).
-    public var methods: [EvidenceMethod] = [.smc]
+    package var methods: [EvidenceMethod] = [.smc]
     /// SMC: independent runs K (their spread gives the error; run concurrently). At least 2.
-    public var runs: Int = 8
+    package var runs: Int = 8
     /// SMC: particles per run.
-    public var smcParticles: Int = 2000
+    package var smcParticles: Int = 2000
     /// SMC: target ESS of each step's incremental weights, as a fraction of the particles (0 < f < 1).
-    public var essFraction: Double = 0.9
+    package var essFraction: Double = 0.9
     /// SMC: Metropolis sweeps continue at each temperature until the particles have made this many
     /// accepted moves each on average.
-    public var acceptedMoves: Double = 4
+    package var acceptedMoves: Double = 4
     /// SMC: at most this many sweeps per temperature.
-    public var maxSweeps: Int = 40
+    package var maxSweeps: Int = 40
 
     /// Creates options (defaults: 4000 samples; 256 particles × 48 temperatures × 3 moves; ν = 5; 5% defensive;
     /// the SMC settings keep their defaults: 8 runs × 2000 particles, ESS 0.9, 4 accepted moves, 40 sweeps).
-    public init(temperature2: Double = 1, samples: Int = 4000, particles: Int = 256, temperatures: Int = 48, moves: Int = 3,
+    package init(temperature2: Double = 1, samples: Int = 4000, particles: Int = 256, temperatures: Int = 48, moves: Int = 3,
                 degreesOfFreedom: Int = 5, defensiveFraction: Double = 0.05, seed: UInt64 = 1, starts: Int = 8) {
         self.temperature2 = temperature2
         self.samples = samples
@@ -63,7 +63,7 @@ public struct EvidenceOptions: Sendable, Codable, Equatable {
     }
 
     /// Throws one line naming the first setting out of range.
-    public func check() throws {
+    package func check() throws {
         guard temperature2 > 0, temperature2.isFinite else { throw SettingError(.evidenceTemperature2, "T² must be > 0, got \(temperature2)") }
         guard samples >= 10 else { throw SettingError(.evidenceSamples, "need at least 10, got \(samples)") }
         guard particles >= 10 else { throw SettingError(.evidenceParticles, "need at least 10, got \(particles)") }
@@ -85,7 +85,7 @@ public struct EvidenceOptions: Sendable, Codable, Equatable {
     /// weight and work space (1 kB assumed); the temperatures' records, and the model evaluations of the
     /// annealing (particles × temperatures × moves, at most 10¹⁰), are bounded; throws a `SettingError`
     /// naming `evidenceSamples`, `evidenceParticles`, `evidenceTemperatures` or `evidenceMoves`.
-    public func checkSizes() throws(SettingError) {
+    package func checkSizes() throws(SettingError) {
         try SizeLimits.check(.evidenceSamples, samples, cap: 100_000_000, bytesEach: 1024, what: "samples")
         try SizeLimits.check(.evidenceParticles, particles, cap: 10_000_000, bytesEach: 1024, what: "particles")
         try SizeLimits.check(.evidenceTemperatures, temperatures, cap: 100_000, bytesEach: 1024 + 8 * Double(particles), what: "temperatures")
@@ -99,27 +99,27 @@ public struct EvidenceOptions: Sendable, Codable, Equatable {
 
 extension Setting {
     /// Importance samples of the evidence.
-    public static let evidenceSamples = Setting("evidence.samples")
+    package static let evidenceSamples = Setting("evidence.samples")
     /// Annealing particles of the evidence.
-    public static let evidenceParticles = Setting("evidence.particles")
+    package static let evidenceParticles = Setting("evidence.particles")
     /// Annealing temperatures of the evidence.
-    public static let evidenceTemperatures = Setting("evidence.temperatures")
+    package static let evidenceTemperatures = Setting("evidence.temperatures")
     /// Metropolis moves per particle and temperature of the evidence.
-    public static let evidenceMoves = Setting("evidence.moves")
+    package static let evidenceMoves = Setting("evidence.moves")
     /// T² of the evidence's likelihood.
-    public static let evidenceTemperature2 = Setting("evidence.temperature2")
+    package static let evidenceTemperature2 = Setting("evidence.temperature2")
     /// Starts of the minimisation the evidence's reference is built at.
-    public static let evidenceStarts = Setting("evidence.starts")
+    package static let evidenceStarts = Setting("evidence.starts")
     /// The estimators to run.
-    public static let evidenceMethods = Setting("evidence.methods")
+    package static let evidenceMethods = Setting("evidence.methods")
     /// Independent SMC runs (their spread is the error).
-    public static let evidenceRuns = Setting("evidence.runs")
+    package static let evidenceRuns = Setting("evidence.runs")
     /// Particles of one SMC run.
-    public static let smcParticles = Setting("evidence.smc.particles")
+    package static let smcParticles = Setting("evidence.smc.particles")
     /// The conditional ESS fraction each SMC temperature step aims at.
-    public static let smcESSFraction = Setting("evidence.smc.essFraction")
+    package static let smcESSFraction = Setting("evidence.smc.essFraction")
     /// Accepted moves per particle at each SMC temperature.
-    public static let smcAcceptedMoves = Setting("evidence.smc.acceptedMoves")
+    package static let smcAcceptedMoves = Setting("evidence.smc.acceptedMoves")
     /// Largest number of move sweeps at one SMC temperature.
-    public static let smcMaxSweeps = Setting("evidence.smc.maxSweeps")
+    package static let smcMaxSweeps = Setting("evidence.smc.maxSweeps")
 }

@@ -4,17 +4,17 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// A uniform prior on a box: π(θ) = 1/V inside [lower, upper] (per parameter, by name), 0 outside.
-public struct UniformBoxPrior: Sendable, Codable, Equatable {
+package struct UniformBoxPrior: Sendable, Codable, Equatable {
     /// Ranges by parameter name.
-    public var ranges: [String: ValueRange]
+    package var ranges: [String: ValueRange]
 
     /// Creates a prior from ranges (checked against a model by `box(for:)`).
-    public init(ranges: [String: ValueRange]) { self.ranges = ranges }
+    package init(ranges: [String: ValueRange]) { self.ranges = ranges }
 
     /// The box in the order of `names`; throws one line when a parameter has no range, or a range is
     /// unbounded or empty. Ranges of parameters not in `names` are ignored (one prior can serve two
     /// parametrisations).
-    public func box(for names: [String]) throws -> (lower: [Double], upper: [Double]) {
+    package func box(for names: [String]) throws -> (lower: [Double], upper: [Double]) {
         var lower: [Double] = [], upper: [Double] = []
         for n in names {
             guard let r = ranges[n] else {
@@ -33,7 +33,7 @@ public struct UniformBoxPrior: Sendable, Codable, Equatable {
     }
 
     /// Reads a prior file: a JSON object {"name": [lo, hi], ...}. Throws one line naming the file.
-    public static func load(_ path: String) throws -> UniformBoxPrior {
+    package static func load(_ path: String) throws -> UniformBoxPrior {
         guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError("\(path): cannot read the prior file") }
         let obj: [String: [Double]]
         do { obj = try JSONDecoder().decode([String: [Double]].self, from: data) } catch {

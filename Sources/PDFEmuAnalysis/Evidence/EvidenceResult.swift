@@ -2,55 +2,55 @@ import PDFEmuCore
 import PDFEmuIO
 import PDFEmuTheory
 /// A local minimum used as a mode of the reference density.
-public struct EvidenceModeSummary: Sendable, Codable, Equatable {
+package struct EvidenceModeSummary: Sendable, Codable, Equatable {
     /// The minimum.
-    public var theta: [Double]
+    package var theta: [Double]
     /// χ² there.
-    public var chi2: Double
+    package var chi2: Double
     /// The mode's Laplace log Z.
-    public var laplaceLogZ: Double
+    package var laplaceLogZ: Double
     /// Its weight in the reference mixture.
-    public var weight: Double
+    package var weight: Double
 }
 
 /// log Z = log ∫ π(θ)·exp(−χ²(θ)/(2T²)) dθ for a uniform box prior, by the estimators asked for
 /// (`EvidenceOptions.methods`; SMC by default).
-public struct EvidenceResult: Sendable, Codable, Equatable {
+package struct EvidenceResult: Sendable, Codable, Equatable {
     /// Parameter names.
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// The prior box, lower and upper ends per parameter.
-    public var priorLower: [Double]
+    package var priorLower: [Double]
     /// Upper ends of the prior box.
-    public var priorUpper: [Double]
+    package var priorUpper: [Double]
     /// log V of the prior box (π = 1/V inside it).
-    public var logPriorVolume: Double
+    package var logPriorVolume: Double
     /// T² of the likelihood.
-    public var temperature2: Double
+    package var temperature2: Double
     /// χ²_min (global minimum).
-    public var chi2Minimum: Double
+    package var chi2Minimum: Double
     /// The modes of the reference (best first).
-    public var modes: [EvidenceModeSummary]
+    package var modes: [EvidenceModeSummary]
     /// The Laplace approximation: log Σ_modes exp(−χ²_m/(2T²)) (2π)^{n/2} √det Σ_m / V (no error: a
     /// quadratic expansion, corrected by the estimators).
-    public var laplaceLogZ: Double
+    package var laplaceLogZ: Double
     /// Sequential Monte Carlo from the prior (nil unless asked for; the default estimator).
-    public var smc: SMCEstimate?
+    package var smc: SMCEstimate?
     /// Estimator 1: Laplace corrected by importance sampling (nil unless asked for).
-    public var importance: EvidenceEstimate?
+    package var importance: EvidenceEstimate?
     /// Estimator 2: annealed stepping stones from the reference to the posterior (nil unless asked for).
-    public var annealed: EvidenceEstimate?
+    package var annealed: EvidenceEstimate?
     /// Thermodynamic quantities along the annealing path (β = 0 … 1; empty without the annealed estimator).
-    public var path: [EvidencePathPoint]
+    package var path: [EvidencePathPoint]
     /// Metropolis acceptance rate of the annealing moves (nil without the annealed estimator).
-    public var acceptance: Double?
+    package var acceptance: Double?
     /// Weighted fraction of the posterior samples (annealed particles, importance samples, SMC particles)
     /// outside the training region.
-    public var outsideTrainingFraction: Double
+    package var outsideTrainingFraction: Double
     /// Problems found (mass at the training-domain edge, low ESS, estimators or runs that disagree).
-    public var warnings: [String]
+    package var warnings: [String]
 
     /// log Z: SMC's when it ran, else the inverse-variance combination of the other estimates.
-    public var logZ: Double {
+    package var logZ: Double {
         if let smc { return smc.logZ }
         let e = [importance, annealed].compactMap { $0 }
         guard e.count == 2 else { return e.first?.logZ ?? .nan }
@@ -60,7 +60,7 @@ public struct EvidenceResult: Sendable, Codable, Equatable {
         return (wa * a.logZ + wb * b.logZ) / (wa + wb)
     }
     /// Error of `logZ`.
-    public var logZError: Double {
+    package var logZError: Double {
         if let smc { return smc.error }
         let e = [importance, annealed].compactMap { $0 }
         guard e.count == 2 else { return e.first?.error ?? .nan }
@@ -69,26 +69,26 @@ public struct EvidenceResult: Sendable, Codable, Equatable {
         return 1 / (1 / (a * a) + 1 / (b * b)).squareRoot()
     }
     /// Free energy F = −log Z.
-    public var freeEnergy: Double { -logZ }
+    package var freeEnergy: Double { -logZ }
     /// ⟨χ²/(2T²)⟩ under the posterior (SMC's final particles, else the annealing path's β = 1 point).
-    public var meanEnergy: Double { smc?.meanEnergy ?? path.last?.meanEnergy ?? .nan }
+    package var meanEnergy: Double { smc?.meanEnergy ?? path.last?.meanEnergy ?? .nan }
     /// Posterior entropy (nats), S = ⟨χ²/(2T²)⟩ + log V + log Z at β = 1.
-    public var entropy: Double { smc?.entropy ?? path.last?.entropy ?? .nan }
+    package var entropy: Double { smc?.entropy ?? path.last?.entropy ?? .nan }
 }
 
 /// The Bayes factor of two models: log B = log Z_A − log Z_B with the combined errors.
-public struct BayesFactor: Sendable, Codable, Equatable {
+package struct BayesFactor: Sendable, Codable, Equatable {
     /// Label of model A.
-    public var labelA: String
+    package var labelA: String
     /// Label of model B.
-    public var labelB: String
+    package var labelB: String
     /// log B_AB (natural log; > 0 favours A).
-    public var logB: Double
+    package var logB: Double
     /// Its standard error.
-    public var error: Double
+    package var error: Double
 
     /// log B from two results.
-    public init(_ a: EvidenceResult, _ b: EvidenceResult, labels: (String, String)) {
+    package init(_ a: EvidenceResult, _ b: EvidenceResult, labels: (String, String)) {
         labelA = labels.0
         labelB = labels.1
         logB = a.logZ - b.logZ

@@ -6,11 +6,11 @@ import PDFEmuTheory
 /// Computes the evidence of a `ScalarModel` for a uniform box prior: finds the modes by multi-start
 /// minimisation, builds the Laplace reference on their Hessians, and runs the estimators asked for
 /// (sequential Monte Carlo by default; the Laplace-importance and annealed estimators by name).
-public enum EvidenceRunner {
+package enum EvidenceRunner {
     /// The evidence. Throws one line for bad input: a parameter without a prior range, an unbounded or
     /// empty range, a prior box that excludes the minimum, T² ≤ 0, settings out of range, or a Hessian
     /// at the minimum that is not positive definite.
-    public static func compute(model: any ScalarModel, prior: UniformBoxPrior, options: EvidenceOptions = EvidenceOptions()) throws -> EvidenceResult {
+    package static func compute(model: any ScalarModel, prior: UniformBoxPrior, options: EvidenceOptions = EvidenceOptions()) throws -> EvidenceResult {
         try options.check()
         let names = model.parameterNames
         let (lo, hi) = try prior.box(for: names)

@@ -4,44 +4,44 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// log Z from K independent SMC runs (`SequentialMonteCarlo`): their mean, and an error from their spread.
-public struct SMCEstimate: Sendable, Codable, Equatable {
+package struct SMCEstimate: Sendable, Codable, Equatable {
     /// log Z: the mean of the runs' log Z.
-    public var logZ: Double
+    package var logZ: Double
     /// Its error: the half-width of the 68.3% Student-t interval of the mean of K runs,
     /// t_{K−1}·sd(log Z_k)/√K (for K = 8, 1.08× the plain standard error), so ±2 errors cover ≈ 93%.
-    public var error: Double
+    package var error: Double
     /// The plain standard error sd(log Z_k)/√K.
-    public var standardError: Double
+    package var standardError: Double
     /// Particles per run.
-    public var particles: Int
+    package var particles: Int
     /// The target ESS of each step's incremental weights, as a fraction of the particles.
-    public var essFraction: Double
+    package var essFraction: Double
     /// Each run.
-    public var runs: [SMCRun]
+    package var runs: [SMCRun]
     /// ⟨χ²/(2T²)⟩ over the final particles of all runs.
-    public var meanEnergy: Double
+    package var meanEnergy: Double
     /// Posterior entropy (nats): ⟨χ²/(2T²)⟩ + log V + log Z.
-    public var entropy: Double
+    package var entropy: Double
     /// Wall time of all runs together (s).
-    public var seconds: Double
+    package var seconds: Double
     /// Final particles of every run, run after run [ΣN × d] row-major: equally weighted posterior draws
     /// (not written to JSON).
-    public var posterior: [Double] = []
+    package var posterior: [Double] = []
     /// χ² at each of `posterior`'s rows (not written to JSON).
-    public var posteriorChi2: [Double] = []
+    package var posteriorChi2: [Double] = []
 
     enum CodingKeys: String, CodingKey {
         case logZ, error, standardError, particles, essFraction, runs, meanEnergy, entropy, seconds
     }
 
     /// Model evaluations over all runs.
-    public var evaluations: Int { runs.reduce(0) { $0 + $1.evaluations } }
+    package var evaluations: Int { runs.reduce(0) { $0 + $1.evaluations } }
     /// Σ over runs of the final step's ESS.
-    public var effectiveSampleSize: Double { runs.reduce(0) { $0 + $1.finalESS } }
+    package var effectiveSampleSize: Double { runs.reduce(0) { $0 + $1.finalESS } }
     /// The smallest final-step ESS of any run.
-    public var minimumFinalESS: Double { runs.map(\.finalESS).min() ?? 0 }
+    package var minimumFinalESS: Double { runs.map(\.finalESS).min() ?? 0 }
     /// Runs whose log Z lies more than 3 sd(log Z_k)·√(1 + 1/K) from the mean of the others (disagreeing runs).
-    public var outlyingRuns: [Int] {
+    package var outlyingRuns: [Int] {
         guard runs.count >= 3 else { return [] }
         return runs.indices.filter { k in
             let others = runs.indices.filter { $0 != k }.map { runs[$0].logZ }
@@ -53,7 +53,7 @@ public struct SMCEstimate: Sendable, Codable, Equatable {
 
     /// Up to `count` posterior draws spread evenly over the runs (each run's final cloud in turn), as rows
     /// [m × d] and their χ².
-    public func posteriorDraws(count: Int) -> (theta: [[Double]], chi2: [Double]) {
+    package func posteriorDraws(count: Int) -> (theta: [[Double]], chi2: [Double]) {
         let total = posteriorChi2.count
         guard total > 0, count > 0 else { return ([], []) }
         let d = posterior.count / total

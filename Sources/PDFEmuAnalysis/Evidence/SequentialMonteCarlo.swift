@@ -4,27 +4,27 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// One independent run of the sequential Monte Carlo (SMC) evidence estimator.
-public struct SMCRun: Sendable, Codable, Equatable {
+package struct SMCRun: Sendable, Codable, Equatable {
     /// The run's random seed.
-    public var seed: UInt64
+    package var seed: UInt64
     /// This run's log Z = Σ_t log mean_i exp((β_t − β_{t−1})·log L_i).
-    public var logZ: Double
+    package var logZ: Double
     /// Temperatures β_t > 0 of the adaptive ladder (the last is 1).
-    public var temperatures: Int
+    package var temperatures: Int
     /// ESS (Σw)²/Σw² of the incremental weights of the last step (to β = 1), of `particles`.
-    public var finalESS: Double
+    package var finalESS: Double
     /// The smallest ESS of any step's incremental weights.
-    public var minimumESS: Double
+    package var minimumESS: Double
     /// Fraction of distinct particles in the final cloud (after the last moves; 1: none is a copy).
-    public var distinctFraction: Double
+    package var distinctFraction: Double
     /// Metropolis acceptance rate over all moves of the run.
-    public var acceptance: Double
+    package var acceptance: Double
     /// Metropolis sweeps (each moves every particle once) over all temperatures.
-    public var sweeps: Int
+    package var sweeps: Int
     /// Model evaluations (proposals outside the prior box are rejected without one).
-    public var evaluations: Int
+    package var evaluations: Int
     /// Wall time of the run (s).
-    public var seconds: Double
+    package var seconds: Double
 }
 
 /// Sequential Monte Carlo with an adaptive temperature ladder (Del Moral, Doucet & Jasra 2006; Chopin &

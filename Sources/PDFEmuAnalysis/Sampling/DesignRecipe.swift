@@ -8,21 +8,21 @@ import PDFEmuTheory
 /// uniformly in [0, Δmax] (found by bisection on the model); a fraction uniform (Sobol) in a box of
 /// ±`boxHalfWidth` Hessian σ around the minimum; the rest Gaussian from the Hessian covariance
 /// scaled by `gaussianScale`. σ and the covariance V are those of Δχ² = 1 (V = (½∂²χ²)⁻¹).
-public struct DesignRecipe: Sendable, Codable, Equatable {
+package struct DesignRecipe: Sendable, Codable, Equatable {
     /// Fraction of points along rays (default 0.75).
-    public var rayFraction: Double
+    package var rayFraction: Double
     /// Fraction of uniform box points (default 0.15); the Gaussian fraction is the rest.
-    public var boxFraction: Double
+    package var boxFraction: Double
     /// Largest Δχ² of the ray levels (default 200).
-    public var deltaMax: Double
+    package var deltaMax: Double
     /// Half-width of the box in Hessian σ (default 0.5).
-    public var boxHalfWidth: Double
+    package var boxHalfWidth: Double
     /// Scale of the Gaussian relative to the Hessian covariance's σ (default 0.5: N(θ_min, 0.5² V)).
-    public var gaussianScale: Double
+    package var gaussianScale: Double
 
     /// Creates a recipe (defaults: the bundled scan's 75% rays to Δχ² ~ U(0, 200), 15% ±0.5σ box,
     /// 10% Gaussian at half scale).
-    public init(rayFraction: Double = 0.75, boxFraction: Double = 0.15, deltaMax: Double = 200,
+    package init(rayFraction: Double = 0.75, boxFraction: Double = 0.15, deltaMax: Double = 200,
                 boxHalfWidth: Double = 0.5, gaussianScale: Double = 0.5) {
         self.rayFraction = rayFraction
         self.boxFraction = boxFraction
@@ -32,16 +32,16 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
     }
 
     /// The Gaussian fraction, 1 − rays − box.
-    public var gaussianFraction: Double { 1 - rayFraction - boxFraction }
+    package var gaussianFraction: Double { 1 - rayFraction - boxFraction }
 
     /// Points of each kind (rays, box, Gaussian) for n in all.
-    public func counts(_ n: Int) -> (rays: Int, box: Int, gaussian: Int) {
+    package func counts(_ n: Int) -> (rays: Int, box: Int, gaussian: Int) {
         let r = Int((rayFraction * Double(n)).rounded()), b = min(n - r, Int((boxFraction * Double(n)).rounded()))
         return (r, b, n - r - b)
     }
 
     /// Throws one line for fractions outside [0, 1] or summing above 1, or non-positive sizes.
-    public func validate() throws(SettingError) {
+    package func validate() throws(SettingError) {
         guard rayFraction >= 0, boxFraction >= 0, rayFraction + boxFraction <= 1 + 1e-12 else {
             throw SettingError(.designMix, "fractions must be ≥ 0 and add up to at most 1 (rays \(rayFraction), box \(boxFraction))")
         }
@@ -52,18 +52,18 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
 
     /// The largest accepted Δmax: the ray search doubles the radius at most 40 times, so a larger level
     /// is never reached (and `Scan` accepts no larger T²).
-    public static let maxDeltaMax = 1e8
+    package static let maxDeltaMax = 1e8
 
     /// Checks the sizes of a design of `n` points before anything is allocated: `n` (a point, its kind
     /// and the χ² of up to a few dozen experiments, 1 kB assumed; at most 10⁸) and Δmax (at most
     /// `maxDeltaMax`); throws a `SettingError` naming `designCount` or `designDeltaMax`.
-    public func checkSizes(count n: Int) throws(SettingError) {
+    package func checkSizes(count n: Int) throws(SettingError) {
         try SizeLimits.check(.designCount, n, cap: 100_000_000, bytesEach: 1024, what: "points")
         try SizeLimits.check(.designDeltaMax, deltaMax, atMost: Self.maxDeltaMax, what: "Δχ² level")
     }
 
     /// One line for provenance.
-    public var summary: String {
+    package var summary: String {
         "kind 0 (\(rayFraction)): theta_min + r chol(V) u, u random unit vector, r by bisection so that chi2 - chi2_min = t, "
             + "t ~ U(0, \(deltaMax)); kind 1 (\(boxFraction)): Sobol uniform box theta_min +- \(boxHalfWidth) sigma_i; "
             + "kind 2 (\(gaussianFraction)): N(theta_min, \(gaussianScale)^2 V); V = inverse of half the exact Hessian at the "
@@ -73,13 +73,13 @@ public struct DesignRecipe: Sendable, Codable, Equatable {
 
 extension Setting {
     /// Number of points of a design.
-    public static let designCount = Setting("design.count")
+    package static let designCount = Setting("design.count")
     /// Fractions of rays, box and Gaussian points in a design.
-    public static let designMix = Setting("design.mix")
+    package static let designMix = Setting("design.mix")
     /// Largest Δχ² of a design's rays.
-    public static let designDeltaMax = Setting("design.deltaMax")
+    package static let designDeltaMax = Setting("design.deltaMax")
     /// Half-width of a design's box, in Hessian σ.
-    public static let designBox = Setting("design.box")
+    package static let designBox = Setting("design.box")
     /// Scale of a design's Gaussian points, in Hessian σ.
-    public static let designGaussianScale = Setting("design.gaussianScale")
+    package static let designGaussianScale = Setting("design.gaussianScale")
 }

@@ -4,28 +4,28 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// A design of points drawn around a model's minimum by a `DesignRecipe`.
-public struct Design: Sendable {
+package struct Design: Sendable {
     /// Points [N, P] row-major, in random order.
-    public var points: [Double]
+    package var points: [Double]
     /// Kind of each point [N]: 0 ray, 1 box, 2 Gaussian.
-    public var kinds: [Int32]
+    package var kinds: [Int32]
     /// The minimum the design is centred on, and χ² there.
-    public var minimum: [Double]
+    package var minimum: [Double]
     /// χ²_min.
-    public var chi2Min: Double
+    package var chi2Min: Double
     /// Hessian σ at Δχ² = 1 of each parameter.
-    public var sigma: [Double]
+    package var sigma: [Double]
     /// Points redrawn because the model was undefined there (NaN).
-    public var redrawn: Int
+    package var redrawn: Int
 }
 
 /// Draws designs around the minimum of any `ScalarModel` (deterministic for a seed, whatever the
 /// number of threads: every point has its own generator seeded from the seed and its index).
-public enum DesignSampler {
+package enum DesignSampler {
     /// Minimises `model` from its starting points, takes the exact Hessian there and draws `n` points
     /// by `recipe`. Throws one line if there are no starting points, the minimisation fails, or the
     /// Hessian at the minimum is not positive definite.
-    public static func sample(model: any ScalarModel, n: Int, seed: UInt64, recipe: DesignRecipe = DesignRecipe()) throws -> Design {
+    package static func sample(model: any ScalarModel, n: Int, seed: UInt64, recipe: DesignRecipe = DesignRecipe()) throws -> Design {
         try recipe.validate()
         guard n > 0 else { throw PDFEmuError("--n must be > 0, got \(n)") }
         try recipe.checkSizes(count: n)
@@ -122,9 +122,9 @@ public enum DesignSampler {
 
 /// Writes a design's points without χ² values: /parameters [N, P], /parameter_names, /sample_kind [N]
 /// int32 (0 ray, 1 box, 2 Gaussian), root attributes as given; atomically (temporary file + rename).
-public enum DesignFile {
+package enum DesignFile {
     /// Writes `design` to `path`.
-    public static func write(_ path: String, parameterNames: [String], design: Design, attributes: [String: String]) throws {
+    package static func write(_ path: String, parameterNames: [String], design: Design, attributes: [String: String]) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try f.writePoints(design.points, parameterNames: parameterNames, options: .compressed)

@@ -4,7 +4,7 @@ import PDFEmuIO
 import PDFEmuTheory
 
 /// Settings of the affine-invariant ensemble sampler (`EnsembleSampler`).
-public struct MCMCOptions: Sendable, Codable, Equatable {
+package struct MCMCOptions: Sendable, Codable, Equatable {
     /// Number of walkers (even, ≥ 2P and ≥ 4); 0 picks max(32, 4P) rounded up to even.
     package var walkers: Int
     /// Steps per walker kept after burn-in (total steps = `burnIn + steps`).

@@ -5,17 +5,17 @@ import PDFEmuTheory
 
 /// MCMC settings of a scan: `chains` independent sampler runs (seeds seed, seed+1, …), each one work unit,
 /// started around the scan's minimum with the Hessian covariance T²·H⁻¹ (H = ½∂²χ², `MCMCStart.hessian`).
-public struct ScanMCMCOptions: Sendable, Codable, Equatable {
+package struct ScanMCMCOptions: Sendable, Codable, Equatable {
     /// The sampler.
-    public var sampler: MCMCSampler
+    package var sampler: MCMCSampler
     /// Independent runs (work units); run c uses seed `seed + c`.
-    public var chains: Int
+    package var chains: Int
     /// The sampler settings every run shares (walkers — for HMC, chains per run —, steps, burn-in, thin,
     /// seed of run 0, T²); run c uses seed `sampling.seed + c`, and the bounds come from the scan.
-    public var sampling: MCMCOptions
+    package var sampling: MCMCOptions
 
     /// Creates settings (defaults: one ensemble run, 2000 kept steps after 500 burn-in, T² = 1).
-    public init(sampler: MCMCSampler = .ensemble, chains: Int = 1, walkers: Int = 0, steps: Int = 2000,
+    package init(sampler: MCMCSampler = .ensemble, chains: Int = 1, walkers: Int = 0, steps: Int = 2000,
                 burnIn: Int = 500, thin: Int = 1, seed: UInt64 = 1, temperature2: Double = 1) {
         self.sampler = sampler
         self.chains = chains
@@ -24,7 +24,7 @@ public struct ScanMCMCOptions: Sendable, Codable, Equatable {
     }
 
     /// The sampler options of run `chain` for a model with bounds `lower`/`upper` (nil: none).
-    public func samplerOptions(chain: Int, lower: [Double]?, upper: [Double]?) -> MCMCOptions {
+    package func samplerOptions(chain: Int, lower: [Double]?, upper: [Double]?) -> MCMCOptions {
         var o = sampling
         o.seed = sampling.seed &+ UInt64(chain)
         o.lower = lower
@@ -33,7 +33,7 @@ public struct ScanMCMCOptions: Sendable, Codable, Equatable {
     }
 
     /// Checks the model-independent settings; throws a `ScanSettingError` naming the setting.
-    public func checkSettings() throws(ScanSettingError) {
+    package func checkSettings() throws(ScanSettingError) {
         let (walkers, steps, burnIn, thin, temperature2) = (sampling.walkers, sampling.steps, sampling.burnIn, sampling.thin, sampling.temperature2)
         guard chains >= 1 else { throw ScanSettingError(.mcmcChains, "need at least 1, got \(chains)") }
         guard walkers >= 0 else { throw ScanSettingError(.mcmcWalkers, "must be ≥ 0 (0: automatic), got \(walkers)") }
@@ -61,28 +61,28 @@ public struct ScanMCMCOptions: Sendable, Codable, Equatable {
 }
 
 /// One MCMC run of a scan (a work unit).
-public struct ScanMCMCChain: Sendable, Equatable {
+package struct ScanMCMCChain: Sendable, Equatable {
     /// Run number c (seed = base seed + c).
-    public var index: Int
+    package var index: Int
     /// The run's samples and diagnostics.
-    public var result: MCMCResult
+    package var result: MCMCResult
     /// Creates a run record.
-    public init(index: Int, result: MCMCResult) { self.index = index; self.result = result }
+    package init(index: Int, result: MCMCResult) { self.index = index; self.result = result }
 }
 
 /// The MCMC part of a scan: the runs computed and their combination.
-public struct ScanMCMC: Sendable, Equatable {
+package struct ScanMCMC: Sendable, Equatable {
     /// Sampled parameters (the free ones; fixed parameters stay at their values).
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// Number of runs in the whole scan (a shard may hold fewer).
-    public var chainCount: Int
+    package var chainCount: Int
     /// The runs computed, ascending by index (at least one).
-    public var chains: [ScanMCMCChain]
+    package var chains: [ScanMCMCChain]
     /// All runs held here combined (`MCMCResult.combining`).
-    public var combined: MCMCResult
+    package var combined: MCMCResult
 
     /// Combines `chains` (sorted by index; must not be empty).
-    public init(chainCount: Int, chains: [ScanMCMCChain]) throws {
+    package init(chainCount: Int, chains: [ScanMCMCChain]) throws {
         let sorted = chains.sorted { $0.index < $1.index }
         self.chainCount = chainCount
         self.chains = sorted
@@ -94,7 +94,7 @@ public struct ScanMCMC: Sendable, Equatable {
 extension ScanMCMC: Encodable {
     private enum Keys: String, CodingKey { case parameterNames, chainCount, chainIndices, combined, chains }
     /// JSON: the combined and per-run summaries without the samples (those are in the --output file).
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(parameterNames, forKey: .parameterNames)
         try c.encode(chainCount, forKey: .chainCount)

@@ -2,17 +2,17 @@ import PDFEmuCore
 import PDFEmuIO
 import PDFEmuTheory
 /// A closed range [lower, upper] of one parameter.
-public struct ValueRange: Sendable, Codable, Equatable {
+package struct ValueRange: Sendable, Codable, Equatable {
     /// Lower end.
-    public var lower: Double
+    package var lower: Double
     /// Upper end.
-    public var upper: Double
+    package var upper: Double
     /// Creates [lower, upper].
-    public init(lower: Double, upper: Double) { self.lower = lower; self.upper = upper }
+    package init(lower: Double, upper: Double) { self.lower = lower; self.upper = upper }
 }
 
 /// How a profile's grid is placed.
-public enum ProfileGrid: String, Sendable, Codable, Equatable, CaseIterable {
+package enum ProfileGrid: String, Sendable, Codable, Equatable, CaseIterable {
     /// Evenly spaced over the user's range or best ± widen·√(max T²)·Hessian error (the default).
     case hessian
     /// From the profile itself: walk outward from the minimum (steps of √(max T²)·σ/4, lengthened
@@ -22,45 +22,45 @@ public enum ProfileGrid: String, Sendable, Codable, Equatable, CaseIterable {
 }
 
 /// What `ScanRunner.run` computes and how.
-public struct ScanOptions: Sendable, Codable, Equatable {
+package struct ScanOptions: Sendable, Codable, Equatable {
     /// Parameters to profile (nil: every free parameter; empty: none).
-    public var profileParameters: [String]?
+    package var profileParameters: [String]?
     /// Tolerances T² (Δχ²) for errors and intervals, e.g. [1, 10, 100]. Each must be > 0.
-    public var tolerances: [Double]
+    package var tolerances: [Double]
     /// Parameters held fixed, by name.
-    public var fixed: [String: Double]
+    package var fixed: [String: Double]
     /// Bounds on parameters, by name.
-    public var bounds: [String: ValueRange]
+    package var bounds: [String: ValueRange]
     /// Profile grid ranges, by name (default: best ± widen·√(max T²)·Hessian error).
-    public var ranges: [String: ValueRange]
+    package var ranges: [String: ValueRange]
     /// Grid points per profile (and λ values per Lagrange scan).
-    public var points: Int
+    package var points: Int
     /// Widen factor of the default profile grid and Lagrange λ range.
-    public var widen: Double
+    package var widen: Double
     /// Pairs of parameters to draw 2D contours for.
-    public var contours: [[String]]
+    package var contours: [[String]]
     /// Δχ² levels of the contours (2.30, 6.18: 68% and 95% for two parameters).
-    public var levels: [Double]
+    package var levels: [Double]
     /// Rays per contour.
-    public var rays: Int
+    package var rays: Int
     /// Linear expressions to scan with Lagrange multipliers.
-    public var lagrangeExpressions: [String]
+    package var lagrangeExpressions: [String]
     /// Training points used as starts for the global minimum.
-    public var starts: Int
+    package var starts: Int
     /// Refine interval ends by root-finding with re-minimisation (else linear interpolation).
-    public var refineCrossings: Bool
+    package var refineCrossings: Bool
     /// Settings of the minimiser.
-    public var minimiser: MinimiserOptions
+    package var minimiser: MinimiserOptions
     /// Compute only this shard's units (not part of the run id).
-    public var shard: ShardSpec?
+    package var shard: ShardSpec?
     /// MCMC sampling of exp(−χ²/(2T²)) from the minimum (nil: none); each run is one work unit.
-    public var mcmc: ScanMCMCOptions?
+    package var mcmc: ScanMCMCOptions?
     /// Profile grid placement (nil: `.hessian`, the evenly spaced grid; nil keeps the run id of scans
     /// made before the option existed).
-    public var profileGrid: ProfileGrid? = nil
+    package var profileGrid: ProfileGrid? = nil
 
     /// Creates options; the defaults profile every free parameter at T² = 1 on 41 points.
-    public init(profileParameters: [String]? = nil, tolerances: [Double] = [1], fixed: [String: Double] = [:],
+    package init(profileParameters: [String]? = nil, tolerances: [Double] = [1], fixed: [String: Double] = [:],
                 bounds: [String: ValueRange] = [:], ranges: [String: ValueRange] = [:], points: Int = 41,
                 widen: Double = 1.5, contours: [[String]] = [], levels: [Double] = [2.30, 6.18], rays: Int = 48,
                 lagrangeExpressions: [String] = [], starts: Int = 8, refineCrossings: Bool = true,
@@ -87,7 +87,7 @@ public struct ScanOptions: Sendable, Codable, Equatable {
 extension ScanOptions {
     /// Checks the settings that do not depend on the model (T² > 0, levels > 0, counts); throws a
     /// `ScanSettingError` naming the setting.
-    public func checkSettings() throws(ScanSettingError) {
+    package func checkSettings() throws(ScanSettingError) {
         let options = self
         guard !options.tolerances.isEmpty else { throw ScanSettingError(.tolerances, "give at least one T² > 0") }
         for t in options.tolerances where !(t > 0) || !t.isFinite {
@@ -107,15 +107,15 @@ extension ScanOptions {
 }
 
 /// A second model to scan with Lagrange multipliers, with a label and an identity for the run id.
-public struct LagrangeModel: Sendable {
+package struct LagrangeModel: Sendable {
     /// Name shown in outputs (e.g. the file name).
-    public var label: String
+    package var label: String
     /// The model; its parameter names must equal the χ² model's.
-    public var model: any ScalarModel
+    package var model: any ScalarModel
     /// Identity for the run id (e.g. a hash of the file's bytes).
-    public var identity: String
+    package var identity: String
     /// Creates a labelled model.
-    public init(label: String, model: any ScalarModel, identity: String) {
+    package init(label: String, model: any ScalarModel, identity: String) {
         self.label = label; self.model = model; self.identity = identity
     }
 }

@@ -3,7 +3,7 @@ import PDFEmuCore
 /// The settings of a scan (`ScanOptions`, `ScanMCMCOptions`) are `Setting`s; the name is kept for readers.
 package typealias ScanSetting = Setting
 /// A bad scan setting is a `SettingError`, like every other bad setting.
-public typealias ScanSettingError = SettingError
+package typealias ScanSettingError = SettingError
 
 extension Setting {
     /// Parameters to profile.

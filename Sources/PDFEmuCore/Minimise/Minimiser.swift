@@ -1,5 +1,5 @@
 /// Settings of the Newton minimiser.
-public struct MinimiserOptions: Sendable, Codable, Equatable {
+package struct MinimiserOptions: Sendable, Codable, Equatable {
     /// Most Newton iterations per minimisation.
     package var maxIterations: Int
     /// Converged when the expected decrease ½·gᵀH⁻¹g (χ² units, free parameters off their bounds)
@@ -9,7 +9,7 @@ public struct MinimiserOptions: Sendable, Codable, Equatable {
     /// counts as converged if the expected decrease is below this.
     package var stallEDMTolerance: Double
     /// Creates options (defaults: 200 iterations, EDM 1e-7, stall EDM 1e-4).
-    public init(maxIterations: Int = 200, edmTolerance: Double = 1e-7, stallEDMTolerance: Double = 1e-4) {
+    package init(maxIterations: Int = 200, edmTolerance: Double = 1e-7, stallEDMTolerance: Double = 1e-4) {
         self.maxIterations = maxIterations
         self.edmTolerance = edmTolerance
         self.stallEDMTolerance = stallEDMTolerance

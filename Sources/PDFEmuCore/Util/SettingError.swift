@@ -1,40 +1,40 @@
 /// A setting of a library operation, named in library spelling (`tolerances`, `theory.q2Min`,
 /// `design.deltaMax`). Each module declares its own as static members; only the command line knows
 /// the flag that sets each one.
-public struct Setting: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+package struct Setting: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The library spelling.
-    public var rawValue: String
+    package var rawValue: String
     /// The setting named `rawValue`.
-    public init(rawValue: String) { self.rawValue = rawValue }
+    package init(rawValue: String) { self.rawValue = rawValue }
     /// The setting named `name`.
-    public init(_ name: String) { self.rawValue = name }
+    package init(_ name: String) { self.rawValue = name }
     /// The library spelling.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// A setting that cannot be used: which setting, optionally what in it (a parameter name, a pair),
 /// and why. The description reads "SETTING [SUBJECT]: MESSAGE" in library spelling; the command line
 /// prints the same with its flag in place of the setting. The one error type for bad settings in
 /// every module.
-public struct SettingError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct SettingError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The setting at fault.
-    public var setting: Setting
+    package var setting: Setting
     /// What in it is at fault (e.g. the parameter name), if anything.
-    public var subject: String?
+    package var subject: String?
     /// Why, in one line.
-    public var message: String
+    package var message: String
 
     /// Creates the error about `subject` in `setting`.
-    public init(_ setting: Setting, _ subject: String?, _ message: String) {
+    package init(_ setting: Setting, _ subject: String?, _ message: String) {
         self.setting = setting; self.subject = subject; self.message = message
     }
 
     /// Creates the error about `setting` as a whole.
-    public init(_ setting: Setting, _ message: String) { self.init(setting, nil, message) }
+    package init(_ setting: Setting, _ message: String) { self.init(setting, nil, message) }
 
     /// The line with `name` standing for the setting.
-    public func line(naming name: String) -> String { name + (subject.map { " " + $0 } ?? "") + ": " + message }
+    package func line(naming name: String) -> String { name + (subject.map { " " + $0 } ?? "") + ": " + message }
 
     /// The line in library spelling.
-    public var description: String { line(naming: setting.rawValue) }
+    package var description: String { line(naming: setting.rawValue) }
 }

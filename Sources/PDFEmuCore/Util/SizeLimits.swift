@@ -3,9 +3,9 @@ import Foundation
 /// Limits on counts that decide how much is allocated or how long a loop runs, checked before anything
 /// is allocated: each count is at most a fixed cap and its estimated bytes at most half of the memory
 /// this process may use (physical memory, or the address-space limit if lower).
-public enum SizeLimits {
+package enum SizeLimits {
     /// Bytes this process may use: physical memory (sysconf pages × page size), or RLIMIT_AS if lower.
-    public static var memoryBytes: Double {
+    package static var memoryBytes: Double {
         let pages = Double(max(0, sysconf(Int32(_SC_PHYS_PAGES)))), size = Double(max(0, sysconf(Int32(_SC_PAGESIZE))))
         var bytes = pages * size > 0 ? pages * size : 1e12
         var lim = rlimit()
@@ -23,7 +23,7 @@ public enum SizeLimits {
 
     /// Throws a `SettingError` naming `setting` if `count` is above `cap`, or `count` × `bytesEach` is
     /// above half of `memoryBytes`. `what` names the items in the message ("points").
-    public static func check(_ setting: Setting, _ count: Int, cap: Int, bytesEach: Double, what: String) throws(SettingError) {
+    package static func check(_ setting: Setting, _ count: Int, cap: Int, bytesEach: Double, what: String) throws(SettingError) {
         let budget = memoryBytes / 2
         let byMemory = bytesEach > 0 ? Int(min(Double(Int.max / 2), (budget / bytesEach).rounded(.down))) : Int.max
         let limit = max(1, min(cap, byMemory))
@@ -34,7 +34,7 @@ public enum SizeLimits {
     }
 
     /// Throws a `SettingError` naming `setting` if `value` is above `limit` (a level, not a count).
-    public static func check(_ setting: Setting, _ value: Double, atMost limit: Double, what: String) throws(SettingError) {
+    package static func check(_ setting: Setting, _ value: Double, atMost limit: Double, what: String) throws(SettingError) {
         guard value > limit else { return }
         throw SettingError(setting, "\(String(format: "%g", value)) is above the largest accepted \(what), \(String(format: "%g", limit))")
     }
@@ -42,7 +42,7 @@ public enum SizeLimits {
     private static func singular(_ what: String) -> String { what.hasSuffix("s") ? String(what.dropLast()) : what }
 
     /// "1.5 GB"-style text of a byte count.
-    public static func formatBytes(_ b: Double) -> String {
+    package static func formatBytes(_ b: Double) -> String {
         for (unit, scale) in [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)] where b >= scale {
             return String(format: "%.3g", b / scale) + " " + unit
         }

@@ -5,10 +5,10 @@ import PDFEmuCore
 /// when writing succeeded: a failure never leaves a partial file and never replaces a good one.
 /// A target that is a symlink is written through (the link stays, its target is replaced); an existing
 /// target keeps its permission bits; temporaries of the same target left by a killed run are removed.
-public enum AtomicOutput {
+package enum AtomicOutput {
     /// Checks that `path` is not empty, that its directory exists and is writable and that `path` is
     /// not a directory; throws one line naming it otherwise.
-    public static func checkWritable(_ path: String) throws(PDFEmuError) {
+    package static func checkWritable(_ path: String) throws(PDFEmuError) {
         guard !path.isEmpty else { throw PDFEmuError("output file name is empty") }
         let target = resolvingLinks(path)
         let url = URL(fileURLWithPath: target)
@@ -31,14 +31,14 @@ public enum AtomicOutput {
     /// The check every command makes before it reads anything: `path` can be written
     /// (`checkWritable`) and is none of `inputs` (`FileIdentity.refuseOverwrite`: each a label such as
     /// "--emulator" and a path, including files named inside other values). Throws one line.
-    public static func checkOutput(_ path: String, protecting inputs: [(label: String, path: String)]) throws(PDFEmuError) {
+    package static func checkOutput(_ path: String, protecting inputs: [(label: String, path: String)]) throws(PDFEmuError) {
         try checkWritable(path)
         try FileIdentity.refuseOverwrite(output: path, inputs: inputs)
     }
 
     /// `path` with symlinks in its last component followed (up to 40 links; a dangling link gives
     /// the path it points to, so writing creates the link's target).
-    public static func resolvingLinks(_ path: String) -> String {
+    package static func resolvingLinks(_ path: String) -> String {
         var p = path
         for _ in 0..<40 {
             var st = stat()
@@ -54,7 +54,7 @@ public enum AtomicOutput {
 
     /// Calls `body` with a temporary path beside `path`, then renames it to `path`. On any error the
     /// temporary file is removed and the error rethrown; `path` is untouched.
-    public static func write<R>(to path: String, _ body: (String) throws -> R) throws -> R {
+    package static func write<R>(to path: String, _ body: (String) throws -> R) throws -> R {
         try checkWritable(path)
         let target = resolvingLinks(path)
         let url = URL(fileURLWithPath: target)
@@ -87,7 +87,7 @@ public enum AtomicOutput {
     }
 
     /// Writes `data` to `path` atomically.
-    public static func write(_ data: Data, to path: String) throws {
+    package static func write(_ data: Data, to path: String) throws {
         try write(to: path) { tmp in
             guard FileManager.default.createFile(atPath: tmp, contents: data) else {
                 throw PDFEmuError("\(path): cannot write")

@@ -3,7 +3,7 @@ import PDFEmuCore
 
 /// A Swift number type with a matching HDF5 native memory type. HDF5 converts on read
 /// (float32 on disk is read into `Double` exactly, integers into floats, and so on).
-public protocol HDF5Numeric: Sendable {
+package protocol HDF5Numeric: Sendable {
     /// The HDF5 native memory type of `Self`.
     static var h5MemoryType: hid_t { get }
     /// Zero, for buffer allocation.
@@ -11,21 +11,21 @@ public protocol HDF5Numeric: Sendable {
 }
 
 extension Double: HDF5Numeric {
-    public static var h5MemoryType: hid_t { pdfemu_H5T_NATIVE_DOUBLE() }
-    public static var h5Zero: Double { 0 }
+    package static var h5MemoryType: hid_t { pdfemu_H5T_NATIVE_DOUBLE() }
+    package static var h5Zero: Double { 0 }
 }
 
 extension Float: HDF5Numeric {
-    public static var h5MemoryType: hid_t { pdfemu_H5T_NATIVE_FLOAT() }
-    public static var h5Zero: Float { 0 }
+    package static var h5MemoryType: hid_t { pdfemu_H5T_NATIVE_FLOAT() }
+    package static var h5Zero: Float { 0 }
 }
 
 extension Int64: HDF5Numeric {
-    public static var h5MemoryType: hid_t { pdfemu_H5T_NATIVE_INT64() }
-    public static var h5Zero: Int64 { 0 }
+    package static var h5MemoryType: hid_t { pdfemu_H5T_NATIVE_INT64() }
+    package static var h5Zero: Int64 { 0 }
 }
 
 extension Int32: HDF5Numeric {
-    public static var h5MemoryType: hid_t { pdfemu_H5T_NATIVE_INT32() }
-    public static var h5Zero: Int32 { 0 }
+    package static var h5MemoryType: hid_t { pdfemu_H5T_NATIVE_INT32() }
+    package static var h5Zero: Int32 { 0 }
 }

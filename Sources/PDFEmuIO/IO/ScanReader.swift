@@ -10,7 +10,7 @@ package enum ScanLayout: String, Sendable, Codable, CaseIterable {
 }
 
 /// Where to find the scan's datasets. Every path may be nil: the reader then tries the usual names.
-public struct ScanReadOptions: Sendable, Codable, Equatable {
+package struct ScanReadOptions: Sendable, Codable, Equatable {
     /// Dataset of the parameter matrix.
     package var parameters: String?
     /// Dataset of the target (total χ², or another scalar such as a cross section).

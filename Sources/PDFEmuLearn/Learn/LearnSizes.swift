@@ -5,7 +5,7 @@ extension LearnSettings {
     /// (`learnInitial`, at most 10⁸ points; nil when the run starts from a scan file) and the batch
     /// (`learnBatch`, at most 10⁷), each a point with its χ² per experiment and the candidates it is
     /// chosen from (4 kB assumed per point). Throws a `SettingError` naming the setting.
-    public static func checkSizes(initial: Int?, batch: Int) throws(SettingError) {
+    package static func checkSizes(initial: Int?, batch: Int) throws(SettingError) {
         if let initial { try SizeLimits.check(.learnInitial, initial, cap: 100_000_000, bytesEach: 4096, what: "points") }
         try SizeLimits.check(.learnBatch, batch, cap: 10_000_000, bytesEach: 4096, what: "points")
     }
@@ -13,7 +13,7 @@ extension LearnSettings {
 
 extension Setting {
     /// Points of a learning run's initial design.
-    public static let learnInitial = Setting("learn.initial")
+    package static let learnInitial = Setting("learn.initial")
     /// Points proposed and evaluated per learning round.
-    public static let learnBatch = Setting("learn.batch")
+    package static let learnBatch = Setting("learn.batch")
 }

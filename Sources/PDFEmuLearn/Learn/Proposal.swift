@@ -15,29 +15,29 @@ import PDFEmuAnalysis
 /// candidates per slot drawn from the Hessian Gaussian); the rest exploration: points on the surface
 /// Δχ² = max T² + margin in random directions (the domain edge the answers touch). Slots a source
 /// cannot fill go to the next source.
-public struct ProposalOptions: Sendable, Codable, Equatable {
+package struct ProposalOptions: Sendable, Codable, Equatable {
     /// Points to propose.
-    public var count: Int
+    package var count: Int
     /// Seed of the random candidates.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Δχ² margin above the largest T² for the disagreement region and the exploration surface.
-    public var margin: Double
+    package var margin: Double
     /// Fraction of points on the answers' paths (profiles, Lagrange scans, contours).
-    public var answerFraction: Double
+    package var answerFraction: Double
     /// Fraction of points where the ensemble disagrees most.
-    public var disagreementFraction: Double
+    package var disagreementFraction: Double
     /// Smallest whitened distance between a proposed point and any other proposed or existing point.
-    public var minDistance: Double
+    package var minDistance: Double
 
     /// Creates options; defaults: 50% answers, 30% disagreement, 20% exploration, margin 2, distance 0.05.
-    public init(count: Int, seed: UInt64 = 1, margin: Double = 2, answerFraction: Double = 0.5,
+    package init(count: Int, seed: UInt64 = 1, margin: Double = 2, answerFraction: Double = 0.5,
                 disagreementFraction: Double = 0.3, minDistance: Double = 0.05) {
         self.count = count; self.seed = seed; self.margin = margin
         self.answerFraction = answerFraction; self.disagreementFraction = disagreementFraction; self.minDistance = minDistance
     }
 
     /// Throws one line naming the setting at fault.
-    public func check() throws {
+    package func check() throws {
         guard count > 0 else { throw PDFEmuError("--n: must be > 0, got \(count)") }
         // A candidate pool several times the count, each a point with its distances (1 kB assumed).
         try SizeLimits.check(.proposalCount, count, cap: 10_000_000, bytesEach: 4096, what: "points")
@@ -50,7 +50,7 @@ public struct ProposalOptions: Sendable, Codable, Equatable {
 }
 
 /// Where a proposed point comes from (stored as /proposal_kind).
-public enum ProposalKind: Int32, Sendable, Codable, CaseIterable {
+package enum ProposalKind: Int32, Sendable, Codable, CaseIterable {
     /// A profiled point along a profile near or beyond a T² crossing.
     case profile = 0
     /// A Lagrange-scan point around a crossing.
@@ -64,26 +64,26 @@ public enum ProposalKind: Int32, Sendable, Codable, CaseIterable {
 }
 
 /// Proposed points: [N, P] row-major with their kinds.
-public struct Proposal: Sendable, Equatable {
+package struct Proposal: Sendable, Equatable {
     /// Parameter names.
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// Points [N, P] row-major.
-    public var points: [Double]
+    package var points: [Double]
     /// Kind of each point.
-    public var kinds: [ProposalKind]
+    package var kinds: [ProposalKind]
     /// Candidates rejected as too close to an existing or already proposed point.
-    public var duplicates: Int
+    package var duplicates: Int
 
     /// Number of points.
-    public var count: Int { kinds.count }
+    package var count: Int { kinds.count }
     /// Points of each kind, in `ProposalKind` order.
-    public var counts: [(ProposalKind, Int)] { ProposalKind.allCases.map { k in (k, kinds.filter { $0 == k }.count) } }
+    package var counts: [(ProposalKind, Int)] { ProposalKind.allCases.map { k in (k, kinds.filter { $0 == k }.count) } }
     /// The mix as text ("profile 12, lagrange 0, …").
-    public var mixText: String { counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
+    package var mixText: String { counts.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
 
     /// Writes the points file the oracle protocol reads: /parameters [N, P], /parameter_names,
     /// /proposal_kind [N] int32, root attributes `format` = `pdfemu-proposal` and `mix`; atomically.
-    public func write(to path: String, attributes: [(String, String)] = []) throws {
+    package func write(to path: String, attributes: [(String, String)] = []) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try f.writePoints(points, parameterNames: parameterNames)
@@ -96,7 +96,7 @@ public struct Proposal: Sendable, Equatable {
     }
 
     /// The points as oracle input.
-    public var oraclePoints: OraclePoints {
+    package var oraclePoints: OraclePoints {
         get throws { try OraclePoints(parameterNames: parameterNames, values: points) }
     }
 }
@@ -105,10 +105,10 @@ public struct Proposal: Sendable, Equatable {
 /// round of `pdfemu learn`); see `ProposalOptions` for the mix. Distances are whitened: with the
 /// emulator's training-domain whitening when the model is an `Emulator`, else in Hessian σ units.
 /// Deterministic for a seed.
-public enum Proposer {
+package enum Proposer {
     /// Proposes `options.count` points for `scan` (a scan of `model` with `scanOptions`), none closer
     /// than `options.minDistance` to each other or to `existing` ([M, P] row-major, e.g. the training points).
-    public static func propose(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, existing: [Double] = [],
+    package static func propose(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, existing: [Double] = [],
                                options: ProposalOptions) throws -> Proposal {
         try options.check()
         let p = scan.parameterNames.count
@@ -235,5 +235,5 @@ struct Picker {
 
 extension Setting {
     /// Number of points a proposal draws.
-    public static let proposalCount = Setting("proposal.count")
+    package static let proposalCount = Setting("proposal.count")
 }

@@ -15,16 +15,16 @@ import PDFEmuAnalysis
 /// directory. A non-zero status, a signal, a timeout (the process group is killed: SIGTERM, SIGKILL
 /// 2 s later), a missing or malformed output file each give one `OracleError`; the command's last
 /// stderr line is quoted in the message.
-public struct CommandOracle: ChiSquareOracle {
+package struct CommandOracle: ChiSquareOracle {
     /// The command template, holding `{input}` and `{output}` (unquoted: pdfemu quotes the paths).
-    public let template: String
+    package let template: String
     /// Seconds one call may take before its process group is killed (nil: no limit).
-    public var timeout: Double?
+    package var timeout: Double?
     /// Polled while the command runs; returning true kills it (error kind `.interrupted`).
-    public var shouldStop: @Sendable () -> Bool
+    package var shouldStop: @Sendable () -> Bool
 
     /// Checks the template: it must hold `{input}` and `{output}`, unquoted.
-    public init(_ template: String, timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws(OracleError) {
+    package init(_ template: String, timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws(OracleError) {
         let label = CommandOracle.label(template)
         guard !template.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw OracleError(.spec, oracle: label, "the command is empty")
@@ -43,14 +43,14 @@ public struct CommandOracle: ChiSquareOracle {
         self.shouldStop = shouldStop
     }
 
-    public var label: String { Self.label(template) }
+    package var label: String { Self.label(template) }
     static func label(_ template: String) -> String { "'\(template)'" }
 
     /// A command takes whatever parameters it is given.
-    public var parameterNames: [String]? { nil }
+    package var parameterNames: [String]? { nil }
 
     /// The command line for the given input and output paths.
-    public func commandLine(input: String, output: String) -> String {
+    package func commandLine(input: String, output: String) -> String {
         template.replacingOccurrences(of: "{input}", with: ShellCommand.quote(input))
             .replacingOccurrences(of: "{output}", with: ShellCommand.quote(output))
     }
@@ -68,7 +68,7 @@ public struct CommandOracle: ChiSquareOracle {
         func add(_ d: Int) { lock.lock(); count += d; lock.unlock() }
     }
 
-    public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+    package func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         Self.callsUnderWay.add(1)
         defer { Self.callsUnderWay.add(-1) }
         let dir = try OracleError.wrapping(.start, oracle: label) { try Self.privateDirectory() }

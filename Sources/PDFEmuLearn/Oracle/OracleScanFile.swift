@@ -13,18 +13,18 @@ import PDFEmuAnalysis
 /// (the spec), `input` (the points file as given), `input_hash` (its bytes), `run_id` (hash of the input
 /// and the oracle: shards of one run share it), `evaluated_at` (UTC, ISO 8601), `points_total` (N of
 /// the input), `row_offset` (first input row held); shards also `shard_index`, `shard_count`.
-public enum OracleScanFile {
+package enum OracleScanFile {
     /// The `format` attribute.
-    public static let formatTag = "pdfemu-chi2"
+    package static let formatTag = "pdfemu-chi2"
 
     /// The rows shard k/N of `n` points holds: the contiguous block [k·n/N, (k+1)·n/N).
-    public static func rows(of shard: ShardSpec?, count n: Int) -> Range<Int> {
+    package static func rows(of shard: ShardSpec?, count n: Int) -> Range<Int> {
         guard let shard else { return 0..<n }
         return (shard.index * n / shard.count)..<((shard.index + 1) * n / shard.count)
     }
 
     /// Provenance attributes of one run.
-    public static func attributes(oracle: String, input: String, inputHash: String, total: Int, rows: Range<Int>,
+    package static func attributes(oracle: String, input: String, inputHash: String, total: Int, rows: Range<Int>,
                                   shard: ShardSpec?, extra: [(String, String)] = []) -> [(String, String)] {
         var a: [(String, String)] = [("format", formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
                                      ("oracle", oracle), ("input", input), ("input_hash", inputHash),
@@ -36,16 +36,16 @@ public enum OracleScanFile {
     }
 
     /// One file read back: its points, its result (undefined rows kept as such) and its attributes.
-    public struct Contents: Sendable {
-        public var points: OraclePoints
-        public var result: OracleResult
-        public var attributes: [String: String]
+    package struct Contents: Sendable {
+        package var points: OraclePoints
+        package var result: OracleResult
+        package var attributes: [String: String]
         /// `/ndata_per_experiment` [E] (data points of each experiment), when the file holds it.
-        public var ndataPerExperiment: [Int]? = nil
+        package var ndataPerExperiment: [Int]? = nil
     }
 
     /// Reads a file written by `pdfemu chi2` (or any scan file), keeping undefined rows.
-    public static func read(_ path: String) throws -> Contents {
+    package static func read(_ path: String) throws -> Contents {
         let points = try OraclePoints.read(path)
         let result: OracleResult
         do { result = try OracleFiles.readOutput(path, for: points) } catch {
@@ -69,7 +69,7 @@ public enum OracleScanFile {
     /// `output`, atomically: the same points, χ² and attributes as the unsharded run (apart from
     /// `evaluated_at`, which is the first shard's). Throws one line naming the shard at fault.
     @discardableResult
-    public static func merge(_ shards: [String], into output: String) throws -> Contents {
+    package static func merge(_ shards: [String], into output: String) throws -> Contents {
         guard !shards.isEmpty else { throw PDFEmuError("merge: no shard files given") }
         try AtomicOutput.checkOutput(output, protecting: shards.map { ("shard", $0) })
         var parts: [(Int, String, Contents)] = []

@@ -9,18 +9,18 @@ import PDFEmuAnalysis
 /// `TEXT` is in-process when it starts with a registered scheme and a colon (`emulator:E.h5`);
 /// anything else is a command template, which must hold `{input}` and `{output}`. New in-process
 /// oracles are one entry in `OracleSpec.schemes`.
-public enum OracleSpec: Sendable, Equatable {
+package enum OracleSpec: Sendable, Equatable {
     /// An external command (`CommandOracle`).
     case command(String)
     /// An in-process oracle: a registered scheme and its argument (usually a file).
     case inProcess(scheme: String, argument: String)
 
     /// Builds the oracle of an in-process scheme from its argument.
-    public typealias Factory = @Sendable (_ argument: String) throws -> any ChiSquareOracle
+    package typealias Factory = @Sendable (_ argument: String) throws -> any ChiSquareOracle
 
     /// The in-process schemes: `emulator:FILE` evaluates an emulator file (`ModelOracle`), `fk:FILE`
     /// the exact χ² of an FK theory file with the default theory options (`TheoryOracle`; `pdfemu chi2 --theory FILE` takes theory options).
-    public static let schemes: [String: Factory] = [
+    package static let schemes: [String: Factory] = [
         "fk": { path in try TheoryOracle(path: path) },
         "emulator": { path in
             ModelOracle(try Emulator.load(path), label: "emulator:\(path)", provenance: [("emulator_hash", try RunIdentity.fileHash(path))])
@@ -28,7 +28,7 @@ public enum OracleSpec: Sendable, Equatable {
     ]
 
     /// Parses `text`: `SCHEME:ARGUMENT` for a registered scheme, otherwise a command (checked).
-    public init(parsing text: String) throws(OracleError) {
+    package init(parsing text: String) throws(OracleError) {
         if let colon = text.firstIndex(of: ":"), Self.schemes[String(text[..<colon])] != nil {
             let argument = String(text[text.index(after: colon)...])
             guard !argument.isEmpty else {
@@ -48,7 +48,7 @@ public enum OracleSpec: Sendable, Equatable {
     }
 
     /// The spec as given.
-    public var text: String {
+    package var text: String {
         switch self {
         case .command(let c): return c
         case .inProcess(let s, let a): return "\(s):\(a)"
@@ -58,7 +58,7 @@ public enum OracleSpec: Sendable, Equatable {
     /// The files this oracle reads, each labelled "`option` `text`" (`option` is how the caller names the
     /// spec, e.g. a flag): the file of an in-process scheme, and the words of a command that name an
     /// existing regular file (its program or script, a theory file it is given). An output must be none of them.
-    public func inputFiles(labelled option: String) -> [(label: String, path: String)] {
+    package func inputFiles(labelled option: String) -> [(label: String, path: String)] {
         let label = option.isEmpty ? text : "\(option) \(text)"
         switch self {
         case .inProcess(_, let argument): return [(label, argument)]
@@ -77,7 +77,7 @@ public enum OracleSpec: Sendable, Equatable {
     }
 
     /// Creates the oracle. `timeout` and `shouldStop` apply to commands.
-    public func makeOracle(timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> any ChiSquareOracle {
+    package func makeOracle(timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> any ChiSquareOracle {
         switch self {
         case .command(let template): return try CommandOracle(template, timeout: timeout, shouldStop: shouldStop)
         case .inProcess(let scheme, let argument): return try Self.schemes[scheme]!(argument)

@@ -4,7 +4,7 @@ import PDFEmuIO
 
 /// Activation functions of the hidden layers, with the first and second derivatives the exact
 /// gradient and Hessian need.
-public enum Activation: String, Sendable, Codable, CaseIterable {
+package enum Activation: String, Sendable, Codable, CaseIterable {
     /// tanh(x).
     case tanh
     /// x·sigmoid(x) (also called swish).

@@ -1,31 +1,31 @@
 import PDFEmuCore
 import PDFEmuIO
 extension Double: NNScalar {
-    public static var precision: Precision { .float64 }
+    package static var precision: Precision { .float64 }
 
     @inline(__always)
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+    package static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
-    public static func activate(_ kind: Activation, z: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, count: Int) {
+    package static func activate(_ kind: Activation, z: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { a[i] = kind.value(z[i]) }
     }
 
-    public static func multiplyByDerivative(_ kind: Activation, z: UnsafePointer<Double>, a: UnsafePointer<Double>,
+    package static func multiplyByDerivative(_ kind: Activation, z: UnsafePointer<Double>, a: UnsafePointer<Double>,
                                             g: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { g[i] *= kind.derivative(z[i]) }
     }
 
-    public static func columnSums(_ x: UnsafePointer<Double>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Double>) {
+    package static func columnSums(_ x: UnsafePointer<Double>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Double>) {
         out.update(repeating: 0, count: cols)
         for r in 0..<rows { for j in 0..<cols { out[j] += x[r * cols + j] } }
     }
 
-    public static func biasActivate(_ kind: Activation?, z: UnsafeMutablePointer<Double>, bias: UnsafePointer<Double>,
+    package static func biasActivate(_ kind: Activation?, z: UnsafeMutablePointer<Double>, bias: UnsafePointer<Double>,
                                     a: UnsafeMutablePointer<Double>?, rows: Int, cols: Int) {
         for r in 0..<rows {
             let zr = z + r * cols
@@ -34,14 +34,14 @@ extension Double: NNScalar {
         }
     }
 
-    public static func multiplyByDerivativeAndSum(_ kind: Activation, z: UnsafePointer<Double>, a: UnsafePointer<Double>,
+    package static func multiplyByDerivativeAndSum(_ kind: Activation, z: UnsafePointer<Double>, a: UnsafePointer<Double>,
                                                   g: UnsafeMutablePointer<Double>, rows: Int, cols: Int,
                                                   into out: UnsafeMutablePointer<Double>) {
         multiplyByDerivative(kind, z: z, a: a, g: g, count: rows * cols)
         columnSums(g, rows: rows, cols: cols, into: out)
     }
 
-    public static func add(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int) {
+    package static func add(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { y[i] += x[i] }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import PDFEmuCore
 import PDFEmuIO
 /// How the model's output 0 (the target) is made from the network's last layer z.
-public enum OutputStructure: String, Sendable, Codable, CaseIterable {
+package enum OutputStructure: String, Sendable, Codable, CaseIterable {
     /// y₀ = z₀: the network's first output is the (scaled, transformed) target.
     case direct
     /// y₀ = Σ_{k<M} z_k² − s, s = softplus(σ) ≥ 0 with σ a learned parameter: non-negative above −s by
@@ -108,7 +108,7 @@ public struct MLPArchitecture: Sendable, Codable, Equatable {
     }
 
     /// Weight initialisation schemes.
-    public enum Initialisation: String, Sendable, Codable, CaseIterable {
+    package enum Initialisation: String, Sendable, Codable, CaseIterable {
         /// Glorot/Xavier uniform: U(±sqrt(6/(fanIn+fanOut))).
         case glorot
         /// He/Kaiming normal: N(0, 2/fanIn).

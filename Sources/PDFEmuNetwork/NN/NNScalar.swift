@@ -2,7 +2,7 @@ import PDFEmuCore
 import PDFEmuIO
 /// The floating-point types a network can train in. One file per conformance
 /// (`Float+NNScalar.swift`, `Double+NNScalar.swift`), as in swift-numerics.
-public protocol NNScalar: BinaryFloatingPoint, HDF5Numeric, Codable {
+package protocol NNScalar: BinaryFloatingPoint, HDF5Numeric, Codable {
     /// Row-major C[m×n] = alpha·op(A)·op(B) + beta·C through BLAS.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,

@@ -3,12 +3,12 @@ import PDFEmuCore
 import PDFEmuIO
 
 /// Optimisers of the SGD family.
-public enum OptimizerKind: String, Sendable, Codable, CaseIterable {
+package enum OptimizerKind: String, Sendable, Codable, CaseIterable {
     case sgd, adam, adamw
 }
 
 /// Learning-rate schedules.
-public enum ScheduleKind: String, Sendable, Codable, CaseIterable {
+package enum ScheduleKind: String, Sendable, Codable, CaseIterable {
     /// Constant rate.
     case constant
     /// Multiply by `gamma` every `step_epochs` epochs.
@@ -20,7 +20,7 @@ public enum ScheduleKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// How parameters are transformed before they enter the network.
-public enum InputTransformKind: String, Sendable, Codable, CaseIterable {
+package enum InputTransformKind: String, Sendable, Codable, CaseIterable {
     /// (θ − mean)/σ per parameter.
     case standardize
     /// L⁻¹(θ − mean), LLᵀ the covariance of the training points: decorrelates the parameters.
@@ -28,7 +28,7 @@ public enum InputTransformKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// How a χ² target is transformed before the network learns it.
-public enum TargetTransformKind: String, Sendable, Codable, CaseIterable {
+package enum TargetTransformKind: String, Sendable, Codable, CaseIterable {
     /// Δχ² itself.
     case linear
     /// c·log(1 + Δχ²/c): linear near the minimum, logarithmic far from it.
@@ -36,7 +36,7 @@ public enum TargetTransformKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// How training points are weighted in the loss.
-public enum WeightingKind: String, Sendable, Codable, CaseIterable {
+package enum WeightingKind: String, Sendable, Codable, CaseIterable {
     /// All points equal.
     case none
     /// w = (1 + Δχ²/scale)^−power: accuracy goes to the region near the minimum.
@@ -46,89 +46,89 @@ public enum WeightingKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// Everything `pdfemu fit` reads from its JSON config (documented key by key in docs/CONFIG.md).
-public struct FitConfig: Sendable, Codable, Equatable {
+package struct FitConfig: Sendable, Codable, Equatable {
     /// Scan files to train on (relative paths are taken relative to the current directory).
-    public var files: [String]
+    package var files: [String]
     /// Where to find datasets in the scan files.
-    public var read: ScanReadOptions
+    package var read: ScanReadOptions
     /// Train on the per-experiment χ² as extra outputs when the file has them.
-    public var perExperiment: Bool
+    package var perExperiment: Bool
     /// True when the target is a χ² (Δχ² transform, weighting); false for another scalar (e.g. a cross section).
-    public var targetIsChi2: Bool
+    package var targetIsChi2: Bool
     /// Hidden layer widths.
-    public var hidden: [Int]
+    package var hidden: [Int]
     /// Hidden activation.
-    public var activation: Activation
+    package var activation: Activation
     /// Training precision.
-    public var precision: Precision
+    package var precision: Precision
     /// Input transform.
-    public var inputTransform: InputTransformKind
+    package var inputTransform: InputTransformKind
     /// Weight initialisation.
-    public var initialisation: MLPArchitecture.Initialisation
+    package var initialisation: MLPArchitecture.Initialisation
     /// The optimiser and its hyperparameters (`training.optimizer`, `momentum`, `nesterov`, `beta1`, `beta2`,
     /// `epsilon`, `weight_decay`).
-    public var optimizer: OptimizerSettings
+    package var optimizer: OptimizerSettings
     /// Initial learning rate.
-    public var learningRate: Double
+    package var learningRate: Double
     /// Mini-batch size.
-    public var batchSize: Int
+    package var batchSize: Int
     /// Maximum epochs.
-    public var epochs: Int
+    package var epochs: Int
     /// Stop after this many minutes of training in all (0: no limit).
-    public var maxMinutes: Double
+    package var maxMinutes: Double
     /// Schedule.
-    public var schedule: ScheduleKind
+    package var schedule: ScheduleKind
     /// Final rate of the cosine schedule.
-    public var minLearningRate: Double
+    package var minLearningRate: Double
     /// Step schedule period in epochs.
-    public var stepEpochs: Int
+    package var stepEpochs: Int
     /// Step schedule factor.
-    public var gamma: Double
+    package var gamma: Double
     /// Plateau schedule patience (epochs).
-    public var plateauPatience: Int
+    package var plateauPatience: Int
     /// Plateau schedule factor.
-    public var plateauFactor: Double
+    package var plateauFactor: Double
     /// Clip the gradient's global norm to this (nil: no clipping).
-    public var gradientClip: Double?
+    package var gradientClip: Double?
     /// Stop when the validation error has not improved for this many epochs (0: never).
-    public var earlyStoppingPatience: Int
+    package var earlyStoppingPatience: Int
     /// Target transform of χ² outputs.
-    public var targetTransform: TargetTransformKind
+    package var targetTransform: TargetTransformKind
     /// c of the log1p target transform (Δχ² units).
-    public var targetLogScale: Double
+    package var targetLogScale: Double
     /// How the network's last layer makes the target (`loss.output_structure`).
-    public var outputStructure: OutputStructure
+    package var outputStructure: OutputStructure
     /// M, the squared components of a `sum_of_squares` target (`loss.sos_components`).
-    public var sosComponents: Int
+    package var sosComponents: Int
     /// Loss weighting.
-    public var weighting: WeightingKind
+    package var weighting: WeightingKind
     /// Δχ² scale of the weighting.
-    public var weightScale: Double
+    package var weightScale: Double
     /// Exponent of the `inverse` weighting (`loss.weight_power`): w = (1 + Δχ²/scale)^−power.
-    public var weightPower: Double
+    package var weightPower: Double
     /// Weight of the per-experiment outputs in the loss, relative to the total χ² output.
-    public var experimentLossWeight: Double
+    package var experimentLossWeight: Double
     /// Drop training points with Δχ² above this (nil: keep all; default 1000).
-    public var maxDeltaChi2: Double?
+    package var maxDeltaChi2: Double?
     /// Fraction of points for training.
-    public var trainFraction: Double
+    package var trainFraction: Double
     /// Fraction for validation (early stopping, schedules).
-    public var validationFraction: Double
+    package var validationFraction: Double
     /// Fraction for the final accuracy report.
-    public var testFraction: Double
+    package var testFraction: Double
     /// Seed of the split, initialisation and shuffling.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Ensemble size.
-    public var members: Int
+    package var members: Int
     /// BLAS threads for training.
-    public var threads: Int
+    package var threads: Int
     /// Output emulator file.
-    public var output: String
+    package var output: String
     /// The config file's text, stored in the emulator file.
-    public var sourceText: String
+    package var sourceText: String
 
     /// Reads and checks a config file; errors name the key.
-    public static func load(_ path: String) throws -> FitConfig {
+    package static func load(_ path: String) throws -> FitConfig {
         var root = try JSONObject.parse(file: path)
         let text = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
         var c = FitConfig.defaults
@@ -228,7 +228,7 @@ public struct FitConfig: Sendable, Codable, Equatable {
     }
 
     /// The defaults (Configs/hera14.json spells out the same network and loss, with 2 members and 600 epochs).
-    public static let defaults = FitConfig(
+    package static let defaults = FitConfig(
         files: [], read: ScanReadOptions(), perExperiment: true, targetIsChi2: true,
         hidden: [256, 256, 256], activation: .silu, precision: .float32, inputTransform: .whiten, initialisation: .glorot,
         optimizer: OptimizerSettings(kind: .adam, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,

@@ -3,23 +3,23 @@ import PDFEmuCore
 import PDFEmuIO
 
 /// Options of one `fit` run beyond the config.
-public struct FitOptions: Sendable {
+package struct FitOptions: Sendable {
     /// Emulator file to write (overrides the config's `output`).
-    public var output: String
+    package var output: String
     /// Continue from the checkpoint beside the output.
-    public var resume: Bool
+    package var resume: Bool
     /// Seconds between checkpoint writes.
-    public var checkpointInterval: Double
+    package var checkpointInterval: Double
     /// Further inputs the output must not overwrite (label and path, e.g. the config file); the
     /// config's `data.files` are always protected.
-    public var protectedInputs: [(label: String, path: String)]
+    package var protectedInputs: [(label: String, path: String)]
     /// A previous emulator to fine-tune (nil: train from scratch). Used when its parameters, outputs
     /// and architecture match the new fit's (`FitRunner.warmStartMismatch`): each member starts from
     /// the previous member's weights (member k from member k mod M) and the previous scalers are kept,
     /// so the weights mean the same function; otherwise the fit starts from scratch and says why.
-    public var warmStart: Emulator?
+    package var warmStart: Emulator?
     /// Creates options.
-    public init(output: String, resume: Bool = false, checkpointInterval: Double = 15,
+    package init(output: String, resume: Bool = false, checkpointInterval: Double = 15,
                 protectedInputs: [(label: String, path: String)] = [], warmStart: Emulator? = nil) {
         self.output = output
         self.resume = resume
@@ -30,34 +30,34 @@ public struct FitOptions: Sendable {
 }
 
 /// The outcome of `fit`.
-public struct FitResult: Sendable {
+package struct FitResult: Sendable {
     /// The trained emulator (saved to the output path unless training diverged: a diverged fit
     /// writes nothing, so an existing emulator there is kept).
-    public var emulator: Emulator
+    package var emulator: Emulator
     /// The accuracy report on the test split.
-    public var report: AccuracyReport
+    package var report: AccuracyReport
     /// True if training stopped early because the loss became NaN (`emulator` holds the best weights
     /// before it, but was not saved).
-    public var diverged: Bool
+    package var diverged: Bool
     /// True if training was interrupted (the best weights so far were kept).
-    public var interrupted: Bool
+    package var interrupted: Bool
     /// True if the members started from a previous emulator's weights (`FitOptions.warmStart`).
-    public var warmStarted = false
+    package var warmStarted = false
     /// Rows dropped while reading, and training rows dropped by `max_delta_chi2`.
-    public var droppedRows: Int, droppedByCut: Int
+    package var droppedRows: Int, droppedByCut: Int
 }
 
 /// Trains an emulator from a config: reads the scan, splits and scales it, trains each ensemble member
 /// (checkpointing as it goes), measures the accuracy on the test split and writes the emulator file.
-public enum FitRunner {
+package enum FitRunner {
     /// The most network parameters per member a fit trains (about 270 MB per copy in float32).
-    public static let maxTrainedParameters = 1 << 26
+    package static let maxTrainedParameters = 1 << 26
 
     /// The checkpoint file a fit writing `output` keeps beside it.
-    public static func checkpointPath(for output: String) -> String { output + ".checkpoint.h5" }
+    package static func checkpointPath(for output: String) -> String { output + ".checkpoint.h5" }
 
     /// Runs a fit. `progress` receives per-epoch updates; `shouldStop` is polled (Ctrl-C).
-    public static func run(config: FitConfig, options: FitOptions, log: (String) -> Void = { _ in },
+    package static func run(config: FitConfig, options: FitOptions, log: (String) -> Void = { _ in },
                            progress: @escaping (TrainingProgress) -> Void = { _ in },
                            shouldStop: @escaping () -> Bool = { false }) throws -> FitResult {
         try BLAS.ensureLoaded()

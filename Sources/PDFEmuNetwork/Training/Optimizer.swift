@@ -3,7 +3,7 @@ import PDFEmuCore
 import PDFEmuIO
 
 /// The optimiser's own hyperparameters (the `training` keys of the config that it reads).
-public struct OptimizerSettings: Sendable, Codable, Equatable {
+package struct OptimizerSettings: Sendable, Codable, Equatable {
     /// Which update rule.
     package var kind: OptimizerKind
     /// SGD momentum.

@@ -3,25 +3,25 @@ import PDFEmuCore
 import PDFEmuIO
 
 /// What the trainer reports after each epoch (for progress bars and logs).
-public struct TrainingProgress: Sendable {
+package struct TrainingProgress: Sendable {
     /// Ensemble member being trained (0-based) and the ensemble size.
-    public var member: Int, members: Int
+    package var member: Int, members: Int
     /// Epoch just finished (1-based) and the maximum.
-    public var epoch: Int, epochs: Int
+    package var epoch: Int, epochs: Int
     /// Mean weighted training loss of the epoch (scaled units).
-    public var trainLoss: Double
+    package var trainLoss: Double
     /// Weighted RMS error of the total χ² on the validation split, in χ² units.
-    public var validationRMS: Double
+    package var validationRMS: Double
     /// Best validation RMS so far for this member.
-    public var bestValidationRMS: Double
+    package var bestValidationRMS: Double
     /// Learning rate at the end of the epoch.
-    public var learningRate: Double
+    package var learningRate: Double
     /// Seconds since training started (all members), and the estimated seconds left.
-    public var elapsed: Double, remaining: Double
+    package var elapsed: Double, remaining: Double
 }
 
 /// Why a member's training ended.
-public enum StopReason: String, Sendable, Codable {
+package enum StopReason: String, Sendable, Codable {
     case epochs, timeLimit = "time-limit", earlyStopping = "early-stopping", interrupted, diverged
 }
 

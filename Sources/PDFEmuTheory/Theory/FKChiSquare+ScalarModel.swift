@@ -45,7 +45,7 @@ extension FKChiSquare {
     /// The `count` lowest-χ² points of a scan file (its /chi2 and /parameters, columns matched to
     /// `parameterNames` by /parameter_names), best first: starting points for minimisation from a
     /// known valley. Rows with a non-finite χ² are skipped.
-    public func startingPoints(fromScan path: String, count: Int = 8) throws -> [[Double]] {
+    package func startingPoints(fromScan path: String, count: Int = 8) throws -> [[Double]] {
         let points: [Double]
         do { points = try OraclePoints.read(path).columns(parameterNames) } catch let e as OracleError {
             throw PDFEmuError("\(path): \(e.message)")

@@ -3,7 +3,7 @@ import PDFEmuIO
 /// Why the theory χ² does not exist at a parameter point: the point is outside the domain of the
 /// parametrisation (never a crash, never a silent huge number). `description` is one line naming the
 /// parameter and the offending value.
-public enum UndefinedPoint: Error, Sendable, Equatable, CustomStringConvertible {
+package enum UndefinedPoint: Error, Sendable, Equatable, CustomStringConvertible {
     /// A parameter is NaN or ±∞.
     case nonFiniteParameter(name: String, value: Double)
     /// A sum-rule Beta function B(a, b) has an argument ≤ 0: the integral of x^(a−1)(1−x)^(b−1)
@@ -25,7 +25,7 @@ public enum UndefinedPoint: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .nonFiniteParameter(name, value):
             return "parameter \(name) = \(value) is not finite"
