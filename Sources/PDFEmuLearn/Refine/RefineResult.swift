@@ -41,8 +41,8 @@ public struct RefinedAnswer: Sendable, Codable, Equatable {
     /// Predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient there, χ² units (the minimum: all free
     /// parameters; NaN if not computable).
     public var stationarity: Double
-    /// True χ² evaluations this answer asked for (finite-difference points included; points already
-    /// stored are not counted).
+    /// Distinct true χ² points this answer used (finite-difference points included, a point shared with
+    /// another answer counted once, for the first).
     public var evaluations: Int
     /// True points it was evaluated at (iterations).
     public var iterations: Int
@@ -58,9 +58,10 @@ public struct RefineResult: Sendable, Codable, Equatable {
     public var parameterNames: [String]
     /// The minimum first, then the profile ends in scan order (lower, upper for each T²).
     public var answers: [RefinedAnswer]
-    /// True χ² evaluations in all (points sent to the oracle by this run, resumed batches included).
+    /// True χ² evaluations this run sent to the oracle.
     public var evaluations: Int
-    /// Evaluations served from a state directory instead of the oracle.
+    /// Evaluations read back from a state directory (a resumed run) instead of asked again; the budget
+    /// counts `evaluations + reused`.
     public var reused: Int
     /// Oracle batches.
     public var batches: Int

@@ -28,6 +28,8 @@ public struct Refiner: Sendable {
     public let constraints: [ParameterConstraint]
     /// Settings.
     public let options: RefineOptions
+    /// The guide's Hessian at the scan's minimum (the fixed metric of the merit).
+    let guideMinimumHessian: [Double]
 
     /// Creates a refiner. Throws naming the setting if the scan does not belong to the guide (other
     /// parameters), the constraints do not match it, or the options are out of range.
@@ -48,6 +50,8 @@ public struct Refiner: Sendable {
             }
         }
         self.guide = guide; self.scan = scan; self.oracle = oracle; self.constraints = cons; self.options = options
+        guideMinimumHessian = guide.valueGradientHessian(at: scan.minimum.theta).hessian
+        if ProcessInfo.processInfo.environment["REFINE_CHOL"] != nil { let q = guide.parameterNames.count; print("H0 diag", (0..<q).map { guideMinimumHessian[$0 * q + $0] }, guideMinimumHessian.count) }
     }
 
     // MARK: - State
@@ -70,6 +74,9 @@ public struct Refiner: Sendable {
         var strikes = 0
         var phase: Phase = .active
         var stationarity = Double.nan
+        /// An end whose joint step was rejected minimises over the nuisance parameters at its current value
+        /// until their gradient is within tolerance (a monotone trust-region minimisation of the true χ²).
+        var nuisanceOnly = false
     }
 
     // MARK: - Run
@@ -115,6 +122,7 @@ public struct Refiner: Sendable {
         }
 
         var evaluations = 0, reused = 0, batches = 0
+        var used = Set<[UInt64]>()   // every point this run has used (asked or read back from the store)
         var iteration = 0
         while true {
             let activeIdx = works.indices.filter { works[$0].phase == .active && works[$0].trial != nil }
@@ -146,14 +154,18 @@ public struct Refiner: Sendable {
             if !checkedGradient, let first = activeIdx.first {
                 checkPoints = gradientCheckPoints(at: works[first].trial!, sigma: conditional, free: free)
             }
-            var unique: [[Double]] = [], seen = Set<[UInt64]>()
-            for x in perAnswer.flatMap({ $0 }) + checkPoints where store.record(at: x) == nil {
-                if seen.insert(x.map(\.bitPattern)).inserted { unique.append(x) }
+            // New points for the oracle; points stored by an earlier (killed) run count as reused, and both
+            // count against the budget.
+            var unique: [[Double]] = [], fromStore: [[UInt64]] = [], seen = Set<[UInt64]>()
+            for x in perAnswer.flatMap({ $0 }) + checkPoints {
+                let key = x.map(\.bitPattern)
+                guard !used.contains(key), seen.insert(key).inserted else { continue }
+                if store.record(at: x) == nil { unique.append(x) } else { fromStore.append(key) }
             }
-            if evaluations + unique.count > options.budget {
+            if used.count + unique.count + fromStore.count > options.budget {
                 for i in activeIdx { works[i].phase = .stopped("the budget of \(options.budget) evaluations is spent") }
-                messages.append("the budget of \(options.budget) evaluations is spent (\(evaluations) used; the next batch needs \(unique.count)); "
-                                + "what is certified so far is kept")
+                messages.append("the budget of \(options.budget) evaluations is spent (\(used.count) used; the next batch needs "
+                                + "\(unique.count + fromStore.count)); what is certified so far is kept")
                 break
             }
             if !unique.isEmpty {
@@ -163,10 +175,14 @@ public struct Refiner: Sendable {
                 evaluations += unique.count
                 batches += 1
             }
-            reused += perAnswer.flatMap { $0 }.count - unique.count
+            reused += fromStore.count
             for (n, i) in activeIdx.enumerated() {
-                works[i].evaluations += perAnswer[n].filter { x in unique.contains(where: { $0 == x }) }.count
+                works[i].evaluations += perAnswer[n].filter { x in
+                    let key = x.map(\.bitPattern)
+                    return !used.contains(key) && seen.contains(key)
+                }.count
             }
+            for key in seen { used.insert(key) }
             iteration += 1
 
             if !checkedGradient {
@@ -222,7 +238,7 @@ public struct Refiner: Sendable {
 
             // Accept or reject each trial; update the rank-one correction.
             let targetBefore = currentMinimum(works[minIndex])
-            let updated = Parallel.map(activeIdx.count) { n -> Work in
+            let updated = Refiner.serialMap(activeIdx.count) { n -> Work in
                 var w = works[activeIdx[n]]
                 w.iterations += 1
                 guard let e = evals[n] else {
@@ -233,16 +249,29 @@ public struct Refiner: Sendable {
                     return w
                 }
                 w.strikes = 0
-                if let last = w.last { w.e = rankOneUpdate(w.e, from: last, to: e) }
+                if let last = w.last, ProcessInfo.processInfo.environment["REFINE_NOSR1"] == nil { w.e = rankOneUpdate(w.e, from: last, to: e) }
                 w.last = e
                 if let c = w.center {
-                    let better = merit(w, e, target: targetBefore) < merit(w, c, target: targetBefore)
+                    var metric = guide.valueGradientHessian(at: c.x).hessian
+                    if quadraticDecrease(w, c, hessian: metric) == nil { metric = minimumHessian }
+                    let better = w.nuisanceOnly ? e.f < c.f
+                        : merit(w, e, target: targetBefore, metric: metric) < merit(w, c, target: targetBefore, metric: metric)
                     let len = stepLength(c.x, e.x, sigma)
+                    if let t = ProcessInfo.processInfo.environment["REFINE_TRACE"], w.name.contains(t) {
+                        var tt = 0.0; if case .end(_, let t2, _) = w.kind { tt = t2 }
+                        print("TRACE \(w.name) nu \(w.nuisanceOnly) c: f-L \(c.f - targetBefore.value - tt) d \(decrease(w, c) ?? -1) | trial f-L \(e.f - targetBefore.value - tt) d \(decrease(w, e) ?? -1) len \(len) R \(w.radius) better \(better)")
+                    }
                     if better {
                         w.center = e
                         if len >= 0.7 * w.radius { w.radius *= 2 }
+                    } else if case .end = w.kind, !w.nuisanceOnly {
+                        w.nuisanceOnly = true   // the joint step failed: first a true constrained minimum at this value
+                        w.radius = 0.5 * min(w.radius, max(len, 1e-6))
+                        w.last = c
                     } else {
                         w.radius = 0.35 * min(w.radius, max(len, 1e-6))
+                        w.e = [Double](repeating: 0, count: w.e.count)   // the corrected Hessian misled: back to the guide's
+                        w.last = c
                     }
                 } else {
                     w.center = e
@@ -264,7 +293,7 @@ public struct Refiner: Sendable {
 
             // Certificate checks and the next trial points (all answers: the target may have moved).
             let target = currentMinimum(works[minIndex])
-            let next = Parallel.map(works.count) { i -> Work in
+            let next = Refiner.serialMap(works.count) { i -> Work in
                 var w = works[i]
                 switch w.phase { case .open, .stopped: return w; default: break }
                 guard let c = w.center else { return w }   // a restarted minimum: its trial is set
@@ -276,7 +305,8 @@ public struct Refiner: Sendable {
                 case .end(_, let t2, _):
                     satisfied = (d ?? .infinity) <= options.stationarity && abs(c.f - target.value - t2) <= options.epsilon
                 }
-                if satisfied { w.phase = .satisfied; w.trial = nil; return w }
+                if satisfied { w.phase = .satisfied; w.trial = nil; w.nuisanceOnly = false; return w }
+                if w.nuisanceOnly, (d ?? .infinity) <= options.stationarity { w.nuisanceOnly = false }
                 w.phase = .active
                 if w.radius < 1e-4 {
                     w.phase = .open("the trust region collapsed: the emulator's model does not predict the true χ² near the answer")
@@ -335,49 +365,93 @@ public struct Refiner: Sendable {
         }
     }
 
-    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet` in the guide's Hessian at the point (nil: not positive definite).
+    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet`, the larger of the values in the guide's Hessian at the point
+    /// (when positive definite there) and at the scan's minimum (nil: neither is positive definite).
     func decrease(_ w: Work, _ e: Eval) -> Double? {
+        let local = quadraticDecrease(w, e, hessian: guide.valueGradientHessian(at: e.x).hessian)
+        let fixed = quadraticDecrease(w, e, hessian: minimumHessian)
+        switch (local, fixed) {
+        case let (l?, f?): return max(l, f)
+        case let (l?, nil): return l
+        case let (nil, f?): return f
+        default: return nil
+        }
+    }
+
+    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet` in `hessian` (nil: not positive definite there).
+    func quadraticDecrease(_ w: Work, _ e: Eval, hessian h: [Double]) -> Double? {
         let idx = activeSet(w, e)
         if idx.isEmpty { return 0 }
-        let h = guide.valueGradientHessian(at: e.x).hessian, p = e.x.count
-        let sub = idx.flatMap { r in idx.map { c in h[r * p + c] } }
-        guard let z = Refiner.choleskySolve(sub, idx.count, idx.map { e.g[$0] }) else { return nil }
+        let p = e.x.count
+        let m = idx.count
+        // Jacobi-scaled (unit diagonal) so that strongly correlated parameters do not defeat the factorisation.
+        var scale = [Double](repeating: 0, count: m)
+        for r in 0..<m {
+            let d = h[idx[r] * p + idx[r]]
+            guard d > 0, d.isFinite else { return nil }
+            scale[r] = 1 / d.squareRoot()
+        }
+        var sub = [Double](repeating: 0, count: m * m), rhs = [Double](repeating: 0, count: m)
+        for r in 0..<m {
+            rhs[r] = e.g[idx[r]] * scale[r]
+            for c in 0..<m { sub[r * m + c] = h[idx[r] * p + idx[c]] * scale[r] * scale[c] }
+        }
+        // Where the guide's Hessian is not positive definite (flat or curved valleys of a network), the
+        // scaled matrix gets the smallest diagonal shift τ ∈ {1e-8, 1e-6, …, 1} that makes it so.
+        var z: [Double]? = Refiner.choleskySolve(sub, m, rhs)
+        var tau = 1e-8
+        while z == nil && tau <= 1 {
+            var shifted = sub
+            for r in 0..<m { shifted[r * m + r] += tau }
+            z = Refiner.choleskySolve(shifted, m, rhs)
+            tau *= 100
+        }
+        guard var z else { return nil }
+        for r in 0..<m { z[r] *= scale[r] }
         var s = 0.0
         for (r, i) in idx.enumerated() { s += e.g[i] * z[r] }
         return 0.5 * s
     }
 
-    func merit(_ w: Work, _ e: Eval, target: (value: Double, certified: Bool)) -> Double {
+    /// The guide's Hessian at the scan's minimum (P×P).
+    var minimumHessian: [Double] { guideMinimumHessian }
+
+    /// The merit a trial must improve on: the minimum's χ²; an end's |χ² − χ²_min − T²| plus its nuisance
+    /// decrease in `metric` (the guide's Hessian at the accepted point, the same for both points compared).
+    func merit(_ w: Work, _ e: Eval, target: (value: Double, certified: Bool), metric: [Double]) -> Double {
         switch w.kind {
         case .minimum: return e.f
         case .end(_, let t2, _):
-            return abs(e.f - target.value - t2) + (decrease(w, e) ?? .infinity)
+            return abs(e.f - target.value - t2) + (quadraticDecrease(w, e, hessian: metric) ?? .infinity)
         }
     }
-
     func stepLength(_ a: [Double], _ b: [Double], _ sigma: [Double]) -> Double {
         var m = 0.0
         for i in a.indices { m = max(m, abs(a[i] - b[i]) / sigma[i]) }
         return m
     }
 
-    /// Symmetric rank-one update of E from two true points: E s = y_r, y_r the change of the residual
-    /// gradient ∇χ²_true − ∇guide; skipped when the denominator is small.
+    /// Damped BFGS update (Powell) of the model Hessian B = H_guide(b) + E from two true points (s = b − a,
+    /// y = ∇χ²_true(b) − ∇χ²_true(a)); returns the new E = B⁺ − H_guide(b), so the model Hessian stays
+    /// positive definite where the guide's is. Skipped for a negligible step.
     func rankOneUpdate(_ e: [Double], from a: Eval, to b: Eval) -> [Double] {
         let p = a.x.count
-        let ga = guide.valueAndGradient(at: a.x).gradient, gb = guide.valueAndGradient(at: b.x).gradient
-        var s = [Double](repeating: 0, count: p), v = s
-        for i in 0..<p { s[i] = b.x[i] - a.x[i] }
-        for i in 0..<p {
-            var es = 0.0
-            for j in 0..<p { es += e[i * p + j] * s[j] }
-            v[i] = (b.g[i] - gb[i]) - (a.g[i] - ga[i]) - es
-        }
-        let vs = zip(v, s).reduce(0) { $0 + $1.0 * $1.1 }
-        let nv = v.reduce(0) { $0 + $1 * $1 }.squareRoot(), ns = s.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        guard abs(vs) > 1e-6 * nv * ns, vs != 0 else { return e }
+        let hb = guide.valueGradientHessian(at: b.x).hessian
+        var bm = [Double](repeating: 0, count: p * p)
+        for i in 0..<(p * p) { bm[i] = hb[i] + e[i] }
+        var s = [Double](repeating: 0, count: p), y = s, bs = s
+        for i in 0..<p { s[i] = b.x[i] - a.x[i]; y[i] = b.g[i] - a.g[i] }
+        for i in 0..<p { var t = 0.0; for j in 0..<p { t += bm[i * p + j] * s[j] }; bs[i] = t }
+        let sbs = zip(s, bs).reduce(0) { $0 + $1.0 * $1.1 }
+        let sy = zip(s, y).reduce(0) { $0 + $1.0 * $1.1 }
+        guard sbs > 0, sbs.isFinite, sy.isFinite else { return e }
+        let theta = sy >= 0.2 * sbs ? 1.0 : 0.8 * sbs / (sbs - sy)
+        var r = [Double](repeating: 0, count: p)
+        for i in 0..<p { r[i] = theta * y[i] + (1 - theta) * bs[i] }
+        let sr = zip(s, r).reduce(0) { $0 + $1.0 * $1.1 }
+        guard sr > 0 else { return e }
         var out = e
-        for i in 0..<p { for j in 0..<p { out[i * p + j] += v[i] * v[j] / vs } }
+        for i in 0..<p { for j in 0..<p { out[i * p + j] += r[i] * r[j] / sr - bs[i] * bs[j] / sbs + (hb[i * p + j] - hb[i * p + j]) } }
         return out
     }
 
@@ -427,6 +501,10 @@ public struct Refiner: Sendable {
                 st[k] = a
                 let r = minimiser.minimise(from: st, constraints: cons)
                 return (r.value, m(r.theta).gradient[k], r.theta)
+            }
+            if w.nuisanceOnly {
+                let r = profile(c.x[k], from: c.x)
+                return (r.value.isFinite ? r.theta : c.x, nil)
             }
             let lo = box[k].lower, hi = box[k].upper
             var a = c.x[k]
@@ -535,31 +613,50 @@ public struct Refiner: Sendable {
                             gradients: mode, epsilon: options.epsilon, stationarity: options.stationarity, messages: messages)
     }
 
+    /// `transform` of 0..<count in order, on the calling thread.
+    static func serialMap<T>(_ count: Int, _ transform: (Int) -> T) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for i in 0..<count { out.append(transform(i)) }
+        return out
+    }
+
     /// Solves A z = b for a symmetric positive-definite n×n A (row-major); nil if A is not positive definite.
     static func choleskySolve(_ a: [Double], _ n: Int, _ b: [Double]) -> [Double]? {
-        var l = a
+        precondition(a.count == n * n && b.count == n, "choleskySolve: shapes")
+        var l = [Double](repeating: 0, count: n * n)
         for j in 0..<n {
-            var d = l[j * n + j]
-            for k in 0..<j { d -= l[j * n + k] * l[j * n + k] }
-            guard d > 0, d.isFinite else { return nil }
+            var d = a[j * n + j]
+            var k = 0
+            while k < j { d -= l[j * n + k] * l[j * n + k]; k += 1 }
+            if !(d > 0) || !d.isFinite { return nil }
             let djj = d.squareRoot()
             l[j * n + j] = djj
-            for i in (j + 1)..<max(j + 1, n) {
-                var s = l[i * n + j]
-                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+            var i = j + 1
+            while i < n {
+                var s = a[i * n + j]
+                var q = 0
+                while q < j { s -= l[i * n + q] * l[j * n + q]; q += 1 }
                 l[i * n + j] = s / djj
+                i += 1
             }
         }
         var z = b
-        for i in 0..<n {
+        var i = 0
+        while i < n {
             var s = z[i]
-            for k in 0..<i { s -= l[i * n + k] * z[k] }
+            var k = 0
+            while k < i { s -= l[i * n + k] * z[k]; k += 1 }
             z[i] = s / l[i * n + i]
+            i += 1
         }
-        for i in stride(from: n - 1, through: 0, by: -1) {
+        i = n - 1
+        while i >= 0 {
             var s = z[i]
-            for k in (i + 1)..<max(i + 1, n) { s -= l[k * n + i] * z[k] }
+            var k = i + 1
+            while k < n { s -= l[k * n + i] * z[k]; k += 1 }
             z[i] = s / l[i * n + i]
+            i -= 1
         }
         return z
     }
