@@ -14,7 +14,7 @@ struct Refine: ParsableCommand {
     @Option(help: "ε: largest |Δχ²_true − T²| at a certified end, χ² units.") var epsilon = 0.01
     @Option(help: "δ: largest predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient at a certified point, χ² units.") var stationarity = 0.002
     @Option(help: "Gradient source: exact (the oracle's /gradient) or values (finite differences).") var gradients = "values"
-    @Option(help: "Most oracle batches (iterations).") var maxIterations = 40
+    @Option(help: "Most oracle batches (iterations).") var maxIterations = 100
     @Option(help: "Keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.") var state: String?
     @Option(help: "Oracle timeout per batch, seconds (commands).") var timeout = 3600.0
     @Option(help: "Write the refined scan (the scan with exact answers, and /refine) to this HDF5 file.") var output: String?

@@ -51,10 +51,10 @@ public struct RefineOptions: Sendable, Codable, Equatable {
     /// Hessian at the scan's minimum; a step raises a quadratic χ² by about step²), values mode.
     public var finiteDifferenceStep: Double
 
-    /// Creates options; the defaults are ε = 0.01, δ = 0.002, 5,000 evaluations, values only, 40
+    /// Creates options; the defaults are ε = 0.01, δ = 0.002, 5,000 evaluations, values only, 100
     /// iterations, steps of 0.01 conditional σ.
     public init(epsilon: Double = 0.01, stationarity: Double = 0.002, budget: Int = 5000,
-                gradients: RefineGradients = .values, maxIterations: Int = 40, finiteDifferenceStep: Double = 0.01) {
+                gradients: RefineGradients = .values, maxIterations: Int = 100, finiteDifferenceStep: Double = 0.01) {
         self.epsilon = epsilon; self.stationarity = stationarity; self.budget = budget
         self.gradients = gradients; self.maxIterations = maxIterations; self.finiteDifferenceStep = finiteDifferenceStep
     }

@@ -7,16 +7,19 @@ import PDFEmuAnalysis
 /// with a guide model (the emulator: value, gradient, Hessian) as the local model, and certifies them.
 ///
 /// Method (trust-region model management with first-order consistency): each answer keeps an accepted
-/// true point c with its true value f and gradient g. The model around c is
+/// true point c with its true value f and gradient g (the oracle's, or forward differences of true values
+/// with the guide's curvature subtracted). The model around c is
 /// m(y) = guide(y) + [f − guide(c)] + [g − ∇guide(c)]ᵀ(y − c) + ½(y − c)ᵀE(y − c), exact in value and
-/// gradient at c; E is a symmetric-rank-one estimate of the Hessian of χ²_true − guide from the answer's
-/// earlier true gradients. The minimum's next trial point minimises m in the box c ± R·σ (σ: the scan's
-/// Hessian errors); an end's next trial point solves min_ν m(a, ν) = χ²_min + T² for a (Newton on a with the
-/// envelope derivative ∂m/∂a at the constrained minimum, bracketed) in the same box. All active answers'
-/// trial points (and, in values mode, their P forward-difference points) go to the oracle as one batch.
-/// A trial is accepted when its merit (the minimum: f; an end: |f − χ²_min − T²| + g_νᵀH_νν⁻¹g_ν/2)
-/// improves, and R grows; otherwise R shrinks. A true point below χ²_min − ε found by any answer restarts
-/// the minimum from it (one message). Certificate: see `RefineOptions`.
+/// gradient at c; E is a damped-BFGS correction of the guide's Hessian from the answer's earlier true
+/// gradients (reset to 0 when a trial is rejected). The minimum's next trial point minimises m in the box
+/// c ± R·σ (σ: the scan's Hessian errors); an end's joint trial solves min_ν m(a, ν) = χ²_min + T² for a
+/// (Newton on a with the envelope derivative ∂m/∂a at the constrained minimum, bracketed) in the same box.
+/// A joint trial is accepted when the merit |f − χ²_min − T²| + g_νᵀH_νν⁻¹g_ν/2 improves (R doubles when
+/// the step reached the box); when it is rejected the end minimises the true χ² over ν at its current a
+/// (trial: min_ν m(a, ν); accepted when f falls, otherwise R shrinks) until the nuisance decrease is
+/// within δ, then tries a joint step again. All active answers' trial points (and, in values mode, their
+/// P forward-difference points) go to the oracle as one batch. A true point below χ²_min − ε found by
+/// any end restarts the minimum from it (one message). Certificate: see `RefineOptions`.
 public struct Refiner: Sendable {
     /// The guide (the emulator).
     public let guide: any ScalarModel
@@ -51,7 +54,6 @@ public struct Refiner: Sendable {
         }
         self.guide = guide; self.scan = scan; self.oracle = oracle; self.constraints = cons; self.options = options
         guideMinimumHessian = guide.valueGradientHessian(at: scan.minimum.theta).hessian
-        if ProcessInfo.processInfo.environment["REFINE_CHOL"] != nil { let q = guide.parameterNames.count; print("H0 diag", (0..<q).map { guideMinimumHessian[$0 * q + $0] }, guideMinimumHessian.count) }
     }
 
     // MARK: - State
@@ -249,7 +251,7 @@ public struct Refiner: Sendable {
                     return w
                 }
                 w.strikes = 0
-                if let last = w.last, ProcessInfo.processInfo.environment["REFINE_NOSR1"] == nil { w.e = rankOneUpdate(w.e, from: last, to: e) }
+                if let last = w.last { w.e = quasiNewtonUpdate(w.e, from: last, to: e) }
                 w.last = e
                 if let c = w.center {
                     var metric = guide.valueGradientHessian(at: c.x).hessian
@@ -257,10 +259,6 @@ public struct Refiner: Sendable {
                     let better = w.nuisanceOnly ? e.f < c.f
                         : merit(w, e, target: targetBefore, metric: metric) < merit(w, c, target: targetBefore, metric: metric)
                     let len = stepLength(c.x, e.x, sigma)
-                    if let t = ProcessInfo.processInfo.environment["REFINE_TRACE"], w.name.contains(t) {
-                        var tt = 0.0; if case .end(_, let t2, _) = w.kind { tt = t2 }
-                        print("TRACE \(w.name) nu \(w.nuisanceOnly) c: f-L \(c.f - targetBefore.value - tt) d \(decrease(w, c) ?? -1) | trial f-L \(e.f - targetBefore.value - tt) d \(decrease(w, e) ?? -1) len \(len) R \(w.radius) better \(better)")
-                    }
                     if better {
                         w.center = e
                         if len >= 0.7 * w.radius { w.radius *= 2 }
@@ -434,7 +432,7 @@ public struct Refiner: Sendable {
     /// Damped BFGS update (Powell) of the model Hessian B = H_guide(b) + E from two true points (s = b − a,
     /// y = ∇χ²_true(b) − ∇χ²_true(a)); returns the new E = B⁺ − H_guide(b), so the model Hessian stays
     /// positive definite where the guide's is. Skipped for a negligible step.
-    func rankOneUpdate(_ e: [Double], from a: Eval, to b: Eval) -> [Double] {
+    func quasiNewtonUpdate(_ e: [Double], from a: Eval, to b: Eval) -> [Double] {
         let p = a.x.count
         let hb = guide.valueGradientHessian(at: b.x).hessian
         var bm = [Double](repeating: 0, count: p * p)
