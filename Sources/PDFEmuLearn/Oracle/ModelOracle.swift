@@ -32,9 +32,7 @@ public struct ModelOracle: ChiSquareOracle {
         let theta: [Double]
         do { theta = try points.columns(model.parameterNames) } catch { throw error.from(label) }
         let p = model.parameterNames.count, m = model
-        var rows: [[Double]] = []
-        rows.reserveCapacity(points.count)
-        for i in 0..<points.count { rows.append(m.valueAndGradient(at: Array(theta[(i * p)..<((i + 1) * p)])).gradient) }
+        let rows = Parallel.map(points.count) { i in m.valueAndGradient(at: Array(theta[(i * p)..<((i + 1) * p)])).gradient }
         do { try r.setGradient(rows.flatMap { $0 }, names: model.parameterNames) } catch { throw error.from(label) }
         return r
     }

@@ -19,9 +19,9 @@ public struct OracleResult: Sendable, Equatable {
     public private(set) var undefinedReasons: [String?]
     /// Exact gradients [N, G] row-major with respect to `gradientNames`, when the oracle gives them (nil:
     /// values only). Rows of undefined points are NaN; a defined row is finite (`setGradient` checks).
-    public private(set) var gradient: [Double]? = nil
+    public private(set) var gradient: [Double]?
     /// The parameter each gradient column differentiates by [G] (empty without a gradient).
-    public private(set) var gradientNames: [String] = []
+    public private(set) var gradientNames: [String]
 
     /// Number of points N.
     public var count: Int { chi2.count }
@@ -36,6 +36,8 @@ public struct OracleResult: Sendable, Equatable {
 
     /// An empty result with the given experiments (the start of a chunked evaluation).
     public init(experimentNames: [String] = []) {
+        gradient = nil
+        gradientNames = []
         chi2 = []
         self.experimentNames = experimentNames
         chi2PerExperiment = []
@@ -47,6 +49,8 @@ public struct OracleResult: Sendable, Equatable {
     /// or the experiment names repeat.
     public init(chi2: [Double], experimentNames: [String] = [], chi2PerExperiment: [Double] = [],
                 reasons: [String?]? = nil) throws(OracleError) {
+        gradient = nil
+        gradientNames = []
         let n = chi2.count, e = experimentNames.count
         guard chi2PerExperiment.count == n * e else {
             throw OracleError(.wrongShape, "per-experiment χ² has \(chi2PerExperiment.count) values, expected [\(n), \(e)]")

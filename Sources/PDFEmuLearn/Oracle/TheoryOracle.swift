@@ -55,9 +55,7 @@ public struct TheoryOracle: ChiSquareOracle {
         let theta: [Double]
         do { theta = try points.columns(chi2.parameterNames) } catch { throw error.from(label) }
         let p = chi2.parameterNames.count, model = chi2
-        var rows: [[Double]] = []
-        rows.reserveCapacity(points.count)
-        for i in 0..<points.count { rows.append(model.valueAndGradient(at: Array(theta[(i * p)..<((i + 1) * p)])).gradient) }
+        let rows = Parallel.map(points.count) { i in model.valueAndGradient(at: Array(theta[(i * p)..<((i + 1) * p)])).gradient }
         do { try r.setGradient(rows.flatMap { $0 }, names: chi2.parameterNames) } catch { throw error.from(label) }
         return r
     }

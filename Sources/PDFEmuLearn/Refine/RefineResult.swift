@@ -41,8 +41,8 @@ public struct RefinedAnswer: Sendable, Codable, Equatable {
     /// Predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient there, χ² units (the minimum: all free
     /// parameters; NaN if not computable).
     public var stationarity: Double
-    /// Distinct true χ² points this answer used (finite-difference points included, a point shared with
-    /// another answer counted once, for the first).
+    /// True χ² points this answer used that no earlier batch of the run had (finite-difference points
+    /// included; a point two answers share in one batch counts for both).
     public var evaluations: Int
     /// True points it was evaluated at (iterations).
     public var iterations: Int

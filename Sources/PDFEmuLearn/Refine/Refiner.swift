@@ -240,7 +240,7 @@ public struct Refiner: Sendable {
 
             // Accept or reject each trial; update the rank-one correction.
             let targetBefore = currentMinimum(works[minIndex])
-            let updated = Refiner.serialMap(activeIdx.count) { n -> Work in
+            let updated = Parallel.map(activeIdx.count) { n -> Work in
                 var w = works[activeIdx[n]]
                 w.iterations += 1
                 guard let e = evals[n] else {
@@ -291,7 +291,7 @@ public struct Refiner: Sendable {
 
             // Certificate checks and the next trial points (all answers: the target may have moved).
             let target = currentMinimum(works[minIndex])
-            let next = Refiner.serialMap(works.count) { i -> Work in
+            let next = Parallel.map(works.count) { i -> Work in
                 var w = works[i]
                 switch w.phase { case .open, .stopped: return w; default: break }
                 guard let c = w.center else { return w }   // a restarted minimum: its trial is set
@@ -609,14 +609,6 @@ public struct Refiner: Sendable {
         }
         return RefineResult(parameterNames: names, answers: answers, evaluations: evaluations, reused: reused, batches: batches,
                             gradients: mode, epsilon: options.epsilon, stationarity: options.stationarity, messages: messages)
-    }
-
-    /// `transform` of 0..<count in order, on the calling thread.
-    static func serialMap<T>(_ count: Int, _ transform: (Int) -> T) -> [T] {
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for i in 0..<count { out.append(transform(i)) }
-        return out
     }
 
     /// Solves A z = b for a symmetric positive-definite n×n A (row-major); nil if A is not positive definite.
