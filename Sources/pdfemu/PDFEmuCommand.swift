@@ -9,7 +9,7 @@ struct PDFEmuCommand: ParsableCommand {
         abstract: "Neural-network emulators of PDF-fit χ² surfaces: fit, predict, scan.",
         version: pdfemuVersion,
         subcommands: [Info.self, Inspect.self, Fit.self, Predict.self, Scan.self, Merge.self, Closure.self, Chi2.self, Sample.self,
-                      Compare.self, Eigen.self, Bands.self, L2.self, Evidence.self, Propose.self, Learn.self])
+                      Compare.self, Eigen.self, Bands.self, L2.self, Evidence.self, Propose.self, Learn.self, Refine.self])
 
     /// Parses the command line and runs the command. A usage error (unknown option, missing or malformed
     /// value) is one line on stderr, `error: … (see pdfemu CMD --help)`, with exit status 64 (EX_USAGE);

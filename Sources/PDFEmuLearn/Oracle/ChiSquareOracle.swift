@@ -18,6 +18,10 @@ public protocol ChiSquareOracle: Sendable {
     var parameterNames: [String]? { get }
     /// Evaluates χ² at every point. The result has `points.count` rows, in the same order.
     func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult
+    /// Evaluates χ² and, when `gradients` is true and the oracle can, its exact gradient
+    /// (`OracleResult.gradient`). The default is `evaluate(_:)`: values only (a command oracle's
+    /// output may still carry `/gradient`).
+    func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult
     /// Provenance stored with the values (root attributes of `pdfemu chi2`'s output, e.g. a theory file's
     /// hash, the parametrisation, fixed values, cuts); the default has none.
     var provenance: [(String, String)] { get }
@@ -30,6 +34,7 @@ public protocol ChiSquareOracle: Sendable {
 }
 
 extension ChiSquareOracle {
+    public func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult { try evaluate(points) }
     public var provenance: [(String, String)] { [] }
     public var ndataPerExperiment: [Int]? { nil }
     public var inMemoryModel: (any ScalarModel)? { nil }

@@ -27,6 +27,18 @@ public struct ModelOracle: ChiSquareOracle {
     /// Extra provenance (e.g. the model file's hash), stored by `pdfemu chi2`.
     public var provenance: [(String, String)] = []
 
+    /// With `gradients`, the model's exact gradient at every point (`ScalarModel.valueAndGradient`).
+    public func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult {
+        var r = try evaluate(points)
+        guard gradients else { return r }
+        let theta: [Double]
+        do { theta = try points.columns(model.parameterNames) } catch { throw error.from(label) }
+        let p = model.parameterNames.count, m = model
+        let rows = Parallel.map(points.count) { i in m.valueAndGradient(at: Array(theta[(i * p)..<((i + 1) * p)])).gradient }
+        do { try r.setGradient(rows.flatMap { $0 }, names: model.parameterNames) } catch { throw error.from(label) }
+        return r
+    }
+
     public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         let theta: [Double]
         do { theta = try points.columns(model.parameterNames) } catch { throw error.from(label) }

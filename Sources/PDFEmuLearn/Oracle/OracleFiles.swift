@@ -120,7 +120,25 @@ public enum OracleFiles {
             }
             reasons = r.map { $0.isEmpty ? nil : $0 }
         }
-        return try OracleResult(chi2: chi2, experimentNames: expNames, chi2PerExperiment: perExp, reasons: reasons)
+        var result = try OracleResult(chi2: chi2, experimentNames: expNames, chi2PerExperiment: perExp, reasons: reasons)
+        if file.isDataset("/gradient") {
+            let (s, v) = try numbers("/gradient")
+            let p = points.parameterNames.count
+            guard s == [n, p] else {
+                throw OracleError(.wrongShape, "output /gradient: has shape \(s), expected [\(n), \(p)] (one row per point, one column per input parameter)")
+            }
+            if file.isDataset("/gradient_names") {
+                let names = try strings("/gradient_names")
+                guard names == points.parameterNames else {
+                    throw OracleError(.wrongNames, "output /gradient_names \(names.joined(separator: ",")) differ from the input's "
+                                      + points.parameterNames.joined(separator: ","))
+                }
+            }
+            do { try result.setGradient(v, names: points.parameterNames) } catch {
+                throw OracleError(error.kind, "output /gradient: " + error.message)
+            }
+        }
+        return result
     }
 
     private static func unreadable(_ e: HDF5Error) -> OracleError {

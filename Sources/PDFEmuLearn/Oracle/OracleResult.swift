@@ -17,6 +17,11 @@ public struct OracleResult: Sendable, Equatable {
     public private(set) var chi2PerExperiment: [Double]
     /// Why each row is undefined [N] (nil: defined).
     public private(set) var undefinedReasons: [String?]
+    /// Exact gradients [N, G] row-major with respect to `gradientNames`, when the oracle gives them (nil:
+    /// values only). Rows of undefined points are NaN; a defined row is finite (`setGradient` checks).
+    public private(set) var gradient: [Double]?
+    /// The parameter each gradient column differentiates by [G] (empty without a gradient).
+    public private(set) var gradientNames: [String]
 
     /// Number of points N.
     public var count: Int { chi2.count }
@@ -31,6 +36,8 @@ public struct OracleResult: Sendable, Equatable {
 
     /// An empty result with the given experiments (the start of a chunked evaluation).
     public init(experimentNames: [String] = []) {
+        gradient = nil
+        gradientNames = []
         chi2 = []
         self.experimentNames = experimentNames
         chi2PerExperiment = []
@@ -42,6 +49,8 @@ public struct OracleResult: Sendable, Equatable {
     /// or the experiment names repeat.
     public init(chi2: [Double], experimentNames: [String] = [], chi2PerExperiment: [Double] = [],
                 reasons: [String?]? = nil) throws(OracleError) {
+        gradient = nil
+        gradientNames = []
         let n = chi2.count, e = experimentNames.count
         guard chi2PerExperiment.count == n * e else {
             throw OracleError(.wrongShape, "per-experiment χ² has \(chi2PerExperiment.count) values, expected [\(n), \(e)]")
@@ -67,12 +76,48 @@ public struct OracleResult: Sendable, Equatable {
         }
     }
 
-    /// Appends the rows of `other` (the next chunk). Throws if its experiments differ.
+    /// Attaches gradients [N, G] (`names`: the G parameters, unique). Throws `.wrongShape` for a count
+    /// other than N·G and `.wrongNames` for repeated names; a non-finite entry on a defined row is
+    /// `.wrongShape` naming the row and parameter. Undefined rows become NaN.
+    public mutating func setGradient(_ values: [Double], names: [String]) throws(OracleError) {
+        let g = names.count
+        guard values.count == count * g, g > 0 else {
+            throw OracleError(.wrongShape, "gradient has \(values.count) values, expected [\(count), \(g)] (one row per point, one column per parameter)")
+        }
+        guard Set(names).count == g else { throw OracleError(.wrongNames, "gradient parameter names are not unique") }
+        var v = values
+        for i in 0..<count {
+            if !isDefined(i) { for j in 0..<g { v[i * g + j] = .nan }; continue }
+            if let j = (0..<g).first(where: { !v[i * g + $0].isFinite }) {
+                throw OracleError(.wrongShape, "gradient of point \(i) by \(names[j]) is \(v[i * g + j]) at a defined point")
+            }
+        }
+        gradient = v
+        gradientNames = names
+    }
+
+    /// The gradient of row `i` in `gradientNames` order (nil without a gradient).
+    public func gradient(row i: Int) -> [Double]? {
+        guard let gradient else { return nil }
+        let g = gradientNames.count
+        return Array(gradient[(i * g)..<((i + 1) * g)])
+    }
+
+    /// Appends the rows of `other` (the next chunk). Throws if its experiments differ. The gradient is
+    /// kept only when every chunk has one with the same parameters.
     public mutating func append(_ other: OracleResult) throws(OracleError) {
+        let wasEmpty = count == 0
         if count == 0 && experimentNames.isEmpty { experimentNames = other.experimentNames }
         guard other.experimentNames == experimentNames else {
             throw OracleError(.wrongNames, "experiment names \(other.experimentNames.joined(separator: ",")) differ from the "
                               + "earlier points' \(experimentNames.isEmpty ? "(none)" : experimentNames.joined(separator: ","))")
+        }
+        if wasEmpty {
+            gradient = other.gradient; gradientNames = other.gradientNames
+        } else if let g = gradient, let og = other.gradient, gradientNames == other.gradientNames {
+            gradient = g + og
+        } else {
+            gradient = nil; gradientNames = []
         }
         chi2 += other.chi2
         chi2PerExperiment += other.chi2PerExperiment
@@ -86,6 +131,10 @@ public struct OracleResult: Sendable, Equatable {
         r.chi2 = Array(chi2[rows])
         r.chi2PerExperiment = Array(chi2PerExperiment[(rows.lowerBound * e)..<(rows.upperBound * e)])
         r.undefinedReasons = Array(undefinedReasons[rows])
+        if let gradient {
+            let g = gradientNames.count
+            r.gradient = Array(gradient[(rows.lowerBound * g)..<(rows.upperBound * g)])
+        }
         return r
     }
 

@@ -50,6 +50,18 @@ public struct TheoryOracle: ChiSquareOracle {
     /// Data points per experiment after the cut, written as /ndata_per_experiment.
     public var ndataPerExperiment: [Int]? { chi2.ndataPerExperiment }
 
+    /// With `gradients`, the exact gradient of every point by the free parameters (`FKChiSquare.valueAndGradient`).
+    public func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult {
+        var r = try evaluate(points)
+        guard gradients else { return r }
+        let theta: [Double]
+        do { theta = try points.columns(chi2.parameterNames) } catch { throw error.from(label) }
+        let p = chi2.parameterNames.count, model = chi2
+        let rows = Parallel.map(points.count) { i in model.valueAndGradient(at: Array(theta[(i * p)..<((i + 1) * p)])).gradient }
+        do { try r.setGradient(rows.flatMap { $0 }, names: chi2.parameterNames) } catch { throw error.from(label) }
+        return r
+    }
+
     public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         let theta: [Double]
         do { theta = try points.columns(chi2.parameterNames) } catch { throw error.from(label) }

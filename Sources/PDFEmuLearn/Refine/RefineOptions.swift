@@ -1,0 +1,82 @@
+import PDFEmuCore
+import PDFEmuIO
+import PDFEmuAnalysis
+
+/// Where `Refiner` gets the true gradient: from the oracle (`exact`, `OracleResult.gradient`) or by
+/// forward finite differences of true values (`values`).
+public enum RefineGradients: String, Sendable, Codable, Equatable, CaseIterable {
+    /// The oracle's own gradient (checked once against finite differences; values mode if it disagrees).
+    case exact
+    /// P + 1 true values per gradient: forward differences with steps of `finiteDifferenceStep` conditional σ,
+    /// corrected by the model's curvature (gᵢ ≈ (f(x + hᵢeᵢ) − f(x))/hᵢ − Hᵢᵢhᵢ/2).
+    case values
+}
+
+/// A setting of `RefineOptions` or of a refine run, named in `RefineError` (the CLI maps it to its flag).
+public enum RefineSetting: String, Sendable, Equatable {
+    case epsilon, stationarity, budget, gradients, maxIterations = "max_iterations"
+    case finiteDifferenceStep = "finite_difference_step", bound, scan, guide, state
+}
+
+/// A refine setting or input that cannot be used: one line naming the setting.
+public struct RefineError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The setting at fault (nil: not one setting, e.g. the oracle stopped).
+    public var setting: RefineSetting?
+    /// The problem, one line, without the setting's name.
+    public var message: String
+    /// Creates an error.
+    public init(_ setting: RefineSetting?, _ message: String) { self.setting = setting; self.message = message }
+    public var description: String { setting.map { "\($0.rawValue): \(message)" } ?? message }
+}
+
+/// How `Refiner` solves and certifies the answers on the true χ².
+///
+/// An answer is certified when (i) |χ²_true(x) − χ²_min,true − T²| ≤ `epsilon` at its point x (a profile
+/// end), (ii) x is a true constrained minimum: the predicted decrease g_νᵀ H_νν⁻¹ g_ν / 2 of the true
+/// gradient in the guide's Hessian metric over the free, non-profiled parameters not held at a bound is
+/// ≤ `stationarity` (the minimum: over all free parameters), and (iii) the minimum is certified.
+public struct RefineOptions: Sendable, Codable, Equatable {
+    /// ε: largest |Δχ²_true − T²| at a certified end, χ² units (default 0.01: 0.5% of the half-width at
+    /// T² = 1 for a parabolic profile, 0.05% at T² = 10).
+    public var epsilon: Double
+    /// δ: largest predicted decrease g_νᵀH_νν⁻¹g_ν/2 at a certified point, χ² units (default 0.002).
+    public var stationarity: Double
+    /// Most true χ² evaluations in all (every point sent to the oracle, finite-difference points included).
+    public var budget: Int
+    /// Where the true gradient comes from.
+    public var gradients: RefineGradients
+    /// Most iterations (oracle batches) of the run.
+    public var maxIterations: Int
+    /// Finite-difference step in units of each parameter's conditional Hessian σ √(2/H_ii) (the guide's
+    /// Hessian at the scan's minimum; a step raises a quadratic χ² by about step²), values mode.
+    public var finiteDifferenceStep: Double
+
+    /// Creates options; the defaults are ε = 0.01, δ = 0.002, 5,000 evaluations, values only, 100
+    /// iterations, steps of 0.01 conditional σ.
+    public init(epsilon: Double = 0.01, stationarity: Double = 0.002, budget: Int = 5000,
+                gradients: RefineGradients = .values, maxIterations: Int = 100, finiteDifferenceStep: Double = 0.01) {
+        self.epsilon = epsilon; self.stationarity = stationarity; self.budget = budget
+        self.gradients = gradients; self.maxIterations = maxIterations; self.finiteDifferenceStep = finiteDifferenceStep
+    }
+
+    /// Throws one line naming the setting that is out of range.
+    public func check() throws(RefineError) {
+        guard epsilon > 0, epsilon.isFinite else { throw RefineError(.epsilon, "must be a positive number of χ² units, got \(epsilon)") }
+        guard stationarity > 0, stationarity.isFinite else {
+            throw RefineError(.stationarity, "must be a positive number of χ² units, got \(stationarity)")
+        }
+        guard budget >= 1 else { throw RefineError(.budget, "must be at least 1 evaluation, got \(budget)") }
+        guard maxIterations >= 1 else { throw RefineError(.maxIterations, "must be at least 1, got \(maxIterations)") }
+        guard finiteDifferenceStep > 0, finiteDifferenceStep <= 1 else {
+            throw RefineError(.finiteDifferenceStep, "must be in (0, 1] conditional σ, got \(finiteDifferenceStep)")
+        }
+    }
+}
+
+extension Fmt {
+    /// A short number for messages and names: up to 6 significant digits (`1`, `10`, `0.0385`).
+    package static func short(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e9 { return String(Int(x)) }
+        return String(format: "%.6g", x)
+    }
+}

@@ -1,0 +1,653 @@
+import Foundation
+import PDFEmuCore
+import PDFEmuIO
+import PDFEmuAnalysis
+
+/// Solves a scan's answers (the minimum and every profile interval end) on the true χ² given by an oracle,
+/// with a guide model (the emulator: value, gradient, Hessian) as the local model, and certifies them.
+///
+/// Method (trust-region model management with first-order consistency): each answer keeps an accepted
+/// true point c with its true value f and gradient g (the oracle's, or forward differences of true values
+/// with the guide's curvature subtracted). The model around c is
+/// m(y) = guide(y) + [f − guide(c)] + [g − ∇guide(c)]ᵀ(y − c) + ½(y − c)ᵀE(y − c), exact in value and
+/// gradient at c; E is a damped-BFGS correction of the guide's Hessian from the answer's earlier true
+/// gradients (reset to 0 when a trial is rejected). The minimum's next trial point minimises m in the box
+/// c ± R·σ (σ: the scan's Hessian errors); an end's joint trial solves min_ν m(a, ν) = χ²_min + T² for a
+/// (Newton on a with the envelope derivative ∂m/∂a at the constrained minimum, bracketed) in the same box.
+/// A joint trial is accepted when the merit |f − χ²_min − T²| + g_νᵀH_νν⁻¹g_ν/2 improves (R doubles when
+/// the step reached the box); when it is rejected the end minimises the true χ² over ν at its current a
+/// (trial: min_ν m(a, ν); accepted when f falls, otherwise R shrinks) until the nuisance decrease is
+/// within δ, then tries a joint step again. All active answers' trial points (and, in values mode, their
+/// P forward-difference points) go to the oracle as one batch. A true point below χ²_min − ε found by
+/// any end restarts the minimum from it (one message). Certificate: see `RefineOptions`.
+public struct Refiner: Sendable {
+    /// The guide (the emulator).
+    public let guide: any ScalarModel
+    /// The scan whose answers are refined.
+    public let scan: ScanResult
+    /// The true χ².
+    public let oracle: any ChiSquareOracle
+    /// One constraint per guide parameter (the scan's, with the user's bounds).
+    public let constraints: [ParameterConstraint]
+    /// Settings.
+    public let options: RefineOptions
+    /// The guide's Hessian at the scan's minimum (the fixed metric of the merit).
+    let guideMinimumHessian: [Double]
+
+    /// Creates a refiner. Throws naming the setting if the scan does not belong to the guide (other
+    /// parameters), the constraints do not match it, or the options are out of range.
+    public init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
+                constraints: [ParameterConstraint]? = nil, options: RefineOptions = RefineOptions()) throws(RefineError) {
+        try options.check()
+        guard scan.parameterNames == guide.parameterNames else {
+            throw RefineError(.scan, "its parameters \(scan.parameterNames.joined(separator: ",")) differ from the emulator's "
+                              + guide.parameterNames.joined(separator: ","))
+        }
+        let cons = constraints ?? scan.minimum.constraints
+        guard cons.count == guide.parameterNames.count else {
+            throw RefineError(.bound, "\(cons.count) constraints for \(guide.parameterNames.count) parameters")
+        }
+        if let names = oracle.parameterNames {
+            for (i, n) in guide.parameterNames.enumerated() where !names.contains(n) && !cons[i].isFixed {
+                throw RefineError(.guide, "parameter \(n) is not one of the oracle's (\(names.joined(separator: ",")))")
+            }
+        }
+        self.guide = guide; self.scan = scan; self.oracle = oracle; self.constraints = cons; self.options = options
+        guideMinimumHessian = guide.valueGradientHessian(at: scan.minimum.theta).hessian
+    }
+
+    // MARK: - State
+
+    struct Eval: Sendable { var x: [Double]; var f: Double; var g: [Double] }
+    enum Kind: Sendable { case minimum; case end(parameter: Int, t2: Double, side: Double) }
+    enum Phase: Sendable, Equatable { case active, satisfied, open(String), stopped(String) }
+
+    struct Work: Sendable {
+        var kind: Kind
+        var name: String
+        var emulatorValue: Double?
+        var center: Eval?
+        var trial: [Double]?
+        var last: Eval?
+        var radius: Double
+        var e: [Double]
+        var evaluations = 0
+        var iterations = 0
+        var strikes = 0
+        var phase: Phase = .active
+        var stationarity = Double.nan
+        /// An end whose joint step was rejected minimises over the nuisance parameters at its current value
+        /// until their gradient is within tolerance (a monotone trust-region minimisation of the true χ²).
+        var nuisanceOnly = false
+    }
+
+    // MARK: - Run
+
+    /// Runs to certification of every answer, the budget or the iteration limit. `store` holds (and on
+    /// disk keeps) every true evaluation; `progress` gets one line per batch and per event. Throws an
+    /// `OracleError` when the oracle fails (what was evaluated is in `store`), a `RefineError` when exact
+    /// gradients are asked of an oracle that gives none.
+    public func run(store: RefineStore? = nil, progress: (String) -> Void = { _ in }) throws -> RefineResult {
+        let p = guide.parameterNames.count
+        let store = try store ?? RefineStore(directory: nil, parameterNames: guide.parameterNames, identity: "")
+        let sigma = (0..<p).map { i -> Double in
+            if let s = scan.hessian.sigma(ofParameter: i), s > 0 { return s }
+            return 0.01 * max(1, abs(scan.minimum.theta[i]))
+        }
+        let free = constraints.map { !$0.isFixed }
+        // Conditional σ (all other parameters held): √(2/H_ii) of the guide at the scan's minimum; the
+        // scale of finite-difference steps.
+        let h0 = guide.valueGradientHessian(at: scan.minimum.theta).hessian
+        let conditional = (0..<p).map { i -> Double in h0[i * p + i] > 0 ? (2 / h0[i * p + i]).squareRoot() : sigma[i] }
+        var messages: [String] = []
+        var mode = options.gradients
+        var checkedGradient = mode != .exact
+
+        // Answers: the minimum, then every profile end the scan has.
+        var works: [Work] = []
+        var start = scan.minimum.theta
+        for i in 0..<p { start[i] = constraints[i].clamp(start[i]) }
+        works.append(Work(kind: .minimum, name: "minimum", emulatorValue: scan.minimum.chi2, trial: start,
+                          radius: 1, e: [Double](repeating: 0, count: p * p)))
+        for prof in scan.profiles {
+            guard let k = guide.parameterNames.firstIndex(of: prof.parameter), free[k] else { continue }
+            for interval in prof.intervals {
+                for (sideName, s) in [("lower", -1.0), ("upper", 1.0)] {
+                    let ev = s < 0 ? interval.lower : interval.upper
+                    let t2 = interval.tolerance
+                    let x0 = initialEndPoint(profile: prof, k: k, value: ev, side: s)
+                    works.append(Work(kind: .end(parameter: k, t2: t2, side: s),
+                                      name: "profile/\(prof.parameter) T2=\(Fmt.short(t2)) \(sideName)", emulatorValue: ev,
+                                      trial: x0, radius: max(1, t2.squareRoot()), e: [Double](repeating: 0, count: p * p)))
+                }
+            }
+        }
+
+        var evaluations = 0, reused = 0, batches = 0
+        var used = Set<[UInt64]>()   // every point this run has used (asked or read back from the store)
+        var iteration = 0
+        while true {
+            let activeIdx = works.indices.filter { works[$0].phase == .active && works[$0].trial != nil }
+            if activeIdx.isEmpty { break }
+            if iteration >= options.maxIterations {
+                for i in activeIdx { works[i].phase = .stopped("the iteration limit (\(options.maxIterations)) was reached") }
+                messages.append("the iteration limit (\(options.maxIterations)) was reached with \(activeIdx.count) answer(s) not certified")
+                break
+            }
+            // Points of this iteration: per answer the trial, its finite-difference points, the gradient check.
+            var perAnswer: [[[Double]]] = []
+            var steps: [[Double]] = []
+            for i in activeIdx {
+                let x = works[i].trial!
+                var pts = [x]
+                var h = [Double](repeating: 0, count: p)
+                if mode == .values {
+                    for j in 0..<p where free[j] {
+                        var step = options.finiteDifferenceStep * conditional[j]
+                        if x[j] + step > constraints[j].upper { step = -step }
+                        var y = x; y[j] += step
+                        h[j] = y[j] - x[j]
+                        pts.append(y)
+                    }
+                }
+                perAnswer.append(pts); steps.append(h)
+            }
+            var checkPoints: [[Double]] = []
+            if !checkedGradient, let first = activeIdx.first {
+                checkPoints = gradientCheckPoints(at: works[first].trial!, sigma: conditional, free: free)
+            }
+            // New points for the oracle; points stored by an earlier (killed) run count as reused, and both
+            // count against the budget.
+            var unique: [[Double]] = [], fromStore: [[UInt64]] = [], seen = Set<[UInt64]>()
+            for x in perAnswer.flatMap({ $0 }) + checkPoints {
+                let key = x.map(\.bitPattern)
+                guard !used.contains(key), seen.insert(key).inserted else { continue }
+                if store.record(at: x) == nil { unique.append(x) } else { fromStore.append(key) }
+            }
+            if used.count + unique.count + fromStore.count > options.budget {
+                for i in activeIdx { works[i].phase = .stopped("the budget of \(options.budget) evaluations is spent") }
+                messages.append("the budget of \(options.budget) evaluations is spent (\(used.count) used; the next batch needs "
+                                + "\(unique.count + fromStore.count)); what is certified so far is kept")
+                break
+            }
+            if !unique.isEmpty {
+                let points = try OraclePoints(parameterNames: guide.parameterNames, values: unique.flatMap { $0 })
+                let result = try oracle.evaluate(points, gradients: mode == .exact)
+                try store.store(unique, result)
+                evaluations += unique.count
+                batches += 1
+            }
+            reused += fromStore.count
+            for (n, i) in activeIdx.enumerated() {
+                works[i].evaluations += perAnswer[n].filter { x in
+                    let key = x.map(\.bitPattern)
+                    return !used.contains(key) && seen.contains(key)
+                }.count
+            }
+            for key in seen { used.insert(key) }
+            iteration += 1
+
+            if !checkedGradient {
+                checkedGradient = true
+                let firstX = works[activeIdx[0]].trial!
+                guard let rec = store.record(at: firstX), rec.reason != nil || rec.gradient != nil else {
+                    throw RefineError(.gradients, "exact gradients were asked for but the oracle \(oracle.label) gives none")
+                }
+                if let problem = gradientCheck(at: firstX, points: checkPoints, store: store) {
+                    messages.append(problem); progress(problem)
+                    mode = .values
+                    continue   // evaluate the same trial points again with finite differences (their values are stored)
+                }
+            }
+
+            // Evaluations of the trial points.
+            var evals: [Eval?] = []
+            var reasons: [String?] = []
+            for (n, i) in activeIdx.enumerated() {
+                let x = works[i].trial!
+                let rec = store.record(at: x)!
+                guard rec.reason == nil, rec.chi2.isFinite else { evals.append(nil); reasons.append(rec.reason ?? "χ² is not finite"); continue }
+                var g: [Double]
+                if mode == .exact, let eg = rec.gradient {
+                    g = eg
+                    for j in 0..<p where !free[j] { g[j] = 0 }
+                } else {
+                    let hm = guide.valueGradientHessian(at: x).hessian
+                    g = [Double](repeating: 0, count: p)
+                    var undefined: String?
+                    var m = 1
+                    for j in 0..<p where free[j] {
+                        let r = store.record(at: perAnswer[n][m])!; m += 1
+                        guard r.reason == nil, r.chi2.isFinite else { undefined = r.reason ?? "χ² is not finite"; break }
+                        let hj = steps[n][j]
+                        g[j] = (r.chi2 - rec.chi2) / hj - 0.5 * (hm[j * p + j] + works[i].e[j * p + j]) * hj
+                    }
+                    if let undefined { evals.append(nil); reasons.append("a finite-difference point is undefined: \(undefined)"); continue }
+                }
+                evals.append(Eval(x: x, f: rec.chi2, g: g)); reasons.append(nil)
+            }
+
+            // A lower minimum found by any other answer restarts the minimum from it.
+            let minIndex = 0
+            let minF = works[minIndex].center?.f ?? (works[minIndex].phase == .active ? store.record(at: works[minIndex].trial ?? [])?.chi2 : nil) ?? .infinity
+            var lowest: (f: Double, x: [Double], name: String)?
+            for (n, i) in activeIdx.enumerated() where i != minIndex {
+                for x in perAnswer[n] {
+                    guard let r = store.record(at: x), r.reason == nil, r.chi2 < minF - options.epsilon else { continue }
+                    if lowest == nil || r.chi2 < lowest!.f { lowest = (r.chi2, x, works[i].name) }
+                }
+            }
+
+            // Accept or reject each trial; update the rank-one correction.
+            let targetBefore = currentMinimum(works[minIndex])
+            let updated = Parallel.map(activeIdx.count) { n -> Work in
+                var w = works[activeIdx[n]]
+                w.iterations += 1
+                guard let e = evals[n] else {
+                    w.strikes += 1
+                    if w.center == nil || w.strikes >= 3 {
+                        w.phase = .open("the true χ² is undefined at its trial points (\(reasons[n]!))")
+                    } else { w.radius *= 0.3 }
+                    return w
+                }
+                w.strikes = 0
+                if let last = w.last { w.e = quasiNewtonUpdate(w.e, from: last, to: e) }
+                w.last = e
+                if let c = w.center {
+                    var metric = guide.valueGradientHessian(at: c.x).hessian
+                    if quadraticDecrease(w, c, hessian: metric) == nil { metric = minimumHessian }
+                    let better = w.nuisanceOnly ? e.f < c.f
+                        : merit(w, e, target: targetBefore, metric: metric) < merit(w, c, target: targetBefore, metric: metric)
+                    let len = stepLength(c.x, e.x, sigma)
+                    if better {
+                        w.center = e
+                        if len >= 0.7 * w.radius { w.radius *= 2 }
+                    } else if case .end = w.kind, !w.nuisanceOnly {
+                        w.nuisanceOnly = true   // the joint step failed: first a true constrained minimum at this value
+                        w.radius = 0.5 * min(w.radius, max(len, 1e-6))
+                        w.last = c
+                    } else {
+                        w.radius = 0.35 * min(w.radius, max(len, 1e-6))
+                        w.e = [Double](repeating: 0, count: w.e.count)   // the corrected Hessian misled: back to the guide's
+                        w.last = c
+                    }
+                } else {
+                    w.center = e
+                }
+                return w
+            }
+            for (n, i) in activeIdx.enumerated() { works[i] = updated[n] }
+            if let lowest {
+                let line = "a lower minimum χ² = \(Fmt.fixed(lowest.f, 4)) (Δ = \(Fmt.fixed(lowest.f - minF, 4))) was found at a trial point of "
+                    + "\(lowest.name): the minimum restarts from it and every end is measured from the new minimum"
+                messages.append(line); progress(line)
+                works[minIndex].center = nil
+                works[minIndex].last = nil
+                works[minIndex].trial = lowest.x
+                works[minIndex].radius = 1
+                works[minIndex].phase = .active
+                works[minIndex].e = [Double](repeating: 0, count: p * p)
+            }
+
+            // Certificate checks and the next trial points (all answers: the target may have moved).
+            let target = currentMinimum(works[minIndex])
+            let next = Parallel.map(works.count) { i -> Work in
+                var w = works[i]
+                switch w.phase { case .open, .stopped: return w; default: break }
+                guard let c = w.center else { return w }   // a restarted minimum: its trial is set
+                let d = decrease(w, c)
+                w.stationarity = d ?? .nan
+                let satisfied: Bool
+                switch w.kind {
+                case .minimum: satisfied = (d ?? .infinity) <= options.stationarity
+                case .end(_, let t2, _):
+                    satisfied = (d ?? .infinity) <= options.stationarity && abs(c.f - target.value - t2) <= options.epsilon
+                }
+                if satisfied { w.phase = .satisfied; w.trial = nil; w.nuisanceOnly = false; return w }
+                if w.nuisanceOnly, (d ?? .infinity) <= options.stationarity { w.nuisanceOnly = false }
+                w.phase = .active
+                if w.radius < 1e-4 {
+                    w.phase = .open("the trust region collapsed: the emulator's model does not predict the true χ² near the answer")
+                    return w
+                }
+                let (trial, note) = solve(w, c, target: target.value, sigma: sigma)
+                if let note { w.phase = .open(note); return w }
+                w.trial = trial
+                return w
+            }
+            works = next
+            let done = works.filter { $0.phase == .satisfied }.count
+            progress("iteration \(iteration): \(evaluations) evaluations, \(done)/\(works.count) answers meet their conditions, "
+                     + "χ²_min \(works[minIndex].center.map { Fmt.fixed($0.f, 4) } ?? "?")")
+        }
+        return assemble(works, evaluations: evaluations, reused: reused, batches: batches, mode: mode, messages: messages)
+    }
+
+    // MARK: - Pieces
+
+    /// The start of an end: the emulator's end with the nuisance parameters at the guide's constrained
+    /// minimum there (an open end: the outermost grid point on that side).
+    func initialEndPoint(profile: ProfileResult, k: Int, value: Double?, side: Double) -> [Double] {
+        guard !profile.values.isEmpty else { return scan.minimum.theta }
+        let a = constraints[k].clamp(value ?? (side < 0 ? profile.values.first! : profile.values.last!))
+        var nearest = 0
+        for (j, v) in profile.values.enumerated() where abs(v - a) < abs(profile.values[nearest] - a) { nearest = j }
+        var cons = constraints
+        cons[k] = .fixed(a)
+        var x0 = profile.theta[nearest]
+        x0[k] = a
+        for i in x0.indices { x0[i] = cons[i].clamp(x0[i]) }
+        let r = Minimiser(model: guide).minimise(from: x0, constraints: cons)
+        return r.value.isFinite ? r.theta : x0
+    }
+
+    /// The current estimate of the true χ²_min: the minimum's accepted value less its predicted decrease.
+    func currentMinimum(_ w: Work) -> (value: Double, certified: Bool) {
+        guard let c = w.center else { return (.infinity, false) }
+        if w.phase == .satisfied { return (c.f, true) }
+        let d = decrease(w, c) ?? 0
+        return (c.f - max(0, d), false)
+    }
+
+    /// Indices of the parameters a point's stationarity is measured over: free, not the profiled one, not
+    /// held at a bound by an outward gradient.
+    func activeSet(_ w: Work, _ e: Eval) -> [Int] {
+        var skip = -1
+        if case .end(let k, _, _) = w.kind { skip = k }
+        return (0..<e.x.count).filter { i in
+            guard !constraints[i].isFixed, i != skip else { return false }
+            let lo = constraints[i].lower, hi = constraints[i].upper
+            if e.x[i] <= lo && e.g[i] > 0 { return false }
+            if e.x[i] >= hi && e.g[i] < 0 { return false }
+            return true
+        }
+    }
+
+    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet`, the larger of the values in the guide's Hessian at the point
+    /// (when positive definite there) and at the scan's minimum (nil: neither is positive definite).
+    func decrease(_ w: Work, _ e: Eval) -> Double? {
+        let local = quadraticDecrease(w, e, hessian: guide.valueGradientHessian(at: e.x).hessian)
+        let fixed = quadraticDecrease(w, e, hessian: minimumHessian)
+        switch (local, fixed) {
+        case let (l?, f?): return max(l, f)
+        case let (l?, nil): return l
+        case let (nil, f?): return f
+        default: return nil
+        }
+    }
+
+    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet` in `hessian` (nil: not positive definite there).
+    func quadraticDecrease(_ w: Work, _ e: Eval, hessian h: [Double]) -> Double? {
+        let idx = activeSet(w, e)
+        if idx.isEmpty { return 0 }
+        let p = e.x.count
+        let m = idx.count
+        // Jacobi-scaled (unit diagonal) so that strongly correlated parameters do not defeat the factorisation.
+        var scale = [Double](repeating: 0, count: m)
+        for r in 0..<m {
+            let d = h[idx[r] * p + idx[r]]
+            guard d > 0, d.isFinite else { return nil }
+            scale[r] = 1 / d.squareRoot()
+        }
+        var sub = [Double](repeating: 0, count: m * m), rhs = [Double](repeating: 0, count: m)
+        for r in 0..<m {
+            rhs[r] = e.g[idx[r]] * scale[r]
+            for c in 0..<m { sub[r * m + c] = h[idx[r] * p + idx[c]] * scale[r] * scale[c] }
+        }
+        // Where the guide's Hessian is not positive definite (flat or curved valleys of a network), the
+        // scaled matrix gets the smallest diagonal shift τ ∈ {1e-8, 1e-6, …, 1} that makes it so.
+        var z: [Double]? = Refiner.choleskySolve(sub, m, rhs)
+        var tau = 1e-8
+        while z == nil && tau <= 1 {
+            var shifted = sub
+            for r in 0..<m { shifted[r * m + r] += tau }
+            z = Refiner.choleskySolve(shifted, m, rhs)
+            tau *= 100
+        }
+        guard var z else { return nil }
+        for r in 0..<m { z[r] *= scale[r] }
+        var s = 0.0
+        for (r, i) in idx.enumerated() { s += e.g[i] * z[r] }
+        return 0.5 * s
+    }
+
+    /// The guide's Hessian at the scan's minimum (P×P).
+    var minimumHessian: [Double] { guideMinimumHessian }
+
+    /// The merit a trial must improve on: the minimum's χ²; an end's |χ² − χ²_min − T²| plus its nuisance
+    /// decrease in `metric` (the guide's Hessian at the accepted point, the same for both points compared).
+    func merit(_ w: Work, _ e: Eval, target: (value: Double, certified: Bool), metric: [Double]) -> Double {
+        switch w.kind {
+        case .minimum: return e.f
+        case .end(_, let t2, _):
+            return abs(e.f - target.value - t2) + (quadraticDecrease(w, e, hessian: metric) ?? .infinity)
+        }
+    }
+    func stepLength(_ a: [Double], _ b: [Double], _ sigma: [Double]) -> Double {
+        var m = 0.0
+        for i in a.indices { m = max(m, abs(a[i] - b[i]) / sigma[i]) }
+        return m
+    }
+
+    /// Damped BFGS update (Powell) of the model Hessian B = H_guide(b) + E from two true points (s = b − a,
+    /// y = ∇χ²_true(b) − ∇χ²_true(a)); returns the new E = B⁺ − H_guide(b), so the model Hessian stays
+    /// positive definite where the guide's is. Skipped for a negligible step.
+    func quasiNewtonUpdate(_ e: [Double], from a: Eval, to b: Eval) -> [Double] {
+        let p = a.x.count
+        let hb = guide.valueGradientHessian(at: b.x).hessian
+        var bm = [Double](repeating: 0, count: p * p)
+        for i in 0..<(p * p) { bm[i] = hb[i] + e[i] }
+        var s = [Double](repeating: 0, count: p), y = s, bs = s
+        for i in 0..<p { s[i] = b.x[i] - a.x[i]; y[i] = b.g[i] - a.g[i] }
+        for i in 0..<p { var t = 0.0; for j in 0..<p { t += bm[i * p + j] * s[j] }; bs[i] = t }
+        let sbs = zip(s, bs).reduce(0) { $0 + $1.0 * $1.1 }
+        let sy = zip(s, y).reduce(0) { $0 + $1.0 * $1.1 }
+        guard sbs > 0, sbs.isFinite, sy.isFinite else { return e }
+        let theta = sy >= 0.2 * sbs ? 1.0 : 0.8 * sbs / (sbs - sy)
+        var r = [Double](repeating: 0, count: p)
+        for i in 0..<p { r[i] = theta * y[i] + (1 - theta) * bs[i] }
+        let sr = zip(s, r).reduce(0) { $0 + $1.0 * $1.1 }
+        guard sr > 0 else { return e }
+        var out = e
+        for i in 0..<p { for j in 0..<p { out[i * p + j] += r[i] * r[j] / sr - bs[i] * bs[j] / sbs + (hb[i * p + j] - hb[i * p + j]) } }
+        return out
+    }
+
+    /// The model around an accepted point (see the type's documentation).
+    func model(_ w: Work, _ c: Eval) -> @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        let guide = self.guide
+        let gc = guide.valueAndGradient(at: c.x)
+        let c0 = c.f - gc.value
+        let cg = zip(c.g, gc.gradient).map { $0 - $1 }
+        let e = w.e, xc = c.x, p = c.x.count
+        return { y in
+            var (v, g, h) = guide.valueGradientHessian(at: y)
+            var d = [Double](repeating: 0, count: p)
+            for i in 0..<p { d[i] = y[i] - xc[i] }
+            v += c0
+            for i in 0..<p {
+                var ed = 0.0
+                for j in 0..<p { ed += e[i * p + j] * d[j] }
+                v += cg[i] * d[i] + 0.5 * d[i] * ed
+                g[i] += cg[i] + ed
+            }
+            for i in 0..<(p * p) { h[i] += e[i] }
+            return (v, g, h)
+        }
+    }
+
+    /// The next trial point of an answer, or a note why it is open.
+    func solve(_ w: Work, _ c: Eval, target: Double, sigma: [Double]) -> ([Double], String?) {
+        let p = c.x.count
+        let m = model(w, c)
+        let minimiser = Minimiser(dimension: p, evaluate: m)
+        var box = constraints
+        for i in 0..<p where !constraints[i].isFixed {
+            box[i] = .bounded(lower: max(constraints[i].lower, c.x[i] - w.radius * sigma[i]),
+                              upper: min(constraints[i].upper, c.x[i] + w.radius * sigma[i]))
+        }
+        switch w.kind {
+        case .minimum:
+            let r = minimiser.minimise(from: c.x, constraints: box)
+            return (r.value.isFinite ? r.theta : c.x, nil)
+        case .end(let k, let t2, let s):
+            let level = target + t2
+            func profile(_ a: Double, from y: [Double]) -> (value: Double, slope: Double, theta: [Double]) {
+                var cons = box
+                cons[k] = .fixed(a)
+                var st = y
+                st[k] = a
+                let r = minimiser.minimise(from: st, constraints: cons)
+                return (r.value, m(r.theta).gradient[k], r.theta)
+            }
+            if w.nuisanceOnly {
+                let r = profile(c.x[k], from: c.x)
+                return (r.value.isFinite ? r.theta : c.x, nil)
+            }
+            let lo = box[k].lower, hi = box[k].upper
+            var a = c.x[k]
+            var (v, slope, y) = profile(a, from: c.x)
+            var inner: Double?, outer: Double?
+            for _ in 0..<40 {
+                guard v.isFinite else { break }
+                if abs(v - level) <= 1e-4 * options.epsilon { break }
+                if v < level { inner = a } else { outer = a }
+                var next: Double
+                if slope * s > 0 { next = a + (level - v) / slope } else { next = a + s * (v < level ? 1 : -1) * 0.25 * w.radius * sigma[k] }
+                if let i = inner, let o = outer, !(min(i, o) < next && next < max(i, o)) { next = 0.5 * (i + o) }
+                next = min(max(next, lo), hi)
+                if next == a { break }
+                a = next
+                (v, slope, y) = profile(a, from: y)
+            }
+            if !v.isFinite { return (c.x, "the emulator's model is undefined on the way to the end") }
+            // The end lies beyond the user's bound: the model and the truth agree that the profile stays below.
+            let atBound = (s < 0 && a <= constraints[k].lower) || (s > 0 && a >= constraints[k].upper)
+            if atBound, v < level, c.x[k] == a, c.f < level - options.epsilon {
+                return (y, "the true profile stays below χ²_min + T² up to the bound \(w.name.split(separator: "/")[1].split(separator: " ")[0]) = \(Fmt.short(a))")
+            }
+            return (y, nil)
+        }
+    }
+
+    /// Two directions u (all free parameters ±1 conditional σ, scaled to uᵀHu/2 = 1 in the guide's
+    /// Hessian) and the points x ± 0.1·u of a central-difference check.
+    func gradientCheckPoints(at x: [Double], sigma: [Double], free: [Bool]) -> [[Double]] {
+        var out: [[Double]] = []
+        let h = guide.valueGradientHessian(at: x).hessian, p = x.count
+        for dir in 0..<2 {
+            var u = x.indices.map { i -> Double in free[i] ? sigma[i] * (dir == 0 ? 1 : (i % 2 == 0 ? 1 : -1)) : 0 }
+            var q = 0.0
+            for i in 0..<p { for j in 0..<p { q += u[i] * h[i * p + j] * u[j] } }
+            if q > 0 { u = u.map { $0 / (q / 2).squareRoot() } }
+            for sgn in [1.0, -1.0] {
+                var y = x
+                for i in y.indices { y[i] = constraints[i].clamp(y[i] + sgn * 0.1 * u[i]) }
+                out.append(y)
+            }
+        }
+        return out
+    }
+
+    /// nil if the oracle's gradient at x agrees with central differences of its values along both check
+    /// directions (to 2% of the derivative + 1e-3 χ² units per σ step), else the line saying it does not.
+    func gradientCheck(at x: [Double], points: [[Double]], store: RefineStore) -> String? {
+        guard let rec = store.record(at: x), let g = rec.gradient, rec.reason == nil else { return nil }
+        for dir in 0..<2 {
+            let a = points[2 * dir], b = points[2 * dir + 1]
+            guard let fa = store.record(at: a), let fb = store.record(at: b), fa.reason == nil, fb.reason == nil else { continue }
+            var gu = 0.0
+            for i in x.indices { gu += g[i] * (a[i] - b[i]) }
+            let fd = fa.chi2 - fb.chi2
+            if abs(fd - gu) > 0.02 * max(abs(fd), abs(gu)) + 1e-3 {
+                return "the oracle's gradient disagrees with its values (change over a step of Δχ² ≈ 0.04 in the emulator: \(Fmt.short(gu)) by the gradient, "
+                    + "\(Fmt.short(fd)) by the values): gradients are not used, finite differences instead"
+            }
+        }
+        return nil
+    }
+
+    /// The result: the minimum's and each end's final state and status.
+    func assemble(_ works: [Work], evaluations: Int, reused: Int, batches: Int, mode: RefineGradients, messages: [String]) -> RefineResult {
+        let names = guide.parameterNames
+        let minWork = works[0]
+        let minCertified = minWork.phase == .satisfied && minWork.center != nil
+        let minF = minWork.center?.f ?? .nan
+        var answers: [RefinedAnswer] = []
+        for w in works {
+            var a = RefinedAnswer(name: w.name, kind: "minimum", parameter: nil, tolerance: 0, side: nil, emulatorValue: w.emulatorValue,
+                                  exactValue: nil, halfWidthDifference: nil, theta: w.center?.x ?? [], trueChi2: w.center?.f ?? .nan,
+                                  error: .nan, stationarity: w.stationarity, evaluations: w.evaluations, iterations: w.iterations,
+                                  status: .notCertified, note: "")
+            let own: Bool
+            switch w.kind {
+            case .minimum:
+                a.exactValue = w.center?.f
+                a.error = w.center == nil ? .nan : 0
+                own = minCertified
+            case .end(let k, let t2, let s):
+                a.kind = "profile"; a.parameter = names[k]; a.tolerance = t2; a.side = s < 0 ? "lower" : "upper"
+                if let c = w.center {
+                    a.exactValue = c.x[k]
+                    a.error = c.f - minF - t2
+                    if let best = minWork.center?.x[k], let ev = w.emulatorValue, abs(c.x[k] - best) > 0 {
+                        a.halfWidthDifference = (ev - c.x[k]) / abs(c.x[k] - best)
+                    }
+                }
+                own = w.phase == .satisfied && abs(a.error) <= options.epsilon
+            }
+            switch w.phase {
+            case .open(let why): a.status = .open; a.note = why
+            case .stopped(let why): a.status = .notCertified; a.note = why
+            case .satisfied, .active:
+                if own && minCertified { a.status = .certified }
+                else if !minCertified, case .end = w.kind, own { a.note = "the minimum is not certified" }
+                else if w.center == nil { a.note = "no true point was accepted" }
+                else { a.note = "|Δχ²_true − T²| or the nuisance gradient is above tolerance" }
+            }
+            answers.append(a)
+        }
+        return RefineResult(parameterNames: names, answers: answers, evaluations: evaluations, reused: reused, batches: batches,
+                            gradients: mode, epsilon: options.epsilon, stationarity: options.stationarity, messages: messages)
+    }
+
+    /// Solves A z = b for a symmetric positive-definite n×n A (row-major); nil if A is not positive definite.
+    static func choleskySolve(_ a: [Double], _ n: Int, _ b: [Double]) -> [Double]? {
+        precondition(a.count == n * n && b.count == n, "choleskySolve: shapes")
+        var l = [Double](repeating: 0, count: n * n)
+        for j in 0..<n {
+            var d = a[j * n + j]
+            var k = 0
+            while k < j { d -= l[j * n + k] * l[j * n + k]; k += 1 }
+            if !(d > 0) || !d.isFinite { return nil }
+            let djj = d.squareRoot()
+            l[j * n + j] = djj
+            var i = j + 1
+            while i < n {
+                var s = a[i * n + j]
+                var q = 0
+                while q < j { s -= l[i * n + q] * l[j * n + q]; q += 1 }
+                l[i * n + j] = s / djj
+                i += 1
+            }
+        }
+        var z = b
+        var i = 0
+        while i < n {
+            var s = z[i]
+            var k = 0
+            while k < i { s -= l[i * n + k] * z[k]; k += 1 }
+            z[i] = s / l[i * n + i]
+            i += 1
+        }
+        i = n - 1
+        while i >= 0 {
+            var s = z[i]
+            var k = i + 1
+            while k < n { s -= l[k * n + i] * z[k]; k += 1 }
+            z[i] = s / l[i * n + i]
+            i -= 1
+        }
+        return z
+    }
+}

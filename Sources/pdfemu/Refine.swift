@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import PDFEmu
+
+struct Refine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Solve a scan's minimum and profile interval ends on the true χ² (the emulator guides, the oracle decides) and certify them.")
+
+    @Option(help: "The emulator that guides (value, gradient, Hessian); the one the scan was made with.") var emulator: String
+    @Option(help: "The scan whose answers are refined (pdfemu scan --output).") var scan: String
+    @Option(help: "The true χ²: 'CMD {input} {output}', fk:FILE, emulator:FILE.") var oracle: String
+    @Option(parsing: .unconditional, help: "Bound parameters: name=lo:hi,... (added to the scan's constraints).") var bound: String?
+    @Option(help: "Most true χ² evaluations in all (finite-difference points included).") var budget = 5000
+    @Option(help: "ε: largest |Δχ²_true − T²| at a certified end, χ² units.") var epsilon = 0.01
+    @Option(help: "δ: largest predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient at a certified point, χ² units.") var stationarity = 0.002
+    @Option(help: "Gradient source: exact (the oracle's /gradient) or values (finite differences).") var gradients = "values"
+    @Option(help: "Most oracle batches (iterations).") var maxIterations = 100
+    @Option(help: "Keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.") var state: String?
+    @Option(help: "Oracle timeout per batch, seconds (commands).") var timeout = 3600.0
+    @Option(help: "Write the refined scan (the scan with exact answers, and /refine) to this HDF5 file.") var output: String?
+    @Flag(help: "Print JSON (the refined scan in the layout of scan --json, with refine beside) instead of the summary.") var json = false
+
+    func run() throws {
+        try PDFEmuCommand.guarded {
+            guard let mode = RefineGradients(rawValue: gradients) else {
+                throw PDFEmuError("--gradients: expected exact or values, got \(gradients)")
+            }
+            let options = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: budget, gradients: mode,
+                                        maxIterations: maxIterations)
+            do { try options.check() } catch { throw Self.mapped(error) }
+            let spec = try OracleSpec(parsing: oracle)
+            let inputs = [("--emulator", emulator), ("--scan", scan)]
+            if let output {
+                try AtomicOutput.checkWritable(output)
+                try FileIdentity.refuseOverwrite(output: output, inputs: inputs)
+            }
+            let model = try loadScalarModel(emulator)
+            let scanResult = try ScanResult.readHDF5(scan)
+            var constraints = scanResult.minimum.constraints
+            if let bound {
+                for (name, r) in try ScanOptionParsing.ranges(bound, option: "--bound") {
+                    guard let i = model.parameterNames.firstIndex(of: name) else {
+                        throw PDFEmuError("--bound: \(name) is not a parameter of \(emulator) (\(model.parameterNames.joined(separator: ",")))")
+                    }
+                    guard !(constraints.indices.contains(i) && constraints[i].isFixed) else {
+                        throw PDFEmuError("--bound: \(name) is fixed in \(scan)")
+                    }
+                    constraints[i] = .bounded(lower: r.lower, upper: r.upper)
+                }
+            }
+            let madeOracle = try spec.makeOracle(timeout: timeout)
+            let refiner: Refiner
+            do { refiner = try Refiner(guide: model, scan: scanResult, oracle: madeOracle, constraints: constraints, options: options) }
+            catch { throw Self.mapped(error, scan: scan) }
+            let identity = [
+                "emulator=\(try RunIdentity.fileHash(emulator))", "scan=\(try RunIdentity.fileHash(scan))", "oracle=\(spec.text)",
+                "bounds=\(constraints.map(\.label).joined(separator: ";"))",
+                "epsilon=\(epsilon) stationarity=\(stationarity) gradients=\(mode.rawValue) max_iterations=\(maxIterations)",
+            ].joined(separator: "\n") + "\n"
+            let store: RefineStore
+            do { store = try RefineStore(directory: state, parameterNames: model.parameterNames, identity: identity) }
+            catch { throw Self.mapped(error) }
+            let quiet = json
+            let result: RefineResult
+            do {
+                result = try refiner.run(store: store) { line in
+                    if !quiet { FileHandle.standardError.write(Data("refine: \(line)\n".utf8)) }
+                }
+            } catch let e as OracleError {
+                throw PDFEmuError(e.description + (state.map { "; the evaluations so far are kept in \($0): run again with --state \($0)" } ?? ""))
+            } catch { throw Self.mapped(error) }
+            let refined = result.applied(to: scanResult)
+            if let output { try refined.writeHDF5(to: output) { try result.write(into: $0) } }
+            if json {
+                print(try Fmt.json(RefinedScanJSON(scan: refined, refine: result)))
+            } else {
+                print(Self.report(result), terminator: "")
+            }
+            if result.certifiedCount < result.answers.count { throw ExitCode(1) }
+        }
+    }
+
+    /// A `RefineError` as one line with the setting spelled as its flag.
+    static func mapped(_ error: any Error, scan: String = "") -> any Error {
+        guard let e = error as? RefineError else { return error }
+        let flag: String
+        switch e.setting {
+        case .epsilon?: flag = "--epsilon"
+        case .stationarity?: flag = "--stationarity"
+        case .budget?: flag = "--budget"
+        case .gradients?: flag = "--gradients"
+        case .maxIterations?: flag = "--max-iterations"
+        case .finiteDifferenceStep?: flag = "finite-difference step"
+        case .bound?: flag = "--bound"
+        case .scan?: flag = "--scan \(scan)"
+        case .guide?: flag = "--emulator"
+        case .state?: flag = "--state"
+        case nil: return PDFEmuError(e.message)
+        }
+        return PDFEmuError("\(flag): \(e.message)")
+    }
+
+    /// The summary: one row per answer and the cost.
+    static func report(_ r: RefineResult) -> String {
+        var s = "Refined on the true χ² (ε = \(Fmt.short(r.epsilon)), δ = \(Fmt.short(r.stationarity)), gradients: \(r.gradients.rawValue))\n"
+        s += Fmt.pad("answer", 26) + Fmt.pad("emulator", 12, right: true) + Fmt.pad("exact", 12, right: true)
+            + Fmt.pad("diff/hw", 9, right: true) + Fmt.pad("Δχ²−T²", 10, right: true) + Fmt.pad("stat", 9, right: true)
+            + Fmt.pad("evals", 7, right: true) + "  status\n"
+        for a in r.answers {
+            s += Fmt.pad(a.name, 26) + Fmt.num(a.emulatorValue ?? .nan, width: 12, digits: 7)
+                + Fmt.num(a.exactValue ?? .nan, width: 12, digits: 7)
+                + Fmt.pad(a.halfWidthDifference.map { Fmt.fixed(100 * $0, 2) + "%" } ?? "", 9, right: true)
+                + Fmt.num(a.error, width: 10, digits: 3) + Fmt.num(a.stationarity, width: 9, digits: 2)
+                + Fmt.pad(String(a.evaluations), 7, right: true) + "  " + a.status.rawValue + (a.note.isEmpty ? "" : " (\(a.note))") + "\n"
+        }
+        for m in r.messages { s += "note: \(m)\n" }
+        s += "\(r.certifiedCount)/\(r.answers.count) answers certified; \(r.evaluations) true χ² evaluations in \(r.batches) batch(es)"
+            + (r.reused > 0 ? ", \(r.reused) reused from the state directory" : "") + "\n"
+        return s
+    }
+}
+
+/// JSON of a refined scan: the scan's fields (with the exact answers) and `refine`.
+struct RefinedScanJSON: Encodable {
+    let scan: ScanResult
+    let refine: RefineResult
+    private enum Keys: String, CodingKey { case refine }
+    func encode(to encoder: Encoder) throws {
+        try scan.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(refine, forKey: .refine)
+    }
+}

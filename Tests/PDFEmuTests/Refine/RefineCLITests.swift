@@ -1,0 +1,25 @@
+import XCTest
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+import PDFEmuTestSupport
+
+/// `pdfemu refine`: bad input is one error line naming the flag or file, and nothing is written.
+final class RefineCLITests: XCTestCase {
+    let emulator = packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path
+
+    func testBadSettingsAreOneLineNamingTheFlag() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.path("r.h5")
+        let base = ["refine", "--emulator", emulator, "--scan", dir.path("missing.h5"), "--oracle", "fk:Datasets/hera_fk_nlo.h5", "--output", out]
+        try PDFEmuExecutable.expectOneLineError(base + ["--gradients", "both"], containing: "--gradients: expected exact or values", absent: [out])
+        try PDFEmuExecutable.expectOneLineError(base + ["--epsilon", "0"], containing: "--epsilon: must be a positive", absent: [out])
+        try PDFEmuExecutable.expectOneLineError(base + ["--budget", "0"], containing: "--budget: must be at least 1", absent: [out])
+        try PDFEmuExecutable.expectOneLineError(base, containing: "missing.h5", absent: [out])
+        try PDFEmuExecutable.expectOneLineError(["refine", "--emulator", emulator, "--scan", emulator, "--oracle", "fk:x.h5",
+                                                 "--output", emulator], containing: "--emulator", absent: [])
+    }
+}

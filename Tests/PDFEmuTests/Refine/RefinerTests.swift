@@ -1,0 +1,243 @@
+import XCTest
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuNetwork
+@testable import PDFEmuTheory
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+import PDFEmuTestSupport
+
+/// χ² = χ0 + (θ−μ)ᵀA(θ−μ) + β·exp(−|θ − c|²/(2w²)) over three parameters: with β = 0 the truth (profile
+/// ends of parameter k at T²: μ_k ± √(T²·(A⁻¹)_kk)), with β ≠ 0 a damaged emulator-like guide.
+struct BumpedQuadratic: ScalarModel {
+    let parameterNames = ["a", "b", "c"]
+    let experimentNames: [String] = []
+    let mu = [0.5, -1.0, 2.0]
+    /// Positive definite, correlated.
+    let a: [Double] = [4.0, 1.2, 0.4,
+                       1.2, 2.0, 0.6,
+                       0.4, 0.6, 1.0]
+    let chi0 = 100.0
+    var beta = 0.0
+    var centre = [0.0, 0.0, 0.0]
+    var width = 1.0
+
+    func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        let d = (0..<3).map { t[$0] - mu[$0] }
+        var v = chi0, g = [Double](repeating: 0, count: 3), h = [Double](repeating: 0, count: 9)
+        for i in 0..<3 { for j in 0..<3 { v += d[i] * a[i * 3 + j] * d[j]; g[i] += 2 * a[i * 3 + j] * d[j]; h[i * 3 + j] = 2 * a[i * 3 + j] } }
+        if beta != 0 {
+            let u = (0..<3).map { t[$0] - centre[$0] }
+            let r2 = u.reduce(0) { $0 + $1 * $1 }
+            let b = beta * exp(-r2 / (2 * width * width)), w2 = width * width
+            v += b
+            for i in 0..<3 {
+                g[i] += -b * u[i] / w2
+                for j in 0..<3 { h[i * 3 + j] += b * (u[i] * u[j] / (w2 * w2) - (i == j ? 1 / w2 : 0)) }
+            }
+        }
+        return (v, g, h)
+    }
+    func value(at t: [Double]) -> Double { valueGradientHessian(at: t).value }
+    func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) { let r = valueGradientHessian(at: t); return (r.value, r.gradient) }
+    func prediction(at t: [Double]) -> Prediction { Prediction(value: value(at: t), spread: 0, perExperiment: []) }
+    var startingPoints: [[Double]] { [mu.map { $0 + 0.1 }] }
+
+    /// (A⁻¹)_kk.
+    func inverseDiagonal(_ k: Int) -> Double {
+        let m = Matrix(square: a, n: 3)
+        let inv = try! XCTUnwrap(Refiner.choleskySolve(m.values, 3, (0..<3).map { $0 == k ? 1 : 0 }))
+        return inv[k]
+    }
+}
+
+/// The truth as an oracle that gives no gradient (values only) or a wrong one.
+struct ValuesOnlyOracle: ChiSquareOracle {
+    let model: any ScalarModel
+    var gradientScale: Double? = nil
+    var label: String { "values-only" }
+    var parameterNames: [String]? { model.parameterNames }
+    func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+        try ModelOracle(model, label: label).evaluate(points)
+    }
+    func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult {
+        guard let s = gradientScale, gradients else { return try evaluate(points) }
+        var r = try ModelOracle(model, label: label).evaluate(points, gradients: true)
+        try r.setGradient(r.gradient!.map { $0 * s }, names: r.gradientNames)
+        return r
+    }
+}
+
+final class RefinerTests: XCTestCase {
+    let truth = BumpedQuadratic()
+
+    func scan(of guide: any ScalarModel, tolerances: [Double] = [1, 4]) throws -> ScanResult {
+        try ScanRunner.run(model: guide, options: ScanOptions(tolerances: tolerances))
+    }
+
+    func exactEnd(_ k: Int, _ t2: Double, _ side: String) -> Double {
+        truth.mu[k] + (side == "lower" ? -1 : 1) * (t2 * truth.inverseDiagonal(k)).squareRoot()
+    }
+
+    /// A guide damaged by a smooth bump: refine certifies every end, and each lies within ε of the closed form.
+    func testDamagedGuideEndsAreCertifiedWithinEpsilon() throws {
+        var guide = truth
+        guide.beta = 0.6; guide.centre = [0.9, -0.6, 2.3]; guide.width = 0.5
+        let s = try scan(of: guide)
+        for mode in [RefineGradients.values, .exact] {
+            let refiner = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                      options: RefineOptions(budget: 3000, gradients: mode, maxIterations: 60))
+            let r = try refiner.run()
+            XCTAssertEqual(r.answers.count, 1 + 3 * 2 * 2)
+            XCTAssertEqual(r.certifiedCount, r.answers.count, "\(mode): " + r.answers.filter { $0.status != .certified }.map { "\($0.name): \($0.note)" }.joined(separator: "; "))
+            XCTAssertEqual(r.answers[0].trueChi2, truth.chi0, accuracy: 0.002)
+            var moved = 0
+            for a in r.answers where a.kind == "profile" {
+                let k = truth.parameterNames.firstIndex(of: a.parameter!)!
+                let exact = exactEnd(k, a.tolerance, a.side!)
+                // Δχ² error ≤ ε + δ of the certificate, in parameter units through the profile's slope 2T/σ.
+                let sigma = truth.inverseDiagonal(k).squareRoot()
+                let slope = 2 * a.tolerance.squareRoot() / sigma
+                XCTAssertEqual(a.exactValue!, exact, accuracy: 2 * (0.01 + 0.002) / slope, "\(mode) \(a.name)")
+                if abs(a.emulatorValue! - exact) > 0.05 * sigma { moved += 1 }
+            }
+            XCTAssertGreaterThan(moved, 0, "the bump must damage some of the guide's ends for the test to mean anything")
+            if mode == .exact { XCTAssertLessThan(r.evaluations, 200) }
+        }
+    }
+
+    /// A bump that pulls the guide's nuisance point away from the true constrained minimum: no answer is
+    /// certified with a true error above ε (the true Δχ² at the certified point, from the truth directly).
+    func testNeverCertifiedWithTrueErrorAboveEpsilon() throws {
+        for (beta, centre) in [(-1.5, [0.5, -0.2, 2.0]), (2.0, [1.0, -1.0, 1.2]), (-0.8, [0.0, -1.5, 2.8])] {
+            var guide = truth
+            guide.beta = beta; guide.centre = centre; guide.width = 0.4
+            let s = try scan(of: guide)
+            let r = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                options: RefineOptions(budget: 1500, maxIterations: 30)).run()
+            for a in r.answers where a.status == .certified && a.kind == "profile" {
+                // The true profile at the certified value: minimise the truth over the nuisance parameters.
+                let k = truth.parameterNames.firstIndex(of: a.parameter!)!
+                var cons = [ParameterConstraint](repeating: .free, count: 3)
+                cons[k] = .fixed(a.exactValue!)
+                let profiled = Minimiser(model: truth).minimise(from: a.theta, constraints: cons).value
+                XCTAssertLessThanOrEqual(abs(profiled - truth.chi0 - a.tolerance), 0.01 + 0.002 + 1e-6, "β = \(beta): \(a.name)")
+            }
+        }
+    }
+
+    /// Exact gradients that disagree with the values are reported and not used (finite differences instead).
+    func testWrongGradientIsReportedAndNotUsed() throws {
+        var guide = truth
+        guide.beta = 0.3; guide.centre = [0.7, -0.8, 2.2]; guide.width = 0.6
+        let s = try scan(of: guide, tolerances: [1])
+        let r = try Refiner(guide: guide, scan: s, oracle: ValuesOnlyOracle(model: truth, gradientScale: 3),
+                            options: RefineOptions(budget: 3000, gradients: .exact, maxIterations: 60)).run()
+        XCTAssertEqual(r.gradients, .values)
+        XCTAssertTrue(r.messages.contains { $0.contains("gradient disagrees") }, "\(r.messages)")
+        XCTAssertEqual(r.certifiedCount, r.answers.count)
+    }
+
+    /// Exact gradients asked of an oracle that has none: one error naming the setting.
+    func testExactGradientsFromAValuesOnlyOracleIsAnError() throws {
+        let s = try scan(of: truth, tolerances: [1])
+        let refiner = try Refiner(guide: truth, scan: s, oracle: ValuesOnlyOracle(model: truth),
+                                  options: RefineOptions(gradients: .exact))
+        XCTAssertThrowsError(try refiner.run()) { e in
+            XCTAssertEqual((e as? RefineError)?.setting, .gradients)
+        }
+    }
+
+    /// The budget spent: the answers left are reported not certified with the reason, nothing is lost.
+    func testBudgetSpentKeepsWhatIsCertified() throws {
+        var guide = truth
+        guide.beta = 0.6; guide.centre = [0.9, -0.6, 2.3]; guide.width = 0.5
+        let s = try scan(of: guide)
+        let r = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                            options: RefineOptions(budget: 60)).run()
+        XCTAssertLessThanOrEqual(r.evaluations, 60)
+        XCTAssertGreaterThan(r.certifiedCount + r.answers.filter { $0.status == .notCertified }.count, 0)
+        XCTAssertTrue(r.messages.contains { $0.contains("budget") })
+        XCTAssertTrue(r.answers.contains { $0.status == .notCertified && $0.note.contains("budget") })
+    }
+
+    /// A killed run started again with the same state directory asks the oracle for no point twice.
+    func testResumeRepeatsNoEvaluation() throws {
+        var guide = truth
+        guide.beta = 0.6; guide.centre = [0.9, -0.6, 2.3]; guide.width = 0.5
+        let s = try scan(of: guide)
+        let dir = try TemporaryDirectory()
+        let state = dir.path("state")
+        let first = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                options: RefineOptions(budget: 60)).run(store: try RefineStore(directory: state, parameterNames: truth.parameterNames, identity: "run\n"))
+        let second = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                 options: RefineOptions(budget: 60)).run(store: try RefineStore(directory: state, parameterNames: truth.parameterNames, identity: "run\n"))
+        XCTAssertGreaterThan(first.evaluations, 0)
+        XCTAssertEqual(second.evaluations, 0, "every point of the first run is reused")
+        XCTAssertEqual(second.reused, first.evaluations)
+        XCTAssertEqual(second.answers, first.answers)
+        XCTAssertThrowsError(try RefineStore(directory: state, parameterNames: truth.parameterNames, identity: "other\n")) { e in
+            XCTAssertEqual((e as? RefineError)?.setting, .state)
+        }
+    }
+
+    func testOptionsNameTheSetting() {
+        XCTAssertEqual(catchSetting { try RefineOptions(epsilon: 0).check() }, .epsilon)
+        XCTAssertEqual(catchSetting { try RefineOptions(stationarity: -1).check() }, .stationarity)
+        XCTAssertEqual(catchSetting { try RefineOptions(budget: 0).check() }, .budget)
+    }
+
+    private func catchSetting(_ body: () throws -> Void) -> RefineSetting? {
+        do { try body(); return nil } catch { return (error as? RefineError)?.setting }
+    }
+}
+
+/// `/gradient` in an oracle's output file.
+final class OracleGradientTests: XCTestCase {
+    func write(_ path: String, n: Int, gradient: [Double]?, shape: [Int], names: [String]? = nil) throws {
+        let f = try HDF5File(create: path)
+        try f.writeVector("/chi2", (0..<n).map { Double($0) + 1 })
+        if let gradient { try f.write("/gradient", gradient, shape: shape) }
+        if let names { try f.writeStrings("/gradient_names", names) }
+        try f.flush()
+    }
+
+    func testGradientIsRead() throws {
+        let dir = try TemporaryDirectory()
+        let points = try OraclePoints(parameterNames: ["a", "b"], values: [0, 0, 1, 1])
+        try write(dir.path("ok.h5"), n: 2, gradient: [1, 2, 3, 4], shape: [2, 2], names: ["a", "b"])
+        let r = try OracleFiles.readOutput(dir.path("ok.h5"), for: points)
+        XCTAssertEqual(r.gradient, [1, 2, 3, 4])
+        XCTAssertEqual(r.gradientNames, ["a", "b"])
+        XCTAssertEqual(r.gradient(row: 1), [3, 4])
+    }
+
+    func testWrongShapeNamesOrNaNAreErrorLines() throws {
+        let dir = try TemporaryDirectory()
+        let points = try OraclePoints(parameterNames: ["a", "b"], values: [0, 0, 1, 1])
+        try write(dir.path("shape.h5"), n: 2, gradient: [1, 2, 3], shape: [3, 1])
+        try write(dir.path("names.h5"), n: 2, gradient: [1, 2, 3, 4], shape: [2, 2], names: ["b", "a"])
+        try write(dir.path("nan.h5"), n: 2, gradient: [1, .nan, 3, 4], shape: [2, 2])
+        for (file, kind, words) in [("shape.h5", OracleError.Kind.wrongShape, "output /gradient: has shape [3, 1], expected [2, 2]"),
+                                    ("names.h5", .wrongNames, "output /gradient_names b,a differ"),
+                                    ("nan.h5", .wrongShape, "output /gradient: gradient of point 0 by b is nan")] {
+            XCTAssertThrowsError(try OracleFiles.readOutput(dir.path(file), for: points)) { e in
+                let e = e as! OracleError
+                XCTAssertEqual(e.kind, kind, file)
+                XCTAssertTrue(e.message.contains(words), "\(file): \(e.message)")
+                XCTAssertFalse(e.message.contains("\n"))
+            }
+        }
+    }
+
+    func testTheoryOracleGivesExactGradients() throws {
+        let oracle = try TheoryOracle(path: packageRoot.appendingPathComponent("Datasets/hera_fk_nlo.h5").path)
+        let x = oracle.chi2.startingPoints[0]
+        let points = try OraclePoints(parameterNames: oracle.chi2.parameterNames, values: x)
+        let r = try oracle.evaluate(points, gradients: true)
+        XCTAssertEqual(r.gradientNames, oracle.chi2.parameterNames)
+        let g = oracle.chi2.valueAndGradient(at: x).gradient
+        XCTAssertEqual(r.gradient!, g)
+        XCTAssertNil(try oracle.evaluate(points).gradient)
+    }
+}
