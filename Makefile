@@ -22,7 +22,8 @@ build: setup
 
 ## demo: the main job, end to end on the embedded exact theory (≈ 10 min on 2 cores): sample a training
 ## design from the bundled HERA FK χ², fit an emulator on it, scan the emulator and the exact theory with
-## the same options, compare the two (table, JSON, overlaid SVG profiles in out/compare); eigenvector sets of
+## the same options, compare the two (table, JSON, overlaid SVG profiles in out/compare); refine the emulator's answers
+## on the exact theory (≤ 5,000 evaluations) and compare them with the exact scan; eigenvector sets of
 ## the exact theory at T² = 10, their PDF bands (out/bands/band_*.svg), the L2 sensitivities of Buv − Bdv (out/l2),
 ## and the Bayes factor of the bundled 14-parameter form against the same with Duv free (Configs/hera15_prior.json)
 DEMO_THEORY := Datasets/hera_fk_nlo.h5
@@ -37,6 +38,9 @@ demo: build
 	$(BIN) scan --emulator out/demo_emulator.h5 $(DEMO_SCAN) --plot out/plots_emulator --output out/demo_scan_emulator.h5
 	$(BIN) scan --theory $(DEMO_THEORY) $(DEMO_SCAN) --plot out/plots_theory --output out/demo_scan_theory.h5
 	$(BIN) compare out/demo_scan_theory.h5 out/demo_scan_emulator.h5 --plot out/compare --output out/demo_compare.json
+	$(BIN) refine --emulator out/demo_emulator.h5 --scan out/demo_scan_emulator.h5 --oracle fk:$(DEMO_THEORY) \
+	  --budget 5000 --output out/demo_refined.h5
+	$(BIN) compare out/demo_scan_theory.h5 out/demo_refined.h5 --output out/demo_compare_refined.json
 	$(BIN) eigen --theory $(DEMO_THEORY) --tolerance 10 --no-lagrange --output out/hera_sets.h5
 	$(BIN) bands --theory $(DEMO_THEORY) --sets out/hera_sets.h5 --output out/hera_bands.h5 --plot out/bands
 	$(BIN) l2 --theory $(DEMO_THEORY) --quantity "Buv - Bdv" --tolerance 4 --plot out/l2

@@ -13,26 +13,26 @@ struct Refine: ParsableCommand {
     @Option(help: "Most true χ² evaluations in all (finite-difference points included).") var budget = 5000
     @Option(help: "ε: largest |Δχ²_true − T²| at a certified end, χ² units.") var epsilon = 0.01
     @Option(help: "δ: largest predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient at a certified point, χ² units.") var stationarity = 0.002
-    @Option(help: "Gradient source: exact (the oracle's /gradient) or values (finite differences).") var gradients = "values"
+    @Option(help: "Gradient source: exact (the oracle's /gradient) or values (finite differences).") var gradients: RefineGradients = .values
     @Option(help: "Most oracle batches (iterations).") var maxIterations = 100
     @Option(help: "Keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.") var state: String?
     @Option(help: "Oracle timeout per batch, seconds (commands).") var timeout = 3600.0
     @Option(help: "Write the refined scan (the scan with exact answers, and /refine) to this HDF5 file.") var output: String?
     @Flag(help: "Print JSON (the refined scan in the layout of scan --json, with refine beside) instead of the summary.") var json = false
+    @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            guard let mode = RefineGradients(rawValue: gradients) else {
-                throw PDFEmuError("--gradients: expected exact or values, got \(gradients)")
-            }
+            let mode = gradients
             let options = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: budget, gradients: mode,
                                         maxIterations: maxIterations)
-            do { try options.check() } catch { throw Self.mapped(error) }
+            try options.check()
             let spec = try OracleSpec(parsing: oracle)
-            let inputs = [("--emulator", emulator), ("--scan", scan)]
-            if let output {
-                try AtomicOutput.checkWritable(output)
-                try FileIdentity.refuseOverwrite(output: output, inputs: inputs)
+            let inputs = [("--emulator", emulator), ("--scan", scan)] + spec.inputFiles(labelled: "--oracle")
+            if let output { try AtomicOutput.checkOutput(output, protecting: inputs) }
+            try batchSystem.check()
+            if batchSystem.submitAndExit {
+                throw PDFEmuError("--submit-and-exit: refine waits for its arrays (its iterations depend on each other); run refine itself as a batch job")
             }
             let model = try loadScalarModel(emulator)
             let scanResult = try ScanResult.readHDF5(scan)
@@ -48,27 +48,38 @@ struct Refine: ParsableCommand {
                     constraints[i] = .bounded(lower: r.lower, upper: r.upper)
                 }
             }
-            let madeOracle = try spec.makeOracle(timeout: timeout)
+            // A command runs in its own process group: a signal reaches pdfemu only, which then kills the group.
+            let stop = OracleInterrupts.install()
+            let inner = try spec.makeOracle(timeout: timeout, shouldStop: stop.shouldStop)
+            // With --scheduler every batch of trial points is one array job (values only: shards carry no gradient).
+            let workBase = state ?? output.map { $0 + ".batches" } ?? "refine.batches"
+            let madeOracle: any ChiSquareOracle = try batchSystem.enabled
+                ? batchSystem.oracle(inner: spec.text, innerTimeout: timeout, defaultWorkDir: state.map { $0 + "/batches" } ?? workBase,
+                                     runID: URL(fileURLWithPath: workBase).standardizedFileURL.path,
+                                     log: { [json] line in if !json { printErr(line) } })
+                : inner
             let refiner: Refiner
             do { refiner = try Refiner(guide: model, scan: scanResult, oracle: madeOracle, constraints: constraints, options: options) }
-            catch { throw Self.mapped(error, scan: scan) }
+            catch let e as SettingError where e.setting == .refineScan { throw SettingError(.refineScan, scan, e.message) }
             let identity = [
                 "emulator=\(try RunIdentity.fileHash(emulator))", "scan=\(try RunIdentity.fileHash(scan))", "oracle=\(spec.text)",
                 "bounds=\(constraints.map(\.label).joined(separator: ";"))",
                 "epsilon=\(epsilon) stationarity=\(stationarity) gradients=\(mode.rawValue) max_iterations=\(maxIterations)",
             ].joined(separator: "\n") + "\n"
             let store: RefineStore
-            do { store = try RefineStore(directory: state, parameterNames: model.parameterNames, identity: identity) }
-            catch { throw Self.mapped(error) }
+            store = try RefineStore(directory: state, parameterNames: model.parameterNames, identity: identity)
             let quiet = json
-            let result: RefineResult
-            do {
-                result = try refiner.run(store: store) { line in
-                    if !quiet { FileHandle.standardError.write(Data("refine: \(line)\n".utf8)) }
+            var ran: RefineResult?
+            try stop.reporting {
+                do {
+                    ran = try refiner.run(store: store) { line in
+                        if !quiet { FileHandle.standardError.write(Data("refine: \(line)\n".utf8)) }
+                    }
+                } catch let e as OracleError {
+                    throw PDFEmuError(e.description + (state.map { "; the evaluations so far are kept in \($0): run again with --state \($0)" } ?? ""))
                 }
-            } catch let e as OracleError {
-                throw PDFEmuError(e.description + (state.map { "; the evaluations so far are kept in \($0): run again with --state \($0)" } ?? ""))
-            } catch { throw Self.mapped(error) }
+            }
+            guard let result = ran else { return }
             let refined = result.applied(to: scanResult)
             if let output { try refined.writeHDF5(to: output) { try result.write(into: $0) } }
             if json {
@@ -78,26 +89,6 @@ struct Refine: ParsableCommand {
             }
             if result.certifiedCount < result.answers.count { throw ExitCode(1) }
         }
-    }
-
-    /// A `RefineError` as one line with the setting spelled as its flag.
-    static func mapped(_ error: any Error, scan: String = "") -> any Error {
-        guard let e = error as? RefineError else { return error }
-        let flag: String
-        switch e.setting {
-        case .epsilon?: flag = "--epsilon"
-        case .stationarity?: flag = "--stationarity"
-        case .budget?: flag = "--budget"
-        case .gradients?: flag = "--gradients"
-        case .maxIterations?: flag = "--max-iterations"
-        case .finiteDifferenceStep?: flag = "finite-difference step"
-        case .bound?: flag = "--bound"
-        case .scan?: flag = "--scan \(scan)"
-        case .guide?: flag = "--emulator"
-        case .state?: flag = "--state"
-        case nil: return PDFEmuError(e.message)
-        }
-        return PDFEmuError("\(flag): \(e.message)")
     }
 
     /// The summary: one row per answer and the cost.
@@ -131,3 +122,5 @@ struct RefinedScanJSON: Encodable {
         try c.encode(refine, forKey: .refine)
     }
 }
+
+extension RefineGradients: ExpressibleByArgument {}

@@ -18,17 +18,17 @@ package struct UniformBoxPrior: Sendable, Codable, Equatable {
         var lower: [Double] = [], upper: [Double] = []
         for n in names {
             guard let r = ranges[n] else {
-                throw PDFEmuError("--prior: no range for parameter '\(n)' (every parameter needs name=lo:hi)")
+                throw SettingError(.prior, "no range for parameter '\(n)' (every parameter needs name=lo:hi)")
             }
-            guard r.lower.isFinite, r.upper.isFinite else { throw PDFEmuError("--prior \(n): the range must be bounded, got \(r.lower):\(r.upper)") }
-            guard r.lower < r.upper else { throw PDFEmuError("--prior \(n): lower \(r.lower) must be below upper \(r.upper)") }
+            guard r.lower.isFinite, r.upper.isFinite else { throw SettingError(.prior, n, "the range must be bounded, got \(r.lower):\(r.upper)") }
+            guard r.lower < r.upper else { throw SettingError(.prior, n, "lower \(r.lower) must be below upper \(r.upper)") }
             // A width that overflows makes the prior volume infinite and log Z NaN.
             guard (r.upper - r.lower).isFinite else {
-                throw PDFEmuError("prior \(n): the width \(r.upper) − (\(r.lower)) overflows a double; give a narrower range")
+                throw SettingError(.prior, n, "the width \(r.upper) − (\(r.lower)) overflows a double; give a narrower range")
             }
             lower.append(r.lower); upper.append(r.upper)
         }
-        if ranges.isEmpty { throw PDFEmuError("--prior: give name=lo:hi for every parameter") }
+        if ranges.isEmpty { throw SettingError(.prior, "give name=lo:hi for every parameter") }
         return (lower, upper)
     }
 
@@ -57,4 +57,9 @@ struct PriorBox: Sendable {
     func contains(_ t: [Double]) -> Bool { t.indices.allSatisfy { t[$0] >= lower[$0] && t[$0] <= upper[$0] } }
     /// A uniform point of the box.
     func sample(_ rng: inout SeededGenerator) -> [Double] { lower.indices.map { rng.nextUniform(in: lower[$0], upper[$0]) } }
+}
+
+extension Setting {
+    /// The uniform prior box of the evidence.
+    package static let prior = Setting("evidence.prior")
 }

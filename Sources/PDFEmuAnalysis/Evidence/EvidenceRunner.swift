@@ -23,7 +23,7 @@ package enum EvidenceRunner {
         let best = ms.best
         guard best.value.isFinite else { throw PDFEmuError("minimisation failed: χ² is not finite at any start") }
         if let i = (0..<p).first(where: { best.theta[$0] < lo[$0] || best.theta[$0] > hi[$0] }) {
-            throw PDFEmuError("--prior: the prior box excludes the minimum: \(names[i]) = \(Fmt.num(best.theta[i], width: 0, digits: 6)) "
+            throw SettingError(.prior, "the prior box excludes the minimum: \(names[i]) = \(Fmt.num(best.theta[i], width: 0, digits: 6)) "
                               + "is outside [\(lo[i]), \(hi[i])]")
         }
         let t2 = options.temperature2

@@ -16,7 +16,7 @@ package struct Setting: RawRepresentable, Hashable, Sendable, CustomStringConver
 /// and why. The description reads "SETTING [SUBJECT]: MESSAGE" in library spelling; the command line
 /// prints the same with its flag in place of the setting. The one error type for bad settings in
 /// every module.
-package struct SettingError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct SettingError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The setting at fault.
     package var setting: Setting
     /// What in it is at fault (e.g. the parameter name), if anything.
@@ -36,5 +36,5 @@ package struct SettingError: Error, CustomStringConvertible, Sendable, Equatable
     package func line(naming name: String) -> String { name + (subject.map { " " + $0 } ?? "") + ": " + message }
 
     /// The line in library spelling.
-    package var description: String { line(naming: setting.rawValue) }
+    public var description: String { line(naming: setting.rawValue) }
 }

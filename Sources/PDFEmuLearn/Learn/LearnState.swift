@@ -37,16 +37,16 @@ package struct LearnState: Sendable {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         let exists = fm.fileExists(atPath: directory, isDirectory: &isDir)
-        if exists && !isDir.boolValue { throw PDFEmuError("--state \(directory): is a file, not a directory") }
+        if exists && !isDir.boolValue { throw SettingError(.learnState, directory, "is a file, not a directory") }
         let idPath = directory + "/identity"
         if resume {
             guard exists, let stored = try? String(contentsOfFile: idPath, encoding: .utf8) else {
-                throw PDFEmuError("--resume: \(directory) holds no learn state (no identity file)")
+                throw SettingError(.learnResume, "\(directory) holds no learn state (no identity file)")
             }
             lock = try StateLock(directory: directory)
             let line = stored.trimmingCharacters(in: .whitespacesAndNewlines)
             guard line == identity else {
-                throw PDFEmuError("--state \(directory): was made with another config, oracle or options (identity \(line.prefix(12)) ≠ \(identity.prefix(12))); use a new --state directory")
+                throw SettingError(.learnState, directory, "was made with another config, oracle or options (identity \(line.prefix(12)) ≠ \(identity.prefix(12))); use a new state directory")
             }
             journal = try LearnJournal(open: directory)
             try Self.check(directory: directory, journal: journal)
@@ -55,13 +55,13 @@ package struct LearnState: Sendable {
             if exists, let items = try? fm.contentsOfDirectory(atPath: directory), !Self.unused(directory, items) {
                 // A learn state in use: say so (with the holder's pid) rather than only that it is not empty.
                 if items.contains("identity") || items.contains("lock") { _ = try StateLock(directory: directory) }
-                throw PDFEmuError("--state \(directory): is not empty; give --resume to continue it, or a new directory")
+                throw SettingError(.learnState, directory, "is not empty; resume it, or give a new directory")
             }
             try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
             lock = try StateLock(directory: directory)
             // Another run may have taken the directory between the check and the lock.
             if let items = try? fm.contentsOfDirectory(atPath: directory), !Self.unused(directory, items) {
-                throw PDFEmuError("--state \(directory): is not empty; give --resume to continue it, or a new directory")
+                throw SettingError(.learnState, directory, "is not empty; resume it, or give a new directory")
             }
             try fm.createDirectory(atPath: directory + "/points", withIntermediateDirectories: true)
             journal = try LearnJournal(create: directory)

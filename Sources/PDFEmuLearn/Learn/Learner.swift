@@ -76,12 +76,12 @@ package struct LearnSettings: Sendable {
 
     /// Throws one line naming the setting at fault.
     package func check() throws {
-        guard batch > 0 else { throw PDFEmuError("--batch: must be > 0, got \(batch)") }
-        guard consecutive >= 1 else { throw PDFEmuError("--consecutive: must be ≥ 1, got \(consecutive)") }
-        guard moveTolerance > 0 else { throw PDFEmuError("--move-tolerance: must be > 0, got \(moveTolerance)") }
+        guard batch > 0 else { throw SettingError(.learnBatch, "must be > 0, got \(batch)") }
+        guard consecutive >= 1 else { throw SettingError(.learnConsecutive, "must be ≥ 1, got \(consecutive)") }
+        guard moveTolerance > 0 else { throw SettingError(.learnMoveTolerance, "must be > 0, got \(moveTolerance)") }
         if case .design(_, _, let n) = initial {
-            guard n > 0 else { throw PDFEmuError("--initial: must be > 0, got \(n)") }
-            guard budget >= n else { throw PDFEmuError("--budget \(budget) is smaller than the initial design (--initial \(n))") }
+            guard n > 0 else { throw SettingError(.learnInitial, "must be > 0, got \(n)") }
+            guard budget >= n else { throw SettingError(.learnBudget, "\(budget) is smaller than the initial design of \(n) points") }
         }
         try scan.checkSettings()
         try verification.check()
@@ -295,7 +295,7 @@ package struct Learner {
         let t4 = Date()
         record.proposeSeconds = t4.timeIntervalSince(step.end)
         if proposal.count == 0 {
-            return (0, (false, "no new point to propose: every candidate lies within --min-distance of an evaluated point"))
+            return (0, (false, "no new point to propose: every candidate lies within the minimum distance of an evaluated point"))
         }
         _ = try ask(name, purpose: "proposal", try proposal.oraclePoints, &evaluated, kinds: proposal)
         record.oracleSeconds = Date().timeIntervalSince(t4)
@@ -336,7 +336,7 @@ package struct Learner {
         if round > 1, let prev = try? loadEmulator(round - 1) { warm = prev; config.epochs = settings.refitEpochs }
         let fit = try FitRunner.run(config: config, options: FitOptions(output: config.output, warmStart: warm),
                                     log: { line in if line.hasPrefix("warm start") { log("round \(round): " + line) } })
-        if fit.diverged { throw PDFEmuError("round \(round): training diverged (NaN loss); evaluated points are kept in \(state.directory); lower training.learning_rate and --resume") }
+        if fit.diverged { throw PDFEmuError("round \(round): training diverged (NaN loss); evaluated points are kept in \(state.directory); lower training.learning_rate and resume") }
         try LearnJournal.sync(file: config.output)
         try state.journal.recordFit(round, file: "round_\(round)/emulator.h5", sha: LearnJournal.sha256(file: config.output) ?? "")
         return try loadEmulator(round)
@@ -436,7 +436,7 @@ package struct Learner {
             done += outcome.result.count
             if let failure = outcome.failure {
                 throw PDFEmuError("oracle failed in batch \(name) after \(done) of \(asked.count) points (\(failure.error.description)); "
-                                  + "the \(done) evaluated points are kept in \(state.directory); fix the oracle and rerun with --resume")
+                                  + "the \(done) evaluated points are kept in \(state.directory); fix the oracle and resume")
             }
         }
         if FileManager.default.fileExists(atPath: state.pendingPath) { try FileManager.default.removeItem(atPath: state.pendingPath) }
@@ -450,8 +450,7 @@ package struct Learner {
         } else {
             try AtomicOutput.write(to: state.pendingPath) { tmp in
                 let f = try HDF5File(create: tmp)
-                try f.write("/parameters", points.values, shape: [points.count, points.parameterNames.count])
-                try f.writeStrings("/parameter_names", points.parameterNames)
+                try f.writePoints(points)
                 try f.writeAttribute("batch", batch)
                 try f.flush()
             }
@@ -514,4 +513,17 @@ package struct Learner {
                             emulatorPath: dir + "/emulator.h5", pointsPath: allPointsPath, scanPath: dir + "/scan.h5",
                             curvePath: dir + "/curve.tsv", curveSVGPath: svg)
     }
+}
+
+extension Setting {
+    /// Certified rounds in a row that end the loop.
+    package static let learnConsecutive = Setting("learn.consecutive")
+    /// How far an interval end may move between certified rounds (fraction of its width).
+    package static let learnMoveTolerance = Setting("learn.moveTolerance")
+    /// The most oracle evaluations of a learn run.
+    package static let learnBudget = Setting("learn.budget")
+    /// The directory of a learn run's state.
+    package static let learnState = Setting("learn.state")
+    /// Continuing a learn run from its state.
+    package static let learnResume = Setting("learn.resume")
 }

@@ -41,11 +41,11 @@ package struct ProposalOptions: Sendable, Codable, Equatable {
         guard count > 0 else { throw PDFEmuError("--n: must be > 0, got \(count)") }
         // A candidate pool several times the count, each a point with its distances (1 kB assumed).
         try SizeLimits.check(.proposalCount, count, cap: 10_000_000, bytesEach: 4096, what: "points")
-        guard margin >= 0, margin.isFinite else { throw PDFEmuError("--margin: must be ≥ 0, got \(margin)") }
+        guard margin >= 0, margin.isFinite else { throw SettingError(.proposalMargin, "must be ≥ 0, got \(margin)") }
         guard answerFraction >= 0, disagreementFraction >= 0, answerFraction + disagreementFraction <= 1 else {
             throw PDFEmuError("proposal mix: fractions must be ≥ 0 and sum to at most 1")
         }
-        guard minDistance >= 0, minDistance.isFinite else { throw PDFEmuError("--min-distance: must be ≥ 0, got \(minDistance)") }
+        guard minDistance >= 0, minDistance.isFinite else { throw SettingError(.proposalMinDistance, "must be ≥ 0, got \(minDistance)") }
     }
 }
 
@@ -236,4 +236,11 @@ struct Picker {
 extension Setting {
     /// Number of points a proposal draws.
     package static let proposalCount = Setting("proposal.count")
+}
+
+extension Setting {
+    /// How far beyond an interval end proposals reach (fraction of the half-width).
+    package static let proposalMargin = Setting("proposal.margin")
+    /// The smallest whitened distance between a proposal and an evaluated point.
+    package static let proposalMinDistance = Setting("proposal.minDistance")
 }

@@ -26,9 +26,9 @@ package struct VerificationOptions: Sendable, Codable, Equatable {
     /// Throws one line naming the setting if ε would not be positive or the sample count is negative.
     package func check() throws {
         guard epsilonFloor >= 0, epsilonSlope >= 0, epsilonFloor.isFinite, epsilonSlope.isFinite, epsilonFloor + epsilonSlope > 0 else {
-            throw PDFEmuError("--verify-epsilon: give FLOOR[,SLOPE] ≥ 0, not both 0 (got \(epsilonFloor),\(epsilonSlope))")
+            throw SettingError(.verifyEpsilon, "give FLOOR[,SLOPE] ≥ 0, not both 0 (got \(epsilonFloor),\(epsilonSlope))")
         }
-        guard mcmcSamples >= 0 else { throw PDFEmuError("--verify-mcmc-samples: must be ≥ 0, got \(mcmcSamples)") }
+        guard mcmcSamples >= 0 else { throw SettingError(.verifyMCMCSamples, "must be ≥ 0, got \(mcmcSamples)") }
     }
 }
 
@@ -151,7 +151,7 @@ package struct Verification: Sendable, Codable, Equatable {
                                             chi2PerExperiment: slot[0..<n].flatMap { r.chi2PerExperiment[($0 * e)..<(($0 + 1) * e)] },
                                             reasons: slot[0..<n].map { r.undefinedReasons[$0] })
             try record(try OraclePoints(parameterNames: scan.parameterNames, values: plan.thetas[0..<n].flatMap { $0 }), expanded)
-            if let failure = outcome.failure { throw PDFEmuError("--verify: \(failure.description)") }
+            if let failure = outcome.failure { throw SettingError(.verifyOracle, failure.description) }
             chi2 = slot.map { outcome.result.chi2[$0] }
         }
         return plan.judge(chi2: chi2, oracle: oracle.label, options: options)
@@ -347,4 +347,13 @@ struct VerificationPlan {
         return VerifiedMCMC(parameterNames: mc.parameterNames, temperature2: t2, weights: w, effectiveSampleSize: ess,
                             mean: m0, sigma: s0, reweightedMean: m1, reweightedSigma: s1)
     }
+}
+
+extension Setting {
+    /// The oracle a scan's answers are verified with.
+    package static let verifyOracle = Setting("verify.oracle")
+    /// ε of verification: floor and slope.
+    package static let verifyEpsilon = Setting("verify.epsilon")
+    /// MCMC samples checked by verification.
+    package static let verifyMCMCSamples = Setting("verify.mcmcSamples")
 }

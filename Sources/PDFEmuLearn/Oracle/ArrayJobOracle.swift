@@ -237,8 +237,7 @@ package struct ArrayJobOracle: ChiSquareOracle {
             try fm.createDirectory(atPath: dir + "/logs", withIntermediateDirectories: true)
             try AtomicOutput.write(to: input) { tmp in
                 let f = try HDF5File(create: tmp)
-                try f.write("/parameters", points.values, shape: [points.count, points.parameterNames.count])
-                try f.writeStrings("/parameter_names", points.parameterNames)
+                try f.writePoints(points)
                 for (k, v) in [("batch_id", id), ("run_id", settings.runID), ("oracle", settings.innerOracle), ("shard_count", String(n))] {
                     try f.writeAttribute(k, v)
                 }

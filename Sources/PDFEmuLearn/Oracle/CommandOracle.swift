@@ -92,7 +92,7 @@ package struct CommandOracle: ChiSquareOracle {
             throw OracleError(.signal, oracle: label, "killed by signal \(sig) (\(String(cString: strsignal(sig))))" + said)
         case .timedOut:
             throw OracleError(.timeout, oracle: label, "still running after the timeout of \(Fmt.num(timeout ?? 0, width: 0)) s; killed"
-                              + " (\(points.count) points; raise --timeout or use smaller --chunk-size)")
+                              + " (\(points.count) points; raise the timeout or use smaller chunks)")
         case .interrupted:
             throw OracleError(.interrupted, oracle: label, "interrupted; the command was killed")
         }

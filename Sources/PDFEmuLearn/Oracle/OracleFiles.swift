@@ -18,8 +18,7 @@ public enum OracleFiles {
     /// Writes the input file for `points`.
     public static func writeInput(_ points: OraclePoints, to path: String) throws {
         let f = try HDF5File(create: path)
-        try f.write("/parameters", points.values, shape: [points.count, points.parameterNames.count])
-        try f.writeStrings("/parameter_names", points.parameterNames)
+        try f.writePoints(points)
         try f.flush()
     }
 
@@ -39,8 +38,7 @@ public enum OracleFiles {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             for (key, value) in attributes { try f.writeAttribute(key, value) }
-            try f.write("/parameters", points.values, shape: [n, points.parameterNames.count], options: .compressed)
-            try f.writeStrings("/parameter_names", points.parameterNames)
+            try f.writePoints(points, options: .compressed)
             try f.write("/chi2", result.chi2, shape: [n], options: .compressed)
             if e > 0 {
                 try f.write("/chi2_per_experiment", result.chi2PerExperiment, shape: [n, e], options: .compressed)

@@ -12,21 +12,27 @@ public enum RefineGradients: String, Sendable, Codable, Equatable, CaseIterable 
     case values
 }
 
-/// A setting of `RefineOptions` or of a refine run, named in `RefineError` (the CLI maps it to its flag).
-public enum RefineSetting: String, Sendable, Equatable {
-    case epsilon, stationarity, budget, gradients, maxIterations = "max_iterations"
-    case finiteDifferenceStep = "finite_difference_step", bound, scan, guide, state
-}
-
-/// A refine setting or input that cannot be used: one line naming the setting.
-public struct RefineError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// The setting at fault (nil: not one setting, e.g. the oracle stopped).
-    public var setting: RefineSetting?
-    /// The problem, one line, without the setting's name.
-    public var message: String
-    /// Creates an error.
-    public init(_ setting: RefineSetting?, _ message: String) { self.setting = setting; self.message = message }
-    public var description: String { setting.map { "\($0.rawValue): \(message)" } ?? message }
+extension Setting {
+    /// ε: the largest |Δχ²_true − T²| at a certified end (χ² units).
+    package static let refineEpsilon = Setting("refine.epsilon")
+    /// δ: the largest predicted decrease of the true gradient at a certified point (χ² units).
+    package static let refineStationarity = Setting("refine.stationarity")
+    /// The most true χ² evaluations in all.
+    package static let refineBudget = Setting("refine.budget")
+    /// Where gradients come from (the oracle's, or finite differences).
+    package static let refineGradients = Setting("refine.gradients")
+    /// The most oracle batches.
+    package static let refineMaxIterations = Setting("refine.maxIterations")
+    /// The finite-difference step, in conditional σ.
+    package static let refineFiniteDifferenceStep = Setting("refine.finiteDifferenceStep")
+    /// Bounds added to the scan's constraints.
+    package static let refineBound = Setting("refine.bound")
+    /// The scan whose answers are refined.
+    package static let refineScan = Setting("refine.scan")
+    /// The model that guides (the emulator).
+    package static let refineGuide = Setting("refine.guide")
+    /// The directory that keeps every batch of true χ².
+    package static let refineState = Setting("refine.state")
 }
 
 /// How `Refiner` solves and certifies the answers on the true χ².
@@ -60,15 +66,15 @@ public struct RefineOptions: Sendable, Codable, Equatable {
     }
 
     /// Throws one line naming the setting that is out of range.
-    public func check() throws(RefineError) {
-        guard epsilon > 0, epsilon.isFinite else { throw RefineError(.epsilon, "must be a positive number of χ² units, got \(epsilon)") }
+    public func check() throws(SettingError) {
+        guard epsilon > 0, epsilon.isFinite else { throw SettingError(.refineEpsilon, "must be a positive number of χ² units, got \(epsilon)") }
         guard stationarity > 0, stationarity.isFinite else {
-            throw RefineError(.stationarity, "must be a positive number of χ² units, got \(stationarity)")
+            throw SettingError(.refineStationarity, "must be a positive number of χ² units, got \(stationarity)")
         }
-        guard budget >= 1 else { throw RefineError(.budget, "must be at least 1 evaluation, got \(budget)") }
-        guard maxIterations >= 1 else { throw RefineError(.maxIterations, "must be at least 1, got \(maxIterations)") }
+        guard budget >= 1 else { throw SettingError(.refineBudget, "must be at least 1 evaluation, got \(budget)") }
+        guard maxIterations >= 1 else { throw SettingError(.refineMaxIterations, "must be at least 1, got \(maxIterations)") }
         guard finiteDifferenceStep > 0, finiteDifferenceStep <= 1 else {
-            throw RefineError(.finiteDifferenceStep, "must be in (0, 1] conditional σ, got \(finiteDifferenceStep)")
+            throw SettingError(.refineFiniteDifferenceStep, "must be in (0, 1] conditional σ, got \(finiteDifferenceStep)")
         }
     }
 }

@@ -34,26 +34,26 @@ public final class RefineStore: @unchecked Sendable {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw RefineError(.state, "\(directory) exists and is not a directory") }
+            guard isDir.boolValue else { throw SettingError(.refineState, "\(directory) exists and is not a directory") }
         } else {
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                throw RefineError(.state, "cannot create \(directory): \(userMessage(error))")
+                throw SettingError(.refineState, "cannot create \(directory): \(userMessage(error))")
             }
         }
         let runFile = (directory as NSString).appendingPathComponent("run.txt")
         if let old = try? String(contentsOfFile: runFile, encoding: .utf8) {
             guard old == identity else {
-                throw RefineError(.state, "\(directory) holds another refine run (its run.txt differs: other emulator, scan, oracle or options)")
+                throw SettingError(.refineState, "\(directory) holds another refine run (its run.txt differs: other emulator, scan, oracle or options)")
             }
         } else {
             let others = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
-            guard others.isEmpty else { throw RefineError(.state, "\(directory) is not empty and holds no refine run.txt") }
+            guard others.isEmpty else { throw SettingError(.refineState, "\(directory) is not empty and holds no refine run.txt") }
             try AtomicOutput.write(Data(identity.utf8), to: runFile)
         }
         let files = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix("batch_") && $0.hasSuffix(".h5") }.sorted()
         for name in files {
             let path = (directory as NSString).appendingPathComponent(name)
-            do { try load(path) } catch { throw RefineError(.state, "\(path): \(userMessage(error))") }
+            do { try load(path) } catch { throw SettingError(.refineState, "\(path): \(userMessage(error))") }
             batchCount += 1
         }
     }
@@ -85,8 +85,7 @@ public final class RefineStore: @unchecked Sendable {
             let path = (directory as NSString).appendingPathComponent(String(format: "batch_%05d.h5", k))
             try AtomicOutput.write(to: path) { tmp in
                 let f = try HDF5File(create: tmp)
-                try f.write("/parameters", points.flatMap { $0 }, shape: [points.count, parameterNames.count])
-                try f.writeStrings("/parameter_names", parameterNames)
+                try f.writePoints(points.flatMap { $0 }, parameterNames: parameterNames)
                 try f.writeVector("/chi2", new.map(\.1.chi2))
                 try f.writeStrings("/undefined_reason", new.map { $0.1.reason ?? "" })
                 if gradientColumns != nil {
@@ -102,7 +101,7 @@ public final class RefineStore: @unchecked Sendable {
     private func load(_ path: String) throws {
         let f = try HDF5File(open: path)
         let names = try f.readStrings("/parameter_names")
-        guard names == parameterNames else { throw RefineError(.state, "parameter names differ from the run's") }
+        guard names == parameterNames else { throw SettingError(.refineState, "parameter names differ from the run's") }
         let p = names.count
         let (shape, x) = try f.read("/parameters", as: Double.self)
         let n = shape.first ?? 0
@@ -110,7 +109,7 @@ public final class RefineStore: @unchecked Sendable {
         let reasons = try f.readStrings("/undefined_reason")
         let gradient = f.isDataset("/gradient") ? try f.read("/gradient", as: Double.self).values : nil
         guard shape == [n, p], chi2.count == n, reasons.count == n, gradient == nil || gradient!.count == n * p else {
-            throw RefineError(.state, "datasets have inconsistent shapes")
+            throw SettingError(.refineState, "datasets have inconsistent shapes")
         }
         for i in 0..<n {
             let point = Array(x[(i * p)..<((i + 1) * p)])

@@ -37,19 +37,19 @@ public struct Refiner: Sendable {
     /// Creates a refiner. Throws naming the setting if the scan does not belong to the guide (other
     /// parameters), the constraints do not match it, or the options are out of range.
     public init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
-                constraints: [ParameterConstraint]? = nil, options: RefineOptions = RefineOptions()) throws(RefineError) {
+                constraints: [ParameterConstraint]? = nil, options: RefineOptions = RefineOptions()) throws(SettingError) {
         try options.check()
         guard scan.parameterNames == guide.parameterNames else {
-            throw RefineError(.scan, "its parameters \(scan.parameterNames.joined(separator: ",")) differ from the emulator's "
+            throw SettingError(.refineScan, "its parameters \(scan.parameterNames.joined(separator: ",")) differ from the emulator's "
                               + guide.parameterNames.joined(separator: ","))
         }
         let cons = constraints ?? scan.minimum.constraints
         guard cons.count == guide.parameterNames.count else {
-            throw RefineError(.bound, "\(cons.count) constraints for \(guide.parameterNames.count) parameters")
+            throw SettingError(.refineBound, "\(cons.count) constraints for \(guide.parameterNames.count) parameters")
         }
         if let names = oracle.parameterNames {
             for (i, n) in guide.parameterNames.enumerated() where !names.contains(n) && !cons[i].isFixed {
-                throw RefineError(.guide, "parameter \(n) is not one of the oracle's (\(names.joined(separator: ",")))")
+                throw SettingError(.refineGuide, "parameter \(n) is not one of the oracle's (\(names.joined(separator: ",")))")
             }
         }
         self.guide = guide; self.scan = scan; self.oracle = oracle; self.constraints = cons; self.options = options
@@ -191,7 +191,7 @@ public struct Refiner: Sendable {
                 checkedGradient = true
                 let firstX = works[activeIdx[0]].trial!
                 guard let rec = store.record(at: firstX), rec.reason != nil || rec.gradient != nil else {
-                    throw RefineError(.gradients, "exact gradients were asked for but the oracle \(oracle.label) gives none")
+                    throw SettingError(.refineGradients, "exact gradients were asked for but the oracle \(oracle.label) gives none")
                 }
                 if let problem = gradientCheck(at: firstX, points: checkPoints, store: store) {
                     messages.append(problem); progress(problem)

@@ -82,7 +82,7 @@ final class LearnerTests: XCTestCase {
             XCTAssertTrue(userMessage($0).contains("is not empty"), userMessage($0))
         }
         XCTAssertThrowsError(try Learner(settings: Self.settings(model, budget: 100), oracle: ModelOracle(model, label: "exact"), stateDirectory: dir.path("s2"), resume: false)) {
-            XCTAssertEqual(userMessage($0), "--budget 100 is smaller than the initial design (--initial 200)")
+            XCTAssertEqual(userMessage($0), "learn.budget: 100 is smaller than the initial design of 200 points")
         }
     }
 
@@ -127,7 +127,7 @@ final class LearnerTests: XCTestCase {
                                 stateDirectory: dir.path("state"), resume: false)
         XCTAssertThrowsError(try dying.run()) {
             XCTAssertTrue(userMessage($0).contains("after 70 of 200 points"), userMessage($0))
-            XCTAssertTrue(userMessage($0).contains("--resume"), userMessage($0))
+            XCTAssertTrue(userMessage($0).contains("fix the oracle and resume"), userMessage($0))
         }
         XCTAssertEqual(try dying.state.evaluated().rowsByBatch["initial"], 70)
         let before = try dying.state.pointFiles()

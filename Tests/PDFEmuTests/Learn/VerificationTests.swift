@@ -149,7 +149,8 @@ final class VerificationTests: XCTestCase {
         let scan = try ScanRunner.run(model: exact, options: o)
         let failing = try CommandOracle("false {input} {output}")
         XCTAssertThrowsError(try Verification.run(model: exact, scan: scan, scanOptions: o, oracle: failing)) { error in
-            XCTAssertTrue(userMessage(error).hasPrefix("--verify: "), userMessage(error))
+            XCTAssertEqual((error as? SettingError)?.setting, .verifyOracle, userMessage(error))
+            XCTAssertTrue(userMessage(error).hasPrefix("verify.oracle: oracle "), userMessage(error))
         }
     }
 }

@@ -15,7 +15,8 @@ final class RefineCLITests: XCTestCase {
         let dir = try TemporaryDirectory()
         let out = dir.path("r.h5")
         let base = ["refine", "--emulator", emulator, "--scan", dir.path("missing.h5"), "--oracle", "fk:Datasets/hera_fk_nlo.h5", "--output", out]
-        try PDFEmuExecutable.expectOneLineError(base + ["--gradients", "both"], containing: "--gradients: expected exact or values", absent: [out])
+        // A typed option: the parser refuses the value (usage error, status 64) before anything runs.
+        try PDFEmuExecutable.expectOneLineError(base + ["--gradients", "both"], containing: "'both' is invalid for '--gradients", status: 64, absent: [out])
         try PDFEmuExecutable.expectOneLineError(base + ["--epsilon", "0"], containing: "--epsilon: must be a positive", absent: [out])
         try PDFEmuExecutable.expectOneLineError(base + ["--budget", "0"], containing: "--budget: must be at least 1", absent: [out])
         try PDFEmuExecutable.expectOneLineError(base, containing: "missing.h5", absent: [out])

@@ -144,7 +144,7 @@ final class RefinerTests: XCTestCase {
         let refiner = try Refiner(guide: truth, scan: s, oracle: ValuesOnlyOracle(model: truth),
                                   options: RefineOptions(gradients: .exact))
         XCTAssertThrowsError(try refiner.run()) { e in
-            XCTAssertEqual((e as? RefineError)?.setting, .gradients)
+            XCTAssertEqual((e as? SettingError)?.setting, .refineGradients)
         }
     }
 
@@ -177,18 +177,18 @@ final class RefinerTests: XCTestCase {
         XCTAssertEqual(second.reused, first.evaluations)
         XCTAssertEqual(second.answers, first.answers)
         XCTAssertThrowsError(try RefineStore(directory: state, parameterNames: truth.parameterNames, identity: "other\n")) { e in
-            XCTAssertEqual((e as? RefineError)?.setting, .state)
+            XCTAssertEqual((e as? SettingError)?.setting, .refineState)
         }
     }
 
     func testOptionsNameTheSetting() {
-        XCTAssertEqual(catchSetting { try RefineOptions(epsilon: 0).check() }, .epsilon)
-        XCTAssertEqual(catchSetting { try RefineOptions(stationarity: -1).check() }, .stationarity)
-        XCTAssertEqual(catchSetting { try RefineOptions(budget: 0).check() }, .budget)
+        XCTAssertEqual(catchSetting { try RefineOptions(epsilon: 0).check() }, .refineEpsilon)
+        XCTAssertEqual(catchSetting { try RefineOptions(stationarity: -1).check() }, .refineStationarity)
+        XCTAssertEqual(catchSetting { try RefineOptions(budget: 0).check() }, .refineBudget)
     }
 
-    private func catchSetting(_ body: () throws -> Void) -> RefineSetting? {
-        do { try body(); return nil } catch { return (error as? RefineError)?.setting }
+    private func catchSetting(_ body: () throws -> Void) -> Setting? {
+        do { try body(); return nil } catch { return (error as? SettingError)?.setting }
     }
 }
 
@@ -241,3 +241,5 @@ final class OracleGradientTests: XCTestCase {
         XCTAssertNil(try oracle.evaluate(points).gradient)
     }
 }
+
+extension BumpedQuadratic { func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) } }
