@@ -4,7 +4,7 @@ APT_PACKAGES := libhdf5-dev libopenblas-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN := .build/release/pdfemu
 
-.PHONY: accuracy setup build cluster-setup cluster-test release demo demo-bundled test fuzz bench clean examples closure peer
+.PHONY: accuracy setup build cluster-setup cluster-test soak release demo demo-bundled test fuzz bench clean examples closure peer
 
 ## setup: install the Debian packages pdfemu needs (does nothing when all are there)
 setup:
@@ -100,6 +100,21 @@ fuzz: setup
 	mkdir -p out/fuzz
 	PDFEMU_FUZZ_CASES=$(FUZZ_CASES) PDFEMU_FUZZ_SEED=$(FUZZ_SEED) PDFEMU_FUZZ_KEEP=$(CURDIR)/out/fuzz \
 	  $(SWIFT) test --skip-build --filter CLIFuzzTests
+
+## soak: the reliability soak of issue 17 — `make fuzz` with new seeds and the kill-at-random-instant test of
+## learn --resume with new seeds, repeated until SOAK_MINUTES (default 30) have passed; stops at the first failure
+SOAK_MINUTES ?= 30
+soak: setup
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
+	mkdir -p out/fuzz
+	@end=$$(( $$(date +%s) + 60 * $(SOAK_MINUTES) )); seed=1000; \
+	while [ $$(date +%s) -lt $$end ]; do \
+	  seed=$$((seed + 1)); echo "soak: seed $$seed"; \
+	  PDFEMU_FUZZ_CASES=300 PDFEMU_FUZZ_SEED=$$seed PDFEMU_FUZZ_KEEP=$(CURDIR)/out/fuzz \
+	    $(SWIFT) test --skip-build --filter CLIFuzzTests > out/soak_fuzz.log 2>&1 || { tail -20 out/soak_fuzz.log; exit 1; }; \
+	  PDFEMU_KILL_SEED=$$seed $(SWIFT) test --skip-build --filter LearnExactlyOnceTests/testKillAtRandomSteps \
+	    > out/soak_kill.log 2>&1 || { tail -20 out/soak_kill.log; exit 1; }; \
+	done; echo "soak: clean for $(SOAK_MINUTES) minutes, seeds 1001..$$seed"
 
 ## bench: speed benchmarks (ratios measured side by side in one run); SECTIONS="train point" runs some
 bench: setup peer
