@@ -50,10 +50,18 @@ public struct TheoryOracle: ChiSquareOracle {
     /// Data points per experiment after the cut, written as /ndata_per_experiment.
     public var ndataPerExperiment: [Int]? { chi2.ndataPerExperiment }
 
+    /// Points per call when the caller sets no chunk size and wants progress: one update per 16384 points.
+    package static let progressChunkSize = 16384
+
+    /// Evaluates `points` with single-threaded BLAS calls (the batch spreads its chunks over the cores);
+    /// the caller's BLAS thread count is restored after.
     public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         let theta: [Double]
         do { theta = try points.columns(chi2.parameterNames) } catch { throw error.from(label) }
+        let threads = (try? BLAS.info().threads) ?? 1
+        BLAS.setThreads(1)
         let batch = chi2.evaluateBatch(theta)
+        BLAS.setThreads(threads)
         var reasons = [String?](repeating: nil, count: points.count)
         for u in batch.undefined { reasons[u.row] = u.reason.description }
         do {
