@@ -15,7 +15,8 @@ struct Bands: ParsableCommand {
     @Option(help: "Scan file with MCMC samples (pdfemu scan --mcmc --output): adds their 68% envelope.") var mcmc: String?
     @Option(help: "Most MCMC samples used for the envelope (evenly thinned).") var mcmcMaxSamples = 4000
     @Option(help: "Points of the x grid.") var xPoints = 200
-    @Option(help: "Write the bands to this HDF5 file (atomically).") var output: String?
+    @OptionGroup var resultFile: ResultFileArguments
+    var output: String? { resultFile.output }
     @Option(help: "Write band_FLAVOUR.svg plots into this directory (created if missing).") var plot: String?
 
     func run() throws {
@@ -23,9 +24,7 @@ struct Bands: ParsableCommand {
             let x = try PDFBands.xGrid(points: xPoints)
             guard mcmcMaxSamples >= 10 else { throw PDFEmuError("--mcmc-max-samples: need at least 10, got \(mcmcMaxSamples)") }
             let inputs = [("--theory", theory), ("--sets", sets)] + (mcmc.map { [("--mcmc", $0)] } ?? [])
-            if let output {
-                try AtomicOutput.checkOutput(output, protecting: inputs)
-            }
+            try resultFile.check(protecting: inputs)
             if let plot { try ScanPlots.checkDirectory(plot) }
             let model = try parameters.model(theory)
             let set = try EigenvectorSetResult.readMembers(sets)

@@ -12,7 +12,8 @@ struct Eigen: ParsableCommand {
 
     @OptionGroup var source: ModelSourceArguments
     @Option(help: "T² (Δχ²) of the members.") var tolerance: Double
-    @Option(help: "Write the sets to this HDF5 file (atomically).") var output: String?
+    @OptionGroup var resultFile: ResultFileArguments
+    var output: String? { resultFile.output }
     @Flag(help: "Apply CT's iterative re-diagonalisation of the basis at the scale T.") var iterate = false
     @Option(help: "Most re-diagonalisations.") var maxIterations = 10
     @Option(help: "Derived quantity for the master formulas: a parameter or linear expression (repeatable; default: every free parameter).")
@@ -58,10 +59,8 @@ struct Eigen: ParsableCommand {
             } else if experimentPoints != nil || mapping != nil {
                 throw PDFEmuError("--experiment-points and --mapping need --dynamic-tolerance")
             }
-            if let output {
-                try AtomicOutput.checkOutput(output, protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
-                                             + (experimentPoints.map { [("--experiment-points", $0)] } ?? []))
-            }
+            try resultFile.check(protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
+                                          + (experimentPoints.map { [("--experiment-points", $0)] } ?? []))
             let (model, identity) = try source.model(starts: starts)
             let extra = try quantityEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))

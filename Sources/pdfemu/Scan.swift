@@ -13,7 +13,8 @@ struct Scan: ParsableCommand {
     @OptionGroup var sampling: MCMCArguments
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
     @OptionGroup var verification: VerificationArguments
-    @Option(help: "Write the full result to this HDF5 file.") var output: String?
+    @OptionGroup var resultFile: ResultFileArguments
+    var output: String? { resultFile.output }
     @Flag(help: "Print JSON instead of the summary.") var json = false
 
     func run() throws {
@@ -27,10 +28,8 @@ struct Scan: ParsableCommand {
             o.mcmc = sampling.options
             try o.checkSettings()
             let verification = try self.verification.resolved()
-            if let output {
-                try AtomicOutput.checkOutput(output, protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
-                                             + (verification?.spec.inputFiles(labelled: "--verify") ?? []))
-            }
+            try resultFile.check(protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
+                                          + (verification?.spec.inputFiles(labelled: "--verify") ?? []))
             if let plot { try ScanPlots.checkDirectory(plot) }
             let (model, identity) = try source.model(starts: answers.starts)
             let extra = try lagrangeEmulator.map {
