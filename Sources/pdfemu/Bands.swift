@@ -5,18 +5,18 @@ import PDFEmu
 struct Bands: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "PDF bands at Q0: x·f(x) of g, uv, dv, Ubar, Dbar, s for every member of an eigenvector set, with the master-formula band.",
-        discussion: "The members' parameters come from --sets (written by pdfemu eigen); the parameters the set does not hold "
+        discussion: "The members' parameters come from --sets (written by pdfemu eigen), which must hold exactly the free parameters (--free); the parameters the set does not hold "
             + "are the theory options' fixed values. The x grid is half log-spaced on [1e-4, 0.1), half linear on [0.1, 1]. "
             + "--mcmc adds the 68% envelope of a scan file's MCMC samples. Layout of --output: docs/FORMAT.md (\"PDF bands\").")
 
     @Option(help: "FK theory file whose parametrisation the set's parameters belong to (e.g. Datasets/hera_fk_nlo.h5).") var theory: String
-    @Option(parsing: .unconditional, help: "Hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
-    @Option(help: "Free theory parameters, comma-separated (default: the 14 of the bundled scan); the set must hold exactly these.") var free: String?
+    @OptionGroup var parameters: TheoryParameterArguments
     @Option(help: "Eigenvector set file (pdfemu eigen --output).") var sets: String
     @Option(help: "Scan file with MCMC samples (pdfemu scan --mcmc --output): adds their 68% envelope.") var mcmc: String?
     @Option(help: "Most MCMC samples used for the envelope (evenly thinned).") var mcmcMaxSamples = 4000
     @Option(help: "Points of the x grid.") var xPoints = 200
-    @Option(help: "Write the bands to this HDF5 file (atomically).") var output: String?
+    @OptionGroup var resultFile: ResultFileArguments
+    var output: String? { resultFile.output }
     @Option(help: "Write band_FLAVOUR.svg plots into this directory (created if missing).") var plot: String?
 
     func run() throws {
@@ -24,11 +24,9 @@ struct Bands: ParsableCommand {
             let x = try PDFBands.xGrid(points: xPoints)
             guard mcmcMaxSamples >= 10 else { throw PDFEmuError("--mcmc-max-samples: need at least 10, got \(mcmcMaxSamples)") }
             let inputs = [("--theory", theory), ("--sets", sets)] + (mcmc.map { [("--mcmc", $0)] } ?? [])
-            if let output {
-                try AtomicOutput.checkOutput(output, protecting: inputs)
-            }
+            try resultFile.check(protecting: inputs)
             if let plot { try ScanPlots.checkDirectory(plot) }
-            let model = try makeTheory(theory, fix: fix, free: free, q2Min: TheoryOptions.defaultQ2Min)
+            let model = try parameters.model(theory)
             let set = try EigenvectorSetResult.readMembers(sets)
             let members = try PDFBands.fullParameters(rows: set.members, names: set.parameterNames, template: model.template,
                                                       free: model.parameterNames, what: "--sets \(sets)")

@@ -36,7 +36,9 @@ struct Chi2: ParsableCommand {
     /// theory options).
     func oracleSpec() throws -> OracleSpec {
         try oracleOptions.check()
-        try theoryOptions.check()
+        if theoryOptions.theory == nil && !theoryOptions.given(countingFix: true).isEmpty {
+            throw needTheory(["--fix", "--free", "--q2-min"])
+        }
         if let theory = theoryOptions.theory {
             if oracleOptions.oracle != nil { throw PDFEmuError("give either --oracle or --theory") }
             return .inProcess(scheme: "fk", argument: theory)
@@ -50,10 +52,7 @@ struct Chi2: ParsableCommand {
     /// The oracle of `spec`; an in-process oracle needing options of its own (theory cuts, fixed values)
     /// is built here.
     func makeOracle(_ spec: OracleSpec, shouldStop: @escaping @Sendable () -> Bool) throws -> any ChiSquareOracle {
-        let oracle: any ChiSquareOracle = try theoryOptions.theory.map { try theoryOptions.oracle($0) }
-            ?? spec.makeOracle(timeout: oracleOptions.timeout, shouldStop: shouldStop)
-        if oracle is TheoryOracle { BLAS.setThreads(1) }   // the theory's batch spreads its chunks over the cores
-        return oracle
+        try theoryOptions.oracle() ?? spec.makeOracle(timeout: oracleOptions.timeout, shouldStop: shouldStop)
     }
 
     func run() throws {
@@ -81,8 +80,8 @@ struct Chi2: ParsableCommand {
                 : nil
             let oracle: any ChiSquareOracle = arrayOracle ?? inner
             let bar = ProgressBar(enabled: !quiet)
-            // In-process theory: chunks of 16384 points unless asked otherwise, for the progress bar.
-            let chunk = oracleOptions.chunkSize == 0 && oracle is TheoryOracle ? 16384 : oracleOptions.chunkSize
+            // In-process theory: chunks for the progress bar unless asked otherwise.
+            let chunk = oracleOptions.chunkSize == 0 && oracle is TheoryOracle ? TheoryOracle.progressChunkSize : oracleOptions.chunkSize
             let outcome = oracle.evaluate(points.rows(rows), chunkSize: chunk) { done, total in
                 bar.update(fraction: Double(done) / Double(max(1, total)), text: "\(done)/\(total) points")
             }

@@ -6,7 +6,8 @@ struct Closure: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare an emulator's minimum and profile intervals with exact MINUIT answers (closure test).")
 
-    @Option(help: "Emulator file.") var emulator: String
+    @OptionGroup var emulatorFile: EmulatorFileArguments
+    var emulator: String { emulatorFile.emulator }
     @Option(help: "Reference JSON (layout of ../shared/datasets/hera14_reference.json).") var reference: String
 
     func run() throws {

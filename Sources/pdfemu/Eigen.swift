@@ -12,7 +12,8 @@ struct Eigen: ParsableCommand {
 
     @OptionGroup var source: ModelSourceArguments
     @Option(help: "T² (Δχ²) of the members.") var tolerance: Double
-    @Option(help: "Write the sets to this HDF5 file (atomically).") var output: String?
+    @OptionGroup var resultFile: ResultFileArguments
+    var output: String? { resultFile.output }
     @Flag(help: "Apply CT's iterative re-diagonalisation of the basis at the scale T.") var iterate = false
     @Option(help: "Most re-diagonalisations.") var maxIterations = 10
     @Option(help: "Derived quantity for the master formulas: a parameter or linear expression (repeatable; default: every free parameter).")
@@ -23,8 +24,7 @@ struct Eigen: ParsableCommand {
     var dynamicTolerance = false
     @Option(help: "Points per experiment for the dynamic tolerance: name=N,... or a scan file holding ndata per experiment (e.g. the training scan).")
     var experimentPoints: String?
-    @Option(help: "χ²_E → Gaussian mapping of the dynamic tolerance: fisher (CT14) or wilson-hilferty.") var mapping = "fisher"
-    @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,... (with --theory: theory parameters).") var fix: String?
+    @Option(help: "χ²_E → Gaussian mapping of the dynamic tolerance: fisher (CT14, the default) or wilson-hilferty.") var mapping: GaussianEquivalent?
     @Option(help: "Bound parameters: name=lo:hi,...") var bound: String?
     @Option(help: "Training points (with --theory: --starts-from points) used as starts for the global minimum.") var starts = 8
     @Flag(help: "Print JSON instead of the summary.") var json = false
@@ -32,15 +32,14 @@ struct Eigen: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             var scan = ScanOptions()
-            try source.check(fix: fix, fixNeedsTheory: false)
-            if let fix, source.theory == nil { scan.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
+            try source.check(fixWithoutTheory: .fixesEmulatorParameters)
+            scan.fixed = try source.scanFixed()
             if let bound { scan.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             scan.starts = starts
             var o = EigenOptions(tolerance: tolerance, iterate: iterate, maxIterations: maxIterations,
                                  quantities: quantity.isEmpty ? nil : quantity, lagrange: !noLagrange, scan: scan)
             try o.check()
             if dynamicTolerance {
-                guard let m = GaussianEquivalent(rawValue: mapping) else { throw PDFEmuError("--mapping: '\(mapping)' is not fisher or wilson-hilferty") }
                 var points: [String: Int] = [:]
                 if let path = experimentPoints, FileManager.default.fileExists(atPath: path) {
                     let scanData = try ScanReader.read([path], options: ScanReadOptions())
@@ -54,15 +53,15 @@ struct Eigen: ParsableCommand {
                     guard v.rounded() == v, v >= 1 else { throw PDFEmuError("--experiment-points \(k): '\(v)' is not a positive integer") }
                     points[k] = Int(v)
                 }
-                o.dynamic = DynamicToleranceOptions(experimentPoints: points, mapping: m)
-            } else if experimentPoints != nil || mapping != "fisher" {
+                var dynamic = DynamicToleranceOptions(experimentPoints: points)
+                if let mapping { dynamic.mapping = mapping }
+                o.dynamic = dynamic
+            } else if experimentPoints != nil || mapping != nil {
                 throw PDFEmuError("--experiment-points and --mapping need --dynamic-tolerance")
             }
-            if let output {
-                try AtomicOutput.checkOutput(output, protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
-                                             + (experimentPoints.map { [("--experiment-points", $0)] } ?? []))
-            }
-            let (model, identity) = try source.model(fix: fix, starts: starts)
+            try resultFile.check(protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
+                                          + (experimentPoints.map { [("--experiment-points", $0)] } ?? []))
+            let (model, identity) = try source.model(starts: starts)
             let extra = try quantityEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
             }

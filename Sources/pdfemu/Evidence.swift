@@ -9,7 +9,7 @@ struct Evidence: ParsableCommand {
             + "the ESS of the incremental weights at --smc-ess of the particles), systematic resampling and random-walk Metropolis moves "
             + "with the particles' covariance; --runs independent runs on all cores, the error from their spread. "
             + "--method importance: the Laplace approximation at the modes corrected by importance sampling; --method annealed: annealed "
-            + "stepping stones from that reference (the two former estimators; --method all runs the three). "
+            + "stepping stones from that reference (the two former estimators; --method all runs the three). --theory: --free gives configuration A, --free-b B. "
             + "--oracle ORACLE --oracle-output FILE: the true χ² at --oracle-samples posterior draws (one oracle batch, stored in FILE "
             + "before use) corrects the emulator's log Z: log Z_true = log Z_emu + log E_post[exp(−(χ²_true − χ²_emu)/(2T²))]. "
             + "`pdfemu evidence A.h5 B.h5 --prior ...` prints log B_AB.")
@@ -17,8 +17,7 @@ struct Evidence: ParsableCommand {
     @Argument(help: "Emulator files (one: its evidence; two: also the Bayes factor of the first against the second).") var models: [String] = []
     @Option(help: "Emulator file (alternative to the positional argument).") var emulator: String?
     @Option(help: "The exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of emulators.") var theory: String?
-    @Option(parsing: .unconditional, help: "With --theory: hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
-    @Option(help: "With --theory: free theory parameters of configuration A (default: the 14 of the bundled scan).") var free: String?
+    @OptionGroup var parameters: TheoryParameterArguments
     @Option(help: "With --theory: the free parameters of a second configuration B of the same theory (e.g. the 14 and Duv); prints the Bayes factor of A against B.") var freeB: String?
     @Option(help: "Uniform prior box: name=lo:hi,... for every parameter.") var prior: String?
     @Option(help: "Prior file: JSON object {\"name\": [lo, hi], ...}.") var priorFile: String?
@@ -43,7 +42,7 @@ struct Evidence: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             let files = models + (emulator.map { [$0] } ?? [])
-            if theory == nil && (fix != nil || free != nil || freeB != nil) { throw PDFEmuError("--fix, --free and --free-b need --theory") }
+            if theory == nil && (parameters.fix != nil || parameters.free != nil || freeB != nil) { throw needTheory(["--fix", "--free", "--free-b"]) }
             if let theory, !files.isEmpty { throw PDFEmuError("give emulator files or --theory \(theory), not both") }
             guard theory != nil || (1...2).contains(files.count) else {
                 throw PDFEmuError("give one emulator (its evidence) or two (their Bayes factor), got \(files.count)")
@@ -64,10 +63,10 @@ struct Evidence: ParsableCommand {
             var loaded: [any ScalarModel]
             var labels: [String]
             if let theory {
-                loaded = [try makeTheory(theory, fix: fix, free: free, q2Min: TheoryOptions.defaultQ2Min)]
+                loaded = [try parameters.model(theory)]
                 labels = ["theory A (free: \(loaded[0].parameterNames.joined(separator: ",")))"]
                 if let freeB {
-                    let b = try makeTheory(theory, fix: fix, free: freeB, q2Min: TheoryOptions.defaultQ2Min)
+                    let b = try parameters.model(theory, free: freeB)
                     loaded.append(b)
                     labels.append("theory B (free: \(b.parameterNames.joined(separator: ",")))")
                 }

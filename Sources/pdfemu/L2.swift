@@ -14,7 +14,6 @@ struct L2: ParsableCommand {
     @Option(parsing: .unconditional, help: "The derived quantity: a parameter or linear expression, e.g. \"Buv - Bdv\".") var quantity: String?
     @Option(help: "A second emulator's value as the derived quantity (same parameters).") var quantityEmulator: String?
     @Option(help: "T²: X is moved to X₀ ± T·σ_X.") var tolerance = 1.0
-    @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,... (with --theory: theory parameters).") var fix: String?
     @Option(parsing: .unconditional, help: "Bound parameters: name=lo:hi,...") var bound: String?
     @Option(help: "Training points (with --theory: --starts-from points) used as starts for the global minimum.") var starts = 8
     @Option(help: "Write l2_sensitivities.svg (the bar chart) into this directory (created if missing).") var plot: String?
@@ -22,15 +21,15 @@ struct L2: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            try source.check(fix: fix, fixNeedsTheory: false)
+            try source.check(fixWithoutTheory: .fixesEmulatorParameters)
             guard (quantity == nil) != (quantityEmulator == nil) else { throw PDFEmuError("give either --quantity or --quantity-emulator") }
             guard tolerance > 0, tolerance.isFinite else { throw PDFEmuError("--tolerance: T² must be > 0, got \(tolerance)") }
             var scan = ScanOptions()
-            if let fix, source.theory == nil { scan.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
+            scan.fixed = try source.scanFixed()
             if let bound { scan.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             scan.starts = starts
             if let plot { try ScanPlots.checkDirectory(plot) }
-            let (model, identity) = try source.model(fix: fix, starts: starts)
+            let (model, identity) = try source.model(starts: starts)
             guard !model.experimentNames.isEmpty else {
                 throw PDFEmuError("L2 sensitivities need per-experiment χ², and \(source.emulator ?? source.theory ?? "this model") has no per-experiment outputs")
             }

@@ -21,8 +21,9 @@ struct Learn: ParsableCommand {
     @Option(help: "Seed of the design and the proposals.") var seed: UInt64 = 1
     @Option(help: "Points per oracle call (0: a whole batch); each answer is stored before the next call.") var chunk = 0
     @Option(help: "Seconds an oracle command may run (0: no limit).") var oracleTimeout = 3600.0
-    @Option(help: "ε of the verification: FLOOR[,SLOPE] in χ² units (ε(T²) = max(FLOOR, SLOPE·T²)).") var verifyEpsilon = "0.02,0.02"
+    @OptionGroup var epsilon: VerifyEpsilonArguments
     @OptionGroup var scan: ScanArguments
+    @OptionGroup var fixing: FixArguments
     @OptionGroup var mix: ProposalArguments
     @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
 
@@ -63,9 +64,9 @@ struct Learn: ParsableCommand {
             try LearnSettings.checkSizes(initial: initialScan == nil ? initial : nil, batch: batch)
             try Self.checkStateLocation(state)
             let fit = try FitConfig.load(config)
-            let scanOptions = try scan.options()
+            let scanOptions = try scan.options(fixed: try fixing.values() ?? [:])
             try scanOptions.checkSettings()
-            let verification = try Scan.verificationOptions(verifyEpsilon, mcmcSamples: 100)
+            let verification = try epsilon.options()
             let spec = try OracleSpec(parsing: oracle)
             try batchSystem.check()
             try Self.refuseInputsInside(state, inputs: [("config", config)] + spec.inputFiles(labelled: "--oracle")

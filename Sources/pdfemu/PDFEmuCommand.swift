@@ -77,13 +77,9 @@ struct ScanFileOptions: ParsableArguments {
     @Option(help: "Dataset holding the χ² (default: /chi2, /chisq, /chi2_total).")
     var chi2Dataset: String?
     @Option(help: "Layout of the parameter matrix: auto, rows ([N,P]) or transposed ([P,N]).")
-    var layout: String = "auto"
-
-    func validate() throws {
-        guard ScanLayout(rawValue: layout) != nil else { throw ValidationError("--layout must be auto, rows or transposed") }
-    }
+    var layout: ScanLayout = .auto
 
     var readOptions: ScanReadOptions {
-        ScanReadOptions(parameters: parametersDataset, chi2: chi2Dataset, layout: ScanLayout(rawValue: layout) ?? .auto)
+        ScanReadOptions(parameters: parametersDataset, chi2: chi2Dataset, layout: layout)
     }
 }

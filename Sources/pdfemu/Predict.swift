@@ -5,7 +5,8 @@ import PDFEmu
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Evaluate an emulator at the points of an HDF5 file.")
 
-    @Option(help: "Emulator file written by `pdfemu fit`.") var emulator: String
+    @OptionGroup var emulatorFile: EmulatorFileArguments
+    var emulator: String { emulatorFile.emulator }
     @Option(help: "Points file with /parameters [N,P] and /parameter_names (matched by name).") var input: String
     @Option(help: "Write /chi2, /chi2_std, /chi2_per_experiment here (HDF5) instead of printing a table.") var output: String?
 

@@ -6,8 +6,10 @@ struct Propose: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Propose the points whose true χ² would most improve a scan's answers (a points file for an oracle).")
 
-    @Option(help: "Emulator file.") var emulator: String
+    @OptionGroup var emulatorFile: EmulatorFileArguments
+    var emulator: String { emulatorFile.emulator }
     @OptionGroup var scan: ScanArguments
+    @OptionGroup var fixing: FixArguments
     @OptionGroup var mix: ProposalArguments
     @Option(help: "Points to propose.") var n: Int
     @Option(help: "Random seed.") var seed: UInt64 = 1
@@ -16,7 +18,7 @@ struct Propose: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            let o = try scan.options()
+            let o = try scan.options(fixed: try fixing.values() ?? [:])
             try o.checkSettings()
             let po = try mix.options(count: n, seed: seed)
             try AtomicOutput.checkOutput(output, protecting: [("--emulator", emulator)] + existing.map { ("--existing", $0) })

@@ -7,7 +7,6 @@ struct Sample: ParsableCommand {
         abstract: "Draw a design of points around the χ² minimum (rays, Sobol box, Gaussian): with --theory, written with its exact χ² as a scan file; with --emulator, the points only.")
 
     @OptionGroup var source: ModelSourceArguments
-    @Option(parsing: .unconditional, help: "With --theory: hold theory parameters fixed: name=value,... (default: Duv=0, fs=0.4).") var fix: String?
     @Option(help: "Number of points.") var n: Int
     @Option(help: "Random seed (the same seed gives the same file).") var seed: UInt64 = 1
     @Option(help: "File to write (a scan file with --theory, points only with --emulator).") var output: String
@@ -26,10 +25,10 @@ struct Sample: ParsableCommand {
                                       boxHalfWidth: box, gaussianScale: gaussianScale)
             try recipe.validate()
             try recipe.checkSizes(count: n)
-            try source.check(fix: fix, fixNeedsTheory: true)
+            try source.check(fixWithoutTheory: .needsTheory)
             try AtomicOutput.checkOutput(output, protecting: source.inputs)
             BLAS.setThreads(1)   // the design and the batch spread their work over the cores themselves
-            guard let model = try source.theoryModel(fix: fix, starts: 8), let theory = source.theory else {
+            guard let model = try source.theoryModel(starts: 8), let theory = source.theory else {
                 let path = source.emulator!
                 let model = try loadScalarModel(path)
                 let design = try DesignSampler.sample(model: model, n: n, seed: seed, recipe: recipe)
@@ -46,7 +45,7 @@ struct Sample: ParsableCommand {
             let oracle = TheoryOracle(model, theorySHA256: try SHA256.hex(file: theory))
             let points = try OraclePoints(parameterNames: model.parameterNames, values: design.points)
             let bar = ProgressBar(enabled: n >= 20_000)
-            let result = try oracle.evaluate(points, chunkSize: 16384) { done, total in
+            let result = try oracle.evaluate(points, chunkSize: TheoryOracle.progressChunkSize) { done, total in
                 bar.update(fraction: Double(done) / Double(total), text: "exact χ²: \(done)/\(total) points")
             }.get()
             bar.clear()

@@ -12,30 +12,26 @@ struct Scan: ParsableCommand {
     @Option(help: "Compute only shard k/N of the work units (needs --output; combine with `pdfemu merge`).") var shard: String?
     @OptionGroup var sampling: MCMCArguments
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
-    @Option(help: "After the scan, check every answer against the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var verify: String?
-    @Option(help: "ε of --verify: FLOOR[,SLOPE] in χ² units; an answer at T² is certified when |Δχ²_emu − Δχ²_true| ≤ max(FLOOR, SLOPE·T²).") var verifyEpsilon = "0.02,0.02"
-    @Option(help: "MCMC samples --verify evaluates (evenly spaced; 0: none).") var verifyMcmcSamples = 100
-    @Option(help: "Write the full result to this HDF5 file.") var output: String?
+    @OptionGroup var verification: VerificationArguments
+    @OptionGroup var resultFile: ResultFileArguments
+    var output: String? { resultFile.output }
     @Flag(help: "Print JSON instead of the summary.") var json = false
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            try source.check(fix: answers.fix, fixNeedsTheory: false)
-            var o = try answers.options(applyFix: source.theory == nil)
+            try source.check(fixWithoutTheory: .fixesEmulatorParameters)
+            var o = try answers.options(fixed: try source.scanFixed())
             if let shard {
                 o.shard = try ShardSpec(parsing: shard)
                 if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }
             }
             o.mcmc = sampling.options
             try o.checkSettings()
-            if verify == nil && (verifyEpsilon != "0.02,0.02" || verifyMcmcSamples != 100) { throw PDFEmuError("--verify-… options need --verify") }
-            let verification = try verify.map { (spec: try OracleSpec(parsing: $0), options: try Self.verificationOptions(verifyEpsilon, mcmcSamples: verifyMcmcSamples)) }
-            if let output {
-                try AtomicOutput.checkOutput(output, protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
-                                             + (verification?.spec.inputFiles(labelled: "--verify") ?? []))
-            }
+            let verification = try self.verification.resolved()
+            try resultFile.check(protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
+                                          + (verification?.spec.inputFiles(labelled: "--verify") ?? []))
             if let plot { try ScanPlots.checkDirectory(plot) }
-            let (model, identity) = try source.model(fix: answers.fix, starts: answers.starts)
+            let (model, identity) = try source.model(starts: answers.starts)
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
             }
@@ -70,15 +66,6 @@ struct Scan: ParsableCommand {
                 print(ScanReport.text(result) + (checked.map(VerificationReport.text) ?? ""), terminator: "")
             }
         }
-    }
-
-    /// `--verify-epsilon FLOOR[,SLOPE]` (slope defaults to the floor's default, 0.02) as options.
-    static func verificationOptions(_ text: String, mcmcSamples: Int) throws -> VerificationOptions {
-        let v = try ScanOptionParsing.numbers(text, option: "--verify-epsilon")
-        guard v.count == 1 || v.count == 2 else { throw PDFEmuError("--verify-epsilon: give FLOOR or FLOOR,SLOPE, got \(text)") }
-        let o = VerificationOptions(epsilonFloor: v[0], epsilonSlope: v.count == 2 ? v[1] : 0.02, mcmcSamples: mcmcSamples)
-        try o.check()
-        return o
     }
 
     /// The largest accepted T² or contour level.

@@ -6,7 +6,6 @@ import PDFEmu
 struct ScanArguments: ParsableArguments {
     @Option(help: "Parameters to profile: comma-separated names, 'all' or 'none'.") var params = "all"
     @Option(parsing: .unconditional, help: "Tolerances T² (Δχ²) for errors and intervals, comma-separated (e.g. 1,10,100; sorted ascending, each at most 1e8, none twice).") var tolerance = "1"
-    @Option(parsing: .unconditional, help: "Hold parameters fixed: name=value,...") var fix: String?
     @Option(parsing: .unconditional, help: "Bound parameters: name=lo:hi,...") var bound: String?
     @Option(parsing: .unconditional, help: "Profile grid ranges: name=lo:hi,... (default: best ± 1.5·√(max T²)·Hessian error).") var range: String?
     @Option(help: "Grid points per profile (and λ values per Lagrange scan).") var points = 41
@@ -18,13 +17,13 @@ struct ScanArguments: ParsableArguments {
     @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
     @Option(help: "Profile grid: hessian (evenly spaced over best ± 1.5·√(max T²)·σ) or adaptive (walk until the profile passes max T², then densify at the crossings).") var profileGrid = ProfileGrid.hessian
 
-    /// The scan options (checked; one error line naming the flag). `applyFix: false` leaves `--fix` to
-    /// the caller (`scan --theory` fixes theory parameters with it).
-    func options(applyFix: Bool = true) throws -> ScanOptions {
+    /// The scan options with the parameters `fixed` (one error line naming the flag). --fix is not
+    /// among these flags: the command's `FixArguments` or model source gives `fixed`.
+    func options(fixed: [String: Double]) throws -> ScanOptions {
         var o = ScanOptions()
+        o.fixed = fixed
         o.profileParameters = try ScanOptionParsing.parameterList(params)
         o.tolerances = try Scan.levelList(tolerance, option: "--tolerance")
-        if let fix, applyFix { o.fixed = try ScanOptionParsing.assignments(fix, option: "--fix") }
         if let bound { o.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
         if let range { o.ranges = try ScanOptionParsing.ranges(range, option: "--range") }
         o.points = points
@@ -56,3 +55,5 @@ struct ProposalArguments: ParsableArguments {
 }
 
 extension ProfileGrid: ExpressibleByArgument {}
+extension ScanLayout: ExpressibleByArgument {}
+extension GaussianEquivalent: ExpressibleByArgument {}

@@ -19,6 +19,8 @@ public struct TheoryOracle: ChiSquareOracle {
     public var inMemoryModel: (any ScalarModel)? { chi2 }
     /// Root attributes stored with the values.
     public let provenance: [(String, String)]
+    /// Points per call when the caller sets no chunk size and wants progress: one update per 16384 points.
+    package static let progressChunkSize = 16384
 
     /// Wraps `chi2`; `theorySHA256` is the theory file's SHA-256 (`SHA256.hex(file:)`).
     public init(_ chi2: FKChiSquare, theorySHA256: String) {
@@ -65,7 +67,11 @@ public struct TheoryOracle: ChiSquareOracle {
     public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         let theta: [Double]
         do { theta = try points.columns(chi2.parameterNames) } catch { throw error.from(label) }
+        // Single-threaded BLAS calls: the batch spreads its chunks over the cores; the caller's count is restored.
+        let threads = (try? BLAS.info().threads) ?? 1
+        BLAS.setThreads(1)
         let batch = chi2.evaluateBatch(theta)
+        BLAS.setThreads(threads)
         var reasons = [String?](repeating: nil, count: points.count)
         for u in batch.undefined { reasons[u.row] = u.reason.description }
         do {

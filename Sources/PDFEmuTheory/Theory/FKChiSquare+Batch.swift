@@ -17,7 +17,7 @@ extension FKChiSquare {
     /// all cores: per chunk, the PDFs, then one BLAS dgemm of the chunk's basis vectors [n, 294]
     /// against every reduced matrix stacked (total, and the experiments' when `perExperiment`), then
     /// the residual norms. Best throughput with single-threaded BLAS calls (`BLAS.setThreads(1)`, as
-    /// the `chi2` and `sample` commands set): the cores are used by the chunks. `progress` is called
+    /// `TheoryOracle.evaluate` and the `sample` command set): the cores are used by the chunks. `progress` is called
     /// with the number of points done, in order, every 32 chunks.
     package func evaluateBatch(_ points: [Double], perExperiment: Bool = true, chunk: Int = 256,
                               progress: ((Int) -> Void)? = nil) -> TheoryBatchResult {
