@@ -38,7 +38,7 @@ demo: build
 	$(BIN) scan --emulator out/demo_emulator.h5 $(DEMO_SCAN) --plot out/plots_emulator --output out/demo_scan_emulator.h5
 	$(BIN) scan --theory $(DEMO_THEORY) $(DEMO_SCAN) --plot out/plots_theory --output out/demo_scan_theory.h5
 	$(BIN) compare out/demo_scan_theory.h5 out/demo_scan_emulator.h5 --plot out/compare --output out/demo_compare.json
-	$(BIN) refine --emulator out/demo_emulator.h5 --scan out/demo_scan_emulator.h5 --oracle fk:$(DEMO_THEORY) \
+	-$(BIN) refine --emulator out/demo_emulator.h5 --scan out/demo_scan_emulator.h5 --oracle fk:$(DEMO_THEORY) \
 	  --budget 5000 --output out/demo_refined.h5
 	$(BIN) compare out/demo_scan_theory.h5 out/demo_refined.h5 --output out/demo_compare_refined.json
 	$(BIN) eigen --theory $(DEMO_THEORY) --tolerance 10 --no-lagrange --output out/hera_sets.h5
