@@ -83,7 +83,7 @@ struct Refine: ParsableCommand {
             let refined = result.applied(to: scanResult)
             if let output { try refined.writeHDF5(to: output) { try result.write(into: $0) } }
             if json {
-                print(try Fmt.json(RefinedScanJSON(scan: refined, refine: result)))
+                print(try Fmt.json(ScanJSON(scan: refined, key: "refine", extra: result)))
             } else {
                 print(Self.report(result), terminator: "")
             }
@@ -111,16 +111,5 @@ struct Refine: ParsableCommand {
     }
 }
 
-/// JSON of a refined scan: the scan's fields (with the exact answers) and `refine`.
-struct RefinedScanJSON: Encodable {
-    let scan: ScanResult
-    let refine: RefineResult
-    private enum Keys: String, CodingKey { case refine }
-    func encode(to encoder: Encoder) throws {
-        try scan.encode(to: encoder)
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(refine, forKey: .refine)
-    }
-}
 
 extension RefineGradients: ExpressibleByArgument {}

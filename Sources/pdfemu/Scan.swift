@@ -61,7 +61,7 @@ struct Scan: ParsableCommand {
             }
             try staged?.commit()
             if json {
-                print(try checked.map { try Fmt.json(VerifiedScanJSON(scan: result, verification: $0)) } ?? Fmt.json(result))
+                print(try checked.map { try Fmt.json(ScanJSON(scan: result, key: "verification", extra: $0)) } ?? Fmt.json(result))
             } else {
                 print(ScanReport.text(result) + (checked.map(VerificationReport.text) ?? ""), terminator: "")
             }
@@ -81,14 +81,20 @@ struct Scan: ParsableCommand {
     }
 }
 
-/// JSON of a verified scan: the scan's fields and `verification`.
-struct VerifiedScanJSON: Encodable {
+/// JSON of a scan with one more object beside its fields: `verification` (scan --verify), `refine` (refine).
+struct ScanJSON<Extra: Encodable>: Encodable {
     let scan: ScanResult
-    let verification: Verification
-    private enum Keys: String, CodingKey { case verification }
+    let key: String
+    let extra: Extra
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
     func encode(to encoder: Encoder) throws {
         try scan.encode(to: encoder)
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(verification, forKey: .verification)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(extra, forKey: Key(stringValue: key))
     }
 }
