@@ -114,8 +114,10 @@ struct Learn: ParsableCommand {
                 learning curve \(outcome.curvePath), \(outcome.curveSVGPath)
                 """)
             if !outcome.converged {
-                throw PDFEmuError(file: outcome.emulatorPath, "not converged (\(outcome.reason)); \(outcome.uncertified.count) answer(s) not certified: "
-                                  + outcome.uncertified.joined(separator: ", "))
+                // An outcome, not a fault of an input: one error line and exit status 1.
+                printErr("error: not converged (\(outcome.reason)); \(outcome.uncertified.count) answer(s) not certified: "
+                         + outcome.uncertified.joined(separator: ", "))
+                throw ExitCode(1)
             }
         }
     }

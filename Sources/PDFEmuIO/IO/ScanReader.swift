@@ -106,7 +106,7 @@ package enum ScanReader {
         let namesPath = options.parameterNames.map { $0.hasPrefix("/") ? $0 : "/" + $0 }
             ?? ScanReadOptions.nameCandidates.first(where: { file.isDataset($0) })
         if let namesPath {
-            guard file.isDataset(namesPath) else { throw PDFEmuError(file: path, "\(namesPath): no such dataset (parameter names)") }
+            guard file.isDataset(namesPath) else { throw PDFEmuError(file: path, dataset: namesPath, "no such dataset (parameter names)") }
             names = try file.readStrings(namesPath)
         }
 
@@ -117,7 +117,7 @@ package enum ScanReader {
             else if b == n && (names == nil || names!.count == a) { layout = .transposed }
             else if a == n || b == n {
                 let p = a == n ? b : a
-                throw PDFEmuError(file: path, "\(namesPath ?? "parameter names"): has \(names!.count) names but \(paramsPath) has \(p) parameters")
+                throw PDFEmuError(file: path, dataset: namesPath ?? "parameter names", "has \(names!.count) names but \(paramsPath) has \(p) parameters")
             } else {
                 throw PDFEmuError(file: path, "\(paramsPath) has shape [\(a), \(b)] but \(chi2Path) has \(n) points")
             }
