@@ -79,6 +79,7 @@ public struct PDFEmuError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// The one-line message: the subject, then the reason.
     public var message: String { subject.line(reason) }
+    /// The one-line message (as `message`).
     public var description: String { message }
 }
 

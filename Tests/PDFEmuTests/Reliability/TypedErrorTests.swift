@@ -118,6 +118,16 @@ final class TypedErrorTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("merged.h5")))
     }
 
+    // The CLI: a design of no points names the flag that sets its size, like propose's (was "--n must be > 0").
+    func testCLIDesignCountNamesItsFlag() throws {
+        let emulator = packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path
+        let dir = try TemporaryDirectory()
+        let r = try PDFEmuExecutable.run(["sample", "--emulator", emulator, "--n", "0", "--output", dir.path("design.h5")])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stderrLines, ["error: --n: must be > 0, got 0"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("design.h5")))
+    }
+
     // PDFEmuReport: a JSON file that is not a reference file, and a missing learning-curve table, name the file.
     func testReportBadInputsNameTheFile() throws {
         let dir = try TemporaryDirectory()
