@@ -66,19 +66,19 @@ enum AccuracyBench {
             for item in env("PDFEMU_ACCURACY_TRUTH_FIX", "").split(separator: ",") {
                 let kv = item.split(separator: "=")
                 guard kv.count == 2, let v = Double(kv[1]) else {
-                    throw PDFEmuError("PDFEMU_ACCURACY_TRUTH_FIX: \"\(item)\" is not name=value")
+                    throw PDFEmuError(.key(file: nil, key: "PDFEMU_ACCURACY_TRUTH_FIX"), "\"\(item)\" is not name=value")
                 }
                 fixed[String(kv[0])] = v
             }
             let q2 = Double(env("PDFEMU_ACCURACY_TRUTH_Q2MIN", "")) ?? TheoryOptions.defaultQ2Min
             let theory = try FKChiSquare.load(fk, options: TheoryOptions(fixed: fixed, free: free.isEmpty ? nil : free, q2Min: q2))
             guard theory.parameterNames == scan.parameterNames else {
-                throw PDFEmuError("PDFEMU_ACCURACY_TRUTH: the theory's free parameters \(theory.parameterNames) are not the scan's \(scan.parameterNames)")
+                throw PDFEmuError(.key(file: nil, key: "PDFEMU_ACCURACY_TRUTH"), "the theory's free parameters \(theory.parameterNames) are not the scan's \(scan.parameterNames)")
             }
             let best = scan.chi2.indices.min { scan.chi2[$0] < scan.chi2[$1] }!
             let check = theory.value(at: scan.point(best))
             guard abs(check - scan.chi2[best]) <= 1e-6 * scan.chi2[best] else {
-                throw PDFEmuError("PDFEMU_ACCURACY_TRUTH: the theory gives χ² \(check) at the scan's best point, the scan \(scan.chi2[best]): another configuration")
+                throw PDFEmuError(.key(file: nil, key: "PDFEMU_ACCURACY_TRUTH"), "the theory gives χ² \(check) at the scan's best point, the scan \(scan.chi2[best]): another configuration")
             }
             truth = { theory.value(at: $0) }
             print("truth at the minimisations' ends: \(fk) (reproduces the scan's best χ² \(Fmt.fixed(scan.chi2[best], 4)))")

@@ -22,7 +22,7 @@ struct Bands: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             let x = try PDFBands.xGrid(points: xPoints)
-            guard mcmcMaxSamples >= 10 else { throw PDFEmuError("--mcmc-max-samples: need at least 10, got \(mcmcMaxSamples)") }
+            guard mcmcMaxSamples >= 10 else { throw PDFEmuError(flag: "--mcmc-max-samples", "need at least 10, got \(mcmcMaxSamples)") }
             let inputs = [("--theory", theory), ("--sets", sets)] + (mcmc.map { [("--mcmc", $0)] } ?? [])
             try resultFile.check(protecting: inputs)
             if let plot { try ScanPlots.checkDirectory(plot) }

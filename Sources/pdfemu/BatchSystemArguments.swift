@@ -27,19 +27,19 @@ struct BatchSystemArguments: ParsableArguments {
     func check() throws {
         guard let scheduler else {
             if workDir != nil || partition != nil || timeLimit != nil || sbatchOptions != nil || submitAndExit {
-                throw PDFEmuError("--work-dir, --partition, --time-limit, --sbatch-options and --submit-and-exit need --scheduler slurm")
+                throw PDFEmuError(usage: "--work-dir, --partition, --time-limit, --sbatch-options and --submit-and-exit need --scheduler slurm")
             }
             return
         }
         guard scheduler == "slurm" || scheduler == "local" else {
-            throw PDFEmuError("--scheduler: unknown batch system '\(scheduler)' (known: slurm, local; HTCondor: see docs/CLUSTER.md)")
+            throw PDFEmuError(flag: "--scheduler", "unknown batch system '\(scheduler)' (known: slurm, local; HTCondor: see docs/CLUSTER.md)")
         }
         if scheduler == "local" && (partition != nil || timeLimit != nil || sbatchOptions != nil || submitAndExit) {
-            throw PDFEmuError("--partition, --time-limit, --sbatch-options and --submit-and-exit need --scheduler slurm")
+            throw PDFEmuError(usage: "--partition, --time-limit, --sbatch-options and --submit-and-exit need --scheduler slurm")
         }
-        if tasks < 1 { throw PDFEmuError("--tasks must be ≥ 1 (got \(tasks))") }
-        if retries < 0 { throw PDFEmuError("--retries must be ≥ 0 (got \(retries))") }
-        if !(pollInterval > 0) { throw PDFEmuError("--poll-interval must be > 0 seconds (got \(pollInterval))") }
+        if tasks < 1 { throw PDFEmuError(usage: "--tasks must be ≥ 1 (got \(tasks))") }
+        if retries < 0 { throw PDFEmuError(usage: "--retries must be ≥ 0 (got \(retries))") }
+        if !(pollInterval > 0) { throw PDFEmuError(usage: "--poll-interval must be > 0 seconds (got \(pollInterval))") }
     }
 
     /// The array-job oracle evaluating with `inner` (an oracle spec text) in `defaultWorkDir` unless

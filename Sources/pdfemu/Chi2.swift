@@ -12,8 +12,8 @@ struct OracleOptions: ParsableArguments {
 
     /// Throws one line for a value out of range.
     func check() throws {
-        if !(timeout > 0) { throw PDFEmuError("--timeout must be > 0 seconds (got \(timeout))") }
-        if chunkSize < 0 { throw PDFEmuError("--chunk-size must be ≥ 0 (got \(chunkSize))") }
+        if !(timeout > 0) { throw PDFEmuError(usage: "--timeout must be > 0 seconds (got \(timeout))") }
+        if chunkSize < 0 { throw PDFEmuError(usage: "--chunk-size must be ≥ 0 (got \(chunkSize))") }
     }
 }
 
@@ -40,11 +40,11 @@ struct Chi2: ParsableCommand {
             throw needTheory(["--fix", "--free", "--q2-min"])
         }
         if let theory = theoryOptions.theory {
-            if oracleOptions.oracle != nil { throw PDFEmuError("give either --oracle or --theory") }
+            if oracleOptions.oracle != nil { throw PDFEmuError(usage: "give either --oracle or --theory") }
             return .inProcess(scheme: "fk", argument: theory)
         }
         guard let text = oracleOptions.oracle else {
-            throw PDFEmuError("give --oracle ORACLE (a command with {input} and {output}, emulator:FILE or fk:FILE) or --theory FILE")
+            throw PDFEmuError(usage: "give --oracle ORACLE (a command with {input} and {output}, emulator:FILE or fk:FILE) or --theory FILE")
         }
         return try OracleSpec(parsing: text)
     }
@@ -64,13 +64,13 @@ struct Chi2: ParsableCommand {
             let points = try OraclePoints.read(input)
             let rows = OracleScanFile.rows(of: shardSpec, count: points.count)
             if rows.isEmpty, let shardSpec {
-                throw PDFEmuError("--shard \(shardSpec.index)/\(shardSpec.count): \(input) has only \(points.count) points, so this shard is empty")
+                throw SettingError(.shard, "\(shardSpec.index)/\(shardSpec.count)", "\(input) has only \(points.count) points, so this shard is empty")
             }
             // A command runs in its own process group: a signal reaches pdfemu only, which then kills the group.
             let stop = OracleInterrupts.install()
             try batchSystem.check()
             if batchSystem.enabled && (shardSpec != nil || theoryOptions.theory != nil) {
-                throw PDFEmuError("--scheduler takes --oracle (each task evaluates its shard with it), not --theory or --shard")
+                throw PDFEmuError(usage: "--scheduler takes --oracle (each task evaluates its shard with it), not --theory or --shard")
             }
             let inner = try makeOracle(spec, shouldStop: stop.shouldStop)
             let arrayOracle = try batchSystem.enabled
@@ -98,7 +98,7 @@ struct Chi2: ParsableCommand {
             // A whole file of undefined points is useless (scan readers would drop every row); a shard is kept
             // for `pdfemu merge`.
             if result.definedRows.isEmpty && shardSpec == nil {
-                throw PDFEmuError("\(input): all \(rows.count) points are undefined (row \(rows.lowerBound): "
+                throw PDFEmuError(file: input, "all \(rows.count) points are undefined (row \(rows.lowerBound): "
                                   + "\(result.undefinedReasons.first.flatMap { $0 } ?? "?")); nothing written")
             }
             let attrs = OracleScanFile.attributes(oracle: spec.text, input: input, inputHash: try RunIdentity.fileHash(input),

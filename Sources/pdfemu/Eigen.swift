@@ -44,20 +44,20 @@ struct Eigen: ParsableCommand {
                 if let path = experimentPoints, FileManager.default.fileExists(atPath: path) {
                     let scanData = try ScanReader.read([path], options: ScanReadOptions())
                     guard scanData.ndataPerExperiment.count == scanData.experimentNames.count, !scanData.experimentNames.isEmpty else {
-                        throw PDFEmuError("--experiment-points \(path): the file holds no per-experiment point counts (ndata)")
+                        throw SettingError(.experimentPoints, path, "the file holds no per-experiment point counts (ndata)")
                     }
                     points = Dictionary(uniqueKeysWithValues: zip(scanData.experimentNames, scanData.ndataPerExperiment))
                 }
                 let counts = try experimentPoints.flatMap { points.isEmpty ? try ScanOptionParsing.assignments($0, option: "--experiment-points") : nil } ?? [:]
                 for (k, v) in counts {
-                    guard v.rounded() == v, v >= 1 else { throw PDFEmuError("--experiment-points \(k): '\(v)' is not a positive integer") }
+                    guard v.rounded() == v, v >= 1 else { throw SettingError(.experimentPoints, k, "'\(v)' is not a positive integer") }
                     points[k] = Int(v)
                 }
                 var dynamic = DynamicToleranceOptions(experimentPoints: points)
                 if let mapping { dynamic.mapping = mapping }
                 o.dynamic = dynamic
             } else if experimentPoints != nil || mapping != nil {
-                throw PDFEmuError("--experiment-points and --mapping need --dynamic-tolerance")
+                throw PDFEmuError(usage: "--experiment-points and --mapping need --dynamic-tolerance")
             }
             try resultFile.check(protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
                                           + (experimentPoints.map { [("--experiment-points", $0)] } ?? []))

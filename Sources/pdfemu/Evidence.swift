@@ -43,16 +43,16 @@ struct Evidence: ParsableCommand {
         try PDFEmuCommand.guarded {
             let files = models + (emulator.map { [$0] } ?? [])
             if theory == nil && (parameters.fix != nil || parameters.free != nil || freeB != nil) { throw needTheory(["--fix", "--free", "--free-b"]) }
-            if let theory, !files.isEmpty { throw PDFEmuError("give emulator files or --theory \(theory), not both") }
+            if let theory, !files.isEmpty { throw PDFEmuError(usage: "give emulator files or --theory \(theory), not both") }
             guard theory != nil || (1...2).contains(files.count) else {
-                throw PDFEmuError("give one emulator (its evidence) or two (their Bayes factor), got \(files.count)")
+                throw PDFEmuError(usage: "give one emulator (its evidence) or two (their Bayes factor), got \(files.count)")
             }
             let box: UniformBoxPrior
             switch (prior, priorFile) {
             case let (text?, nil): box = UniformBoxPrior(ranges: try ScanOptionParsing.ranges(text, option: "--prior"))
             case let (nil, path?): box = try UniformBoxPrior.load(path)
-            case (nil, nil): throw PDFEmuError("--prior name=lo:hi,... (or --prior-file) is required: the evidence depends on the prior")
-            default: throw PDFEmuError("give --prior or --prior-file, not both")
+            case (nil, nil): throw PDFEmuError(usage: "--prior name=lo:hi,... (or --prior-file) is required: the evidence depends on the prior")
+            default: throw PDFEmuError(usage: "give --prior or --prior-file, not both")
             }
             var o = EvidenceOptions(temperature2: tolerance, samples: samples, particles: particles, temperatures: temperatures,
                                     moves: moves, seed: seed, starts: starts)
@@ -78,7 +78,7 @@ struct Evidence: ParsableCommand {
             if o.methods.contains(.smc) { BLAS.setThreads(1) }   // the runs use the cores
             let results = try loaded.map { try EvidenceRunner.compute(model: $0, prior: box, options: o) }
             for (r, l) in zip(results, labels) where !r.logZ.isFinite || !r.logZError.isFinite || !r.logPriorVolume.isFinite {
-                throw PDFEmuError("\(l): log Z = \(r.logZ) ± \(r.logZError) is not finite (log prior volume \(r.logPriorVolume)); "
+                throw PDFEmuError(.input(l), "log Z = \(r.logZ) ± \(r.logZError) is not finite (log prior volume \(r.logPriorVolume)); "
                                   + "the prior box is too wide or the χ² undefined in it; give a narrower --prior")
             }
             let correction = try oracleSpec.map { spec in try correct(results[0], spec: spec) }
@@ -101,11 +101,11 @@ struct Evidence: ParsableCommand {
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             if part == "all" { out += EvidenceMethod.allCases; continue }
             guard let m = EvidenceMethod(rawValue: part) else {
-                throw PDFEmuError("--method: unknown estimator '\(part)' (known: smc, importance, annealed, all)")
+                throw SettingError(.evidenceMethods, "unknown estimator '\(part)' (known: smc, importance, annealed, all)")
             }
             out.append(m)
         }
-        guard !out.isEmpty else { throw PDFEmuError("--method: give smc, importance, annealed or all") }
+        guard !out.isEmpty else { throw SettingError(.evidenceMethods, "give smc, importance, annealed or all") }
         return out
     }
 
@@ -113,13 +113,13 @@ struct Evidence: ParsableCommand {
     /// overwrites no input; returns the parsed oracle.
     func checkOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
         guard let oracle else {
-            if oracleOutput != nil || oracleSamples != 400 { throw PDFEmuError("--oracle-output and --oracle-samples need --oracle") }
+            if oracleOutput != nil || oracleSamples != 400 { throw PDFEmuError(usage: "--oracle-output and --oracle-samples need --oracle") }
             return nil
         }
-        guard theory == nil, files.count == 1 else { throw PDFEmuError("--oracle corrects one emulator's log Z: give one emulator file, not --theory or two") }
-        guard methods.contains(.smc) else { throw PDFEmuError("--oracle needs the smc estimator (its particles are the posterior draws)") }
-        guard let oracleOutput else { throw PDFEmuError("--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
-        guard oracleSamples >= 2 else { throw PDFEmuError("--oracle-samples: need at least 2, got \(oracleSamples)") }
+        guard theory == nil, files.count == 1 else { throw PDFEmuError(usage: "--oracle corrects one emulator's log Z: give one emulator file, not --theory or two") }
+        guard methods.contains(.smc) else { throw PDFEmuError(usage: "--oracle needs the smc estimator (its particles are the posterior draws)") }
+        guard let oracleOutput else { throw PDFEmuError(usage: "--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
+        guard oracleSamples >= 2 else { throw PDFEmuError(flag: "--oracle-samples", "need at least 2, got \(oracleSamples)") }
         let spec = try OracleSpec(parsing: oracle)
         try AtomicOutput.checkWritable(oracleOutput)
         try FileIdentity.refuseOverwrite(output: oracleOutput, inputs: files.map { ("emulator", $0) }
@@ -129,12 +129,12 @@ struct Evidence: ParsableCommand {
 
     /// The true χ² at posterior draws of `r` (one oracle batch), stored in --oracle-output, then the correction.
     func correct(_ r: EvidenceResult, spec: OracleSpec) throws -> EvidenceCorrection {
-        guard let smc = r.smc, let oracleOutput else { throw PDFEmuError("--oracle needs the smc estimator") }
+        guard let smc = r.smc, let oracleOutput else { throw PDFEmuError(usage: "--oracle needs the smc estimator") }
         let draws = smc.posteriorDraws(count: oracleSamples)
         let points = try OraclePoints(parameterNames: r.parameterNames, values: draws.theta.flatMap { $0 })
         let o = try spec.makeOracle()
         let outcome = o.evaluate(points, chunkSize: 0)
-        if let failure = outcome.failure { throw PDFEmuError("--oracle: \(failure.description); nothing written") }
+        if let failure = outcome.failure { throw PDFEmuError(flag: "--oracle", "\(failure.description); nothing written") }
         let attrs: [(String, String)] = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
                                          ("oracle", spec.text), ("input", "evidence posterior draws"),
                                          ("evaluated_at", ISO8601DateFormatter().string(from: Date())),

@@ -19,7 +19,7 @@ struct Inspect: ParsableCommand {
         try PDFEmuCommand.guarded {
             if files.contains(where: EmulatorSummary.isEmulatorFile) {
                 guard files.allSatisfy(EmulatorSummary.isEmulatorFile) else {
-                    throw PDFEmuError("give either scan files or emulator files, not both")
+                    throw PDFEmuError(usage: "give either scan files or emulator files, not both")
                 }
                 let summaries = try files.map { try EmulatorSummary(path: $0) }
                 print(json ? try Fmt.json(summaries) : summaries.map { $0.text() }.joined(), terminator: json ? "\n" : "")

@@ -22,8 +22,8 @@ struct L2: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             try source.check(fixWithoutTheory: .fixesEmulatorParameters)
-            guard (quantity == nil) != (quantityEmulator == nil) else { throw PDFEmuError("give either --quantity or --quantity-emulator") }
-            guard tolerance > 0, tolerance.isFinite else { throw PDFEmuError("--tolerance: T² must be > 0, got \(tolerance)") }
+            guard (quantity == nil) != (quantityEmulator == nil) else { throw PDFEmuError(usage: "give either --quantity or --quantity-emulator") }
+            guard tolerance > 0, tolerance.isFinite else { throw SettingError(.eigenTolerance, "T² must be > 0, got \(tolerance)") }
             var scan = ScanOptions()
             scan.fixed = try source.scanFixed()
             if let bound { scan.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
@@ -31,7 +31,7 @@ struct L2: ParsableCommand {
             if let plot { try ScanPlots.checkDirectory(plot) }
             let (model, identity) = try source.model(starts: starts)
             guard !model.experimentNames.isEmpty else {
-                throw PDFEmuError("L2 sensitivities need per-experiment χ², and \(source.emulator ?? source.theory ?? "this model") has no per-experiment outputs")
+                throw PDFEmuError(.chi2, "L2 sensitivities need per-experiment χ², and \(source.emulator ?? source.theory ?? "this model") has no per-experiment outputs")
             }
             let q: DerivedQuantity
             if let quantity {

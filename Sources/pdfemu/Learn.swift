@@ -32,15 +32,15 @@ struct Learn: ParsableCommand {
     static func checkStateLocation(_ state: String) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: state, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw PDFEmuError("--state \(state): is a file, not a state directory") }
+            guard isDir.boolValue else { throw SettingError(.learnState, state, "is a file, not a state directory") }
             return
         }
         let parent = URL(fileURLWithPath: state).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
-            throw PDFEmuError("--state \(state): the directory \(parent) does not exist (pdfemu creates only the state directory itself)")
+            throw SettingError(.learnState, state, "the directory \(parent) does not exist (pdfemu creates only the state directory itself)")
         }
         guard FileManager.default.isWritableFile(atPath: parent) else {
-            throw PDFEmuError("--state \(state): cannot create the state directory: \(parent) is not writable")
+            throw SettingError(.learnState, state, "cannot create the state directory: \(parent) is not writable")
         }
     }
 
@@ -54,7 +54,7 @@ struct Learn: ParsableCommand {
             guard let p = realpath(input.path, nil) else { continue }
             defer { free(p) }
             if String(cString: p).hasPrefix(root) {
-                throw PDFEmuError("--state \(state): holds the input \(input.label) (\(input.path)), which learn may overwrite; keep inputs outside the state directory")
+                throw SettingError(.learnState, state, "holds the input \(input.label) (\(input.path)), which learn may overwrite; keep inputs outside the state directory")
             }
         }
     }
@@ -82,14 +82,14 @@ struct Learn: ParsableCommand {
                 : nil
             let start: LearnInitialDesign
             if let initialScan {
-                if designEmulator != nil { throw PDFEmuError("give --initial-scan or --design-emulator, not both") }
+                if designEmulator != nil { throw PDFEmuError(usage: "give --initial-scan or --design-emulator, not both") }
                 start = .scanFile(initialScan)
             } else if let designEmulator {
                 start = .design(model: try Emulator.load(designEmulator), label: designEmulator, count: initial)
             } else if let model = theOracle.inMemoryModel {
                 start = .design(model: model, label: theOracle.label, count: initial)
             } else {
-                throw PDFEmuError("--oracle \(oracle): pdfemu cannot draw a design from a command; give --initial-scan FILE or --design-emulator E.h5")
+                throw PDFEmuError(flag: "--oracle", oracle, "pdfemu cannot draw a design from a command; give --initial-scan FILE or --design-emulator E.h5")
             }
             let settings = LearnSettings(fit: fit, oracleSpec: spec.text, scan: scanOptions, verification: verification,
                                          proposal: try mix.options(count: batch, seed: seed), initial: start, batch: batch,
@@ -114,8 +114,10 @@ struct Learn: ParsableCommand {
                 learning curve \(outcome.curvePath), \(outcome.curveSVGPath)
                 """)
             if !outcome.converged {
-                throw PDFEmuError("not converged (\(outcome.reason)); \(outcome.uncertified.count) answer(s) not certified: "
-                                  + outcome.uncertified.joined(separator: ", "))
+                // An outcome, not a fault of an input: one error line and exit status 1.
+                printErr("error: not converged (\(outcome.reason)); \(outcome.uncertified.count) answer(s) not certified: "
+                         + outcome.uncertified.joined(separator: ", "))
+                throw ExitCode(1)
             }
         }
     }

@@ -32,7 +32,7 @@ struct Refine: ParsableCommand {
             if let output { try AtomicOutput.checkOutput(output, protecting: inputs) }
             try batchSystem.check()
             if batchSystem.submitAndExit {
-                throw PDFEmuError("--submit-and-exit: refine waits for its arrays (its iterations depend on each other); run refine itself as a batch job")
+                throw PDFEmuError(flag: "--submit-and-exit", "refine waits for its arrays (its iterations depend on each other); run refine itself as a batch job")
             }
             let model = try loadScalarModel(emulator)
             let scanResult = try ScanResult.readHDF5(scan)
@@ -40,10 +40,10 @@ struct Refine: ParsableCommand {
             if let bound {
                 for (name, r) in try ScanOptionParsing.ranges(bound, option: "--bound") {
                     guard let i = model.parameterNames.firstIndex(of: name) else {
-                        throw PDFEmuError("--bound: \(name) is not a parameter of \(emulator) (\(model.parameterNames.joined(separator: ",")))")
+                        throw SettingError(.refineBound, "\(name) is not a parameter of \(emulator) (\(model.parameterNames.joined(separator: ",")))")
                     }
                     guard !(constraints.indices.contains(i) && constraints[i].isFixed) else {
-                        throw PDFEmuError("--bound: \(name) is fixed in \(scan)")
+                        throw SettingError(.refineBound, "\(name) is fixed in \(scan)")
                     }
                     constraints[i] = .bounded(lower: r.lower, upper: r.upper)
                 }
@@ -60,7 +60,7 @@ struct Refine: ParsableCommand {
                 : inner
             let refiner: Refiner
             do { refiner = try Refiner(guide: model, scan: scanResult, oracle: madeOracle, constraints: constraints, options: options) }
-            catch let e as SettingError where e.setting == .refineScan { throw SettingError(.refineScan, scan, e.message) }
+            catch let e as SettingError where e.setting == .refineScan { throw SettingError(.refineScan, scan, e.reason) }
             let identity = [
                 "emulator=\(try RunIdentity.fileHash(emulator))", "scan=\(try RunIdentity.fileHash(scan))", "oracle=\(spec.text)",
                 "bounds=\(constraints.map(\.label).joined(separator: ";"))",
@@ -76,7 +76,7 @@ struct Refine: ParsableCommand {
                         if !quiet { FileHandle.standardError.write(Data("refine: \(line)\n".utf8)) }
                     }
                 } catch let e as OracleError {
-                    throw PDFEmuError(e.description + (state.map { "; the evaluations so far are kept in \($0): run again with --state \($0)" } ?? ""))
+                    throw PDFEmuError(e.oracle.isEmpty ? .step("refine") : .input("oracle \(e.oracle)"), e.message + (state.map { "; the evaluations so far are kept in \($0): run again with --state \($0)" } ?? ""))
                 }
             }
             guard let result = ran else { return }

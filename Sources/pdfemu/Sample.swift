@@ -19,7 +19,7 @@ struct Sample: ParsableCommand {
         try PDFEmuCommand.guarded {
             let fractions = try ScanOptionParsing.numbers(mix, option: "--mix")
             guard fractions.count == 3, abs(fractions.reduce(0, +) - 1) < 1e-9 else {
-                throw PDFEmuError("--mix: give three fractions (rays, box, Gaussian) adding up to 1, got \(mix)")
+                throw SettingError(.designMix, "give three fractions (rays, box, Gaussian) adding up to 1, got \(mix)")
             }
             let recipe = DesignRecipe(rayFraction: fractions[0], boxFraction: fractions[1], deltaMax: deltaMax,
                                       boxHalfWidth: box, gaussianScale: gaussianScale)

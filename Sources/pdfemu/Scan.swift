@@ -23,7 +23,7 @@ struct Scan: ParsableCommand {
             var o = try answers.options(fixed: try source.scanFixed())
             if let shard {
                 o.shard = try ShardSpec(parsing: shard)
-                if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }
+                if output == nil { throw PDFEmuError(usage: "--shard needs --output (shard files are combined with pdfemu merge)") }
             }
             o.mcmc = sampling.options
             try o.checkSettings()
@@ -75,8 +75,8 @@ struct Scan: ParsableCommand {
     /// is an error.
     static func levelList(_ text: String, option: String) throws -> [Double] {
         let values = try ScanOptionParsing.numbers(text, option: option).sorted()
-        for (a, b) in zip(values, values.dropFirst()) where a == b { throw PDFEmuError("\(option): \(a) is given twice") }
-        if let big = values.last, big > maxLevel { throw PDFEmuError("\(option): \(big) is above the largest accepted level, 1e8") }
+        for (a, b) in zip(values, values.dropFirst()) where a == b { throw PDFEmuError(flag: option, "\(a) is given twice") }
+        if let big = values.last, big > maxLevel { throw PDFEmuError(flag: option, "\(big) is above the largest accepted level, 1e8") }
         return values
     }
 }

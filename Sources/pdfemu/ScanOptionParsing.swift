@@ -7,9 +7,9 @@ enum ScanOptionParsing {
     /// "1,10,100" → [1, 10, 100].
     static func numbers(_ text: String, option: String) throws -> [Double] {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !parts.isEmpty else { throw PDFEmuError("\(option): empty list") }
+        guard !parts.isEmpty else { throw PDFEmuError(flag: option, "empty list") }
         return try parts.map { s in
-            guard let v = Double(s), v.isFinite else { throw PDFEmuError("\(option): '\(s)' is not a number") }
+            guard let v = Double(s), v.isFinite else { throw PDFEmuError(flag: option, "'\(s)' is not a number") }
             return v
         }
     }
@@ -20,9 +20,9 @@ enum ScanOptionParsing {
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, !kv[0].isEmpty, let v = Double(kv[1]), v.isFinite else {
-                throw PDFEmuError("\(option): '\(item)' is not name=value")
+                throw PDFEmuError(flag: option, "'\(item)' is not name=value")
             }
-            if out[kv[0]] != nil { throw PDFEmuError("\(option): '\(kv[0])' given twice") }
+            if out[kv[0]] != nil { throw PDFEmuError(flag: option, "'\(kv[0])' given twice") }
             out[kv[0]] = v
         }
         return out
@@ -36,10 +36,10 @@ enum ScanOptionParsing {
             let lohi = kv.count == 2 ? kv[1].split(separator: ":").map(String.init) : []
             guard kv.count == 2, !kv[0].isEmpty, lohi.count == 2, let lo = Double(lohi[0]), let hi = Double(lohi[1]),
                   lo.isFinite, hi.isFinite else {
-                throw PDFEmuError("\(option): '\(item)' is not name=lo:hi")
+                throw PDFEmuError(flag: option, "'\(item)' is not name=lo:hi")
             }
-            guard lo < hi else { throw PDFEmuError("\(option): '\(item)': lower end must be below upper end") }
-            if out[kv[0]] != nil { throw PDFEmuError("\(option): '\(kv[0])' given twice") }
+            guard lo < hi else { throw PDFEmuError(flag: option, "'\(item)': lower end must be below upper end") }
+            if out[kv[0]] != nil { throw PDFEmuError(flag: option, "'\(kv[0])' given twice") }
             out[kv[0]] = ValueRange(lower: lo, upper: hi)
         }
         return out
@@ -48,8 +48,8 @@ enum ScanOptionParsing {
     /// "a,b" → ["a", "b"] (two different names).
     static func pair(_ text: String, option: String) throws -> [String] {
         let p = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard p.count == 2, !p[0].isEmpty, !p[1].isEmpty else { throw PDFEmuError("\(option) \(text): expected two names a,b") }
-        guard p[0] != p[1] else { throw PDFEmuError("\(option) \(text): names the same parameter twice") }
+        guard p.count == 2, !p[0].isEmpty, !p[1].isEmpty else { throw PDFEmuError(flag: option, text, "expected two names a,b") }
+        guard p[0] != p[1] else { throw PDFEmuError(flag: option, text, "names the same parameter twice") }
         return p
     }
 
@@ -59,7 +59,7 @@ enum ScanOptionParsing {
         if t == "all" { return nil }
         if t == "none" { return [] }
         let names = t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else { throw PDFEmuError("--params: '\(text)' is not a list of names") }
+        guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else { throw SettingError(.profileParameters, "'\(text)' is not a list of names") }
         return names
     }
 }

@@ -33,6 +33,19 @@ extension Setting {
 
 /// The one line the CLI prints for `error`: library errors about settings name the flag.
 func cliMessage(_ error: any Error) -> String {
-    if let e = error as? SettingError { return e.line(naming: e.setting.flag) }
+    if let e = error as? PDFEmuError, let s = e.setting { return e.line(naming: s.flag) }
     return userMessage(error)
+}
+
+extension PDFEmuError {
+    /// An error about `item` (if any) in the command line's own option `flag`, which no library setting
+    /// stands for: a setting named by its flag, so the line reads "FLAG [ITEM]: REASON".
+    init(flag: String, _ item: String?, _ reason: String) { self.init(.setting(Setting(flag), item: item), reason) }
+
+    /// An error about the command line's own option `flag` as a whole: "FLAG: REASON".
+    init(flag: String, _ reason: String) { self.init(.setting(Setting(flag), item: nil), reason) }
+
+    /// An error about how the command was invoked (a combination of its options); the line is `reason`,
+    /// which names the options.
+    init(usage reason: String) { self.init(.usage, reason) }
 }

@@ -30,7 +30,7 @@ struct TheoryParameterArguments: ParsableArguments {
         if let fixed = try fixing.values() { o.fixed = fixed }
         if let text = freeText ?? free {
             o.free = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if o.free!.isEmpty { throw PDFEmuError("--free: give at least one parameter name") }
+            if o.free!.isEmpty { throw SettingError(.theoryFree, "give at least one parameter name") }
         }
         _ = try o.resolve()
         return o
@@ -45,7 +45,7 @@ struct TheoryParameterArguments: ParsableArguments {
 /// "--a needs --theory", "--a and --b need --theory", "--a, --b and --c need --theory".
 func needTheory(_ names: [String]) -> PDFEmuError {
     let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
-    return PDFEmuError(list + (names.count == 1 ? " needs" : " need") + " --theory")
+    return PDFEmuError(usage: list + (names.count == 1 ? " needs" : " need") + " --theory")
 }
 
 /// The exact theory as a χ² source: --theory with its options --fix, --free and --q2-min (`chi2` uses it
@@ -93,7 +93,7 @@ struct ModelSourceArguments: ParsableArguments {
     /// Throws one line unless exactly one of --emulator and --theory is given, or if a theory option comes
     /// without --theory (--fix counts as one for `.needsTheory`).
     func check(fixWithoutTheory: FixWithoutTheory) throws {
-        if (emulator == nil) == (theory == nil) { throw PDFEmuError("give either --emulator or --theory") }
+        if (emulator == nil) == (theory == nil) { throw PDFEmuError(usage: "give either --emulator or --theory") }
         guard theory == nil else { return }
         let given = exact.given(countingFix: fixWithoutTheory == .needsTheory) + (startsFrom != nil ? ["--starts-from"] : [])
         if !given.isEmpty { throw needTheory(given) }

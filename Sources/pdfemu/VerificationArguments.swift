@@ -14,7 +14,7 @@ struct VerifyEpsilonArguments: ParsableArguments {
         if let mcmcSamples { o.mcmcSamples = mcmcSamples }
         if let text = verifyEpsilon {
             let v = try ScanOptionParsing.numbers(text, option: "--verify-epsilon")
-            guard v.count == 1 || v.count == 2 else { throw PDFEmuError("--verify-epsilon: give FLOOR or FLOOR,SLOPE, got \(text)") }
+            guard v.count == 1 || v.count == 2 else { throw SettingError(.verifyEpsilon, "give FLOOR or FLOOR,SLOPE, got \(text)") }
             o.epsilonFloor = v[0]
             if v.count == 2 { o.epsilonSlope = v[1] }
         }
@@ -33,7 +33,7 @@ struct VerificationArguments: ParsableArguments {
     /// without --verify or a value is bad.
     func resolved() throws -> (spec: OracleSpec, options: VerificationOptions)? {
         guard let verify else {
-            if epsilon.verifyEpsilon != nil || verifyMcmcSamples != nil { throw PDFEmuError("--verify-… options need --verify") }
+            if epsilon.verifyEpsilon != nil || verifyMcmcSamples != nil { throw PDFEmuError(usage: "--verify-… options need --verify") }
             return nil
         }
         return (try OracleSpec(parsing: verify), try epsilon.options(mcmcSamples: verifyMcmcSamples))

@@ -73,7 +73,7 @@ package enum DynamicTolerance {
     package static func pointCounts(model: any ScalarModel, options: DynamicToleranceOptions) throws -> [Int] {
         let names = model.experimentNames
         guard !names.isEmpty else {
-            throw PDFEmuError("dynamic tolerance needs per-experiment χ², and this model has no per-experiment outputs")
+            throw PDFEmuError(.chi2, "dynamic tolerance needs per-experiment χ², and this model has no per-experiment outputs")
         }
         for k in options.experimentPoints.keys.sorted() where !names.contains(k) {
             throw SettingError(.experimentPoints, "unknown experiment '\(k)' (known: \(names.joined(separator: " ")))")
@@ -99,7 +99,7 @@ package enum DynamicTolerance {
         let level = GaussianEquivalent.level90
         let theta0 = set.minimum.theta
         let per0 = model.prediction(at: theta0).perExperiment
-        guard per0.count == names.count else { throw PDFEmuError("model gives \(per0.count) per-experiment values for \(names.count) experiments") }
+        guard per0.count == names.count else { throw PDFEmuError(.chi2, "model gives \(per0.count) per-experiment values for \(names.count) experiments") }
         let s0 = names.indices.map { options.mapping.value(chi2: per0[$0], points: points[$0]) }
         let used = names.indices.filter { s0[$0] < level }
         let (lower, upper) = EigenvectorSets.allowedRange(model: model, constraints: set.minimum.constraints)

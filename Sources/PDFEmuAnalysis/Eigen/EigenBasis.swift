@@ -22,7 +22,7 @@ package struct EigenBasis: Sendable, Codable, Equatable {
     /// The Hessian basis d_k = e_k/√λ_k of `hessian` (which must be positive definite), embedded in P parameters.
     package static func hessian(_ hessian: HessianAnalysis, parameterCount p: Int) throws -> EigenBasis {
         guard hessian.positiveDefinite else {
-            throw PDFEmuError("the Hessian at the minimum is not positive definite: no eigenvector sets")
+            throw PDFEmuError(.chi2, "the Hessian at the minimum is not positive definite: no eigenvector sets")
         }
         let n = hessian.indices.count
         let dirs = (0..<n).map { k -> [Double] in

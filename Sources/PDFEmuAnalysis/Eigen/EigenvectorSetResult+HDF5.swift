@@ -61,12 +61,12 @@ extension EigenvectorSetResult {
     package static func readMembers(_ path: String) throws -> (parameterNames: [String], members: [[Double]], found: [Bool], tolerance: Double) {
         let f = try HDF5File(open: path)
         let fmt = try f.readStringAttribute("format")
-        guard fmt == hdf5Format else { throw PDFEmuError("\(path): format is '\(fmt)', expected '\(hdf5Format)' (write it with pdfemu eigen)") }
+        guard fmt == hdf5Format else { throw PDFEmuError(file: path, "format is '\(fmt)', expected '\(hdf5Format)' (write it with pdfemu eigen)") }
         let names = try f.readStrings("/parameter_names")
         let rows = try f.matrixRows("/members")
         let found = try f.flags("/member_found")
         guard rows.allSatisfy({ $0.count == names.count }), found.count == rows.count else {
-            throw PDFEmuError("\(path): /members does not match /parameter_names and /member_found")
+            throw PDFEmuError(file: path, "/members does not match /parameter_names and /member_found")
         }
         return (names, rows, found, try f.scalar("tolerance"))
     }

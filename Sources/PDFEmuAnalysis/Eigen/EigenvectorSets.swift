@@ -25,7 +25,7 @@ package enum EigenvectorSets {
         let scan = try ScanRunner.run(model: model, options: so, lagrangeModels: options.lagrange ? quantityModels : [],
                                       modelIdentity: modelIdentity)
         for m in quantityModels where m.model.parameterNames != names {
-            throw PDFEmuError("\(m.label): parameter names differ from the χ² model's")
+            throw PDFEmuError(.input(m.label), "parameter names differ from the χ² model's")
         }
         let theta0 = scan.minimum.theta
         var basis = try EigenBasis.hessian(scan.hessian, parameterCount: names.count)

@@ -49,20 +49,20 @@ extension PDFBandResult {
     package static func readHDF5(_ path: String) throws -> PDFBandResult {
         let f = try HDF5File(open: path)
         let fmt = try f.readStringAttribute("format")
-        guard fmt == hdf5Format else { throw PDFEmuError("\(path): format is '\(fmt)', expected '\(hdf5Format)' (write it with pdfemu bands)") }
+        guard fmt == hdf5Format else { throw PDFEmuError(file: path, "format is '\(fmt)', expected '\(hdf5Format)' (write it with pdfemu bands)") }
         let x = try f.vector("/x"), names = try f.readStrings("/flavour_names")
         let nf = names.count, k = x.count
         func table(_ object: String) throws -> [[Double]] {
             let rows = try f.matrixRows(object)
-            guard rows.count == nf, rows.allSatisfy({ $0.count == k }) else { throw PDFEmuError("\(path): \(object) is not [\(nf), \(k)]") }
+            guard rows.count == nf, rows.allSatisfy({ $0.count == k }) else { throw PDFEmuError(file: path, "\(object) is not [\(nf), \(k)]") }
             return rows
         }
         let (shape, flat) = try f.read("/members", as: Double.self)
-        guard shape.count == 3, shape[1] == nf, shape[2] == k else { throw PDFEmuError("\(path): /members is not [M, \(nf), \(k)]") }
+        guard shape.count == 3, shape[1] == nf, shape[2] == k else { throw PDFEmuError(file: path, "/members is not [M, \(nf), \(k)]") }
         let members = (0..<shape[0]).map { m in (0..<nf).map { a in Array(flat[((m * nf + a) * k)..<((m * nf + a + 1) * k)]) } }
         let found = try f.flags("/member_found"), parameters = try f.matrixRows("/member_parameters")
         guard found.count == shape[0], parameters.count == shape[0] else {
-            throw PDFEmuError("\(path): /member_found or /member_parameters does not match /members")
+            throw PDFEmuError(file: path, "/member_found or /member_parameters does not match /members")
         }
         var envelope: PDFEnvelope?
         if f.exists("/mcmc") {

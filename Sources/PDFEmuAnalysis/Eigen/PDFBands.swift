@@ -55,7 +55,7 @@ package enum PDFBands {
     package static func compute(members: [[Double]], found: [Bool], x: [Double], tolerance: Double,
                                samples: [[Double]] = [], samplesTemperature2: Double = 1) throws -> PDFBandResult {
         guard !members.isEmpty, members.count % 2 == 1, found.count == members.count else {
-            throw PDFEmuError("an eigenvector set needs 2n+1 members with a found flag each, got \(members.count) and \(found.count)")
+            throw PDFEmuError(.step("PDF bands"), "an eigenvector set needs 2n+1 members with a found flag each, got \(members.count) and \(found.count)")
         }
         let nf = flavourNames.count
         let nan = [[Double]](repeating: [Double](repeating: .nan, count: x.count), count: nf)
@@ -66,7 +66,7 @@ package enum PDFBands {
             return try? momentumDensities(theta: members[m], x: x).get()
         }
         if case .failure(let why) = momentumDensities(theta: members[0], x: x) {
-            throw PDFEmuError("the PDFs of the central member do not exist: \(why.description)")
+            throw PDFEmuError(.step("PDF bands"), "the PDFs of the central member do not exist: \(why.description)")
         }
         for m in 1..<members.count where found[m] && values[m] == nil {
             usable[m] = false
@@ -87,7 +87,7 @@ package enum PDFBands {
             if ok.count < samples.count {
                 warnings.append("\(samples.count - ok.count) of \(samples.count) MCMC samples have no PDFs (left out of the envelope)")
             }
-            guard ok.count >= 10 else { throw PDFEmuError("the MCMC envelope needs at least 10 samples with PDFs, got \(ok.count)") }
+            guard ok.count >= 10 else { throw PDFEmuError(.step("PDF bands"), "the MCMC envelope needs at least 10 samples with PDFs, got \(ok.count)") }
             var lower = nan, upper = nan, median = nan
             for f in 0..<nf {
                 for k in x.indices {
@@ -114,7 +114,7 @@ package enum PDFBands {
         var index: [Int] = []
         for n in names {
             guard let i = all.firstIndex(of: n) else {
-                throw PDFEmuError("\(what): parameter '\(n)' is not one of the parametrisation's (\(all.joined(separator: " ")))")
+                throw PDFEmuError(.input(what), "parameter '\(n)' is not one of the parametrisation's (\(all.joined(separator: " ")))")
             }
             guard free.contains(n) else {
                 throw SettingError(.theoryFree, n, "\(what) varies the parameter but the theory options fix it")

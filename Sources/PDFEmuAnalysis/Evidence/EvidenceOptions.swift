@@ -69,8 +69,8 @@ package struct EvidenceOptions: Sendable, Codable, Equatable {
         guard particles >= 10 else { throw SettingError(.evidenceParticles, "need at least 10, got \(particles)") }
         guard temperatures >= 2 else { throw SettingError(.evidenceTemperatures, "need at least 2, got \(temperatures)") }
         guard moves >= 1 else { throw SettingError(.evidenceMoves, "need at least 1, got \(moves)") }
-        guard degreesOfFreedom >= 1 else { throw PDFEmuError("degrees of freedom must be ≥ 1, got \(degreesOfFreedom)") }
-        guard defensiveFraction >= 0, defensiveFraction < 1 else { throw PDFEmuError("defensive fraction must be in [0, 1), got \(defensiveFraction)") }
+        guard degreesOfFreedom >= 1 else { throw SettingError(.evidenceDegreesOfFreedom, "must be ≥ 1, got \(degreesOfFreedom)") }
+        guard defensiveFraction >= 0, defensiveFraction < 1 else { throw SettingError(.evidenceDefensiveFraction, "must be in [0, 1), got \(defensiveFraction)") }
         guard starts >= 1 else { throw SettingError(.evidenceStarts, "need at least 1, got \(starts)") }
         guard !methods.isEmpty else { throw SettingError(.evidenceMethods, "give at least one estimator") }
         guard runs >= 2 else { throw SettingError(.evidenceRuns, "need at least 2 independent runs for an error, got \(runs)") }
@@ -108,6 +108,10 @@ extension Setting {
     package static let evidenceMoves = Setting("evidence.moves")
     /// T² of the evidence's likelihood.
     package static let evidenceTemperature2 = Setting("evidence.temperature2")
+    /// Degrees of freedom of the Student-t importance proposal.
+    package static let evidenceDegreesOfFreedom = Setting("evidence.degreesOfFreedom")
+    /// Fraction of importance samples drawn from the prior (defensive mixture).
+    package static let evidenceDefensiveFraction = Setting("evidence.defensiveFraction")
     /// Starts of the minimisation the evidence's reference is built at.
     package static let evidenceStarts = Setting("evidence.starts")
     /// The estimators to run.

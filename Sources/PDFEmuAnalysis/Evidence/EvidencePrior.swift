@@ -34,14 +34,14 @@ package struct UniformBoxPrior: Sendable, Codable, Equatable {
 
     /// Reads a prior file: a JSON object {"name": [lo, hi], ...}. Throws one line naming the file.
     package static func load(_ path: String) throws -> UniformBoxPrior {
-        guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError("\(path): cannot read the prior file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError(file: path, "cannot read the prior file") }
         let obj: [String: [Double]]
         do { obj = try JSONDecoder().decode([String: [Double]].self, from: data) } catch {
-            throw PDFEmuError("\(path): not a JSON object of name: [lo, hi] (numbers)")
+            throw PDFEmuError(file: path, "not a JSON object of name: [lo, hi] (numbers)")
         }
         var ranges: [String: ValueRange] = [:]
         for (k, v) in obj {
-            guard v.count == 2 else { throw PDFEmuError("\(path): '\(k)' is not [lo, hi]") }
+            guard v.count == 2 else { throw PDFEmuError(file: path, "'\(k)' is not [lo, hi]") }
             ranges[k] = ValueRange(lower: v[0], upper: v[1])
         }
         return UniformBoxPrior(ranges: ranges)

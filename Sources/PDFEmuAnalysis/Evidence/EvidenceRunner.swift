@@ -21,7 +21,7 @@ package enum EvidenceRunner {
         starts.append((0..<p).map { 0.5 * (lo[$0] + hi[$0]) })
         let ms = Minimiser(model: model).minimiseMultiStart(from: starts, constraints: free)
         let best = ms.best
-        guard best.value.isFinite else { throw PDFEmuError("minimisation failed: χ² is not finite at any start") }
+        guard best.value.isFinite else { throw PDFEmuError(.chi2, "minimisation failed: χ² is not finite at any start") }
         if let i = (0..<p).first(where: { best.theta[$0] < lo[$0] || best.theta[$0] > hi[$0] }) {
             throw SettingError(.prior, "the prior box excludes the minimum: \(names[i]) = \(Fmt.num(best.theta[i], width: 0, digits: 6)) "
                               + "is outside [\(lo[i]), \(hi[i])]")
@@ -37,7 +37,7 @@ package enum EvidenceRunner {
                     modes.append(mode)
                 }
             } else if modes.isEmpty {
-                throw PDFEmuError("the Hessian at the minimum is not positive definite: no Laplace reference for the evidence")
+                throw PDFEmuError(.chi2, "the Hessian at the minimum is not positive definite: no Laplace reference for the evidence")
             }
         }
         let reference = ReferenceMixture(modes: modes, nu: options.degreesOfFreedom, defensive: options.defensiveFraction, box: box)

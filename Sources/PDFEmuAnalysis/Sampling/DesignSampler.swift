@@ -27,22 +27,22 @@ package enum DesignSampler {
     /// Hessian at the minimum is not positive definite.
     package static func sample(model: any ScalarModel, n: Int, seed: UInt64, recipe: DesignRecipe = DesignRecipe()) throws -> Design {
         try recipe.validate()
-        guard n > 0 else { throw PDFEmuError("--n must be > 0, got \(n)") }
+        guard n > 0 else { throw SettingError(.designCount, "must be > 0, got \(n)") }
         try recipe.checkSizes(count: n)
         let p = model.parameterNames.count
         let starts = model.startingPoints.filter { $0.count == p }
-        guard !starts.isEmpty else { throw PDFEmuError("the model has no starting points for its minimum") }
+        guard !starts.isEmpty else { throw PDFEmuError(.chi2, "the model has no starting points for its minimum") }
         let ms = Minimiser(model: model).minimiseMultiStart(from: starts, constraints: Array(repeating: .free, count: p))
         guard ms.best.converged, ms.best.value.isFinite else {
-            throw PDFEmuError("minimisation did not converge (\(ms.best.status)); cannot centre the design")
+            throw PDFEmuError(.chi2, "minimisation did not converge (\(ms.best.status)); cannot centre the design")
         }
         let theta0 = ms.best.theta, chi0 = ms.best.value
         let h = model.valueGradientHessian(at: theta0).hessian
         guard let hinv = try BLAS.spdInverse(h, n: p) else {
-            throw PDFEmuError("the Hessian at the minimum is not positive definite; cannot draw the design")
+            throw PDFEmuError(.chi2, "the Hessian at the minimum is not positive definite; cannot draw the design")
         }
         let cov = hinv.map { 2 * $0 }          // V = (½ ∂²χ²)⁻¹
-        guard let l = try BLAS.cholesky(cov, n: p) else { throw PDFEmuError("the covariance at the minimum is not positive definite") }
+        guard let l = try BLAS.cholesky(cov, n: p) else { throw PDFEmuError(.chi2, "the covariance at the minimum is not positive definite") }
         let sigma = (0..<p).map { cov[$0 * p + $0].squareRoot() }
         let (nr, nbx, ng) = recipe.counts(n)
         let maxRedraws = 1_000
@@ -71,7 +71,7 @@ package enum DesignSampler {
             out.reserveCapacity(drawn.count)
             for d in drawn {
                 guard let d else {
-                    throw PDFEmuError("design: a \(what) point could not be drawn in \(maxRedraws + 1) tries (the χ² is undefined there"
+                    throw PDFEmuError(.step("design"), "a \(what) point could not be drawn in \(maxRedraws + 1) tries (the χ² is undefined there"
                                       + (what == "ray" ? " or never reaches the level drawn in [0, Δmax = \(recipe.deltaMax)])" : ")"))
                 }
                 out.append(d)
@@ -93,7 +93,7 @@ package enum DesignSampler {
             let t = (0..<p).map { theta0[$0] + recipe.boxHalfWidth * sigma[$0] * (2 * s[$0] - 1) }
             if model.value(at: t).isFinite { box.append(t) } else { boxRedraws += 1 }
             if boxRedraws > maxRedraws * max(1, box.count) {
-                throw PDFEmuError("design: \(boxRedraws) box points were undefined and only \(box.count) defined; the χ² is undefined in most of the box")
+                throw PDFEmuError(.step("design"), "\(boxRedraws) box points were undefined and only \(box.count) defined; the χ² is undefined in most of the box")
             }
         }
         let gauss = try complete(drawing(2, ng) { g in

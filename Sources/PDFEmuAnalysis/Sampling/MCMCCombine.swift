@@ -11,13 +11,13 @@ extension MCMCResult {
     /// run, from the thinned samples; domain fractions weighted by the samples checked; the lowest χ² kept.
     /// The options are the first run's. One run is returned unchanged. Throws if the runs do not fit.
     package static func combining(_ runs: [MCMCResult]) throws -> MCMCResult {
-        guard let first = runs.first else { throw PDFEmuError("mcmc: no runs to combine") }
+        guard let first = runs.first else { throw PDFEmuError(.step("mcmc"), "no runs to combine") }
         if runs.count == 1 { return first }
         let p = first.parameterCount, w = first.options.walkers
         for r in runs.dropFirst() {
             guard r.parameterNames == first.parameterNames, r.options.walkers == w, r.options.steps == first.options.steps,
                   r.options.thin == first.options.thin, r.method == first.method, r.sampleCount == first.sampleCount else {
-                throw PDFEmuError("mcmc: runs with different parameters, sampler or settings cannot be combined")
+                throw PDFEmuError(.step("mcmc"), "runs with different parameters, sampler or settings cannot be combined")
             }
         }
         let k = Double(runs.count)

@@ -27,7 +27,7 @@ package enum EnsembleSampler {
         evaluate(model, pos, p: p, indices: Array(0..<w), into: &chi2, parallel: opts.parallel)
         evaluations += w
         if let bad = chi2.firstIndex(where: { !$0.isFinite }) {
-            throw PDFEmuError("mcmc: the χ² at start point \(bad + 1) is not finite (\(chi2[bad])); move the start")
+            throw PDFEmuError(.step("mcmc"), "the χ² at start point \(bad + 1) is not finite (\(chi2[bad])); move the start")
         }
 
         let total = opts.burnIn + opts.steps
@@ -137,15 +137,15 @@ package enum EnsembleSampler {
         var pos = [Double](repeating: 0, count: w * p)
         switch start {
         case let .gaussian(centre, covariance, scale):
-            guard centre.count == p else { throw PDFEmuError("mcmc: start centre has \(centre.count) values for \(p) parameters") }
+            guard centre.count == p else { throw PDFEmuError(.step("mcmc"), "start centre has \(centre.count) values for \(p) parameters") }
             guard covariance.count == p * p else {
-                throw PDFEmuError("mcmc: start covariance has \(covariance.count) entries, expected \(p * p)")
+                throw PDFEmuError(.step("mcmc"), "start covariance has \(covariance.count) entries, expected \(p * p)")
             }
-            guard scale.isFinite, scale > 0 else { throw PDFEmuError("mcmc: start scale must be positive (got \(scale))") }
+            guard scale.isFinite, scale > 0 else { throw PDFEmuError(.step("mcmc"), "start scale must be positive (got \(scale))") }
             guard let l = try BLAS.cholesky(covariance, n: p) else {
-                throw PDFEmuError("mcmc: start covariance is not positive definite")
+                throw PDFEmuError(.step("mcmc"), "start covariance is not positive definite")
             }
-            guard options.inBounds(centre[...]) else { throw PDFEmuError("mcmc: start centre is outside the bounds") }
+            guard options.inBounds(centre[...]) else { throw PDFEmuError(.step("mcmc"), "start centre is outside the bounds") }
             for k in 0..<w {
                 var placed = false
                 for _ in 0..<1000 {
@@ -158,7 +158,7 @@ package enum EnsembleSampler {
                         break
                     }
                 }
-                if !placed { throw PDFEmuError("mcmc: cannot place walkers inside the bounds around the start centre") }
+                if !placed { throw PDFEmuError(.step("mcmc"), "cannot place walkers inside the bounds around the start centre") }
             }
         case .startingPoints:
             try fill(&pos, from: model.startingPoints, what: "model starting points", model: model, options: options, rng: &rng)
@@ -174,10 +174,10 @@ package enum EnsembleSampler {
     private static func fill(_ pos: inout [Double], from points: [[Double]], what: String, model: some ScalarModel,
                              options: MCMCOptions, rng: inout SeededGenerator) throws {
         let p = model.parameterNames.count, w = options.walkers
-        guard !points.isEmpty else { throw PDFEmuError("mcmc: no \(what) to start from") }
+        guard !points.isEmpty else { throw PDFEmuError(.step("mcmc"), "no \(what) to start from") }
         for (i, x) in points.enumerated() {
-            guard x.count == p else { throw PDFEmuError("mcmc: \(what) \(i + 1) has \(x.count) values for \(p) parameters") }
-            guard options.inBounds(x[...]) else { throw PDFEmuError("mcmc: \(what) \(i + 1) is outside the bounds") }
+            guard x.count == p else { throw PDFEmuError(.step("mcmc"), "\(what) \(i + 1) has \(x.count) values for \(p) parameters") }
+            guard options.inBounds(x[...]) else { throw PDFEmuError(.step("mcmc"), "\(what) \(i + 1) is outside the bounds") }
         }
         var jitter = [Double](repeating: 0, count: p)
         for j in 0..<p {
@@ -206,7 +206,7 @@ package enum EnsembleSampler {
                     break
                 }
             }
-            if !placed { throw PDFEmuError("mcmc: cannot place walkers inside the bounds around the \(what)") }
+            if !placed { throw PDFEmuError(.step("mcmc"), "cannot place walkers inside the bounds around the \(what)") }
         }
     }
 

@@ -36,21 +36,21 @@ package enum HamiltonianSampler {
         var check = options
         check.walkers = max(4, 2 * p)  // chain count is checked below; validate the rest
         try check.validate(parameters: p)
-        guard options.walkers >= 0 else { throw PDFEmuError("hmc: number of chains must be positive (got \(options.walkers))") }
-        guard hmc.maxLeapfrogSteps >= 1 else { throw PDFEmuError("hmc: leapfrog steps must be at least 1") }
+        guard options.walkers >= 0 else { throw PDFEmuError(.step("hmc"), "number of chains must be positive (got \(options.walkers))") }
+        guard hmc.maxLeapfrogSteps >= 1 else { throw PDFEmuError(.step("hmc"), "leapfrog steps must be at least 1") }
         guard hmc.targetAcceptance > 0, hmc.targetAcceptance < 1 else {
-            throw PDFEmuError("hmc: target acceptance must be in (0, 1) (got \(hmc.targetAcceptance))")
+            throw PDFEmuError(.step("hmc"), "target acceptance must be in (0, 1) (got \(hmc.targetAcceptance))")
         }
-        guard hmc.initialStepSize >= 0, hmc.initialStepSize.isFinite else { throw PDFEmuError("hmc: initial step size must be ≥ 0") }
+        guard hmc.initialStepSize >= 0, hmc.initialStepSize.isFinite else { throw PDFEmuError(.step("hmc"), "initial step size must be ≥ 0") }
         guard case let .gaussian(centre, covariance, scale) = start else {
-            throw PDFEmuError("hmc: needs a Gaussian start (best fit and covariance), which also sets the mass matrix")
+            throw PDFEmuError(.step("hmc"), "needs a Gaussian start (best fit and covariance), which also sets the mass matrix")
         }
         guard centre.count == p, covariance.count == p * p else {
-            throw PDFEmuError("hmc: start centre/covariance sizes do not match \(p) parameters")
+            throw PDFEmuError(.step("hmc"), "start centre/covariance sizes do not match \(p) parameters")
         }
-        guard scale.isFinite, scale > 0 else { throw PDFEmuError("hmc: start scale must be positive (got \(scale))") }
-        guard let l = try BLAS.cholesky(covariance, n: p) else { throw PDFEmuError("hmc: start covariance is not positive definite") }
-        guard options.inBounds(centre[...]) else { throw PDFEmuError("hmc: start centre is outside the bounds") }
+        guard scale.isFinite, scale > 0 else { throw PDFEmuError(.step("hmc"), "start scale must be positive (got \(scale))") }
+        guard let l = try BLAS.cholesky(covariance, n: p) else { throw PDFEmuError(.step("hmc"), "start covariance is not positive definite") }
+        guard options.inBounds(centre[...]) else { throw PDFEmuError(.step("hmc"), "start centre is outside the bounds") }
 
         var opts = options
         opts.walkers = options.walkers == 0 ? 4 : options.walkers
@@ -87,7 +87,7 @@ package enum HamiltonianSampler {
                     break
                 }
             }
-            guard let s = found else { throw PDFEmuError("hmc: cannot find a start point with finite χ² inside the bounds") }
+            guard let s = found else { throw PDFEmuError(.step("hmc"), "cannot find a start point with finite χ² inside the bounds") }
             states.append(s)
         }
 

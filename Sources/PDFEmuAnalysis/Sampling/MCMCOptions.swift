@@ -55,23 +55,23 @@ package struct MCMCOptions: Sendable, Codable, Equatable {
     /// Checks the options for a model with `parameters` parameters; throws one line naming the bad option.
     package func validate(parameters p: Int) throws(PDFEmuError) {
         let w = resolvedWalkers(parameters: p)
-        guard p >= 1 else { throw PDFEmuError("mcmc: the model has no parameters") }
+        guard p >= 1 else { throw PDFEmuError(.step("mcmc"), "the model has no parameters") }
         guard w >= 4, w % 2 == 0, w >= 2 * p else {
-            throw PDFEmuError("mcmc: walkers must be even and at least max(4, 2×parameters) = \(max(4, 2 * p + (2 * p) % 2)) (got \(w))")
+            throw PDFEmuError(.step("mcmc"), "walkers must be even and at least max(4, 2×parameters) = \(max(4, 2 * p + (2 * p) % 2)) (got \(w))")
         }
-        guard steps >= 1 else { throw PDFEmuError("mcmc: steps must be at least 1 (got \(steps))") }
-        guard burnIn >= 0 else { throw PDFEmuError("mcmc: burn-in must be non-negative (got \(burnIn))") }
-        guard thin >= 1 else { throw PDFEmuError("mcmc: thin must be at least 1 (got \(thin))") }
+        guard steps >= 1 else { throw PDFEmuError(.step("mcmc"), "steps must be at least 1 (got \(steps))") }
+        guard burnIn >= 0 else { throw PDFEmuError(.step("mcmc"), "burn-in must be non-negative (got \(burnIn))") }
+        guard thin >= 1 else { throw PDFEmuError(.step("mcmc"), "thin must be at least 1 (got \(thin))") }
         guard temperature2.isFinite, temperature2 > 0 else {
-            throw PDFEmuError("mcmc: T² must be a positive number (got \(temperature2))")
+            throw PDFEmuError(.step("mcmc"), "T² must be a positive number (got \(temperature2))")
         }
-        guard stretch.isFinite, stretch > 1 else { throw PDFEmuError("mcmc: stretch scale must be > 1 (got \(stretch))") }
-        guard domainCheckLimit >= 0 else { throw PDFEmuError("mcmc: domain check limit must be non-negative") }
-        if let lower, lower.count != p { throw PDFEmuError("mcmc: \(lower.count) lower bounds for \(p) parameters") }
-        if let upper, upper.count != p { throw PDFEmuError("mcmc: \(upper.count) upper bounds for \(p) parameters") }
+        guard stretch.isFinite, stretch > 1 else { throw PDFEmuError(.step("mcmc"), "stretch scale must be > 1 (got \(stretch))") }
+        guard domainCheckLimit >= 0 else { throw PDFEmuError(.step("mcmc"), "domain check limit must be non-negative") }
+        if let lower, lower.count != p { throw PDFEmuError(.step("mcmc"), "\(lower.count) lower bounds for \(p) parameters") }
+        if let upper, upper.count != p { throw PDFEmuError(.step("mcmc"), "\(upper.count) upper bounds for \(p) parameters") }
         if let lower, let upper {
             for i in 0..<p where !(lower[i] < upper[i]) {
-                throw PDFEmuError("mcmc: lower bound \(lower[i]) is not below upper bound \(upper[i]) for parameter \(i + 1)")
+                throw PDFEmuError(.step("mcmc"), "lower bound \(lower[i]) is not below upper bound \(upper[i]) for parameter \(i + 1)")
             }
         }
     }
@@ -105,10 +105,10 @@ package enum MCMCStart: Sendable, Equatable {
                                scale: Double = 1) throws -> MCMCStart {
         let p = centre.count
         guard chi2Hessian.count == p * p else {
-            throw PDFEmuError("mcmc: Hessian has \(chi2Hessian.count) entries, expected \(p * p)")
+            throw PDFEmuError(.step("mcmc"), "Hessian has \(chi2Hessian.count) entries, expected \(p * p)")
         }
         guard let inv = try BLAS.spdInverse(chi2Hessian, n: p) else {
-            throw PDFEmuError("mcmc: the Hessian at the start point is not positive definite")
+            throw PDFEmuError(.step("mcmc"), "the Hessian at the start point is not positive definite")
         }
         return .gaussian(centre: centre, covariance: inv.map { 2 * temperature2 * $0 }, scale: scale)
     }

@@ -67,7 +67,7 @@ extension MCMCResult {
         let file = try HDF5File(open: path)
         if file.exists("/mcmc") { return try read(from: file, group: "/mcmc") }
         guard file.exists("/samples") else {
-            throw PDFEmuError("\(path): holds no MCMC samples (no /mcmc group: the scan that wrote it ran no MCMC)")
+            throw PDFEmuError(file: path, "holds no MCMC samples (no /mcmc group: the scan that wrote it ran no MCMC)")
         }
         return try read(from: file, group: "/")
     }

@@ -28,7 +28,7 @@ package struct SobolSequence: Sendable {
     /// dimension. The all-zero first point of the unshifted sequence is included (index 0).
     package init(dimension: Int, seed: UInt64? = nil) throws(PDFEmuError) {
         guard dimension >= 1 && dimension <= Self.maxDimension else {
-            throw PDFEmuError("Sobol sequence: \(dimension) dimensions (supported: 1…\(Self.maxDimension))")
+            throw PDFEmuError(.step("Sobol sequence"), "\(dimension) dimensions (supported: 1…\(Self.maxDimension))")
         }
         self.dimension = dimension
         var v = [[UInt32]](repeating: [UInt32](repeating: 0, count: 32), count: dimension)

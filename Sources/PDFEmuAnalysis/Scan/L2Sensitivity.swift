@@ -73,10 +73,10 @@ package enum L2Sensitivity {
                                scan: ScanOptions = ScanOptions(), modelIdentity: String? = nil) throws -> L2Result {
         guard tolerance > 0, tolerance.isFinite else { throw SettingError(.eigenTolerance, "T² must be > 0, got \(tolerance)") }
         guard !model.experimentNames.isEmpty else {
-            throw PDFEmuError("L2 sensitivities need per-experiment χ², and this model has no per-experiment outputs")
+            throw PDFEmuError(.chi2, "L2 sensitivities need per-experiment χ², and this model has no per-experiment outputs")
         }
         if case .model(let label, let m) = quantity, m.parameterNames != model.parameterNames {
-            throw PDFEmuError("\(label): parameter names differ from the χ² model's")
+            throw PDFEmuError(.input(label), "parameter names differ from the χ² model's")
         }
         var so = scan
         so.profileParameters = []
@@ -90,7 +90,7 @@ package enum L2Sensitivity {
                               hessian: result.hessian, constraints: result.minimum.constraints, options: so)
         let (x0, sigma) = LagrangeScan.hessianError(ctx, quantity: quantity)
         guard sigma.isFinite, sigma > 0 else {
-            throw PDFEmuError("\(quantity.definition) has no Hessian error at the minimum (Hessian not positive definite, or it does not depend on the free parameters)")
+            throw PDFEmuError(.chi2, "\(quantity.definition) has no Hessian error at the minimum (Hessian not positive definite, or it does not depend on the free parameters)")
         }
         let t = tolerance.squareRoot()
         let ends = Parallel.map(2) { j in side(ctx, quantity: quantity, sign: j == 0 ? 1 : -1, x0: x0, step: t * sigma) }

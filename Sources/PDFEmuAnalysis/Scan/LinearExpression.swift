@@ -17,7 +17,7 @@ package struct LinearExpression: Sendable, Codable, Equatable {
         var p = Parser(text: text, names: parameterNames)
         let form = try p.parseAll()
         if !p.unknown.isEmpty {
-            throw PDFEmuError("expression \"\(text)\": unknown parameter name\(p.unknown.count > 1 ? "s" : "") "
+            throw PDFEmuError(.expression(text), "unknown parameter name\(p.unknown.count > 1 ? "s" : "") "
                               + p.unknown.joined(separator: ", ") + " (known: " + parameterNames.joined(separator: " ") + ")")
         }
         self.text = text
@@ -57,7 +57,7 @@ private struct Parser {
         self.chars = Array(text)
     }
 
-    func fail(_ what: String) -> PDFEmuError { PDFEmuError("expression \"\(text)\": \(what)") }
+    func fail(_ what: String) -> PDFEmuError { PDFEmuError(.expression(text), what) }
 
     mutating func skipSpace() { while pos < chars.count && chars[pos].isWhitespace { pos += 1 } }
 

@@ -27,7 +27,7 @@ extension ScanResult {
     package static func readHDF5(_ path: String) throws -> ScanResult {
         let f = try HDF5File(open: path)
         guard f.hasAttribute("format"), try f.readStringAttribute("format") == formatTag else {
-            throw PDFEmuError("\(path): not a pdfemu scan output (root attribute format ≠ \(formatTag))")
+            throw PDFEmuError(file: path, "not a pdfemu scan output (root attribute format ≠ \(formatTag))")
         }
         return try ScanH5Reader(file: f).read()
     }
@@ -198,7 +198,7 @@ private struct ScanH5Reader: ~Copyable {
         let g = "/minimum"
         let kinds = try s(g + "/constraint_kind"), lo = try d(g + "/constraint_lower"), hi = try d(g + "/constraint_upper")
         guard kinds.count == names.count, lo.count == names.count, hi.count == names.count else {
-            throw PDFEmuError("\(file.path): /minimum constraints do not match /parameter_names")
+            throw PDFEmuError(file: file.path, "/minimum constraints do not match /parameter_names")
         }
         let constraints: [ParameterConstraint] = (0..<names.count).map { k in
             switch kinds[k] { case "fixed": return .fixed(lo[k]); case "bounded": return .bounded(lower: lo[k], upper: hi[k])
@@ -230,7 +230,7 @@ private struct ScanH5Reader: ~Copyable {
                                 minimum: minimum, hessian: hessian, units: units, profiles: [], contours: [], lagrange: [],
                                 shard: shard, timing: nil)
         for unit in units {
-            guard let (kind, label) = ScanUnitKind.parse(unit) else { throw PDFEmuError("\(file.path): /units: '\(unit)' is of no known kind") }
+            guard let (kind, label) = ScanUnitKind.parse(unit) else { throw PDFEmuError(file: file.path, dataset: "/units", "'\(unit)' is of no known kind") }
             let group = kind.group(label)
             guard kind != .mcmc, file.exists(group) else { continue }  // MCMC runs are read below; a shard holds some units only
             switch kind {
@@ -274,7 +274,7 @@ private struct ScanH5Reader: ~Copyable {
     func mcmc() throws -> ScanMCMC {
         let (shape, samples) = try file.read("/mcmc/samples", as: Double.self)
         let chi2 = try d("/mcmc/chi2")
-        guard shape.count == 2, chi2.count == shape[0] else { throw PDFEmuError("\(file.path): /mcmc/samples does not match /mcmc/chi2") }
+        guard shape.count == 2, chi2.count == shape[0] else { throw PDFEmuError(file: file.path, "/mcmc/samples does not match /mcmc/chi2") }
         let p = shape[1]
         var chains: [ScanMCMCChain] = []
         for name in try file.members(of: "/mcmc") where name.hasPrefix("chain_") {
@@ -282,19 +282,19 @@ private struct ScanH5Reader: ~Copyable {
             var r = try MCMCResult.read(from: file, group: cg)
             let offset = try ai("sample_offset", cg), count = try ai("sample_count", cg)
             guard offset >= 0, count >= 0, offset + count <= chi2.count, r.parameterCount == p else {
-                throw PDFEmuError("\(file.path): \(cg): sample_offset/sample_count do not fit /mcmc/samples")
+                throw PDFEmuError(file: file.path, dataset: cg, "sample_offset/sample_count do not fit /mcmc/samples")
             }
             r.samples = Array(samples[(offset * p)..<((offset + count) * p)])
             r.chi2 = Array(chi2[offset..<(offset + count)])
             chains.append(ScanMCMCChain(index: try ai("index", cg), result: r))
         }
-        guard !chains.isEmpty else { throw PDFEmuError("\(file.path): /mcmc has no chain_C groups") }
+        guard !chains.isEmpty else { throw PDFEmuError(file: file.path, "/mcmc has no chain_C groups") }
         return try ScanMCMC(chainCount: try ai("chains", "/mcmc"), chains: chains)
     }
 
     func status(_ g: String) throws -> MinimiserStatus {
         let text = try astr("status", g)
-        guard let st = MinimiserStatus(rawValue: text) else { throw PDFEmuError("\(file.path): \(g) status: '\(text)' is not a minimiser status") }
+        guard let st = MinimiserStatus(rawValue: text) else { throw PDFEmuError(file: file.path, "\(g) status: '\(text)' is not a minimiser status") }
         return st
     }
 

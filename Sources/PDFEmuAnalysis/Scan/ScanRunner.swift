@@ -77,7 +77,7 @@ package enum ScanRunner {
     static func validate(model: any ScalarModel, options: ScanOptions, lagrangeModels: [LagrangeModel]) throws -> Plan {
         let names = model.parameterNames
         let p = names.count
-        guard p > 0 else { throw PDFEmuError("model has no parameters") }
+        guard p > 0 else { throw PDFEmuError(.chi2, "model has no parameters") }
         func index(_ n: String, _ what: ScanSetting) throws -> Int {
             guard let i = names.firstIndex(of: n) else {
                 throw ScanSettingError(what, nil, "unknown parameter '\(n)' (known: \(names.joined(separator: " ")))")
@@ -128,7 +128,7 @@ package enum ScanRunner {
         }
         for m in lagrangeModels {
             if m.model.parameterNames != names {
-                throw PDFEmuError("\(m.label): parameter names (\(m.model.parameterNames.joined(separator: " "))) differ from "
+                throw PDFEmuError(.input(m.label), "parameter names (\(m.model.parameterNames.joined(separator: " "))) differ from "
                                   + "the χ² model's (\(names.joined(separator: " ")))")
             }
             quantities.append(.model(label: m.label, model: m.model))
@@ -141,7 +141,7 @@ package enum ScanRunner {
             units += (0..<mc.chains).map { .mcmc($0) }
         }
         if let r = model.trainingRegion, r.trainingLower.count != p || r.trainingUpper.count != p {
-            throw PDFEmuError("model: training box has \(r.trainingLower.count) entries for \(p) parameters")
+            throw PDFEmuError(.step("model"), "training box has \(r.trainingLower.count) entries for \(p) parameters")
         }
         return Plan(constraints: constraints, units: units, quantities: quantities)
     }
@@ -172,11 +172,11 @@ package enum ScanRunner {
         let p = model.parameterNames.count
         var points = Array(model.startingPoints.prefix(starts)).filter { $0.count == p }
         if points.isEmpty, let r = model.trainingRegion { points = [(0..<p).map { 0.5 * (r.trainingLower[$0] + r.trainingUpper[$0]) }] }
-        guard !points.isEmpty else { throw PDFEmuError("minimisation: the model offers no starting point") }
+        guard !points.isEmpty else { throw PDFEmuError(.step("minimisation"), "the model offers no starting point") }
         points = points.map { pt in (0..<p).map { constraints[$0].clamp(pt[$0]) } }
         let ms = minimiser.minimiseMultiStart(from: points, constraints: constraints)
         let best = ms.best
-        guard best.value.isFinite else { throw PDFEmuError("minimisation failed: χ² is not finite at any start") }
+        guard best.value.isFinite else { throw PDFEmuError(.chi2, "minimisation failed: χ² is not finite at any start") }
         let pred = model.prediction(at: best.theta)
         let region = model.trainingRegion
         let domain = region?.domain(at: best.theta)

@@ -21,7 +21,7 @@ package enum RunIdentity {
     /// Hash of a file's bytes (the model file's identity); throws naming the file if unreadable.
     package static func fileHash(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw PDFEmuError("\(path): cannot read")
+            throw PDFEmuError(file: path, "cannot read")
         }
         var h1: UInt64 = 0xcbf2_9ce4_8422_2325, h2: UInt64 = 0x6c62_272e_07bb_0142
         for byte in data {
@@ -57,34 +57,34 @@ package enum ScanMerge {
     /// Merges shard results (`source` names each, e.g. its file) after checking they are all from
     /// one run, each shard k/N present exactly once; throws one line naming the misfit otherwise.
     package static func merge(_ shards: [(source: String, result: ScanResult)]) throws -> ScanResult {
-        guard let first = shards.first else { throw PDFEmuError("merge: no shard files given") }
+        guard let first = shards.first else { throw PDFEmuError(.step("merge"), "no shard files given") }
         for s in shards where s.result.shard == nil {
-            throw PDFEmuError("\(s.source): not a shard output (the scan was not sharded)")
+            throw PDFEmuError(file: s.source, "not a shard output (the scan was not sharded)")
         }
         let n = first.result.shard!.count
         var seen: [Int: String] = [:]
         for s in shards {
             let r = s.result
             if r.runID != first.result.runID {
-                throw PDFEmuError("\(s.source): from a different run (run id \(r.runID)) than \(first.source) (run id \(first.result.runID))")
+                throw PDFEmuError(file: s.source, "from a different run (run id \(r.runID)) than \(first.source) (run id \(first.result.runID))")
             }
             if r.shard!.count != n {
-                throw PDFEmuError("\(s.source): shard \(r.shard!.index)/\(r.shard!.count) does not fit \(first.source)'s /\(n) split")
+                throw PDFEmuError(file: s.source, "shard \(r.shard!.index)/\(r.shard!.count) does not fit \(first.source)'s /\(n) split")
             }
             if let other = seen[r.shard!.index] {
-                throw PDFEmuError("\(s.source): shard \(r.shard!.index)/\(n) given twice (also \(other))")
+                throw PDFEmuError(file: s.source, "shard \(r.shard!.index)/\(n) given twice (also \(other))")
             }
             seen[r.shard!.index] = s.source
             // Compared through JSON so that NaN entries (e.g. a covariance that is undefined) compare equal.
             if try Fmt.json(r.minimum) != Fmt.json(first.result.minimum) || Fmt.json(r.hessian) != Fmt.json(first.result.hessian)
                 || r.units != first.result.units || r.parameterNames != first.result.parameterNames
                 || r.tolerances != first.result.tolerances {
-                throw PDFEmuError("\(s.source): minimum or unit list differs from \(first.source) despite equal run id")
+                throw PDFEmuError(file: s.source, "minimum or unit list differs from \(first.source) despite equal run id")
             }
         }
         let missing = (0..<n).filter { seen[$0] == nil }
         if !missing.isEmpty {
-            throw PDFEmuError("merge: shard\(missing.count > 1 ? "s" : "") " + missing.map { "\($0)/\(n)" }.joined(separator: ", ")
+            throw PDFEmuError(.step("merge"), "shard\(missing.count > 1 ? "s" : "") " + missing.map { "\($0)/\(n)" }.joined(separator: ", ")
                               + " missing")
         }
         var byName: [String: ScanUnitOutput] = [:]
@@ -93,7 +93,7 @@ package enum ScanMerge {
         merged.shard = nil
         merged.timing = nil
         try merged.setUnitOutputs(try first.result.units.map { unit in
-            guard let o = byName[unit] else { throw PDFEmuError("merge: unit \(unit) is in none of the shards") }
+            guard let o = byName[unit] else { throw PDFEmuError(.step("merge"), "unit \(unit) is in none of the shards") }
             return o
         })
         return merged

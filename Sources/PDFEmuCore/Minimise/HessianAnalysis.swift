@@ -38,7 +38,7 @@ package struct HessianAnalysis: Sendable, Codable, Equatable {
         var values: [Double] = [], vectors: [Double] = []
         if n > 0 {
             if h.contains(where: { !$0.isFinite }) {
-                throw PDFEmuError("Hessian at the minimum has non-finite entries")
+                throw PDFEmuError(.chi2, "Hessian at the minimum has non-finite entries")
             }
             (values, vectors) = try BLAS.symmetricEigen(h, n: n)
         }

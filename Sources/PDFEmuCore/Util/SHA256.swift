@@ -39,7 +39,7 @@ package enum SHA256 {
 
     /// The hex digest of the file at `path`; throws one line if it cannot be read.
     package static func hex(file path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError("\(path): cannot read") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError(file: path, "cannot read") }
         return hex(data)
     }
 

@@ -9,22 +9,22 @@ package enum AtomicOutput {
     /// Checks that `path` is not empty, that its directory exists and is writable and that `path` is
     /// not a directory; throws one line naming it otherwise.
     package static func checkWritable(_ path: String) throws(PDFEmuError) {
-        guard !path.isEmpty else { throw PDFEmuError("output file name is empty") }
+        guard !path.isEmpty else { throw PDFEmuError(file: "", "output file name is empty") }
         let target = resolvingLinks(path)
         let url = URL(fileURLWithPath: target)
         let dir = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw PDFEmuError("\(path): output directory \(dir) does not exist")
+            throw PDFEmuError(file: path, "output directory \(dir) does not exist")
         }
         guard FileManager.default.isWritableFile(atPath: dir) else {
-            throw PDFEmuError("\(path): output directory \(dir) is not writable")
+            throw PDFEmuError(file: path, "output directory \(dir) is not writable")
         }
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDir), isDir.boolValue {
-            throw PDFEmuError("\(path): is a directory")
+            throw PDFEmuError(file: path, "is a directory")
         }
         if url.lastPathComponent.utf8.count > 240 {
-            throw PDFEmuError("\(String(path.prefix(80)))…: file name is too long (\(url.lastPathComponent.utf8.count) bytes)")
+            throw PDFEmuError(file: "\(String(path.prefix(80)))…", "file name is too long (\(url.lastPathComponent.utf8.count) bytes)")
         }
     }
 
@@ -67,7 +67,7 @@ package enum AtomicOutput {
             var st = stat()
             if stat(target, &st) == 0 { _ = chmod(tmp, st.st_mode & 0o7777) }
             guard rename(tmp, target) == 0 else {
-                throw PDFEmuError("\(path): cannot rename temporary file into place: \(String(cString: strerror(errno)))")
+                throw PDFEmuError(file: path, "cannot rename temporary file into place: \(String(cString: strerror(errno)))")
             }
             return r
         } catch {
@@ -90,7 +90,7 @@ package enum AtomicOutput {
     package static func write(_ data: Data, to path: String) throws {
         try write(to: path) { tmp in
             guard FileManager.default.createFile(atPath: tmp, contents: data) else {
-                throw PDFEmuError("\(path): cannot write")
+                throw PDFEmuError(file: path, "cannot write")
             }
         }
     }

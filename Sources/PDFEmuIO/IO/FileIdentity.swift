@@ -24,7 +24,7 @@ package struct FileIdentity: Hashable, Sendable {
         guard let out = FileIdentity(output) else { return }
         for input in inputs where FileIdentity(input.path) == out {
             let spelling = input.path == output ? "" : " (\(input.path))"
-            throw PDFEmuError("\(output): output would overwrite the input \(input.label)\(spelling); choose another output file")
+            throw PDFEmuError(file: output, "output would overwrite the input \(input.label)\(spelling); choose another output file")
         }
     }
 
@@ -34,7 +34,7 @@ package struct FileIdentity: Hashable, Sendable {
         for p in paths {
             guard let id = FileIdentity(p) else { continue }
             if let first = seen[id] {
-                throw PDFEmuError("\(what): \(p) is the same file as \(first), listed twice")
+                throw PDFEmuError(.input(what), "\(p) is the same file as \(first), listed twice")
             }
             seen[id] = p
         }

@@ -8,19 +8,19 @@ package enum NameRules {
 
     /// Throws one line naming `source` (file and dataset) and the first bad name in `names`; `what`
     /// is "parameter" or "experiment".
-    package static func check(_ names: [String], what: String, source: String) throws(PDFEmuError) {
+    package static func check(_ names: [String], what: String, source: PDFEmuError.Subject) throws(PDFEmuError) {
         var seen = Set<String>()
         for (i, n) in names.enumerated() {
             let shown = n.count > 40 ? "\"\(n.prefix(40))…\"" : "\"\(n)\""
-            if n.isEmpty { throw PDFEmuError("\(source): \(what) name \(i) is empty") }
+            if n.isEmpty { throw PDFEmuError(source, "\(what) name \(i) is empty") }
             if n.count > maxLength {
-                throw PDFEmuError("\(source): \(what) name \(i) \(shown) is \(n.count) characters long (at most \(maxLength))")
+                throw PDFEmuError(source, "\(what) name \(i) \(shown) is \(n.count) characters long (at most \(maxLength))")
             }
-            if n.contains("/") { throw PDFEmuError("\(source): \(what) name \(shown) contains '/'") }
+            if n.contains("/") { throw PDFEmuError(source, "\(what) name \(shown) contains '/'") }
             if n.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                throw PDFEmuError("\(source): \(what) name \(i) contains a control character")
+                throw PDFEmuError(source, "\(what) name \(i) contains a control character")
             }
-            if !seen.insert(n).inserted { throw PDFEmuError("\(source): \(what) name \(shown) appears twice") }
+            if !seen.insert(n).inserted { throw PDFEmuError(source, "\(what) name \(shown) appears twice") }
         }
     }
 }

@@ -59,23 +59,23 @@ public struct OraclePoints: Sendable, Equatable {
     /// points file (a scan file is one). Throws one line naming the file and the dataset at fault.
     package static func read(_ path: String) throws -> OraclePoints {
         let file = try HDF5File(open: path)
-        guard file.isDataset("/parameters") else { throw PDFEmuError("\(path): /parameters: no such dataset") }
+        guard file.isDataset("/parameters") else { throw PDFEmuError(file: path, dataset: "/parameters", "no such dataset") }
         guard file.isDataset("/parameter_names") else {
-            throw PDFEmuError("\(path): /parameter_names: no such dataset (columns are matched by name)")
+            throw PDFEmuError(file: path, dataset: "/parameter_names", "no such dataset (columns are matched by name)")
         }
         let names = try file.readStrings("/parameter_names")
         let (shape, values) = try file.read("/parameters", as: Double.self)
         guard shape.count == 2 || shape.count == 1 else {
-            throw PDFEmuError("\(path): /parameters: shape \(shape), expected [N, P]")
+            throw PDFEmuError(file: path, dataset: "/parameters", "shape \(shape), expected [N, P]")
         }
         let cols = shape.count == 2 ? shape[1] : shape[0]
         guard cols == names.count else {
-            throw PDFEmuError("\(path): /parameter_names has \(names.count) names but /parameters has \(cols) columns")
+            throw PDFEmuError(file: path, "/parameter_names has \(names.count) names but /parameters has \(cols) columns")
         }
-        guard !values.isEmpty else { throw PDFEmuError("\(path): /parameters: is empty (shape \(shape))") }
-        guard Set(names).count == names.count else { throw PDFEmuError("\(path): /parameter_names: parameter names are not unique") }
+        guard !values.isEmpty else { throw PDFEmuError(file: path, dataset: "/parameters", "is empty (shape \(shape))") }
+        guard Set(names).count == names.count else { throw PDFEmuError(file: path, dataset: "/parameter_names", "parameter names are not unique") }
         do { return try OraclePoints(parameterNames: names, values: values) } catch {
-            throw PDFEmuError("\(path): /parameters: \(error.message)")
+            throw PDFEmuError(file: path, dataset: "/parameters", error.message)
         }
     }
 }

@@ -42,17 +42,17 @@ package enum ScanReader {
     /// Reads one or more files and concatenates their points; the files must agree on parameter and
     /// experiment names. Rows with a NaN or infinite value are dropped and counted.
     package static func read(_ paths: [String], options: ScanReadOptions = ScanReadOptions()) throws -> ScanData {
-        guard let first = paths.first else { throw PDFEmuError("no scan file given") }
+        guard let first = paths.first else { throw PDFEmuError(file: "", "no scan file given") }
         try FileIdentity.refuseRepeats(paths, what: "scan files")
         var scan = try readOne(first, options: options)
         for path in paths.dropFirst() {
             let next = try readOne(path, options: options)
             guard next.parameterNames == scan.parameterNames else {
-                throw PDFEmuError("\(path): parameter names \(next.parameterNames.joined(separator: ",")) differ from "
+                throw PDFEmuError(file: path, "parameter names \(next.parameterNames.joined(separator: ",")) differ from "
                                   + "\(first)'s \(scan.parameterNames.joined(separator: ","))")
             }
             guard next.experimentNames == scan.experimentNames else {
-                throw PDFEmuError("\(path): experiment names differ from \(first)'s")
+                throw PDFEmuError(file: path, "experiment names differ from \(first)'s")
             }
             scan.parameters += next.parameters
             scan.chi2 += next.chi2
@@ -70,12 +70,12 @@ package enum ScanReader {
             if let given {
                 let p = given.hasPrefix("/") ? given : "/" + given
                 try file.checkLink(p)
-                guard file.isDataset(p) else { throw PDFEmuError("\(path): \(p): no such dataset (\(what))") }
+                guard file.isDataset(p) else { throw PDFEmuError(file: path, dataset: p, "no such dataset (\(what))") }
                 return p
             }
             for c in candidates { try file.checkLink(c) }
             guard let p = candidates.first(where: { file.isDataset($0) }) else {
-                throw PDFEmuError("\(path): no \(what) dataset (looked for \(candidates.joined(separator: ", ")))")
+                throw PDFEmuError(file: path, "no \(what) dataset (looked for \(candidates.joined(separator: ", ")))")
             }
             return p
         }
@@ -84,29 +84,29 @@ package enum ScanReader {
 
         let chi2Info = try file.info(chi2Path)
         guard chi2Info.elementClass == .float || chi2Info.elementClass == .integer else {
-            throw PDFEmuError("\(path): \(chi2Path): is a \(chi2Info.elementClass.rawValue) dataset, expected numbers")
+            throw PDFEmuError(file: path, dataset: chi2Path, "is a \(chi2Info.elementClass.rawValue) dataset, expected numbers")
         }
         guard chi2Info.shape.count == 1 || (chi2Info.shape.count == 2 && chi2Info.shape.contains(1)) else {
-            throw PDFEmuError("\(path): \(chi2Path): has shape \(chi2Info.shape), expected 1-D [N]")
+            throw PDFEmuError(file: path, dataset: chi2Path, "has shape \(chi2Info.shape), expected 1-D [N]")
         }
         let n = chi2Info.count
-        guard n > 0 else { throw PDFEmuError("\(path): \(chi2Path): is empty (no points)") }
+        guard n > 0 else { throw PDFEmuError(file: path, dataset: chi2Path, "is empty (no points)") }
 
         let pInfo = try file.info(paramsPath)
         guard pInfo.elementClass == .float || pInfo.elementClass == .integer else {
-            throw PDFEmuError("\(path): \(paramsPath): is a \(pInfo.elementClass.rawValue) dataset, expected numbers")
+            throw PDFEmuError(file: path, dataset: paramsPath, "is a \(pInfo.elementClass.rawValue) dataset, expected numbers")
         }
         guard pInfo.shape.count == 2 else {
-            throw PDFEmuError("\(path): \(paramsPath): is \(pInfo.shape.count)-D with shape \(pInfo.shape), expected 2-D [N, P]")
+            throw PDFEmuError(file: path, dataset: paramsPath, "is \(pInfo.shape.count)-D with shape \(pInfo.shape), expected 2-D [N, P]")
         }
-        guard pInfo.count > 0 else { throw PDFEmuError("\(path): \(paramsPath): is empty (shape \(pInfo.shape))") }
+        guard pInfo.count > 0 else { throw PDFEmuError(file: path, dataset: paramsPath, "is empty (shape \(pInfo.shape))") }
 
         // Names (optional): they decide the layout when given.
         var names: [String]? = nil
         let namesPath = options.parameterNames.map { $0.hasPrefix("/") ? $0 : "/" + $0 }
             ?? ScanReadOptions.nameCandidates.first(where: { file.isDataset($0) })
         if let namesPath {
-            guard file.isDataset(namesPath) else { throw PDFEmuError("\(path): \(namesPath): no such dataset (parameter names)") }
+            guard file.isDataset(namesPath) else { throw PDFEmuError(file: path, dataset: namesPath, "no such dataset (parameter names)") }
             names = try file.readStrings(namesPath)
         }
 
@@ -117,20 +117,20 @@ package enum ScanReader {
             else if b == n && (names == nil || names!.count == a) { layout = .transposed }
             else if a == n || b == n {
                 let p = a == n ? b : a
-                throw PDFEmuError("\(path): \(namesPath ?? "parameter names"): has \(names!.count) names but \(paramsPath) has \(p) parameters")
+                throw PDFEmuError(file: path, dataset: namesPath ?? "parameter names", "has \(names!.count) names but \(paramsPath) has \(p) parameters")
             } else {
-                throw PDFEmuError("\(path): \(paramsPath) has shape [\(a), \(b)] but \(chi2Path) has \(n) points")
+                throw PDFEmuError(file: path, "\(paramsPath) has shape [\(a), \(b)] but \(chi2Path) has \(n) points")
             }
         }
         let (np, p) = layout == .rows ? (a, b) : (b, a)
         guard np == n else {
-            throw PDFEmuError("\(path): \(paramsPath) has \(np) points (\(layout == .rows ? "rows" : "columns")) but \(chi2Path) has \(n)")
+            throw PDFEmuError(file: path, "\(paramsPath) has \(np) points (\(layout == .rows ? "rows" : "columns")) but \(chi2Path) has \(n)")
         }
         if let names, names.count != p {
-            throw PDFEmuError("\(path): \(namesPath!): has \(names.count) names but \(paramsPath) has \(p) parameters")
+            throw PDFEmuError(file: path, dataset: namesPath!, "has \(names.count) names but \(paramsPath) has \(p) parameters")
         }
         let parameterNames = names ?? (0..<p).map { "p\($0)" }
-        if let namesPath { try NameRules.check(parameterNames, what: "parameter", source: "\(path): \(namesPath)") }
+        if let namesPath { try NameRules.check(parameterNames, what: "parameter", source: .dataset(file: path, name: namesPath)) }
 
         var raw = try file.read(paramsPath, as: Double.self).values
         if layout == .transposed {
@@ -149,29 +149,29 @@ package enum ScanReader {
         if let perPath {
             let info = try file.info(perPath)
             guard info.elementClass == .float || info.elementClass == .integer else {
-                throw PDFEmuError("\(path): \(perPath): is a \(info.elementClass.rawValue) dataset, expected numbers")
+                throw PDFEmuError(file: path, dataset: perPath, "is a \(info.elementClass.rawValue) dataset, expected numbers")
             }
             guard info.shape.count == 2, info.shape[0] == n else {
-                throw PDFEmuError("\(path): \(perPath): has shape \(info.shape), expected [\(n), E]")
+                throw PDFEmuError(file: path, dataset: perPath, "has shape \(info.shape), expected [\(n), E]")
             }
             let e = info.shape[1]
             perExp = try file.read(perPath, as: Double.self).values
             if file.isDataset("/experiment_names") {
                 expNames = try file.readStrings("/experiment_names")
                 guard expNames.count == e else {
-                    throw PDFEmuError("\(path): /experiment_names: has \(expNames.count) names but \(perPath) has \(e) experiments")
+                    throw PDFEmuError(file: path, dataset: "/experiment_names", "has \(expNames.count) names but \(perPath) has \(e) experiments")
                 }
-                try NameRules.check(expNames, what: "experiment", source: "\(path): /experiment_names")
+                try NameRules.check(expNames, what: "experiment", source: .dataset(file: path, name: "/experiment_names"))
             } else {
                 expNames = (0..<e).map { "exp\($0)" }
             }
             if file.isDataset("/ndata_per_experiment") {
                 let nd = try file.read("/ndata_per_experiment", as: Int64.self).values
                 guard nd.count == e else {
-                    throw PDFEmuError("\(path): /ndata_per_experiment: has \(nd.count) entries but \(perPath) has \(e) experiments")
+                    throw PDFEmuError(file: path, dataset: "/ndata_per_experiment", "has \(nd.count) entries but \(perPath) has \(e) experiments")
                 }
                 if let bad = nd.firstIndex(where: { $0 <= 0 }) {
-                    throw PDFEmuError("\(path): /ndata_per_experiment: entry \(bad) (\(expNames[bad])) is \(nd[bad]), must be > 0")
+                    throw PDFEmuError(file: path, dataset: "/ndata_per_experiment", "entry \(bad) (\(expNames[bad])) is \(nd[bad]), must be > 0")
                 }
                 ndata = nd.map { Int($0) }
             }
@@ -188,7 +188,7 @@ package enum ScanReader {
             if ok { keep.append(i) }
         }
         guard !keep.isEmpty else {
-            throw PDFEmuError("\(path): all \(n) rows have NaN or infinite values in \(paramsPath) or \(chi2Path)")
+            throw PDFEmuError(file: path, "all \(n) rows have NaN or infinite values in \(paramsPath) or \(chi2Path)")
         }
         var params = raw, c2 = chi2, pe = perExp
         if keep.count < n {

@@ -51,12 +51,12 @@ final class StateLock: @unchecked Sendable {
         guard fd < 0 else { return }
         let path = directory + "/lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PDFEmuError("\(path): cannot open the lock file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PDFEmuError(file: path, "cannot open the lock file: \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let err = errno
             close(fd)
             fd = -1
-            guard err == EWOULDBLOCK else { throw PDFEmuError("\(path): cannot lock: \(String(cString: strerror(err)))") }
+            guard err == EWOULDBLOCK else { throw PDFEmuError(file: path, "cannot lock: \(String(cString: strerror(err)))") }
             // The holder writes its pid right after locking; give it a moment.
             var pid: Int32?
             for _ in 0..<20 {
@@ -213,19 +213,19 @@ final class LearnJournal: @unchecked Sendable {
     private func append(_ fields: [String]) throws {
         let line = Array((fields.joined(separator: "\t") + "\n").utf8)
         let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw PDFEmuError("\(path): cannot open for appending: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PDFEmuError(file: path, "cannot open for appending: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let n = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard n == line.count else { throw PDFEmuError("\(path): cannot append: \(String(cString: strerror(errno)))") }
-        guard fsync(fd) == 0 else { throw PDFEmuError("\(path): cannot fsync: \(String(cString: strerror(errno)))") }
+        guard n == line.count else { throw PDFEmuError(file: path, "cannot append: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw PDFEmuError(file: path, "cannot fsync: \(String(cString: strerror(errno)))") }
     }
 
     /// fsyncs a file (after an atomic rename: its contents) and its directory (the rename).
     static func sync(file: String) throws {
         let fd = open(file, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PDFEmuError("\(file): cannot open to fsync: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PDFEmuError(file: file, "cannot open to fsync: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw PDFEmuError("\(file): cannot fsync: \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw PDFEmuError(file: file, "cannot fsync: \(String(cString: strerror(errno)))") }
         try syncDirectory(URL(fileURLWithPath: file).deletingLastPathComponent().path)
     }
 

@@ -216,8 +216,8 @@ struct EvaluatedPoints {
 
     mutating func add(_ points: OraclePoints, _ r: OracleResult, batch: String, source: String) throws {
         if names == nil { names = points.parameterNames }
-        guard points.parameterNames == names else { throw PDFEmuError("\(source): parameter names differ from the other evaluated points'") }
-        do { try result.append(r) } catch { throw PDFEmuError("\(source): \(error.message)") }
+        guard points.parameterNames == names else { throw PDFEmuError(file: source, "parameter names differ from the other evaluated points'") }
+        do { try result.append(r) } catch { throw PDFEmuError(file: source, error.message) }
         let base = values.count / max(1, names!.count)
         for i in 0..<points.count where index[Self.key(points.point(i))] == nil { index[Self.key(points.point(i))] = base + i }
         values += points.values

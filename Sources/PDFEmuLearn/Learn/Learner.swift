@@ -318,7 +318,7 @@ package struct Learner {
     package var allPointsPath: String { state.directory + "/all_points.h5" }
 
     func writeAllPoints(_ e: EvaluatedPoints) throws {
-        guard let points = e.points else { throw PDFEmuError("no evaluated point to fit") }
+        guard let points = e.points else { throw PDFEmuError(file: state.directory, "no evaluated point to fit") }
         try OracleFiles.write(e.result, points: points, to: allPointsPath, attributes: [("format", OracleScanFile.formatTag), ("oracle", oracle.label)])
     }
 
@@ -336,7 +336,7 @@ package struct Learner {
         if round > 1, let prev = try? loadEmulator(round - 1) { warm = prev; config.epochs = settings.refitEpochs }
         let fit = try FitRunner.run(config: config, options: FitOptions(output: config.output, warmStart: warm),
                                     log: { line in if line.hasPrefix("warm start") { log("round \(round): " + line) } })
-        if fit.diverged { throw PDFEmuError("round \(round): training diverged (NaN loss); evaluated points are kept in \(state.directory); lower training.learning_rate and resume") }
+        if fit.diverged { throw PDFEmuError(.step("round \(round)"), "training diverged (NaN loss); evaluated points are kept in \(state.directory); lower training.learning_rate and resume") }
         try LearnJournal.sync(file: config.output)
         try state.journal.recordFit(round, file: "round_\(round)/emulator.h5", sha: LearnJournal.sha256(file: config.output) ?? "")
         return try loadEmulator(round)
@@ -435,7 +435,7 @@ package struct Learner {
             }
             done += outcome.result.count
             if let failure = outcome.failure {
-                throw PDFEmuError("oracle failed in batch \(name) after \(done) of \(asked.count) points (\(failure.error.description)); "
+                throw PDFEmuError(.step("batch \(name)"), "oracle failed after \(done) of \(asked.count) points (\(failure.error.description)); "
                                   + "the \(done) evaluated points are kept in \(state.directory); fix the oracle and resume")
             }
         }

@@ -38,12 +38,12 @@ package struct ProposalOptions: Sendable, Codable, Equatable {
 
     /// Throws one line naming the setting at fault.
     package func check() throws {
-        guard count > 0 else { throw PDFEmuError("--n: must be > 0, got \(count)") }
+        guard count > 0 else { throw SettingError(.proposalCount, "must be > 0, got \(count)") }
         // A candidate pool several times the count, each a point with its distances (1 kB assumed).
         try SizeLimits.check(.proposalCount, count, cap: 10_000_000, bytesEach: 4096, what: "points")
         guard margin >= 0, margin.isFinite else { throw SettingError(.proposalMargin, "must be ≥ 0, got \(margin)") }
         guard answerFraction >= 0, disagreementFraction >= 0, answerFraction + disagreementFraction <= 1 else {
-            throw PDFEmuError("proposal mix: fractions must be ≥ 0 and sum to at most 1")
+            throw PDFEmuError(.step("proposal mix"), "fractions must be ≥ 0 and sum to at most 1")
         }
         guard minDistance >= 0, minDistance.isFinite else { throw SettingError(.proposalMinDistance, "must be ≥ 0, got \(minDistance)") }
     }

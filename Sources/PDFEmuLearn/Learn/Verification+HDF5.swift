@@ -61,7 +61,7 @@ extension Verification {
         let err = try file.vector(g + "/answer_error"), eps = try file.vector(g + "/answer_epsilon")
         let cert = try file.flags(g + "/answer_certified"), notes = try file.readStrings(g + "/answer_notes")
         guard [kinds.count, tol.count, value.count, err.count, eps.count, cert.count, notes.count].allSatisfy({ $0 == names.count }) else {
-            throw PDFEmuError("\(path): \(g): answer datasets differ in length")
+            throw PDFEmuError(file: path, dataset: g, "answer datasets differ in length")
         }
         let answers = names.indices.map {
             VerifiedAnswer(name: names[$0], kind: kinds[$0], tolerance: tol[$0], value: value[$0].isNaN ? nil : value[$0],
@@ -73,7 +73,7 @@ extension Verification {
             let de = try file.vector(g + "/point_delta_emulated"), ct = try file.vector(g + "/point_chi2_true")
             let dt = try file.vector(g + "/point_delta_true")
             guard [theta.count, de.count, ct.count, dt.count].allSatisfy({ $0 == owner.count }), owner.allSatisfy({ answers.indices.contains($0) }) else {
-                throw PDFEmuError("\(path): \(g): point datasets differ in length or name unknown answers")
+                throw PDFEmuError(file: path, dataset: g, "point datasets differ in length or name unknown answers")
             }
             points = owner.indices.map { VerifiedPoint(answer: owner[$0], theta: theta[$0], emulatedDelta: de[$0], trueChi2: ct[$0], trueDelta: dt[$0]) }
         }

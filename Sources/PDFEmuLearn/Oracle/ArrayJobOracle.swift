@@ -283,23 +283,23 @@ package struct ArrayJobOracle: ChiSquareOracle {
     private func check(_ path: String, shard k: Int?, points: OraclePoints, inputHash: String) throws -> OracleResult {
         let c = try OracleScanFile.read(path)
         let a = c.attributes
-        guard a["format"] == OracleScanFile.formatTag else { throw PDFEmuError("\(path): not a pdfemu chi2 output") }
+        guard a["format"] == OracleScanFile.formatTag else { throw PDFEmuError(file: path, "not a pdfemu chi2 output") }
         guard a["input_hash"] == inputHash else {
-            throw PDFEmuError("\(path): from another batch or run (input_hash \(a["input_hash"] ?? "none") is not this points.h5's)")
+            throw PDFEmuError(file: path, "from another batch or run (input_hash \(a["input_hash"] ?? "none") is not this points.h5's)")
         }
         guard a["oracle"] == settings.innerOracle else {
-            throw PDFEmuError("\(path): evaluated by oracle \(a["oracle"] ?? "?"), not \(settings.innerOracle)")
+            throw PDFEmuError(file: path, "evaluated by oracle \(a["oracle"] ?? "?"), not \(settings.innerOracle)")
         }
         let n = min(settings.tasks, points.count)
         var rows = 0..<points.count
         if let k {
             guard a["shard_index"] == String(k), a["shard_count"] == String(n) else {
-                throw PDFEmuError("\(path): is shard \(a["shard_index"] ?? "?")/\(a["shard_count"] ?? "?"), expected \(k)/\(n)")
+                throw PDFEmuError(file: path, "is shard \(a["shard_index"] ?? "?")/\(a["shard_count"] ?? "?"), expected \(k)/\(n)")
             }
             rows = OracleScanFile.rows(of: ShardSpec(index: k, count: n), count: points.count)
         }
         guard c.points == points.rows(rows), c.result.count == rows.count else {
-            throw PDFEmuError("\(path): its points are not rows \(rows.lowerBound)..<\(rows.upperBound) of the batch")
+            throw PDFEmuError(file: path, "its points are not rows \(rows.lowerBound)..<\(rows.upperBound) of the batch")
         }
         return c.result
     }
@@ -334,23 +334,23 @@ package struct ArrayJobOracle: ChiSquareOracle {
     /// An exclusive lock on `path` (created), held until the descriptor is closed (or the process dies).
     static func lock(_ path: String) throws -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { throw PDFEmuError("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PDFEmuError(file: path, "cannot open: \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw PDFEmuError("\(path): another pdfemu is driving this batch")
+            throw PDFEmuError(file: path, "another pdfemu is driving this batch")
         }
         return fd
     }
 
     private func appendLine(_ path: String, _ line: String, header: String? = nil) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        guard fd >= 0 else { throw PDFEmuError("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw PDFEmuError(file: path, "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var text = line + "\n"
         if let header, lseek(fd, 0, SEEK_END) == 0 { text = header + "\n" + text }
         let bytes = Array(text.utf8)
         guard write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
-            throw PDFEmuError("\(path): cannot write: \(String(cString: strerror(errno)))")
+            throw PDFEmuError(file: path, "cannot write: \(String(cString: strerror(errno)))")
         }
     }
 }

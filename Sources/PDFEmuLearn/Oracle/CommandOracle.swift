@@ -139,7 +139,7 @@ package struct CommandOracle: ChiSquareOracle {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((base.hasSuffix("/") ? base : base + "/").utf8CString.dropLast()) + Array("pdfemu-oracle-XXXXXX".utf8CString)
         guard let p = mkdtemp(&template) else {
-            throw PDFEmuError("cannot create a temporary directory in \(base): \(String(cString: strerror(errno)))")
+            throw PDFEmuError(file: base, "cannot create a temporary directory: \(String(cString: strerror(errno)))")
         }
         return String(cString: p)
     }

@@ -49,7 +49,7 @@ package enum OracleScanFile {
         let points = try OraclePoints.read(path)
         let result: OracleResult
         do { result = try OracleFiles.readOutput(path, for: points) } catch {
-            throw PDFEmuError("\(path): " + error.message.replacingOccurrences(of: "output ", with: "", options: .anchored))
+            throw PDFEmuError(file: path, error.message.replacingOccurrences(of: "output ", with: "", options: .anchored))
         }
         let file = try HDF5File(open: path)
         var attrs: [String: String] = [:]
@@ -58,7 +58,7 @@ package enum OracleScanFile {
         if file.isDataset("/ndata_per_experiment") {
             let v = try file.read("/ndata_per_experiment", as: Int64.self).values
             guard v.count == result.experimentCount, v.allSatisfy({ $0 >= 0 }) else {
-                throw PDFEmuError("\(path): /ndata_per_experiment has \(v.count) entries for \(result.experimentCount) experiments (or a negative count)")
+                throw PDFEmuError(file: path, "/ndata_per_experiment has \(v.count) entries for \(result.experimentCount) experiments (or a negative count)")
             }
             ndata = v.map { Int($0) }
         }
@@ -70,51 +70,51 @@ package enum OracleScanFile {
     /// `evaluated_at`, which is the first shard's). Throws one line naming the shard at fault.
     @discardableResult
     package static func merge(_ shards: [String], into output: String) throws -> Contents {
-        guard !shards.isEmpty else { throw PDFEmuError("merge: no shard files given") }
+        guard !shards.isEmpty else { throw PDFEmuError(.step("merge"), "no shard files given") }
         try AtomicOutput.checkOutput(output, protecting: shards.map { ("shard", $0) })
         var parts: [(Int, String, Contents)] = []
         var runID: String?, count: Int?
         for path in shards {
             let c = try read(path)
             guard c.attributes["format"] == formatTag else {
-                throw PDFEmuError("\(path): not a pdfemu chi2 output (root attribute format ≠ \(formatTag))")
+                throw PDFEmuError(file: path, "not a pdfemu chi2 output (root attribute format ≠ \(formatTag))")
             }
             guard let k = c.attributes["shard_index"].flatMap({ Int($0) }), let n = c.attributes["shard_count"].flatMap({ Int($0) }) else {
-                throw PDFEmuError("\(path): not a shard (no shard_index/shard_count attributes)")
+                throw PDFEmuError(file: path, "not a shard (no shard_index/shard_count attributes)")
             }
             if runID == nil { runID = c.attributes["run_id"]; count = n }
             guard c.attributes["run_id"] == runID else {
-                throw PDFEmuError("\(path): belongs to another run (run_id differs from \(shards[0])'s: other input or oracle)")
+                throw PDFEmuError(file: path, "belongs to another run (run_id differs from \(shards[0])'s: other input or oracle)")
             }
-            guard n == count else { throw PDFEmuError("\(path): shard \(k)/\(n), but \(shards[0]) is one of \(count!)") }
+            guard n == count else { throw PDFEmuError(file: path, "shard \(k)/\(n), but \(shards[0]) is one of \(count!)") }
             if let other = parts.first(where: { $0.0 == k }) {
-                throw PDFEmuError("merge: shard \(k)/\(n) given twice (\(other.1), \(path))")
+                throw PDFEmuError(.step("merge"), "shard \(k)/\(n) given twice (\(other.1), \(path))")
             }
             parts.append((k, path, c))
         }
         let n = count!
         if let missing = (0..<n).first(where: { k in !parts.contains { $0.0 == k } }) {
-            throw PDFEmuError("merge: shard \(missing)/\(n) missing")
+            throw PDFEmuError(.step("merge"), "shard \(missing)/\(n) missing")
         }
         parts.sort { $0.0 < $1.0 }
         var values: [Double] = []
         var result = OracleResult()
         for (k, path, c) in parts {
             guard c.points.parameterNames == parts[0].2.points.parameterNames else {
-                throw PDFEmuError("\(path): parameter names differ from \(parts[0].1)'s")
+                throw PDFEmuError(file: path, "parameter names differ from \(parts[0].1)'s")
             }
             guard c.attributes["row_offset"] == String(values.count / c.points.parameterNames.count) else {
-                throw PDFEmuError("\(path): shard \(k)/\(n) starts at row \(c.attributes["row_offset"] ?? "?"), expected \(values.count / c.points.parameterNames.count)")
+                throw PDFEmuError(file: path, "shard \(k)/\(n) starts at row \(c.attributes["row_offset"] ?? "?"), expected \(values.count / c.points.parameterNames.count)")
             }
             guard c.ndataPerExperiment == parts[0].2.ndataPerExperiment else {
-                throw PDFEmuError("\(path): /ndata_per_experiment differs from \(parts[0].1)'s")
+                throw PDFEmuError(file: path, "/ndata_per_experiment differs from \(parts[0].1)'s")
             }
             values += c.points.values
-            do { try result.append(c.result) } catch { throw PDFEmuError("\(path): \(error.message)") }
+            do { try result.append(c.result) } catch { throw PDFEmuError(file: path, error.message) }
         }
         let points = try OraclePoints(parameterNames: parts[0].2.points.parameterNames, values: values)
         guard String(points.count) == parts[0].2.attributes["points_total"] else {
-            throw PDFEmuError("merge: the shards hold \(points.count) points but the input had \(parts[0].2.attributes["points_total"] ?? "?")")
+            throw PDFEmuError(.step("merge"), "the shards hold \(points.count) points but the input had \(parts[0].2.attributes["points_total"] ?? "?")")
         }
         let drop: Set<String> = ["shard_index", "shard_count"]
         let attrs = parts[0].2.attributes.filter { !drop.contains($0.key) }.sorted { $0.key < $1.key }

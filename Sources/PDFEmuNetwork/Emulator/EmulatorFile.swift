@@ -92,7 +92,7 @@ extension Emulator {
     public static func load(_ path: String) throws -> Emulator {
         try BLAS.ensureLoaded()
         let f = try HDF5File(open: path)
-        func bad(_ what: String) -> PDFEmuError { PDFEmuError("\(path): \(what)") }
+        func bad(_ what: String) -> PDFEmuError { PDFEmuError(file: path, "\(what)") }
         guard f.hasAttribute("format"), (try? f.readStringAttribute("format")) == formatTag else {
             throw bad("not a pdfemu emulator file (no format attribute \"\(formatTag)\")")
         }
@@ -119,8 +119,8 @@ extension Emulator {
         }
         let names = try f.readStrings("/parameter_names")
         let exps = try f.readStrings("/experiment_names")
-        try NameRules.check(names, what: "parameter", source: "\(path): /parameter_names")
-        try NameRules.check(exps, what: "experiment", source: "\(path): /experiment_names")
+        try NameRules.check(names, what: "parameter", source: .dataset(file: path, name: "/parameter_names"))
+        try NameRules.check(exps, what: "experiment", source: .dataset(file: path, name: "/experiment_names"))
         let actName = try f.readStringAttribute("activation")
         guard let act = Activation(rawValue: actName) else { throw bad("unknown activation \"\(actName.prefix(40))\"") }
         let hidden64: [Int64] = try f.readNumericAttribute("hidden")

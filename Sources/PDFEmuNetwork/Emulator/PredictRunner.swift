@@ -5,7 +5,7 @@ package enum PredictRunner {
     /// Points read from a file, reordered into the emulator's parameter order (N×P row-major).
     package static func readPoints(_ path: String, for emulator: Emulator) throws -> [Double] {
         let points = try OraclePoints.read(path)
-        do { return try points.columns(emulator.parameterNames) } catch { throw PDFEmuError("\(path): \(error.message)") }
+        do { return try points.columns(emulator.parameterNames) } catch { throw PDFEmuError(file: path, error.message) }
     }
 
     /// Writes predictions to an HDF5 file atomically: /chi2 [N], /chi2_std [N] (ensembles: the calibrated

@@ -35,7 +35,7 @@ public struct TrainingDomain: Sendable, Codable, Equatable {
         var cov = scan.meanAndCovariance(rows: rows).covariance
         for a in 0..<p where cov[a * p + a] <= 0 { cov[a * p + a] = 1e-300 }
         guard let L = try BLAS.cholesky(cov, n: p) else {
-            throw PDFEmuError("training points are degenerate (their covariance is singular): cannot build the domain")
+            throw PDFEmuError(.step("training domain"), "training points are degenerate (their covariance is singular): cannot build the domain")
         }
         let Linv = lowerTriangularInverse(L, n: p)
         var d = TrainingDomain(lower: lo, upper: hi, center: center, whitening: Linv, reference: [], threshold: 0, maxRadius: 0)

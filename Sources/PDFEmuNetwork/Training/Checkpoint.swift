@@ -54,16 +54,16 @@ struct FitCheckpoint<T: NNScalar> {
         }
         let f = try HDF5File(open: path)
         guard (try? f.readStringAttribute("format")) == "pdfemu-checkpoint" else {
-            throw PDFEmuError("\(path): not a pdfemu checkpoint")
+            throw PDFEmuError(file: path, "not a pdfemu checkpoint")
         }
         guard try f.readStringAttribute("config") == config.sourceText else {
-            throw PDFEmuError("\(path): checkpoint was written with a different config; remove it or restore that config")
+            throw PDFEmuError(file: path, "checkpoint was written with a different config; remove it or restore that config")
         }
         func tensors(_ prefix: String) throws -> [T] {
             var w = [T](repeating: 0, count: architecture.parameterCount)
             for t in architecture.tensors {
                 let (shape, v) = try f.read("\(prefix).\(t.name)", as: T.self)
-                guard shape == t.shape else { throw PDFEmuError("\(path): \(prefix).\(t.name): shape \(shape), expected \(t.shape)") }
+                guard shape == t.shape else { throw PDFEmuError(file: path, dataset: "\(prefix).\(t.name)", "shape \(shape), expected \(t.shape)") }
                 for i in 0..<t.count { w[t.offset + i] = v[i] }
             }
             return w
@@ -72,7 +72,7 @@ struct FitCheckpoint<T: NNScalar> {
         func dbl(_ n: String, _ o: String) throws -> Double { try f.scalar(n, of: o) }
         func stopReason(_ k: Int) throws -> StopReason {
             let text = try f.readStringAttribute("members.\(k).stop_reason", of: "/finished")
-            guard let r = StopReason(rawValue: text) else { throw PDFEmuError("\(path): members.\(k).stop_reason '\(text)' is not a stop reason") }
+            guard let r = StopReason(rawValue: text) else { throw PDFEmuError(file: path, "members.\(k).stop_reason '\(text)' is not a stop reason") }
             return r
         }
         var finished: [MemberResult<T>] = []
@@ -97,7 +97,7 @@ struct FitCheckpoint<T: NNScalar> {
             s.bestValidation = try dbl("best_validation", "/state")
             s.rng.state = (try f.readNumericAttribute("rng", of: "/state") as [Int64]).map { UInt64(bitPattern: $0) }
             let pl: [Double] = try f.readNumericAttribute("plateau", of: "/state")
-            guard pl.count == 3 else { throw PDFEmuError("\(path): /state attribute 'plateau' has \(pl.count) values, expected 3") }
+            guard pl.count == 3 else { throw PDFEmuError(file: path, "/state attribute 'plateau' has \(pl.count) values, expected 3") }
             s.schedule.plateauRate = pl[0]; s.schedule.best = pl[1]; s.schedule.stale = Int(pl[2])
             s.stale = try i64("stale", "/state")
             s.seconds = try dbl("seconds", "/state")

@@ -66,7 +66,7 @@ package enum FitRunner {
         try FileIdentity.refuseOverwrite(output: options.output, inputs: config.files.map { ("data.files entry", $0) } + options.protectedInputs)
         let scan = try ScanReader.read(config.files, options: config.read)
         if config.targetIsChi2 == false && config.read.chi2 == nil {
-            throw PDFEmuError("data.target_dataset: give the dataset of the scalar to learn when target_is_chi2 is false")
+            throw PDFEmuError(.key(file: nil, key: "data.target_dataset"), "give the dataset of the scalar to learn when target_is_chi2 is false")
         }
         log("read \(scan.count) points × \(scan.parameterCount) parameters" +
             (scan.experimentCount > 0 ? ", \(scan.experimentCount) experiments" : "") +
@@ -94,7 +94,7 @@ package enum FitRunner {
         let trainer = Trainer<T>(config: config, data: data, scan: scan)
         let arch = trainer.architecture
         guard arch.parameterCount <= maxTrainedParameters else {
-            throw PDFEmuError("network.hidden: \(arch.hidden.map(String.init).joined(separator: ",")) gives \(arch.parameterCount) parameters per member, more than \(maxTrainedParameters)")
+            throw PDFEmuError(.key(file: nil, key: "network.hidden"), "\(arch.hidden.map(String.init).joined(separator: ",")) gives \(arch.parameterCount) parameters per member, more than \(maxTrainedParameters)")
         }
         // Every member trains at least one epoch whatever the time limit: refuse an ensemble whose first
         // epochs alone (6 flops per weight and training point, at an optimistic 10¹¹ flop/s) would take
@@ -102,7 +102,7 @@ package enum FitRunner {
         if config.maxMinutes > 0 {
             let firstEpochs = 6 * Double(arch.parameterCount) * Double(max(1, data.trainRows.count)) * Double(config.members) / 1e11
             if firstEpochs > 2 * config.maxMinutes * 60 {
-                throw PDFEmuError("network.members: one epoch of each of the \(config.members) members of hidden \(arch.hidden) on "
+                throw PDFEmuError(.key(file: nil, key: "network.members"), "one epoch of each of the \(config.members) members of hidden \(arch.hidden) on "
                                   + "\(data.trainRows.count) points takes at least \(Fmt.num(firstEpochs / 60, width: 0)) min, more than "
                                   + "training.max_minutes = \(Fmt.num(config.maxMinutes, width: 0)); use fewer members or narrower layers, or raise max_minutes")
             }
@@ -156,8 +156,8 @@ package enum FitRunner {
         }
         let usable = outputMembers.filter { $0.validationRMS.isFinite }
         guard !usable.isEmpty else {
-            if interrupted { throw PDFEmuError("interrupted before the first epoch ended: no emulator written; checkpoint \(ckPath) kept") }
-            throw PDFEmuError("training diverged before the first epoch ended (NaN loss): no emulator written; lower training.learning_rate or set training.gradient_clip")
+            if interrupted { throw PDFEmuError(.step("training"), "interrupted before the first epoch ended: no emulator written; checkpoint \(ckPath) kept") }
+            throw PDFEmuError(.key(file: nil, key: "training.learning_rate"), "training diverged before the first epoch ended (NaN loss): no emulator written; lower it or set training.gradient_clip")
         }
         let scalers = Scalers(inputMean: data.inputMean, inputTransform: data.inputTransform, outputShift: data.outputShift,
                               outputScale: data.outputScale, outputLogScale: data.outputLogScale)

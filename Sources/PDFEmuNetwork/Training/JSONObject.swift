@@ -19,19 +19,19 @@ struct JSONObject {
     /// Parses a file's top-level object.
     static func parse(file: String) throws -> JSONObject {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw PDFEmuError("\(file): cannot read config file (missing or unreadable)")
+            throw PDFEmuError(file: file, "cannot read config file (missing or unreadable)")
         }
         let obj: Any
         do { obj = try JSONSerialization.jsonObject(with: data) } catch {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "invalid JSON"
-            throw PDFEmuError("\(file): not valid JSON: \(detail)")
+            throw PDFEmuError(file: file, "not valid JSON: \(detail)")
         }
-        guard let dict = obj as? [String: Any] else { throw PDFEmuError("\(file): the config must be a JSON object") }
+        guard let dict = obj as? [String: Any] else { throw PDFEmuError(file: file, "the config must be a JSON object") }
         return JSONObject(dict, path: "", file: file)
     }
 
     func key(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
-    func fail(_ k: String, _ why: String) -> PDFEmuError { PDFEmuError("\(file): \(key(k)): \(why)") }
+    func fail(_ k: String, _ why: String) -> PDFEmuError { PDFEmuError(.key(file: file, key: key(k)), why) }
 
     mutating func raw(_ k: String) -> Any? {
         used.insert(k)
@@ -125,7 +125,7 @@ struct JSONObject {
     /// Throws if the object has keys that were never read.
     func finish() throws {
         if let extra = values.keys.sorted().first(where: { !used.contains($0) }) {
-            throw PDFEmuError("\(file): \(key(extra)): unknown key")
+            throw PDFEmuError(.key(file: file, key: key(extra)), "unknown key")
         }
     }
 }

@@ -42,8 +42,8 @@ package struct TrainingData<T: NNScalar>: Sendable {
         let nTrain = Int((c.trainFraction * Double(n)).rounded(.down))
         let nVal = Int((c.validationFraction * Double(n)).rounded(.down))
         let nTest = Int((c.testFraction * Double(n)).rounded(.down))
-        guard nTrain >= 2 else { throw PDFEmuError("split.train: \(nTrain) training points is too few (N = \(n))") }
-        guard nVal >= 1 else { throw PDFEmuError("split.validation: no validation points (N = \(n))") }
+        guard nTrain >= 2 else { throw PDFEmuError(.key(file: nil, key: "split.train"), "\(nTrain) training points is too few (N = \(n))") }
+        guard nVal >= 1 else { throw PDFEmuError(.key(file: nil, key: "split.validation"), "no validation points (N = \(n))") }
         trainRows = Array(order[0..<nTrain])
         validationRows = Array(order[nTrain..<(nTrain + nVal)])
         testRows = Array(order[(nTrain + nVal)..<(nTrain + nVal + nTest)])
@@ -58,7 +58,7 @@ package struct TrainingData<T: NNScalar>: Sendable {
             trainRows = trainRows.filter { scan.chi2[$0] - smin <= cut }
             droppedByCut = before - trainRows.count
             guard trainRows.count > p + 1 else {
-                throw PDFEmuError("loss.max_delta_chi2: only \(trainRows.count) of \(before) training points have Δχ² ≤ \(cut); raise it (at least \(p + 2) points are needed)")
+                throw PDFEmuError(.key(file: nil, key: "loss.max_delta_chi2"), "only \(trainRows.count) of \(before) training points have Δχ² ≤ \(cut); raise it (at least \(p + 2) points are needed)")
             }
         } else {
             droppedByCut = 0
@@ -139,7 +139,7 @@ package struct TrainingData<T: NNScalar>: Sendable {
             for j in 0..<p { m[j * p + j] = cov[j * p + j] > 0 ? 1 / cov[j * p + j].squareRoot() : 1 }
         case .whiten:
             guard let L = try BLAS.cholesky(cov, n: p) else {
-                throw PDFEmuError("network.input_transform: the training points' covariance is singular (a parameter is constant or two are linearly dependent); use \"standardize\"")
+                throw PDFEmuError(.key(file: nil, key: "network.input_transform"), "the training points' covariance is singular (a parameter is constant or two are linearly dependent); use \"standardize\"")
             }
             m = lowerTriangularInverse(L, n: p)
         }

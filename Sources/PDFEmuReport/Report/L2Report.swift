@@ -36,7 +36,7 @@ package enum L2Report {
     /// difference as a marker. Throws one line when neither side was reached.
     package static func figure(_ r: L2Result) throws -> PlotFigure {
         guard r.plus.openReason == nil || r.minus.openReason == nil else {
-            throw PDFEmuError("L2 plot of \(r.quantity): neither X₀ + T·σ nor X₀ − T·σ was reached")
+            throw PDFEmuError(.step("L2 plot of \(r.quantity)"), "neither X₀ + T·σ nor X₀ − T·σ was reached")
         }
         let t2 = Fmt.num(r.tolerance, width: 0, digits: 4).trimmingCharacters(in: .whitespaces)
         var fig = PlotFigure(title: "L2 sensitivities of \(r.quantity) (X₀ ± T·σ_X, T² = \(t2))", xLabel: "experiment",

@@ -17,7 +17,7 @@ package enum LearningCurvePlot {
 
     /// The figure of `curve.tsv`.
     package static func figure(curveTable: String) throws -> PlotFigure {
-        guard let text = try? String(contentsOfFile: curveTable, encoding: .utf8) else { throw PDFEmuError("\(curveTable): cannot be read") }
+        guard let text = try? String(contentsOfFile: curveTable, encoding: .utf8) else { throw PDFEmuError(file: curveTable, "cannot be read") }
         // group → evaluations → largest error/ε
         var groups: [String: [Int: Double]] = [:]
         var order: [String] = []
@@ -29,7 +29,7 @@ package enum LearningCurvePlot {
             let r = err.isFinite ? err / eps : 1e3
             groups[group, default: [:]][n] = max(groups[group]?[n] ?? 0, r)
         }
-        guard !groups.isEmpty else { throw PDFEmuError("\(curveTable): no rounds recorded") }
+        guard !groups.isEmpty else { throw PDFEmuError(file: curveTable, "no rounds recorded") }
         let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
         var fig = PlotFigure(title: "Learning curve: largest verified error per answer", xLabel: "χ² evaluations",
                              yLabel: "log₁₀(|Δχ²_emu − Δχ²_true| / ε)")

@@ -57,7 +57,7 @@ package enum ContourPlot {
         fig.width = 700
         if let c = data.hessianCovariance {
             guard c.count == 4, c[0] > 0, c[3] > 0, c[0] * c[3] - c[1] * c[2] > 0 else {
-                throw PDFEmuError("contour plot of \(data.xName), \(data.yName): Hessian covariance must be a positive-definite 2×2 matrix")
+                throw PDFEmuError(.step("contour plot of \(data.xName), \(data.yName)"), "Hessian covariance must be a positive-definite 2×2 matrix")
             }
             for (i, lv) in data.levels.enumerated() where lv.level > 0 {
                 fig.series.append(PlotSeries(label: i == 0 ? "Hessian ellipses" : nil,

@@ -59,9 +59,9 @@ package enum MarginalHistogramPlot {
 
     /// The figure. Throws a one-line `PDFEmuError` when there are no finite values or bins < 1.
     package static func figure(_ data: MarginalHistogramData) throws -> PlotFigure {
-        guard data.bins >= 1 else { throw PDFEmuError("histogram of \(data.name): bins must be at least 1") }
+        guard data.bins >= 1 else { throw PDFEmuError(.step("histogram of \(data.name)"), "bins must be at least 1") }
         let (edges, density) = histogram(data.values, bins: data.bins)
-        guard !density.isEmpty else { throw PDFEmuError("histogram of \(data.name): no finite samples") }
+        guard !density.isEmpty else { throw PDFEmuError(.step("histogram of \(data.name)"), "no finite samples") }
         let t2 = Fmt.num(data.temperature2, width: 0, digits: 4).trimmingCharacters(in: .whitespaces)
         var fig = PlotFigure(title: "Marginal posterior of \(data.name) (MCMC, T² = \(t2))", xLabel: data.name,
                              yLabel: "probability density")

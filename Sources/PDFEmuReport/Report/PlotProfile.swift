@@ -70,14 +70,14 @@ package enum ProfilePlot {
     package static func figure(_ data: ProfilePlotData) throws -> PlotFigure {
         let n = data.values.count
         guard data.deltaChi2.count == n else {
-            throw PDFEmuError("profile plot of \(data.name): \(n) values but \(data.deltaChi2.count) Δχ² values")
+            throw PDFEmuError(.step("profile plot of \(data.name)"), "\(n) values but \(data.deltaChi2.count) Δχ² values")
         }
         guard data.inside.isEmpty || data.inside.count == n else {
-            throw PDFEmuError("profile plot of \(data.name): \(n) values but \(data.inside.count) domain flags")
+            throw PDFEmuError(.step("profile plot of \(data.name)"), "\(n) values but \(data.inside.count) domain flags")
         }
         let order = (0..<n).filter { data.values[$0].isFinite && data.deltaChi2[$0].isFinite }
             .sorted { data.values[$0] < data.values[$1] }
-        guard !order.isEmpty else { throw PDFEmuError("profile plot of \(data.name): no finite profile points") }
+        guard !order.isEmpty else { throw PDFEmuError(.step("profile plot of \(data.name)"), "no finite profile points") }
 
         var fig = PlotFigure(title: "Profile of \(data.name)", xLabel: data.name, yLabel: "Δχ² (profiled)")
         let pts = order.map { PlotPoint(data.values[$0], data.deltaChi2[$0]) }

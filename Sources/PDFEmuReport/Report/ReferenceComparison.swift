@@ -50,13 +50,13 @@ package struct ReferenceData: Sendable {
 
     /// Reads the JSON reference file.
     package static func load(_ path: String) throws -> ReferenceData {
-        guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError("\(path): cannot read reference file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError(file: path, "cannot read reference file") }
         let dec = JSONDecoder()
         dec.keyDecodingStrategy = .convertFromSnakeCase
         dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let root: File
         do { root = try dec.decode(File.self, from: data) } catch {
-            throw PDFEmuError("\(path): not a reference file (needs parameter_names, minimum, minos, profiles)")
+            throw PDFEmuError(file: path, "not a reference file (needs parameter_names, minimum, minos, profiles)")
         }
         let names = root.parameterNames
         var ends: [Double: [String: (lower: End?, upper: End?)]] = [:]
@@ -130,7 +130,7 @@ package struct ReferenceComparison: Sendable {
     /// Compares a scan result (from `scanOptions`) with the reference.
     package init(model: any ScalarModel, result: ScanResult, reference ref: ReferenceData) throws {
         guard model.parameterNames == ref.parameterNames else {
-            throw PDFEmuError("the emulator's parameters \(model.parameterNames.joined(separator: ",")) differ from the reference's")
+            throw PDFEmuError(.chi2, "the emulator's parameters \(model.parameterNames.joined(separator: ",")) differ from the reference's")
         }
         chi2MinReference = ref.chi2Min
         chi2MinEmulator = result.minimum.chi2

@@ -90,13 +90,13 @@ package struct ScanComparison: Sendable, Encodable, Equatable {
     package init(exact: ScanResult, other: ScanResult, exactFile: String? = nil, otherFile: String? = nil) throws {
         let le = exactFile ?? "the exact scan", lo = otherFile ?? "the other scan"
         guard exact.parameterNames == other.parameterNames else {
-            throw PDFEmuError("\(lo): parameters \(other.parameterNames.joined(separator: ",")) differ from \(le)'s "
+            throw PDFEmuError(file: lo, "parameters \(other.parameterNames.joined(separator: ",")) differ from \(le)'s "
                               + exact.parameterNames.joined(separator: ","))
         }
         guard exact.tolerances.count == other.tolerances.count,
               zip(exact.tolerances, other.tolerances).allSatisfy({ abs($0 - $1) <= 1e-12 * max(1, abs($0)) }) else {
             func list(_ t: [Double]) -> String { t.map { Fmt.num($0, width: 0) }.joined(separator: ",") }
-            throw PDFEmuError("\(lo): tolerances \(list(other.tolerances)) differ from \(le)'s \(list(exact.tolerances))")
+            throw PDFEmuError(file: lo, "tolerances \(list(other.tolerances)) differ from \(le)'s \(list(exact.tolerances))")
         }
         self.exactFile = exactFile
         self.otherFile = otherFile

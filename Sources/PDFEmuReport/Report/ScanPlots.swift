@@ -23,7 +23,7 @@ package enum ScanPlots {
         }
         for c in r.contours {
             guard let a = r.parameterNames.firstIndex(of: c.a), let b = r.parameterNames.firstIndex(of: c.b) else {
-                throw PDFEmuError("contour \(c.a), \(c.b): unknown parameter")
+                throw PDFEmuError(.step("contour \(c.a), \(c.b)"), "unknown parameter")
             }
             var cov: [Double]?
             if let aa = r.hessian.covariance(a, a), let ab = r.hessian.covariance(a, b), let bb = r.hessian.covariance(b, b),

@@ -48,14 +48,14 @@ extension FKChiSquare {
     package func startingPoints(fromScan path: String, count: Int = 8) throws -> [[Double]] {
         let points: [Double]
         do { points = try OraclePoints.read(path).columns(parameterNames) } catch let e as OracleError {
-            throw PDFEmuError("\(path): \(e.message)")
+            throw PDFEmuError(file: path, "\(e.message)")
         }
         let f = try HDF5File(open: path)
         let chi2: (shape: [Int], values: [Double]) = try f.read("/chi2")
         let p = parameterNames.count, n = points.count / p
-        guard chi2.values.count == n else { throw PDFEmuError("\(path): /chi2 has \(chi2.values.count) values but /parameters has \(n) rows") }
+        guard chi2.values.count == n else { throw PDFEmuError(file: path, "/chi2 has \(chi2.values.count) values but /parameters has \(n) rows") }
         let order = (0..<n).filter { chi2.values[$0].isFinite }.sorted { chi2.values[$0] < chi2.values[$1] }
-        guard !order.isEmpty else { throw PDFEmuError("\(path): /chi2 has no finite values") }
+        guard !order.isEmpty else { throw PDFEmuError(file: path, "/chi2 has no finite values") }
         return order.prefix(count).map { Array(points[($0 * p)..<(($0 + 1) * p)]) }
     }
 }

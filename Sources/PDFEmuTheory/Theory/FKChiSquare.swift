@@ -110,7 +110,7 @@ public struct FKChiSquare: Sendable {
             var design = [Double](repeating: 0, count: m * nb)   // column-major m×nb
             for (r, i) in rows.enumerated() { for c in 0..<nb { design[c * m + r] = fm[i * nb + c] } }
             guard let red = try ReducedLeastSquares(data: rows.map { file.data[$0] }, covariance: cov, design: design, columns: nb) else {
-                throw PDFEmuError("\(file.path): the covariance of \(what) is not positive definite")
+                throw PDFEmuError(file: file.path, "the covariance of \(what) is not positive definite")
             }
             return red
         }

@@ -106,7 +106,7 @@ final class EmulatorFileTests: XCTestCase {
         XCTAssertThrowsError(try AtomicOutput.write(to: dir.file("emu.h5")) { tmp in
             let f = try HDF5File(create: tmp)
             try r.emulator.write(into: f)
-            throw PDFEmuError("simulated failure")
+            throw PDFEmuError(file: tmp, "simulated failure")
         })
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.file("emu.h5"))), before)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }

@@ -25,7 +25,7 @@ final class ScanValidationTests: XCTestCase {
         XCTAssertTrue(message(ScanOptions(contours: [["p1", "p1"]])).contains("same parameter twice"))
         XCTAssertTrue(message(ScanOptions(fixed: ["nope": 1])).contains("fixed: unknown parameter 'nope'"))
         XCTAssertEqual(error(ScanOptions(fixed: ["nope": 1]))?.setting, .fixed)
-        XCTAssertEqual(error(ScanOptions(bounds: ["p0": ValueRange(lower: 2, upper: 1)]))?.subject, "p0")
+        XCTAssertEqual(error(ScanOptions(bounds: ["p0": ValueRange(lower: 2, upper: 1)]))?.item, "p0")
         XCTAssertTrue(message(ScanOptions(bounds: ["p0": ValueRange(lower: 2, upper: 1)])).contains("must be below"))
         let e = message(ScanOptions(lagrangeExpressions: ["2*Buv - p1 + Cdv"]))
         XCTAssertTrue(e.contains("unknown parameter names Buv, Cdv"), e)
