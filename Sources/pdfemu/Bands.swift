@@ -46,7 +46,7 @@ struct Bands: ParsableCommand {
             let staged = try plot.map { try ScanPlots.stage(svgs: PDFBandPlots.documents(bands, setLabel: label).map { ($0.file, $0.document.render()) }, in: $0) }
             do {
                 if let output {
-                    var provenance = ["sets_file": sets, "theory_file": theory, "theory_sha256": try SHA256.hex(file: theory),
+                    var provenance: Provenance = ["sets_file": sets, "theory_file": theory, "theory_sha256": try SHA256.hex(file: theory),
                                       "theory_options": try model.options.summary()]
                     if let mcmc { provenance["mcmc_file"] = mcmc }
                     try bands.writeHDF5(to: output, provenance: provenance)

@@ -135,7 +135,7 @@ struct Evidence: ParsableCommand {
         let o = try spec.makeOracle()
         let outcome = o.evaluate(points, chunkSize: 0)
         if let failure = outcome.failure { throw PDFEmuError("--oracle: \(failure.description); nothing written") }
-        let attrs: [(String, String)] = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+        let attrs: Provenance = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
                                          ("oracle", spec.text), ("input", "evidence posterior draws"),
                                          ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
                                          ("points_total", String(points.count)), ("row_offset", "0")] + o.provenance

@@ -15,14 +15,14 @@ extension PDFBandResult {
     package static let hdf5Format = "pdfemu-bands-1"
 
     /// Writes the bands as a new HDF5 file, atomically; `provenance` becomes string attributes of the root.
-    package func writeHDF5(to path: String, provenance: [String: String] = [:]) throws {
+    package func writeHDF5(to path: String, provenance: Provenance = []) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             let nf = flavourNames.count, k = x.count, m = members.count
             try f.writeAttribute("format", Self.hdf5Format)
             try f.setScalar("tolerance", tolerance)
             try f.setScalar("q0_squared", PDFBands.q0Squared)
-            for (key, v) in provenance.sorted(by: { $0.key < $1.key }) { try f.writeAttribute(key, v) }
+            try f.writeProvenance(provenance)
             try f.writeVector("/x", x)
             try f.writeStrings("/flavour_names", flavourNames)
             try f.writeStrings("/parameter_names", HERAParametrisation.parameterNames)

@@ -201,10 +201,7 @@ package enum ScanReader {
                 if e > 0 { pe.append(contentsOf: perExp[(i * e)..<((i + 1) * e)]) }
             }
         }
-        var attrs: [String: String] = [:]
-        for name in (try? file.attributeNames(of: "/")) ?? [] {
-            if let v = try? file.readStringAttribute(name, of: "/") { attrs[name] = v }
-        }
+        let attrs = (try? file.provenance()) ?? []
         return ScanData(parameterNames: parameterNames, parameters: params, chi2: c2, experimentNames: expNames,
                         chi2PerExperiment: pe, ndataPerExperiment: ndata,
                         sources: [ScanSource(path: path, points: keep.count, attributes: attrs)],

@@ -83,14 +83,14 @@ package struct Proposal: Sendable, Equatable {
 
     /// Writes the points file the oracle protocol reads: /parameters [N, P], /parameter_names,
     /// /proposal_kind [N] int32, root attributes `format` = `pdfemu-proposal` and `mix`; atomically.
-    package func write(to path: String, attributes: [(String, String)] = []) throws {
+    package func write(to path: String, attributes: Provenance = []) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try f.writePoints(points, parameterNames: parameterNames)
             try f.write("/proposal_kind", kinds.map(\.rawValue), shape: [count])
             try f.writeAttribute("format", "pdfemu-proposal")
             try f.writeAttribute("mix", mixText)
-            for (k, v) in attributes { try f.writeAttribute(k, v) }
+            try f.writeProvenance(attributes)
             try f.flush()
         }
     }

@@ -25,10 +25,10 @@ package enum OracleScanFile {
 
     /// Provenance attributes of one run.
     package static func attributes(oracle: String, input: String, inputHash: String, total: Int, rows: Range<Int>,
-                                  shard: ShardSpec?, extra: [(String, String)] = []) -> [(String, String)] {
-        var a: [(String, String)] = [("format", formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+                                  shard: ShardSpec?, extra: Provenance = []) -> Provenance {
+        var a: Provenance = [("format", formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
                                      ("oracle", oracle), ("input", input), ("input_hash", inputHash),
-                                     ("run_id", RunIdentity.hash([inputHash, oracle] + extra.map { $0.0 + "=" + $0.1 })),
+                                     ("run_id", RunIdentity.hash([inputHash, oracle] + extra.map { $0.key + "=" + $0.value })),
                                      ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
                                      ("points_total", String(total)), ("row_offset", String(rows.lowerBound))]
         if let shard { a += [("shard_index", String(shard.index)), ("shard_count", String(shard.count))] }
@@ -39,7 +39,7 @@ package enum OracleScanFile {
     package struct Contents: Sendable {
         package var points: OraclePoints
         package var result: OracleResult
-        package var attributes: [String: String]
+        package var attributes: Provenance
         /// `/ndata_per_experiment` [E] (data points of each experiment), when the file holds it.
         package var ndataPerExperiment: [Int]? = nil
     }
@@ -52,8 +52,7 @@ package enum OracleScanFile {
             throw PDFEmuError("\(path): " + error.message.replacingOccurrences(of: "output ", with: "", options: .anchored))
         }
         let file = try HDF5File(open: path)
-        var attrs: [String: String] = [:]
-        for name in try file.attributeNames() { attrs[name] = try? file.readStringAttribute(name) }
+        let attrs = try file.provenance()
         var ndata: [Int]?
         if file.isDataset("/ndata_per_experiment") {
             let v = try file.read("/ndata_per_experiment", as: Int64.self).values
@@ -117,9 +116,9 @@ package enum OracleScanFile {
             throw PDFEmuError("merge: the shards hold \(points.count) points but the input had \(parts[0].2.attributes["points_total"] ?? "?")")
         }
         let drop: Set<String> = ["shard_index", "shard_count"]
-        let attrs = parts[0].2.attributes.filter { !drop.contains($0.key) }.sorted { $0.key < $1.key }
+        let attrs = parts[0].2.attributes.filter { !drop.contains($0.key) }
         let ndata = parts[0].2.ndataPerExperiment
         try OracleFiles.write(result, points: points, to: output, attributes: attrs, ndataPerExperiment: ndata)
-        return Contents(points: points, result: result, attributes: Dictionary(uniqueKeysWithValues: attrs), ndataPerExperiment: ndata)
+        return Contents(points: points, result: result, attributes: attrs, ndataPerExperiment: ndata)
     }
 }

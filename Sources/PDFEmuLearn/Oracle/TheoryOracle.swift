@@ -18,7 +18,7 @@ public struct TheoryOracle: ChiSquareOracle {
     /// The exact χ² itself.
     public var inMemoryModel: (any ScalarModel)? { chi2 }
     /// Root attributes stored with the values.
-    public let provenance: [(String, String)]
+    public let provenance: Provenance
     /// Points per call when the caller sets no chunk size and wants progress: one update per 16384 points.
     package static let progressChunkSize = 16384
 
@@ -27,7 +27,7 @@ public struct TheoryOracle: ChiSquareOracle {
         self.chi2 = chi2
         label = "fk:\(chi2.theoryPath)"
         let names = HERAParametrisation.parameterNames
-        var p: [(String, String)] = [
+        var p: Provenance = [
             ("theory_file", chi2.theoryPath),
             ("theory_sha256", theorySHA256),
             ("parametrisation", "HERAPDF2.0-style at Q0² = 1.9 GeV² (16 parameters " + names.joined(separator: " ")
@@ -39,7 +39,7 @@ public struct TheoryOracle: ChiSquareOracle {
             ("ndata", String(chi2.ndata)),
             ("chi2_definition", "chi2 = (D - T)^T C^-1 (D - T), C = diag(stat^2 + uncorr^2) + B B^T; per experiment: the diagonal block of C"),
         ]
-        for key in ["data", "theory"] { if let v = chi2.theoryAttributes[key] { p.append(("theory_file_" + key, v)) } }
+        for key in ["data", "theory"] { if let v = chi2.theoryAttributes[key] { p["theory_file_" + key] = v } }
         provenance = p
     }
 

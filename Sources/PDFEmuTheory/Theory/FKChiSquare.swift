@@ -43,7 +43,7 @@ public struct FKChiSquare: Sendable {
     /// Data points after the cut.
     package var ndata: Int { total.ndata }
     /// Root attributes of the theory file (build provenance).
-    package let theoryAttributes: [String: String]
+    package let theoryAttributes: Provenance
     /// Starting points for minimisation (free parameters), best first; see `FKChiSquare+ScalarModel`.
     public var startingPoints: [[Double]]
 
