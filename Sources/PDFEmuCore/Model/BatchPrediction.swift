@@ -9,10 +9,20 @@ public struct BatchPrediction: Sendable, Equatable {
     package var rawSpread: [Double]
     /// Per-experiment values [N×E] row-major (empty if the model has no per-experiment outputs).
     package var perExperiment: [Double]
+    /// Why each row is undefined [N] (nil for a defined row); empty when the model gives no reasons
+    /// (a NaN value alone then marks an undefined row).
+    package var undefinedReasons: [String?]
 
     /// Creates a batch result from its arrays.
-    package init(value: [Double], spread: [Double], rawSpread: [Double], perExperiment: [Double]) {
+    package init(value: [Double], spread: [Double], rawSpread: [Double], perExperiment: [Double], undefinedReasons: [String?] = []) {
         self.value = value; self.spread = spread; self.rawSpread = rawSpread; self.perExperiment = perExperiment
+        self.undefinedReasons = undefinedReasons
+    }
+
+    /// An exact model's result: `value` [N], no spread, per-experiment values [N×E] (may be empty).
+    package init(exactValue value: [Double], perExperiment: [Double], undefinedReasons: [String?] = []) {
+        let zeros = [Double](repeating: 0, count: value.count)
+        self.init(value: value, spread: zeros, rawSpread: zeros, perExperiment: perExperiment, undefinedReasons: undefinedReasons)
     }
 }
 

@@ -72,11 +72,9 @@ public struct TheoryOracle: ChiSquareOracle {
         BLAS.setThreads(1)
         let batch = chi2.evaluateBatch(theta)
         BLAS.setThreads(threads)
-        var reasons = [String?](repeating: nil, count: points.count)
-        for u in batch.undefined { reasons[u.row] = u.reason.description }
         do {
-            return try OracleResult(chi2: batch.chi2, experimentNames: chi2.experimentNames,
-                                    chi2PerExperiment: batch.perExperiment, reasons: reasons)
+            return try OracleResult(chi2: batch.value, experimentNames: chi2.experimentNames,
+                                    chi2PerExperiment: batch.perExperiment, reasons: batch.undefinedReasons)
         } catch { throw error.from(label) }
     }
 }

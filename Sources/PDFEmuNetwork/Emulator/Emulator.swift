@@ -73,9 +73,6 @@ public struct Emulator: ScalarModel, TrainingRegion {
 
     // MARK: ScalarModel
 
-    /// The emulated target at many points (N×P row-major) through `predictBatch` (training precision).
-    public func values(atRows points: [Double]) -> [Double] { points.isEmpty ? [] : predictBatch(points).value }
-
     /// The emulated target at θ (ensemble mean).
     public func value(at theta: [Double]) -> Double {
         members.reduce(0) { $0 + $1.outputs(at: theta)[0] } / Double(members.count)

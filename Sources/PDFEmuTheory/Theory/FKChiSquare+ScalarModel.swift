@@ -9,11 +9,6 @@ extension FKChiSquare: ScalarModel {
         (try? chi2(at: theta).get()) ?? .nan
     }
 
-    /// The χ² of many points through `evaluateBatch` (total only; NaN where undefined).
-    public func values(atRows points: [Double]) -> [Double] {
-        points.isEmpty ? [] : evaluateBatch(points, perExperiment: false).chi2
-    }
-
     public func valueAndGradient(at theta: [Double]) -> (value: Double, gradient: [Double]) {
         (try? chi2AndGradient(at: theta).get())
             ?? (.nan, [Double](repeating: .nan, count: freeIndices.count))
@@ -33,11 +28,12 @@ extension FKChiSquare: ScalarModel {
         }
     }
 
-    /// The exact χ² and per-experiment χ² at N points through `evaluateBatch` (NaN rows where undefined).
-    public func predictBatch(_ points: [Double]) -> BatchPrediction {
-        let r = evaluateBatch(points)
-        let zeros = [Double](repeating: 0, count: r.chi2.count)
-        return BatchPrediction(value: r.chi2, spread: zeros, rawSpread: zeros, perExperiment: r.perExperiment)
+    /// The exact χ² and per-experiment χ² at N points through `evaluateBatch` (NaN rows where undefined, with reasons).
+    public func predictBatch(_ points: [Double]) -> BatchPrediction { evaluateBatch(points) }
+
+    /// `evaluateBatch`; without `perExperiment` only the total χ² is computed.
+    public func predictBatch(_ points: [Double], perExperiment: Bool) -> BatchPrediction {
+        evaluateBatch(points, perExperiment: perExperiment)
     }
 }
 
