@@ -24,8 +24,8 @@ struct Bands: ParsableCommand {
             let x = try PDFBands.xGrid(points: xPoints)
             guard mcmcMaxSamples >= 10 else { throw PDFEmuError("--mcmc-max-samples: need at least 10, got \(mcmcMaxSamples)") }
             let inputs = [("--theory", theory), ("--sets", sets)] + (mcmc.map { [("--mcmc", $0)] } ?? [])
-            try resultFile.check(protecting: inputs)
-            if let plot { try ScanPlots.checkDirectory(plot) }
+            try resultFile.validate(protecting: inputs)
+            if let plot { try ScanPlots.validateDirectory(plot) }
             let model = try parameters.model(theory)
             let set = try EigenvectorSetResult.readMembers(sets)
             let members = try PDFBands.fullParameters(rows: set.members, names: set.parameterNames, template: model.template,

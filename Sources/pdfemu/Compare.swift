@@ -17,9 +17,9 @@ struct Compare: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             if let output {
-                try AtomicOutput.checkOutput(output, protecting: [("EXACT", exact), ("OTHER", other)])
+                try AtomicOutput.validateOutput(output, protecting: [("EXACT", exact), ("OTHER", other)])
             }
-            if let plot { try ScanPlots.checkDirectory(plot) }
+            if let plot { try ScanPlots.validateDirectory(plot) }
             let e = try ScanResult.readHDF5(exact), o = try ScanResult.readHDF5(other)
             let cmp = try ScanComparison(exact: e, other: o, exactFile: exact, otherFile: other)
             let labels = (URL(fileURLWithPath: exact).lastPathComponent, URL(fileURLWithPath: other).lastPathComponent)

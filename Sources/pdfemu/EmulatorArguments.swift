@@ -14,7 +14,7 @@ struct ResultFileArguments: ParsableArguments {
     var output: String?
 
     /// Throws one line if --output is given and cannot be written or is one of `inputs`.
-    func check(protecting inputs: [(label: String, path: String)]) throws {
-        if let output { try AtomicOutput.checkOutput(output, protecting: inputs) }
+    func validate(protecting inputs: [(label: String, path: String)]) throws {
+        if let output { try AtomicOutput.validateOutput(output, protecting: inputs) }
     }
 }

@@ -58,8 +58,8 @@ struct Evidence: ParsableCommand {
                                     moves: moves, seed: seed, starts: starts)
             o.methods = try Self.methods(method)
             o.runs = runs; o.smcParticles = smcParticles; o.essFraction = smcEss; o.acceptedMoves = acceptedMoves; o.maxSweeps = maxSweeps
-            try o.check()
-            let oracleSpec = try checkOracle(files: files, methods: o.methods)
+            try o.validate()
+            let oracleSpec = try resolveOracle(files: files, methods: o.methods)
             var loaded: [any ScalarModel]
             var labels: [String]
             if let theory {
@@ -111,7 +111,7 @@ struct Evidence: ParsableCommand {
 
     /// Checks the --oracle options before any work: one emulator, SMC among the methods, an output that
     /// overwrites no input; returns the parsed oracle.
-    func checkOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
+    func resolveOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
         guard let oracle else {
             if oracleOutput != nil || oracleSamples != 400 { throw PDFEmuError("--oracle-output and --oracle-samples need --oracle") }
             return nil
@@ -121,7 +121,7 @@ struct Evidence: ParsableCommand {
         guard let oracleOutput else { throw PDFEmuError("--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
         guard oracleSamples >= 2 else { throw PDFEmuError("--oracle-samples: need at least 2, got \(oracleSamples)") }
         let spec = try OracleSpec(parsing: oracle)
-        try AtomicOutput.checkWritable(oracleOutput)
+        try AtomicOutput.validateWritable(oracleOutput)
         try FileIdentity.refuseOverwrite(output: oracleOutput, inputs: files.map { ("emulator", $0) }
                                          + (priorFile.map { [("--prior-file", $0)] } ?? []))
         return spec

@@ -21,14 +21,14 @@ struct L2: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            try source.check(fixWithoutTheory: .fixesEmulatorParameters)
+            try source.validate(fixWithoutTheory: .fixesEmulatorParameters)
             guard (quantity == nil) != (quantityEmulator == nil) else { throw PDFEmuError("give either --quantity or --quantity-emulator") }
             guard tolerance > 0, tolerance.isFinite else { throw PDFEmuError("--tolerance: T² must be > 0, got \(tolerance)") }
             var scan = ScanOptions()
             scan.fixed = try source.scanFixed()
             if let bound { scan.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             scan.starts = starts
-            if let plot { try ScanPlots.checkDirectory(plot) }
+            if let plot { try ScanPlots.validateDirectory(plot) }
             let (model, identity) = try source.model(starts: starts)
             guard !model.experimentNames.isEmpty else {
                 throw PDFEmuError("L2 sensitivities need per-experiment χ², and \(source.emulator ?? source.theory ?? "this model") has no per-experiment outputs")

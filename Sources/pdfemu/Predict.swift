@@ -13,7 +13,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             if let output {
-                try AtomicOutput.checkOutput(output, protecting: [("--emulator", emulator), ("--input", input)])
+                try AtomicOutput.validateOutput(output, protecting: [("--emulator", emulator), ("--input", input)])
             }
             let emu = try Emulator.load(emulator)
             let points = try PredictRunner.readPoints(input, for: emu)

@@ -19,9 +19,9 @@ struct Propose: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             let o = try scan.options(fixed: try fixing.values() ?? [:])
-            try o.checkSettings()
+            try o.validate()
             let po = try mix.options(count: n, seed: seed)
-            try AtomicOutput.checkOutput(output, protecting: [("--emulator", emulator)] + existing.map { ("--existing", $0) })
+            try AtomicOutput.validateOutput(output, protecting: [("--emulator", emulator)] + existing.map { ("--existing", $0) })
             let model = try Emulator.load(emulator)
             var known: [Double] = []
             for path in existing { known += try OraclePoints.read(path).columns(model.parameterNames) }

@@ -26,11 +26,11 @@ struct Refine: ParsableCommand {
             let mode = gradients
             let options = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: budget, gradients: mode,
                                         maxIterations: maxIterations)
-            try options.check()
+            try options.validate()
             let spec = try OracleSpec(parsing: oracle)
             let inputs = [("--emulator", emulator), ("--scan", scan)] + spec.inputFiles(labelled: "--oracle")
-            if let output { try AtomicOutput.checkOutput(output, protecting: inputs) }
-            try batchSystem.check()
+            if let output { try AtomicOutput.validateOutput(output, protecting: inputs) }
+            try batchSystem.validateSettings()
             if batchSystem.submitAndExit {
                 throw PDFEmuError("--submit-and-exit: refine waits for its arrays (its iterations depend on each other); run refine itself as a batch job")
             }

@@ -24,9 +24,9 @@ struct Sample: ParsableCommand {
             let recipe = DesignRecipe(rayFraction: fractions[0], boxFraction: fractions[1], deltaMax: deltaMax,
                                       boxHalfWidth: box, gaussianScale: gaussianScale)
             try recipe.validate()
-            try recipe.checkSizes(count: n)
-            try source.check(fixWithoutTheory: .needsTheory)
-            try AtomicOutput.checkOutput(output, protecting: source.inputs)
+            try recipe.validateSizes(count: n)
+            try source.validate(fixWithoutTheory: .needsTheory)
+            try AtomicOutput.validateOutput(output, protecting: source.inputs)
             BLAS.setThreads(1)   // the design and the batch spread their work over the cores themselves
             guard let model = try source.theoryModel(starts: 8), let theory = source.theory else {
                 let path = source.emulator!

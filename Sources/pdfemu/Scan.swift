@@ -19,18 +19,18 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            try source.check(fixWithoutTheory: .fixesEmulatorParameters)
+            try source.validate(fixWithoutTheory: .fixesEmulatorParameters)
             var o = try answers.options(fixed: try source.scanFixed())
             if let shard {
                 o.shard = try ShardSpec(parsing: shard)
                 if output == nil { throw PDFEmuError("--shard needs --output (shard files are combined with pdfemu merge)") }
             }
             o.mcmc = sampling.options
-            try o.checkSettings()
-            let verification = try self.verification.resolved()
-            try resultFile.check(protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
+            try o.validate()
+            let verification = try self.verification.resolve()
+            try resultFile.validate(protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
                                           + (verification?.spec.inputFiles(labelled: "--verify") ?? []))
-            if let plot { try ScanPlots.checkDirectory(plot) }
+            if let plot { try ScanPlots.validateDirectory(plot) }
             let (model, identity) = try source.model(starts: answers.starts)
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))

@@ -92,7 +92,7 @@ struct ModelSourceArguments: ParsableArguments {
 
     /// Throws one line unless exactly one of --emulator and --theory is given, or if a theory option comes
     /// without --theory (--fix counts as one for `.needsTheory`).
-    func check(fixWithoutTheory: FixWithoutTheory) throws {
+    func validate(fixWithoutTheory: FixWithoutTheory) throws {
         if (emulator == nil) == (theory == nil) { throw PDFEmuError("give either --emulator or --theory") }
         guard theory == nil else { return }
         let given = exact.given(countingFix: fixWithoutTheory == .needsTheory) + (startsFrom != nil ? ["--starts-from"] : [])

@@ -28,7 +28,7 @@ package enum DesignSampler {
     package static func sample(model: any ScalarModel, n: Int, seed: UInt64, recipe: DesignRecipe = DesignRecipe()) throws -> Design {
         try recipe.validate()
         guard n > 0 else { throw PDFEmuError("--n must be > 0, got \(n)") }
-        try recipe.checkSizes(count: n)
+        try recipe.validateSizes(count: n)
         let p = model.parameterNames.count
         let starts = model.startingPoints.filter { $0.count == p }
         guard !starts.isEmpty else { throw PDFEmuError("the model has no starting points for its minimum") }

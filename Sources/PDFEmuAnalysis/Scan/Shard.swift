@@ -106,7 +106,7 @@ package enum ScanMergeIO {
     /// nothing is written if any check fails. Returns the merged result.
     @discardableResult
     package static func merge(_ paths: [String], into output: String) throws -> ScanResult {
-        try AtomicOutput.checkWritable(output)
+        try AtomicOutput.validateWritable(output)
         let shards = try paths.map { (source: $0, result: try ScanResult.readHDF5($0)) }
         let merged = try ScanMerge.merge(shards)
         try merged.writeHDF5(to: output)

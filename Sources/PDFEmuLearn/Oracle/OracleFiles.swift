@@ -96,7 +96,7 @@ public enum OracleFiles {
                     throw OracleError(.wrongNames, "output /experiment_names: names are not unique")
                 }
                 // The rules every scan reader applies: what is accepted here can be read back.
-                do { try NameRules.check(expNames, what: "experiment", source: "output /experiment_names") } catch {
+                do { try NameRules.validate(expNames, what: "experiment", source: "output /experiment_names") } catch {
                     throw OracleError(.wrongNames, error.message)
                 }
             }

@@ -70,7 +70,7 @@ package enum OracleScanFile {
     @discardableResult
     package static func merge(_ shards: [String], into output: String) throws -> Contents {
         guard !shards.isEmpty else { throw PDFEmuError("merge: no shard files given") }
-        try AtomicOutput.checkOutput(output, protecting: shards.map { ("shard", $0) })
+        try AtomicOutput.validateOutput(output, protecting: shards.map { ("shard", $0) })
         var parts: [(Int, String, Contents)] = []
         var runID: String?, count: Int?
         for path in shards {

@@ -66,7 +66,7 @@ public struct RefineOptions: Sendable, Codable, Equatable {
     }
 
     /// Throws one line naming the setting that is out of range.
-    public func check() throws(SettingError) {
+    public func validate() throws(SettingError) {
         guard epsilon > 0, epsilon.isFinite else { throw SettingError(.refineEpsilon, "must be a positive number of χ² units, got \(epsilon)") }
         guard stationarity > 0, stationarity.isFinite else {
             throw SettingError(.refineStationarity, "must be a positive number of χ² units, got \(stationarity)")

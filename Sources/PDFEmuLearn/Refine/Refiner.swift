@@ -38,7 +38,7 @@ public struct Refiner: Sendable {
     /// parameters), the constraints do not match it, or the options are out of range.
     public init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
                 constraints: [ParameterConstraint]? = nil, options: RefineOptions = RefineOptions()) throws(SettingError) {
-        try options.check()
+        try options.validate()
         guard scan.parameterNames == guide.parameterNames else {
             throw SettingError(.refineScan, "its parameters \(scan.parameterNames.joined(separator: ",")) differ from the emulator's "
                               + guide.parameterNames.joined(separator: ","))

@@ -119,8 +119,8 @@ extension Emulator {
         }
         let names = try f.readStrings("/parameter_names")
         let exps = try f.readStrings("/experiment_names")
-        try NameRules.check(names, what: "parameter", source: "\(path): /parameter_names")
-        try NameRules.check(exps, what: "experiment", source: "\(path): /experiment_names")
+        try NameRules.validate(names, what: "parameter", source: "\(path): /parameter_names")
+        try NameRules.validate(exps, what: "experiment", source: "\(path): /experiment_names")
         let actName = try f.readStringAttribute("activation")
         guard let act = Activation(rawValue: actName) else { throw bad("unknown activation \"\(actName.prefix(40))\"") }
         let hidden64: [Int64] = try f.readNumericAttribute("hidden")

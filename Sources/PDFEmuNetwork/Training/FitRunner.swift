@@ -61,7 +61,7 @@ package enum FitRunner {
                            progress: @escaping (TrainingProgress) -> Void = { _ in },
                            shouldStop: @escaping () -> Bool = { false }) throws -> FitResult {
         try BLAS.ensureLoaded()
-        try AtomicOutput.checkWritable(options.output)
+        try AtomicOutput.validateWritable(options.output)
         try FileIdentity.refuseRepeats(config.files, what: "data.files")
         try FileIdentity.refuseOverwrite(output: options.output, inputs: config.files.map { ("data.files entry", $0) } + options.protectedInputs)
         let scan = try ScanReader.read(config.files, options: config.read)

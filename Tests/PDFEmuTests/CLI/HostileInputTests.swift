@@ -149,15 +149,15 @@ final class HostileInputTests: XCTestCase {
 
     /// The library names its settings, not flags: the same limit reads "design.count: …".
     func testSizeLimitsThrowSettingErrorsNamingTheSetting() throws {
-        XCTAssertThrowsError(try DesignRecipe().checkSizes(count: Int.max / 2)) { error in
+        XCTAssertThrowsError(try DesignRecipe().validateSizes(count: Int.max / 2)) { error in
             let e = error as? SettingError
             XCTAssertEqual(e?.setting, .designCount)
             XCTAssertTrue(e?.description.hasPrefix("design.count: ") ?? false, "\(error)")
         }
-        XCTAssertThrowsError(try EvidenceOptions(samples: 1 << 60).check()) { XCTAssertEqual(($0 as? SettingError)?.setting, .evidenceSamples) }
-        XCTAssertThrowsError(try ScanOptions(points: 1 << 40).checkSettings()) { XCTAssertEqual(($0 as? SettingError)?.setting, .points) }
-        XCTAssertNoThrow(try DesignRecipe().checkSizes(count: 20_000))
-        XCTAssertNoThrow(try EvidenceOptions().check())
+        XCTAssertThrowsError(try EvidenceOptions(samples: 1 << 60).validate()) { XCTAssertEqual(($0 as? SettingError)?.setting, .evidenceSamples) }
+        XCTAssertThrowsError(try ScanOptions(points: 1 << 40).validate()) { XCTAssertEqual(($0 as? SettingError)?.setting, .points) }
+        XCTAssertNoThrow(try DesignRecipe().validateSizes(count: 20_000))
+        XCTAssertNoThrow(try EvidenceOptions().validate())
     }
 
     // MARK: item 8: misleading success and stray bytes
