@@ -15,7 +15,7 @@ extension BenchSection {
 enum TheoryBench {
     static func run() throws {
         let load0 = now()
-        let model = try FKChiSquare.load("Datasets/hera_fk_nlo.h5")
+        let model = try FKChiSquare.read("Datasets/hera_fk_nlo.h5")
         print(String(format: "theory: load + Cholesky + QR reductions %.3f s (%d data points, %d free parameters)",
                      now() - load0, model.ndata, model.parameterNames.count))
         let scan = try BenchData.scan("Datasets/hera14_train.h5")

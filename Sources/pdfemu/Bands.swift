@@ -33,7 +33,7 @@ struct Bands: ParsableCommand {
             var samples: [[Double]] = []
             var temperature2 = 1.0
             if let mcmc {
-                let chain = try MCMCResult.readFile(mcmc)
+                let chain = try MCMCResult.read(mcmc)
                 temperature2 = chain.options.temperature2
                 let step = max(1, (chain.sampleCount + mcmcMaxSamples - 1) / mcmcMaxSamples)
                 let kept = stride(from: 0, to: chain.sampleCount, by: step).map { chain.sample($0) }
@@ -49,7 +49,7 @@ struct Bands: ParsableCommand {
                     var provenance: Provenance = ["sets_file": sets, "theory_file": theory, "theory_sha256": try SHA256.hex(file: theory),
                                       "theory_options": try model.options.summary()]
                     if let mcmc { provenance["mcmc_file"] = mcmc }
-                    try bands.writeHDF5(to: output, provenance: provenance)
+                    try bands.write(to: output, provenance: provenance)
                 }
             } catch {
                 staged?.discard()

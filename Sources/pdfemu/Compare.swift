@@ -20,7 +20,7 @@ struct Compare: ParsableCommand {
                 try AtomicOutput.validateOutput(output, protecting: [("EXACT", exact), ("OTHER", other)])
             }
             if let plot { try ScanPlots.validateDirectory(plot) }
-            let e = try ScanResult.readHDF5(exact), o = try ScanResult.readHDF5(other)
+            let e = try ScanResult.read(exact), o = try ScanResult.read(other)
             let cmp = try ScanComparison(exact: e, other: o, exactFile: exact, otherFile: other)
             let labels = (URL(fileURLWithPath: exact).lastPathComponent, URL(fileURLWithPath: other).lastPathComponent)
             if plot != nil { _ = try ComparisonPlots.figures(exact: e, other: o) }  // fail before writing anything

@@ -50,7 +50,7 @@ struct Evidence: ParsableCommand {
             let box: UniformBoxPrior
             switch (prior, priorFile) {
             case let (text?, nil): box = UniformBoxPrior(ranges: try ScanOptionParsing.ranges(text, option: "--prior"))
-            case let (nil, path?): box = try UniformBoxPrior.load(path)
+            case let (nil, path?): box = try UniformBoxPrior.read(path)
             case (nil, nil): throw PDFEmuError("--prior name=lo:hi,... (or --prior-file) is required: the evidence depends on the prior")
             default: throw PDFEmuError("give --prior or --prior-file, not both")
             }

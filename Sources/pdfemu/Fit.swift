@@ -13,7 +13,7 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            let cfg = try FitConfig.load(config)
+            let cfg = try FitConfig.read(config)
             let out = output ?? cfg.output
             let stop = InterruptFlag.install()
             let ck = FitRunner.checkpointPath(for: out)

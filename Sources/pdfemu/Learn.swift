@@ -63,7 +63,7 @@ struct Learn: ParsableCommand {
         try PDFEmuCommand.guarded {
             try LearnSettings.validateSizes(initial: initialScan == nil ? initial : nil, batch: batch)
             try Self.validateStateLocation(state)
-            let fit = try FitConfig.load(config)
+            let fit = try FitConfig.read(config)
             let scanOptions = try scan.options(fixed: try fixing.values() ?? [:])
             try scanOptions.validate()
             let verification = try epsilon.options()

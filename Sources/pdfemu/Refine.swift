@@ -35,7 +35,7 @@ struct Refine: ParsableCommand {
                 throw PDFEmuError("--submit-and-exit: refine waits for its arrays (its iterations depend on each other); run refine itself as a batch job")
             }
             let model = try loadScalarModel(emulator)
-            let scanResult = try ScanResult.readHDF5(scan)
+            let scanResult = try ScanResult.read(scan)
             var constraints = scanResult.minimum.constraints
             if let bound {
                 for (name, r) in try ScanOptionParsing.ranges(bound, option: "--bound") {
@@ -81,7 +81,7 @@ struct Refine: ParsableCommand {
             }
             guard let result = ran else { return }
             let refined = result.applied(to: scanResult)
-            if let output { try refined.writeHDF5(to: output) { try result.write(into: $0) } }
+            if let output { try refined.write(to: output) { try result.write(into: $0) } }
             if json {
                 print(try Fmt.json(ScanJSON(scan: refined, key: "refine", extra: result)))
             } else {

@@ -54,7 +54,7 @@ struct Scan: ParsableCommand {
             // targets, the output is written atomically, and only then do the plots move into place.
             let staged = try plot.map { try ScanPlots.stage(result, verification: checked, in: $0) }
             do {
-                if let output { try result.writeHDF5(to: output) { try checked?.write(into: $0) } }
+                if let output { try result.write(to: output) { try checked?.write(into: $0) } }
             } catch {
                 staged?.discard()
                 throw error

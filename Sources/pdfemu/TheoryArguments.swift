@@ -38,7 +38,7 @@ struct TheoryParameterArguments: ParsableArguments {
 
     /// The exact χ² of the theory file `path` with these options (`free` replaces --free when given).
     func model(_ path: String, q2Min: Double = TheoryOptions.defaultQ2Min, free freeText: String? = nil) throws -> FKChiSquare {
-        try FKChiSquare.load(path, options: try options(q2Min: q2Min, free: freeText))
+        try FKChiSquare.read(path, options: try options(q2Min: q2Min, free: freeText))
     }
 }
 

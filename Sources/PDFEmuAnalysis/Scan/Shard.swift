@@ -107,9 +107,9 @@ package enum ScanMergeIO {
     @discardableResult
     package static func merge(_ paths: [String], into output: String) throws -> ScanResult {
         try AtomicOutput.validateWritable(output)
-        let shards = try paths.map { (source: $0, result: try ScanResult.readHDF5($0)) }
+        let shards = try paths.map { (source: $0, result: try ScanResult.read($0)) }
         let merged = try ScanMerge.merge(shards)
-        try merged.writeHDF5(to: output)
+        try merged.write(to: output)
         return merged
     }
 }

@@ -234,11 +234,11 @@ package struct Learner {
             let scan = try ScanRunner.run(model: emulator!, options: settings.scan)
             t2 = Date()
             let verification = try verify(round: round, model: emulator!, scan: scan, &evaluated)
-            try scan.writeHDF5(to: state.scanPath(round)) { try verification.write(into: $0) }
+            try scan.write(to: state.scanPath(round)) { try verification.write(into: $0) }
         } else {
             try absorb("verify-\(round)", &evaluated)
         }
-        let scan = try ScanResult.readHDF5(state.scanPath(round))
+        let scan = try ScanResult.read(state.scanPath(round))
         guard let verification = try Verification.read(state.scanPath(round)) else {
             throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
         }

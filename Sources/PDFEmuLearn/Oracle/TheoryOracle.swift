@@ -45,7 +45,7 @@ public struct TheoryOracle: ChiSquareOracle {
 
     /// Loads the theory file with `options` (the `fk:FILE` scheme uses the defaults).
     public init(path: String, options: TheoryOptions = TheoryOptions()) throws {
-        self.init(try FKChiSquare.load(path, options: options), theorySHA256: try SHA256.hex(file: path))
+        self.init(try FKChiSquare.read(path, options: options), theorySHA256: try SHA256.hex(file: path))
     }
 
     public var parameterNames: [String]? { chi2.parameterNames }

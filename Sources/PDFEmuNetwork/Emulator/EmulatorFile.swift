@@ -10,7 +10,7 @@ extension Emulator {
     package static let formatVersion: Int64 = 1
 
     /// Writes the emulator to `path` atomically (temporary file, then rename).
-    package func save(to path: String) throws {
+    package func write(to path: String) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try write(into: f)

@@ -58,9 +58,9 @@ public struct FKChiSquare: Sendable {
         case gaussNewton
     }
 
-    /// Loads `path` (see `FKTheoryFile.load`) and builds the χ² for `options`.
-    package static func load(_ path: String, options: TheoryOptions = TheoryOptions()) throws -> FKChiSquare {
-        try FKChiSquare(file: try FKTheoryFile.load(path), options: options)
+    /// Loads `path` (see `FKTheoryFile.read`) and builds the χ² for `options`.
+    package static func read(_ path: String, options: TheoryOptions = TheoryOptions()) throws -> FKChiSquare {
+        try FKChiSquare(file: try FKTheoryFile.read(path), options: options)
     }
 
     /// Builds the χ² of `file` for `options`. Throws one line for bad options (see

@@ -41,7 +41,7 @@ package struct FKTheoryFile: Sendable {
     /// Loads and checks `path`. Throws one line naming the file and the dataset at fault (missing,
     /// wrong type or shape, flavours other than g d u s dbar ubar sbar, x grid not ascending in (0, 1],
     /// experiment index out of range, non-finite numbers).
-    package static func load(_ path: String) throws -> FKTheoryFile {
+    package static func read(_ path: String) throws -> FKTheoryFile {
         let f = try HDF5File(open: path)
         func numbers(_ name: String, shape expected: [Int?]) throws -> (shape: [Int], values: [Double]) {
             let r: (shape: [Int], values: [Double]) = try f.read("/" + name)

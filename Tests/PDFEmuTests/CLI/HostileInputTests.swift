@@ -136,7 +136,7 @@ final class HostileInputTests: XCTestCase {
         try #"{"data": {"files": ["x.h5"]}, "network": {"hidden": [2048, 2048], "members": 1000}, "output": "x_emulator.h5"}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
         try expectOneLine(["fit", config], ["network.members", "memory"], memory: 4_000_000_000, timeout: 60)
-        XCTAssertThrowsError(try FitConfig.load(config)) { XCTAssertTrue(userMessage($0).contains("1000 members"), userMessage($0)) }
+        XCTAssertThrowsError(try FitConfig.read(config)) { XCTAssertTrue(userMessage($0).contains("1000 members"), userMessage($0)) }
         // An ensemble that fits in memory but whose first epochs alone overrun training.max_minutes.
         let slow = dir.path("slow.json")
         try """

@@ -57,8 +57,8 @@ final class ExactModelScanTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("scan.h5").path
-        try a.writeHDF5(to: path)
-        let back = try ScanResult.readHDF5(path)
+        try a.write(to: path)
+        let back = try ScanResult.read(path)
         XCTAssertNil(back.minimum.domain)
         XCTAssertNil(back.minimum.sampleMinimum)
         XCTAssertEqual(back.minimum.chi2, a.minimum.chi2)

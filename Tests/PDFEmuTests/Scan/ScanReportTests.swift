@@ -35,7 +35,7 @@ final class ScanReportTests: XCTestCase {
     func testSummarySaysWhatTheSpreadIs() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 600)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("one.h5"),
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("one.h5"),
                                                                                          epochs: 2, hidden: "[8]")))
         let one = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("one.h5"))).emulator
         let r = try ScanRunner.run(model: one, options: ScanOptions(profileParameters: ["a"], points: 5))
@@ -43,8 +43,8 @@ final class ScanReportTests: XCTestCase {
         let text = ScanReport.text(r)
         XCTAssertTrue(text.contains("no ensemble spread: 1 member"), text)
         XCTAssertFalse(text.contains("spread at the minimum ±"), text)
-        try r.writeHDF5(to: dir.file("scan_out.h5"))
-        XCTAssertEqual(try ScanResult.readHDF5(dir.file("scan_out.h5")).minimum.spreadStatus, .singleMember)
+        try r.write(to: dir.file("scan_out.h5"))
+        XCTAssertEqual(try ScanResult.read(dir.file("scan_out.h5")).minimum.spreadStatus, .singleMember)
 
         let bundled = try Emulator.load(packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path)
         let b = try ScanRunner.run(model: bundled, options: ScanOptions(profileParameters: [bundled.parameterNames[0]], points: 5))

@@ -22,7 +22,7 @@ enum Theory {
         .appendingPathComponent("shared/datasets/hera14_reference.json").path
 
     /// The file, loaded once.
-    static let file: FKTheoryFile = { try! FKTheoryFile.load(path) }()
+    static let file: FKTheoryFile = { try! FKTheoryFile.read(path) }()
     /// The default (14-parameter) χ², built once.
     static let chi2: FKChiSquare = { try! FKChiSquare(file: file) }()
     /// All 16 parameters free.
