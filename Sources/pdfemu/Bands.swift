@@ -56,7 +56,7 @@ struct Bands: ParsableCommand {
                 throw error
             }
             let written = try staged?.commit() ?? []
-            print(PDFBandPlots.text(bands), terminator: "")
+            print(bands.text(), terminator: "")
             if let output { print("wrote \(output)") }
             if !written.isEmpty { print("wrote \(written.count) plots into \(plot!)") }
         }

@@ -68,7 +68,7 @@ struct Eigen: ParsableCommand {
             let r = try EigenvectorSets.compute(model: model, options: o, quantityModels: extra,
                                                 modelIdentity: identity)
             if let output { try r.write(to: output) }
-            print(json ? try Fmt.json(r) : EigenReport.text(r) + (output.map { "wrote \($0)\n" } ?? ""), terminator: json ? "\n" : "")
+            print(json ? try Fmt.json(r) : r.text() + (output.map { "wrote \($0)\n" } ?? ""), terminator: json ? "\n" : "")
         }
     }
 }

@@ -88,9 +88,9 @@ struct Evidence: ParsableCommand {
                 print(try Fmt.json(Out(results: results, bayesFactor: factor, correction: correction)))
                 if let correction, !correction.trusted { printErr("warning: " + Self.advice(correction)) }
             } else {
-                for (r, l) in zip(results, labels) { print(EvidenceReport.text(r, label: l), terminator: "") }
-                if let correction { print(EvidenceReport.text(correction, advice: Self.advice(correction)), terminator: "") }
-                if let factor { print(EvidenceReport.text(factor), terminator: "") }
+                for (r, l) in zip(results, labels) { print(r.text(label: l), terminator: "") }
+                if let correction { print(correction.text(advice: Self.advice(correction)), terminator: "") }
+                if let factor { print(factor.text(), terminator: "") }
             }
         }
     }

@@ -42,7 +42,7 @@ struct L2: ParsableCommand {
             let r = try L2Sensitivity.compute(model: model, quantity: q, tolerance: tolerance, scan: scan, modelIdentity: identity)
             let staged = try plot.map { try ScanPlots.stage(figures: [("l2_sensitivities.svg", try L2Report.figure(r))], in: $0) }
             try staged?.commit()
-            print(json ? try Fmt.json(r) : L2Report.text(r) + (plot.map { "wrote \($0)/l2_sensitivities.svg\n" } ?? ""),
+            print(json ? try Fmt.json(r) : r.text() + (plot.map { "wrote \($0)/l2_sensitivities.svg\n" } ?? ""),
                   terminator: json ? "\n" : "")
         }
     }

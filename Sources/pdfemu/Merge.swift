@@ -21,7 +21,7 @@ struct Merge: ParsableCommand {
                 return
             }
             let merged = try ScanMergeIO.merge(shards, into: output)
-            print(json ? try Fmt.json(merged) : ScanReport.text(merged), terminator: json ? "\n" : "")
+            print(json ? try Fmt.json(merged) : merged.text(), terminator: json ? "\n" : "")
         }
     }
 }

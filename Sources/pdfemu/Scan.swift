@@ -63,7 +63,7 @@ struct Scan: ParsableCommand {
             if json {
                 print(try checked.map { try Fmt.json(ScanJSON(scan: result, key: "verification", extra: $0)) } ?? Fmt.json(result))
             } else {
-                print(ScanReport.text(result) + (checked.map(VerificationReport.text) ?? ""), terminator: "")
+                print(result.text() + (checked.map { $0.text() } ?? ""), terminator: "")
             }
         }
     }

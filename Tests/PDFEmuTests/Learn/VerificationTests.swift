@@ -139,7 +139,7 @@ final class VerificationTests: XCTestCase {
             try scan.write(to: dir.path("s.h5")) { try v.write(into: $0) }
             XCTAssertEqual(try Verification.read(dir.path("s.h5")), v)
             XCTAssertEqual(try ScanResult.read(dir.path("s.h5")).profiles.count, 1)
-            XCTAssertTrue(VerificationReport.text(v).contains("\(v.certifiedCount) of \(v.answers.count) answers certified"))
+            XCTAssertTrue(v.text().contains("\(v.certifiedCount) of \(v.answers.count) answers certified"))
         }
     }
 

@@ -89,7 +89,7 @@ final class RobustnessTests: XCTestCase {
         // z is still profiled, on a grid from the training span, and its profile is exactly z².
         let pz = r.profiles[0]
         for k in pz.values.indices { XCTAssertEqual(pz.deltaChi2[k], pz.values[k] * pz.values[k], accuracy: 1e-6) }
-        XCTAssertTrue(ScanReport.text(r).contains("n/a"))
+        XCTAssertTrue(r.text().contains("n/a"))
     }
 }
 

@@ -62,7 +62,7 @@ final class ExactModelScanTests: XCTestCase {
         XCTAssertNil(back.minimum.domain)
         XCTAssertNil(back.minimum.sampleMinimum)
         XCTAssertEqual(back.minimum.chi2, a.minimum.chi2)
-        XCTAssertTrue(ScanReport.text(a).contains("exact model"))
+        XCTAssertTrue(a.text().contains("exact model"))
     }
 
     func testAModelWithoutStartsOrRegionIsRefusedWithOneLine() {

@@ -90,7 +90,7 @@ final class L2SensitivityTests: XCTestCase {
         XCTAssertGreaterThan(r.pull[0], 0)
         XCTAssertLessThan(r.pull[1], 0)
         XCTAssertEqual(r.pull[0], 4 * t2.squareRoot() * sigma * (x0 - model.a) / (model.sa * model.sa), accuracy: 1e-5)
-        let text = L2Report.text(r)
+        let text = r.text()
         XCTAssertTrue(text.contains("down") && text.contains("up"), text)
         let svg = try L2Report.figure(r).svg()
         XCTAssertTrue(svg.contains(">A<") && svg.contains(">B<"), "category labels")

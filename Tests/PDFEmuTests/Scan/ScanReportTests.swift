@@ -14,7 +14,7 @@ final class ScanReportTests: XCTestCase {
         let m = BananaModel()
         let r = try ScanRunner.run(model: m, options: ScanOptions(tolerances: [1, 10], contours: [["x", "y"]], rays: 12,
                                                                   lagrangeExpressions: ["x + z"]))
-        let text = ScanReport.text(r)
+        let text = r.text()
         if ProcessInfo.processInfo.environment["PDFEMU_SHOW_REPORT"] != nil { print(text) }
         XCTAssertTrue(text.contains("errors at Δχ² = 1 (T = 1)"), text)
         XCTAssertTrue(text.contains("errors at Δχ² = 10 (T = 3.162)"), text)
@@ -40,7 +40,7 @@ final class ScanReportTests: XCTestCase {
         let one = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("one.h5"))).emulator
         let r = try ScanRunner.run(model: one, options: ScanOptions(profileParameters: ["a"], points: 5))
         XCTAssertEqual(r.minimum.spreadStatus, .singleMember)
-        let text = ScanReport.text(r)
+        let text = r.text()
         XCTAssertTrue(text.contains("no ensemble spread: 1 member"), text)
         XCTAssertFalse(text.contains("spread at the minimum ±"), text)
         try r.write(to: dir.file("scan_out.h5"))
@@ -49,6 +49,6 @@ final class ScanReportTests: XCTestCase {
         let bundled = try Emulator.load(packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path)
         let b = try ScanRunner.run(model: bundled, options: ScanOptions(profileParameters: [bundled.parameterNames[0]], points: 5))
         XCTAssertEqual(b.minimum.spreadStatus, bundled.members.count > 1 ? .uncalibrated : .singleMember)
-        if bundled.members.count > 1 { XCTAssertTrue(ScanReport.text(b).contains("uncalibrated ensemble spread at the minimum ±"), ScanReport.text(b)) }
+        if bundled.members.count > 1 { XCTAssertTrue(b.text().contains("uncalibrated ensemble spread at the minimum ±"), b.text()) }
     }
 }

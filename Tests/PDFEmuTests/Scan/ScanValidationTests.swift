@@ -42,7 +42,7 @@ final class ScanValidationTests: XCTestCase {
         let pr = r.profiles[0]
         for k in pr.values.indices { XCTAssertEqual(pr.inside[k], abs(pr.values[k] - m.mu[1]) <= 2 * s + 1e-12) }
         XCTAssertEqual(pr.inside.filter { !$0 }.count, 8)
-        let text = ScanReport.text(r)
+        let text = r.text()
         XCTAssertTrue(text.contains("points outside the training domain"), text)
     }
 
