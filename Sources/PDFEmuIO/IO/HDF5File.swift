@@ -39,7 +39,7 @@ package struct HDF5WriteOptions: Sendable {
 
 /// An open HDF5 file. Owns its id (closed when the value ends); every object opened through it is
 /// closed before the method that opened it returns. All paths are absolute within the file ("/chi2").
-public struct HDF5File: ~Copyable {
+package struct HDF5File: ~Copyable {
     /// The file's path on disk.
     package let path: String
     /// The file's size in bytes when it was opened read-only (bounds what its datasets can really

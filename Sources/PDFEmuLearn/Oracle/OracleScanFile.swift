@@ -13,7 +13,7 @@ import PDFEmuAnalysis
 /// (the spec), `input` (the points file as given), `input_hash` (its bytes), `run_id` (hash of the input
 /// and the oracle: shards of one run share it), `evaluated_at` (UTC, ISO 8601), `points_total` (N of
 /// the input), `row_offset` (first input row held); shards also `shard_index`, `shard_count`.
-package enum OracleScanFile {
+public enum OracleScanFile {
     /// The `format` attribute.
     package static let formatTag = "pdfemu-chi2"
 
@@ -36,16 +36,16 @@ package enum OracleScanFile {
     }
 
     /// One file read back: its points, its result (undefined rows kept as such) and its attributes.
-    package struct Contents: Sendable {
-        package var points: OraclePoints
-        package var result: OracleResult
-        package var attributes: Provenance
+    public struct Contents: Sendable {
+        public var points: OraclePoints
+        public var result: OracleResult
+        public var attributes: Provenance
         /// `/ndata_per_experiment` [E] (data points of each experiment), when the file holds it.
-        package var ndataPerExperiment: [Int]? = nil
+        public var ndataPerExperiment: [Int]? = nil
     }
 
     /// Reads a file written by `pdfemu chi2` (or any scan file), keeping undefined rows.
-    package static func read(_ path: String) throws -> Contents {
+    public static func read(_ path: String) throws -> Contents {
         let points = try OraclePoints.read(path)
         let result: OracleResult
         do { result = try OracleFiles.readOutput(path, for: points) } catch {
@@ -68,7 +68,7 @@ package enum OracleScanFile {
     /// `output`, atomically: the same points, χ² and attributes as the unsharded run (apart from
     /// `evaluated_at`, which is the first shard's). Throws one line naming the shard at fault.
     @discardableResult
-    package static func merge(_ shards: [String], into output: String) throws -> Contents {
+    public static func merge(_ shards: [String], into output: String) throws -> Contents {
         guard !shards.isEmpty else { throw PDFEmuError("merge: no shard files given") }
         try AtomicOutput.validateOutput(output, protecting: shards.map { ("shard", $0) })
         var parts: [(Int, String, Contents)] = []
