@@ -1,6 +1,4 @@
 import XCTest
-@testable import PDFEmuCore
-@testable import PDFEmuIO
 @testable import PDFEmuNetwork
 
 /// A refit warm-starts from the previous emulator whatever network the config describes — the default
