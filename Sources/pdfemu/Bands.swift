@@ -9,7 +9,9 @@ struct Bands: ParsableCommand {
             + "are the theory options' fixed values. The x grid is half log-spaced on [1e-4, 0.1), half linear on [0.1, 1]. "
             + "--mcmc adds the 68% envelope of a scan file's MCMC samples. Layout of --output: docs/FORMAT.md (\"PDF bands\").")
 
-    @Option(help: "FK theory file whose parametrisation the set's parameters belong to (e.g. Datasets/hera_fk_nlo.h5).") var theory: String
+    @OptionGroup var theoryFile: RequiredTheoryArguments<TheoryHelp>
+    var theory: String { theoryFile.theory }
+    enum TheoryHelp: OptionHelp { static let help: ArgumentHelp = "FK theory file whose parametrisation the set's parameters belong to (e.g. Datasets/hera_fk_nlo.h5)." }
     @OptionGroup var parameters: TheoryParameterArguments
     @Option(help: "Eigenvector set file (pdfemu eigen --output).") var sets: String
     @Option(help: "Scan file with MCMC samples (pdfemu scan --mcmc --output): adds their 68% envelope.") var mcmc: String?

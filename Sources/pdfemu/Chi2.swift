@@ -27,7 +27,9 @@ struct Chi2: ParsableCommand {
     @OptionGroup var oracleOptions: OracleOptions
     @OptionGroup var theoryOptions: TheoryArguments
     @Option(help: "Points file (HDF5: /parameters [N,P], /parameter_names [P]).") var input: String
-    @Option(help: "Scan file to write (HDF5; written atomically).") var output: String
+    @OptionGroup var outputFile: RequiredOutputArguments<OutputHelp>
+    var output: String { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Scan file to write (HDF5; written atomically)." }
     @Option(help: "Evaluate only block k of N of the rows (combine the outputs with `pdfemu merge`).") var shard: String?
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments

@@ -11,7 +11,9 @@ struct Compare: ParsableCommand {
     @Argument(help: "The exact scan output (HDF5).") var exact: String
     @Argument(help: "The scan output to compare with it (HDF5).") var other: String
     @Flag(help: "Print JSON instead of the table.") var json = false
-    @Option(help: "Write the comparison as JSON to this file (atomically).") var output: String?
+    @OptionGroup var outputFile: OutputArguments<OutputHelp>
+    var output: String? { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Write the comparison as JSON to this file (atomically)." }
     @Option(help: "Write SVG profiles with both curves into this directory (created if missing).") var plot: String?
 
     func run() throws {

@@ -15,8 +15,12 @@ struct Evidence: ParsableCommand {
             + "`pdfemu evidence A.h5 B.h5 --prior ...` prints log B_AB.")
 
     @Argument(help: "Emulator files (one: its evidence; two: also the Bayes factor of the first against the second).") var models: [String] = []
-    @Option(help: "Emulator file (alternative to the positional argument).") var emulator: String?
-    @Option(help: "The exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of emulators.") var theory: String?
+    @OptionGroup var emulatorFile: EmulatorArguments<EmulatorHelp>
+    var emulator: String? { emulatorFile.emulator }
+    enum EmulatorHelp: OptionHelp { static let help: ArgumentHelp = "Emulator file (alternative to the positional argument)." }
+    @OptionGroup var theoryFile: TheoryFileArguments<TheoryHelp>
+    var theory: String? { theoryFile.theory }
+    enum TheoryHelp: OptionHelp { static let help: ArgumentHelp = "The exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of emulators." }
     @OptionGroup var parameters: TheoryParameterArguments
     @Option(help: "With --theory: the free parameters of a second configuration B of the same theory (e.g. the 14 and Duv); prints the Bayes factor of A against B.") var freeB: String?
     @Option(help: "Uniform prior box: name=lo:hi,... for every parameter.") var prior: String?

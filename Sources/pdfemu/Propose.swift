@@ -14,7 +14,9 @@ struct Propose: ParsableCommand {
     @Option(help: "Points to propose.") var n: Int
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Scan files whose points the proposal must not repeat (e.g. the training files; repeatable).") var existing: [String] = []
-    @Option(help: "Points file to write (/parameters, /parameter_names, /proposal_kind).") var output: String
+    @OptionGroup var outputFile: RequiredOutputArguments<OutputHelp>
+    var output: String { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Points file to write (/parameters, /parameter_names, /proposal_kind)." }
 
     func run() throws {
         try PDFEmuCommand.guarded {
