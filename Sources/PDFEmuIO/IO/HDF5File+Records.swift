@@ -5,7 +5,7 @@ import PDFEmuCore
 extension HDF5File {
     // MARK: Provenance
 
-    /// The text attributes of `object` in name order (numeric attributes are skipped).
+    /// The attributes of `object` as text, in name order (a numeric one as its number; one that cannot be read as text is skipped).
     package func provenance(of object: String = "/") throws(HDF5Error) -> Provenance {
         var p = Provenance()
         for name in try attributeNames(of: object) {
