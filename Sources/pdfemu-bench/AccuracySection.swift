@@ -71,7 +71,7 @@ enum AccuracyBench {
                 fixed[String(kv[0])] = v
             }
             let q2 = Double(env("PDFEMU_ACCURACY_TRUTH_Q2MIN", "")) ?? TheoryOptions.defaultQ2Min
-            let theory = try FKChiSquare.load(fk, options: TheoryOptions(fixed: fixed, free: free.isEmpty ? nil : free, q2Min: q2))
+            let theory = try FKChiSquare.read(fk, options: TheoryOptions(fixed: fixed, free: free.isEmpty ? nil : free, q2Min: q2))
             guard theory.parameterNames == scan.parameterNames else {
                 throw PDFEmuError(.key(file: nil, key: "PDFEMU_ACCURACY_TRUTH"), "the theory's free parameters \(theory.parameterNames) are not the scan's \(scan.parameterNames)")
             }
@@ -99,7 +99,7 @@ enum AccuracyBench {
             """
             let cfgPath = dir + "/\(s.label).json"
             try Data(text.utf8).write(to: URL(fileURLWithPath: cfgPath))
-            let cfg = try FitConfig.load(cfgPath)
+            let cfg = try FitConfig.read(cfgPath)
             let t0 = Date()
             if let reuse = ProcessInfo.processInfo.environment["PDFEMU_ACCURACY_REUSE"] {
                 // An emulator this section fitted before with the same config: calibrated again on the

@@ -15,7 +15,7 @@ extension BenchSection {
 enum TheoryBench {
     static func run() throws {
         let load0 = now()
-        let model = try FKChiSquare.load("Datasets/hera_fk_nlo.h5")
+        let model = try FKChiSquare.read("Datasets/hera_fk_nlo.h5")
         print(String(format: "theory: load + Cholesky + QR reductions %.3f s (%d data points, %d free parameters)",
                      now() - load0, model.ndata, model.parameterNames.count))
         let scan = try BenchData.scan("Datasets/hera14_train.h5")
@@ -29,8 +29,8 @@ enum TheoryBench {
             for _ in 0..<3 {
                 let t0 = now(), c0 = processCPU()
                 let r = model.evaluateBatch(points, perExperiment: perExperiment)
-                rates.append(Double(r.chi2.count) / (now() - t0))
-                cpuRates.append(Double(r.chi2.count) / (processCPU() - c0))
+                rates.append(Double(r.value.count) / (now() - t0))
+                cpuRates.append(Double(r.value.count) / (processCPU() - c0))
             }
             print(String(format: "theory: batched %d points%@: %.0f points/s wall, %.0f points per CPU-second "
                          + "(×%d cores = %.0f points/s unloaded; median of 3; other load %.0f%%)", n,

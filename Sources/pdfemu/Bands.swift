@@ -9,7 +9,9 @@ struct Bands: ParsableCommand {
             + "are the theory options' fixed values. The x grid is half log-spaced on [1e-4, 0.1), half linear on [0.1, 1]. "
             + "--mcmc adds the 68% envelope of a scan file's MCMC samples. Layout of --output: docs/FORMAT.md (\"PDF bands\").")
 
-    @Option(help: "FK theory file whose parametrisation the set's parameters belong to (e.g. Datasets/hera_fk_nlo.h5).") var theory: String
+    @OptionGroup var theoryFile: RequiredTheoryArguments<TheoryHelp>
+    var theory: String { theoryFile.theory }
+    enum TheoryHelp: OptionHelp { static let help: ArgumentHelp = "FK theory file whose parametrisation the set's parameters belong to (e.g. Datasets/hera_fk_nlo.h5)." }
     @OptionGroup var parameters: TheoryParameterArguments
     @Option(help: "Eigenvector set file (pdfemu eigen --output).") var sets: String
     @Option(help: "Scan file with MCMC samples (pdfemu scan --mcmc --output): adds their 68% envelope.") var mcmc: String?
@@ -24,8 +26,8 @@ struct Bands: ParsableCommand {
             let x = try PDFBands.xGrid(points: xPoints)
             guard mcmcMaxSamples >= 10 else { throw PDFEmuError(flag: "--mcmc-max-samples", "need at least 10, got \(mcmcMaxSamples)") }
             let inputs = [("--theory", theory), ("--sets", sets)] + (mcmc.map { [("--mcmc", $0)] } ?? [])
-            try resultFile.check(protecting: inputs)
-            if let plot { try ScanPlots.checkDirectory(plot) }
+            try resultFile.validate(protecting: inputs)
+            if let plot { try ScanPlots.validateDirectory(plot) }
             let model = try parameters.model(theory)
             let set = try EigenvectorSetResult.readMembers(sets)
             let members = try PDFBands.fullParameters(rows: set.members, names: set.parameterNames, template: model.template,
@@ -33,7 +35,7 @@ struct Bands: ParsableCommand {
             var samples: [[Double]] = []
             var temperature2 = 1.0
             if let mcmc {
-                let chain = try MCMCResult.readFile(mcmc)
+                let chain = try MCMCResult.read(mcmc)
                 temperature2 = chain.options.temperature2
                 let step = max(1, (chain.sampleCount + mcmcMaxSamples - 1) / mcmcMaxSamples)
                 let kept = stride(from: 0, to: chain.sampleCount, by: step).map { chain.sample($0) }
@@ -46,17 +48,17 @@ struct Bands: ParsableCommand {
             let staged = try plot.map { try ScanPlots.stage(svgs: PDFBandPlots.documents(bands, setLabel: label).map { ($0.file, $0.document.render()) }, in: $0) }
             do {
                 if let output {
-                    var provenance = ["sets_file": sets, "theory_file": theory, "theory_sha256": try SHA256.hex(file: theory),
+                    var provenance: Provenance = ["sets_file": sets, "theory_file": theory, "theory_sha256": try SHA256.hex(file: theory),
                                       "theory_options": try model.options.summary()]
                     if let mcmc { provenance["mcmc_file"] = mcmc }
-                    try bands.writeHDF5(to: output, provenance: provenance)
+                    try bands.write(to: output, provenance: provenance)
                 }
             } catch {
                 staged?.discard()
                 throw error
             }
             let written = try staged?.commit() ?? []
-            print(PDFBandPlots.text(bands), terminator: "")
+            print(bands.text(), terminator: "")
             if let output { print("wrote \(output)") }
             if !written.isEmpty { print("wrote \(written.count) plots into \(plot!)") }
         }

@@ -24,7 +24,7 @@ struct BatchSystemArguments: ParsableArguments {
     var enabled: Bool { scheduler != nil }
 
     /// Throws one line for an option out of range or given without --scheduler.
-    func check() throws {
+    func validateSettings() throws {
         guard let scheduler else {
             if workDir != nil || partition != nil || timeLimit != nil || sbatchOptions != nil || submitAndExit {
                 throw PDFEmuError(usage: "--work-dir, --partition, --time-limit, --sbatch-options and --submit-and-exit need --scheduler slurm")
@@ -47,7 +47,7 @@ struct BatchSystemArguments: ParsableArguments {
     /// `resumeFlag`: what the command run after the array adds to this command line (learn: --resume).
     func oracle(inner: String, innerTimeout: Double?, defaultWorkDir: String, runID: String, resumeFlag: String? = nil,
                 log: @escaping @Sendable (String) -> Void) throws -> ArrayJobOracle {
-        try check()
+        try validateSettings()
         let cwd = FileManager.default.currentDirectoryPath
         func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : cwd + "/" + p }
         let work = absolute(workDir ?? defaultWorkDir)

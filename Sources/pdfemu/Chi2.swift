@@ -11,7 +11,7 @@ struct OracleOptions: ParsableArguments {
     @Option(help: "Points per oracle call (0: all in one call).") var chunkSize: Int = 0
 
     /// Throws one line for a value out of range.
-    func check() throws {
+    func validateSettings() throws {
         if !(timeout > 0) { throw PDFEmuError(usage: "--timeout must be > 0 seconds (got \(timeout))") }
         if chunkSize < 0 { throw PDFEmuError(usage: "--chunk-size must be ≥ 0 (got \(chunkSize))") }
     }
@@ -27,7 +27,9 @@ struct Chi2: ParsableCommand {
     @OptionGroup var oracleOptions: OracleOptions
     @OptionGroup var theoryOptions: TheoryArguments
     @Option(help: "Points file (HDF5: /parameters [N,P], /parameter_names [P]).") var input: String
-    @Option(help: "Scan file to write (HDF5; written atomically).") var output: String
+    @OptionGroup var outputFile: RequiredOutputArguments<OutputHelp>
+    var output: String { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Scan file to write (HDF5; written atomically)." }
     @Option(help: "Evaluate only block k of N of the rows (combine the outputs with `pdfemu merge`).") var shard: String?
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
@@ -35,7 +37,7 @@ struct Chi2: ParsableCommand {
     /// Which oracle evaluates the points: --oracle, or --theory (the in-process `fk:FILE` with the
     /// theory options).
     func oracleSpec() throws -> OracleSpec {
-        try oracleOptions.check()
+        try oracleOptions.validateSettings()
         if theoryOptions.theory == nil && !theoryOptions.given(countingFix: true).isEmpty {
             throw needTheory(["--fix", "--free", "--q2-min"])
         }
@@ -59,7 +61,7 @@ struct Chi2: ParsableCommand {
         try PDFEmuCommand.guarded {
             let spec = try oracleSpec()
             let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
-            try AtomicOutput.checkOutput(output, protecting: [("--input", input)]
+            try AtomicOutput.validateOutput(output, protecting: [("--input", input)]
                                          + spec.inputFiles(labelled: theoryOptions.theory == nil ? "--oracle" : "--theory"))
             let points = try OraclePoints.read(input)
             let rows = OracleScanFile.rows(of: shardSpec, count: points.count)
@@ -68,7 +70,7 @@ struct Chi2: ParsableCommand {
             }
             // A command runs in its own process group: a signal reaches pdfemu only, which then kills the group.
             let stop = OracleInterrupts.install()
-            try batchSystem.check()
+            try batchSystem.validateSettings()
             if batchSystem.enabled && (shardSpec != nil || theoryOptions.theory != nil) {
                 throw PDFEmuError(usage: "--scheduler takes --oracle (each task evaluates its shard with it), not --theory or --shard")
             }

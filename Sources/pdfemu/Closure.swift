@@ -12,7 +12,7 @@ struct Closure: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            let ref = try ReferenceData.load(reference)
+            let ref = try ReferenceData.read(reference)
             let emu = try Emulator.load(emulator)
             let result = try ScanRunner.run(model: emu, options: ReferenceComparison.scanOptions(ref))
             let cmp = try ReferenceComparison(model: emu, result: result, reference: ref)

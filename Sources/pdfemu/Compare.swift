@@ -11,16 +11,18 @@ struct Compare: ParsableCommand {
     @Argument(help: "The exact scan output (HDF5).") var exact: String
     @Argument(help: "The scan output to compare with it (HDF5).") var other: String
     @Flag(help: "Print JSON instead of the table.") var json = false
-    @Option(help: "Write the comparison as JSON to this file (atomically).") var output: String?
+    @OptionGroup var outputFile: OutputArguments<OutputHelp>
+    var output: String? { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Write the comparison as JSON to this file (atomically)." }
     @Option(help: "Write SVG profiles with both curves into this directory (created if missing).") var plot: String?
 
     func run() throws {
         try PDFEmuCommand.guarded {
             if let output {
-                try AtomicOutput.checkOutput(output, protecting: [("EXACT", exact), ("OTHER", other)])
+                try AtomicOutput.validateOutput(output, protecting: [("EXACT", exact), ("OTHER", other)])
             }
-            if let plot { try ScanPlots.checkDirectory(plot) }
-            let e = try ScanResult.readHDF5(exact), o = try ScanResult.readHDF5(other)
+            if let plot { try ScanPlots.validateDirectory(plot) }
+            let e = try ScanResult.read(exact), o = try ScanResult.read(other)
             let cmp = try ScanComparison(exact: e, other: o, exactFile: exact, otherFile: other)
             let labels = (URL(fileURLWithPath: exact).lastPathComponent, URL(fileURLWithPath: other).lastPathComponent)
             if plot != nil { _ = try ComparisonPlots.figures(exact: e, other: o) }  // fail before writing anything

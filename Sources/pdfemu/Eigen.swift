@@ -32,13 +32,13 @@ struct Eigen: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             var scan = ScanOptions()
-            try source.check(fixWithoutTheory: .fixesEmulatorParameters)
+            try source.validate(fixWithoutTheory: .fixesEmulatorParameters)
             scan.fixed = try source.scanFixed()
             if let bound { scan.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             scan.starts = starts
             var o = EigenOptions(tolerance: tolerance, iterate: iterate, maxIterations: maxIterations,
                                  quantities: quantity.isEmpty ? nil : quantity, lagrange: !noLagrange, scan: scan)
-            try o.check()
+            try o.validate()
             if dynamicTolerance {
                 var points: [String: Int] = [:]
                 if let path = experimentPoints, FileManager.default.fileExists(atPath: path) {
@@ -59,7 +59,7 @@ struct Eigen: ParsableCommand {
             } else if experimentPoints != nil || mapping != nil {
                 throw PDFEmuError(usage: "--experiment-points and --mapping need --dynamic-tolerance")
             }
-            try resultFile.check(protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
+            try resultFile.validate(protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
                                           + (experimentPoints.map { [("--experiment-points", $0)] } ?? []))
             let (model, identity) = try source.model(starts: starts)
             let extra = try quantityEmulator.map {
@@ -67,8 +67,8 @@ struct Eigen: ParsableCommand {
             }
             let r = try EigenvectorSets.compute(model: model, options: o, quantityModels: extra,
                                                 modelIdentity: identity)
-            if let output { try r.writeHDF5(to: output) }
-            print(json ? try Fmt.json(r) : EigenReport.text(r) + (output.map { "wrote \($0)\n" } ?? ""), terminator: json ? "\n" : "")
+            if let output { try r.write(to: output) }
+            print(json ? try Fmt.json(r) : r.text() + (output.map { "wrote \($0)\n" } ?? ""), terminator: json ? "\n" : "")
         }
     }
 }

@@ -3,18 +3,16 @@ import PDFEmu
 
 /// `--emulator FILE` where an emulator is the only model a command takes (`predict`, `closure`,
 /// `propose`); `ModelSourceArguments` declares the optional one beside --theory.
-struct EmulatorFileArguments: ParsableArguments {
-    @Option(help: "Emulator file written by `pdfemu fit`.") var emulator: String
-}
+typealias EmulatorFileArguments = RequiredEmulatorArguments<EmulatorFileHelp>
+
+/// Help of `EmulatorFileArguments`.
+enum EmulatorFileHelp: OptionHelp { static let help: ArgumentHelp = "Emulator file written by `pdfemu fit`." }
 
 /// `--output FILE` of a command whose result is optionally written as HDF5 (`scan`, `eigen`, `bands`):
 /// written atomically, never over an input.
-struct ResultFileArguments: ParsableArguments {
-    @Option(help: "Write the result to this HDF5 file (atomically; scan: the full result, eigen: the sets, bands: the bands).")
-    var output: String?
+typealias ResultFileArguments = OutputArguments<ResultFileHelp>
 
-    /// Throws one line if --output is given and cannot be written or is one of `inputs`.
-    func check(protecting inputs: [(label: String, path: String)]) throws {
-        if let output { try AtomicOutput.checkOutput(output, protecting: inputs) }
-    }
+/// Help of `ResultFileArguments`.
+enum ResultFileHelp: OptionHelp {
+    static let help: ArgumentHelp = "Write the result to this HDF5 file (atomically; scan: the full result, eigen: the sets, bands: the bands)."
 }

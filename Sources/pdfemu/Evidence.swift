@@ -15,8 +15,12 @@ struct Evidence: ParsableCommand {
             + "`pdfemu evidence A.h5 B.h5 --prior ...` prints log B_AB.")
 
     @Argument(help: "Emulator files (one: its evidence; two: also the Bayes factor of the first against the second).") var models: [String] = []
-    @Option(help: "Emulator file (alternative to the positional argument).") var emulator: String?
-    @Option(help: "The exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of emulators.") var theory: String?
+    @OptionGroup var emulatorFile: EmulatorArguments<EmulatorHelp>
+    var emulator: String? { emulatorFile.emulator }
+    enum EmulatorHelp: OptionHelp { static let help: ArgumentHelp = "Emulator file (alternative to the positional argument)." }
+    @OptionGroup var theoryFile: TheoryFileArguments<TheoryHelp>
+    var theory: String? { theoryFile.theory }
+    enum TheoryHelp: OptionHelp { static let help: ArgumentHelp = "The exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of emulators." }
     @OptionGroup var parameters: TheoryParameterArguments
     @Option(help: "With --theory: the free parameters of a second configuration B of the same theory (e.g. the 14 and Duv); prints the Bayes factor of A against B.") var freeB: String?
     @Option(help: "Uniform prior box: name=lo:hi,... for every parameter.") var prior: String?
@@ -50,7 +54,7 @@ struct Evidence: ParsableCommand {
             let box: UniformBoxPrior
             switch (prior, priorFile) {
             case let (text?, nil): box = UniformBoxPrior(ranges: try ScanOptionParsing.ranges(text, option: "--prior"))
-            case let (nil, path?): box = try UniformBoxPrior.load(path)
+            case let (nil, path?): box = try UniformBoxPrior.read(path)
             case (nil, nil): throw PDFEmuError(usage: "--prior name=lo:hi,... (or --prior-file) is required: the evidence depends on the prior")
             default: throw PDFEmuError(usage: "give --prior or --prior-file, not both")
             }
@@ -58,8 +62,8 @@ struct Evidence: ParsableCommand {
                                     moves: moves, seed: seed, starts: starts)
             o.methods = try Self.methods(method)
             o.runs = runs; o.smcParticles = smcParticles; o.essFraction = smcEss; o.acceptedMoves = acceptedMoves; o.maxSweeps = maxSweeps
-            try o.check()
-            let oracleSpec = try checkOracle(files: files, methods: o.methods)
+            try o.validate()
+            let oracleSpec = try resolveOracle(files: files, methods: o.methods)
             var loaded: [any ScalarModel]
             var labels: [String]
             if let theory {
@@ -88,9 +92,9 @@ struct Evidence: ParsableCommand {
                 print(try Fmt.json(Out(results: results, bayesFactor: factor, correction: correction)))
                 if let correction, !correction.trusted { printErr("warning: " + Self.advice(correction)) }
             } else {
-                for (r, l) in zip(results, labels) { print(EvidenceReport.text(r, label: l), terminator: "") }
-                if let correction { print(EvidenceReport.text(correction, advice: Self.advice(correction)), terminator: "") }
-                if let factor { print(EvidenceReport.text(factor), terminator: "") }
+                for (r, l) in zip(results, labels) { print(r.text(label: l), terminator: "") }
+                if let correction { print(correction.text(advice: Self.advice(correction)), terminator: "") }
+                if let factor { print(factor.text(), terminator: "") }
             }
         }
     }
@@ -111,7 +115,7 @@ struct Evidence: ParsableCommand {
 
     /// Checks the --oracle options before any work: one emulator, SMC among the methods, an output that
     /// overwrites no input; returns the parsed oracle.
-    func checkOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
+    func resolveOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
         guard let oracle else {
             if oracleOutput != nil || oracleSamples != 400 { throw PDFEmuError(usage: "--oracle-output and --oracle-samples need --oracle") }
             return nil
@@ -121,7 +125,7 @@ struct Evidence: ParsableCommand {
         guard let oracleOutput else { throw PDFEmuError(usage: "--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
         guard oracleSamples >= 2 else { throw PDFEmuError(flag: "--oracle-samples", "need at least 2, got \(oracleSamples)") }
         let spec = try OracleSpec(parsing: oracle)
-        try AtomicOutput.checkWritable(oracleOutput)
+        try AtomicOutput.validateWritable(oracleOutput)
         try FileIdentity.refuseOverwrite(output: oracleOutput, inputs: files.map { ("emulator", $0) }
                                          + (priorFile.map { [("--prior-file", $0)] } ?? []))
         return spec
@@ -135,7 +139,7 @@ struct Evidence: ParsableCommand {
         let o = try spec.makeOracle()
         let outcome = o.evaluate(points, chunkSize: 0)
         if let failure = outcome.failure { throw PDFEmuError(flag: "--oracle", "\(failure.description); nothing written") }
-        let attrs: [(String, String)] = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+        let attrs: Provenance = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
                                          ("oracle", spec.text), ("input", "evidence posterior draws"),
                                          ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
                                          ("points_total", String(points.count)), ("row_offset", "0")] + o.provenance

@@ -7,13 +7,15 @@ struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Train a χ² emulator from a JSON config and save it.")
 
     @Argument(help: "The fit config (JSON; keys in docs/CONFIG.md).") var config: String
-    @Option(help: "Emulator file to write (default: the config's \"output\").") var output: String?
+    @OptionGroup var outputFile: OutputArguments<OutputHelp>
+    var output: String? { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Emulator file to write (default: the config's \"output\")." }
     @Flag(help: "Continue from the checkpoint left by an interrupted run.") var resume = false
     @Flag(help: "No progress bar.") var quiet = false
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            let cfg = try FitConfig.load(config)
+            let cfg = try FitConfig.read(config)
             let out = output ?? cfg.output
             let stop = InterruptFlag.install()
             let ck = FitRunner.checkpointPath(for: out)

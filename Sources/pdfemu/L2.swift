@@ -21,14 +21,14 @@ struct L2: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            try source.check(fixWithoutTheory: .fixesEmulatorParameters)
+            try source.validate(fixWithoutTheory: .fixesEmulatorParameters)
             guard (quantity == nil) != (quantityEmulator == nil) else { throw PDFEmuError(usage: "give either --quantity or --quantity-emulator") }
             guard tolerance > 0, tolerance.isFinite else { throw SettingError(.eigenTolerance, "T² must be > 0, got \(tolerance)") }
             var scan = ScanOptions()
             scan.fixed = try source.scanFixed()
             if let bound { scan.bounds = try ScanOptionParsing.ranges(bound, option: "--bound") }
             scan.starts = starts
-            if let plot { try ScanPlots.checkDirectory(plot) }
+            if let plot { try ScanPlots.validateDirectory(plot) }
             let (model, identity) = try source.model(starts: starts)
             guard !model.experimentNames.isEmpty else {
                 throw PDFEmuError(.chi2, "L2 sensitivities need per-experiment χ², and \(source.emulator ?? source.theory ?? "this model") has no per-experiment outputs")
@@ -42,7 +42,7 @@ struct L2: ParsableCommand {
             let r = try L2Sensitivity.compute(model: model, quantity: q, tolerance: tolerance, scan: scan, modelIdentity: identity)
             let staged = try plot.map { try ScanPlots.stage(figures: [("l2_sensitivities.svg", try L2Report.figure(r))], in: $0) }
             try staged?.commit()
-            print(json ? try Fmt.json(r) : L2Report.text(r) + (plot.map { "wrote \($0)/l2_sensitivities.svg\n" } ?? ""),
+            print(json ? try Fmt.json(r) : r.text() + (plot.map { "wrote \($0)/l2_sensitivities.svg\n" } ?? ""),
                   terminator: json ? "\n" : "")
         }
     }

@@ -29,7 +29,7 @@ struct Learn: ParsableCommand {
 
     /// A new state directory is created only inside an existing, writable directory (one line otherwise);
     /// an existing one is used as it is.
-    static func checkStateLocation(_ state: String) throws {
+    static func validateStateLocation(_ state: String) throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: state, isDirectory: &isDir) {
             guard isDir.boolValue else { throw SettingError(.learnState, state, "is a file, not a state directory") }
@@ -61,14 +61,14 @@ struct Learn: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            try LearnSettings.checkSizes(initial: initialScan == nil ? initial : nil, batch: batch)
-            try Self.checkStateLocation(state)
-            let fit = try FitConfig.load(config)
+            try LearnSettings.validateSizes(initial: initialScan == nil ? initial : nil, batch: batch)
+            try Self.validateStateLocation(state)
+            let fit = try FitConfig.read(config)
             let scanOptions = try scan.options(fixed: try fixing.values() ?? [:])
-            try scanOptions.checkSettings()
+            try scanOptions.validate()
             let verification = try epsilon.options()
             let spec = try OracleSpec(parsing: oracle)
-            try batchSystem.check()
+            try batchSystem.validateSettings()
             try Self.refuseInputsInside(state, inputs: [("config", config)] + spec.inputFiles(labelled: "--oracle")
                                         + [("--initial-scan", initialScan), ("--design-emulator", designEmulator)].compactMap { k, v in v.map { (k, $0) } })
             let stop = OracleInterrupts.install()

@@ -24,13 +24,13 @@ struct MCMCArguments: ParsableArguments {
                                thin: mcmcThin, seed: mcmcSeed, temperature2: mcmcTolerance)
     }
 
-    /// `--mcmc-…` options need `--mcmc`; with it, the settings must pass `ScanMCMCOptions.checkSettings`.
+    /// `--mcmc-…` options need `--mcmc`; with it, the settings must pass `ScanMCMCOptions.validate`.
     func validate() throws {
         let given = ScanMCMCOptions(sampler: mcmcSampler, chains: mcmcChains, walkers: mcmcWalkers, steps: mcmcSteps,
                                     burnIn: mcmcBurnIn, thin: mcmcThin, seed: mcmcSeed, temperature2: mcmcTolerance)
         if !mcmc && given != Self.defaults { throw ValidationError("--mcmc-… options need --mcmc") }
         if mcmc {
-            do { try given.checkSettings() } catch { throw ValidationError(cliMessage(error)) }
+            do { try given.validate() } catch { throw ValidationError(cliMessage(error)) }
         }
     }
 }

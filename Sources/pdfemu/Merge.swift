@@ -13,7 +13,7 @@ struct Merge: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             if shards.isEmpty { throw PDFEmuError(.step("merge"), "give the output file and the shard files") }
-            try AtomicOutput.checkOutput(output, protecting: shards.map { ("shard", $0) })
+            try AtomicOutput.validateOutput(output, protecting: shards.map { ("shard", $0) })
             if let first = try? HDF5File(open: shards[0]), first.hasAttribute("format"),
                (try? first.readStringAttribute("format")) == OracleScanFile.formatTag {
                 let merged = try OracleScanFile.merge(shards, into: output)
@@ -21,7 +21,7 @@ struct Merge: ParsableCommand {
                 return
             }
             let merged = try ScanMergeIO.merge(shards, into: output)
-            print(json ? try Fmt.json(merged) : ScanReport.text(merged), terminator: json ? "\n" : "")
+            print(json ? try Fmt.json(merged) : merged.text(), terminator: json ? "\n" : "")
         }
     }
 }

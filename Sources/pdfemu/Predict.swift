@@ -8,12 +8,14 @@ struct Predict: ParsableCommand {
     @OptionGroup var emulatorFile: EmulatorFileArguments
     var emulator: String { emulatorFile.emulator }
     @Option(help: "Points file with /parameters [N,P] and /parameter_names (matched by name).") var input: String
-    @Option(help: "Write /chi2, /chi2_std, /chi2_per_experiment here (HDF5) instead of printing a table.") var output: String?
+    @OptionGroup var outputFile: OutputArguments<OutputHelp>
+    var output: String? { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Write /chi2, /chi2_std, /chi2_per_experiment here (HDF5) instead of printing a table." }
 
     func run() throws {
         try PDFEmuCommand.guarded {
             if let output {
-                try AtomicOutput.checkOutput(output, protecting: [("--emulator", emulator), ("--input", input)])
+                try AtomicOutput.validateOutput(output, protecting: [("--emulator", emulator), ("--input", input)])
             }
             let emu = try Emulator.load(emulator)
             let points = try PredictRunner.readPoints(input, for: emu)

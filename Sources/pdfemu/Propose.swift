@@ -14,14 +14,16 @@ struct Propose: ParsableCommand {
     @Option(help: "Points to propose.") var n: Int
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Scan files whose points the proposal must not repeat (e.g. the training files; repeatable).") var existing: [String] = []
-    @Option(help: "Points file to write (/parameters, /parameter_names, /proposal_kind).") var output: String
+    @OptionGroup var outputFile: RequiredOutputArguments<OutputHelp>
+    var output: String { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Points file to write (/parameters, /parameter_names, /proposal_kind)." }
 
     func run() throws {
         try PDFEmuCommand.guarded {
             let o = try scan.options(fixed: try fixing.values() ?? [:])
-            try o.checkSettings()
+            try o.validate()
             let po = try mix.options(count: n, seed: seed)
-            try AtomicOutput.checkOutput(output, protecting: [("--emulator", emulator)] + existing.map { ("--existing", $0) })
+            try AtomicOutput.validateOutput(output, protecting: [("--emulator", emulator)] + existing.map { ("--existing", $0) })
             let model = try Emulator.load(emulator)
             var known: [Double] = []
             for path in existing { known += try OraclePoints.read(path).columns(model.parameterNames) }

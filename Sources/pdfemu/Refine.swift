@@ -6,7 +6,9 @@ struct Refine: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Solve a scan's minimum and profile interval ends on the true χ² (the emulator guides, the oracle decides) and certify them.")
 
-    @Option(help: "The emulator that guides (value, gradient, Hessian); the one the scan was made with.") var emulator: String
+    @OptionGroup var emulatorFile: RequiredEmulatorArguments<EmulatorHelp>
+    var emulator: String { emulatorFile.emulator }
+    enum EmulatorHelp: OptionHelp { static let help: ArgumentHelp = "The emulator that guides (value, gradient, Hessian); the one the scan was made with." }
     @Option(help: "The scan whose answers are refined (pdfemu scan --output).") var scan: String
     @Option(help: "The true χ²: 'CMD {input} {output}', fk:FILE, emulator:FILE.") var oracle: String
     @Option(parsing: .unconditional, help: "Bound parameters: name=lo:hi,... (added to the scan's constraints).") var bound: String?
@@ -17,7 +19,9 @@ struct Refine: ParsableCommand {
     @Option(help: "Most oracle batches (iterations).") var maxIterations = 100
     @Option(help: "Keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.") var state: String?
     @Option(help: "Oracle timeout per batch, seconds (commands).") var timeout = 3600.0
-    @Option(help: "Write the refined scan (the scan with exact answers, and /refine) to this HDF5 file.") var output: String?
+    @OptionGroup var outputFile: OutputArguments<OutputHelp>
+    var output: String? { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Write the refined scan (the scan with exact answers, and /refine) to this HDF5 file." }
     @Flag(help: "Print JSON (the refined scan in the layout of scan --json, with refine beside) instead of the summary.") var json = false
     @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
 
@@ -26,16 +30,16 @@ struct Refine: ParsableCommand {
             let mode = gradients
             let options = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: budget, gradients: mode,
                                         maxIterations: maxIterations)
-            try options.check()
+            try options.validate()
             let spec = try OracleSpec(parsing: oracle)
             let inputs = [("--emulator", emulator), ("--scan", scan)] + spec.inputFiles(labelled: "--oracle")
-            if let output { try AtomicOutput.checkOutput(output, protecting: inputs) }
-            try batchSystem.check()
+            if let output { try AtomicOutput.validateOutput(output, protecting: inputs) }
+            try batchSystem.validateSettings()
             if batchSystem.submitAndExit {
                 throw PDFEmuError(flag: "--submit-and-exit", "refine waits for its arrays (its iterations depend on each other); run refine itself as a batch job")
             }
             let model = try loadScalarModel(emulator)
-            let scanResult = try ScanResult.readHDF5(scan)
+            let scanResult = try ScanResult.read(scan)
             var constraints = scanResult.minimum.constraints
             if let bound {
                 for (name, r) in try ScanOptionParsing.ranges(bound, option: "--bound") {
@@ -81,7 +85,7 @@ struct Refine: ParsableCommand {
             }
             guard let result = ran else { return }
             let refined = result.applied(to: scanResult)
-            if let output { try refined.writeHDF5(to: output) { try result.write(into: $0) } }
+            if let output { try refined.write(to: output) { try result.write(into: $0) } }
             if json {
                 print(try Fmt.json(ScanJSON(scan: refined, key: "refine", extra: result)))
             } else {

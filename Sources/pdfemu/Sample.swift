@@ -9,7 +9,9 @@ struct Sample: ParsableCommand {
     @OptionGroup var source: ModelSourceArguments
     @Option(help: "Number of points.") var n: Int
     @Option(help: "Random seed (the same seed gives the same file).") var seed: UInt64 = 1
-    @Option(help: "File to write (a scan file with --theory, points only with --emulator).") var output: String
+    @OptionGroup var outputFile: RequiredOutputArguments<OutputHelp>
+    var output: String { outputFile.output }
+    enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "File to write (a scan file with --theory, points only with --emulator)." }
     @Option(help: "Fractions of rays, box and Gaussian points, comma-separated (must add up to 1).") var mix = "0.75,0.15,0.10"
     @Option(help: "Largest Δχ² of the ray levels (drawn uniformly in [0, Δmax]).") var deltaMax = 200.0
     @Option(help: "Half-width of the uniform box, in Hessian σ.") var box = 0.5
@@ -24,9 +26,9 @@ struct Sample: ParsableCommand {
             let recipe = DesignRecipe(rayFraction: fractions[0], boxFraction: fractions[1], deltaMax: deltaMax,
                                       boxHalfWidth: box, gaussianScale: gaussianScale)
             try recipe.validate()
-            try recipe.checkSizes(count: n)
-            try source.check(fixWithoutTheory: .needsTheory)
-            try AtomicOutput.checkOutput(output, protecting: source.inputs)
+            try recipe.validateSizes(count: n)
+            try source.validate(fixWithoutTheory: .needsTheory)
+            try AtomicOutput.validateOutput(output, protecting: source.inputs)
             BLAS.setThreads(1)   // the design and the batch spread their work over the cores themselves
             guard let model = try source.theoryModel(starts: 8), let theory = source.theory else {
                 let path = source.emulator!

@@ -19,18 +19,18 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            try source.check(fixWithoutTheory: .fixesEmulatorParameters)
+            try source.validate(fixWithoutTheory: .fixesEmulatorParameters)
             var o = try answers.options(fixed: try source.scanFixed())
             if let shard {
                 o.shard = try ShardSpec(parsing: shard)
                 if output == nil { throw PDFEmuError(usage: "--shard needs --output (shard files are combined with pdfemu merge)") }
             }
             o.mcmc = sampling.options
-            try o.checkSettings()
-            let verification = try self.verification.resolved()
-            try resultFile.check(protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
+            try o.validate()
+            let verification = try self.verification.resolve()
+            try resultFile.validate(protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
                                           + (verification?.spec.inputFiles(labelled: "--verify") ?? []))
-            if let plot { try ScanPlots.checkDirectory(plot) }
+            if let plot { try ScanPlots.validateDirectory(plot) }
             let (model, identity) = try source.model(starts: answers.starts)
             let extra = try lagrangeEmulator.map {
                 LagrangeModel(label: $0, model: try loadScalarModel($0), identity: try RunIdentity.fileHash($0))
@@ -54,7 +54,7 @@ struct Scan: ParsableCommand {
             // targets, the output is written atomically, and only then do the plots move into place.
             let staged = try plot.map { try ScanPlots.stage(result, verification: checked, in: $0) }
             do {
-                if let output { try result.writeHDF5(to: output) { try checked?.write(into: $0) } }
+                if let output { try result.write(to: output) { try checked?.write(into: $0) } }
             } catch {
                 staged?.discard()
                 throw error
@@ -63,7 +63,7 @@ struct Scan: ParsableCommand {
             if json {
                 print(try checked.map { try Fmt.json(ScanJSON(scan: result, key: "verification", extra: $0)) } ?? Fmt.json(result))
             } else {
-                print(ScanReport.text(result) + (checked.map(VerificationReport.text) ?? ""), terminator: "")
+                print(result.text() + (checked.map { $0.text() } ?? ""), terminator: "")
             }
         }
     }

@@ -49,7 +49,7 @@ struct ProposalArguments: ParsableArguments {
     func options(count: Int, seed: UInt64) throws -> ProposalOptions {
         let o = ProposalOptions(count: count, seed: seed, margin: margin, answerFraction: answerFraction,
                                 disagreementFraction: disagreementFraction, minDistance: minDistance)
-        try o.check()
+        try o.validate()
         return o
     }
 }

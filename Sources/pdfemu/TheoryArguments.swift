@@ -38,7 +38,7 @@ struct TheoryParameterArguments: ParsableArguments {
 
     /// The exact χ² of the theory file `path` with these options (`free` replaces --free when given).
     func model(_ path: String, q2Min: Double = TheoryOptions.defaultQ2Min, free freeText: String? = nil) throws -> FKChiSquare {
-        try FKChiSquare.load(path, options: try options(q2Min: q2Min, free: freeText))
+        try FKChiSquare.read(path, options: try options(q2Min: q2Min, free: freeText))
     }
 }
 
@@ -51,8 +51,13 @@ func needTheory(_ names: [String]) -> PDFEmuError {
 /// The exact theory as a χ² source: --theory with its options --fix, --free and --q2-min (`chi2` uses it
 /// beside --oracle; `ModelSourceArguments` beside --emulator).
 struct TheoryArguments: ParsableArguments {
-    @Option(help: "The exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of an emulator or --oracle; --fix then fixes theory parameters.")
-    var theory: String?
+    @OptionGroup var theoryFile: TheoryFileArguments<Help>
+    /// --theory, or nil.
+    var theory: String? { theoryFile.theory }
+    /// Help of --theory here.
+    enum Help: OptionHelp {
+        static let help: ArgumentHelp = "The exact χ² of this FK theory file (e.g. Datasets/hera_fk_nlo.h5) instead of an emulator or --oracle; --fix then fixes theory parameters."
+    }
     @OptionGroup var parameters: TheoryParameterArguments
     @Option(help: "With --theory: keep data points with Q² ≥ this (GeV²; default 3.49, all points).") var q2Min: Double?
 
@@ -83,7 +88,11 @@ enum FixWithoutTheory {
 
 /// Where `scan`, `sample`, `eigen` and `l2` get their χ²: an emulator file, or the exact theory with its options.
 struct ModelSourceArguments: ParsableArguments {
-    @Option(help: "Emulator file (or give --theory).") var emulator: String?
+    @OptionGroup var emulatorFile: EmulatorArguments<Help>
+    /// --emulator, or nil.
+    var emulator: String? { emulatorFile.emulator }
+    /// Help of --emulator here.
+    enum Help: OptionHelp { static let help: ArgumentHelp = "Emulator file (or give --theory)." }
     @OptionGroup var exact: TheoryArguments
     @Option(help: "With --theory: start the minimum from the lowest-χ² points of this scan file (default: HERAPDF2.0-like values).") var startsFrom: String?
 
@@ -92,7 +101,7 @@ struct ModelSourceArguments: ParsableArguments {
 
     /// Throws one line unless exactly one of --emulator and --theory is given, or if a theory option comes
     /// without --theory (--fix counts as one for `.needsTheory`).
-    func check(fixWithoutTheory: FixWithoutTheory) throws {
+    func validate(fixWithoutTheory: FixWithoutTheory) throws {
         if (emulator == nil) == (theory == nil) { throw PDFEmuError(usage: "give either --emulator or --theory") }
         guard theory == nil else { return }
         let given = exact.given(countingFix: fixWithoutTheory == .needsTheory) + (startsFrom != nil ? ["--starts-from"] : [])

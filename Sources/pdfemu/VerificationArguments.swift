@@ -18,7 +18,7 @@ struct VerifyEpsilonArguments: ParsableArguments {
             o.epsilonFloor = v[0]
             if v.count == 2 { o.epsilonSlope = v[1] }
         }
-        try o.check()
+        try o.validate()
         return o
     }
 }
@@ -31,7 +31,7 @@ struct VerificationArguments: ParsableArguments {
 
     /// The oracle and options of --verify, or nil without it; one error line if a --verify-… option comes
     /// without --verify or a value is bad.
-    func resolved() throws -> (spec: OracleSpec, options: VerificationOptions)? {
+    func resolve() throws -> (spec: OracleSpec, options: VerificationOptions)? {
         guard let verify else {
             if epsilon.verifyEpsilon != nil || verifyMcmcSamples != nil { throw PDFEmuError(usage: "--verify-… options need --verify") }
             return nil

@@ -63,7 +63,7 @@ public func XCTUnwrapOrThrow<T>(_ x: T?) throws -> T {
 
 /// Checks means, stds, 68% widths and correlations of `r` against N(μ, T²·C) within 5 standard errors
 /// derived from the effective sample size.
-public func assertGaussianSamples(_ r: MCMCResult, model: GaussianChi2Model, t2: Double,
+package func assertGaussianSamples(_ r: MCMCResult, model: GaussianChi2Model, t2: Double,
                    file: StaticString = #filePath, line: UInt = #line) throws {
     let p = model.p
     for j in 0..<p {

@@ -33,7 +33,7 @@ package struct EigenOptions: Sendable, Codable, Equatable {
     }
 
     /// Throws one line for T² ≤ 0 or a non-positive iteration count.
-    package func check() throws {
+    package func validate() throws {
         guard tolerance > 0, tolerance.isFinite else { throw SettingError(.eigenTolerance, "T² must be > 0, got \(tolerance)") }
         guard maxIterations >= 1 else { throw SettingError(.eigenMaxIterations, "need at least 1, got \(maxIterations)") }
     }

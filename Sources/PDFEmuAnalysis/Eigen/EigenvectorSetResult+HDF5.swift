@@ -17,7 +17,7 @@ extension EigenvectorSetResult {
     package static let hdf5Format = "pdfemu-eigen-1"
 
     /// Writes the set as a new HDF5 file, atomically.
-    package func writeHDF5(to path: String) throws {
+    package func write(to path: String) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             let p = parameterNames.count, n = directions.count

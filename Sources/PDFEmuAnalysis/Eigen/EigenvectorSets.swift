@@ -9,7 +9,7 @@ package enum EigenvectorSets {
     /// that is not positive definite at the minimum).
     package static func compute(model: any ScalarModel, options: EigenOptions, quantityModels: [LagrangeModel] = [],
                                modelIdentity: String? = nil) throws -> EigenvectorSetResult {
-        try options.check()
+        try options.validate()
         if let dyn = options.dynamic { _ = try DynamicTolerance.pointCounts(model: model, options: dyn) }
         let names = model.parameterNames
         var so = options.scan

@@ -9,20 +9,20 @@ import PDFEmuTheory
 /// `/members` [M, F, K] (x·f at Q0, NaN for members not in the band), `/central`, `/symmetric`, `/plus`,
 /// `/minus` [F, K] (the master formulas); with MCMC samples, group `/mcmc` with `lower68`, `median`,
 /// `upper68` [F, K] and attributes `samples`, `temperature2`. Root attributes: `tolerance` (T² of the set), `q0_squared`
-/// (GeV²), and the provenance strings given to `writeHDF5`.
+/// (GeV²), and the provenance strings given to `write(to:)`.
 extension PDFBandResult {
     /// The `format` attribute value.
     package static let hdf5Format = "pdfemu-bands-1"
 
     /// Writes the bands as a new HDF5 file, atomically; `provenance` becomes string attributes of the root.
-    package func writeHDF5(to path: String, provenance: [String: String] = [:]) throws {
+    package func write(to path: String, provenance: Provenance = []) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             let nf = flavourNames.count, k = x.count, m = members.count
             try f.writeAttribute("format", Self.hdf5Format)
             try f.setScalar("tolerance", tolerance)
             try f.setScalar("q0_squared", PDFBands.q0Squared)
-            for (key, v) in provenance.sorted(by: { $0.key < $1.key }) { try f.writeAttribute(key, v) }
+            try f.writeProvenance(provenance)
             try f.writeVector("/x", x)
             try f.writeStrings("/flavour_names", flavourNames)
             try f.writeStrings("/parameter_names", HERAParametrisation.parameterNames)
@@ -44,9 +44,9 @@ extension PDFBandResult {
         }
     }
 
-    /// Reads bands written by `writeHDF5` (warnings are not stored). Throws one line for another
+    /// Reads bands written by `write(to:)` (warnings are not stored). Throws one line for another
     /// format or inconsistent shapes.
-    package static func readHDF5(_ path: String) throws -> PDFBandResult {
+    package static func read(_ path: String) throws -> PDFBandResult {
         let f = try HDF5File(open: path)
         let fmt = try f.readStringAttribute("format")
         guard fmt == hdf5Format else { throw PDFEmuError(file: path, "format is '\(fmt)', expected '\(hdf5Format)' (write it with pdfemu bands)") }

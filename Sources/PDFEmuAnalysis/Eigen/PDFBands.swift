@@ -22,7 +22,7 @@ package enum PDFBands {
     package static func xGrid(points: Int) throws -> [Double] {
         guard points >= 4 else { throw SettingError(.xPoints, "need at least 4, got \(points)") }
         // Every member and MCMC sample holds six flavours at each x (64 rows of 6 × 8 bytes assumed).
-        try SizeLimits.check(.xPoints, points, cap: 1_000_000, bytesEach: 64 * 6 * 8, what: "x points")
+        try SizeLimits.validate(.xPoints, points, cap: 1_000_000, bytesEach: 64 * 6 * 8, what: "x points")
         let nLog = points / 2, nLin = points - nLog
         let lo = log10(xMin), hi = log10(xSplit)
         let logPart = (0..<nLog).map { pow(10, lo + (hi - lo) * Double($0) / Double(nLog)) }

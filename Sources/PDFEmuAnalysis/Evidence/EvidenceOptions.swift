@@ -63,7 +63,7 @@ package struct EvidenceOptions: Sendable, Codable, Equatable {
     }
 
     /// Throws one line naming the first setting out of range.
-    package func check() throws {
+    package func validate() throws {
         guard temperature2 > 0, temperature2.isFinite else { throw SettingError(.evidenceTemperature2, "T² must be > 0, got \(temperature2)") }
         guard samples >= 10 else { throw SettingError(.evidenceSamples, "need at least 10, got \(samples)") }
         guard particles >= 10 else { throw SettingError(.evidenceParticles, "need at least 10, got \(particles)") }
@@ -78,21 +78,21 @@ package struct EvidenceOptions: Sendable, Codable, Equatable {
         guard essFraction > 0, essFraction < 1 else { throw SettingError(.smcESSFraction, "must be in (0, 1), got \(essFraction)") }
         guard acceptedMoves > 0, acceptedMoves.isFinite else { throw SettingError(.smcAcceptedMoves, "must be > 0, got \(acceptedMoves)") }
         guard maxSweeps >= 2 else { throw SettingError(.smcMaxSweeps, "need at least 2, got \(maxSweeps)") }
-        try checkSizes()
+        try validateSizes()
     }
 
     /// Sizes before anything is allocated: each importance sample or particle holds a point, its
     /// weight and work space (1 kB assumed); the temperatures' records, and the model evaluations of the
     /// annealing (particles × temperatures × moves, at most 10¹⁰), are bounded; throws a `SettingError`
     /// naming `evidenceSamples`, `evidenceParticles`, `evidenceTemperatures` or `evidenceMoves`.
-    package func checkSizes() throws(SettingError) {
-        try SizeLimits.check(.evidenceSamples, samples, cap: 100_000_000, bytesEach: 1024, what: "samples")
-        try SizeLimits.check(.evidenceParticles, particles, cap: 10_000_000, bytesEach: 1024, what: "particles")
-        try SizeLimits.check(.evidenceTemperatures, temperatures, cap: 100_000, bytesEach: 1024 + 8 * Double(particles), what: "temperatures")
-        try SizeLimits.check(.evidenceMoves, moves, cap: max(1, 10_000_000_000 / (particles * temperatures)), bytesEach: 0,
+    package func validateSizes() throws(SettingError) {
+        try SizeLimits.validate(.evidenceSamples, samples, cap: 100_000_000, bytesEach: 1024, what: "samples")
+        try SizeLimits.validate(.evidenceParticles, particles, cap: 10_000_000, bytesEach: 1024, what: "particles")
+        try SizeLimits.validate(.evidenceTemperatures, temperatures, cap: 100_000, bytesEach: 1024 + 8 * Double(particles), what: "temperatures")
+        try SizeLimits.validate(.evidenceMoves, moves, cap: max(1, 10_000_000_000 / (particles * temperatures)), bytesEach: 0,
                              what: "moves per particle and temperature (with \(particles) particles and \(temperatures) temperatures)")
-        try SizeLimits.check(.evidenceRuns, runs, cap: 10_000, bytesEach: 1024 * Double(max(1, smcParticles)), what: "SMC runs")
-        try SizeLimits.check(.smcParticles, smcParticles, cap: 10_000_000, bytesEach: 1024 * Double(max(1, runs)),
+        try SizeLimits.validate(.evidenceRuns, runs, cap: 10_000, bytesEach: 1024 * Double(max(1, smcParticles)), what: "SMC runs")
+        try SizeLimits.validate(.smcParticles, smcParticles, cap: 10_000_000, bytesEach: 1024 * Double(max(1, runs)),
                              what: "particles per SMC run (with \(runs) runs)")
     }
 }

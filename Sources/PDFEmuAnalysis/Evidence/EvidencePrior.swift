@@ -33,7 +33,7 @@ package struct UniformBoxPrior: Sendable, Codable, Equatable {
     }
 
     /// Reads a prior file: a JSON object {"name": [lo, hi], ...}. Throws one line naming the file.
-    package static func load(_ path: String) throws -> UniformBoxPrior {
+    package static func read(_ path: String) throws -> UniformBoxPrior {
         guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError(file: path, "cannot read the prior file") }
         let obj: [String: [Double]]
         do { obj = try JSONDecoder().decode([String: [Double]].self, from: data) } catch {

@@ -11,7 +11,7 @@ package enum EvidenceRunner {
     /// empty range, a prior box that excludes the minimum, T² ≤ 0, settings out of range, or a Hessian
     /// at the minimum that is not positive definite.
     package static func compute(model: any ScalarModel, prior: UniformBoxPrior, options: EvidenceOptions = EvidenceOptions()) throws -> EvidenceResult {
-        try options.check()
+        try options.validate()
         let names = model.parameterNames
         let (lo, hi) = try prior.box(for: names)
         let box = PriorBox(lower: lo, upper: hi)

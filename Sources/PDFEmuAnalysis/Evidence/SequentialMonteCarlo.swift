@@ -36,7 +36,7 @@ package struct SMCRun: Sendable, Codable, Equatable {
 /// towards 23.4% acceptance) and independence proposals from a Student-t (ν = 5) with the particles'
 /// mean and 1.2² times their covariance. Sweeps repeat
 /// until every particle has made `acceptedMoves` accepted moves on average (at least 2, at most
-/// `maxSweeps` per temperature). Evaluations are batched (`ScalarModel.values(atRows:)`).
+/// `maxSweeps` per temperature). Evaluations are batched (`ScalarModel.predictBatch(_:perExperiment:)`).
 enum SequentialMonteCarlo {
     /// Degrees of freedom ν and scale c of the independence proposals (a Student-t fit of the cloud, c·Σ).
     static let independenceNu = 5.0, independenceScale = 1.2
@@ -139,7 +139,7 @@ enum SequentialMonteCarlo {
         let n = s.particles, d = box.lower.count
         var x = [Double](repeating: 0, count: n * d)
         for i in 0..<n { for k in 0..<d { x[i * d + k] = rng.nextUniform(in: box.lower[k], box.upper[k]) } }
-        var chi2 = model.values(atRows: x)
+        var chi2 = model.predictBatch(x, perExperiment: false).value
         var ll = logLikelihood(chi2, s.temperature2)
         var evaluations = n
         var beta = 0.0, logZ = 0.0
@@ -252,7 +252,7 @@ enum SequentialMonteCarlo {
                 }
                 var rows = [Double](repeating: 0, count: inside.count * d)
                 for (r, i) in inside.enumerated() { for k in 0..<d { rows[r * d + k] = prop[i * d + k] } }
-                let c = inside.isEmpty ? [] : model.values(atRows: rows)
+                let c = inside.isEmpty ? [] : model.predictBatch(rows, perExperiment: false).value
                 evaluations += inside.count
                 var acc = 0
                 var isAccepted = [Bool](repeating: false, count: inside.count)

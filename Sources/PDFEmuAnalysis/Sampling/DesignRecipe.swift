@@ -57,9 +57,9 @@ package struct DesignRecipe: Sendable, Codable, Equatable {
     /// Checks the sizes of a design of `n` points before anything is allocated: `n` (a point, its kind
     /// and the χ² of up to a few dozen experiments, 1 kB assumed; at most 10⁸) and Δmax (at most
     /// `maxDeltaMax`); throws a `SettingError` naming `designCount` or `designDeltaMax`.
-    package func checkSizes(count n: Int) throws(SettingError) {
-        try SizeLimits.check(.designCount, n, cap: 100_000_000, bytesEach: 1024, what: "points")
-        try SizeLimits.check(.designDeltaMax, deltaMax, atMost: Self.maxDeltaMax, what: "Δχ² level")
+    package func validateSizes(count n: Int) throws(SettingError) {
+        try SizeLimits.validate(.designCount, n, cap: 100_000_000, bytesEach: 1024, what: "points")
+        try SizeLimits.validate(.designDeltaMax, deltaMax, atMost: Self.maxDeltaMax, what: "Δχ² level")
     }
 
     /// One line for provenance.

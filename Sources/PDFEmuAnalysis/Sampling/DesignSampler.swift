@@ -28,7 +28,7 @@ package enum DesignSampler {
     package static func sample(model: any ScalarModel, n: Int, seed: UInt64, recipe: DesignRecipe = DesignRecipe()) throws -> Design {
         try recipe.validate()
         guard n > 0 else { throw SettingError(.designCount, "must be > 0, got \(n)") }
-        try recipe.checkSizes(count: n)
+        try recipe.validateSizes(count: n)
         let p = model.parameterNames.count
         let starts = model.startingPoints.filter { $0.count == p }
         guard !starts.isEmpty else { throw PDFEmuError(.chi2, "the model has no starting points for its minimum") }
@@ -124,12 +124,12 @@ package enum DesignSampler {
 /// int32 (0 ray, 1 box, 2 Gaussian), root attributes as given; atomically (temporary file + rename).
 package enum DesignFile {
     /// Writes `design` to `path`.
-    package static func write(_ path: String, parameterNames: [String], design: Design, attributes: [String: String]) throws {
+    package static func write(_ path: String, parameterNames: [String], design: Design, attributes: Provenance) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try f.writePoints(design.points, parameterNames: parameterNames, options: .compressed)
             try f.write("/sample_kind", design.kinds, shape: [design.kinds.count])
-            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { try f.writeAttribute(k, v) }
+            try f.writeProvenance(attributes)
             try f.flush()
         }
     }

@@ -53,7 +53,7 @@ extension MCMCResult {
     }
 
     /// Writes the result as a whole new HDF5 file at `path`, atomically (nothing is left on failure).
-    package func writeFile(_ path: String) throws {
+    package func write(to path: String) throws {
         try AtomicOutput.write(to: path) { tmp in
             let file = try HDF5File(create: tmp)
             try self.write(into: file, group: "/")
@@ -62,8 +62,8 @@ extension MCMCResult {
     }
 
     /// The MCMC result of a file: a scan file's `/mcmc` group (`pdfemu scan --mcmc --output`) or a file
-    /// written by `writeFile`. Throws one line when the file holds no MCMC samples.
-    package static func readFile(_ path: String) throws -> MCMCResult {
+    /// written by `write(to:)`. Throws one line when the file holds no MCMC samples.
+    package static func read(_ path: String) throws -> MCMCResult {
         let file = try HDF5File(open: path)
         if file.exists("/mcmc") { return try read(from: file, group: "/mcmc") }
         guard file.exists("/samples") else {

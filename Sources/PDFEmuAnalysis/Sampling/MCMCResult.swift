@@ -5,7 +5,7 @@ import PDFEmuTheory
 
 /// The output of an MCMC run: the kept samples with their χ², and the diagnostics and marginal
 /// summaries computed from them. Samples are ordered step-major (all walkers of a kept step, then the next).
-public struct MCMCResult: Sendable, Codable, Equatable {
+package struct MCMCResult: Sendable, Codable, Equatable {
     /// Sampler used: "ensemble" (affine-invariant stretch move) or "hmc" (Hamiltonian Monte Carlo).
     package var method: MCMCSampler
     /// HMC only: number of trajectories rejected as divergent (energy error > 1000 or non-finite χ²) after burn-in.

@@ -33,7 +33,7 @@ package struct ScanMCMCOptions: Sendable, Codable, Equatable {
     }
 
     /// Checks the model-independent settings; throws a `ScanSettingError` naming the setting.
-    package func checkSettings() throws(ScanSettingError) {
+    package func validate() throws(ScanSettingError) {
         let (walkers, steps, burnIn, thin, temperature2) = (sampling.walkers, sampling.steps, sampling.burnIn, sampling.thin, sampling.temperature2)
         guard chains >= 1 else { throw ScanSettingError(.mcmcChains, "need at least 1, got \(chains)") }
         guard walkers >= 0 else { throw ScanSettingError(.mcmcWalkers, "must be ≥ 0 (0: automatic), got \(walkers)") }
@@ -50,10 +50,10 @@ package struct ScanMCMCOptions: Sendable, Codable, Equatable {
         // Sizes before anything is allocated: each walker holds its position and work space (1 kB
         // assumed); each kept sample of each walker of each run 8 bytes per parameter (16 assumed) and
         // its χ²; the steps a walker takes in all are bounded too.
-        try SizeLimits.check(.mcmcWalkers, walkers, cap: 1_000_000, bytesEach: 1024, what: "walkers")
+        try SizeLimits.validate(.mcmcWalkers, walkers, cap: 1_000_000, bytesEach: 1024, what: "walkers")
         let perStep = Double(chains) * Double(max(walkers, 64)) * 8 * 17
-        try SizeLimits.check(.mcmcSteps, steps / thin, cap: 1_000_000_000, bytesEach: perStep, what: "kept steps")
-        try SizeLimits.check(.mcmcBurnIn, burnIn, cap: 1_000_000_000, bytesEach: 0, what: "steps")
+        try SizeLimits.validate(.mcmcSteps, steps / thin, cap: 1_000_000_000, bytesEach: perStep, what: "kept steps")
+        try SizeLimits.validate(.mcmcBurnIn, burnIn, cap: 1_000_000_000, bytesEach: 0, what: "steps")
         guard steps <= 1_000_000_000 else {
             throw ScanSettingError(.mcmcSteps, "\(steps) steps is above the limit of 1000000000 (the largest accepted)")
         }

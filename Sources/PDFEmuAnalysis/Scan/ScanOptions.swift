@@ -87,7 +87,7 @@ package struct ScanOptions: Sendable, Codable, Equatable {
 extension ScanOptions {
     /// Checks the settings that do not depend on the model (T² > 0, levels > 0, counts); throws a
     /// `ScanSettingError` naming the setting.
-    package func checkSettings() throws(ScanSettingError) {
+    package func validate() throws(ScanSettingError) {
         let options = self
         guard !options.tolerances.isEmpty else { throw ScanSettingError(.tolerances, "give at least one T² > 0") }
         for t in options.tolerances where !(t > 0) || !t.isFinite {
@@ -98,11 +98,11 @@ extension ScanOptions {
         guard options.rays >= 3 else { throw ScanSettingError(.rays, "need at least 3, got \(options.rays)") }
         // Sizes before anything is allocated: a profile point or a ray holds a parameter vector and its
         // minimisation's work space (512 bytes assumed), per profile or contour.
-        try SizeLimits.check(.points, options.points, cap: 1_000_000, bytesEach: 512, what: "points")
-        try SizeLimits.check(.rays, options.rays, cap: 1_000_000, bytesEach: 512, what: "rays")
+        try SizeLimits.validate(.points, options.points, cap: 1_000_000, bytesEach: 512, what: "points")
+        try SizeLimits.validate(.rays, options.rays, cap: 1_000_000, bytesEach: 512, what: "rays")
         guard options.widen > 0 else { throw ScanSettingError(.widen, "widen factor must be > 0, got \(options.widen)") }
         guard options.starts >= 1 else { throw ScanSettingError(.starts, "need at least 1, got \(options.starts)") }
-        try options.mcmc?.checkSettings()
+        try options.mcmc?.validate()
     }
 }
 

@@ -189,7 +189,7 @@ package struct ScanTiming: Sendable, Codable, Equatable {
 }
 
 /// Everything a scan computes. Encodes to JSON with MCMC summaries but without MCMC samples.
-public struct ScanResult: Sendable, Encodable, Equatable {
+package struct ScanResult: Sendable, Encodable, Equatable {
     /// Identifies the model and options (shards of one run share it).
     package var runID: String
     /// The model's parameter names.

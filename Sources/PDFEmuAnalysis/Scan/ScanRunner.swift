@@ -16,7 +16,7 @@ package enum ScanRunner {
                            modelIdentity: String? = nil,
                            mcmcProgress: ((_ run: Int, _ runs: Int, MCMCProgress) -> Void)? = nil) throws -> ScanResult {
         let start = DispatchTime.now().uptimeNanoseconds
-        let plan = try validate(model: model, options: options, lagrangeModels: lagrangeModels)
+        let plan = try resolvePlan(model: model, options: options, lagrangeModels: lagrangeModels)
         let names = model.parameterNames
         var idOptions = options
         idOptions.shard = nil
@@ -74,7 +74,7 @@ package enum ScanRunner {
     }
 
     /// Checks the options against the model; throws one line naming the fault.
-    static func validate(model: any ScalarModel, options: ScanOptions, lagrangeModels: [LagrangeModel]) throws -> Plan {
+    static func resolvePlan(model: any ScalarModel, options: ScanOptions, lagrangeModels: [LagrangeModel]) throws -> Plan {
         let names = model.parameterNames
         let p = names.count
         guard p > 0 else { throw PDFEmuError(.chi2, "model has no parameters") }
@@ -84,7 +84,7 @@ package enum ScanRunner {
             }
             return i
         }
-        try options.checkSettings()
+        try options.validate()
         var constraints = [ParameterConstraint](repeating: .free, count: p)
         for (n, r) in options.bounds.sorted(by: { $0.key < $1.key }) {
             let i = try index(n, .bounds)

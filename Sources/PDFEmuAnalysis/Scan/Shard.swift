@@ -106,10 +106,10 @@ package enum ScanMergeIO {
     /// nothing is written if any check fails. Returns the merged result.
     @discardableResult
     package static func merge(_ paths: [String], into output: String) throws -> ScanResult {
-        try AtomicOutput.checkWritable(output)
-        let shards = try paths.map { (source: $0, result: try ScanResult.readHDF5($0)) }
+        try AtomicOutput.validateWritable(output)
+        let shards = try paths.map { (source: $0, result: try ScanResult.read($0)) }
         let merged = try ScanMerge.merge(shards)
-        try merged.writeHDF5(to: output)
+        try merged.write(to: output)
         return merged
     }
 }

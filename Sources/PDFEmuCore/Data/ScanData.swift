@@ -63,10 +63,10 @@ package struct ScanSource: Sendable, Codable, Equatable {
     /// Points read from it (after dropping bad rows).
     package var points: Int
     /// Root attributes as text.
-    package var attributes: [String: String]
+    package var attributes: Provenance
 
     /// Creates the value from its stored properties.
-    package init(path: String, points: Int, attributes: [String: String]) {
+    package init(path: String, points: Int, attributes: Provenance) {
         self.path = path
         self.points = points
         self.attributes = attributes

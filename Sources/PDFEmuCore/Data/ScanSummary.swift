@@ -34,7 +34,7 @@ package struct ScanSummary: Sendable, Codable {
     /// Points per bin of Δχ² above the sample minimum.
     package var deltaChi2Bins: [Bin]
     package var experimentStats: [Experiment]
-    package var attributes: [String: String]
+    package var attributes: Provenance
 
     /// Summarises `scan`.
     package init(_ scan: ScanData) {
@@ -72,7 +72,7 @@ package struct ScanSummary: Sendable, Codable {
                        ndata: scan.ndataPerExperiment.isEmpty ? nil : scan.ndataPerExperiment[k],
                        chi2AtBest: scan.chi2PerExperiment[best * e + k])
         }
-        var attrs: [String: String] = [:]
+        var attrs = Provenance()
         for s in scan.sources { for (k, v) in s.attributes where attrs[k] == nil { attrs[k] = v } }
         attributes = attrs
     }

@@ -1,5 +1,5 @@
 /// How one parameter is treated by the minimiser.
-public enum ParameterConstraint: Sendable, Codable, Equatable {
+package enum ParameterConstraint: Sendable, Codable, Equatable {
     /// Varied without limits.
     case free
     /// Held at the given value.

@@ -34,20 +34,16 @@ package struct FreeParameterModel: ScalarModel {
         return (r.value, reduce(r.gradient), Matrix(square: r.hessian, n: base.parameterNames.count).submatrix(free).values)
     }
     package func prediction(at x: [Double]) -> Prediction { base.prediction(at: full(x)) }
-    package func predictBatch(_ points: [Double]) -> BatchPrediction {
+    package func predictBatch(_ points: [Double]) -> BatchPrediction { predictBatch(points, perExperiment: true) }
+    package func predictBatch(_ points: [Double], perExperiment: Bool) -> BatchPrediction {
         let k = free.count, n = k == 0 ? 0 : points.count / k
         var rows: [Double] = []
         rows.reserveCapacity(n * template.count)
         for i in 0..<n { rows += full(Array(points[(i * k)..<((i + 1) * k)])) }
-        return base.predictBatch(rows)
+        return base.predictBatch(rows, perExperiment: perExperiment)
     }
     /// The base model's spread status (the spread is the base model's).
     package var spreadStatus: SpreadStatus { base.spreadStatus }
-    package func values(atRows points: [Double]) -> [Double] {
-        let p = free.count
-        guard p > 0 else { return [] }
-        return base.values(atRows: (0..<(points.count / p)).flatMap { full(Array(points[($0 * p)..<(($0 + 1) * p)])) })
-    }
 
     /// The base model's training region seen over the free parameters.
     struct Region: TrainingRegion {

@@ -82,15 +82,15 @@ public protocol ScalarModel: Sendable {
     /// Predictions at N points ([N, P] row-major) in one call: batched through BLAS where the model
     /// can, `pointwiseBatch` where it cannot. A requirement, so that a new model kind says which.
     func predictBatch(_ points: [Double]) -> BatchPrediction
+    /// `predictBatch(_:)`, where `perExperiment: false` says only values and spreads are needed (a model
+    /// may then leave `perExperiment` empty and save the work). The default calls `predictBatch(_:)`.
+    func predictBatch(_ points: [Double], perExperiment: Bool) -> BatchPrediction
     /// Good starting points for a global minimisation, best first (may be empty).
     var startingPoints: [[Double]] { get }
     /// The region the model was trained on, or nil for a model valid wherever it is defined (an exact χ²).
     var trainingRegion: (any TrainingRegion)? { get }
     /// What `prediction(at:).spread` is: none (exact, one network), raw or calibrated ensemble spread.
     var spreadStatus: SpreadStatus { get }
-    /// The values at many points (rows of `points`, N×P row-major) [N], NaN where undefined; the
-    /// default calls `value(at:)` per row, models with a faster batched path (BLAS) override it.
-    func values(atRows points: [Double]) -> [Double]
 }
 
 /// The part of a trained model that describes its training data: where it can be trusted.
@@ -117,12 +117,8 @@ extension ScalarModel {
     public var startingPoints: [[Double]] { [] }
     /// An exact model: no spread.
     public var spreadStatus: SpreadStatus { .exact }
-    /// One `value(at:)` per row.
-    public func values(atRows points: [Double]) -> [Double] {
-        let p = parameterNames.count
-        guard p > 0 else { return [] }
-        return (0..<(points.count / p)).map { value(at: Array(points[($0 * p)..<(($0 + 1) * p)])) }
-    }
+    /// `predictBatch(_:)` with every output.
+    public func predictBatch(_ points: [Double], perExperiment: Bool) -> BatchPrediction { predictBatch(points) }
     /// True if θ is inside the training region (always true for a model without one).
     public func isInsideTrainingRegion(_ theta: [Double]) -> Bool { trainingRegion?.domain(at: theta).inside ?? true }
 }

@@ -23,7 +23,7 @@ package enum SizeLimits {
 
     /// Throws a `SettingError` naming `setting` if `count` is above `cap`, or `count` × `bytesEach` is
     /// above half of `memoryBytes`. `what` names the items in the message ("points").
-    package static func check(_ setting: Setting, _ count: Int, cap: Int, bytesEach: Double, what: String) throws(SettingError) {
+    package static func validate(_ setting: Setting, _ count: Int, cap: Int, bytesEach: Double, what: String) throws(SettingError) {
         let budget = memoryBytes / 2
         let byMemory = bytesEach > 0 ? Int(min(Double(Int.max / 2), (budget / bytesEach).rounded(.down))) : Int.max
         let limit = max(1, min(cap, byMemory))
@@ -34,7 +34,7 @@ package enum SizeLimits {
     }
 
     /// Throws a `SettingError` naming `setting` if `value` is above `limit` (a level, not a count).
-    package static func check(_ setting: Setting, _ value: Double, atMost limit: Double, what: String) throws(SettingError) {
+    package static func validate(_ setting: Setting, _ value: Double, atMost limit: Double, what: String) throws(SettingError) {
         guard value > limit else { return }
         throw SettingError(setting, "\(String(format: "%g", value)) is above the largest accepted \(what), \(String(format: "%g", limit))")
     }

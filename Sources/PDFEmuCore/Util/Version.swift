@@ -1,2 +1,2 @@
 /// pdfemu's version.
-public let pdfemuVersion = "0.1.0"
+package let pdfemuVersion = "0.1.0"

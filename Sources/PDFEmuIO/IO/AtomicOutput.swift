@@ -8,7 +8,7 @@ import PDFEmuCore
 package enum AtomicOutput {
     /// Checks that `path` is not empty, that its directory exists and is writable and that `path` is
     /// not a directory; throws one line naming it otherwise.
-    package static func checkWritable(_ path: String) throws(PDFEmuError) {
+    package static func validateWritable(_ path: String) throws(PDFEmuError) {
         guard !path.isEmpty else { throw PDFEmuError(file: "", "output file name is empty") }
         let target = resolvingLinks(path)
         let url = URL(fileURLWithPath: target)
@@ -29,10 +29,10 @@ package enum AtomicOutput {
     }
 
     /// The check every command makes before it reads anything: `path` can be written
-    /// (`checkWritable`) and is none of `inputs` (`FileIdentity.refuseOverwrite`: each a label such as
+    /// (`validateWritable`) and is none of `inputs` (`FileIdentity.refuseOverwrite`: each a label such as
     /// "--emulator" and a path, including files named inside other values). Throws one line.
-    package static func checkOutput(_ path: String, protecting inputs: [(label: String, path: String)]) throws(PDFEmuError) {
-        try checkWritable(path)
+    package static func validateOutput(_ path: String, protecting inputs: [(label: String, path: String)]) throws(PDFEmuError) {
+        try validateWritable(path)
         try FileIdentity.refuseOverwrite(output: path, inputs: inputs)
     }
 
@@ -55,7 +55,7 @@ package enum AtomicOutput {
     /// Calls `body` with a temporary path beside `path`, then renames it to `path`. On any error the
     /// temporary file is removed and the error rethrown; `path` is untouched.
     package static func write<R>(to path: String, _ body: (String) throws -> R) throws -> R {
-        try checkWritable(path)
+        try validateWritable(path)
         let target = resolvingLinks(path)
         let url = URL(fileURLWithPath: target)
         let prefix = ".\(url.lastPathComponent).tmp-"

@@ -3,6 +3,22 @@ import PDFEmuCore
 /// used by every stored type (`Type+HDF5.swift`) so that each layout is written and read one way.
 /// On disk: numbers are float64, integers int64, flags int32 (0/1), strings as `writeStrings` writes them.
 extension HDF5File {
+    // MARK: Provenance
+
+    /// The attributes of `object` as text, in name order (a numeric one as its number; one that cannot be read as text is skipped).
+    package func provenance(of object: String = "/") throws(HDF5Error) -> Provenance {
+        var p = Provenance()
+        for name in try attributeNames(of: object) {
+            if let v = try? readStringAttribute(name, of: object) { p[name] = v }
+        }
+        return p
+    }
+
+    /// Writes (or replaces) each pair of `provenance` as a text attribute of `object`, in order.
+    package func writeProvenance(_ provenance: Provenance, of object: String = "/") throws(HDF5Error) {
+        for (key, value) in provenance { try writeAttribute(key, value, of: object) }
+    }
+
     // MARK: Scalar attributes
 
     /// The first value of numeric attribute `name` of `object`; an empty attribute is an error.

@@ -39,7 +39,7 @@ package struct HDF5WriteOptions: Sendable {
 
 /// An open HDF5 file. Owns its id (closed when the value ends); every object opened through it is
 /// closed before the method that opened it returns. All paths are absolute within the file ("/chi2").
-public struct HDF5File: ~Copyable {
+package struct HDF5File: ~Copyable {
     /// The file's path on disk.
     package let path: String
     /// The file's size in bytes when it was opened read-only (bounds what its datasets can really
@@ -152,7 +152,7 @@ public struct HDF5File: ~Copyable {
     }
 
     /// Throws one line if `object` is an external link whose target cannot be opened.
-    package func checkLink(_ object: String) throws(HDF5Error) {
+    package func validateLink(_ object: String) throws(HDF5Error) {
         guard let target = externalLinkTarget(object), !isDataset(object) else { return }
         throw HDF5Error(file: path, object: object, message: "is an external link to \(target), which cannot be opened (missing file?)")
     }
@@ -212,7 +212,7 @@ public struct HDF5File: ~Copyable {
             throw HDF5Error(file: path, object: object,
                             message: "is a \(info.elementClass.rawValue) dataset, expected numbers")
         }
-        try checkSize(d.id, object, info: info, memoryElement: MemoryLayout<T>.stride)
+        try validateSize(d.id, object, info: info, memoryElement: MemoryLayout<T>.stride)
         var values = [T](repeating: T.h5Zero, count: info.count)
         if info.count > 0 {
             let status = values.withUnsafeMutableBytes { buf in
@@ -230,7 +230,7 @@ public struct HDF5File: ~Copyable {
         guard info.elementClass == .string else {
             throw HDF5Error(file: path, object: object, message: "is a \(info.elementClass.rawValue) dataset, expected strings")
         }
-        try checkSize(d.id, object, info: info, memoryElement: max(info.elementSize + 1, MemoryLayout<UnsafeRawPointer>.stride))
+        try validateSize(d.id, object, info: info, memoryElement: max(info.elementSize + 1, MemoryLayout<UnsafeRawPointer>.stride))
         let ftype = H5Handle(try check(H5Dget_type(d.id), object, "cannot read type"), .datatype)
         return try readStringData(object: object, type: ftype.id, count: info.count) { mtype, buf throws(HDF5Error) in
             try self.check(H5Dread(d.id, mtype, pdfemu_H5S_ALL(), pdfemu_H5S_ALL(), pdfemu_H5P_DEFAULT(), buf),
@@ -380,7 +380,7 @@ public struct HDF5File: ~Copyable {
     private func openDataset(_ object: String) throws(HDF5Error) -> H5Handle {
         H5.silence()
         guard exists(object) else { throw HDF5Error(file: path, object: object, message: "no such dataset") }
-        try checkLink(object)
+        try validateLink(object)
         guard isDataset(object) else { throw HDF5Error(file: path, object: object, message: "is not a dataset") }
         return H5Handle(try check(H5Dopen2(fid, object, pdfemu_H5P_DEFAULT()), object,
                                   "cannot open dataset (damaged file?)"), .dataset)
@@ -435,7 +435,7 @@ public struct HDF5File: ~Copyable {
     /// Throws before a read allocates more than the file can really hold: a contiguous or compact dataset
     /// cannot be larger than the file, a chunked (compressed) one not more than deflate's ~1032:1 ratio
     /// beyond it, and no read may take more than `memoryLimit`.
-    private func checkSize(_ did: hid_t, _ object: String, info: HDF5DatasetInfo, memoryElement: Int) throws(HDF5Error) {
+    private func validateSize(_ did: hid_t, _ object: String, info: HDF5DatasetInfo, memoryElement: Int) throws(HDF5Error) {
         let (onDisk, o1) = info.count.multipliedReportingOverflow(by: max(1, info.elementSize))
         let (inMemory, o2) = info.count.multipliedReportingOverflow(by: max(1, memoryElement))
         let dcpl = H5Dget_create_plist(did)

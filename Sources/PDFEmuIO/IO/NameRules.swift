@@ -8,7 +8,7 @@ package enum NameRules {
 
     /// Throws one line naming `source` (file and dataset) and the first bad name in `names`; `what`
     /// is "parameter" or "experiment".
-    package static func check(_ names: [String], what: String, source: PDFEmuError.Subject) throws(PDFEmuError) {
+    package static func validate(_ names: [String], what: String, source: PDFEmuError.Subject) throws(PDFEmuError) {
         var seen = Set<String>()
         for (i, n) in names.enumerated() {
             let shown = n.count > 40 ? "\"\(n.prefix(40))…\"" : "\"\(n)\""

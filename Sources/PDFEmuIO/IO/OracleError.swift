@@ -4,7 +4,7 @@ import PDFEmuCore
 /// Undefined points (NaN or infinite χ²) are *not* errors: they are marked in `OracleResult`.
 public struct OracleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
-    package enum Kind: String, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable {
         /// The `--oracle` text is not a valid command or in-process spec.
         case spec
         /// The command could not be started (no /bin/sh, no temporary directory, …).
@@ -32,11 +32,11 @@ public struct OracleError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What went wrong.
-    package var kind: Kind
+    public var kind: Kind
     /// The oracle's label (its spec, e.g. `'./fit {input} {output}'` or `emulator:E.h5`); "" if none.
-    package var oracle: String
+    public var oracle: String
     /// The problem, one line.
-    package var message: String
+    public var message: String
 
     /// Creates an error.
     package init(_ kind: Kind, oracle: String = "", _ message: String) {

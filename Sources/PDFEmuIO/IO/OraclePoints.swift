@@ -10,7 +10,7 @@ public struct OraclePoints: Sendable, Equatable {
     public var count: Int { parameterNames.isEmpty ? 0 : values.count / parameterNames.count }
 
     /// Creates points; throws if `values` is not N×P, the names repeat, or a value is NaN or infinite.
-    package init(parameterNames: [String], values: [Double]) throws(OracleError) {
+    public init(parameterNames: [String], values: [Double]) throws(OracleError) {
         guard !parameterNames.isEmpty else { throw OracleError(.parameters, "no parameters (P = 0)") }
         guard values.count % parameterNames.count == 0 else {
             throw OracleError(.parameters, "\(values.count) values do not fill rows of \(parameterNames.count) parameters")
@@ -57,7 +57,7 @@ public struct OraclePoints: Sendable, Equatable {
 
     /// Reads `/parameters` [N, P] (a single point may be stored as [P]) and `/parameter_names` [P] from a
     /// points file (a scan file is one). Throws one line naming the file and the dataset at fault.
-    package static func read(_ path: String) throws -> OraclePoints {
+    public static func read(_ path: String) throws -> OraclePoints {
         let file = try HDF5File(open: path)
         guard file.isDataset("/parameters") else { throw PDFEmuError(file: path, dataset: "/parameters", "no such dataset") }
         guard file.isDataset("/parameter_names") else {

@@ -69,11 +69,11 @@ package enum ScanReader {
         func locate(_ given: String?, _ candidates: [String], _ what: String) throws -> String {
             if let given {
                 let p = given.hasPrefix("/") ? given : "/" + given
-                try file.checkLink(p)
+                try file.validateLink(p)
                 guard file.isDataset(p) else { throw PDFEmuError(file: path, dataset: p, "no such dataset (\(what))") }
                 return p
             }
-            for c in candidates { try file.checkLink(c) }
+            for c in candidates { try file.validateLink(c) }
             guard let p = candidates.first(where: { file.isDataset($0) }) else {
                 throw PDFEmuError(file: path, "no \(what) dataset (looked for \(candidates.joined(separator: ", ")))")
             }
@@ -130,7 +130,7 @@ package enum ScanReader {
             throw PDFEmuError(file: path, dataset: namesPath!, "has \(names.count) names but \(paramsPath) has \(p) parameters")
         }
         let parameterNames = names ?? (0..<p).map { "p\($0)" }
-        if let namesPath { try NameRules.check(parameterNames, what: "parameter", source: .dataset(file: path, name: namesPath)) }
+        if let namesPath { try NameRules.validate(parameterNames, what: "parameter", source: .dataset(file: path, name: namesPath)) }
 
         var raw = try file.read(paramsPath, as: Double.self).values
         if layout == .transposed {
@@ -161,7 +161,7 @@ package enum ScanReader {
                 guard expNames.count == e else {
                     throw PDFEmuError(file: path, dataset: "/experiment_names", "has \(expNames.count) names but \(perPath) has \(e) experiments")
                 }
-                try NameRules.check(expNames, what: "experiment", source: .dataset(file: path, name: "/experiment_names"))
+                try NameRules.validate(expNames, what: "experiment", source: .dataset(file: path, name: "/experiment_names"))
             } else {
                 expNames = (0..<e).map { "exp\($0)" }
             }
@@ -201,10 +201,7 @@ package enum ScanReader {
                 if e > 0 { pe.append(contentsOf: perExp[(i * e)..<((i + 1) * e)]) }
             }
         }
-        var attrs: [String: String] = [:]
-        for name in (try? file.attributeNames(of: "/")) ?? [] {
-            if let v = try? file.readStringAttribute(name, of: "/") { attrs[name] = v }
-        }
+        let attrs = (try? file.provenance()) ?? []
         return ScanData(parameterNames: parameterNames, parameters: params, chi2: c2, experimentNames: expNames,
                         chi2PerExperiment: pe, ndataPerExperiment: ndata,
                         sources: [ScanSource(path: path, points: keep.count, attributes: attrs)],

@@ -49,7 +49,7 @@ package struct LearnState: Sendable {
                 throw SettingError(.learnState, directory, "was made with another config, oracle or options (identity \(line.prefix(12)) ≠ \(identity.prefix(12))); use a new state directory")
             }
             journal = try LearnJournal(open: directory)
-            try Self.check(directory: directory, journal: journal)
+            try Self.validate(directory: directory, journal: journal)
             try Self.trimTables(directory: directory, rounds: journal.rounds.keys.max() ?? 0)
         } else {
             if exists, let items = try? fm.contentsOfDirectory(atPath: directory), !Self.unused(directory, items) {
@@ -83,7 +83,7 @@ package struct LearnState: Sendable {
 
     /// Checks every file the journal records (present, same SHA-256) and every points file it does not
     /// (only the answer of the last unanswered call, written by this run, is taken, and recorded).
-    static func check(directory: String, journal: LearnJournal) throws {
+    static func validate(directory: String, journal: LearnJournal) throws {
         let fm = FileManager.default
         func verify(_ file: String, _ sha: String, _ what: String) throws {
             let path = directory + "/" + file

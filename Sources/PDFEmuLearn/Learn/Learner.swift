@@ -75,7 +75,7 @@ package struct LearnSettings: Sendable {
     }
 
     /// Throws one line naming the setting at fault.
-    package func check() throws {
+    package func validate() throws {
         guard batch > 0 else { throw SettingError(.learnBatch, "must be > 0, got \(batch)") }
         guard consecutive >= 1 else { throw SettingError(.learnConsecutive, "must be ≥ 1, got \(consecutive)") }
         guard moveTolerance > 0 else { throw SettingError(.learnMoveTolerance, "must be > 0, got \(moveTolerance)") }
@@ -83,8 +83,8 @@ package struct LearnSettings: Sendable {
             guard n > 0 else { throw SettingError(.learnInitial, "must be > 0, got \(n)") }
             guard budget >= n else { throw SettingError(.learnBudget, "\(budget) is smaller than the initial design of \(n) points") }
         }
-        try scan.checkSettings()
-        try verification.check()
+        try scan.validate()
+        try verification.validate()
     }
 }
 
@@ -148,7 +148,7 @@ package struct Learner {
     /// settings or a state directory from another run.
     package init(settings: LearnSettings, oracle: any ChiSquareOracle, stateDirectory: String, resume: Bool,
                 log: @escaping @Sendable (String) -> Void = { _ in }) throws {
-        try settings.check()
+        try settings.validate()
         self.settings = settings
         self.oracle = oracle
         self.log = log
@@ -234,11 +234,11 @@ package struct Learner {
             let scan = try ScanRunner.run(model: emulator!, options: settings.scan)
             t2 = Date()
             let verification = try verify(round: round, model: emulator!, scan: scan, &evaluated)
-            try scan.writeHDF5(to: state.scanPath(round)) { try verification.write(into: $0) }
+            try scan.write(to: state.scanPath(round)) { try verification.write(into: $0) }
         } else {
             try absorb("verify-\(round)", &evaluated)
         }
-        let scan = try ScanResult.readHDF5(state.scanPath(round))
+        let scan = try ScanResult.read(state.scanPath(round))
         guard let verification = try Verification.read(state.scanPath(round)) else {
             throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
         }
@@ -348,7 +348,7 @@ package struct Learner {
     /// Round `round`'s verification: the plan's distinct points not yet evaluated are asked as batch
     /// `verify-R` (within the budget); every planned point takes its χ² from the stored answers.
     func verify(round: Int, model: Emulator, scan: ScanResult, _ evaluated: inout EvaluatedPoints) throws -> Verification {
-        try settings.verification.check()
+        try settings.verification.validate()
         let plan = VerificationPlan.make(model: model, scan: scan, scanOptions: settings.scan, options: settings.verification)
         if !plan.thetas.isEmpty {
             let points = try OraclePoints(parameterNames: scan.parameterNames, values: plan.thetas.flatMap { $0 })

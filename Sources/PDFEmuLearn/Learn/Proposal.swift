@@ -37,10 +37,10 @@ package struct ProposalOptions: Sendable, Codable, Equatable {
     }
 
     /// Throws one line naming the setting at fault.
-    package func check() throws {
+    package func validate() throws {
         guard count > 0 else { throw SettingError(.proposalCount, "must be > 0, got \(count)") }
         // A candidate pool several times the count, each a point with its distances (1 kB assumed).
-        try SizeLimits.check(.proposalCount, count, cap: 10_000_000, bytesEach: 4096, what: "points")
+        try SizeLimits.validate(.proposalCount, count, cap: 10_000_000, bytesEach: 4096, what: "points")
         guard margin >= 0, margin.isFinite else { throw SettingError(.proposalMargin, "must be ≥ 0, got \(margin)") }
         guard answerFraction >= 0, disagreementFraction >= 0, answerFraction + disagreementFraction <= 1 else {
             throw PDFEmuError(.step("proposal mix"), "fractions must be ≥ 0 and sum to at most 1")
@@ -83,14 +83,14 @@ package struct Proposal: Sendable, Equatable {
 
     /// Writes the points file the oracle protocol reads: /parameters [N, P], /parameter_names,
     /// /proposal_kind [N] int32, root attributes `format` = `pdfemu-proposal` and `mix`; atomically.
-    package func write(to path: String, attributes: [(String, String)] = []) throws {
+    package func write(to path: String, attributes: Provenance = []) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try f.writePoints(points, parameterNames: parameterNames)
             try f.write("/proposal_kind", kinds.map(\.rawValue), shape: [count])
             try f.writeAttribute("format", "pdfemu-proposal")
             try f.writeAttribute("mix", mixText)
-            for (k, v) in attributes { try f.writeAttribute(k, v) }
+            try f.writeProvenance(attributes)
             try f.flush()
         }
     }
@@ -110,7 +110,7 @@ package enum Proposer {
     /// than `options.minDistance` to each other or to `existing` ([M, P] row-major, e.g. the training points).
     package static func propose(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, existing: [Double] = [],
                                options: ProposalOptions) throws -> Proposal {
-        try options.check()
+        try options.validate()
         let p = scan.parameterNames.count
         let theta0 = scan.minimum.theta, chi0 = scan.minimum.chi2
         let constraints = scan.minimum.constraints

@@ -24,7 +24,7 @@ package struct VerificationOptions: Sendable, Codable, Equatable {
     package func epsilon(_ t2: Double) -> Double { max(epsilonFloor, epsilonSlope * t2) }
 
     /// Throws one line naming the setting if ε would not be positive or the sample count is negative.
-    package func check() throws {
+    package func validate() throws {
         guard epsilonFloor >= 0, epsilonSlope >= 0, epsilonFloor.isFinite, epsilonSlope.isFinite, epsilonFloor + epsilonSlope > 0 else {
             throw SettingError(.verifyEpsilon, "give FLOOR[,SLOPE] ≥ 0, not both 0 (got \(epsilonFloor),\(epsilonSlope))")
         }
@@ -131,7 +131,7 @@ package struct Verification: Sendable, Codable, Equatable {
     package static func run(model: any ScalarModel, scan: ScanResult, scanOptions: ScanOptions, oracle: any ChiSquareOracle,
                            options: VerificationOptions = VerificationOptions(),
                            record: (OraclePoints, OracleResult) throws -> Void = { _, _ in }) throws -> Verification {
-        try options.check()
+        try options.validate()
         let plan = VerificationPlan.make(model: model, scan: scan, scanOptions: scanOptions, options: options)
         // Each distinct point is asked once (the minimum, a contour vertex and a Lagrange point can coincide).
         var first: [[UInt64]: Int] = [:], distinct: [Int] = [], slot: [Int] = []

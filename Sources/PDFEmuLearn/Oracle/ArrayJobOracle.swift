@@ -142,7 +142,7 @@ package struct ArrayJobOracle: ChiSquareOracle {
         let lock = try Self.lock(dir + "/lock")
         defer { close(lock) }
         let inputHash = try RunIdentity.fileHash(input)
-        if FileManager.default.fileExists(atPath: resultPath), let r = try? check(resultPath, shard: nil, points: points, inputHash: inputHash) {
+        if FileManager.default.fileExists(atPath: resultPath), let r = try? readValidated(resultPath, shard: nil, points: points, inputHash: inputHash) {
             record.add(ArrayJobTiming(points: points.count, submissions: 0, submitSeconds: 0, waitSeconds: 0,
                                       mergeSeconds: Date().timeIntervalSince(t0)))
             return r
@@ -165,7 +165,7 @@ package struct ArrayJobOracle: ChiSquareOracle {
             for k in 0..<n where landed[k] == nil && !active.contains(k) {
                 let path = dir + "/shard_\(k).h5"
                 guard FileManager.default.fileExists(atPath: path) else { missing.append(k); continue }
-                do { landed[k] = try check(path, shard: k, points: points, inputHash: inputHash) } catch {
+                do { landed[k] = try readValidated(path, shard: k, points: points, inputHash: inputHash) } catch {
                     let aside = dir + "/rejected/shard_\(k).\(Int(Date().timeIntervalSince1970 * 1000)).h5"
                     try FileManager.default.createDirectory(atPath: dir + "/rejected", withIntermediateDirectories: true)
                     try FileManager.default.moveItem(atPath: path, toPath: aside)
@@ -280,7 +280,7 @@ package struct ArrayJobOracle: ChiSquareOracle {
     }
 
     /// Reads and checks a shard (or, `shard` nil, the merged result) against the batch.
-    private func check(_ path: String, shard k: Int?, points: OraclePoints, inputHash: String) throws -> OracleResult {
+    private func readValidated(_ path: String, shard k: Int?, points: OraclePoints, inputHash: String) throws -> OracleResult {
         let c = try OracleScanFile.read(path)
         let a = c.attributes
         guard a["format"] == OracleScanFile.formatTag else { throw PDFEmuError(file: path, "not a pdfemu chi2 output") }

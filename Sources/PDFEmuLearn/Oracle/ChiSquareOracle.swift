@@ -24,7 +24,7 @@ public protocol ChiSquareOracle: Sendable {
     func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult
     /// Provenance stored with the values (root attributes of `pdfemu chi2`'s output, e.g. a theory file's
     /// hash, the parametrisation, fixed values, cuts); the default has none.
-    var provenance: [(String, String)] { get }
+    var provenance: Provenance { get }
     /// Data points of each experiment, if the oracle knows them (written as /ndata_per_experiment);
     /// the default is nil.
     var ndataPerExperiment: [Int]? { get }
@@ -35,7 +35,7 @@ public protocol ChiSquareOracle: Sendable {
 
 extension ChiSquareOracle {
     public func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult { try evaluate(points) }
-    public var provenance: [(String, String)] { [] }
+    public var provenance: Provenance { [] }
     public var ndataPerExperiment: [Int]? { nil }
     public var inMemoryModel: (any ScalarModel)? { nil }
 }

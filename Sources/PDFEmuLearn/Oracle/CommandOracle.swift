@@ -15,16 +15,16 @@ import PDFEmuAnalysis
 /// directory. A non-zero status, a signal, a timeout (the process group is killed: SIGTERM, SIGKILL
 /// 2 s later), a missing or malformed output file each give one `OracleError`; the command's last
 /// stderr line is quoted in the message.
-package struct CommandOracle: ChiSquareOracle {
+public struct CommandOracle: ChiSquareOracle {
     /// The command template, holding `{input}` and `{output}` (unquoted: pdfemu quotes the paths).
-    package let template: String
+    public let template: String
     /// Seconds one call may take before its process group is killed (nil: no limit).
-    package var timeout: Double?
+    public var timeout: Double?
     /// Polled while the command runs; returning true kills it (error kind `.interrupted`).
     package var shouldStop: @Sendable () -> Bool
 
     /// Checks the template: it must hold `{input}` and `{output}`, unquoted.
-    package init(_ template: String, timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws(OracleError) {
+    public init(_ template: String, timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws(OracleError) {
         let label = CommandOracle.label(template)
         guard !template.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw OracleError(.spec, oracle: label, "the command is empty")
@@ -43,11 +43,11 @@ package struct CommandOracle: ChiSquareOracle {
         self.shouldStop = shouldStop
     }
 
-    package var label: String { Self.label(template) }
+    public var label: String { Self.label(template) }
     static func label(_ template: String) -> String { "'\(template)'" }
 
     /// A command takes whatever parameters it is given.
-    package var parameterNames: [String]? { nil }
+    public var parameterNames: [String]? { nil }
 
     /// The command line for the given input and output paths.
     package func commandLine(input: String, output: String) -> String {
@@ -68,7 +68,7 @@ package struct CommandOracle: ChiSquareOracle {
         func add(_ d: Int) { lock.lock(); count += d; lock.unlock() }
     }
 
-    package func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+    public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         Self.callsUnderWay.add(1)
         defer { Self.callsUnderWay.add(-1) }
         let dir = try OracleError.wrapping(.start, oracle: label) { try Self.privateDirectory() }

@@ -16,7 +16,7 @@ public struct ModelOracle: ChiSquareOracle {
     public var inMemoryModel: (any ScalarModel)? { model }
 
     /// Wraps `model`, labelled `label`.
-    public init(_ model: any ScalarModel, label: String, provenance: [(String, String)] = []) {
+    public init(_ model: any ScalarModel, label: String, provenance: Provenance = []) {
         self.model = model
         self.label = label
         self.provenance = provenance
@@ -25,7 +25,7 @@ public struct ModelOracle: ChiSquareOracle {
     public var parameterNames: [String]? { model.parameterNames }
 
     /// Extra provenance (e.g. the model file's hash), stored by `pdfemu chi2`.
-    public var provenance: [(String, String)] = []
+    public var provenance: Provenance = []
 
     /// With `gradients`, the model's exact gradient at every point (`ScalarModel.valueAndGradient`).
     public func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult {

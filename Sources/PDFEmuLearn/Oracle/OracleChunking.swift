@@ -4,12 +4,12 @@ import PDFEmuNetwork
 import PDFEmuTheory
 import PDFEmuAnalysis
 /// A chunk of points that could not be evaluated.
-package struct OracleFailure: Error, Sendable, Equatable, CustomStringConvertible {
+public struct OracleFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The rows of the chunk that failed (in the points asked).
-    package var rows: Range<Int>
+    public var rows: Range<Int>
     /// Why.
-    package var error: OracleError
-    package var description: String {
+    public var error: OracleError
+    public var description: String {
         error.description + " (points \(rows.lowerBound)..<\(rows.upperBound); \(rows.lowerBound) evaluated before)"
     }
 }
@@ -18,21 +18,21 @@ package struct OracleFailure: Error, Sendable, Equatable, CustomStringConvertibl
 ///
 /// `result` always holds the rows `0..<result.count`, complete and checked, so a caller (an
 /// active-learning loop, a batch job) keeps every point already paid for when a later chunk fails.
-package struct OracleOutcome: Sendable, Equatable {
+public struct OracleOutcome: Sendable, Equatable {
     /// The points asked.
-    package var points: OraclePoints
+    public var points: OraclePoints
     /// The rows evaluated, in order: rows `0..<result.count` of `points`.
-    package var result: OracleResult
+    public var result: OracleResult
     /// The first chunk that failed (nil: every point was evaluated). Later chunks were not tried.
-    package var failure: OracleFailure?
+    public var failure: OracleFailure?
 
     /// True if every point was evaluated.
-    package var isComplete: Bool { failure == nil && result.count == points.count }
+    public var isComplete: Bool { failure == nil && result.count == points.count }
     /// The points evaluated (rows `0..<result.count`).
-    package var evaluatedPoints: OraclePoints { points.rows(0..<result.count) }
+    public var evaluatedPoints: OraclePoints { points.rows(0..<result.count) }
 
     /// The full result, or the failure.
-    package func get() throws(OracleFailure) -> OracleResult {
+    public func get() throws(OracleFailure) -> OracleResult {
         if let failure { throw failure }
         return result
     }
@@ -43,7 +43,7 @@ extension ChiSquareOracle {
     /// order; stops at the first chunk that fails and returns what was evaluated before it. Each chunk's
     /// result is checked (N rows; experiment names equal to the first chunk's). `progress(done, total)`
     /// is called after each chunk.
-    package func evaluate(_ points: OraclePoints, chunkSize: Int,
+    public func evaluate(_ points: OraclePoints, chunkSize: Int,
                          progress: ((_ done: Int, _ total: Int) -> Void)? = nil) -> OracleOutcome {
         let n = points.count
         let size = chunkSize > 0 ? chunkSize : max(1, n)

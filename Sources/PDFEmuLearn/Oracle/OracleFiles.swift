@@ -31,13 +31,13 @@ public enum OracleFiles {
     /// given), further int32 datasets [N] `extra` (e.g. /sample_kind), and root attributes `attributes`
     /// (provenance). Undefined rows hold NaN: scan readers drop them.
     public static func write(_ result: OracleResult, points: OraclePoints, to path: String,
-                             attributes: [(String, String)] = [], ndataPerExperiment: [Int]? = nil,
+                             attributes: Provenance = [], ndataPerExperiment: [Int]? = nil,
                              extra: [(String, [Int32])] = []) throws {
         precondition(points.count == result.count, "points and result differ in length")
         let n = result.count, e = result.experimentCount
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
-            for (key, value) in attributes { try f.writeAttribute(key, value) }
+            try f.writeProvenance(attributes)
             try f.writePoints(points, options: .compressed)
             try f.write("/chi2", result.chi2, shape: [n], options: .compressed)
             if e > 0 {
@@ -96,7 +96,7 @@ public enum OracleFiles {
                     throw OracleError(.wrongNames, "output /experiment_names: names are not unique")
                 }
                 // The rules every scan reader applies: what is accepted here can be read back.
-                do { try NameRules.check(expNames, what: "experiment", source: .input("output /experiment_names")) } catch {
+                do { try NameRules.validate(expNames, what: "experiment", source: .input("output /experiment_names")) } catch {
                     throw OracleError(.wrongNames, error.message)
                 }
             }

@@ -35,7 +35,7 @@ public struct OracleResult: Sendable, Equatable {
     public var undefinedCount: Int { undefinedReasons.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 
     /// An empty result with the given experiments (the start of a chunked evaluation).
-    public init(experimentNames: [String] = []) {
+    package init(experimentNames: [String] = []) {
         gradient = nil
         gradientNames = []
         chi2 = []
@@ -105,7 +105,7 @@ public struct OracleResult: Sendable, Equatable {
 
     /// Appends the rows of `other` (the next chunk). Throws if its experiments differ. The gradient is
     /// kept only when every chunk has one with the same parameters.
-    public mutating func append(_ other: OracleResult) throws(OracleError) {
+    package mutating func append(_ other: OracleResult) throws(OracleError) {
         let wasEmpty = count == 0
         if count == 0 && experimentNames.isEmpty { experimentNames = other.experimentNames }
         guard other.experimentNames == experimentNames else {
@@ -125,7 +125,7 @@ public struct OracleResult: Sendable, Equatable {
     }
 
     /// The rows of `rows` (contiguous).
-    public func rows(_ rows: Range<Int>) -> OracleResult {
+    package func rows(_ rows: Range<Int>) -> OracleResult {
         var r = self
         let e = experimentCount
         r.chi2 = Array(chi2[rows])

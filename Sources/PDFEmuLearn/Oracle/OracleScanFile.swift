@@ -13,7 +13,7 @@ import PDFEmuAnalysis
 /// (the spec), `input` (the points file as given), `input_hash` (its bytes), `run_id` (hash of the input
 /// and the oracle: shards of one run share it), `evaluated_at` (UTC, ISO 8601), `points_total` (N of
 /// the input), `row_offset` (first input row held); shards also `shard_index`, `shard_count`.
-package enum OracleScanFile {
+public enum OracleScanFile {
     /// The `format` attribute.
     package static let formatTag = "pdfemu-chi2"
 
@@ -25,10 +25,10 @@ package enum OracleScanFile {
 
     /// Provenance attributes of one run.
     package static func attributes(oracle: String, input: String, inputHash: String, total: Int, rows: Range<Int>,
-                                  shard: ShardSpec?, extra: [(String, String)] = []) -> [(String, String)] {
-        var a: [(String, String)] = [("format", formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+                                  shard: ShardSpec?, extra: Provenance = []) -> Provenance {
+        var a: Provenance = [("format", formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
                                      ("oracle", oracle), ("input", input), ("input_hash", inputHash),
-                                     ("run_id", RunIdentity.hash([inputHash, oracle] + extra.map { $0.0 + "=" + $0.1 })),
+                                     ("run_id", RunIdentity.hash([inputHash, oracle] + extra.map { $0.key + "=" + $0.value })),
                                      ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
                                      ("points_total", String(total)), ("row_offset", String(rows.lowerBound))]
         if let shard { a += [("shard_index", String(shard.index)), ("shard_count", String(shard.count))] }
@@ -36,24 +36,23 @@ package enum OracleScanFile {
     }
 
     /// One file read back: its points, its result (undefined rows kept as such) and its attributes.
-    package struct Contents: Sendable {
-        package var points: OraclePoints
-        package var result: OracleResult
-        package var attributes: [String: String]
+    public struct Contents: Sendable {
+        public var points: OraclePoints
+        public var result: OracleResult
+        public var attributes: Provenance
         /// `/ndata_per_experiment` [E] (data points of each experiment), when the file holds it.
-        package var ndataPerExperiment: [Int]? = nil
+        public var ndataPerExperiment: [Int]? = nil
     }
 
     /// Reads a file written by `pdfemu chi2` (or any scan file), keeping undefined rows.
-    package static func read(_ path: String) throws -> Contents {
+    public static func read(_ path: String) throws -> Contents {
         let points = try OraclePoints.read(path)
         let result: OracleResult
         do { result = try OracleFiles.readOutput(path, for: points) } catch {
             throw PDFEmuError(file: path, error.message.replacingOccurrences(of: "output ", with: "", options: .anchored))
         }
         let file = try HDF5File(open: path)
-        var attrs: [String: String] = [:]
-        for name in try file.attributeNames() { attrs[name] = try? file.readStringAttribute(name) }
+        let attrs = try file.provenance()
         var ndata: [Int]?
         if file.isDataset("/ndata_per_experiment") {
             let v = try file.read("/ndata_per_experiment", as: Int64.self).values
@@ -69,9 +68,9 @@ package enum OracleScanFile {
     /// `output`, atomically: the same points, χ² and attributes as the unsharded run (apart from
     /// `evaluated_at`, which is the first shard's). Throws one line naming the shard at fault.
     @discardableResult
-    package static func merge(_ shards: [String], into output: String) throws -> Contents {
+    public static func merge(_ shards: [String], into output: String) throws -> Contents {
         guard !shards.isEmpty else { throw PDFEmuError(.step("merge"), "no shard files given") }
-        try AtomicOutput.checkOutput(output, protecting: shards.map { ("shard", $0) })
+        try AtomicOutput.validateOutput(output, protecting: shards.map { ("shard", $0) })
         var parts: [(Int, String, Contents)] = []
         var runID: String?, count: Int?
         for path in shards {
@@ -117,9 +116,9 @@ package enum OracleScanFile {
             throw PDFEmuError(.step("merge"), "the shards hold \(points.count) points but the input had \(parts[0].2.attributes["points_total"] ?? "?")")
         }
         let drop: Set<String> = ["shard_index", "shard_count"]
-        let attrs = parts[0].2.attributes.filter { !drop.contains($0.key) }.sorted { $0.key < $1.key }
+        let attrs = parts[0].2.attributes.filter { !drop.contains($0.key) }
         let ndata = parts[0].2.ndataPerExperiment
         try OracleFiles.write(result, points: points, to: output, attributes: attrs, ndataPerExperiment: ndata)
-        return Contents(points: points, result: result, attributes: Dictionary(uniqueKeysWithValues: attrs), ndataPerExperiment: ndata)
+        return Contents(points: points, result: result, attributes: attrs, ndataPerExperiment: ndata)
     }
 }

@@ -9,7 +9,7 @@ import PDFEmuAnalysis
 /// `TEXT` is in-process when it starts with a registered scheme and a colon (`emulator:E.h5`);
 /// anything else is a command template, which must hold `{input}` and `{output}`. New in-process
 /// oracles are one entry in `OracleSpec.schemes`.
-package enum OracleSpec: Sendable, Equatable {
+public enum OracleSpec: Sendable, Equatable {
     /// An external command (`CommandOracle`).
     case command(String)
     /// An in-process oracle: a registered scheme and its argument (usually a file).
@@ -28,7 +28,7 @@ package enum OracleSpec: Sendable, Equatable {
     ]
 
     /// Parses `text`: `SCHEME:ARGUMENT` for a registered scheme, otherwise a command (checked).
-    package init(parsing text: String) throws(OracleError) {
+    public init(parsing text: String) throws(OracleError) {
         if let colon = text.firstIndex(of: ":"), Self.schemes[String(text[..<colon])] != nil {
             let argument = String(text[text.index(after: colon)...])
             guard !argument.isEmpty else {
@@ -48,7 +48,7 @@ package enum OracleSpec: Sendable, Equatable {
     }
 
     /// The spec as given.
-    package var text: String {
+    public var text: String {
         switch self {
         case .command(let c): return c
         case .inProcess(let s, let a): return "\(s):\(a)"
@@ -77,7 +77,7 @@ package enum OracleSpec: Sendable, Equatable {
     }
 
     /// Creates the oracle. `timeout` and `shouldStop` apply to commands.
-    package func makeOracle(timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> any ChiSquareOracle {
+    public func makeOracle(timeout: Double? = 3600, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> any ChiSquareOracle {
         switch self {
         case .command(let template): return try CommandOracle(template, timeout: timeout, shouldStop: shouldStop)
         case .inProcess(let scheme, let argument): return try Self.schemes[scheme]!(argument)

@@ -10,24 +10,24 @@ import PDFEmuAnalysis
 /// name; the batch runs through BLAS (`FKChiSquare.evaluateBatch`); an undefined point (outside the
 /// parametrisation's domain) is a NaN row with its reason. Provenance: the theory file and its SHA-256,
 /// the parametrisation, the free and fixed parameters, the cut.
-public struct TheoryOracle: ChiSquareOracle {
+package struct TheoryOracle: ChiSquareOracle {
     /// The χ².
-    public let chi2: FKChiSquare
+    package let chi2: FKChiSquare
     /// `fk:FILE`.
-    public let label: String
+    package let label: String
     /// The exact χ² itself.
-    public var inMemoryModel: (any ScalarModel)? { chi2 }
+    package var inMemoryModel: (any ScalarModel)? { chi2 }
     /// Root attributes stored with the values.
-    public let provenance: [(String, String)]
+    package let provenance: Provenance
     /// Points per call when the caller sets no chunk size and wants progress: one update per 16384 points.
     package static let progressChunkSize = 16384
 
     /// Wraps `chi2`; `theorySHA256` is the theory file's SHA-256 (`SHA256.hex(file:)`).
-    public init(_ chi2: FKChiSquare, theorySHA256: String) {
+    package init(_ chi2: FKChiSquare, theorySHA256: String) {
         self.chi2 = chi2
         label = "fk:\(chi2.theoryPath)"
         let names = HERAParametrisation.parameterNames
-        var p: [(String, String)] = [
+        var p: Provenance = [
             ("theory_file", chi2.theoryPath),
             ("theory_sha256", theorySHA256),
             ("parametrisation", "HERAPDF2.0-style at Q0² = 1.9 GeV² (16 parameters " + names.joined(separator: " ")
@@ -39,21 +39,21 @@ public struct TheoryOracle: ChiSquareOracle {
             ("ndata", String(chi2.ndata)),
             ("chi2_definition", "chi2 = (D - T)^T C^-1 (D - T), C = diag(stat^2 + uncorr^2) + B B^T; per experiment: the diagonal block of C"),
         ]
-        for key in ["data", "theory"] { if let v = chi2.theoryAttributes[key] { p.append(("theory_file_" + key, v)) } }
+        for key in ["data", "theory"] { if let v = chi2.theoryAttributes[key] { p["theory_file_" + key] = v } }
         provenance = p
     }
 
     /// Loads the theory file with `options` (the `fk:FILE` scheme uses the defaults).
-    public init(path: String, options: TheoryOptions = TheoryOptions()) throws {
-        self.init(try FKChiSquare.load(path, options: options), theorySHA256: try SHA256.hex(file: path))
+    package init(path: String, options: TheoryOptions = TheoryOptions()) throws {
+        self.init(try FKChiSquare.read(path, options: options), theorySHA256: try SHA256.hex(file: path))
     }
 
-    public var parameterNames: [String]? { chi2.parameterNames }
+    package var parameterNames: [String]? { chi2.parameterNames }
     /// Data points per experiment after the cut, written as /ndata_per_experiment.
-    public var ndataPerExperiment: [Int]? { chi2.ndataPerExperiment }
+    package var ndataPerExperiment: [Int]? { chi2.ndataPerExperiment }
 
     /// With `gradients`, the exact gradient of every point by the free parameters (`FKChiSquare.valueAndGradient`).
-    public func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult {
+    package func evaluate(_ points: OraclePoints, gradients: Bool) throws(OracleError) -> OracleResult {
         var r = try evaluate(points)
         guard gradients else { return r }
         let theta: [Double]
@@ -64,7 +64,7 @@ public struct TheoryOracle: ChiSquareOracle {
         return r
     }
 
-    public func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
+    package func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult {
         let theta: [Double]
         do { theta = try points.columns(chi2.parameterNames) } catch { throw error.from(label) }
         // Single-threaded BLAS calls: the batch spreads its chunks over the cores; the caller's count is restored.
@@ -72,11 +72,9 @@ public struct TheoryOracle: ChiSquareOracle {
         BLAS.setThreads(1)
         let batch = chi2.evaluateBatch(theta)
         BLAS.setThreads(threads)
-        var reasons = [String?](repeating: nil, count: points.count)
-        for u in batch.undefined { reasons[u.row] = u.reason.description }
         do {
-            return try OracleResult(chi2: batch.chi2, experimentNames: chi2.experimentNames,
-                                    chi2PerExperiment: batch.perExperiment, reasons: reasons)
+            return try OracleResult(chi2: batch.value, experimentNames: chi2.experimentNames,
+                                    chi2PerExperiment: batch.perExperiment, reasons: batch.undefinedReasons)
         } catch { throw error.from(label) }
     }
 }

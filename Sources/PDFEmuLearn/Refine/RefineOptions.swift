@@ -4,7 +4,7 @@ import PDFEmuAnalysis
 
 /// Where `Refiner` gets the true gradient: from the oracle (`exact`, `OracleResult.gradient`) or by
 /// forward finite differences of true values (`values`).
-public enum RefineGradients: String, Sendable, Codable, Equatable, CaseIterable {
+package enum RefineGradients: String, Sendable, Codable, Equatable, CaseIterable {
     /// The oracle's own gradient (checked once against finite differences; values mode if it disagrees).
     case exact
     /// P + 1 true values per gradient: forward differences with steps of `finiteDifferenceStep` conditional σ,
@@ -41,32 +41,32 @@ extension Setting {
 /// end), (ii) x is a true constrained minimum: the predicted decrease g_νᵀ H_νν⁻¹ g_ν / 2 of the true
 /// gradient in the guide's Hessian metric over the free, non-profiled parameters not held at a bound is
 /// ≤ `stationarity` (the minimum: over all free parameters), and (iii) the minimum is certified.
-public struct RefineOptions: Sendable, Codable, Equatable {
+package struct RefineOptions: Sendable, Codable, Equatable {
     /// ε: largest |Δχ²_true − T²| at a certified end, χ² units (default 0.01: 0.5% of the half-width at
     /// T² = 1 for a parabolic profile, 0.05% at T² = 10).
-    public var epsilon: Double
+    package var epsilon: Double
     /// δ: largest predicted decrease g_νᵀH_νν⁻¹g_ν/2 at a certified point, χ² units (default 0.002).
-    public var stationarity: Double
+    package var stationarity: Double
     /// Most true χ² evaluations in all (every point sent to the oracle, finite-difference points included).
-    public var budget: Int
+    package var budget: Int
     /// Where the true gradient comes from.
-    public var gradients: RefineGradients
+    package var gradients: RefineGradients
     /// Most iterations (oracle batches) of the run.
-    public var maxIterations: Int
+    package var maxIterations: Int
     /// Finite-difference step in units of each parameter's conditional Hessian σ √(2/H_ii) (the guide's
     /// Hessian at the scan's minimum; a step raises a quadratic χ² by about step²), values mode.
-    public var finiteDifferenceStep: Double
+    package var finiteDifferenceStep: Double
 
     /// Creates options; the defaults are ε = 0.01, δ = 0.002, 5,000 evaluations, values only, 100
     /// iterations, steps of 0.01 conditional σ.
-    public init(epsilon: Double = 0.01, stationarity: Double = 0.002, budget: Int = 5000,
+    package init(epsilon: Double = 0.01, stationarity: Double = 0.002, budget: Int = 5000,
                 gradients: RefineGradients = .values, maxIterations: Int = 100, finiteDifferenceStep: Double = 0.01) {
         self.epsilon = epsilon; self.stationarity = stationarity; self.budget = budget
         self.gradients = gradients; self.maxIterations = maxIterations; self.finiteDifferenceStep = finiteDifferenceStep
     }
 
     /// Throws one line naming the setting that is out of range.
-    public func check() throws(SettingError) {
+    package func validate() throws(SettingError) {
         guard epsilon > 0, epsilon.isFinite else { throw SettingError(.refineEpsilon, "must be a positive number of χ² units, got \(epsilon)") }
         guard stationarity > 0, stationarity.isFinite else {
             throw SettingError(.refineStationarity, "must be a positive number of χ² units, got \(stationarity)")

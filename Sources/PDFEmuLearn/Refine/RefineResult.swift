@@ -3,7 +3,7 @@ import PDFEmuIO
 import PDFEmuAnalysis
 
 /// What became of one answer in a refine run.
-public enum RefineStatus: String, Sendable, Codable, Equatable {
+package enum RefineStatus: String, Sendable, Codable, Equatable {
     /// Solved on the true χ² and certified both ways (see `RefineOptions`).
     case certified
     /// Not reached: a bound, an undefined region, or the model cannot make progress (the note says which).
@@ -13,74 +13,74 @@ public enum RefineStatus: String, Sendable, Codable, Equatable {
 }
 
 /// One answer (the minimum or one profile interval end at one T²) solved on the true χ².
-public struct RefinedAnswer: Sendable, Codable, Equatable {
+package struct RefinedAnswer: Sendable, Codable, Equatable {
     /// `minimum` or `profile/NAME T2=t lower|upper`.
-    public var name: String
+    package var name: String
     /// `minimum` or `profile`.
-    public var kind: String
+    package var kind: String
     /// The profiled parameter (nil for the minimum).
-    public var parameter: String?
+    package var parameter: String?
     /// T² of an end (0 for the minimum).
-    public var tolerance: Double
+    package var tolerance: Double
     /// `lower` or `upper` (nil for the minimum).
-    public var side: String?
+    package var side: String?
     /// The scan's (emulator's) answer: the end's value, or the emulated χ²_min; nil if the scan left the end open.
-    public var emulatorValue: Double?
+    package var emulatorValue: Double?
     /// The refined answer: the end's value of the parameter at the last accepted true point, or the true
     /// χ²_min; nil if no true point was accepted.
-    public var exactValue: Double?
+    package var exactValue: Double?
     /// (emulator − exact) end value in units of the exact half-width |exact end − exact best fit| (nil for
     /// the minimum or without both values).
-    public var halfWidthDifference: Double?
+    package var halfWidthDifference: Double?
     /// The last accepted true point (all parameters; empty if none).
-    public var theta: [Double]
+    package var theta: [Double]
     /// True χ² there (NaN if none).
-    public var trueChi2: Double
+    package var trueChi2: Double
     /// χ²_true − χ²_min,true − T² there (0 for the minimum; NaN if none).
-    public var error: Double
+    package var error: Double
     /// Predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient there, χ² units (the minimum: all free
     /// parameters; NaN if not computable).
-    public var stationarity: Double
+    package var stationarity: Double
     /// True χ² points this answer used that no earlier batch of the run had (finite-difference points
     /// included; a point two answers share in one batch counts for both).
-    public var evaluations: Int
+    package var evaluations: Int
     /// True points it was evaluated at (iterations).
-    public var iterations: Int
+    package var iterations: Int
     /// Certified, open or not certified.
-    public var status: RefineStatus
+    package var status: RefineStatus
     /// Why an answer is open or not certified, or "".
-    public var note: String
+    package var note: String
 }
 
 /// The outcome of `Refiner.run`: every answer and what it cost.
-public struct RefineResult: Sendable, Codable, Equatable {
+package struct RefineResult: Sendable, Codable, Equatable {
     /// Parameter names of `RefinedAnswer.theta`.
-    public var parameterNames: [String]
+    package var parameterNames: [String]
     /// The minimum first, then the profile ends in scan order (lower, upper for each T²).
-    public var answers: [RefinedAnswer]
+    package var answers: [RefinedAnswer]
     /// True χ² evaluations this run sent to the oracle.
-    public var evaluations: Int
+    package var evaluations: Int
     /// Evaluations read back from a state directory (a resumed run) instead of asked again; the budget
     /// counts `evaluations + reused`.
-    public var reused: Int
+    package var reused: Int
     /// Oracle batches.
-    public var batches: Int
+    package var batches: Int
     /// Gradient source actually used (`values` if exact gradients were refused).
-    public var gradients: RefineGradients
+    package var gradients: RefineGradients
     /// ε and δ the certificate used, χ² units.
-    public var epsilon: Double
+    package var epsilon: Double
     /// δ (stationarity) the certificate used, χ² units.
-    public var stationarity: Double
+    package var stationarity: Double
     /// One line per notable event (a lower minimum found, gradients refused, the budget spent).
-    public var messages: [String]
+    package var messages: [String]
 
     /// Number of certified answers.
-    public var certifiedCount: Int { answers.filter { $0.status == .certified }.count }
+    package var certifiedCount: Int { answers.filter { $0.status == .certified }.count }
 
     /// `scan` with its minimum and profile interval ends replaced by the refined answers: the minimum's
     /// χ² and θ are the true ones; an end with an accepted true point gets its exact value, an open end
     /// becomes nil (open); everything else (grids, Hessian, contours) stays the scan's.
-    public func applied(to scan: ScanResult) -> ScanResult {
+    package func applied(to scan: ScanResult) -> ScanResult {
         var s = scan
         if let m = answers.first(where: { $0.kind == "minimum" }), !m.theta.isEmpty {
             s.minimum.chi2 = m.trueChi2
@@ -96,7 +96,7 @@ public struct RefineResult: Sendable, Codable, Equatable {
     }
 
     /// Writes the `/refine` group (docs/FORMAT.md) into an open file.
-    public func write(into f: borrowing HDF5File) throws {
+    package func write(into f: borrowing HDF5File) throws {
         try f.createGroup("/refine")
         let a = answers, nan = Double.nan
         try f.writeStrings("/refine/name", a.map(\.name))

@@ -6,28 +6,28 @@ import PDFEmuIO
 /// directory also on disk (`batch_NNNNN.h5`, one file per oracle call, written atomically before any value
 /// of it is used), so that a run killed and started again with the same inputs asks the oracle only for
 /// points it has not evaluated. A directory made by another run (`run.txt` differs) is refused.
-public final class RefineStore: @unchecked Sendable {
+package final class RefineStore: @unchecked Sendable {
     /// One stored evaluation: χ² (NaN where undefined), its reason, and the gradient if the oracle gave one.
-    public struct Record: Sendable, Equatable {
+    package struct Record: Sendable, Equatable {
         /// True χ² (NaN: undefined).
-        public var chi2: Double
+        package var chi2: Double
         /// Why the point is undefined (nil: defined).
-        public var reason: String?
+        package var reason: String?
         /// Gradient in the order of the store's parameter names (nil: values only).
-        public var gradient: [Double]?
+        package var gradient: [Double]?
     }
 
     /// The state directory (nil: memory only).
-    public let directory: String?
+    package let directory: String?
     /// Parameter names of every stored point.
-    public let parameterNames: [String]
+    package let parameterNames: [String]
     private var records: [[UInt64]: Record] = [:]
     private var batchCount = 0
     private let lock = NSLock()
 
     /// Opens (or creates) the store. `identity` describes the run (inputs and options): a directory holding
     /// another run's `run.txt` is refused, as is a non-directory at `directory`.
-    public init(directory: String?, parameterNames: [String], identity: String) throws {
+    package init(directory: String?, parameterNames: [String], identity: String) throws {
         self.directory = directory
         self.parameterNames = parameterNames
         guard let directory else { return }
@@ -59,17 +59,17 @@ public final class RefineStore: @unchecked Sendable {
     }
 
     /// Number of stored evaluations.
-    public var count: Int { lock.lock(); defer { lock.unlock() }; return records.count }
+    package var count: Int { lock.lock(); defer { lock.unlock() }; return records.count }
 
     /// The stored evaluation at exactly `point` (nil: never evaluated).
-    public func record(at point: [Double]) -> Record? {
+    package func record(at point: [Double]) -> Record? {
         lock.lock(); defer { lock.unlock() }
         return records[point.map(\.bitPattern)]
     }
 
     /// Stores an oracle's answer for `points` (rows in order), on disk first when there is a directory.
     /// The gradient is kept when it covers every stored parameter.
-    public func store(_ points: [[Double]], _ result: OracleResult) throws {
+    package func store(_ points: [[Double]], _ result: OracleResult) throws {
         var gradientColumns: [Int]?
         if result.gradient != nil {
             gradientColumns = parameterNames.compactMap { result.gradientNames.firstIndex(of: $0) }

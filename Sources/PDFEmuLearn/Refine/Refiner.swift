@@ -20,25 +20,25 @@ import PDFEmuAnalysis
 /// within δ, then tries a joint step again. All active answers' trial points (and, in values mode, their
 /// P forward-difference points) go to the oracle as one batch. A true point below χ²_min − ε found by
 /// any end restarts the minimum from it (one message). Certificate: see `RefineOptions`.
-public struct Refiner: Sendable {
+package struct Refiner: Sendable {
     /// The guide (the emulator).
-    public let guide: any ScalarModel
+    package let guide: any ScalarModel
     /// The scan whose answers are refined.
-    public let scan: ScanResult
+    package let scan: ScanResult
     /// The true χ².
-    public let oracle: any ChiSquareOracle
+    package let oracle: any ChiSquareOracle
     /// One constraint per guide parameter (the scan's, with the user's bounds).
-    public let constraints: [ParameterConstraint]
+    package let constraints: [ParameterConstraint]
     /// Settings.
-    public let options: RefineOptions
+    package let options: RefineOptions
     /// The guide's Hessian at the scan's minimum (the fixed metric of the merit).
     let guideMinimumHessian: [Double]
 
     /// Creates a refiner. Throws naming the setting if the scan does not belong to the guide (other
     /// parameters), the constraints do not match it, or the options are out of range.
-    public init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
+    package init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
                 constraints: [ParameterConstraint]? = nil, options: RefineOptions = RefineOptions()) throws(SettingError) {
-        try options.check()
+        try options.validate()
         guard scan.parameterNames == guide.parameterNames else {
             throw SettingError(.refineScan, "its parameters \(scan.parameterNames.joined(separator: ",")) differ from the emulator's "
                               + guide.parameterNames.joined(separator: ","))
@@ -87,7 +87,7 @@ public struct Refiner: Sendable {
     /// disk keeps) every true evaluation; `progress` gets one line per batch and per event. Throws an
     /// `OracleError` when the oracle fails (what was evaluated is in `store`), a `RefineError` when exact
     /// gradients are asked of an oracle that gives none.
-    public func run(store: RefineStore? = nil, progress: (String) -> Void = { _ in }) throws -> RefineResult {
+    package func run(store: RefineStore? = nil, progress: (String) -> Void = { _ in }) throws -> RefineResult {
         let p = guide.parameterNames.count
         let store = try store ?? RefineStore(directory: nil, parameterNames: guide.parameterNames, identity: "")
         let sigma = (0..<p).map { i -> Double in

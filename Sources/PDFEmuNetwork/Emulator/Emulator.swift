@@ -12,13 +12,13 @@ public struct Emulator: ScalarModel, TrainingRegion {
     /// Names of the per-experiment outputs (empty if none were trained).
     public let experimentNames: [String]
     /// Name of the target ("chi2", or the dataset of another scalar).
-    public let targetName: String
+    package let targetName: String
     /// True when the target is a χ² (outputs are Δχ² above `sampleMinimum`).
-    public let targetIsChi2: Bool
+    package let targetIsChi2: Bool
     /// The shared architecture of every member.
-    public let architecture: MLPArchitecture
+    package let architecture: MLPArchitecture
     /// Precision the members were trained in ("float32" or "float64").
-    public let precision: Precision
+    package let precision: Precision
     /// The members, evaluated in double precision.
     public let members: [DenseNetwork]
     /// Lowest target value among the scan points.
@@ -26,21 +26,21 @@ public struct Emulator: ScalarModel, TrainingRegion {
     /// The lowest training points, best first.
     public let bestTrainingPoints: [[Double]]
     /// The region the training points cover.
-    public let domain: TrainingDomain
+    package let domain: TrainingDomain
     /// Accuracy on the test split, as measured at the end of `fit`.
-    public var report: AccuracyReport?
+    package var report: AccuracyReport?
     /// The spread calibration fitted on the validation split (nil: uncalibrated — files written before
     /// it existed — or a single member, which has no spread).
-    public var calibration: SpreadCalibration?
+    package var calibration: SpreadCalibration?
     /// The fit config's text.
-    public let configText: String
+    package let configText: String
     /// Seed of the fit.
-    public let seed: UInt64
+    package let seed: UInt64
     /// pdfemu version that wrote the file.
-    public let version: String
+    package let version: String
 
     /// Creates an emulator from its parts.
-    public init(parameterNames: [String], experimentNames: [String], targetName: String, targetIsChi2: Bool,
+    package init(parameterNames: [String], experimentNames: [String], targetName: String, targetIsChi2: Bool,
                 architecture: MLPArchitecture, precision: Precision, members: [DenseNetwork], sampleMinimum: Double,
                 bestTrainingPoints: [[Double]], domain: TrainingDomain, report: AccuracyReport?, configText: String,
                 seed: UInt64, version: String = pdfemuVersion, calibration: SpreadCalibration? = nil) {
@@ -64,7 +64,7 @@ public struct Emulator: ScalarModel, TrainingRegion {
     }
 
     /// The input and output scalers, one set for all members.
-    public var scalers: Scalers { members[0].scalers }
+    package var scalers: Scalers { members[0].scalers }
 
     /// Per-parameter minimum of the training points.
     public var trainingLower: [Double] { domain.lower }
@@ -72,9 +72,6 @@ public struct Emulator: ScalarModel, TrainingRegion {
     public var trainingUpper: [Double] { domain.upper }
 
     // MARK: ScalarModel
-
-    /// The emulated target at many points (N×P row-major) through `predictBatch` (training precision).
-    public func values(atRows points: [Double]) -> [Double] { points.isEmpty ? [] : predictBatch(points).value }
 
     /// The emulated target at θ (ensemble mean).
     public func value(at theta: [Double]) -> Double {
@@ -122,13 +119,13 @@ public struct Emulator: ScalarModel, TrainingRegion {
     }
 
     /// The calibrated spread of a raw ensemble spread at a predicted value (the raw spread when uncalibrated).
-    public func calibratedSpread(raw: Double, value: Double) -> Double {
+    package func calibratedSpread(raw: Double, value: Double) -> Double {
         guard let calibration else { return raw }
         return calibration.apply(rawSpread: raw, predictedDeltaChi2: value - sampleMinimum)
     }
 
     /// The same emulator with another spread calibration (nil: uncalibrated; ignored for one member).
-    public func with(calibration: SpreadCalibration?) -> Emulator {
+    package func with(calibration: SpreadCalibration?) -> Emulator {
         var e = self
         e.calibration = members.count > 1 ? calibration : nil
         return e

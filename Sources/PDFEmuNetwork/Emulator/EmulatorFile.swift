@@ -10,7 +10,7 @@ extension Emulator {
     package static let formatVersion: Int64 = 1
 
     /// Writes the emulator to `path` atomically (temporary file, then rename).
-    package func save(to path: String) throws {
+    package func write(to path: String) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try write(into: f)
@@ -119,8 +119,8 @@ extension Emulator {
         }
         let names = try f.readStrings("/parameter_names")
         let exps = try f.readStrings("/experiment_names")
-        try NameRules.check(names, what: "parameter", source: .dataset(file: path, name: "/parameter_names"))
-        try NameRules.check(exps, what: "experiment", source: .dataset(file: path, name: "/experiment_names"))
+        try NameRules.validate(names, what: "parameter", source: .dataset(file: path, name: "/parameter_names"))
+        try NameRules.validate(exps, what: "experiment", source: .dataset(file: path, name: "/experiment_names"))
         let actName = try f.readStringAttribute("activation")
         guard let act = Activation(rawValue: actName) else { throw bad("unknown activation \"\(actName.prefix(40))\"") }
         let hidden64: [Int64] = try f.readNumericAttribute("hidden")

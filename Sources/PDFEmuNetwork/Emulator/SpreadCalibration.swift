@@ -18,7 +18,7 @@ import PDFEmuIO
 /// and the factor of the nearest bin that has enough; with fewer than `sparseMinimumPoints` it takes the
 /// factor and floor of all points pooled. Stored in the emulator file's `/calibration` group
 /// (docs/FORMAT.md); files of the first method (`per_bin_factor`) have no floors.
-public struct SpreadCalibration: Sendable, Codable, Equatable {
+package struct SpreadCalibration: Sendable, Codable, Equatable {
     /// The method tag written to files.
     package static let method = "per_bin_factor_floor"
     /// The method of files written before the floor existed (floors 0).

@@ -5,7 +5,7 @@ import PDFEmuIO
 /// LLᵀ the covariance of the training points): the distance to the nearest of a stored subsample of
 /// training points, against a threshold calibrated on held-out training points (their 99th percentile),
 /// (twice their 99th percentile), so that a gap between valleys or a corner of the box counts as outside.
-public struct TrainingDomain: Sendable, Codable, Equatable {
+package struct TrainingDomain: Sendable, Codable, Equatable {
     /// Per-parameter minimum of the training points.
     package var lower: [Double]
     /// Per-parameter maximum of the training points.

@@ -14,7 +14,7 @@ package enum OutputStructure: String, Sendable, Codable, CaseIterable {
 /// model's outputs y (`outputStructure`: y = z, or a sum of squares for the target).
 /// Parameters live in one flat buffer; each tensor has a dotted name ("layers.1.weight") used the
 /// same way in memory, in optimizer state and in saved files.
-public struct MLPArchitecture: Sendable, Codable, Equatable {
+package struct MLPArchitecture: Sendable, Codable, Equatable {
     /// Number of inputs (parameters P).
     package var inputs: Int
     /// Widths of the hidden layers.

@@ -5,7 +5,7 @@ import PDFEmuIO
 /// standardising, L⁻¹ of the training points' covariance when whitening). Output o in physical units
 /// = outputShift[o] + h_o(outputScale[o] · network output o), h_o(g) = g, or c·(e^{g/c} − 1) with
 /// c = outputLogScale[o] > 0 (the network learns c·log(1 + Δ/c)).
-public struct Scalers: Sendable, Equatable {
+package struct Scalers: Sendable, Equatable {
     /// Mean of the training parameters [P].
     package let inputMean: [Double]
     /// The matrix A [P×P row-major].

@@ -2,7 +2,7 @@ import PDFEmuCore
 import PDFEmuIO
 /// Accuracy of an emulator on held-out points, binned by the true Δχ² above the sample minimum:
 /// [0,1), [1,10), [10,100), ≥100. All errors in χ² units (|Δχ²_emu − Δχ²_true|).
-public struct AccuracyReport: Sendable, Codable, Equatable {
+package struct AccuracyReport: Sendable, Codable, Equatable {
     /// One bin's figures.
     package struct Bin: Sendable, Codable, Equatable {
         /// "[0,1)" etc.

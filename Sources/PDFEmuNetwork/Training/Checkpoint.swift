@@ -12,7 +12,7 @@ struct FitCheckpoint<T: NNScalar> {
 
     static func path(for output: String) -> String { FitRunner.checkpointPath(for: output) }
 
-    func save(to path: String, architecture: MLPArchitecture) throws {
+    func write(to path: String, architecture: MLPArchitecture) throws {
         try AtomicOutput.write(to: path) { tmp in
             let f = try HDF5File(create: tmp)
             try f.writeAttribute("format", "pdfemu-checkpoint")
@@ -48,7 +48,7 @@ struct FitCheckpoint<T: NNScalar> {
         }
     }
 
-    static func load(_ path: String, config: FitConfig, architecture: MLPArchitecture, fresh: (Int) -> MemberCheckpoint<T>) throws -> FitCheckpoint<T> {
+    static func read(_ path: String, config: FitConfig, architecture: MLPArchitecture, fresh: (Int) -> MemberCheckpoint<T>) throws -> FitCheckpoint<T> {
         guard FileManager.default.fileExists(atPath: path) else {
             throw SettingError(.resume, path, "no checkpoint to resume from (start the fit without resuming first)")
         }

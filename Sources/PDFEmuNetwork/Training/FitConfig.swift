@@ -128,7 +128,7 @@ package struct FitConfig: Sendable, Codable, Equatable {
     package var sourceText: String
 
     /// Reads and checks a config file; errors name the key.
-    package static func load(_ path: String) throws -> FitConfig {
+    package static func read(_ path: String) throws -> FitConfig {
         var root = try JSONObject.parse(file: path)
         let text = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
         var c = FitConfig.defaults

@@ -61,7 +61,7 @@ package enum FitRunner {
                            progress: @escaping (TrainingProgress) -> Void = { _ in },
                            shouldStop: @escaping () -> Bool = { false }) throws -> FitResult {
         try BLAS.ensureLoaded()
-        try AtomicOutput.checkWritable(options.output)
+        try AtomicOutput.validateWritable(options.output)
         try FileIdentity.refuseRepeats(config.files, what: "data.files")
         try FileIdentity.refuseOverwrite(output: options.output, inputs: config.files.map { ("data.files entry", $0) } + options.protectedInputs)
         let scan = try ScanReader.read(config.files, options: config.read)
@@ -109,7 +109,7 @@ package enum FitRunner {
         }
         let ckPath = FitCheckpoint<T>.path(for: options.output)
         var ck = options.resume
-            ? try FitCheckpoint<T>.load(ckPath, config: config, architecture: arch, fresh: { trainer.initialState(member: $0) })
+            ? try FitCheckpoint<T>.read(ckPath, config: config, architecture: arch, fresh: { trainer.initialState(member: $0) })
             : FitCheckpoint<T>(configText: config.sourceText, finished: [], current: nil, currentMember: 0)
         if options.resume { log("resuming from \(ckPath): \(ck.finished.count) members done, member \(ck.currentMember) at epoch \(ck.current?.epoch ?? 0)") }
         let budget = config.maxMinutes > 0 ? config.maxMinutes * 60 / Double(config.members) : 0
@@ -127,7 +127,7 @@ package enum FitRunner {
                     var c = ck
                     c.current = state
                     c.currentMember = k
-                    try? c.save(to: ckPath, architecture: arch)
+                    try? c.write(to: ckPath, architecture: arch)
                     lastSave = Date()
                 }
             }, shouldStop: shouldStop)
@@ -138,7 +138,7 @@ package enum FitRunner {
                 var c = ck
                 c.currentMember = k
                 c.current = lastState
-                try c.save(to: ckPath, architecture: arch)
+                try c.write(to: ckPath, architecture: arch)
                 log("interrupted: member \(k + 1) stopped in epoch \(result.epochs + 1); checkpoint \(ckPath) written")
                 outputMembers = ck.finished + (result.validationRMS.isFinite ? [result] : [])
             case .diverged:
@@ -149,7 +149,7 @@ package enum FitRunner {
                 ck.finished.append(result)
                 ck.current = nil
                 ck.currentMember = ck.finished.count
-                if ck.finished.count < config.members { try? ck.save(to: ckPath, architecture: arch) }
+                if ck.finished.count < config.members { try? ck.write(to: ckPath, architecture: arch) }
                 outputMembers = ck.finished
             }
             if diverged { break }
@@ -193,7 +193,7 @@ package enum FitRunner {
             return FitResult(emulator: emulator, report: report, diverged: true, interrupted: false,
                              warmStarted: warm != nil, droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)
         }
-        try emulator.save(to: options.output)
+        try emulator.write(to: options.output)
         if !interrupted { try? FileManager.default.removeItem(atPath: ckPath) }
         return FitResult(emulator: emulator, report: report, diverged: diverged, interrupted: interrupted,
                          warmStarted: warm != nil, droppedRows: scan.droppedRows, droppedByCut: data.droppedByCut)

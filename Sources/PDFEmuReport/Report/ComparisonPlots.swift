@@ -43,7 +43,7 @@ package enum ComparisonPlots {
     @discardableResult
     package static func write(exact: ScanResult, other: ScanResult, exactLabel: String = "exact", otherLabel: String = "other",
                              to dir: String) throws -> [String] {
-        try ScanPlots.checkDirectory(dir)
+        try ScanPlots.validateDirectory(dir)
         let figs = try figures(exact: exact, other: other, exactLabel: exactLabel, otherLabel: otherLabel)
         return try ScanPlots.writeFigures(figs, to: dir)
     }

@@ -6,7 +6,7 @@ import PDFEmuAnalysis
 import PDFEmuLearn
 /// The text summary of an eigenvector set.
 package enum EigenReport {
-    package static func text(_ r: EigenvectorSetResult) -> String {
+    fileprivate static func render(_ r: EigenvectorSetResult) -> String {
         var s = "χ²_min = \(Fmt.fixed(r.minimum.chi2, 4))   T² = \(Fmt.num(r.tolerance, width: 0, digits: 4))   "
         s += "\(r.directions.count) directions, \(r.members.count) members (LHAPDF numbering)"
         s += r.basis.iterations > 0 ? ", CT re-diagonalised \(r.basis.iterations)× (residual \(Fmt.num(r.basis.residual, width: 0, digits: 2)))\n" : "\n"
@@ -54,4 +54,9 @@ package enum EigenReport {
         for w in r.warnings { s += "warning: \(w)\n" }
         return s
     }
+}
+
+extension EigenvectorSetResult {
+    /// The terminal summary (`EigenReport`).
+    package func text() -> String { EigenReport.render(self) }
 }

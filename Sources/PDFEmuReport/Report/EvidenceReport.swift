@@ -6,7 +6,7 @@ import PDFEmuAnalysis
 import PDFEmuLearn
 /// The text summary of an evidence computation.
 package enum EvidenceReport {
-    package static func text(_ r: EvidenceResult, label: String) -> String {
+    fileprivate static func render(_ r: EvidenceResult, label: String) -> String {
         var s = "\(label): \(r.parameterNames.count) parameters, χ²_min = \(Fmt.fixed(r.chi2Minimum, 4)), T² = \(Fmt.num(r.temperature2, width: 0, digits: 4)), "
         s += "log V(prior box) = \(Fmt.fixed(r.logPriorVolume, 4)), \(r.modes.count) mode(s)\n"
         s += "  Laplace                        log Z = \(Fmt.fixed(r.laplaceLogZ, 4))\n"
@@ -47,7 +47,7 @@ package enum EvidenceReport {
     }
 
     /// The oracle correction of an emulator's log Z; `advice` is the line printed when its ESS is too low.
-    package static func text(_ c: EvidenceCorrection, advice: String) -> String {
+    fileprivate static func render(_ c: EvidenceCorrection, advice: String) -> String {
         var s = "  corrected by \(c.oracle) at \(c.points) posterior draws (\(c.defined) defined): χ²_true − χ²_emu = "
             + "\(Fmt.fixed(c.meanDifference, 4)) ± \(Fmt.fixed(c.sdDifference, 4)) (mean ± sd)\n"
         s += "  correction log E[exp(−Δχ²/(2T²))] = \(Fmt.fixed(c.logCorrection, 4)) ± \(Fmt.fixed(c.error, 4))"
@@ -57,10 +57,25 @@ package enum EvidenceReport {
         return s
     }
 
-    package static func text(_ b: BayesFactor) -> String {
+    fileprivate static func render(_ b: BayesFactor) -> String {
         "Bayes factor \(b.labelA) vs \(b.labelB): log B = \(Fmt.fixed(b.logB, 4)) ± \(Fmt.fixed(b.error, 4)) "
             + "(B = \(Fmt.num(exp(b.logB), width: 0, digits: 4)); > 0 favours \(b.labelA))\n"
     }
 }
 
 import Foundation
+
+extension EvidenceResult {
+    /// The terminal summary (`EvidenceReport`).
+    package func text(label: String) -> String { EvidenceReport.render(self, label: label) }
+}
+
+extension EvidenceCorrection {
+    /// The terminal summary (`EvidenceReport`).
+    package func text(advice: String) -> String { EvidenceReport.render(self, advice: advice) }
+}
+
+extension BayesFactor {
+    /// The terminal summary (`EvidenceReport`).
+    package func text() -> String { EvidenceReport.render(self) }
+}

@@ -9,7 +9,7 @@ import PDFEmuLearn
 /// The text table and the bar chart of L2 sensitivities.
 package enum L2Report {
     /// The summary: X₀, σ_X, both sides' λ, X and Δχ², and per experiment Δχ²_E at X₀ ± T·σ and the pull.
-    package static func text(_ r: L2Result) -> String {
+    fileprivate static func render(_ r: L2Result) -> String {
         func f(_ x: Double?, _ d: Int = 4) -> String { x.map { Fmt.num($0, width: 0, digits: d).trimmingCharacters(in: .whitespaces) } ?? "open" }
         let t2 = f(r.tolerance)
         var s = "L2 sensitivities of X = \(r.quantity)   χ²_min = \(Fmt.fixed(r.chi2Min, 4))   T² = \(t2)\n"
@@ -80,4 +80,9 @@ package enum L2Report {
         fig.notes = ["Δχ²_E = χ²_E − χ²_E(minimum) at the minimum of χ² + λX with X = X₀ ± T·σ_X; X₀ = \(fmt(r.central)), σ_X = \(fmt(r.sigma))"]
         return fig
     }
+}
+
+extension L2Result {
+    /// The terminal summary (`L2Report`).
+    package func text() -> String { L2Report.render(self) }
 }

@@ -86,7 +86,7 @@ package enum PDFBandPlots {
 
     /// The summary: per flavour, x·f of the central member with its symmetric and asymmetric
     /// uncertainties (and the MCMC 68% envelope) at a few x of the grid.
-    package static func text(_ r: PDFBandResult) -> String {
+    fileprivate static func render(_ r: PDFBandResult) -> String {
         func f(_ v: Double) -> String { Fmt.num(v, width: 0, digits: 4).trimmingCharacters(in: .whitespaces) }
         let members = r.memberFound.dropFirst().filter { $0 }.count
         var s = "PDF bands at Q0² = \(f(PDFBands.q0Squared)) GeV²: \(r.x.count) x values in [\(f(r.x.first!)), \(f(r.x.last!))], "
@@ -112,4 +112,9 @@ package enum PDFBandPlots {
     package static func documents(_ r: PDFBandResult, setLabel: String) -> [(file: String, document: SVGDocument)] {
         r.flavourNames.indices.map { ("band_" + ScanPlots.fileSafe(r.flavourNames[$0]) + ".svg", document(r, flavour: $0, setLabel: setLabel)) }
     }
+}
+
+extension PDFBandResult {
+    /// The terminal summary (`PDFBandPlots`).
+    package func text() -> String { PDFBandPlots.render(self) }
 }

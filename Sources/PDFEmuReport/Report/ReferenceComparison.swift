@@ -49,7 +49,7 @@ package struct ReferenceData: Sendable {
     }
 
     /// Reads the JSON reference file.
-    package static func load(_ path: String) throws -> ReferenceData {
+    package static func read(_ path: String) throws -> ReferenceData {
         guard let data = FileManager.default.contents(atPath: path) else { throw PDFEmuError(file: path, "cannot read reference file") }
         let dec = JSONDecoder()
         dec.keyDecodingStrategy = .convertFromSnakeCase

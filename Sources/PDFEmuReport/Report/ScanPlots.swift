@@ -119,7 +119,7 @@ package enum ScanPlots {
     }
 
     /// Checks that `dir` is a writable directory, or can be created (its parent exists); throws one line otherwise.
-    package static func checkDirectory(_ dir: String) throws {
+    package static func validateDirectory(_ dir: String) throws {
         guard !dir.isEmpty else { throw SettingError(.plotDirectory, "empty directory name") }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
@@ -168,7 +168,7 @@ package enum ScanPlots {
     /// must exist) and writes each SVG to a temporary file there. Throws one line, leaving nothing, on
     /// any failure.
     package static func stage(_ r: ScanResult, verification: Verification? = nil, in dir: String) throws -> Staged {
-        try checkDirectory(dir)
+        try validateDirectory(dir)
         return try stage(svgs: try svgs(r, verification: verification), in: dir)
     }
 
@@ -199,7 +199,7 @@ package enum ScanPlots {
 
     /// Stages SVG texts in `dir` under their file names (see `stage(_:in:)`).
     package static func stage(svgs figs: [(file: String, svg: String)], in dir: String) throws -> Staged {
-        try checkDirectory(dir)
+        try validateDirectory(dir)
         for (file, _) in figs {
             if file.utf8.count > 255 {
                 throw SettingError(.plotDirectory, dir, "plot file name \"\(file.prefix(40))…\" is \(file.utf8.count) bytes, more than 255")

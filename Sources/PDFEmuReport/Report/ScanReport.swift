@@ -11,7 +11,7 @@ import PDFEmuLearn
 package enum ScanReport {
     /// Readable multi-line text. Interval ends marked "*" have their profiled point outside the
     /// training domain, "~" were linearly interpolated (not refined), "open" never crossed in the grid.
-    package static func text(_ r: ScanResult) -> String {
+    fileprivate static func render(_ r: ScanResult) -> String {
         var out = ""
         func line(_ s: String = "") { out += s + "\n" }
         let names = r.parameterNames
@@ -121,4 +121,9 @@ package enum ScanReport {
         }
         return out
     }
+}
+
+extension ScanResult {
+    /// The terminal summary (`ScanReport`).
+    package func text() -> String { ScanReport.render(self) }
 }

@@ -7,7 +7,7 @@ import PDFEmuLearn
 /// The text summary of a `Verification`: one line per answer (emulated and true Δχ², error, ε, status).
 package enum VerificationReport {
     /// The summary block printed after a scan's summary by `pdfemu scan --verify`.
-    package static func text(_ v: Verification) -> String {
+    fileprivate static func render(_ v: Verification) -> String {
         var s = "\nVerification against \(v.oracle): \(v.certifiedCount) of \(v.answers.count) answers certified "
             + "(ε = max(\(Fmt.num(v.options.epsilonFloor, width: 0, digits: 4)), \(Fmt.num(v.options.epsilonSlope, width: 0, digits: 4))·T²))\n"
         s += "  χ² at the emulator's minimum: emulated \(Fmt.fixed(v.emulatedChi2Min, 4)), true \(Fmt.fixed(v.trueChi2AtMinimum, 4)) "
@@ -36,4 +36,9 @@ package enum VerificationReport {
         }
         return s
     }
+}
+
+extension Verification {
+    /// The terminal summary (`VerificationReport`).
+    package func text() -> String { VerificationReport.render(self) }
 }

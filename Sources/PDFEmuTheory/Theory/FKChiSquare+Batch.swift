@@ -2,25 +2,16 @@ import Foundation
 import PDFEmuCore
 import PDFEmuIO
 
-/// χ² of many points at once (see `FKChiSquare.evaluateBatch`).
-package struct TheoryBatchResult: Sendable {
-    /// Total χ² [N] (NaN where undefined).
-    package var chi2: [Double]
-    /// Per-experiment χ² [N, E] row-major (empty unless asked for; NaN rows where undefined).
-    package var perExperiment: [Double]
-    /// The undefined rows and why, in row order.
-    package var undefined: [(row: Int, reason: UndefinedPoint)]
-}
-
 extension FKChiSquare {
     /// Evaluates `points` (row-major [N, P], P free parameters) in chunks of `chunk` points spread over
     /// all cores: per chunk, the PDFs, then one BLAS dgemm of the chunk's basis vectors [n, 294]
     /// against every reduced matrix stacked (total, and the experiments' when `perExperiment`), then
-    /// the residual norms. Best throughput with single-threaded BLAS calls (`BLAS.setThreads(1)`, as
+    /// the residual norms. The result: total χ² `value` [N], `perExperiment` [N, E] (empty unless asked
+    /// for), NaN where undefined with `undefinedReasons` [N] saying why; no spread. Best throughput with single-threaded BLAS calls (`BLAS.setThreads(1)`, as
     /// `TheoryOracle.evaluate` and the `sample` command set): the cores are used by the chunks. `progress` is called
     /// with the number of points done, in order, every 32 chunks.
     package func evaluateBatch(_ points: [Double], perExperiment: Bool = true, chunk: Int = 256,
-                              progress: ((Int) -> Void)? = nil) -> TheoryBatchResult {
+                              progress: ((Int) -> Void)? = nil) -> BatchPrediction {
         let p = freeIndices.count
         precondition(p > 0 && points.count % p == 0 && chunk > 0, "evaluateBatch: points must be [N, \(p)]")
         let n = points.count / p, nb = parametrisation.basisCount, ne = experimentNames.count
@@ -72,9 +63,9 @@ extension FKChiSquare {
             }
             return (values, undefined)
         }
-        var result = TheoryBatchResult(chi2: [Double](repeating: .nan, count: n),
-                                       perExperiment: perExperiment ? [Double](repeating: .nan, count: n * ne) : [],
-                                       undefined: [])
+        var chi2 = [Double](repeating: .nan, count: n)
+        var perExp = perExperiment ? [Double](repeating: .nan, count: n * ne) : []
+        var reasons = [String?](repeating: nil, count: n)
         let chunks = (n + chunk - 1) / chunk
         var first = 0
         while first < chunks {
@@ -86,15 +77,14 @@ extension FKChiSquare {
             for (j, part) in parts.enumerated() {
                 let start = (first + j) * chunk
                 for i in 0..<(part.values.count / width) {
-                    result.chi2[start + i] = part.values[i * width]
-                    if perExperiment { for k in 0..<ne { result.perExperiment[(start + i) * ne + k] = part.values[i * width + 1 + k] } }
+                    chi2[start + i] = part.values[i * width]
+                    if perExperiment { for k in 0..<ne { perExp[(start + i) * ne + k] = part.values[i * width + 1 + k] } }
                 }
-                result.undefined += part.undefined
+                for u in part.undefined { reasons[u.row] = u.reason.description }
             }
             first += group
             progress?(min(n, first * chunk))
         }
-        result.undefined.sort { $0.row < $1.row }
-        return result
+        return BatchPrediction(exactValue: chi2, perExperiment: perExp, undefinedReasons: reasons)
     }
 }

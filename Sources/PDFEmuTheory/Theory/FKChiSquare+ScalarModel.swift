@@ -5,39 +5,35 @@ import PDFEmuIO
 /// no spread, no training region. `startingPoints` (best first) default to
 /// `HERAParametrisation.startingValues`; replace them, e.g. with `startingPoints(fromScan:)`.
 extension FKChiSquare: ScalarModel {
-    public func value(at theta: [Double]) -> Double {
+    package func value(at theta: [Double]) -> Double {
         (try? chi2(at: theta).get()) ?? .nan
     }
 
-    /// The χ² of many points through `evaluateBatch` (total only; NaN where undefined).
-    public func values(atRows points: [Double]) -> [Double] {
-        points.isEmpty ? [] : evaluateBatch(points, perExperiment: false).chi2
-    }
-
-    public func valueAndGradient(at theta: [Double]) -> (value: Double, gradient: [Double]) {
+    package func valueAndGradient(at theta: [Double]) -> (value: Double, gradient: [Double]) {
         (try? chi2AndGradient(at: theta).get())
             ?? (.nan, [Double](repeating: .nan, count: freeIndices.count))
     }
 
     /// Value, gradient and the exact Hessian (`HessianKind.exact`).
-    public func valueGradientHessian(at theta: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+    package func valueGradientHessian(at theta: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
         let p = freeIndices.count
         return (try? chi2GradientHessian(at: theta).get())
             ?? (.nan, [Double](repeating: .nan, count: p), [Double](repeating: .nan, count: p * p))
     }
 
-    public func prediction(at theta: [Double]) -> Prediction {
+    package func prediction(at theta: [Double]) -> Prediction {
         switch chi2PerExperiment(at: theta) {
         case .success(let r): return Prediction(value: r.total, spread: 0, perExperiment: r.perExperiment)
         case .failure: return Prediction(value: .nan, spread: 0, perExperiment: [Double](repeating: .nan, count: experimentNames.count))
         }
     }
 
-    /// The exact χ² and per-experiment χ² at N points through `evaluateBatch` (NaN rows where undefined).
-    public func predictBatch(_ points: [Double]) -> BatchPrediction {
-        let r = evaluateBatch(points)
-        let zeros = [Double](repeating: 0, count: r.chi2.count)
-        return BatchPrediction(value: r.chi2, spread: zeros, rawSpread: zeros, perExperiment: r.perExperiment)
+    /// The exact χ² and per-experiment χ² at N points through `evaluateBatch` (NaN rows where undefined, with reasons).
+    package func predictBatch(_ points: [Double]) -> BatchPrediction { evaluateBatch(points) }
+
+    /// `evaluateBatch`; without `perExperiment` only the total χ² is computed.
+    package func predictBatch(_ points: [Double], perExperiment: Bool) -> BatchPrediction {
+        evaluateBatch(points, perExperiment: perExperiment)
     }
 }
 

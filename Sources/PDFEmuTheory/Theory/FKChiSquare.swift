@@ -23,7 +23,7 @@ import PDFEmuIO
 ///
 /// Where the parametrisation does not exist (a sum-rule Beta argument ≤ 0, …) every evaluation
 /// returns the `UndefinedPoint` reason. Thread-safe (immutable).
-public struct FKChiSquare: Sendable {
+package struct FKChiSquare: Sendable {
     /// The theory file's path.
     package let theoryPath: String
     /// The free/fixed choice and the cut.
@@ -35,17 +35,17 @@ public struct FKChiSquare: Sendable {
     /// The 16 parameter values with the fixed ones in place (free entries 0).
     package let template: [Double]
     /// Names of the free parameters: the θ of every method below, in this order.
-    public let parameterNames: [String]
+    package let parameterNames: [String]
     /// Data set names (all of the file's, also those the cut empties).
-    public let experimentNames: [String]
+    package let experimentNames: [String]
     /// Data points per data set after the cut (0 where the cut removes a set).
     package let ndataPerExperiment: [Int]
     /// Data points after the cut.
     package var ndata: Int { total.ndata }
     /// Root attributes of the theory file (build provenance).
-    package let theoryAttributes: [String: String]
+    package let theoryAttributes: Provenance
     /// Starting points for minimisation (free parameters), best first; see `FKChiSquare+ScalarModel`.
-    public var startingPoints: [[Double]]
+    package var startingPoints: [[Double]]
 
     let total: ReducedLeastSquares
     let experiments: [ReducedLeastSquares?]
@@ -58,9 +58,9 @@ public struct FKChiSquare: Sendable {
         case gaussNewton
     }
 
-    /// Loads `path` (see `FKTheoryFile.load`) and builds the χ² for `options`.
-    package static func load(_ path: String, options: TheoryOptions = TheoryOptions()) throws -> FKChiSquare {
-        try FKChiSquare(file: try FKTheoryFile.load(path), options: options)
+    /// Loads `path` (see `FKTheoryFile.read`) and builds the χ² for `options`.
+    package static func read(_ path: String, options: TheoryOptions = TheoryOptions()) throws -> FKChiSquare {
+        try FKChiSquare(file: try FKTheoryFile.read(path), options: options)
     }
 
     /// Builds the χ² of `file` for `options`. Throws one line for bad options (see

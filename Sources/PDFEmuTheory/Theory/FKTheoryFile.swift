@@ -31,7 +31,7 @@ package struct FKTheoryFile: Sendable {
     /// x, Q² (GeV²), y of each point [N, 3] row-major.
     package let kinematics: [Double]
     /// Root attributes (provenance of the build), as text.
-    package let attributes: [String: String]
+    package let attributes: Provenance
 
     /// Number of data points N.
     package var count: Int { data.count }
@@ -41,7 +41,7 @@ package struct FKTheoryFile: Sendable {
     /// Loads and checks `path`. Throws one line naming the file and the dataset at fault (missing,
     /// wrong type or shape, flavours other than g d u s dbar ubar sbar, x grid not ascending in (0, 1],
     /// experiment index out of range, non-finite numbers).
-    package static func load(_ path: String) throws -> FKTheoryFile {
+    package static func read(_ path: String) throws -> FKTheoryFile {
         let f = try HDF5File(open: path)
         func numbers(_ name: String, shape expected: [Int?]) throws -> (shape: [Int], values: [Double]) {
             let r: (shape: [Int], values: [Double]) = try f.read("/" + name)
@@ -91,10 +91,7 @@ package struct FKTheoryFile: Sendable {
                             message: "entry \(bad) is \(expIndexD[bad]), expected an integer in 0…\(expNames.count - 1)")
         }
         let kin = try numbers("kinematics", shape: [n, 3]).values
-        var attrs: [String: String] = [:]
-        for name in try f.attributeNames() {
-            if let v = try? f.readStringAttribute(name) { attrs[name] = v }
-        }
+        let attrs = try f.provenance()
         return FKTheoryFile(path: path, data: data, stat: stat, uncorrelated: unc, correlated: corr.values,
                             sourceCount: corr.shape[1], fk: fk, xgrid: xgrid, flavours: flavours,
                             experimentIndex: expIndex, experimentNames: expNames, kinematics: kin, attributes: attrs)

@@ -4,7 +4,7 @@ import PDFEmuIO
 /// Which parameters of the HERA parametrisation are free, the values of the fixed ones, and the
 /// kinematic cut. The defaults are the bundled 14-parameter scan: Duv = 0 and fs = 0.4 fixed, the
 /// other 14 free, q²_min = 3.49 GeV² (all 1145 points of the theory file).
-public struct TheoryOptions: Sendable, Equatable, Codable {
+package struct TheoryOptions: Sendable, Equatable, Codable {
     /// Values of parameters held fixed, by name (added to / overriding `defaultFixed`).
     package var fixed: [String: Double]
     /// The free parameters by name, or nil for "every parameter that is not fixed".
@@ -15,10 +15,10 @@ public struct TheoryOptions: Sendable, Equatable, Codable {
     /// The fixed values used when a parameter is neither named free nor given a value: Duv = 0, fs = 0.4.
     package static let defaultFixed: [String: Double] = ["Duv": 0, "fs": 0.4]
     /// The default cut, 3.49 GeV² (keeps the whole file, whose smallest Q² is 3.5 GeV²).
-    public static let defaultQ2Min = 3.49
+    package static let defaultQ2Min = 3.49
 
     /// Creates options (defaults: the bundled 14-parameter case).
-    public init(fixed: [String: Double] = [:], free: [String]? = nil, q2Min: Double = TheoryOptions.defaultQ2Min) {
+    package init(fixed: [String: Double] = [:], free: [String]? = nil, q2Min: Double = TheoryOptions.defaultQ2Min) {
         self.fixed = fixed
         self.free = free
         self.q2Min = q2Min

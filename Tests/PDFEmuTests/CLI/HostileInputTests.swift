@@ -1,13 +1,10 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Hostile command lines (issue 17, items 1, 6 and 8): outputs that name an input hidden in another
@@ -136,7 +133,7 @@ final class HostileInputTests: XCTestCase {
         try #"{"data": {"files": ["x.h5"]}, "network": {"hidden": [2048, 2048], "members": 1000}, "output": "x_emulator.h5"}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
         try expectOneLine(["fit", config], ["network.members", "memory"], memory: 4_000_000_000, timeout: 60)
-        XCTAssertThrowsError(try FitConfig.load(config)) { XCTAssertTrue(userMessage($0).contains("1000 members"), userMessage($0)) }
+        XCTAssertThrowsError(try FitConfig.read(config)) { XCTAssertTrue(userMessage($0).contains("1000 members"), userMessage($0)) }
         // An ensemble that fits in memory but whose first epochs alone overrun training.max_minutes.
         let slow = dir.path("slow.json")
         try """
@@ -149,15 +146,15 @@ final class HostileInputTests: XCTestCase {
 
     /// The library names its settings, not flags: the same limit reads "design.count: …".
     func testSizeLimitsThrowSettingErrorsNamingTheSetting() throws {
-        XCTAssertThrowsError(try DesignRecipe().checkSizes(count: Int.max / 2)) { error in
+        XCTAssertThrowsError(try DesignRecipe().validateSizes(count: Int.max / 2)) { error in
             let e = error as? SettingError
             XCTAssertEqual(e?.setting, .designCount)
             XCTAssertTrue(e?.description.hasPrefix("design.count: ") ?? false, "\(error)")
         }
-        XCTAssertThrowsError(try EvidenceOptions(samples: 1 << 60).check()) { XCTAssertEqual(($0 as? SettingError)?.setting, .evidenceSamples) }
-        XCTAssertThrowsError(try ScanOptions(points: 1 << 40).checkSettings()) { XCTAssertEqual(($0 as? SettingError)?.setting, .points) }
-        XCTAssertNoThrow(try DesignRecipe().checkSizes(count: 20_000))
-        XCTAssertNoThrow(try EvidenceOptions().check())
+        XCTAssertThrowsError(try EvidenceOptions(samples: 1 << 60).validate()) { XCTAssertEqual(($0 as? SettingError)?.setting, .evidenceSamples) }
+        XCTAssertThrowsError(try ScanOptions(points: 1 << 40).validate()) { XCTAssertEqual(($0 as? SettingError)?.setting, .points) }
+        XCTAssertNoThrow(try DesignRecipe().validateSizes(count: 20_000))
+        XCTAssertNoThrow(try EvidenceOptions().validate())
     }
 
     // MARK: item 8: misleading success and stray bytes

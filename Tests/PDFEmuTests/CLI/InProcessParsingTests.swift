@@ -1,13 +1,10 @@
 import XCTest
 import ArgumentParser
 @testable import pdfemu
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
 @testable import PDFEmuNetwork
 @testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 

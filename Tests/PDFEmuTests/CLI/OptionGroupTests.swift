@@ -1,5 +1,4 @@
 import XCTest
-@testable import PDFEmu
 import PDFEmuTestSupport
 
 /// The CLI's option groups: each flag declared once, typed values, "given or not" as optionals.

@@ -1,12 +1,7 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
-@testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -31,7 +26,7 @@ final class ReferenceClosureTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: reference) else {
             throw XCTSkip("\(reference) not present (the team's shared data sits beside the project)")
         }
-        let ref = try ReferenceData.load(reference)
+        let ref = try ReferenceData.read(reference)
         let emu = try Emulator.load(packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path)
         let result = try ScanRunner.run(model: emu, options: ReferenceComparison.scanOptions(ref))
         let cmp = try ReferenceComparison(model: emu, result: result, reference: ref)

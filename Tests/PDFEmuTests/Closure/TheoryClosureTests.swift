@@ -1,12 +1,8 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
-@testable import PDFEmuIO
 @testable import PDFEmuNetwork
 @testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -22,7 +18,7 @@ final class TheoryClosureTests: XCTestCase {
     func testBundledEmulatorAgainstTheExactScanOfTheBundledTheory() throws {
         let o = ScanOptions(profileParameters: ["Bg", "Cuv", "ADbar", "Agp"], tolerances: [1, 10],
                             ranges: ["Agp": ValueRange(lower: -0.2, upper: 1.6)])
-        let theory = try FKChiSquare(file: try FKTheoryFile.load(packageRoot.appendingPathComponent("Datasets/hera_fk_nlo.h5").path))
+        let theory = try FKChiSquare(file: try FKTheoryFile.read(packageRoot.appendingPathComponent("Datasets/hera_fk_nlo.h5").path))
         let emulator = try Emulator.load(packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path)
         let exact = try ScanRunner.run(model: theory, options: o)
         let other = try ScanRunner.run(model: emulator, options: o)

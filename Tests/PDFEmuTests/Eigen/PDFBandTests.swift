@@ -1,12 +1,6 @@
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
 @testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 final class PDFBandTests: XCTestCase {
@@ -156,8 +150,8 @@ final class PDFBandTests: XCTestCase {
         }
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        try r.writeHDF5(to: dir.path("bands.h5"), provenance: ["sets_file": "x.h5"])
-        var back = try PDFBandResult.readHDF5(dir.path("bands.h5"))
+        try r.write(to: dir.path("bands.h5"), provenance: ["sets_file": "x.h5"])
+        var back = try PDFBandResult.read(dir.path("bands.h5"))
         back.warnings = r.warnings
         XCTAssertEqual(back.x, r.x)
         XCTAssertEqual(back.central, r.central)
@@ -198,7 +192,7 @@ final class PDFBandTests: XCTestCase {
         XCTAssertEqual(e.status, 0, e.stderr)
         let b = try PDFEmuExecutable.run(["bands", "--theory", theory, "--sets", sets, "--x-points", "60", "--output", out, "--plot", plots])
         XCTAssertEqual(b.status, 0, b.stderr)
-        let r = try PDFBandResult.readHDF5(out)
+        let r = try PDFBandResult.read(out)
         XCTAssertEqual(r.members.count, 29)
         XCTAssertEqual(r.x.count, 60)
         let set = try EigenvectorSetResult.readMembers(sets)

@@ -1,12 +1,7 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// The emulator file is readable without pdfemu: this replays, step by step from the raw datasets, the
@@ -21,7 +16,7 @@ final class EmulatorFileTests: XCTestCase {
     func replaySnippet(loss: String?) throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 600)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 2, members: 2, loss: loss)))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 2, members: 2, loss: loss)))
         let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
         let f = try HDF5File(open: dir.file("emu.h5"))
         // act = {...}[f.attrs["activation"]]
@@ -99,7 +94,7 @@ final class EmulatorFileTests: XCTestCase {
     func testFailedSaveLeavesTheGoodFileAlone() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 400)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")))
         let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
         let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("emu.h5")))
         // A write that fails midway (the body throws) must not replace the file.
@@ -116,7 +111,7 @@ final class EmulatorFileTests: XCTestCase {
     func testDomainFlagsPointsFarFromTrainingData() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 1500)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")))
         let emu = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5"))).emulator
         XCTAssertTrue(emu.domain(at: [0.5, -0.2, 0]).inside)
         let far = emu.domain(at: [0.5 + 6 * 0.6, -0.2, 0])

@@ -1,11 +1,8 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -119,7 +116,7 @@ final class SpreadCalibrationTests: XCTestCase {
     func testCalibrationStoredRoundTrip() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 2000)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"),
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"),
                                                                                          epochs: 15, members: 3, hidden: "[16, 16]")))
         let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
         let cal = try XCTUnwrap(r.emulator.calibration)
@@ -142,7 +139,7 @@ final class SpreadCalibrationTests: XCTestCase {
         for b in val.bins where b.count >= 50 { XCTAssertGreaterThan(try XCTUnwrap(b.within2), 0.85, b.range) }
 
         // A file of the first method (factor only): its floors are not read, they count as 0.
-        try loaded.save(to: dir.file("old.h5"))
+        try loaded.write(to: dir.file("old.h5"))
         do {
             let f = try HDF5File(open: dir.file("old.h5"), writable: true)
             try f.writeAttribute("method", SpreadCalibration.factorOnlyMethod, of: "/calibration")
@@ -155,7 +152,7 @@ final class SpreadCalibrationTests: XCTestCase {
         var damaged = cal
         damaged.factors[1] = -1
         let bad = loaded.with(calibration: damaged)
-        try bad.save(to: dir.file("bad.h5"))
+        try bad.write(to: dir.file("bad.h5"))
         XCTAssertThrowsError(try Emulator.load(dir.file("bad.h5"))) { e in
             XCTAssertTrue(userMessage(e).contains("/calibration/factors"), userMessage(e))
         }
@@ -172,7 +169,7 @@ final class SpreadCalibrationTests: XCTestCase {
 
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 600)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("one.h5"),
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("one.h5"),
                                                                                          epochs: 2, hidden: "[8]")))
         let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("one.h5")))
         XCTAssertEqual(r.emulator.spreadStatus, .singleMember)

@@ -1,12 +1,6 @@
 import Foundation
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Analytic models with exactly known log Z = log ∫ π exp(−χ²/2) for a uniform box prior.

@@ -1,12 +1,4 @@
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// `pdfemu evidence --theory`: two configurations of the exact theory and their Bayes factor, and its bad input.

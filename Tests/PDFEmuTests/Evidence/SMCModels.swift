@@ -1,12 +1,7 @@
 import Foundation
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 private func normalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }

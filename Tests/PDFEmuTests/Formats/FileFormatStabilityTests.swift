@@ -1,12 +1,8 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Files written by pdfemu before the architecture change (commit 4224f0b, committed as fixtures
@@ -19,7 +15,7 @@ import PDFEmuTestSupport
 final class FileFormatStabilityTests: XCTestCase {
     /// The old scan file, read by today's code, is the result the old code printed as JSON.
     func testScanOutputWrittenBeforeReadsBackIdentically() throws {
-        let read = try ScanResult.readHDF5(Fixture.path("format_v1_scan.h5"))
+        let read = try ScanResult.read(Fixture.path("format_v1_scan.h5"))
         let oldJSON = try String(contentsOfFile: Fixture.path("format_v1_scan.json"), encoding: .utf8)
         // Timings are printed but not stored in the scan file: everything else must be equal.
         var old = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(oldJSON.utf8)) as? [String: Any])

@@ -1,12 +1,8 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Issue 8, fuzzing: mutated scan files, emulator files and configs (truncation, byte flips in the HDF5
@@ -39,7 +35,7 @@ final class CLIFuzzTests: XCTestCase {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 200)
         let text = SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 2, members: 2, hidden: "[8]")
-        _ = try FitRunner.run(config: try FitConfig.load(SyntheticScan.writeConfig(dir, text)), options: FitOptions(output: dir.file("emu.h5")))
+        _ = try FitRunner.run(config: try FitConfig.read(SyntheticScan.writeConfig(dir, text)), options: FitOptions(output: dir.file("emu.h5")))
         do {
             let f = try HDF5File(create: dir.file("pts.h5"))
             try f.write("/parameters", [0.5, -0.2, 0.1, 0.4, 0.0, -0.3], shape: [2, 3])

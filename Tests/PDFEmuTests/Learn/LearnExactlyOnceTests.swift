@@ -1,13 +1,10 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// An oracle that keeps every point it is asked (IEEE-754 bits), in order, and answers through `base`.

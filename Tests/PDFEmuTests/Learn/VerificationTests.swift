@@ -1,10 +1,6 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
 @testable import PDFEmuReport
@@ -136,10 +132,10 @@ final class VerificationTests: XCTestCase {
             XCTAssertTrue(v.answers.contains { $0.kind == "contour" })
             let dir = try TemporaryDirectory()
             defer { dir.remove() }
-            try scan.writeHDF5(to: dir.path("s.h5")) { try v.write(into: $0) }
+            try scan.write(to: dir.path("s.h5")) { try v.write(into: $0) }
             XCTAssertEqual(try Verification.read(dir.path("s.h5")), v)
-            XCTAssertEqual(try ScanResult.readHDF5(dir.path("s.h5")).profiles.count, 1)
-            XCTAssertTrue(VerificationReport.text(v).contains("\(v.certifiedCount) of \(v.answers.count) answers certified"))
+            XCTAssertEqual(try ScanResult.read(dir.path("s.h5")).profiles.count, 1)
+            XCTAssertTrue(v.text().contains("\(v.certifiedCount) of \(v.answers.count) answers certified"))
         }
     }
 

@@ -1,13 +1,10 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
 @testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// `pdfemu scan --verify` with the built-in theory, `pdfemu propose`, and their bad input.
@@ -45,7 +42,7 @@ final class VerifyProposeCLITests: XCTestCase {
         XCTAssertEqual(v.answers.map(\.name), ["minimum", "profile/Bg T2=1 lower", "profile/Bg T2=1 upper",
                                                "profile/Bg T2=10 lower", "profile/Bg T2=10 upper"])
         // The true values are the theory's, at the stored points.
-        let exact = try FKChiSquare.load(Self.theory)
+        let exact = try FKChiSquare.read(Self.theory)
         for p in v.points { XCTAssertEqual(p.trueChi2, exact.value(at: p.theta), accuracy: 1e-8 * p.trueChi2) }
         for a in v.answers { XCTAssertEqual(r.stdout.contains("\(a.name) "), true) }
         XCTAssertTrue(try String(contentsOfFile: dir.path("plots/profile_Bg.svg"), encoding: .utf8).contains("true Δχ²"))

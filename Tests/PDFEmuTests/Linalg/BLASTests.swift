@@ -1,13 +1,6 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// BLAS/LAPACK wrappers against naive loops on small matrices.

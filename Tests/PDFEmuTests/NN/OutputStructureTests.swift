@@ -1,11 +1,8 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -51,7 +48,7 @@ final class OutputStructureTests: XCTestCase {
     func testTrainingGradientMatchesFiniteDifferences() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 200)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(
             scan: dir.file("scan.h5"), output: dir.file("emu.h5"), extra: ", \"batch_size\": 1000",
             hidden: "[6]").replacingOccurrences(of: "\"seed\": 3", with: "\"loss\": {\"output_structure\": \"sum_of_squares\", \"sos_components\": 3}, \"seed\": 3")))
         XCTAssertEqual(cfg.outputStructure, .sumOfSquares)
@@ -82,7 +79,7 @@ final class OutputStructureTests: XCTestCase {
         try SyntheticScan.write(dir.file("scan.h5"), n: 3000)
         let text = SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"))
             .replacingOccurrences(of: "\"seed\": 3", with: "\"loss\": {\"output_structure\": \"sum_of_squares\", \"sos_components\": 8}, \"seed\": 3")
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, text))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, text))
         let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
         XCTAssertEqual(r.emulator.architecture.outputStructure, .sumOfSquares)
         XCTAssertLessThan(try XCTUnwrap(r.report.outputs[0].bins[1].rms), 1.0, "RMS error in Δχ² ∈ [1,10)")
@@ -112,7 +109,7 @@ final class OutputStructureTests: XCTestCase {
         let dir = TempDir()
         for (loss, key) in [("{\"output_structure\": \"squares\"}", "loss.output_structure"), ("{\"sos_components\": 0}", "loss.sos_components")] {
             let text = SyntheticScan.config(scan: "s.h5", output: "e.h5").replacingOccurrences(of: "\"seed\": 3", with: "\"loss\": \(loss), \"seed\": 3")
-            XCTAssertThrowsError(try FitConfig.load(SyntheticScan.writeConfig(dir, text))) { e in
+            XCTAssertThrowsError(try FitConfig.read(SyntheticScan.writeConfig(dir, text))) { e in
                 XCTAssertTrue(userMessage(e).contains(key), userMessage(e))
             }
         }

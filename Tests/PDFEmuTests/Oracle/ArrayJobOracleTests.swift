@@ -1,13 +1,8 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// `ArrayJobOracle` with the local scheduler: each task really runs `pdfemu chi2 --shard k/N` with the

@@ -1,13 +1,7 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// The test oracle program `pdfemu-oracle-example` (built with the package) and its formulas.

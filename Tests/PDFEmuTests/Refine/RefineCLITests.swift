@@ -1,10 +1,4 @@
 import XCTest
-@testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 import PDFEmuTestSupport
 
 /// `pdfemu refine`: bad input is one error line naming the flag or file, and nothing is written.

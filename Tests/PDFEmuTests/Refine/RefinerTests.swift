@@ -1,8 +1,6 @@
 import XCTest
 @testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
 import PDFEmuTestSupport
@@ -182,9 +180,9 @@ final class RefinerTests: XCTestCase {
     }
 
     func testOptionsNameTheSetting() {
-        XCTAssertEqual(catchSetting { try RefineOptions(epsilon: 0).check() }, .refineEpsilon)
-        XCTAssertEqual(catchSetting { try RefineOptions(stationarity: -1).check() }, .refineStationarity)
-        XCTAssertEqual(catchSetting { try RefineOptions(budget: 0).check() }, .refineBudget)
+        XCTAssertEqual(catchSetting { try RefineOptions(epsilon: 0).validate() }, .refineEpsilon)
+        XCTAssertEqual(catchSetting { try RefineOptions(stationarity: -1).validate() }, .refineStationarity)
+        XCTAssertEqual(catchSetting { try RefineOptions(budget: 0).validate() }, .refineBudget)
     }
 
     private func catchSetting(_ body: () throws -> Void) -> Setting? {

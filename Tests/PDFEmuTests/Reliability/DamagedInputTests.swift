@@ -1,12 +1,7 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Issue 8, crashes, names and damaged emulators: every bad input is one clear line, checked before
@@ -17,7 +12,7 @@ final class DamagedInputTests: XCTestCase {
         try SyntheticScan.write(dir.file("scan.h5"), n: 300)
         let text = SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 2, hidden: "[8]")
             .replacingOccurrences(of: "\"members\": 1", with: "\"members\": 2, \"precision\": \"\(precision)\"")
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, text))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, text))
         return try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5"))).emulator
     }
 
@@ -101,7 +96,7 @@ final class DamagedInputTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("emu.h5")))
         }
         let members = SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), members: 100000)
-        XCTAssertThrowsError(try FitConfig.load(SyntheticScan.writeConfig(dir, members))) { e in
+        XCTAssertThrowsError(try FitConfig.read(SyntheticScan.writeConfig(dir, members))) { e in
             XCTAssertTrue(userMessage(e).contains("network.members: must be ≤ 1000"), userMessage(e))
         }
     }
@@ -124,15 +119,15 @@ final class DamagedInputTests: XCTestCase {
     func testNonFiniteWeightsZeroScalesAndGarbledBytesAreRejected() throws {
         let dir = TempDir()
         let e = try fitTiny(dir)
-        try variant(e, weights: { $0[3] = .nan }).save(to: dir.file("nan.h5"))
+        try variant(e, weights: { $0[3] = .nan }).write(to: dir.file("nan.h5"))
         try assertLoadFails(dir.file("nan.h5"), mentions: "is nan")
-        try variant(e, weights: { $0[0] = .infinity }).save(to: dir.file("inf.h5"))
+        try variant(e, weights: { $0[0] = .infinity }).write(to: dir.file("inf.h5"))
         try assertLoadFails(dir.file("inf.h5"), mentions: "is inf")
         var zero = e.members[0].outputScale; zero[0] = 0
-        try variant(e, outputScale: zero).save(to: dir.file("zero.h5"))
+        try variant(e, outputScale: zero).write(to: dir.file("zero.h5"))
         try assertLoadFails(dir.file("zero.h5"), mentions: "output_scale: value 0 is 0")
         var inf = e.members[0].outputScale; inf[1] = .infinity
-        try variant(e, outputScale: inf).save(to: dir.file("infscale.h5"))
+        try variant(e, outputScale: inf).write(to: dir.file("infscale.h5"))
         try assertLoadFails(dir.file("infscale.h5"), mentions: "output_scale")
 
         // One weight's stored bytes changed: the checksum catches it.
@@ -216,11 +211,11 @@ final class DamagedInputTests: XCTestCase {
         }
         // Emulator files: names are checked on loading too.
         let e = try fitTiny(dir)
-        try variant(e, names: ["a", "a", "c"]).save(to: dir.file("dup.h5"))
+        try variant(e, names: ["a", "a", "c"]).write(to: dir.file("dup.h5"))
         try assertLoadFails(dir.file("dup.h5"), mentions: "parameter name \"a\" appears twice")
-        try variant(e, experiments: ["E1", ""]).save(to: dir.file("empty-exp.h5"))
+        try variant(e, experiments: ["E1", ""]).write(to: dir.file("empty-exp.h5"))
         try assertLoadFails(dir.file("empty-exp.h5"), mentions: "experiment name 1 is empty")
-        try variant(e, names: ["a", "x/y", "c"]).save(to: dir.file("slash.h5"))
+        try variant(e, names: ["a", "x/y", "c"]).write(to: dir.file("slash.h5"))
         try assertLoadFails(dir.file("slash.h5"), mentions: "contains '/'")
     }
 }

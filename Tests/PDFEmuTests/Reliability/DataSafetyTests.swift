@@ -1,12 +1,7 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Issue 8, data loss: no command writes over one of its inputs (by file identity, whatever the

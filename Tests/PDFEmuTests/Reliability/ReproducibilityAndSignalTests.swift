@@ -1,11 +1,7 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -19,7 +15,7 @@ final class ReproducibilityAndSignalTests: XCTestCase {
             let text = SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 4, hidden: "[32, 32]")
                 .replacingOccurrences(of: "\"max_minutes\": 0, \"threads\": 1", with: "\"max_minutes\": 1, \"threads\": \(threads)")
             XCTAssertTrue(text.contains("\"max_minutes\": 1,"))
-            let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, text, name: "fit\(threads).json"))
+            let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, text, name: "fit\(threads).json"))
             var runs: [FitResult] = []
             for k in 0..<2 {
                 runs.append(try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu-\(threads)-\(k).h5"))))
@@ -133,13 +129,13 @@ final class ReproducibilityAndSignalTests: XCTestCase {
         // A seed above 2⁶³ is read as the unsigned number it is, and printed so.
         let seedText = SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")
             .replacingOccurrences(of: "\"seed\": 3", with: "\"seed\": 18446744073709551615")
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, seedText))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, seedText))
         XCTAssertEqual(cfg.seed, UInt64.max)
         XCTAssertEqual(try PDFEmuExecutable.run(["fit", SyntheticScan.writeConfig(dir, seedText), "--quiet"]).status, 0)
         XCTAssertTrue(try PDFEmuExecutable.run(["inspect", dir.file("emu.h5")]).stdout.contains("seed 18446744073709551615"))
         for bad in ["-1", "1.5", "1e30"] {
             let t = seedText.replacingOccurrences(of: "18446744073709551615", with: bad)
-            XCTAssertThrowsError(try FitConfig.load(SyntheticScan.writeConfig(dir, t, name: "s.json")), bad) { e in
+            XCTAssertThrowsError(try FitConfig.read(SyntheticScan.writeConfig(dir, t, name: "s.json")), bad) { e in
                 XCTAssertTrue(userMessage(e).contains("seed"), userMessage(e))
             }
         }

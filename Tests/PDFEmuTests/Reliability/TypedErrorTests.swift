@@ -78,7 +78,7 @@ final class TypedErrorTests: XCTestCase {
         XCTAssertEqual(subject { _ = try ScanReader.read([empty]) }, .dataset(file: empty, name: "/chi2"))
         let names = Fixture.path("names_wrong_length.h5")
         XCTAssertEqual(subject { _ = try ScanReader.read([names]) }, .dataset(file: names, name: "/parameter_names"))
-        XCTAssertEqual(subject { try NameRules.check(["a", "a"], what: "parameter", source: .dataset(file: "f.h5", name: "/parameter_names")) },
+        XCTAssertEqual(subject { try NameRules.validate(["a", "a"], what: "parameter", source: .dataset(file: "f.h5", name: "/parameter_names")) },
                        .dataset(file: "f.h5", name: "/parameter_names"))
     }
 
@@ -87,8 +87,8 @@ final class TypedErrorTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let cfg = dir.path("fit.json")
         try Data(#"{"data": {"files": ["\#(Fixture.path("good.h5"))"]}, "training": {"epochz": 3}}"#.utf8).write(to: URL(fileURLWithPath: cfg))
-        XCTAssertEqual(subject { _ = try FitConfig.load(cfg) }, .key(file: cfg, key: "training.epochz"))
-        XCTAssertEqual(subject { _ = try FitConfig.load(dir.path("absent.json")) }, .file(dir.path("absent.json")))
+        XCTAssertEqual(subject { _ = try FitConfig.read(cfg) }, .key(file: cfg, key: "training.epochz"))
+        XCTAssertEqual(subject { _ = try FitConfig.read(dir.path("absent.json")) }, .file(dir.path("absent.json")))
     }
 
     // PDFEmuTheory: starting points from a scan over other parameters name the scan file.
@@ -105,12 +105,12 @@ final class TypedErrorTests: XCTestCase {
         XCTAssertEqual(subject { _ = try ScanRunner.run(model: QuadraticModel(p: 2), options: ScanOptions(bounds: ["p0": ValueRange(lower: 2, upper: 1)])) },
                        .setting(.bounds, item: "p0"))
         let notAScan = Fixture.path("good.h5")
-        XCTAssertEqual(subject { _ = try ScanResult.readHDF5(notAScan) }, .file(notAScan))
+        XCTAssertEqual(subject { _ = try ScanResult.read(notAScan) }, .file(notAScan))
     }
 
     // PDFEmuLearn: a proposal of no points names the setting; a points file that is no χ² output names the file.
     func testLearnBadInputsNameTheirSubject() throws {
-        XCTAssertEqual(subject { try ProposalOptions(count: 0).check() }, .setting(.proposalCount, item: nil))
+        XCTAssertEqual(subject { try ProposalOptions(count: 0).validate() }, .setting(.proposalCount, item: nil))
         let dir = try TemporaryDirectory()
         XCTAssertEqual(subject { _ = try OracleScanFile.merge([], into: dir.path("merged.h5")) }, .step("merge"))
         let scan = Fixture.path("good.h5")
@@ -133,7 +133,7 @@ final class TypedErrorTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let json = dir.path("ref.json")
         try Data(#"{"minimum": 1}"#.utf8).write(to: URL(fileURLWithPath: json))
-        XCTAssertEqual(subject { _ = try ReferenceData.load(json) }, .file(json))
+        XCTAssertEqual(subject { _ = try ReferenceData.read(json) }, .file(json))
         XCTAssertEqual(subject { _ = try LearningCurvePlot.figure(curveTable: dir.path("curve.tsv")) }, .file(dir.path("curve.tsv")))
     }
 }

@@ -1,12 +1,8 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -134,9 +130,9 @@ final class ScanComparisonTests: XCTestCase {
         defer { dir.remove() }
         let model = QuadraticModel(p: 3)
         let exactPath = dir.path("exact.h5"), otherPath = dir.path("other.h5")
-        try scan(model, params: ["p0", "p2"], contour: ["p0", "p2"]).writeHDF5(to: exactPath)
+        try scan(model, params: ["p0", "p2"], contour: ["p0", "p2"]).write(to: exactPath)
         try scan(ShiftedModel(base: model, shift: [0, 0, 0.2 * model.sigma(2)], offset: 0.1), params: ["p0", "p2"], contour: ["p0", "p2"])
-            .writeHDF5(to: otherPath)
+            .write(to: otherPath)
         let report = dir.path("report.json"), plots = dir.path("plots")
         let r = try PDFEmuExecutable.run(["compare", exactPath, otherPath, "--json", "--output", report, "--plot", plots])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -156,7 +152,7 @@ final class ScanComparisonTests: XCTestCase {
         XCTAssertTrue(table.stdout.contains("p2        1      upper"), table.stdout)
 
         let few = dir.path("few.h5"), out = dir.path("r2.json")
-        try scan(model, params: ["p0"], tolerances: [4]).writeHDF5(to: few)
+        try scan(model, params: ["p0"], tolerances: [4]).write(to: few)
         let bad = try PDFEmuExecutable.run(["compare", exactPath, few, "--output", out])
         XCTAssertEqual(bad.status, 1)
         XCTAssertEqual(bad.stderr, "error: \(few): tolerances 4 differ from \(exactPath)'s 1,10\n")

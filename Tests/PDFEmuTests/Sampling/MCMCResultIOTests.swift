@@ -1,12 +1,6 @@
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 final class MCMCResultIOTests: XCTestCase {
@@ -19,7 +13,7 @@ final class MCMCResultIOTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("chain.h5").path
-        try r.writeFile(path)
+        try r.write(to: path)
         do {
             let f = try HDF5File(open: path)
             let back = try MCMCResult.read(from: f, group: "/")
@@ -40,7 +34,7 @@ final class MCMCResultIOTests: XCTestCase {
         }
         // A failed write leaves nothing behind.
         let bad = dir.appendingPathComponent("missing-dir/x.h5").path
-        XCTAssertThrowsError(try r.writeFile(bad))
+        XCTAssertThrowsError(try r.write(to: bad))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["chain.h5", "scan.h5"])
         XCTAssertEqual(hdf5OpenObjectCount(), 0)
     }

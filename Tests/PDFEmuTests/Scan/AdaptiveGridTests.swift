@@ -1,13 +1,7 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// χ² = 100 + c·log(1 + x²/c) + (y − 0.3x)²: quadratic near the minimum (Hessian σ_x ≈ 1 after

@@ -1,11 +1,6 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -57,12 +52,12 @@ final class ExactModelScanTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("scan.h5").path
-        try a.writeHDF5(to: path)
-        let back = try ScanResult.readHDF5(path)
+        try a.write(to: path)
+        let back = try ScanResult.read(path)
         XCTAssertNil(back.minimum.domain)
         XCTAssertNil(back.minimum.sampleMinimum)
         XCTAssertEqual(back.minimum.chi2, a.minimum.chi2)
-        XCTAssertTrue(ScanReport.text(a).contains("exact model"))
+        XCTAssertTrue(a.text().contains("exact model"))
     }
 
     func testAModelWithoutStartsOrRegionIsRefusedWithOneLine() {

@@ -1,11 +1,6 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -90,7 +85,7 @@ final class L2SensitivityTests: XCTestCase {
         XCTAssertGreaterThan(r.pull[0], 0)
         XCTAssertLessThan(r.pull[1], 0)
         XCTAssertEqual(r.pull[0], 4 * t2.squareRoot() * sigma * (x0 - model.a) / (model.sa * model.sa), accuracy: 1e-5)
-        let text = L2Report.text(r)
+        let text = r.text()
         XCTAssertTrue(text.contains("down") && text.contains("up"), text)
         let svg = try L2Report.figure(r).svg()
         XCTAssertTrue(svg.contains(">A<") && svg.contains(">B<"), "category labels")

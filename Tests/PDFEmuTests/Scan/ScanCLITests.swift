@@ -1,12 +1,5 @@
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Runs the built `pdfemu` executable (next to the test bundle) on bad input and on shard files.
@@ -66,7 +59,7 @@ final class ScanCLITests: XCTestCase {
             var o = ScanOptions(points: 9, shard: ShardSpec(index: k, count: 2))
             o.contours = [["p0", "p1"]]; o.rays = 8
             let p = dir.appendingPathComponent("s\(k).h5").path
-            try ScanRunner.run(model: m, options: o).writeHDF5(to: p)
+            try ScanRunner.run(model: m, options: o).write(to: p)
             paths.append(p)
         }
         let out = dir.appendingPathComponent("merged.h5").path
@@ -80,7 +73,7 @@ final class ScanCLITests: XCTestCase {
         let ok = try run(["merge", out, paths[1], paths[0]])
         XCTAssertEqual(ok.status, 0, ok.err)
         XCTAssertTrue(ok.out.contains("minimum: χ²_min"), ok.out)
-        let merged = try ScanResult.readHDF5(out)
+        let merged = try ScanResult.read(out)
         XCTAssertEqual(merged.profiles.map { $0.parameter }, ["p0", "p1", "p2"])
         XCTAssertEqual(merged.contours.count, 1)
         XCTAssertNil(merged.shard)

@@ -1,11 +1,6 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -40,7 +35,7 @@ final class ScanMCMCTests: XCTestCase {
             XCTAssertEqual(c.effectiveSampleSize[k], mc.chains.reduce(0) { $0 + $1.result.effectiveSampleSize[k] }, accuracy: 1e-9)
         }
         // The report prints the MCMC section with T² and the marginal table.
-        let text = ScanReport.text(r)
+        let text = r.text()
         XCTAssertTrue(text.contains("MCMC: 2 of 2 independent runs"), text)
         XCTAssertTrue(text.contains("T² = 4"), text)
         XCTAssertTrue(text.contains("68% low"), text)
@@ -59,7 +54,7 @@ final class ScanMCMCTests: XCTestCase {
         let c = try XCTUnwrap(r.mcmc?.combined)
         // Two parameters at T² = 1 inside a ±1σ box: about 1 − 0.683² ≈ 53% of samples outside.
         XCTAssertEqual(c.outsideDomainFraction, 1 - 0.6827 * 0.6827, accuracy: 0.08)
-        XCTAssertTrue(ScanReport.text(r).contains("outside the training domain"))
+        XCTAssertTrue(r.text().contains("outside the training domain"))
     }
 
     func testHMCRunInsideAScan() throws {

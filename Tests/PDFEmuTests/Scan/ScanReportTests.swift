@@ -1,11 +1,7 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -14,7 +10,7 @@ final class ScanReportTests: XCTestCase {
         let m = BananaModel()
         let r = try ScanRunner.run(model: m, options: ScanOptions(tolerances: [1, 10], contours: [["x", "y"]], rays: 12,
                                                                   lagrangeExpressions: ["x + z"]))
-        let text = ScanReport.text(r)
+        let text = r.text()
         if ProcessInfo.processInfo.environment["PDFEMU_SHOW_REPORT"] != nil { print(text) }
         XCTAssertTrue(text.contains("errors at Δχ² = 1 (T = 1)"), text)
         XCTAssertTrue(text.contains("errors at Δχ² = 10 (T = 3.162)"), text)
@@ -35,20 +31,20 @@ final class ScanReportTests: XCTestCase {
     func testSummarySaysWhatTheSpreadIs() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 600)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("one.h5"),
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("one.h5"),
                                                                                          epochs: 2, hidden: "[8]")))
         let one = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("one.h5"))).emulator
         let r = try ScanRunner.run(model: one, options: ScanOptions(profileParameters: ["a"], points: 5))
         XCTAssertEqual(r.minimum.spreadStatus, .singleMember)
-        let text = ScanReport.text(r)
+        let text = r.text()
         XCTAssertTrue(text.contains("no ensemble spread: 1 member"), text)
         XCTAssertFalse(text.contains("spread at the minimum ±"), text)
-        try r.writeHDF5(to: dir.file("scan_out.h5"))
-        XCTAssertEqual(try ScanResult.readHDF5(dir.file("scan_out.h5")).minimum.spreadStatus, .singleMember)
+        try r.write(to: dir.file("scan_out.h5"))
+        XCTAssertEqual(try ScanResult.read(dir.file("scan_out.h5")).minimum.spreadStatus, .singleMember)
 
         let bundled = try Emulator.load(packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path)
         let b = try ScanRunner.run(model: bundled, options: ScanOptions(profileParameters: [bundled.parameterNames[0]], points: 5))
         XCTAssertEqual(b.minimum.spreadStatus, bundled.members.count > 1 ? .uncalibrated : .singleMember)
-        if bundled.members.count > 1 { XCTAssertTrue(ScanReport.text(b).contains("uncalibrated ensemble spread at the minimum ±"), ScanReport.text(b)) }
+        if bundled.members.count > 1 { XCTAssertTrue(b.text().contains("uncalibrated ensemble spread at the minimum ±"), b.text()) }
     }
 }

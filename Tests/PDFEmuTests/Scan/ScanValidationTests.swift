@@ -1,11 +1,6 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -42,7 +37,7 @@ final class ScanValidationTests: XCTestCase {
         let pr = r.profiles[0]
         for k in pr.values.indices { XCTAssertEqual(pr.inside[k], abs(pr.values[k] - m.mu[1]) <= 2 * s + 1e-12) }
         XCTAssertEqual(pr.inside.filter { !$0 }.count, 8)
-        let text = ScanReport.text(r)
+        let text = r.text()
         XCTAssertTrue(text.contains("points outside the training domain"), text)
     }
 

@@ -1,12 +1,7 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 final class ShardMergeTests: XCTestCase {
@@ -25,8 +20,8 @@ final class ShardMergeTests: XCTestCase {
     func testHDF5RoundTripKeepsEverything() throws {
         let m = QuadraticModel(p: 5, quartic: 0.2)
         let r = try ScanRunner.run(model: m, options: options)
-        try r.writeHDF5(to: path("full.h5"))
-        let back = try ScanResult.readHDF5(path("full.h5"))
+        try r.write(to: path("full.h5"))
+        let back = try ScanResult.read(path("full.h5"))
         XCTAssertEqual(back, r.withoutTiming)
         XCTAssertEqual(hdf5OpenObjectCount(), 0)
         // The layout documented in docs/FORMAT.md.
@@ -48,7 +43,7 @@ final class ShardMergeTests: XCTestCase {
         let full = try ScanRunner.run(model: m, options: options)
         XCTAssertEqual(full.units.count, 5 + 2 + 1 + 3)
         XCTAssertEqual(full.mcmc?.chains.count, 3)
-        try full.writeHDF5(to: path("full.h5"))
+        try full.write(to: path("full.h5"))
         var shardPaths: [String] = []
         for k in [2, 0, 1] {
             var o = options
@@ -58,13 +53,13 @@ final class ShardMergeTests: XCTestCase {
             XCTAssertEqual(r.profiles.count + r.contours.count + r.lagrange.count + (r.mcmc?.chains.count ?? 0),
                            full.units.indices.filter { $0 % 3 == k }.count)
             XCTAssertEqual(r.mcmc?.chains.count, 1)  // units 8, 9, 10 are the chains: one per shard
-            try r.writeHDF5(to: path("s\(k).h5"))
+            try r.write(to: path("s\(k).h5"))
             shardPaths.append(path("s\(k).h5"))
         }
         try ScanMergeIO.merge(shardPaths, into: path("merged.h5"))
-        XCTAssertEqual(try ScanResult.readHDF5(path("merged.h5")), try ScanResult.readHDF5(path("full.h5")))
-        XCTAssertEqual(try ScanResult.readHDF5(path("merged.h5")), full.withoutTiming)
-        XCTAssertEqual(try ScanResult.readHDF5(path("merged.h5")).mcmc, full.mcmc)
+        XCTAssertEqual(try ScanResult.read(path("merged.h5")), try ScanResult.read(path("full.h5")))
+        XCTAssertEqual(try ScanResult.read(path("merged.h5")), full.withoutTiming)
+        XCTAssertEqual(try ScanResult.read(path("merged.h5")).mcmc, full.mcmc)
 
         // Misfits: missing, duplicated, another run, an unsharded file. Nothing is written.
         func failure(_ paths: [String]) -> String {
@@ -76,7 +71,7 @@ final class ShardMergeTests: XCTestCase {
         var other = options
         other.points = 17
         other.shard = ShardSpec(index: 0, count: 3)
-        try ScanRunner.run(model: m, options: other).writeHDF5(to: path("other.h5"))
+        try ScanRunner.run(model: m, options: other).write(to: path("other.h5"))
         XCTAssertTrue(failure([path("other.h5"), shardPaths[0], shardPaths[2]]).contains("different run"))
         XCTAssertTrue(failure([path("full.h5")]).contains("not a shard output"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("bad.h5")))

@@ -1,13 +1,7 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Batched evaluation, SHA-256, the Sobol sequence and the design sampler.
@@ -21,19 +15,19 @@ final class TheoryBatchAndDesignTests: XCTestCase {
         var seen: [Int] = []
         let r = model.evaluateBatch(points, chunk: 8) { seen.append($0) }
         XCTAssertEqual(seen, [256, 300], "progress every 32 chunks")
-        XCTAssertTrue(r.chi2[5].isNaN)
+        XCTAssertTrue(r.value[5].isNaN)
         XCTAssertTrue((0..<7).allSatisfy { r.perExperiment[5 * 7 + $0].isNaN })
-        XCTAssertEqual(r.undefined.first?.row, 5)
-        XCTAssertEqual(r.undefined.first?.reason.description, "sum rule undefined: B(Buv, Cuv+1) has argument -0.3 ≤ 0 (from Buv = -0.3)")
+        XCTAssertEqual(r.undefinedReasons.firstIndex { $0 != nil }, 5)
+        XCTAssertEqual(r.undefinedReasons[5], "sum rule undefined: B(Buv, Cuv+1) has argument -0.3 ≤ 0 (from Buv = -0.3)")
         for i in 0..<300 where i != 5 && i != 9 {
             let single = try model.chi2PerExperiment(at: Array(points[(i * 14)..<((i + 1) * 14)])).get()
-            XCTAssertEqual(r.chi2[i], single.total, accuracy: 1e-10 * single.total)
-            XCTAssertEqual(r.chi2[i], rows.chi2[i], accuracy: 1e-9 * rows.chi2[i])
+            XCTAssertEqual(r.value[i], single.total, accuracy: 1e-10 * single.total)
+            XCTAssertEqual(r.value[i], rows.chi2[i], accuracy: 1e-9 * rows.chi2[i])
             for e in 0..<7 { XCTAssertEqual(r.perExperiment[i * 7 + e], single.perExperiment[e], accuracy: 1e-10 * single.perExperiment[e]) }
         }
         let totalOnly = model.evaluateBatch(points, perExperiment: false)
         XCTAssertTrue(totalOnly.perExperiment.isEmpty)
-        XCTAssertEqual(totalOnly.chi2[17], r.chi2[17])
+        XCTAssertEqual(totalOnly.value[17], r.value[17])
     }
 
     func testSHA256KnownVectors() {

@@ -1,13 +1,8 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// `pdfemu chi2`, `pdfemu sample` and `pdfemu scan --theory` as a user runs them.

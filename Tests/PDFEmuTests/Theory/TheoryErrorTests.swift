@@ -1,13 +1,10 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
 @testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// Undefined points, bad theory files and bad options: one clear line each, never a crash.
@@ -101,7 +98,7 @@ final class TheoryErrorTests: XCTestCase {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         func message(_ path: String) -> String {
-            do { _ = try FKTheoryFile.load(path); return "" } catch { return userMessage(error) }
+            do { _ = try FKTheoryFile.read(path); return "" } catch { return userMessage(error) }
         }
         XCTAssertEqual(message(dir.path("none.h5")), "\(dir.path("none.h5")): no such file")
         for name in ["data", "stat", "uncorr_sys", "corr_sys", "fk", "xgrid", "flavours", "experiment_index", "experiment_names", "kinematics"] {

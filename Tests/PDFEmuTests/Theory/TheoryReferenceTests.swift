@@ -1,13 +1,7 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
 @testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// The exact χ² against independent float64 numpy/scipy values and against the bundled scan.

@@ -1,13 +1,6 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
-@testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// The scan machinery on the exact χ², against MINUIT (iminuit) on the same χ²

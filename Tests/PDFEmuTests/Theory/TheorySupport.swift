@@ -1,13 +1,7 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
-@testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
 @testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// The bundled theory file and the shared reference values.
@@ -22,7 +16,7 @@ enum Theory {
         .appendingPathComponent("shared/datasets/hera14_reference.json").path
 
     /// The file, loaded once.
-    static let file: FKTheoryFile = { try! FKTheoryFile.load(path) }()
+    static let file: FKTheoryFile = { try! FKTheoryFile.read(path) }()
     /// The default (14-parameter) χ², built once.
     static let chi2: FKChiSquare = { try! FKChiSquare(file: file) }()
     /// All 16 parameters free.

@@ -1,18 +1,13 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 final class FitConfigTests: XCTestCase {
     func load(_ json: String) throws -> FitConfig {
         let dir = TempDir()
-        return try FitConfig.load(SyntheticScan.writeConfig(dir, json))
+        return try FitConfig.read(SyntheticScan.writeConfig(dir, json))
     }
 
     func expectError(_ json: String, naming key: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -24,7 +19,7 @@ final class FitConfigTests: XCTestCase {
     }
 
     func testBundledConfigLoads() throws {
-        let c = try FitConfig.load(packageRoot.appendingPathComponent("Configs/hera14.json").path)
+        let c = try FitConfig.read(packageRoot.appendingPathComponent("Configs/hera14.json").path)
         XCTAssertEqual(c.files, ["Datasets/hera14_train.h5"])
         XCTAssertEqual(c.hidden, [256, 256, 256])
     }
@@ -47,7 +42,7 @@ final class FitConfigTests: XCTestCase {
         XCTAssertEqual(scalar.outputStructure, .direct)
         expectError(#"{"data": {"files": ["x.h5"], "target_is_chi2": false, "target_dataset": "/xsec"}, "loss": {"output_structure": "sum_of_squares"}}"#,
                     naming: "loss.output_structure")
-        let bundled = try FitConfig.load(packageRoot.appendingPathComponent("Configs/hera14.json").path)
+        let bundled = try FitConfig.read(packageRoot.appendingPathComponent("Configs/hera14.json").path)
         XCTAssertEqual(bundled.outputStructure, c.outputStructure)
         XCTAssertEqual(bundled.weightPower, c.weightPower)
         XCTAssertEqual(bundled.maxDeltaChi2, c.maxDeltaChi2)

@@ -1,11 +1,7 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
 @testable import PDFEmuReport
 import PDFEmuTestSupport
 
@@ -13,7 +9,7 @@ final class FitRunnerTests: XCTestCase {
     func testFitLearnsSyntheticChi2AndRoundTrips() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 3000)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), members: 2)))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), members: 2)))
         let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
         XCTAssertFalse(r.diverged)
         XCTAssertEqual(r.emulator.members.count, 2)
@@ -59,7 +55,7 @@ final class FitRunnerTests: XCTestCase {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 800)
         let text = SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 6, hidden: "[16]")
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, text))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, text))
         let full = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("full.h5")))
         var epochs = 0
         let part = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5"), checkpointInterval: 0),
@@ -77,7 +73,7 @@ final class FitRunnerTests: XCTestCase {
         try SyntheticScan.write(dir.file("scan.h5"), n: 600)
         let text = SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), extra: ", \"optimizer\": \"sgd\", \"momentum\": 0.99, \"schedule\": \"constant\"", epochs: 30, hidden: "[16]")
             .replacingOccurrences(of: "\"learning_rate\": 0.003", with: "\"learning_rate\": 50")
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, text))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, text))
         do {
             let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
             XCTAssertTrue(r.diverged)
@@ -92,7 +88,7 @@ final class FitRunnerTests: XCTestCase {
     func testNaNRowsAreDroppedAndCounted() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 500, nanRows: 7)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: 1, hidden: "[8]")))
         let r = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("emu.h5")))
         XCTAssertEqual(r.droppedRows, 7)
     }
@@ -100,7 +96,7 @@ final class FitRunnerTests: XCTestCase {
     func testOutputInMissingDirectoryFailsBeforeTraining() throws {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 200)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("nope/emu.h5"), epochs: 1)))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(scan: dir.file("scan.h5"), output: dir.file("nope/emu.h5"), epochs: 1)))
         XCTAssertThrowsError(try FitRunner.run(config: cfg, options: FitOptions(output: cfg.output))) { e in
             XCTAssertTrue(userMessage(e).contains("does not exist"), userMessage(e))
         }

@@ -1,12 +1,6 @@
 import Foundation
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// A temporary directory removed when the value is released.

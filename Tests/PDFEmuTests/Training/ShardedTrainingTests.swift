@@ -1,12 +1,7 @@
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
-@testable import PDFEmuAnalysis
-@testable import PDFEmuLearn
-@testable import PDFEmuReport
 import PDFEmuTestSupport
 
 /// A batch split over threads (`training.threads` shards, each a block of rows on its own thread with its
@@ -16,7 +11,7 @@ final class ShardedTrainingTests: XCTestCase {
     func trainer<T: NNScalar>(_: T.Type, threads: Int, epochs: Int = 1, batch: Int = 256) throws -> (Trainer<T>, TempDir) {
         let dir = TempDir()
         try SyntheticScan.write(dir.file("scan.h5"), n: 1200)
-        var cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, SyntheticScan.config(
+        var cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, SyntheticScan.config(
             scan: dir.file("scan.h5"), output: dir.file("emu.h5"), epochs: epochs, hidden: "[24, 16]",
             loss: #"{"output_structure": "sum_of_squares", "sos_components": 4}"#)))
         cfg.perExperiment = true

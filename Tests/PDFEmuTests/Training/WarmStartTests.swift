@@ -1,6 +1,4 @@
 import XCTest
-@testable import PDFEmuCore
-@testable import PDFEmuIO
 @testable import PDFEmuNetwork
 
 /// A refit warm-starts from the previous emulator whatever network the config describes — the default
@@ -12,7 +10,7 @@ final class WarmStartTests: XCTestCase {
         try SyntheticScan.write(scan, n: 600)
         let text = SyntheticScan.config(scan: scan, output: dir.file("first.h5"), epochs: 5, members: 2, hidden: "[16, 16]",
                                         loss: #"{"output_structure": "sum_of_squares", "sos_components": 8}"#)
-        let cfg = try FitConfig.load(SyntheticScan.writeConfig(dir, text))
+        let cfg = try FitConfig.read(SyntheticScan.writeConfig(dir, text))
         let first = try FitRunner.run(config: cfg, options: FitOptions(output: dir.file("first.h5")))
         XCTAssertFalse(first.warmStarted)
         let previous = try Emulator.load(dir.file("first.h5"))
@@ -24,7 +22,7 @@ final class WarmStartTests: XCTestCase {
         // Another number of components is another network: skipped, with both structures named.
         let other = SyntheticScan.config(scan: scan, output: dir.file("third.h5"), epochs: 5, members: 2, hidden: "[16, 16]",
                                          loss: #"{"output_structure": "sum_of_squares", "sos_components": 4}"#)
-        let cfg2 = try FitConfig.load(SyntheticScan.writeConfig(dir, other, name: "fit2.json"))
+        let cfg2 = try FitConfig.read(SyntheticScan.writeConfig(dir, other, name: "fit2.json"))
         lines = []
         let third = try FitRunner.run(config: cfg2, options: FitOptions(output: dir.file("third.h5"), warmStart: previous),
                                       log: { lines.append($0) })
