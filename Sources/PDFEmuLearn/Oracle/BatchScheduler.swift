@@ -25,6 +25,14 @@ package protocol BatchScheduler: Sendable {
     /// `jobs` has ended, whatever its state. Returns the job id.
     func submitAfter(_ jobs: [String], command: String, jobName: String, directory: String,
                      logDirectory: String) throws(OracleError) -> String
+    /// How task `index` of array job `job` ended in the scheduler's words (e.g. `TIMEOUT`, `CANCELLED`,
+    /// `FAILED`, `COMPLETED`), or nil when the scheduler no longer knows (or cannot say).
+    func endState(job: String, index: Int) -> String?
+}
+
+extension BatchScheduler {
+    /// Default: the scheduler cannot say.
+    package func endState(job: String, index: Int) -> String? { nil }
 }
 
 /// Slurm settings of an array job: the programs pdfemu calls and what it adds to every submission.
@@ -118,6 +126,15 @@ package struct SlurmScheduler: BatchScheduler {
         // One index per line; a pending array not yet split may show its list (`0-3`, `1,3`, `0-3%2`).
         for line in r.stdout.split(separator: "\n") { active.formUnion(Self.indices(line.trimmingCharacters(in: .whitespaces))) }
         return active
+    }
+
+    /// `squeue -h -t all -j JOB_INDEX -o %T`: Slurm keeps an ended task visible for `MinJobAge` seconds
+    /// (default 300) without accounting storage; nil once it has forgotten it or squeue fails.
+    package func endState(job: String, index: Int) -> String? {
+        guard let r = try? BatchProcess.run(settings.queueCommand, ["-h", "-t", "all", "-j", "\(job)_\(index)", "-o", "%T"]),
+              r.status == 0 else { return nil }
+        let state = r.stdout.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return state.isEmpty ? nil : state
     }
 
     /// The indices of an array list (`0-2,5`, `[0-3%2]`); malformed parts are skipped.
