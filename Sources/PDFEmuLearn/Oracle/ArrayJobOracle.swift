@@ -319,8 +319,12 @@ package struct ArrayJobOracle: ChiSquareOracle {
     /// The last line of the newest log of shard `k` (`logs/JOB_k.out`), or a note that there is none.
     private func lastLogLine(dir: String, shard k: Int) -> String {
         let logs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/logs")) ?? []
-        let mine = logs.filter { $0.hasSuffix("_\(k).out") }
-            .sorted { (Int($0.split(separator: "_").first ?? "") ?? 0) < (Int($1.split(separator: "_").first ?? "") ?? 0) }
+        // JOB_k.out, newest job last: Slurm's numeric ids, the local scheduler's local-SEQ (by its number)
+        func job(_ name: String) -> Int {
+            let j = name.split(separator: "_").first.map(String.init) ?? ""
+            return Int(String(j.reversed().prefix(while: \.isNumber).reversed())) ?? 0
+        }
+        let mine = logs.filter { $0.hasSuffix("_\(k).out") }.sorted { job($0) < job($1) }
         guard let last = mine.last else { return "no task log: cancelled before it started?" }
         return "logs/\(last): " + (ShellCommand.lastLine(of: dir + "/logs/" + last) ?? "empty")
     }

@@ -98,6 +98,8 @@ final class ArrayJobOracleTests: XCTestCase {
             XCTAssertTrue(error.description.contains("run again"), error.description)
             // How the last task of the shard ended, in the scheduler's words (Slurm: TIMEOUT, CANCELLED, …).
             XCTAssertTrue(error.description.contains("ended FAILED (exit status "), error.description)
+            // … and the log of that last task (each shard ran twice: not the first array's log)
+            XCTAssertFalse(error.description.contains("logs/local-1_"), error.description)
         }
         XCTAssertTrue(lines.lines.contains { $0.contains("did not land (task local-") && $0.contains("ended FAILED (exit status ") },
                       lines.lines.joined(separator: "\n"))
