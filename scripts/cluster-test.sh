@@ -9,6 +9,12 @@
 # 2. pdfemu learn (tiny network, 14 parameters) through arrays: uninterrupted vs in-process (same seed),
 #    then with the driver SIGKILLed while an array runs and resumed; the count file proves zero lost and
 #    zero repeated evaluations. Prints the per-batch overhead (timing.tsv).
+# 3. pdfemu refine (bundled emulator, 14 parameters, Agp's Δχ² = 10 ends, 4 iterations) through arrays of
+#    2 tasks: answers identical to the in-process refine, evaluations counted = points stored; the driver
+#    SIGKILLed while its second array runs and the same command run again with the same --state: the
+#    array is waited for, nothing evaluated twice, the same answers.
+# (e) a task past its time limit (--time-limit 1, one task sleeping longer): Slurm ends it (TIMEOUT), the
+#    driver names the shard and the state, only that shard goes again (runs in the background, 60–90 s).
 # Skipped (exit 0, one line) only where Slurm/MUNGE or hdf5-tools cannot be installed. PDFEMU: the
 # executable (default: a debug build made here); KEEP=1 keeps the work directory.
 set -euo pipefail
