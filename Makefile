@@ -79,9 +79,10 @@ examples: setup
 cluster-setup:
 	@scripts/slurm-cluster.sh install || [ $$? = 3 ]
 
-## cluster-test: pdfemu chi2 and learn through Slurm array jobs on a real single-node Slurm started in a temporary
-## directory (scripts/cluster-test.sh; faults: a cancelled task, damaged and foreign shards, a failing task, a
-## killed driver); says "skipped" in one line where Slurm cannot be installed
+## cluster-test: pdfemu chi2, learn and refine through Slurm array jobs on a real single-node Slurm started in a
+## temporary directory (scripts/cluster-test.sh; faults: a cancelled task, damaged and foreign shards, a failing
+## task, a task past its time limit, a killed learn and refine driver); says "skipped" in one line where Slurm
+## cannot be installed
 cluster-test: setup
 	$(SWIFT) build --product pdfemu
 	PDFEMU=$(CURDIR)/.build/debug/pdfemu scripts/cluster-test.sh

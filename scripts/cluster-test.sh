@@ -9,6 +9,12 @@
 # 2. pdfemu learn (tiny network, 14 parameters) through arrays: uninterrupted vs in-process (same seed),
 #    then with the driver SIGKILLed while an array runs and resumed; the count file proves zero lost and
 #    zero repeated evaluations. Prints the per-batch overhead (timing.tsv).
+# 3. pdfemu refine (bundled emulator, 14 parameters, Agp's Δχ² = 10 ends, 4 iterations) through arrays of
+#    2 tasks: answers identical to the in-process refine, evaluations counted = points stored; the driver
+#    SIGKILLed while its second array runs and the same command run again with the same --state: the
+#    array is waited for, nothing evaluated twice, the same answers.
+# (e) a task past its time limit (--time-limit 1, one task sleeping longer): Slurm ends it (TIMEOUT), the
+#    driver names the shard and the state, only that shard goes again (runs in the background, 60–90 s).
 # Skipped (exit 0, one line) only where Slurm/MUNGE or hdf5-tools cannot be installed. PDFEMU: the
 # executable (default: a debug build made here); KEEP=1 keeps the work directory.
 set -euo pipefail
@@ -28,10 +34,11 @@ if [ -z "${PDFEMU:-}" ]; then swift build --product pdfemu >/dev/null; PDFEMU=$R
 export PDFEMU THEORY=$ROOT/Datasets/hera_fk_nlo.h5
 
 D=$(mktemp -d /tmp/slurmXXXX) W=$(mktemp -d /tmp/pdfemu-clusterXXXX)
-DRIVER=""
+DRIVER="" SLOWRUN=""
 cleanup() {
     local rc=$?
     [ -n "$DRIVER" ] && kill -KILL "$DRIVER" 2>/dev/null || true
+    [ -n "$SLOWRUN" ] && kill -KILL "$SLOWRUN" 2>/dev/null || true
     # (absolute path: the test runs in $W) the cluster's directory goes only once its daemons are gone
     if "$ROOT/scripts/slurm-cluster.sh" stop "$D" >"$W/slurm-stop.log" 2>&1; then rm -rf "$D"; else
         cat "$W/slurm-stop.log" >&2; say "the cluster in $D did not stop: see $D/pids"; rc=1
@@ -139,6 +146,13 @@ med=$(printf '%s\n' "${over[@]}" | sort -g | sed -n 2p)
 say "overhead per batch (submit + wait + merge, χ² excluded): median $med s of ${over[*]} s"
 awk -v m="$med" 'BEGIN { exit !(m < 5) }' || fail "overhead per batch $med s ≥ 5 s"
 
+# (e) a task past its time limit: Slurm ends it (TIMEOUT) — the driver names the shard and the reason and
+# submits that shard alone again. Slurm's limits are whole minutes, enforced every 30 s: 60–90 s, so this
+# runs in the background during parts 2 and 3 and is checked at the end. Task 1 sleeps before evaluating.
+( export COUNT=$W/count_timeout SLEEP=0.01 SLOW_TASK=1 SLOW_ONCE=$W/slow_once
+  exec "$PDFEMU" chi2 --oracle "$ORACLE" --input pts.h5 --output timeout.h5 "${ARRAY[@]}" --time-limit 1 ) >chi2_timeout.log 2>&1 &
+SLOWRUN=$!
+
 # ---- 2. pdfemu learn through arrays ----
 "$PDFEMU" sample --theory "$THEORY" --n 200 --seed 7 --output init.h5 >/dev/null
 python3 - "$ROOT/Configs/learn_small.json" learn_tiny.json <<'EOF'
@@ -175,7 +189,7 @@ wait_for 120 killable || { cat learn_kill.log >&2; fail "round 2's proposal arra
 kill -KILL "$DRIVER"; wait "$DRIVER" 2>/dev/null || true; DRIVER=""
 say "fault: driver SIGKILLed while array $(sed -n 's/.*submitted array job \([0-9]*\).*/\1/p' learn_kill.log | tail -n 1) ran ($(squeue -h -r -o %K | wc -l) task(s) queued or running)"
 "$PDFEMU" "${LEARN[@]}" --oracle "$ORACLE" --state st_kill "${ARRAY[@]}" --resume >learn_resume.log 2>&1 || true
-first=$(grep -m 1 '^batch ' learn_resume.log || true)
+first=$(grep '^batch ' learn_resume.log | grep -v -m 1 'merged by an earlier run' || true)
 case "$first" in *"(0 array(s) submitted); merged into"*) ;;
     *) cat learn_resume.log >&2; fail "the resumed run did not take the killed run's array without submitting (first batch line: $first)" ;; esac
 say "resumed: the killed run's array was waited for and merged, nothing submitted again: ${first%%;*}"
@@ -193,4 +207,69 @@ else
     say "note: after the resume the evaluated points differ from the uninterrupted run (learn refits the interrupted round on resume; see docs/CLUSTER.md)"
 fi
 say "overhead per batch (s; wait_s includes the χ²): $(awk 'NR > 1 { n++; s += $5; w += $6; m += $7 } END { printf "%d batches, mean submit %.3f, wait %.3f, merge %.3f", n, s/n, w/n, m/n }' st_array/batches/timing.tsv)"
+
+# ---- 3. pdfemu refine through arrays ----
+# All 14 parameters of the bundled emulator, the Δχ² = 10 ends of Agp (where the emulator is off, so each
+# iteration has work left) and the minimum: 45 points, then 30 per iteration (values only: each answer's
+# trial point and its 14 forward differences); --budget 140 stops it after 4 iterations (exit status 1:
+# not every answer certified, the output written). Arrays of 2 tasks.
+E=$ROOT/Datasets/hera14_emulator.h5
+"$PDFEMU" scan --emulator "$E" --params Agp --tolerance 10 --bound Bg=-0.5:2 --output rscan.h5 >/dev/null
+REFINE=(refine --emulator "$E" --scan rscan.h5 --bound Bg=-0.5:2 --budget 140)
+RARRAY=(--scheduler slurm --tasks 2 --poll-interval 0.1)
+refined() {  # NAME [ARGS...]: refine writing NAME.h5 and NAME.json (stderr NAME.log); exit status 0 or 1 without error
+    local name=$1 st=0; shift
+    "$PDFEMU" "${REFINE[@]}" "$@" --output "$name.h5" --json >"$name.json" 2>"$name.log" || st=$?
+    { [ "$st" -le 1 ] && ! grep -q '^error:' "$name.log" && [ -s "$name.h5" ]; } || { cat "$name.log" >&2; fail "refine $name exited $st"; }
+}
+answers() {  # JSON: the refined scan and its answers, without what counts this invocation's own evaluations
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); r = d.get("refine", {})
+for k in ("evaluations", "reused", "batches", "timing"): r.pop(k, None)
+d.pop("timing", None); d.pop("runID", None)
+print(json.dumps(d, sort_keys=True))' "$1"
+}
+refined ref_inproc --oracle "fk:$THEORY"
+export COUNT=$W/count_refine SLEEP=0.02
+refined ref_array --oracle "$ORACLE" --state rst_array "${RARRAY[@]}"
+stored() { local f t=0; for f in "$1"/batch_*.h5; do t=$((t + $(rows "$f"))); done; echo $t; }  # refine's --state
+[ "$(sum "$COUNT")" = "$(stored rst_array)" ] && [ "$(batched rst_array)" = "$(stored rst_array)" ] \
+    || fail "refine: $(sum "$COUNT") evaluations counted, $(batched rst_array) points in the batches, $(stored rst_array) stored"
+[ "$(answers ref_inproc.json)" = "$(answers ref_array.json)" ] || fail "refine through arrays differs from the in-process refine (ref_inproc.json vs ref_array.json)"
+same ref_inproc.h5 ref_array.h5 /refine/exact_value /refine/theta /refine/true_chi2 /refine/error /refine/stationarity /minimum/theta
+say "refine: $(sum "$COUNT") evaluations for the $(stored rst_array) points asked in $(ls -d rst_array/batches/batch-* | wc -l) arrays, none repeated; answers identical to the in-process refine"
+
+# the refine driver SIGKILLed while its second array runs, then the same command again with the same --state
+export COUNT=$W/count_refine_kill
+"$PDFEMU" "${REFINE[@]}" --oracle "$ORACLE" --state rst_kill "${RARRAY[@]}" --output ref_kill.h5 >refine_kill.log 2>&1 &
+DRIVER=$!
+rkillable() { [ "$(grep -c 'submitted array job' refine_kill.log)" -ge 2 ] && [ "$(grep -c 'merged into' refine_kill.log)" -lt 2 ]; }
+wait_for 120 rkillable || { cat refine_kill.log >&2; fail "refine's second array never submitted (refine_kill.log)"; }
+kill -KILL "$DRIVER"; wait "$DRIVER" 2>/dev/null || true; DRIVER=""
+killed=$(sed -n 's/.*submitted array job \([0-9]*\).*/\1/p' refine_kill.log | tail -n 1)
+kbatch=$(sed -n 's/^batch \([0-9a-f]*\): submitted array job '"$killed"' .*/\1/p' refine_kill.log)
+say "fault: refine driver SIGKILLed while array $killed ran ($(squeue -h -r -j "$killed" -o %K 2>/dev/null | wc -l) task(s) queued or running)"
+st=0; "$PDFEMU" "${REFINE[@]}" --oracle "$ORACLE" --state rst_kill "${RARRAY[@]}" --output ref_kill.h5 >refine_resume.log 2>&1 || st=$?
+{ [ "$st" -le 1 ] && ! grep -q '^error:' refine_resume.log; } || { cat refine_resume.log >&2; fail "the resumed refine exited $st"; }
+grep -q "^batch $kbatch: .*(0 array(s) submitted)" refine_resume.log \
+    || { cat refine_resume.log >&2; fail "the resumed refine did not take the killed run's array $killed without submitting"; }
+[ "$(sum "$COUNT")" = "$(stored rst_kill)" ] && [ "$(batched rst_kill)" = "$(stored rst_kill)" ] \
+    || fail "killed+resumed refine: $(sum "$COUNT") evaluations counted for $(stored rst_kill) points stored, $(batched rst_kill) in the batches"
+same ref_inproc.h5 ref_kill.h5 /refine/exact_value /refine/theta /refine/true_chi2 /refine/error /refine/stationarity /minimum/theta
+# once more (every point is in --state now: nothing is asked), for the whole JSON
+refined ref_kill_again --oracle "$ORACLE" --state rst_kill "${RARRAY[@]}"
+[ "$(sum "$COUNT")" = "$(stored rst_kill)" ] || fail "refine run again on a complete --state evaluated points"
+[ "$(answers ref_inproc.json)" = "$(answers ref_kill_again.json)" ] || fail "the killed and resumed refine differs from the in-process refine (ref_kill_again.json)"
+say "refine killed and resumed: array $killed waited for and merged, nothing submitted again; $(sum "$COUNT") evaluations for $(stored rst_kill) points, none repeated; answers identical"
+
+# ---- (e) checked: the task past its time limit ----
+wait "$SLOWRUN" || { cat chi2_timeout.log >&2; fail "chi2 with a task past its time limit failed"; }
+SLOWRUN=""
+line=$(grep -m 1 "shard 1/4 did not land" chi2_timeout.log || true)
+case "$line" in *"_1 ended TIMEOUT"*) ;; *) cat chi2_timeout.log >&2; fail "the timed-out shard 1 was not reported as TIMEOUT (chi2_timeout.log)" ;; esac
+grep -q "tasks 1 of 4" chi2_timeout.log || fail "shard 1 alone was not submitted again (chi2_timeout.log)"
+[ "$(grep -c 'did not land' chi2_timeout.log)" = 1 ] || fail "expected one shard reported missing (chi2_timeout.log)"
+[ "$(sum "$W/count_timeout")" = 40 ] || fail "time limit: $(sum "$W/count_timeout") evaluations counted for 40 points"
+same inproc_sharded.h5 timeout.h5 /parameters /chi2 /chi2_per_experiment
+say "fault: task 1 past its 1-minute limit: '${line#*: }' — resubmitted alone; 40 evaluations, same result"
 say "passed in $(( $(date +%s) - T0 )) s"

@@ -145,6 +145,7 @@ package struct ArrayJobOracle: ChiSquareOracle {
         if FileManager.default.fileExists(atPath: resultPath), let r = try? readValidated(resultPath, shard: nil, points: points, inputHash: inputHash) {
             record.add(ArrayJobTiming(points: points.count, submissions: 0, submitSeconds: 0, waitSeconds: 0,
                                       mergeSeconds: Date().timeIntervalSince(t0)))
+            log("batch \(id.prefix(16)): \(points.count) points taken from \(resultPath) (merged by an earlier run; 0 array(s) submitted)")
             return r
         }
         var landed: [Int: OracleResult] = [:]
@@ -178,12 +179,12 @@ package struct ArrayJobOracle: ChiSquareOracle {
                 let ts = Date()
                 if let k = missing.first(where: { submissions[$0, default: 0] > settings.maxRetries }) {
                     throw OracleError(.exitStatus, "shard \(k)/\(n) of \(dir) still missing after \(submissions[k]!) submissions"
-                                      + " (\(lastLogLine(dir: dir, shard: k))); \(landed.count) of \(n) shards landed and are kept"
+                                      + " (\(taskEnd(dir: dir, shard: k))\(lastLogLine(dir: dir, shard: k))); \(landed.count) of \(n) shards landed and are kept"
                                       + (active.isEmpty ? "" : ", \(active.count) task(s) still active")
                                       + "; run again to submit the missing shards")
                 }
                 for k in missing where submissions[k] != nil {
-                    log("batch \(id.prefix(16)): shard \(k)/\(n) did not land (\(lastLogLine(dir: dir, shard: k))); submitting it again")
+                    log("batch \(id.prefix(16)): shard \(k)/\(n) did not land (\(taskEnd(dir: dir, shard: k))\(lastLogLine(dir: dir, shard: k))); submitting it again")
                 }
                 let job = try scheduler.submitArray(script: dir + "/task.sh", indices: missing, jobName: jobName,
                                                     directory: dir, logDirectory: dir + "/logs")
@@ -304,11 +305,26 @@ package struct ArrayJobOracle: ChiSquareOracle {
         return c.result
     }
 
+    /// `task J_k ended STATE; ` for the last array job in `jobs.tsv` that ran shard `k`, when the scheduler
+    /// still knows how it ended (Slurm: `TIMEOUT` for a task past its time limit); empty otherwise.
+    private func taskEnd(dir: String, shard k: Int) -> String {
+        let lines = ((try? String(contentsOfFile: dir + "/jobs.tsv", encoding: .utf8)) ?? "").split(separator: "\n")
+        guard let job = lines.reversed().compactMap({ line -> String? in
+            let f = line.split(separator: "\t")
+            return f.count >= 2 && SlurmScheduler.indices(String(f[1])).contains(k) ? String(f[0]) : nil
+        }).first, let state = scheduler.endState(job: job, index: k) else { return "" }
+        return "task \(job)_\(k) ended \(state); "
+    }
+
     /// The last line of the newest log of shard `k` (`logs/JOB_k.out`), or a note that there is none.
     private func lastLogLine(dir: String, shard k: Int) -> String {
         let logs = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/logs")) ?? []
-        let mine = logs.filter { $0.hasSuffix("_\(k).out") }
-            .sorted { (Int($0.split(separator: "_").first ?? "") ?? 0) < (Int($1.split(separator: "_").first ?? "") ?? 0) }
+        // JOB_k.out, newest job last: Slurm's numeric ids, the local scheduler's local-SEQ (by its number)
+        func job(_ name: String) -> Int {
+            let j = name.split(separator: "_").first.map(String.init) ?? ""
+            return Int(String(j.reversed().prefix(while: \.isNumber).reversed())) ?? 0
+        }
+        let mine = logs.filter { $0.hasSuffix("_\(k).out") }.sorted { job($0) < job($1) }
         guard let last = mine.last else { return "no task log: cancelled before it started?" }
         return "logs/\(last): " + (ShellCommand.lastLine(of: dir + "/logs/" + last) ?? "empty")
     }

@@ -25,6 +25,14 @@ package protocol BatchScheduler: Sendable {
     /// `jobs` has ended, whatever its state. Returns the job id.
     func submitAfter(_ jobs: [String], command: String, jobName: String, directory: String,
                      logDirectory: String) throws(OracleError) -> String
+    /// How task `index` of array job `job` ended in the scheduler's words (e.g. `TIMEOUT`, `CANCELLED`,
+    /// `FAILED`, `COMPLETED`), or nil when the scheduler no longer knows (or cannot say).
+    func endState(job: String, index: Int) -> String?
+}
+
+extension BatchScheduler {
+    /// Default: the scheduler cannot say.
+    package func endState(job: String, index: Int) -> String? { nil }
 }
 
 /// Slurm settings of an array job: the programs pdfemu calls and what it adds to every submission.
@@ -120,6 +128,15 @@ package struct SlurmScheduler: BatchScheduler {
         return active
     }
 
+    /// `squeue -h -t all -j JOB_INDEX -o %T`: Slurm keeps an ended task visible for `MinJobAge` seconds
+    /// (default 300) without accounting storage; nil once it has forgotten it or squeue fails.
+    package func endState(job: String, index: Int) -> String? {
+        guard let r = try? BatchProcess.run(settings.queueCommand, ["-h", "-t", "all", "-j", "\(job)_\(index)", "-o", "%T"]),
+              r.status == 0 else { return nil }
+        let state = r.stdout.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return state.isEmpty ? nil : state
+    }
+
     /// The indices of an array list (`0-2,5`, `[0-3%2]`); malformed parts are skipped.
     package static func indices(_ list: String) -> Set<Int> {
         var out = Set<Int>()
@@ -183,7 +200,8 @@ enum BatchProcess {
 /// new driver does not wait for them (it may evaluate their shards again). Use a real scheduler for that.
 package final class LocalScheduler: BatchScheduler, @unchecked Sendable {
     private let lock = NSLock()
-    private var running: [String: [(index: Int, process: Process)]] = [:]
+    private var running: [String: [(job: String, index: Int, process: Process)]] = [:]
+    private var ended: [String: String] = [:]   // "JOB_k" → how the task ended
     private var sequence = 0
 
     /// Creates a scheduler with no task running.
@@ -207,16 +225,29 @@ package final class LocalScheduler: BatchScheduler, @unchecked Sendable {
             p.standardError = h
             p.standardInput = FileHandle.nullDevice
             do { try p.run() } catch { throw OracleError(.start, oracle: "local", "cannot start \(script): \(userMessage(error))") }
-            lock.lock(); running[jobName, default: []].append((k, p)); lock.unlock()
+            lock.lock(); running[jobName, default: []].append((job, k, p)); lock.unlock()
         }
         return job
     }
 
     package func activeTasks(jobName: String) throws(OracleError) -> Set<Int> {
         lock.lock(); defer { lock.unlock() }
-        let tasks = (running[jobName] ?? []).filter { $0.process.isRunning }
+        var tasks: [(job: String, index: Int, process: Process)] = []
+        for t in running[jobName] ?? [] {
+            if t.process.isRunning { tasks.append(t); continue }
+            let status = t.process.terminationStatus
+            ended["\(t.job)_\(t.index)"] = t.process.terminationReason == .uncaughtSignal ? "KILLED (signal \(status))"
+                : status == 0 ? "COMPLETED" : "FAILED (exit status \(status))"
+        }
         running[jobName] = tasks
         return Set(tasks.map(\.index))
+    }
+
+    /// `COMPLETED`, `FAILED (exit status S)` or `KILLED (signal S)` for a task this scheduler started and
+    /// saw end; nil otherwise.
+    package func endState(job: String, index: Int) -> String? {
+        lock.lock(); defer { lock.unlock() }
+        return ended["\(job)_\(index)"]
     }
 
     package func submitAfter(_ jobs: [String], command: String, jobName: String, directory: String,

@@ -91,7 +91,13 @@ final class ArrayJobOracleTests: XCTestCase {
             XCTAssertTrue(error.description.contains("still missing after 2 submissions"), error.description)
             XCTAssertTrue(error.description.contains("broken fitter"), error.description)
             XCTAssertTrue(error.description.contains("run again"), error.description)
+            // How the last task of the shard ended, in the scheduler's words (Slurm: TIMEOUT, CANCELLED, …).
+            XCTAssertTrue(error.description.contains("ended FAILED (exit status "), error.description)
+            // … and the log of that last task (each shard ran twice: not the first array's log)
+            XCTAssertFalse(error.description.contains("logs/local-1_"), error.description)
         }
+        XCTAssertTrue(lines.lines.contains { $0.contains("did not land (task local-") && $0.contains("ended FAILED (exit status ") },
+                      lines.lines.joined(separator: "\n"))
         // Each shard is submitted retries + 1 = 2 times; how the submissions group into arrays depends on when
         // the tasks end (one array of both, or one each), so count per shard from jobs.tsv.
         var perShard: [Int: Int] = [:]
