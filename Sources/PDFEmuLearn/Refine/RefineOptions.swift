@@ -25,6 +25,8 @@ extension Setting {
     package static let refineMaxIterations = Setting("refine.maxIterations")
     /// The finite-difference step, in conditional σ.
     package static let refineFiniteDifferenceStep = Setting("refine.finiteDifferenceStep")
+    /// The most secant steps between true gradients (values mode).
+    package static let refineSecantSteps = Setting("refine.secantSteps")
     /// Bounds added to the scan's constraints.
     package static let refineBound = Setting("refine.bound")
     /// The scan whose answers are refined.
@@ -56,13 +58,33 @@ public struct RefineOptions: Sendable, Codable, Equatable {
     /// Finite-difference step in units of each parameter's conditional Hessian σ √(2/H_ii) (the guide's
     /// Hessian at the scan's minimum; a step raises a quadratic χ² by about step²), values mode.
     public var finiteDifferenceStep: Double
+    /// Values mode: most accepted steps with a secant-estimated gradient (1 true value per step) between two
+    /// true gradients (P forward-difference values at the accepted point); 0: a true gradient at every trial.
+    /// A true gradient is always taken before an answer is certified.
+    public var secantSteps: Int
 
     /// Creates options; the defaults are ε = 0.01, δ = 0.002, 5,000 evaluations, values only, 100
     /// iterations, steps of 0.01 conditional σ.
     public init(epsilon: Double = 0.01, stationarity: Double = 0.002, budget: Int = 5000,
-                gradients: RefineGradients = .values, maxIterations: Int = 100, finiteDifferenceStep: Double = 0.01) {
+                gradients: RefineGradients = .values, maxIterations: Int = 100, finiteDifferenceStep: Double = 0.01,
+                secantSteps: Int = 4) {
         self.epsilon = epsilon; self.stationarity = stationarity; self.budget = budget
         self.gradients = gradients; self.maxIterations = maxIterations; self.finiteDifferenceStep = finiteDifferenceStep
+        self.secantSteps = secantSteps
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case epsilon, stationarity, budget, gradients, maxIterations, finiteDifferenceStep, secantSteps
+    }
+
+    /// Decodes options; `secantSteps` may be absent (options written before it existed: 4).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epsilon: try c.decode(Double.self, forKey: .epsilon), stationarity: try c.decode(Double.self, forKey: .stationarity),
+                  budget: try c.decode(Int.self, forKey: .budget), gradients: try c.decode(RefineGradients.self, forKey: .gradients),
+                  maxIterations: try c.decode(Int.self, forKey: .maxIterations),
+                  finiteDifferenceStep: try c.decode(Double.self, forKey: .finiteDifferenceStep),
+                  secantSteps: try c.decodeIfPresent(Int.self, forKey: .secantSteps) ?? 4)
     }
 
     /// Throws one line naming the setting that is out of range.
@@ -76,6 +98,7 @@ public struct RefineOptions: Sendable, Codable, Equatable {
         guard finiteDifferenceStep > 0, finiteDifferenceStep <= 1 else {
             throw SettingError(.refineFiniteDifferenceStep, "must be in (0, 1] conditional σ, got \(finiteDifferenceStep)")
         }
+        guard secantSteps >= 0 else { throw SettingError(.refineSecantSteps, "must be 0 or more steps, got \(secantSteps)") }
     }
 }
 

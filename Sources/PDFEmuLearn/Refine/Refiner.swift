@@ -58,7 +58,9 @@ public struct Refiner: Sendable {
 
     // MARK: - State
 
-    struct Eval: Sendable { var x: [Double]; var f: Double; var g: [Double] }
+    /// A true point: value f and gradient g; `exact` when g is the oracle's or forward differences at x,
+    /// false when it is a secant estimate (values mode; never used by the certificate).
+    struct Eval: Sendable { var x: [Double]; var f: Double; var g: [Double]; var exact = true }
     enum Kind: Sendable { case minimum; case end(parameter: Int, t2: Double, side: Double) }
     enum Phase: Sendable, Equatable { case active, satisfied, open(String), stopped(String) }
 
@@ -79,6 +81,18 @@ public struct Refiner: Sendable {
         /// An end whose joint step was rejected minimises over the nuisance parameters at its current value
         /// until their gradient is within tolerance (a monotone trust-region minimisation of the true χ²).
         var nuisanceOnly = false
+        /// Values mode: the trial gets forward-difference points (a true gradient) in this batch; otherwise
+        /// its gradient is a secant estimate from the accepted point.
+        var withGradient = true
+        /// Values mode: secant steps accepted since the last true gradient.
+        var secantSteps = 0
+        /// Values mode: the next batch evaluates the true gradient at the accepted point (no step).
+        var refresh = false
+        /// The Hessian of the answer's quadratic model of the true χ²: the guide's at the scan's minimum,
+        /// updated by damped BFGS from each pair of the answer's true gradients (P×P).
+        var b: [Double] = []
+        /// The next step uses the quadratic model (it predicted the last trial better than the guide did).
+        var useQuadratic = false
     }
 
     // MARK: - Run
@@ -108,7 +122,7 @@ public struct Refiner: Sendable {
         var start = scan.minimum.theta
         for i in 0..<p { start[i] = constraints[i].clamp(start[i]) }
         works.append(Work(kind: .minimum, name: "minimum", emulatorValue: scan.minimum.chi2, trial: start,
-                          radius: 1, e: [Double](repeating: 0, count: p * p)))
+                          radius: 1, e: [Double](repeating: 0, count: p * p), b: h0))
         for prof in scan.profiles {
             guard let k = guide.parameterNames.firstIndex(of: prof.parameter), free[k] else { continue }
             for interval in prof.intervals {
@@ -118,7 +132,7 @@ public struct Refiner: Sendable {
                     let x0 = initialEndPoint(profile: prof, k: k, value: ev, side: s)
                     works.append(Work(kind: .end(parameter: k, t2: t2, side: s),
                                       name: "profile/\(prof.parameter) T2=\(Fmt.short(t2)) \(sideName)", emulatorValue: ev,
-                                      trial: x0, radius: max(1, t2.squareRoot()), e: [Double](repeating: 0, count: p * p)))
+                                      trial: x0, radius: max(1, t2.squareRoot()), e: [Double](repeating: 0, count: p * p), b: h0))
                 }
             }
         }
@@ -141,7 +155,7 @@ public struct Refiner: Sendable {
                 let x = works[i].trial!
                 var pts = [x]
                 var h = [Double](repeating: 0, count: p)
-                if mode == .values {
+                if mode == .values && works[i].withGradient {
                     for j in 0..<p where free[j] {
                         var step = options.finiteDifferenceStep * conditional[j]
                         if x[j] + step > constraints[j].upper { step = -step }
@@ -208,9 +222,13 @@ public struct Refiner: Sendable {
                 let rec = store.record(at: x)!
                 guard rec.reason == nil, rec.chi2.isFinite else { evals.append(nil); reasons.append(rec.reason ?? "χ² is not finite"); continue }
                 var g: [Double]
+                var exact = true
                 if mode == .exact, let eg = rec.gradient {
                     g = eg
                     for j in 0..<p where !free[j] { g[j] = 0 }
+                } else if !works[i].withGradient, let c = works[i].center {
+                    g = secantGradient(from: c, to: x, value: rec.chi2, e: works[i].e, sigma: sigma, free: free)
+                    exact = false
                 } else {
                     let hm = guide.valueGradientHessian(at: x).hessian
                     g = [Double](repeating: 0, count: p)
@@ -224,7 +242,7 @@ public struct Refiner: Sendable {
                     }
                     if let undefined { evals.append(nil); reasons.append("a finite-difference point is undefined: \(undefined)"); continue }
                 }
-                evals.append(Eval(x: x, f: rec.chi2, g: g)); reasons.append(nil)
+                evals.append(Eval(x: x, f: rec.chi2, g: g, exact: exact)); reasons.append(nil)
             }
 
             // A lower minimum found by any other answer restarts the minimum from it.
@@ -251,7 +269,20 @@ public struct Refiner: Sendable {
                     return w
                 }
                 w.strikes = 0
-                if let last = w.last { w.e = quasiNewtonUpdate(w.e, from: last, to: e) }
+                if let c = w.center, !c.exact, e.exact, e.x == c.x {
+                    // A true gradient at the accepted point (values mode): the model is first-order exact again.
+                    w.center = e; w.last = e; w.secantSteps = 0
+                    return w
+                }
+                if let c = w.center {
+                    // Choose the model on measurement: the one that predicted this trial's true value better.
+                    let byGuide = model(w, c)(e.x).value, byQuadratic = quadraticModel(w, c)(e.x).value
+                    if byGuide.isFinite || byQuadratic.isFinite { w.useQuadratic = abs(byQuadratic - e.f) < abs(byGuide - e.f) }
+                }
+                if let last = w.last, last.exact, e.exact {
+                    w.e = quasiNewtonUpdate(w.e, from: last, to: e)
+                    w.b = Refiner.dampedBFGS(w.b, from: last, to: e)
+                }
                 w.last = e
                 if let c = w.center {
                     var metric = guide.valueGradientHessian(at: c.x).hessian
@@ -261,7 +292,13 @@ public struct Refiner: Sendable {
                     let len = stepLength(c.x, e.x, sigma)
                     if better {
                         w.center = e
+                        if !e.exact { w.secantSteps += 1 }
                         if len >= 0.7 * w.radius { w.radius *= 2 }
+                    } else if !c.exact {
+                        // A secant estimate misled (values mode): the true gradient at the accepted point first.
+                        w.refresh = true
+                        w.radius = 0.5 * min(w.radius, max(len, 1e-6))
+                        w.last = c
                     } else if case .end = w.kind, !w.nuisanceOnly {
                         w.nuisanceOnly = true   // the joint step failed: first a true constrained minimum at this value
                         w.radius = 0.5 * min(w.radius, max(len, 1e-6))
@@ -287,6 +324,10 @@ public struct Refiner: Sendable {
                 works[minIndex].radius = 1
                 works[minIndex].phase = .active
                 works[minIndex].e = [Double](repeating: 0, count: p * p)
+                works[minIndex].withGradient = true
+                works[minIndex].refresh = false
+                works[minIndex].secantSteps = 0
+                works[minIndex].nuisanceOnly = false
             }
 
             // Certificate checks and the next trial points (all answers: the target may have moved).
@@ -303,6 +344,13 @@ public struct Refiner: Sendable {
                 case .end(_, let t2, _):
                     satisfied = (d ?? .infinity) <= options.stationarity && abs(c.f - target.value - t2) <= options.epsilon
                 }
+                // The certificate uses true gradients only: a point that meets the conditions with a secant
+                // estimate (values mode) first gets forward differences.
+                if (satisfied || w.refresh || w.secantSteps >= options.secantSteps) && !c.exact {
+                    w.phase = .active; w.refresh = false; w.trial = c.x; w.withGradient = true
+                    return w
+                }
+                w.refresh = false
                 if satisfied { w.phase = .satisfied; w.trial = nil; w.nuisanceOnly = false; return w }
                 if w.nuisanceOnly, (d ?? .infinity) <= options.stationarity { w.nuisanceOnly = false }
                 w.phase = .active
@@ -313,6 +361,7 @@ public struct Refiner: Sendable {
                 let (trial, note) = solve(w, c, target: target.value, sigma: sigma)
                 if let note { w.phase = .open(note); return w }
                 w.trial = trial
+                w.withGradient = mode == .exact || options.secantSteps == 0
                 return w
             }
             works = next
@@ -347,6 +396,31 @@ public struct Refiner: Sendable {
         if w.phase == .satisfied { return (c.f, true) }
         let d = decrease(w, c) ?? 0
         return (c.f - max(0, d), false)
+    }
+
+    /// Values mode: the true gradient at x estimated from the accepted point c without new evaluations. The
+    /// residual r = χ²_true − guide is modelled linear around c with c's residual gradient (plus the
+    /// correction E); the estimate is the guide's gradient at x plus that residual gradient, corrected along
+    /// the step s = x − c so that the residual model from x reproduces the residual at c (a Broyden update
+    /// in the metric diag(1/σ²)).
+    func secantGradient(from c: Eval, to x: [Double], value f: Double, e: [Double], sigma: [Double], free: [Bool]) -> [Double] {
+        let p = x.count
+        let gx = guide.valueAndGradient(at: x), gc = guide.valueAndGradient(at: c.x)
+        var s = [Double](repeating: 0, count: p), gr = s, es = s
+        for i in 0..<p where free[i] { s[i] = x[i] - c.x[i]; gr[i] = c.g[i] - gc.gradient[i] }
+        for i in 0..<p { var t = 0.0; for j in 0..<p { t += e[i * p + j] * s[j] }; es[i] = t }
+        let dr = (f - gx.value) - (c.f - gc.value)
+        var predicted = 0.0, sms = 0.0
+        for i in 0..<p where free[i] {
+            predicted += (gr[i] + 0.5 * es[i]) * s[i]
+            sms += s[i] * s[i] / (sigma[i] * sigma[i])
+        }
+        var g = [Double](repeating: 0, count: p)
+        for i in 0..<p where free[i] {
+            g[i] = gx.gradient[i] + gr[i] + es[i]
+            if sms > 0, sms.isFinite { g[i] += (dr - predicted) / sms * s[i] / (sigma[i] * sigma[i]) }
+        }
+        return g
     }
 
     /// Indices of the parameters a point's stationarity is measured over: free, not the profiled one, not
@@ -476,10 +550,49 @@ public struct Refiner: Sendable {
         }
     }
 
+    /// The answer's quadratic model around an accepted point: c.f + c.gᵀd + ½dᵀBd (d = y − c.x), exact in
+    /// value and gradient at c, with the answer's BFGS Hessian B (independent of the guide away from the
+    /// scan's minimum; used where the guide extrapolates and predicts the truth worse).
+    func quadraticModel(_ w: Work, _ c: Eval) -> @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        let b = w.b, xc = c.x, f = c.f, g0 = c.g, p = c.x.count
+        return { y in
+            var d = [Double](repeating: 0, count: p)
+            for i in 0..<p { d[i] = y[i] - xc[i] }
+            var v = f, g = g0
+            for i in 0..<p {
+                var bd = 0.0
+                for j in 0..<p { bd += b[i * p + j] * d[j] }
+                v += g0[i] * d[i] + 0.5 * d[i] * bd
+                g[i] += bd
+            }
+            return (v, g, b)
+        }
+    }
+
+    /// Damped BFGS update (Powell) of a P×P Hessian B from two true points (s = b − a, y = g_b − g_a);
+    /// B stays positive definite. Skipped for a negligible step.
+    static func dampedBFGS(_ bm: [Double], from a: Eval, to b: Eval) -> [Double] {
+        let p = a.x.count
+        var s = [Double](repeating: 0, count: p), y = s, bs = s
+        for i in 0..<p { s[i] = b.x[i] - a.x[i]; y[i] = b.g[i] - a.g[i] }
+        for i in 0..<p { var t = 0.0; for j in 0..<p { t += bm[i * p + j] * s[j] }; bs[i] = t }
+        var sbs = 0.0, sy = 0.0
+        for i in 0..<p { sbs += s[i] * bs[i]; sy += s[i] * y[i] }
+        guard sbs > 0, sbs.isFinite, sy.isFinite else { return bm }
+        let theta = sy >= 0.2 * sbs ? 1.0 : 0.8 * sbs / (sbs - sy)
+        var r = [Double](repeating: 0, count: p)
+        var sr = 0.0
+        for i in 0..<p { r[i] = theta * y[i] + (1 - theta) * bs[i]; sr += s[i] * r[i] }
+        guard sr > 0 else { return bm }
+        var out = bm
+        for i in 0..<p { for j in 0..<p { out[i * p + j] += r[i] * r[j] / sr - bs[i] * bs[j] / sbs } }
+        return out
+    }
+
     /// The next trial point of an answer, or a note why it is open.
     func solve(_ w: Work, _ c: Eval, target: Double, sigma: [Double]) -> ([Double], String?) {
         let p = c.x.count
-        let m = model(w, c)
+        let m = w.useQuadratic ? quadraticModel(w, c) : model(w, c)
         let minimiser = Minimiser(dimension: p, evaluate: m)
         var box = constraints
         for i in 0..<p where !constraints[i].isFixed {
