@@ -41,8 +41,9 @@ extension Setting {
 ///
 /// An answer is certified when (i) |χ²_true(x) − χ²_min,true − T²| ≤ `epsilon` at its point x (a profile
 /// end), (ii) x is a true constrained minimum: the predicted decrease g_νᵀ H_νν⁻¹ g_ν / 2 of the true
-/// gradient in the guide's Hessian metric over the free, non-profiled parameters not held at a bound is
-/// ≤ `stationarity` (the minimum: over all free parameters), and (iii) the minimum is certified.
+/// gradient over the free, non-profiled parameters not held at a bound is ≤ `stationarity` in each of
+/// three metrics — the guide's Hessian at x, at the scan's minimum, and the answer's BFGS Hessian learned
+/// from its true gradients — (the minimum: over all free parameters), and (iii) the minimum is certified.
 public struct RefineOptions: Sendable, Codable, Equatable {
     /// ε: largest |Δχ²_true − T²| at a certified end, χ² units (default 0.01: 0.5% of the half-width at
     /// T² = 1 for a parabolic profile, 0.05% at T² = 10).

@@ -437,17 +437,15 @@ public struct Refiner: Sendable {
         }
     }
 
-    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet`, the larger of the values in the guide's Hessian at the point
-    /// (when positive definite there) and at the scan's minimum (nil: neither is positive definite).
+    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet`, the largest of the values in the guide's Hessian at the point, at
+    /// the scan's minimum, and in the answer's BFGS Hessian learned from its true gradients (each where
+    /// positive definite; nil: none is).
     func decrease(_ w: Work, _ e: Eval) -> Double? {
-        let local = quadraticDecrease(w, e, hessian: guide.valueGradientHessian(at: e.x).hessian)
-        let fixed = quadraticDecrease(w, e, hessian: minimumHessian)
-        switch (local, fixed) {
-        case let (l?, f?): return max(l, f)
-        case let (l?, nil): return l
-        case let (nil, f?): return f
-        default: return nil
+        var out: Double?
+        for h in [guide.valueGradientHessian(at: e.x).hessian, minimumHessian, w.b] where h.count == e.x.count * e.x.count {
+            if let d = quadraticDecrease(w, e, hessian: h) { out = max(out ?? d, d) }
         }
+        return out
     }
 
     /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet` in `hessian` (nil: not positive definite there).
