@@ -93,6 +93,12 @@ public struct Refiner: Sendable {
         var b: [Double] = []
         /// The next step uses the quadratic model (it predicted the last trial better than the guide did).
         var useQuadratic = false
+        /// Certificate probes evaluated in this batch (see `certificateProbes`).
+        var probes: [[Double]] = []
+        /// The accepted point whose probes found no lower χ² (the certificate may be given there).
+        var probedAt: [Double]?
+        /// The lowest probe that was below χ²(x) − δ: the next trial.
+        var probeTrial: [Double]?
     }
 
     // MARK: - Run
@@ -164,6 +170,7 @@ public struct Refiner: Sendable {
                         pts.append(y)
                     }
                 }
+                pts += works[i].probes
                 perAnswer.append(pts); steps.append(h)
             }
             var checkPoints: [[Double]] = []
@@ -245,6 +252,19 @@ public struct Refiner: Sendable {
                 evals.append(Eval(x: x, f: rec.chi2, g: g, exact: exact)); reasons.append(nil)
             }
 
+            // Certificate probes: the lowest below χ²(x) − δ, if any.
+            var probeResult: [[Double]?] = []
+            for i in activeIdx {
+                var best: (f: Double, x: [Double])?
+                if let c = works[i].center {
+                    for y in works[i].probes {
+                        guard let r = store.record(at: y), r.reason == nil, r.chi2.isFinite, r.chi2 < c.f - options.stationarity else { continue }
+                        if best == nil || r.chi2 < best!.f { best = (r.chi2, y) }
+                    }
+                }
+                probeResult.append(best?.x)
+            }
+
             // A lower minimum found by any other answer restarts the minimum from it.
             let minIndex = 0
             let minF = works[minIndex].center?.f ?? (works[minIndex].phase == .active ? store.record(at: works[minIndex].trial ?? [])?.chi2 : nil) ?? .infinity
@@ -261,6 +281,11 @@ public struct Refiner: Sendable {
             let updated = Parallel.map(activeIdx.count) { n -> Work in
                 var w = works[activeIdx[n]]
                 w.iterations += 1
+                if !w.probes.isEmpty, let c = w.center {
+                    w.probes = []
+                    if let lower = probeResult[n] { w.probeTrial = lower } else { w.probedAt = c.x }
+                    return w
+                }
                 guard let e = evals[n] else {
                     w.strikes += 1
                     if w.center == nil || w.strikes >= 3 {
@@ -351,6 +376,19 @@ public struct Refiner: Sendable {
                     return w
                 }
                 w.refresh = false
+                if let lower = w.probeTrial {
+                    // A probe found a lower true χ² at this value: minimise over the nuisance parameters from it.
+                    w.probeTrial = nil; w.phase = .active; w.trial = lower; w.withGradient = true
+                    if case .end = w.kind { w.nuisanceOnly = true }
+                    return w
+                }
+                if satisfied, w.probedAt != c.x {
+                    let probes = certificateProbes(w, c)
+                    if !probes.isEmpty {
+                        w.phase = .active; w.probes = probes; w.trial = c.x; w.withGradient = false
+                        return w
+                    }
+                }
                 if satisfied { w.phase = .satisfied; w.trial = nil; w.nuisanceOnly = false; return w }
                 if w.nuisanceOnly, (d ?? .infinity) <= options.stationarity { w.nuisanceOnly = false }
                 w.phase = .active
@@ -450,8 +488,17 @@ public struct Refiner: Sendable {
 
     /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet` in `hessian` (nil: not positive definite there).
     func quadraticDecrease(_ w: Work, _ e: Eval, hessian h: [Double]) -> Double? {
+        guard let z = newtonStep(w, e, hessian: h) else { return nil }
+        var s = 0.0
+        for i in z.indices { s -= e.g[i] * z[i] }
+        return 0.5 * s
+    }
+
+    /// The Newton step d = −H_νν⁻¹g_ν over `activeSet` in `hessian` (P entries, 0 outside the set; Jacobi-
+    /// scaled and shifted as in `quadraticDecrease`); nil if `hessian` is not positive definite there.
+    func newtonStep(_ w: Work, _ e: Eval, hessian h: [Double]) -> [Double]? {
         let idx = activeSet(w, e)
-        if idx.isEmpty { return 0 }
+        if idx.isEmpty { return [Double](repeating: 0, count: e.x.count) }
         let p = e.x.count
         let m = idx.count
         // Jacobi-scaled (unit diagonal) so that strongly correlated parameters do not defeat the factorisation.
@@ -476,11 +523,19 @@ public struct Refiner: Sendable {
             z = Refiner.choleskySolve(shifted, m, rhs)
             tau *= 100
         }
-        guard var z else { return nil }
-        for r in 0..<m { z[r] *= scale[r] }
-        var s = 0.0
-        for (r, i) in idx.enumerated() { s += e.g[i] * z[r] }
-        return 0.5 * s
+        guard let z else { return nil }
+        var d = [Double](repeating: 0, count: p)
+        for (r, i) in idx.enumerated() { d[i] = -z[r] * scale[r] }
+        return d
+    }
+
+    /// Points that test a certificate along the nuisance Newton step d (the guide's Hessian at the point,
+    /// else at the scan's minimum): x + t·d for t = 4 and 16, clamped to the constraints. A true χ² below
+    /// χ²(x) − δ at one of them shows a lower profile that the Hessian metrics did not predict.
+    func certificateProbes(_ w: Work, _ c: Eval) -> [[Double]] {
+        guard let d = newtonStep(w, c, hessian: guide.valueGradientHessian(at: c.x).hessian) ?? newtonStep(w, c, hessian: minimumHessian),
+              d.contains(where: { $0 != 0 }) else { return [] }
+        return [4.0, 16.0].map { t in c.x.indices.map { i in constraints[i].clamp(c.x[i] + t * d[i]) } }.filter { $0 != c.x }
     }
 
     /// The guide's Hessian at the scan's minimum (P×P).
