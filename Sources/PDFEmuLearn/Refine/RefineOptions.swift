@@ -43,7 +43,9 @@ extension Setting {
 /// end), (ii) x is a true constrained minimum: the predicted decrease g_νᵀ H_νν⁻¹ g_ν / 2 of the true
 /// gradient over the free, non-profiled parameters not held at a bound is ≤ `stationarity` in each of
 /// three metrics — the guide's Hessian at x, at the scan's minimum, and the answer's BFGS Hessian learned
-/// from its true gradients — (the minimum: over all free parameters), and (iii) the minimum is certified.
+/// from its true gradients — (the minimum: over all free parameters), with the true gradient (never a
+/// secant estimate), and two probes x + t·d along the nuisance Newton step d (t = 4, 16) are not below
+/// χ²_true(x) − `stationarity`, and (iii) the minimum is certified.
 public struct RefineOptions: Sendable, Codable, Equatable {
     /// ε: largest |Δχ²_true − T²| at a certified end, χ² units (default 0.01: 0.5% of the half-width at
     /// T² = 1 for a parabolic profile, 0.05% at T² = 10).

@@ -8,18 +8,24 @@ import PDFEmuAnalysis
 ///
 /// Method (trust-region model management with first-order consistency): each answer keeps an accepted
 /// true point c with its true value f and gradient g (the oracle's, or forward differences of true values
-/// with the guide's curvature subtracted). The model around c is
-/// m(y) = guide(y) + [f − guide(c)] + [g − ∇guide(c)]ᵀ(y − c) + ½(y − c)ᵀE(y − c), exact in value and
-/// gradient at c; E is a damped-BFGS correction of the guide's Hessian from the answer's earlier true
-/// gradients (reset to 0 when a trial is rejected). The minimum's next trial point minimises m in the box
+/// with the guide's curvature subtracted). Two models around c are exact in value and gradient there: the
+/// corrected guide m(y) = guide(y) + [f − guide(c)] + [g − ∇guide(c)]ᵀ(y − c) + ½(y − c)ᵀE(y − c) (E: a
+/// damped-BFGS correction of the guide's Hessian, reset to 0 when a trial is rejected), and the quadratic
+/// f + gᵀd + ½dᵀBd with the answer's own damped-BFGS Hessian B (the guide's at the scan's minimum, updated
+/// from every pair of the answer's true gradients). After each trial the model that predicted its true
+/// value better is used for the next step. The minimum's next trial point minimises the model in the box
 /// c ± R·σ (σ: the scan's Hessian errors); an end's joint trial solves min_ν m(a, ν) = χ²_min + T² for a
 /// (Newton on a with the envelope derivative ∂m/∂a at the constrained minimum, bracketed) in the same box.
 /// A joint trial is accepted when the merit |f − χ²_min − T²| + g_νᵀH_νν⁻¹g_ν/2 improves (R doubles when
 /// the step reached the box); when it is rejected the end minimises the true χ² over ν at its current a
 /// (trial: min_ν m(a, ν); accepted when f falls, otherwise R shrinks) until the nuisance decrease is
-/// within δ, then tries a joint step again. All active answers' trial points (and, in values mode, their
-/// P forward-difference points) go to the oracle as one batch. A true point below χ²_min − ε found by
-/// any end restarts the minimum from it (one message). Certificate: see `RefineOptions`.
+/// within δ, then tries a joint step again. Values mode: up to `RefineOptions.secantSteps` accepted steps
+/// between two finite-difference gradients use a secant estimate (`secantGradient`); a rejected secant
+/// step, the limit, or a point meeting the certificate's conditions gets forward differences first. All
+/// active answers' trial points (and their finite-difference and probe points) go to the oracle as one
+/// batch. A true point below χ²_min − ε found by any end restarts the minimum from it (one message).
+/// Certificate: see `RefineOptions`; before it is given, two probes along the nuisance Newton step
+/// (`certificateProbes`) must find no true χ² below χ²(x) − δ.
 public struct Refiner: Sendable {
     /// The guide (the emulator).
     public let guide: any ScalarModel
