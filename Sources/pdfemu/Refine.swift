@@ -17,6 +17,7 @@ struct Refine: ParsableCommand {
     @Option(help: "δ: largest predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient at a certified point, χ² units.") var stationarity = 0.002
     @Option(help: "Gradient source: exact (the oracle's /gradient) or values (finite differences).") var gradients: RefineGradients = .values
     @Option(help: "Most oracle batches (iterations).") var maxIterations = 100
+    @Option(help: "Values mode: most accepted steps with a secant-estimated gradient between two finite-difference gradients (0: finite differences at every trial).") var secantSteps = 4
     @Option(help: "Keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.") var state: String?
     @Option(help: "Oracle timeout per batch, seconds (commands).") var timeout = 3600.0
     @OptionGroup var outputFile: OutputArguments<OutputHelp>
@@ -29,7 +30,7 @@ struct Refine: ParsableCommand {
         try PDFEmuCommand.guarded {
             let mode = gradients
             let options = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: budget, gradients: mode,
-                                        maxIterations: maxIterations)
+                                        maxIterations: maxIterations, secantSteps: secantSteps)
             try options.validate()
             let spec = try OracleSpec(parsing: oracle)
             let inputs = [("--emulator", emulator), ("--scan", scan)] + spec.inputFiles(labelled: "--oracle")

@@ -25,6 +25,8 @@ extension Setting {
     package static let refineMaxIterations = Setting("refine.maxIterations")
     /// The finite-difference step, in conditional σ.
     package static let refineFiniteDifferenceStep = Setting("refine.finiteDifferenceStep")
+    /// The most secant steps between true gradients (values mode).
+    package static let refineSecantSteps = Setting("refine.secantSteps")
     /// Bounds added to the scan's constraints.
     package static let refineBound = Setting("refine.bound")
     /// The scan whose answers are refined.
@@ -39,8 +41,11 @@ extension Setting {
 ///
 /// An answer is certified when (i) |χ²_true(x) − χ²_min,true − T²| ≤ `epsilon` at its point x (a profile
 /// end), (ii) x is a true constrained minimum: the predicted decrease g_νᵀ H_νν⁻¹ g_ν / 2 of the true
-/// gradient in the guide's Hessian metric over the free, non-profiled parameters not held at a bound is
-/// ≤ `stationarity` (the minimum: over all free parameters), and (iii) the minimum is certified.
+/// gradient over the free, non-profiled parameters not held at a bound is ≤ `stationarity` in each of
+/// three metrics — the guide's Hessian at x, at the scan's minimum, and the answer's BFGS Hessian learned
+/// from its true gradients — (the minimum: over all free parameters), with the true gradient (never a
+/// secant estimate), and two probes x + t·d along the nuisance Newton step d (t = 4, 16) are not below
+/// χ²_true(x) − `stationarity`, and (iii) the minimum is certified.
 package struct RefineOptions: Sendable, Codable, Equatable {
     /// ε: largest |Δχ²_true − T²| at a certified end, χ² units (default 0.01: 0.5% of the half-width at
     /// T² = 1 for a parabolic profile, 0.05% at T² = 10).
@@ -56,13 +61,33 @@ package struct RefineOptions: Sendable, Codable, Equatable {
     /// Finite-difference step in units of each parameter's conditional Hessian σ √(2/H_ii) (the guide's
     /// Hessian at the scan's minimum; a step raises a quadratic χ² by about step²), values mode.
     package var finiteDifferenceStep: Double
+    /// Values mode: most accepted steps with a secant-estimated gradient (1 true value per step) between two
+    /// true gradients (P forward-difference values at the accepted point); 0: a true gradient at every trial.
+    /// A true gradient is always taken before an answer is certified.
+    package var secantSteps: Int
 
     /// Creates options; the defaults are ε = 0.01, δ = 0.002, 5,000 evaluations, values only, 100
     /// iterations, steps of 0.01 conditional σ.
     package init(epsilon: Double = 0.01, stationarity: Double = 0.002, budget: Int = 5000,
-                gradients: RefineGradients = .values, maxIterations: Int = 100, finiteDifferenceStep: Double = 0.01) {
+                gradients: RefineGradients = .values, maxIterations: Int = 100, finiteDifferenceStep: Double = 0.01,
+                secantSteps: Int = 4) {
         self.epsilon = epsilon; self.stationarity = stationarity; self.budget = budget
         self.gradients = gradients; self.maxIterations = maxIterations; self.finiteDifferenceStep = finiteDifferenceStep
+        self.secantSteps = secantSteps
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case epsilon, stationarity, budget, gradients, maxIterations, finiteDifferenceStep, secantSteps
+    }
+
+    /// Decodes options; `secantSteps` may be absent (options written before it existed: 4).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epsilon: try c.decode(Double.self, forKey: .epsilon), stationarity: try c.decode(Double.self, forKey: .stationarity),
+                  budget: try c.decode(Int.self, forKey: .budget), gradients: try c.decode(RefineGradients.self, forKey: .gradients),
+                  maxIterations: try c.decode(Int.self, forKey: .maxIterations),
+                  finiteDifferenceStep: try c.decode(Double.self, forKey: .finiteDifferenceStep),
+                  secantSteps: try c.decodeIfPresent(Int.self, forKey: .secantSteps) ?? 4)
     }
 
     /// Throws one line naming the setting that is out of range.
@@ -76,6 +101,7 @@ package struct RefineOptions: Sendable, Codable, Equatable {
         guard finiteDifferenceStep > 0, finiteDifferenceStep <= 1 else {
             throw SettingError(.refineFiniteDifferenceStep, "must be in (0, 1] conditional σ, got \(finiteDifferenceStep)")
         }
+        guard secantSteps >= 0 else { throw SettingError(.refineSecantSteps, "must be 0 or more steps, got \(secantSteps)") }
     }
 }
 

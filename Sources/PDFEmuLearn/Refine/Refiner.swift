@@ -8,18 +8,24 @@ import PDFEmuAnalysis
 ///
 /// Method (trust-region model management with first-order consistency): each answer keeps an accepted
 /// true point c with its true value f and gradient g (the oracle's, or forward differences of true values
-/// with the guide's curvature subtracted). The model around c is
-/// m(y) = guide(y) + [f − guide(c)] + [g − ∇guide(c)]ᵀ(y − c) + ½(y − c)ᵀE(y − c), exact in value and
-/// gradient at c; E is a damped-BFGS correction of the guide's Hessian from the answer's earlier true
-/// gradients (reset to 0 when a trial is rejected). The minimum's next trial point minimises m in the box
+/// with the guide's curvature subtracted). Two models around c are exact in value and gradient there: the
+/// corrected guide m(y) = guide(y) + [f − guide(c)] + [g − ∇guide(c)]ᵀ(y − c) + ½(y − c)ᵀE(y − c) (E: a
+/// damped-BFGS correction of the guide's Hessian, reset to 0 when a trial is rejected), and the quadratic
+/// f + gᵀd + ½dᵀBd with the answer's own damped-BFGS Hessian B (the guide's at the scan's minimum, updated
+/// from every pair of the answer's true gradients). After each trial the model that predicted its true
+/// value better is used for the next step. The minimum's next trial point minimises the model in the box
 /// c ± R·σ (σ: the scan's Hessian errors); an end's joint trial solves min_ν m(a, ν) = χ²_min + T² for a
 /// (Newton on a with the envelope derivative ∂m/∂a at the constrained minimum, bracketed) in the same box.
 /// A joint trial is accepted when the merit |f − χ²_min − T²| + g_νᵀH_νν⁻¹g_ν/2 improves (R doubles when
 /// the step reached the box); when it is rejected the end minimises the true χ² over ν at its current a
 /// (trial: min_ν m(a, ν); accepted when f falls, otherwise R shrinks) until the nuisance decrease is
-/// within δ, then tries a joint step again. All active answers' trial points (and, in values mode, their
-/// P forward-difference points) go to the oracle as one batch. A true point below χ²_min − ε found by
-/// any end restarts the minimum from it (one message). Certificate: see `RefineOptions`.
+/// within δ, then tries a joint step again. Values mode: up to `RefineOptions.secantSteps` accepted steps
+/// between two finite-difference gradients use a secant estimate (`secantGradient`); a rejected secant
+/// step, the limit, or a point meeting the certificate's conditions gets forward differences first. All
+/// active answers' trial points (and their finite-difference and probe points) go to the oracle as one
+/// batch. A true point below χ²_min − ε found by any end restarts the minimum from it (one message).
+/// Certificate: see `RefineOptions`; before it is given, two probes along the nuisance Newton step
+/// (`certificateProbes`) must find no true χ² below χ²(x) − δ.
 package struct Refiner: Sendable {
     /// The guide (the emulator).
     package let guide: any ScalarModel
@@ -58,7 +64,9 @@ package struct Refiner: Sendable {
 
     // MARK: - State
 
-    struct Eval: Sendable { var x: [Double]; var f: Double; var g: [Double] }
+    /// A true point: value f and gradient g; `exact` when g is the oracle's or forward differences at x,
+    /// false when it is a secant estimate (values mode; never used by the certificate).
+    struct Eval: Sendable { var x: [Double]; var f: Double; var g: [Double]; var exact = true }
     enum Kind: Sendable { case minimum; case end(parameter: Int, t2: Double, side: Double) }
     enum Phase: Sendable, Equatable { case active, satisfied, open(String), stopped(String) }
 
@@ -79,6 +87,24 @@ package struct Refiner: Sendable {
         /// An end whose joint step was rejected minimises over the nuisance parameters at its current value
         /// until their gradient is within tolerance (a monotone trust-region minimisation of the true χ²).
         var nuisanceOnly = false
+        /// Values mode: the trial gets forward-difference points (a true gradient) in this batch; otherwise
+        /// its gradient is a secant estimate from the accepted point.
+        var withGradient = true
+        /// Values mode: secant steps accepted since the last true gradient.
+        var secantSteps = 0
+        /// Values mode: the next batch evaluates the true gradient at the accepted point (no step).
+        var refresh = false
+        /// The Hessian of the answer's quadratic model of the true χ²: the guide's at the scan's minimum,
+        /// updated by damped BFGS from each pair of the answer's true gradients (P×P).
+        var b: [Double] = []
+        /// The next step uses the quadratic model (it predicted the last trial better than the guide did).
+        var useQuadratic = false
+        /// Certificate probes evaluated in this batch (see `certificateProbes`).
+        var probes: [[Double]] = []
+        /// The accepted point whose probes found no lower χ² (the certificate may be given there).
+        var probedAt: [Double]?
+        /// The lowest probe that was below χ²(x) − δ: the next trial.
+        var probeTrial: [Double]?
     }
 
     // MARK: - Run
@@ -108,7 +134,7 @@ package struct Refiner: Sendable {
         var start = scan.minimum.theta
         for i in 0..<p { start[i] = constraints[i].clamp(start[i]) }
         works.append(Work(kind: .minimum, name: "minimum", emulatorValue: scan.minimum.chi2, trial: start,
-                          radius: 1, e: [Double](repeating: 0, count: p * p)))
+                          radius: 1, e: [Double](repeating: 0, count: p * p), b: h0))
         for prof in scan.profiles {
             guard let k = guide.parameterNames.firstIndex(of: prof.parameter), free[k] else { continue }
             for interval in prof.intervals {
@@ -118,7 +144,7 @@ package struct Refiner: Sendable {
                     let x0 = initialEndPoint(profile: prof, k: k, value: ev, side: s)
                     works.append(Work(kind: .end(parameter: k, t2: t2, side: s),
                                       name: "profile/\(prof.parameter) T2=\(Fmt.short(t2)) \(sideName)", emulatorValue: ev,
-                                      trial: x0, radius: max(1, t2.squareRoot()), e: [Double](repeating: 0, count: p * p)))
+                                      trial: x0, radius: max(1, t2.squareRoot()), e: [Double](repeating: 0, count: p * p), b: h0))
                 }
             }
         }
@@ -141,7 +167,7 @@ package struct Refiner: Sendable {
                 let x = works[i].trial!
                 var pts = [x]
                 var h = [Double](repeating: 0, count: p)
-                if mode == .values {
+                if mode == .values && works[i].withGradient {
                     for j in 0..<p where free[j] {
                         var step = options.finiteDifferenceStep * conditional[j]
                         if x[j] + step > constraints[j].upper { step = -step }
@@ -150,6 +176,7 @@ package struct Refiner: Sendable {
                         pts.append(y)
                     }
                 }
+                pts += works[i].probes
                 perAnswer.append(pts); steps.append(h)
             }
             var checkPoints: [[Double]] = []
@@ -208,9 +235,13 @@ package struct Refiner: Sendable {
                 let rec = store.record(at: x)!
                 guard rec.reason == nil, rec.chi2.isFinite else { evals.append(nil); reasons.append(rec.reason ?? "χ² is not finite"); continue }
                 var g: [Double]
+                var exact = true
                 if mode == .exact, let eg = rec.gradient {
                     g = eg
                     for j in 0..<p where !free[j] { g[j] = 0 }
+                } else if !works[i].withGradient, let c = works[i].center {
+                    g = secantGradient(from: c, to: x, value: rec.chi2, e: works[i].e, sigma: sigma, free: free)
+                    exact = false
                 } else {
                     let hm = guide.valueGradientHessian(at: x).hessian
                     g = [Double](repeating: 0, count: p)
@@ -224,7 +255,20 @@ package struct Refiner: Sendable {
                     }
                     if let undefined { evals.append(nil); reasons.append("a finite-difference point is undefined: \(undefined)"); continue }
                 }
-                evals.append(Eval(x: x, f: rec.chi2, g: g)); reasons.append(nil)
+                evals.append(Eval(x: x, f: rec.chi2, g: g, exact: exact)); reasons.append(nil)
+            }
+
+            // Certificate probes: the lowest below χ²(x) − δ, if any.
+            var probeResult: [[Double]?] = []
+            for i in activeIdx {
+                var best: (f: Double, x: [Double])?
+                if let c = works[i].center {
+                    for y in works[i].probes {
+                        guard let r = store.record(at: y), r.reason == nil, r.chi2.isFinite, r.chi2 < c.f - options.stationarity else { continue }
+                        if best == nil || r.chi2 < best!.f { best = (r.chi2, y) }
+                    }
+                }
+                probeResult.append(best?.x)
             }
 
             // A lower minimum found by any other answer restarts the minimum from it.
@@ -243,6 +287,11 @@ package struct Refiner: Sendable {
             let updated = Parallel.map(activeIdx.count) { n -> Work in
                 var w = works[activeIdx[n]]
                 w.iterations += 1
+                if !w.probes.isEmpty, let c = w.center {
+                    w.probes = []
+                    if let lower = probeResult[n] { w.probeTrial = lower } else { w.probedAt = c.x }
+                    return w
+                }
                 guard let e = evals[n] else {
                     w.strikes += 1
                     if w.center == nil || w.strikes >= 3 {
@@ -251,7 +300,20 @@ package struct Refiner: Sendable {
                     return w
                 }
                 w.strikes = 0
-                if let last = w.last { w.e = quasiNewtonUpdate(w.e, from: last, to: e) }
+                if let c = w.center, !c.exact, e.exact, e.x == c.x {
+                    // A true gradient at the accepted point (values mode): the model is first-order exact again.
+                    w.center = e; w.last = e; w.secantSteps = 0
+                    return w
+                }
+                if let c = w.center {
+                    // Choose the model on measurement: the one that predicted this trial's true value better.
+                    let byGuide = model(w, c)(e.x).value, byQuadratic = quadraticModel(w, c)(e.x).value
+                    if byGuide.isFinite || byQuadratic.isFinite { w.useQuadratic = abs(byQuadratic - e.f) < abs(byGuide - e.f) }
+                }
+                if let last = w.last, last.exact, e.exact {
+                    w.e = quasiNewtonUpdate(w.e, from: last, to: e)
+                    w.b = Refiner.dampedBFGS(w.b, from: last, to: e)
+                }
                 w.last = e
                 if let c = w.center {
                     var metric = guide.valueGradientHessian(at: c.x).hessian
@@ -261,7 +323,13 @@ package struct Refiner: Sendable {
                     let len = stepLength(c.x, e.x, sigma)
                     if better {
                         w.center = e
+                        if !e.exact { w.secantSteps += 1 }
                         if len >= 0.7 * w.radius { w.radius *= 2 }
+                    } else if !c.exact {
+                        // A secant estimate misled (values mode): the true gradient at the accepted point first.
+                        w.refresh = true
+                        w.radius = 0.5 * min(w.radius, max(len, 1e-6))
+                        w.last = c
                     } else if case .end = w.kind, !w.nuisanceOnly {
                         w.nuisanceOnly = true   // the joint step failed: first a true constrained minimum at this value
                         w.radius = 0.5 * min(w.radius, max(len, 1e-6))
@@ -287,6 +355,10 @@ package struct Refiner: Sendable {
                 works[minIndex].radius = 1
                 works[minIndex].phase = .active
                 works[minIndex].e = [Double](repeating: 0, count: p * p)
+                works[minIndex].withGradient = true
+                works[minIndex].refresh = false
+                works[minIndex].secantSteps = 0
+                works[minIndex].nuisanceOnly = false
             }
 
             // Certificate checks and the next trial points (all answers: the target may have moved).
@@ -303,6 +375,26 @@ package struct Refiner: Sendable {
                 case .end(_, let t2, _):
                     satisfied = (d ?? .infinity) <= options.stationarity && abs(c.f - target.value - t2) <= options.epsilon
                 }
+                // The certificate uses true gradients only: a point that meets the conditions with a secant
+                // estimate (values mode) first gets forward differences.
+                if (satisfied || w.refresh || w.secantSteps >= options.secantSteps) && !c.exact {
+                    w.phase = .active; w.refresh = false; w.trial = c.x; w.withGradient = true
+                    return w
+                }
+                w.refresh = false
+                if let lower = w.probeTrial {
+                    // A probe found a lower true χ² at this value: minimise over the nuisance parameters from it.
+                    w.probeTrial = nil; w.phase = .active; w.trial = lower; w.withGradient = true
+                    if case .end = w.kind { w.nuisanceOnly = true }
+                    return w
+                }
+                if satisfied, w.probedAt != c.x {
+                    let probes = certificateProbes(w, c)
+                    if !probes.isEmpty {
+                        w.phase = .active; w.probes = probes; w.trial = c.x; w.withGradient = false
+                        return w
+                    }
+                }
                 if satisfied { w.phase = .satisfied; w.trial = nil; w.nuisanceOnly = false; return w }
                 if w.nuisanceOnly, (d ?? .infinity) <= options.stationarity { w.nuisanceOnly = false }
                 w.phase = .active
@@ -313,6 +405,7 @@ package struct Refiner: Sendable {
                 let (trial, note) = solve(w, c, target: target.value, sigma: sigma)
                 if let note { w.phase = .open(note); return w }
                 w.trial = trial
+                w.withGradient = mode == .exact || options.secantSteps == 0
                 return w
             }
             works = next
@@ -349,6 +442,31 @@ package struct Refiner: Sendable {
         return (c.f - max(0, d), false)
     }
 
+    /// Values mode: the true gradient at x estimated from the accepted point c without new evaluations. The
+    /// residual r = χ²_true − guide is modelled linear around c with c's residual gradient (plus the
+    /// correction E); the estimate is the guide's gradient at x plus that residual gradient, corrected along
+    /// the step s = x − c so that the residual model from x reproduces the residual at c (a Broyden update
+    /// in the metric diag(1/σ²)).
+    func secantGradient(from c: Eval, to x: [Double], value f: Double, e: [Double], sigma: [Double], free: [Bool]) -> [Double] {
+        let p = x.count
+        let gx = guide.valueAndGradient(at: x), gc = guide.valueAndGradient(at: c.x)
+        var s = [Double](repeating: 0, count: p), gr = s, es = s
+        for i in 0..<p where free[i] { s[i] = x[i] - c.x[i]; gr[i] = c.g[i] - gc.gradient[i] }
+        for i in 0..<p { var t = 0.0; for j in 0..<p { t += e[i * p + j] * s[j] }; es[i] = t }
+        let dr = (f - gx.value) - (c.f - gc.value)
+        var predicted = 0.0, sms = 0.0
+        for i in 0..<p where free[i] {
+            predicted += (gr[i] + 0.5 * es[i]) * s[i]
+            sms += s[i] * s[i] / (sigma[i] * sigma[i])
+        }
+        var g = [Double](repeating: 0, count: p)
+        for i in 0..<p where free[i] {
+            g[i] = gx.gradient[i] + gr[i] + es[i]
+            if sms > 0, sms.isFinite { g[i] += (dr - predicted) / sms * s[i] / (sigma[i] * sigma[i]) }
+        }
+        return g
+    }
+
     /// Indices of the parameters a point's stationarity is measured over: free, not the profiled one, not
     /// held at a bound by an outward gradient.
     func activeSet(_ w: Work, _ e: Eval) -> [Int] {
@@ -363,23 +481,30 @@ package struct Refiner: Sendable {
         }
     }
 
-    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet`, the larger of the values in the guide's Hessian at the point
-    /// (when positive definite there) and at the scan's minimum (nil: neither is positive definite).
+    /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet`, the largest of the values in the guide's Hessian at the point, at
+    /// the scan's minimum, and in the answer's BFGS Hessian learned from its true gradients (each where
+    /// positive definite; nil: none is).
     func decrease(_ w: Work, _ e: Eval) -> Double? {
-        let local = quadraticDecrease(w, e, hessian: guide.valueGradientHessian(at: e.x).hessian)
-        let fixed = quadraticDecrease(w, e, hessian: minimumHessian)
-        switch (local, fixed) {
-        case let (l?, f?): return max(l, f)
-        case let (l?, nil): return l
-        case let (nil, f?): return f
-        default: return nil
+        var out: Double?
+        for h in [guide.valueGradientHessian(at: e.x).hessian, minimumHessian, w.b] where h.count == e.x.count * e.x.count {
+            if let d = quadraticDecrease(w, e, hessian: h) { out = max(out ?? d, d) }
         }
+        return out
     }
 
     /// g_νᵀH_νν⁻¹g_ν/2 over `activeSet` in `hessian` (nil: not positive definite there).
     func quadraticDecrease(_ w: Work, _ e: Eval, hessian h: [Double]) -> Double? {
+        guard let z = newtonStep(w, e, hessian: h) else { return nil }
+        var s = 0.0
+        for i in z.indices { s -= e.g[i] * z[i] }
+        return 0.5 * s
+    }
+
+    /// The Newton step d = −H_νν⁻¹g_ν over `activeSet` in `hessian` (P entries, 0 outside the set; Jacobi-
+    /// scaled and shifted as in `quadraticDecrease`); nil if `hessian` is not positive definite there.
+    func newtonStep(_ w: Work, _ e: Eval, hessian h: [Double]) -> [Double]? {
         let idx = activeSet(w, e)
-        if idx.isEmpty { return 0 }
+        if idx.isEmpty { return [Double](repeating: 0, count: e.x.count) }
         let p = e.x.count
         let m = idx.count
         // Jacobi-scaled (unit diagonal) so that strongly correlated parameters do not defeat the factorisation.
@@ -404,11 +529,19 @@ package struct Refiner: Sendable {
             z = Refiner.choleskySolve(shifted, m, rhs)
             tau *= 100
         }
-        guard var z else { return nil }
-        for r in 0..<m { z[r] *= scale[r] }
-        var s = 0.0
-        for (r, i) in idx.enumerated() { s += e.g[i] * z[r] }
-        return 0.5 * s
+        guard let z else { return nil }
+        var d = [Double](repeating: 0, count: p)
+        for (r, i) in idx.enumerated() { d[i] = -z[r] * scale[r] }
+        return d
+    }
+
+    /// Points that test a certificate along the nuisance Newton step d (the guide's Hessian at the point,
+    /// else at the scan's minimum): x + t·d for t = 4 and 16, clamped to the constraints. A true χ² below
+    /// χ²(x) − δ at one of them shows a lower profile that the Hessian metrics did not predict.
+    func certificateProbes(_ w: Work, _ c: Eval) -> [[Double]] {
+        guard let d = newtonStep(w, c, hessian: guide.valueGradientHessian(at: c.x).hessian) ?? newtonStep(w, c, hessian: minimumHessian),
+              d.contains(where: { $0 != 0 }) else { return [] }
+        return [4.0, 16.0].map { t in c.x.indices.map { i in constraints[i].clamp(c.x[i] + t * d[i]) } }.filter { $0 != c.x }
     }
 
     /// The guide's Hessian at the scan's minimum (P×P).
@@ -476,10 +609,49 @@ package struct Refiner: Sendable {
         }
     }
 
+    /// The answer's quadratic model around an accepted point: c.f + c.gᵀd + ½dᵀBd (d = y − c.x), exact in
+    /// value and gradient at c, with the answer's BFGS Hessian B (independent of the guide away from the
+    /// scan's minimum; used where the guide extrapolates and predicts the truth worse).
+    func quadraticModel(_ w: Work, _ c: Eval) -> @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        let b = w.b, xc = c.x, f = c.f, g0 = c.g, p = c.x.count
+        return { y in
+            var d = [Double](repeating: 0, count: p)
+            for i in 0..<p { d[i] = y[i] - xc[i] }
+            var v = f, g = g0
+            for i in 0..<p {
+                var bd = 0.0
+                for j in 0..<p { bd += b[i * p + j] * d[j] }
+                v += g0[i] * d[i] + 0.5 * d[i] * bd
+                g[i] += bd
+            }
+            return (v, g, b)
+        }
+    }
+
+    /// Damped BFGS update (Powell) of a P×P Hessian B from two true points (s = b − a, y = g_b − g_a);
+    /// B stays positive definite. Skipped for a negligible step.
+    static func dampedBFGS(_ bm: [Double], from a: Eval, to b: Eval) -> [Double] {
+        let p = a.x.count
+        var s = [Double](repeating: 0, count: p), y = s, bs = s
+        for i in 0..<p { s[i] = b.x[i] - a.x[i]; y[i] = b.g[i] - a.g[i] }
+        for i in 0..<p { var t = 0.0; for j in 0..<p { t += bm[i * p + j] * s[j] }; bs[i] = t }
+        var sbs = 0.0, sy = 0.0
+        for i in 0..<p { sbs += s[i] * bs[i]; sy += s[i] * y[i] }
+        guard sbs > 0, sbs.isFinite, sy.isFinite else { return bm }
+        let theta = sy >= 0.2 * sbs ? 1.0 : 0.8 * sbs / (sbs - sy)
+        var r = [Double](repeating: 0, count: p)
+        var sr = 0.0
+        for i in 0..<p { r[i] = theta * y[i] + (1 - theta) * bs[i]; sr += s[i] * r[i] }
+        guard sr > 0 else { return bm }
+        var out = bm
+        for i in 0..<p { for j in 0..<p { out[i * p + j] += r[i] * r[j] / sr - bs[i] * bs[j] / sbs } }
+        return out
+    }
+
     /// The next trial point of an answer, or a note why it is open.
     func solve(_ w: Work, _ c: Eval, target: Double, sigma: [Double]) -> ([Double], String?) {
         let p = c.x.count
-        let m = model(w, c)
+        let m = w.useQuadratic ? quadraticModel(w, c) : model(w, c)
         let minimiser = Minimiser(dimension: p, evaluate: m)
         var box = constraints
         for i in 0..<p where !constraints[i].isFixed {

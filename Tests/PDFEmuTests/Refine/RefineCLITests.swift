@@ -13,6 +13,7 @@ final class RefineCLITests: XCTestCase {
         try PDFEmuExecutable.expectOneLineError(base + ["--gradients", "both"], containing: "'both' is invalid for '--gradients", status: 64, absent: [out])
         try PDFEmuExecutable.expectOneLineError(base + ["--epsilon", "0"], containing: "--epsilon: must be a positive", absent: [out])
         try PDFEmuExecutable.expectOneLineError(base + ["--budget", "0"], containing: "--budget: must be at least 1", absent: [out])
+        try PDFEmuExecutable.expectOneLineError(base + ["--secant-steps", "-1"], containing: "--secant-steps: must be 0 or more", absent: [out])
         try PDFEmuExecutable.expectOneLineError(base, containing: "missing.h5", absent: [out])
         try PDFEmuExecutable.expectOneLineError(["refine", "--emulator", emulator, "--scan", emulator, "--oracle", "fk:x.h5",
                                                  "--output", emulator], containing: "--emulator", absent: [])

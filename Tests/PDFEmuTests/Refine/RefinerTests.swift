@@ -179,10 +179,112 @@ final class RefinerTests: XCTestCase {
         }
     }
 
+    /// Values mode with secant steps (the default) and without: every answer certified within ε of the
+    /// closed form; the secant steps cost fewer evaluations on this damaged guide, and each certified point
+    /// carries a true (finite-difference) gradient, never a secant estimate.
+    func testSecantStepsCertifyWithinEpsilonAndSaveEvaluations() throws {
+        var guide = truth
+        guide.beta = 0.6; guide.centre = [0.9, -0.6, 2.3]; guide.width = 0.5
+        let s = try scan(of: guide)
+        var spent: [Int: Int] = [:]
+        for steps in [0, 4] {
+            let r = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                options: RefineOptions(budget: 3000, maxIterations: 100, secantSteps: steps)).run()
+            XCTAssertEqual(r.certifiedCount, r.answers.count, "secant steps \(steps): " + r.answers.filter { $0.status != .certified }.map { "\($0.name): \($0.note)" }.joined(separator: "; "))
+            for a in r.answers where a.kind == "profile" {
+                let k = truth.parameterNames.firstIndex(of: a.parameter!)!
+                // The true gradient at the certified point, from the truth: its nuisance part is small.
+                // The true nuisance gradient at the certified point, in the truth's own Hessian metric.
+                let (_, g, h) = truth.valueGradientHessian(at: a.theta)
+                let nu = (0..<3).filter { $0 != k }
+                let sub = nu.flatMap { i in nu.map { j in h[i * 3 + j] } }
+                let z = try XCTUnwrap(Refiner.choleskySolve(sub, 2, nu.map { g[$0] }))
+                let decrease = 0.5 * (z[0] * g[nu[0]] + z[1] * g[nu[1]])
+                XCTAssertLessThan(decrease, 0.01, "secant steps \(steps) \(a.name): the true nuisance decrease \(decrease)")
+                XCTAssertLessThanOrEqual(abs(truth.value(at: a.theta) - truth.chi0 - a.tolerance), 0.01 + 1e-9, "\(a.name)")
+            }
+            spent[steps] = r.evaluations
+        }
+        XCTAssertLessThan(spent[4]!, spent[0]!, "secant steps must save finite-difference evaluations: \(spent)")
+    }
+
+    /// The quadratic model's damped BFGS update: symmetric, the secant condition B⁺s = y when sᵀy is
+    /// large enough, positive definite when it is not (Powell damping), unchanged for a zero step.
+    func testDampedBFGSUpdate() throws {
+        let b0: [Double] = [2, 0.5, 0.5, 1]
+        let a = Refiner.Eval(x: [0, 0], f: 0, g: [1, -1])
+        let b = Refiner.Eval(x: [0.3, -0.2], f: 0, g: [1.9, -0.6])
+        let b1 = Refiner.dampedBFGS(b0, from: a, to: b)
+        XCTAssertEqual(b1[1], b1[2], accuracy: 1e-12)
+        let s = [0.3, -0.2], y = [0.9, 0.4]
+        for i in 0..<2 { XCTAssertEqual(b1[i * 2] * s[0] + b1[i * 2 + 1] * s[1], y[i], accuracy: 1e-12) }
+        // Negative curvature along s: damped, stays positive definite.
+        let c = Refiner.Eval(x: [0.3, -0.2], f: 0, g: [0.0, -1.5])
+        let b2 = Refiner.dampedBFGS(b0, from: a, to: c)
+        XCTAssertGreaterThan(b2[0], 0)
+        XCTAssertGreaterThan(b2[0] * b2[3] - b2[1] * b2[2], 0)
+        XCTAssertEqual(Refiner.dampedBFGS(b0, from: a, to: a), b0)
+    }
+
+    /// A secant gradient is exact for a residual (truth − guide) that is linear in the parameters when
+    /// the accepted point's gradient is exact, and it reproduces the residual change along the step.
+    func testSecantGradientIsExactForALinearResidual() throws {
+        let guide = truth
+        // truth = guide + 3 + wᵀθ: a linear residual.
+        let w = [0.7, -1.1, 0.4]
+        func trueValue(_ t: [Double]) -> Double { guide.value(at: t) + 3 + zip(w, t).reduce(0) { $0 + $1.0 * $1.1 } }
+        func trueGradient(_ t: [Double]) -> [Double] { zip(guide.valueAndGradient(at: t).gradient, w).map { $0 + $1 } }
+        let s = try scan(of: guide, tolerances: [1])
+        let refiner = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"))
+        let c = Refiner.Eval(x: [0.4, -0.9, 2.1], f: trueValue([0.4, -0.9, 2.1]), g: trueGradient([0.4, -0.9, 2.1]))
+        let x = [0.9, -0.5, 1.6]
+        let g = refiner.secantGradient(from: c, to: x, value: trueValue(x), e: [Double](repeating: 0, count: 9), sigma: [1, 1, 1], free: [true, true, true])
+        for i in 0..<3 { XCTAssertEqual(g[i], trueGradient(x)[i], accuracy: 1e-9) }
+        // A residual change the accepted gradient does not predict moves the estimate along the step only.
+        let g2 = refiner.secantGradient(from: c, to: x, value: trueValue(x) + 0.5, e: [Double](repeating: 0, count: 9), sigma: [1, 1, 1], free: [true, true, true])
+        let d = (0..<3).map { g2[$0] - trueGradient(x)[$0] }, st = (0..<3).map { x[$0] - c.x[$0] }
+        XCTAssertEqual(zip(d, st).reduce(0) { $0 + $1.0 * $1.1 }, 0.5, accuracy: 1e-9)
+        XCTAssertEqual(d[0] / st[0], d[1] / st[1], accuracy: 1e-9)
+    }
+
+    /// A guide flattened over the whole region by a wide negative bump (its curvature wrong at every end):
+    /// with exact gradients and with values only every answer is certified, each end within ε + δ of the
+    /// closed form and the minimum within ε of the true χ²_min.
+    func testFlattenedGuideIsCertifiedWithinEpsilon() throws {
+        var guide = truth
+        guide.beta = -3; guide.centre = [0.6, -0.9, 2.1]; guide.width = 1.5
+        let s = try scan(of: guide)
+        for mode in [RefineGradients.exact, .values] {
+            let r = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                options: RefineOptions(budget: 5000, gradients: mode, maxIterations: 150)).run()
+            XCTAssertEqual(r.certifiedCount, r.answers.count, "\(mode): " + r.answers.filter { $0.status != .certified }.map { "\($0.name): \($0.note)" }.joined(separator: "; "))
+            // δ bounds the decrease predicted in the guide's Hessian metric, which the bump distorts: the true
+            // χ²_min is asserted to ε.
+            XCTAssertEqual(r.answers[0].trueChi2, truth.chi0, accuracy: 0.01)
+            for a in r.answers where a.kind == "profile" {
+                let k = truth.parameterNames.firstIndex(of: a.parameter!)!
+                let sigma = truth.inverseDiagonal(k).squareRoot()
+                let slope = 2 * a.tolerance.squareRoot() / sigma
+                XCTAssertEqual(a.exactValue!, exactEnd(k, a.tolerance, a.side!), accuracy: 2 * (0.01 + 0.002) / slope, "\(mode) \(a.name)")
+            }
+            XCTAssertLessThan(r.evaluations, mode == .exact ? 100 : 400, "\(mode): measured 37 (exact) and 112 (values) evaluations")
+        }
+    }
+
+    /// Options written before `secantSteps` existed still decode (to the default).
+    func testOptionsDecodeWithoutSecantSteps() throws {
+        let json = #"{"epsilon":0.01,"stationarity":0.002,"budget":100,"gradients":"values","maxIterations":5,"finiteDifferenceStep":0.01}"#
+        let o = try JSONDecoder().decode(RefineOptions.self, from: Data(json.utf8))
+        XCTAssertEqual(o, RefineOptions(budget: 100, maxIterations: 5))
+        let round = try JSONDecoder().decode(RefineOptions.self, from: JSONEncoder().encode(RefineOptions(secantSteps: 2)))
+        XCTAssertEqual(round.secantSteps, 2)
+    }
+
     func testOptionsNameTheSetting() {
         XCTAssertEqual(catchSetting { try RefineOptions(epsilon: 0).validate() }, .refineEpsilon)
         XCTAssertEqual(catchSetting { try RefineOptions(stationarity: -1).validate() }, .refineStationarity)
         XCTAssertEqual(catchSetting { try RefineOptions(budget: 0).validate() }, .refineBudget)
+        XCTAssertEqual(catchSetting { try RefineOptions(secantSteps: -1).validate() }, .refineSecantSteps)
     }
 
     private func catchSetting(_ body: () throws -> Void) -> Setting? {
