@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import PDFEmu
+
+/// How refine certifies (ε, δ, iterations): declared once, for `refine`, `scan --refine` and `learn`'s
+/// last phase. Each flag has a plain spelling (refine's) and a `--refine-` one (for scan and learn).
+struct RefineToleranceArguments: ParsableArguments {
+    @Option(name: [.customLong("epsilon"), .customLong("refine-epsilon")],
+            help: "Refine: ε, the largest |Δχ²_true − T²| at a certified end, χ² units.") var epsilon = 0.01
+    @Option(name: [.customLong("stationarity"), .customLong("refine-stationarity")],
+            help: "Refine: δ, the largest predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient at a certified point, χ² units.")
+    var stationarity = 0.002
+    @Option(name: [.customLong("max-iterations"), .customLong("refine-max-iterations")],
+            help: "Refine: most oracle batches (iterations).") var maxIterations = 100
+
+    /// True when a flag of this group was given (scan: only with --refine).
+    var given: Bool { epsilon != 0.01 || stationarity != 0.002 || maxIterations != 100 }
+}
+
+/// Where refine's true χ² comes from and what it may spend: declared once, for `refine` and `scan --refine`.
+struct RefineRunArguments: ParsableArguments {
+    @Option(name: [.customLong("budget"), .customLong("refine-budget")],
+            help: "Refine: most true χ² evaluations in all (finite-difference points included).") var budget = 5000
+    @Option(name: [.customLong("gradients"), .customLong("refine-gradients")],
+            help: "Refine: gradient source, exact (the oracle's /gradient) or values (finite differences).") var gradients: RefineGradients = .values
+    @Option(name: [.customLong("state"), .customLong("refine-state")],
+            help: "Refine: keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.")
+    var state: String?
+    @Option(name: [.customLong("timeout"), .customLong("refine-timeout")], help: "Refine: oracle timeout per batch, seconds (commands).")
+    var timeout = 3600.0
+
+    /// True when a flag of this group was given (scan: only with --refine).
+    var given: Bool { budget != 5000 || gradients != .values || state != nil || timeout != 3600 }
+}
+
+/// One refine run of the CLI: `refine` and `scan --refine` call it with their guide, scan and oracle.
+struct RefineInvocation {
+    var tolerances: RefineToleranceArguments
+    var run: RefineRunArguments
+    /// The oracle spec (refine's --oracle, scan's --refine).
+    var spec: OracleSpec
+    /// How the state directory's flag is spelled in messages (refine: --state, scan: --refine-state).
+    var stateFlag: String
+    /// With --scheduler: every batch of trial points is one array job.
+    var batchSystem: BatchSystemArguments?
+    /// Where batches go when there is no state directory (refine: OUTPUT.batches).
+    var defaultWorkBase: String
+    /// No progress lines (--json).
+    var quiet: Bool
+
+    /// The options, checked (one line naming the setting).
+    func options() throws(SettingError) -> RefineOptions {
+        let o = RefineOptions(epsilon: tolerances.epsilon, stationarity: tolerances.stationarity, budget: run.budget,
+                              gradients: run.gradients, maxIterations: tolerances.maxIterations)
+        try o.check()
+        return o
+    }
+
+    /// Refines `scan` (made with `guide`) on the oracle; `identity` names the guide and the scan (the state
+    /// directory is tied to it). nil if a signal stopped the run.
+    func refine(guide: any ScalarModel, scan: ScanResult, constraints: [ParameterConstraint], identity: [String]) throws -> RefineResult? {
+        let options = try options()
+        let stop = OracleInterrupts.install()
+        let inner = try spec.makeOracle(timeout: run.timeout, shouldStop: stop.shouldStop)
+        let state = run.state
+        let workBase = state ?? defaultWorkBase
+        let quiet = self.quiet
+        let oracle: any ChiSquareOracle
+        if let batchSystem, batchSystem.enabled {
+            oracle = try batchSystem.oracle(inner: spec.text, innerTimeout: run.timeout, defaultWorkDir: state.map { $0 + "/batches" } ?? workBase,
+                                            runID: URL(fileURLWithPath: workBase).standardizedFileURL.path,
+                                            log: { line in if !quiet { printErr(line) } })
+        } else {
+            oracle = inner
+        }
+        let refiner = try Refiner(guide: guide, scan: scan, oracle: oracle, constraints: constraints, options: options)
+        let fullIdentity = (identity + [
+            "oracle=\(spec.text)", "bounds=\(constraints.map(\.label).joined(separator: ";"))",
+            "epsilon=\(options.epsilon) stationarity=\(options.stationarity) gradients=\(options.gradients.rawValue) max_iterations=\(options.maxIterations)",
+        ]).joined(separator: "\n") + "\n"
+        let store = try RefineStore(directory: state, parameterNames: guide.parameterNames, identity: fullIdentity)
+        var ran: RefineResult?
+        try stop.reporting {
+            do {
+                ran = try refiner.run(store: store) { line in
+                    if !quiet { FileHandle.standardError.write(Data("refine: \(line)\n".utf8)) }
+                }
+            } catch let e as OracleError {
+                throw PDFEmuError(e.description + (state.map { "; the evaluations so far are kept in \($0): run again with \(stateFlag) \($0)" } ?? ""))
+            }
+        }
+        return ran
+    }
+}
