@@ -19,7 +19,7 @@ struct Refine: ParsableCommand {
     func run() throws {
         try PDFEmuCommand.guarded {
             let spec = try OracleSpec(parsing: oracle)
-            let invocation = RefineInvocation(tolerances: tolerances, run: refineRun, spec: spec, stateFlag: "--state",
+            let invocation = RefineInvocation(epsilon: tolerances.epsilon, stationarity: tolerances.stationarity, maxIterations: tolerances.maxIterations, run: refineRun, spec: spec, stateFlag: "--state",
                                               batchSystem: batchSystem, defaultWorkBase: output.map { $0 + ".batches" } ?? "refine.batches",
                                               quiet: json)
             _ = try invocation.options()

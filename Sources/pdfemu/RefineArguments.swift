@@ -35,7 +35,8 @@ struct RefineRunArguments: ParsableArguments {
 
 /// One refine run of the CLI: `refine` and `scan --refine` call it with their guide, scan and oracle.
 struct RefineInvocation {
-    var tolerances: RefineToleranceArguments
+    /// ε, δ and the iteration limit.
+    var epsilon: Double, stationarity: Double, maxIterations: Int
     var run: RefineRunArguments
     /// The oracle spec (refine's --oracle, scan's --refine).
     var spec: OracleSpec
@@ -50,8 +51,8 @@ struct RefineInvocation {
 
     /// The options, checked (one line naming the setting).
     func options() throws(SettingError) -> RefineOptions {
-        let o = RefineOptions(epsilon: tolerances.epsilon, stationarity: tolerances.stationarity, budget: run.budget,
-                              gradients: run.gradients, maxIterations: tolerances.maxIterations)
+        let o = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: run.budget,
+                              gradients: run.gradients, maxIterations: maxIterations)
         try o.check()
         return o
     }

@@ -95,7 +95,7 @@ struct Scan: ParsableCommand {
             return nil
         }
         let spec = try OracleSpec(parsing: refine)
-        let invocation = RefineInvocation(tolerances: refineTolerances, run: refineRun, spec: spec, stateFlag: "--refine-state",
+        let invocation = RefineInvocation(epsilon: refineTolerances.epsilon, stationarity: refineTolerances.stationarity, maxIterations: refineTolerances.maxIterations, run: refineRun, spec: spec, stateFlag: "--refine-state",
                                           batchSystem: nil, defaultWorkBase: output.map { $0 + ".batches" } ?? "refine.batches", quiet: json)
         do { _ = try invocation.options() } catch { throw PDFEmuError(Self.refineLine(error)) }
         return invocation
