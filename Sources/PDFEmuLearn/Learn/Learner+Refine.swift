@@ -68,8 +68,10 @@ extension Learner {
                 if let failure = bridge.failure { throw failure }
                 throw error
             }
-            let done = result.answers == previous || o.maxIterations >= options.maxIterations
-            if result.answers != previous {
+            // Compared as text: NaN (an answer without an accepted point) never equals itself.
+            let same = previous.map { "\($0)" == "\(result.answers)" } ?? false
+            let done = same || o.maxIterations >= options.maxIterations
+            if !same {
                 try recordRefineCurve(result, evaluations: before + result.evaluations + result.reused)
                 let iterations = result.answers.map(\.iterations).max() ?? 0
                 log("refine iteration \(iterations): \(before + result.evaluations + result.reused) evaluations, "

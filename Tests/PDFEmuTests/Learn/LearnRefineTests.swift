@@ -108,6 +108,27 @@ final class LearnRefineTests: XCTestCase {
         }
     }
 
+    /// A refine budget too small for its first iterations: answers without an accepted point (NaN) do
+    /// not make the phase rerun the refiner (or write curve rows) again and again; the budget holds.
+    func testSmallRefineBudgetEndsTheCheckpointsAndHoldsTheBudget() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var settings = Self.settings(budget: 400, reserve: 10)
+        settings.refine!.options.maxIterations = 100
+        let oracle = CountingOracle(ModelOracle(LearnExactlyOnceTests.model, label: "exact"))
+        let outcome = try XCTUnwrap(try Self.run(settings, oracle: oracle, dir: dir.path("s"), resume: false))
+        let refined = try XCTUnwrap(outcome.refine)
+        XCTAssertLessThanOrEqual(oracle.asked.count, settings.budget)
+        XCTAssertTrue(refined.answers.contains { $0.status != .certified && $0.note.contains("budget") })
+        let rows = try String(contentsOfFile: outcome.curvePath, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("refine\t") }
+        let counts = rows.map { String($0.split(separator: "\t")[1]) }
+        // One row set per checkpoint whose answers changed: no checkpoint repeated.
+        var sets: [[Substring]] = []
+        for k in stride(from: 0, to: rows.count, by: refined.answers.count) { sets.append(Array(rows[k..<min(rows.count, k + refined.answers.count)])) }
+        for (a, b) in zip(sets, sets.dropFirst()) { XCTAssertNotEqual(a, b, "a checkpoint was written twice: \(counts)") }
+        XCTAssertEqual(sets.count, 1, "the answers do not change once the budget stops refine")
+    }
+
     /// The reserve must leave the rounds the initial design: one line naming the setting.
     func testReserveAboveTheRoundsBudgetIsRefused() throws {
         let dir = try TemporaryDirectory()
