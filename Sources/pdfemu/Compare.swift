@@ -25,10 +25,11 @@ struct Compare: ParsableCommand {
             let e = try ScanResult.read(exact), o = try ScanResult.read(other)
             let cmp = try ScanComparison(exact: e, other: o, exactFile: exact, otherFile: other)
             let labels = (URL(fileURLWithPath: exact).lastPathComponent, URL(fileURLWithPath: other).lastPathComponent)
-            if plot != nil { _ = try ComparisonPlots.figures(exact: e, other: o) }  // fail before writing anything
+            let refined = plot != nil ? try RefineResult.read(other) : nil
+            if plot != nil { _ = try ComparisonPlots.figures(exact: e, other: o, otherRefine: refined) }  // fail before writing anything
             let text = try Fmt.json(cmp)
             if let output { try AtomicOutput.write(Data((text + "\n").utf8), to: output) }
-            if let plot { try ComparisonPlots.write(exact: e, other: o, exactLabel: labels.0, otherLabel: labels.1, to: plot) }
+            if let plot { try ComparisonPlots.write(exact: e, other: o, exactLabel: labels.0, otherLabel: labels.1, otherRefine: refined, to: plot) }
             print(json ? text : cmp.text(), terminator: json ? "\n" : "")
         }
     }

@@ -25,6 +25,10 @@ struct Learn: ParsableCommand {
     @OptionGroup var scan: ScanArguments
     @OptionGroup var fixing: FixArguments
     @OptionGroup var mix: ProposalArguments
+    @Flag(help: "End with the last round: do not refine the final scan's answers on the oracle.") var skipRefine = false
+    @Option(help: "Evaluations of --budget kept for the last phase, refine (default: a quarter of --budget); the rounds stop at --budget less this, refine gets the rest.")
+    var refineBudget: Int?
+    @OptionGroup(title: "Refine (the last phase)") var refineTolerances: RefineToleranceArguments
     @OptionGroup(title: "Batch system") var batchSystem: BatchSystemArguments
 
     /// A new state directory is created only inside an existing, writable directory (one line otherwise);
@@ -91,10 +95,17 @@ struct Learn: ParsableCommand {
             } else {
                 throw PDFEmuError(flag: "--oracle", oracle, "pdfemu cannot draw a design from a command; give --initial-scan FILE or --design-emulator E.h5")
             }
+            if skipRefine && (refineBudget != nil || refineTolerances.given) {
+                throw PDFEmuError(usage: "--skip-refine and the refine options (--refine-budget, --refine-epsilon, --refine-stationarity, --refine-max-iterations): give one")
+            }
+            let refine = skipRefine ? nil : LearnRefineSettings(
+                options: RefineOptions(epsilon: refineTolerances.epsilon, stationarity: refineTolerances.stationarity,
+                                       maxIterations: refineTolerances.maxIterations),
+                reserve: refineBudget ?? budget / 4)
             let settings = LearnSettings(fit: fit, oracleSpec: spec.text, scan: scanOptions, verification: verification,
                                          proposal: try mix.options(count: batch, seed: seed), initial: start, batch: batch,
                                          budget: budget, consecutive: consecutive, moveTolerance: moveTolerance,
-                                         refitEpochs: refitEpochs, seed: seed, chunkSize: chunk)
+                                         refitEpochs: refitEpochs, seed: seed, chunkSize: chunk, refine: refine)
             let learner = try Learner(settings: settings, oracle: arrayOracle ?? theOracle, stateDirectory: state, resume: resume) { print($0); fflush(stdout) }
             var ran: LearnOutcome?
             try stop.reporting {
@@ -113,6 +124,19 @@ struct Learn: ParsableCommand {
                 emulator \(outcome.emulatorPath), every evaluated point \(outcome.pointsPath), final scan \(outcome.scanPath)
                 learning curve \(outcome.curvePath), \(outcome.curveSVGPath)
                 """)
+            if let refined = outcome.refine, let path = outcome.refinedScanPath {
+                // The final answers are refine's: exact to ε where certified.
+                print("refined scan \(path)")
+                print(Refine.report(refined), terminator: "")
+                let open = refined.answers.filter { $0.status != .certified }.map(\.name)
+                if !open.isEmpty {
+                    // An outcome, not a fault of an input: one error line and exit status 1.
+                    printErr("error: not converged (\(outcome.reason)); refine certified \(refined.certifiedCount) of \(refined.answers.count) answers; "
+                             + "not certified: " + open.joined(separator: ", "))
+                    throw ExitCode(1)
+                }
+                return
+            }
             if !outcome.converged {
                 // An outcome, not a fault of an input: one error line and exit status 1.
                 printErr("error: not converged (\(outcome.reason)); \(outcome.uncertified.count) answer(s) not certified: "

@@ -12,14 +12,8 @@ struct Refine: ParsableCommand {
     @Option(help: "The scan whose answers are refined (pdfemu scan --output).") var scan: String
     @Option(help: "The true χ²: 'CMD {input} {output}', fk:FILE, emulator:FILE.") var oracle: String
     @Option(parsing: .unconditional, help: "Bound parameters: name=lo:hi,... (added to the scan's constraints).") var bound: String?
-    @Option(help: "Most true χ² evaluations in all (finite-difference points included).") var budget = 5000
-    @Option(help: "ε: largest |Δχ²_true − T²| at a certified end, χ² units.") var epsilon = 0.01
-    @Option(help: "δ: largest predicted decrease g_νᵀH_νν⁻¹g_ν/2 of the true gradient at a certified point, χ² units.") var stationarity = 0.002
-    @Option(help: "Gradient source: exact (the oracle's /gradient) or values (finite differences).") var gradients: RefineGradients = .values
-    @Option(help: "Most oracle batches (iterations).") var maxIterations = 100
-    @Option(help: "Values mode: most accepted steps with a secant-estimated gradient between two finite-difference gradients (0: finite differences at every trial).") var secantSteps = 4
-    @Option(help: "Keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.") var state: String?
-    @Option(help: "Oracle timeout per batch, seconds (commands).") var timeout = 3600.0
+    @OptionGroup var tolerances: RefineToleranceArguments
+    @OptionGroup var refineRun: RefineRunArguments
     @OptionGroup var outputFile: OutputArguments<OutputHelp>
     var output: String? { outputFile.output }
     enum OutputHelp: OptionHelp { static let help: ArgumentHelp = "Write the refined scan (the scan with exact answers, and /refine) to this HDF5 file." }
@@ -28,11 +22,11 @@ struct Refine: ParsableCommand {
 
     func run() throws {
         try PDFEmuCommand.guarded {
-            let mode = gradients
-            let options = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: budget, gradients: mode,
-                                        maxIterations: maxIterations, secantSteps: secantSteps)
-            try options.validate()
             let spec = try OracleSpec(parsing: oracle)
+            let invocation = RefineInvocation(epsilon: tolerances.epsilon, stationarity: tolerances.stationarity, maxIterations: tolerances.maxIterations, run: refineRun, spec: spec, stateFlag: "--state",
+                                              batchSystem: batchSystem, defaultWorkBase: output.map { $0 + ".batches" } ?? "refine.batches",
+                                              quiet: json)
+            _ = try invocation.options()
             let inputs = [("--emulator", emulator), ("--scan", scan)] + spec.inputFiles(labelled: "--oracle")
             if let output { try AtomicOutput.validateOutput(output, protecting: inputs) }
             try batchSystem.validateSettings()
@@ -53,37 +47,10 @@ struct Refine: ParsableCommand {
                     constraints[i] = .bounded(lower: r.lower, upper: r.upper)
                 }
             }
-            // A command runs in its own process group: a signal reaches pdfemu only, which then kills the group.
-            let stop = OracleInterrupts.install()
-            let inner = try spec.makeOracle(timeout: timeout, shouldStop: stop.shouldStop)
-            // With --scheduler every batch of trial points is one array job (values only: shards carry no gradient).
-            let workBase = state ?? output.map { $0 + ".batches" } ?? "refine.batches"
-            let madeOracle: any ChiSquareOracle = try batchSystem.enabled
-                ? batchSystem.oracle(inner: spec.text, innerTimeout: timeout, defaultWorkDir: state.map { $0 + "/batches" } ?? workBase,
-                                     runID: URL(fileURLWithPath: workBase).standardizedFileURL.path,
-                                     log: { [json] line in if !json { printErr(line) } })
-                : inner
-            let refiner: Refiner
-            do { refiner = try Refiner(guide: model, scan: scanResult, oracle: madeOracle, constraints: constraints, options: options) }
+            let identity = ["emulator=\(try RunIdentity.fileHash(emulator))", "scan=\(try RunIdentity.fileHash(scan))"]
+            let ran: RefineResult?
+            do { ran = try invocation.refine(guide: model, scan: scanResult, constraints: constraints, identity: identity) }
             catch let e as SettingError where e.setting == .refineScan { throw SettingError(.refineScan, scan, e.reason) }
-            let identity = [
-                "emulator=\(try RunIdentity.fileHash(emulator))", "scan=\(try RunIdentity.fileHash(scan))", "oracle=\(spec.text)",
-                "bounds=\(constraints.map(\.label).joined(separator: ";"))",
-                "epsilon=\(epsilon) stationarity=\(stationarity) gradients=\(mode.rawValue) max_iterations=\(maxIterations)",
-            ].joined(separator: "\n") + "\n"
-            let store: RefineStore
-            store = try RefineStore(directory: state, parameterNames: model.parameterNames, identity: identity)
-            let quiet = json
-            var ran: RefineResult?
-            try stop.reporting {
-                do {
-                    ran = try refiner.run(store: store) { line in
-                        if !quiet { FileHandle.standardError.write(Data("refine: \(line)\n".utf8)) }
-                    }
-                } catch let e as OracleError {
-                    throw PDFEmuError(e.oracle.isEmpty ? .step("refine") : .input("oracle \(e.oracle)"), e.message + (state.map { "; the evaluations so far are kept in \($0): run again with --state \($0)" } ?? ""))
-                }
-            }
             guard let result = ran else { return }
             let refined = result.applied(to: scanResult)
             if let output { try refined.write(to: output) { try result.write(into: $0) } }

@@ -13,6 +13,10 @@ struct Scan: ParsableCommand {
     @OptionGroup var sampling: MCMCArguments
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
     @OptionGroup var verification: VerificationArguments
+    @Option(help: "After the scan, solve its minimum and profile interval ends on the true χ² of this oracle and certify them, as pdfemu refine does ('CMD {input} {output}', fk:FILE, emulator:FILE); the summary, JSON and output are refine's.")
+    var refine: String?
+    @OptionGroup(title: "Refine (with --refine)") var refineTolerances: RefineToleranceArguments
+    @OptionGroup(title: "Refine (with --refine)") var refineRun: RefineRunArguments
     @OptionGroup var resultFile: ResultFileArguments
     var output: String? { resultFile.output }
     @Flag(help: "Print JSON instead of the summary.") var json = false
@@ -28,8 +32,14 @@ struct Scan: ParsableCommand {
             o.mcmc = sampling.options
             try o.validate()
             let verification = try self.verification.resolve()
+            let refinement = try refineInvocation()
+            if refinement != nil {
+                if verification != nil { throw PDFEmuError(usage: "--verify and --refine: give one (--refine certifies the answers on the true χ² itself)") }
+                if shard != nil { throw PDFEmuError(usage: "--shard and --refine: refine the merged scan with pdfemu refine") }
+            }
             try resultFile.validate(protecting: source.inputs + lagrangeEmulator.map { ("--lagrange-emulator", $0) }
-                                          + (verification?.spec.inputFiles(labelled: "--verify") ?? []))
+                                          + (verification?.spec.inputFiles(labelled: "--verify") ?? [])
+                                          + (refinement?.spec.inputFiles(labelled: "--refine") ?? []))
             if let plot { try ScanPlots.validateDirectory(plot) }
             let (model, identity) = try source.model(starts: answers.starts)
             let extra = try lagrangeEmulator.map {
@@ -50,6 +60,15 @@ struct Scan: ParsableCommand {
                     checked = try Verification.run(model: model, scan: result, scanOptions: o, oracle: oracle, options: verification.options)
                 }
             }
+            if let refinement {
+                let scanHash = RunIdentity.hash([try Fmt.json(result)])
+                do {
+                    guard let refined = try refinement.refine(guide: model, scan: result, constraints: result.minimum.constraints,
+                                                              identity: ["model=\(identity)", "scan=\(scanHash)"]) else { return }
+                    try writeRefined(result, refined)
+                } catch let e as SettingError { throw PDFEmuError(usage: Self.refineLine(e)) }
+                return
+            }
             // Everything that can fail happens before a file is replaced: plots are staged beside their
             // targets, the output is written atomically, and only then do the plots move into place.
             let staged = try plot.map { try ScanPlots.stage(result, verification: checked, in: $0) }
@@ -66,6 +85,49 @@ struct Scan: ParsableCommand {
                 print(result.text() + (checked.map { $0.text() } ?? ""), terminator: "")
             }
         }
+    }
+
+    /// The refine run of --refine (nil without it); one line if a refine option comes without --refine or
+    /// a value is out of range.
+    func refineInvocation() throws -> RefineInvocation? {
+        guard let refine else {
+            if refineTolerances.given || refineRun.given { throw PDFEmuError(usage: "--refine-… options need --refine") }
+            return nil
+        }
+        let spec = try OracleSpec(parsing: refine)
+        let invocation = RefineInvocation(epsilon: refineTolerances.epsilon, stationarity: refineTolerances.stationarity, maxIterations: refineTolerances.maxIterations, run: refineRun, spec: spec, stateFlag: "--refine-state",
+                                          batchSystem: nil, defaultWorkBase: output.map { $0 + ".batches" } ?? "refine.batches", quiet: json)
+        do { _ = try invocation.options() } catch { throw PDFEmuError(usage: Self.refineLine(error)) }
+        return invocation
+    }
+
+    /// A refine setting's error line with scan's spelling of its flag (--refine-budget, not --budget).
+    static func refineLine(_ e: SettingError) -> String {
+        guard let setting = e.setting else { return e.message }
+        let prefixed: Set<Setting> = [.refineEpsilon, .refineStationarity, .refineBudget, .refineGradients, .refineMaxIterations, .refineState,
+                                      .refineSecantSteps]
+        if setting == .refineGuide { return e.line(naming: "--refine") }
+        return e.line(naming: prefixed.contains(setting) ? "--refine-" + setting.flag.dropFirst(2) : setting.flag)
+    }
+
+    /// Writes refine's outputs of `--refine`: the plots (the emulator's profiles with the exact ends marked),
+    /// the refined scan with /refine, and refine's summary or JSON; exit status 1 unless every answer is certified.
+    func writeRefined(_ scan: ScanResult, _ refine: RefineResult) throws {
+        let refined = refine.applied(to: scan)
+        let staged = try plot.map { try ScanPlots.stage(scan, refine: refine, in: $0) }
+        do {
+            if let output { try refined.write(to: output) { try refine.write(into: $0) } }
+        } catch {
+            staged?.discard()
+            throw error
+        }
+        try staged?.commit()
+        if json {
+            print(try Fmt.json(ScanJSON(scan: refined, key: "refine", extra: refine)))
+        } else {
+            print(Refine.report(refine), terminator: "")
+        }
+        if refine.certifiedCount < refine.answers.count { throw ExitCode(1) }
     }
 
     /// The largest accepted T² or contour level.

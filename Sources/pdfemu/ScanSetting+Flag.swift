@@ -22,7 +22,7 @@ extension Setting {
         .refineEpsilon: "--epsilon", .refineStationarity: "--stationarity", .refineBudget: "--budget", .refineGradients: "--gradients",
         .refineMaxIterations: "--max-iterations", .refineFiniteDifferenceStep: "finite-difference step", .refineBound: "--bound",
         .refineScan: "--scan", .refineGuide: "--emulator", .refineState: "--state", .refineSecantSteps: "--secant-steps",
-        .prior: "--prior", .learnConsecutive: "--consecutive", .learnMoveTolerance: "--move-tolerance", .learnBudget: "--budget",
+        .prior: "--prior", .learnConsecutive: "--consecutive", .learnMoveTolerance: "--move-tolerance", .learnBudget: "--budget", .learnRefineBudget: "--refine-budget",
         .learnState: "--state", .learnResume: "--resume", .proposalMargin: "--margin", .proposalMinDistance: "--min-distance",
         .verifyOracle: "--verify", .verifyEpsilon: "--verify-epsilon", .verifyMCMCSamples: "--verify-mcmc-samples",
         .designCount: "--n", .evidenceSamples: "--samples", .evidenceParticles: "--particles",

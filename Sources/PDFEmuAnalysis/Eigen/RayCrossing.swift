@@ -3,23 +3,23 @@ import PDFEmuIO
 import PDFEmuTheory
 /// The first crossing of a function from ≤ 0 to > 0 walking outward along a ray t > 0: a geometric walk
 /// (steps ×1.5 from `start`, never past `limit`), then Illinois root finding on the bracket.
-enum RayCrossing {
+package enum RayCrossing {
     /// Result of one walk.
-    struct Outcome {
+    package struct Outcome {
         /// Where g = 0 (within the tolerance); nil if g stayed ≤ 0 up to the limit or became undefined.
-        var t: Double?
+        package var t: Double?
         /// g at `t` (or at the last point reached).
-        var g: Double
+        package var g: Double
         /// Function evaluations.
-        var evaluations: Int
+        package var evaluations: Int
         /// Why no crossing was found (nil when found).
-        var openReason: String?
+        package var openReason: String?
     }
 
     /// Walks from t = 0 (where g = `g0` ≤ 0) outward and returns the first crossing of g = 0 with
     /// |g| ≤ `tolerance`. `limit` is the end of the allowed range along the ray (may be ∞; then the
     /// walk stops after `maxSteps` steps).
-    static func first(g0: Double, start: Double, limit: Double, tolerance: Double, maxSteps: Int = 60,
+    package static func first(g0: Double, start: Double, limit: Double, tolerance: Double, maxSteps: Int = 60,
                       g: (Double) -> Double) -> Outcome {
         var evaluations = 0
         func eval(_ t: Double) -> BracketPoint {
@@ -48,7 +48,7 @@ enum RayCrossing {
     }
 
     /// The largest t ≥ 0 with lower ≤ centre + t·direction ≤ upper componentwise (∞ if unlimited).
-    static func limit(centre: [Double], direction: [Double], lower: [Double], upper: [Double]) -> Double {
+    package static func limit(centre: [Double], direction: [Double], lower: [Double], upper: [Double]) -> Double {
         var t = Double.infinity
         for i in centre.indices where direction[i] != 0 {
             let bound = direction[i] > 0 ? upper[i] : lower[i]

@@ -54,15 +54,22 @@ package struct LearnSettings: Sendable {
     package var seed: UInt64
     /// Rows per oracle call (0: a whole batch at once); each call's answer is stored before the next.
     package var chunkSize: Int
+    /// The last phase: the final scan's answers refined on the oracle (nil: learn ends with its last round).
+    package var refine: LearnRefineSettings?
+
+    /// Evaluations the rounds may spend: the budget less what is kept for refine.
+    package var roundsBudget: Int { budget - (refine?.reserve ?? 0) }
 
     /// Creates settings.
     package init(fit: FitConfig, oracleSpec: String, scan: ScanOptions, verification: VerificationOptions = VerificationOptions(),
                 proposal: ProposalOptions = ProposalOptions(count: 1), initial: LearnInitialDesign, batch: Int, budget: Int,
-                consecutive: Int = 2, moveTolerance: Double = 0.02, refitEpochs: Int? = nil, seed: UInt64 = 1, chunkSize: Int = 0) {
+                consecutive: Int = 2, moveTolerance: Double = 0.02, refitEpochs: Int? = nil, seed: UInt64 = 1, chunkSize: Int = 0,
+                refine: LearnRefineSettings? = nil) {
         self.fit = fit; self.oracleSpec = oracleSpec; self.scan = scan; self.verification = verification
         self.proposal = proposal; self.initial = initial; self.batch = batch; self.budget = budget
         self.consecutive = consecutive; self.moveTolerance = moveTolerance
         self.refitEpochs = refitEpochs ?? max(1, fit.epochs / 4); self.seed = seed; self.chunkSize = chunkSize
+        self.refine = refine
     }
 
     /// The hash a state directory is tied to: everything that decides which points are asked (not the
@@ -85,6 +92,7 @@ package struct LearnSettings: Sendable {
         }
         try scan.validate()
         try verification.validate()
+        if let refine { try refine.validate(budget: budget, initial: { if case .design(_, _, let n) = initial { return n } else { return 0 } }()) }
     }
 }
 
@@ -125,6 +133,12 @@ package struct LearnOutcome: Sendable {
     package var uncertified: [String]
     /// The final files: emulator, every evaluated point, the final scan, the curve table and where its SVG goes.
     package var emulatorPath: String, pointsPath: String, scanPath: String, curvePath: String, curveSVGPath: String
+    /// The last phase's result: the final scan's answers refined on the oracle (nil: no refine phase).
+    package var refine: RefineResult?
+    /// The refined scan (with `/refine`), `DIR/refined.h5` (nil: no refine phase).
+    package var refinedScanPath: String?
+    /// Why the refine phase did not run although asked for (nil otherwise).
+    package var refineNote: String?
 }
 
 /// The active-learning loop of `pdfemu learn`: initial design, then rounds of fit (warm-started from
@@ -191,7 +205,13 @@ package struct Learner {
             }
             rounds.append(complete ? recorded[round] ?? record : record)
             if let stop {
-                return try finish(rounds: rounds, verification: step.verification, evaluated: evaluated, converged: stop.converged, reason: stop.reason)
+                let refined = settings.refine == nil ? nil : try refinePhase(round: round, scan: step.scan, &evaluated)
+                var outcome = try finish(rounds: rounds, verification: step.verification, evaluated: evaluated, converged: stop.converged, reason: stop.reason)
+                outcome.refine = refined?.result
+                outcome.refinedScanPath = refined?.path
+                outcome.refineNote = refined == nil && settings.refine != nil ? "refine skipped: no evaluation of the budget is left" : nil
+                if refined == nil, let note = outcome.refineNote { log(note) }
+                return outcome
             }
             round += 1
         }
@@ -271,7 +291,10 @@ package struct Learner {
             if let stuck = undefinedStreak.filter({ $0.value >= settings.consecutive + 1 }).keys.sorted().first {
                 return (false, "the oracle is undefined at the points of \(stuck) in \(settings.consecutive + 1) rounds in a row: the answer lies outside where the oracle is defined")
             }
-            if evaluations >= settings.budget { return (false, "the budget of \(settings.budget) evaluations is spent") }
+            if evaluations >= settings.roundsBudget {
+                if settings.roundsBudget == settings.budget { return (false, "the budget of \(settings.budget) evaluations is spent") }
+                return (false, "the rounds' share of the budget is spent (\(settings.roundsBudget) of \(settings.budget) evaluations; the rest is refine's)")
+            }
             return nil
         }
     }
@@ -288,7 +311,7 @@ package struct Learner {
         }
         let model = try step.emulator ?? loadEmulator(round)
         var po = settings.proposal
-        po.count = min(settings.batch, settings.budget - evaluated.count)
+        po.count = min(settings.batch, settings.roundsBudget - evaluated.count)
         po.seed = settings.seed &+ UInt64(round)
         let known = try evaluated.points?.columns(model.parameterNames) ?? []
         let proposal = try Proposer.propose(model: model, scan: step.scan, scanOptions: settings.scan, existing: known, options: po)
@@ -396,7 +419,7 @@ package struct Learner {
     /// the next; no call passes the budget (the batch is cut short instead). Returns the rows left
     /// unasked for the budget. An oracle failure keeps what was evaluated and throws one line.
     func ask(_ name: String, purpose: String, _ points: OraclePoints, _ evaluated: inout EvaluatedPoints,
-             kinds proposal: Proposal? = nil) throws -> Int {
+             kinds proposal: Proposal? = nil, cap: Int? = nil) throws -> Int {
         // The distinct points not yet evaluated, in order.
         var seen = Set<[UInt64]>(), fresh: [Int] = []
         for i in 0..<points.count {
@@ -421,7 +444,7 @@ package struct Learner {
         var done = journal.answers(of: name).reduce(0) { $0 + $1.hi - $1.lo }
         let size = settings.chunkSize > 0 ? settings.chunkSize : max(1, asked.count)
         while done < asked.count {
-            let room = settings.budget - evaluated.count
+            let room = (cap ?? settings.roundsBudget) - evaluated.count
             guard room > 0 else { break }
             if !FileManager.default.fileExists(atPath: state.pendingPath) { try writePending(asked, batch: name, proposal: nil) }
             let rows = done..<min(asked.count, done + size, done + room)

@@ -21,9 +21,11 @@ package enum LearningCurvePlot {
         // group → evaluations → largest error/ε
         var groups: [String: [Int: Double]] = [:]
         var order: [String] = []
+        var refineStart: Int?, lastRound = 0, refined = false
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard f.count == 7, let n = Int(f[1]), let err = Double(f[4]), let eps = Double(f[5]), eps > 0 else { continue }
+            if f[0] == "refine" { refined = true } else { lastRound = max(lastRound, n) }
             let group = String(f[2].split(separator: " ").first ?? "")
             if groups[group] == nil { order.append(group) }
             let r = err.isFinite ? err / eps : 1e3
@@ -40,6 +42,11 @@ package enum LearningCurvePlot {
         }
         fig.referenceLines.append(PlotReferenceLine(horizontal: true, value: 0, label: "ε (certified below)", colour: "#333333"))
         fig.notes = ["one point per round; an answer's error is the largest over its points and T² levels; 10³ marks an undefined or open answer"]
+        if refined { refineStart = lastRound }
+        if let refineStart {
+            fig.referenceLines.append(PlotReferenceLine(horizontal: false, value: Double(refineStart), label: "refine", colour: "#1f4e9c"))
+            fig.notes.append("after the line: refine on the true χ² (after 1, 2, 4, … iterations), the certificate's residual |Δχ²_true − T²|/ε or stat/δ")
+        }
         return fig
     }
 }

@@ -12,13 +12,16 @@ import PDFEmuLearn
 package enum ScanPlots {
     /// The figures, with their file names, in unit order (MCMC marginals last). Throws one line if a
     /// figure cannot be built (e.g. a profile without finite points).
-    /// With a verification, profile plots also mark the true Δχ² at each verified interval end.
-    package static func figures(_ r: ScanResult, verification: Verification? = nil) throws -> [(file: String, figure: PlotFigure)] {
+    /// With a verification, profile plots also mark the true Δχ² at each verified interval end; with a
+    /// refine result (of `r`'s answers), the exact ends and the exact minimum.
+    package static func figures(_ r: ScanResult, verification: Verification? = nil,
+                                refine: RefineResult? = nil) throws -> [(file: String, figure: PlotFigure)] {
         var out: [(String, PlotFigure)] = []
         let theta = r.minimum.theta
         for pr in r.profiles {
             var fig = try ProfilePlot.figure(profileData(pr, in: r))
             if let v = verification { markTrueValues(&fig, profile: pr, verification: v) }
+            if let refine { markExactAnswers(&fig, profile: pr, refine: refine) }
             out.append(("profile_" + fileSafe(pr.parameter) + ".svg", fig))
         }
         for c in r.contours {
@@ -67,8 +70,9 @@ package enum ScanPlots {
     /// The SVG text of every plot, with their file names: the figures of `figures(_:)`, where each
     /// profile of a model with per-experiment outputs gets a panel below with every experiment's Δχ²_E
     /// (χ²_E − χ²_E at the minimum) along the profile.
-    package static func svgs(_ r: ScanResult, verification: Verification? = nil) throws -> [(file: String, svg: String)] {
-        let figs = try figures(r, verification: verification)
+    package static func svgs(_ r: ScanResult, verification: Verification? = nil,
+                             refine: RefineResult? = nil) throws -> [(file: String, svg: String)] {
+        let figs = try figures(r, verification: verification, refine: refine)
         return figs.map { item -> (String, String) in
             guard let pr = r.profiles.first(where: { "profile_" + fileSafe($0.parameter) + ".svg" == item.file }),
                   let panel = experimentPanel(pr, experiments: r.experimentNames, like: item.figure) else {
@@ -167,9 +171,10 @@ package enum ScanPlots {
     /// target name (at most 255 bytes, not an existing directory), creates `dir` if missing (its parent
     /// must exist) and writes each SVG to a temporary file there. Throws one line, leaving nothing, on
     /// any failure.
-    package static func stage(_ r: ScanResult, verification: Verification? = nil, in dir: String) throws -> Staged {
+    package static func stage(_ r: ScanResult, verification: Verification? = nil, refine: RefineResult? = nil,
+                              in dir: String) throws -> Staged {
         try validateDirectory(dir)
-        return try stage(svgs: try svgs(r, verification: verification), in: dir)
+        return try stage(svgs: try svgs(r, verification: verification, refine: refine), in: dir)
     }
 
     /// Adds the true Δχ² at the verified interval ends of `pr` as markers: filled green where the
