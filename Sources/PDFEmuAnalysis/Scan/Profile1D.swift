@@ -15,11 +15,13 @@ enum Profile1D {
     /// while the previous one changed a point.
     static let maxSweeps = 4
     /// A move of the nuisance parameters between neighbouring profile points larger than this (in Hessian
-    /// σ of each parameter) and than `jumpRatio` times the step of the profiled parameter (in its σ) is a jump.
+    /// σ of each parameter), than `jumpRatio` times the step of the profiled parameter (in its σ), and at a
+    /// rate (move per step) `jumpRatio` times the median rate of the six steps around it is a jump.
     static let jumpSigma = 2.0
     /// See `jumpSigma`.
     static let jumpRatio = 3.0
-    /// A profile bending down more strongly than this many times the Hessian parabola's curvature 2/σ² is a kink.
+    /// A profile bending down more strongly than this many times the Hessian parabola's curvature 2/σ², and
+    /// `jumpRatio` times more sharply than the median of the six points around it, has a kink.
     static let kinkCurvature = 2.0
 
     /// Two-sided continuation over the profile points `xs` (ascending) of parameter `a`: on each side of
@@ -108,22 +110,30 @@ enum Profile1D {
         let best = ctx.minimum.theta[a]
         var pts = zip(xs, zip(delta, thetas)).filter { $0.1.0.isFinite && $0.1.1.count == ctx.minimum.theta.count }
             .map { (x: $0.0, d: $0.1.0, theta: $0.1.1) }
-        if !pts.contains(where: { $0.x == best }) { pts.append((best, 0, ctx.minimum.theta)) }
+        if !pts.contains(where: { abs($0.x - best) <= 1e-6 * sa }) { pts.append((best, 0, ctx.minimum.theta)) }
         pts.sort { $0.x < $1.x }
         let nuisance = ctx.hessian.indices.compactMap { j -> (Int, Double)? in
             guard j != a, let s = ctx.hessian.sigma(ofParameter: j), s > 0 else { return nil }
             return (j, s)
         }
         var jumps: [String] = [], jumpAt = Set<Int>()
-        for k in 0..<max(0, pts.count - 1) {
-            let p = pts[k], q = pts[k + 1]
-            var move = 0.0, most = -1
+        let steps = max(0, pts.count - 1)
+        var moves = [Double](repeating: 0, count: steps), mostMoved = [Int](repeating: -1, count: steps)
+        var rates = [Double](repeating: 0, count: steps)
+        for k in 0..<steps {
             for (j, s) in nuisance {
-                let m = abs(q.theta[j] - p.theta[j]) / s
-                if m > move { move = m; most = j }
+                let m = abs(pts[k + 1].theta[j] - pts[k].theta[j]) / s
+                if m > moves[k] { moves[k] = m; mostMoved[k] = j }
             }
+            rates[k] = moves[k] / max(abs(pts[k + 1].x - pts[k].x) / sa, 1e-300)
+        }
+        for k in 0..<steps {
+            let p = pts[k], q = pts[k + 1], move = moves[k], most = mostMoved[k]
             let step = abs(q.x - p.x) / sa
-            if most >= 0 && move > jumpSigma && move > jumpRatio * step {
+            // A jump moves ν far more than the steps around it do (a fast but smooth turn of ν does not).
+            let around = (max(0, k - 3)...min(steps - 1, k + 3)).filter { $0 != k }.map { rates[$0] }.sorted()
+            let typical = around.isEmpty ? 0 : around[around.count / 2]
+            if most >= 0 && move > jumpSigma && move > jumpRatio * step && rates[k] > jumpRatio * typical {
                 jumpAt.insert(k); jumpAt.insert(k + 1)
                 jumps.append("profile of \(name) jumps at \(v(0.5 * (p.x + q.x))): ν moved \(Fmt.fixed(move, 1))σ "
                              + "(\(ctx.model.parameterNames[most])); the lower branch is kept")
@@ -133,11 +143,18 @@ enum Profile1D {
         var kinks: [String] = []
         let c0 = 2 / (sa * sa)
         if pts.count >= 3 {
+            let curvature = (0..<pts.count).map { k -> Double in
+                guard k > 0 && k < pts.count - 1 else { return 0 }
+                let l = pts[k - 1], m = pts[k], r = pts[k + 1]
+                return 2 * ((r.d - m.d) / (r.x - m.x) - (m.d - l.d) / (m.x - l.x)) / (r.x - l.x)
+            }
             for k in 1..<(pts.count - 1) where !jumpAt.contains(k) {
                 let l = pts[k - 1], m = pts[k], r = pts[k + 1]
                 let sl = (m.d - l.d) / (m.x - l.x), sr = (r.d - m.d) / (r.x - m.x)
-                let curvature = 2 * (sr - sl) / (r.x - l.x)
-                if curvature < -kinkCurvature * c0 {
+                // A kink bends far more sharply than the profile around it (a smooth concave stretch does not).
+                let around = (max(1, k - 3)...min(pts.count - 2, k + 3)).filter { $0 != k }.map { abs(curvature[$0]) }.sorted()
+                let typical = around.isEmpty ? 0 : around[around.count / 2]
+                if curvature[k] < -kinkCurvature * c0 && -curvature[k] > jumpRatio * typical {
                     kinks.append("profile of \(name) has a kink at \(v(m.x)): the slope of Δχ² changes from \(Fmt.num(sl, width: 0, digits: 3)) "
                                  + "to \(Fmt.num(sr, width: 0, digits: 3)); the lower branch is kept")
                 }
