@@ -27,7 +27,8 @@ enum Profile1D {
     /// Two-sided continuation over the profile points `xs` (ascending) of parameter `a`: on each side of
     /// the minimum, sweeps warm-started from the neighbour's optimum, outward from the global minimum and
     /// inward from the far end (whose first start is the global minimum's ν), alternately until a sweep
-    /// changes nothing (at most `maxSweeps`); each point keeps the lowest χ² found. `outward` gives results
+    /// changes nothing (at most `maxSweeps`; the first sweep only with `ProfileContinuation.outward`); each
+    /// point keeps the lowest χ² found. `outward` gives results
     /// of the first outward sweep already done (warm-started by the same rule). Returns the kept results
     /// and the points a later pass lowered by more than `passDisagreement` (x, χ² drop).
     static func continuation(_ ctx: ScanContext, parameter a: Int, values xs: [Double], outward: [MinimiserResult]?,
@@ -47,9 +48,10 @@ enum Profile1D {
                 }
             }
         }
+        let sweeps = ctx.options.profileContinuation == .outward ? 1 : maxSweeps
         for chain in chains where !chain.isEmpty {
             var sweep = 0, changed = true
-            while sweep < 2 || (changed && sweep < maxSweeps) {
+            while sweep < min(2, sweeps) || (changed && sweep < sweeps) {
                 let dir = sweep % 2
                 changed = false
                 var warm = home

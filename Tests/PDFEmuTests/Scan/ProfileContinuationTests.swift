@@ -41,6 +41,19 @@ final class ProfileContinuationTests: XCTestCase {
         XCTAssertFalse(px.warnings.contains { $0.contains("lower minimum") })
     }
 
+    func testOutwardContinuationKeepsTheValleyOfTheMinimum() throws {
+        let m = BranchValleyModel(floor: 3)
+        var o = options()
+        o.profileContinuation = .outward
+        let r = try ScanRunner.run(model: m, options: o)
+        let px = r.profiles[0]
+        // As MINOS: valley A (Δχ² = x²) until it vanishes near x ≈ 6, so Δχ² = 4 is crossed at x = 2.
+        for (k, x) in px.values.enumerated() where x < 5.5 { XCTAssertEqual(px.deltaChi2[k], x * x, accuracy: 1e-4, "x = \(x)") }
+        XCTAssertEqual(try XCTUnwrap(px.intervals[1].upper), 2, accuracy: 1e-3)
+        XCTAssertFalse(px.warnings.contains { $0.contains("continuation from the other side") })
+        XCTAssertFalse(try Fmt.json(options()).contains("profileContinuation"), "the default keeps the run id")
+    }
+
     func testLowerMinimumFoundByAProfileRestartsTheScan() throws {
         let m = BranchValleyModel(floor: -5)
         let r = try ScanRunner.run(model: m, options: options())
