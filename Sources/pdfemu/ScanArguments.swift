@@ -16,6 +16,7 @@ struct ScanArguments: ParsableArguments {
     @Option(help: "Training points used as starts for the global minimum.") var starts = 8
     @Flag(help: "Interval ends by linear interpolation only (no root-finding refinement).") var noRefine = false
     @Option(help: "Profile grid: hessian (evenly spaced over best ± 1.5·√(max T²)·σ) or adaptive (walk until the profile passes max T², then densify at the crossings).") var profileGrid = ProfileGrid.hessian
+    @Option(help: "Profile continuation: two-sided (outward from the minimum, then inward from the far ends; each point keeps the lower χ²) or outward (from the minimum only, as MINOS: the valley of the minimum).") var profileContinuation = ProfileContinuation.twoSided
 
     /// The scan options with the parameters `fixed` (one error line naming the flag). --fix is not
     /// among these flags: the command's `FixArguments` or model source gives `fixed`.
@@ -34,6 +35,7 @@ struct ScanArguments: ParsableArguments {
         o.starts = starts
         o.refineCrossings = !noRefine
         o.profileGrid = profileGrid == .hessian ? nil : profileGrid
+        o.profileContinuation = profileContinuation == .twoSided ? nil : profileContinuation
         return o
     }
 }
@@ -55,5 +57,6 @@ struct ProposalArguments: ParsableArguments {
 }
 
 extension ProfileGrid: ExpressibleByArgument {}
+extension ProfileContinuation: ExpressibleByArgument {}
 extension ScanLayout: ExpressibleByArgument {}
 extension GaussianEquivalent: ExpressibleByArgument {}

@@ -188,6 +188,48 @@ public struct TwoValleyModel: ScalarModel, TrainingRegion {
     }
 }
 
+/// Two valleys in the nuisance parameter y along the profile of x, joined smoothly:
+/// χ² = 100 − log(e^{−A} + e^{−B}), A = x² + 4y² (the valley of the start, minimum 100 at the origin),
+/// B = floor + (x − 3)²/4 + 4(y − 3)² (minimum 100 + floor at (3, 3)). With floor = 3 the profile of x
+/// runs in A up to x ≈ 1.83 and in B beyond (Δχ² = 4 at x = 5), but a continuation warm-started from the
+/// minimum keeps y ≈ 0 until valley A vanishes near x ≈ 6; with floor < 0 valley B holds a lower minimum.
+public struct BranchValleyModel: ScalarModel {
+    public func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) }
+    public let parameterNames = ["x", "y"]
+    public let experimentNames: [String] = []
+    /// χ² − 100 at the bottom of valley B.
+    public let floor: Double
+    public var startingPoints: [[Double]] { [[0.2, -0.1]] }
+    /// The model with valley B's bottom at 100 + `floor`.
+    public init(floor: Double) { self.floor = floor }
+
+    public func value(at t: [Double]) -> Double { valueGradientHessian(at: t).value }
+    public func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) {
+        let r = valueGradientHessian(at: t); return (r.value, r.gradient)
+    }
+    public func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        let x = t[0], y = t[1]
+        let a = x * x + 4 * y * y, b = floor + 0.25 * (x - 3) * (x - 3) + 4 * (y - 3) * (y - 3)
+        let ga = [2 * x, 8 * y], gb = [0.5 * (x - 3), 8 * (y - 3)]
+        let ha = [2.0, 0, 0, 8], hb = [0.5, 0, 0, 8]
+        let m = min(a, b)
+        let ea = exp(-(a - m)), eb = exp(-(b - m))
+        let wa = ea / (ea + eb), wb = eb / (ea + eb)
+        let f = 100 + m - log(ea + eb)
+        var g = [0.0, 0], h = [0.0, 0, 0, 0]
+        for i in 0..<2 { g[i] = wa * ga[i] + wb * gb[i] }
+        for i in 0..<2 { for j in 0..<2 {
+            h[i * 2 + j] = wa * ha[i * 2 + j] + wb * hb[i * 2 + j] - wa * wb * (ga[i] - gb[i]) * (ga[j] - gb[j])
+        } }
+        return (f, g, h)
+    }
+    public func prediction(at t: [Double]) -> Prediction { Prediction(value: value(at: t), spread: 0, perExperiment: []) }
+    /// The exact profile χ²(x) = min over y in [yLower, yUpper] (dense grid, then golden section).
+    public func profile(_ x: Double, yLower: Double = -2, yUpper: Double = 5) -> Double {
+        goldenMinimum({ value(at: [x, $0]) }, yLower, yUpper)
+    }
+}
+
 /// Independent 1D minimisation (dense grid, then golden section) for reference profiles.
 public func goldenMinimum(_ f: (Double) -> Double, _ lo: Double, _ hi: Double, grid: Int = 2001) -> Double {
     var best = lo, fb = Double.infinity

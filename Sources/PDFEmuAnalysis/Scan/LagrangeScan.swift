@@ -76,7 +76,9 @@ enum LagrangeScan {
                 i += 1
                 let r = minimise(l, warm)
                 work.add(r)
-                pts.append(Point(lambda: l, r: r, q: quantity.value(at: r.theta), delta: ctx.model.value(at: r.theta) - chi2min,
+                let chi2 = ctx.model.value(at: r.theta)
+                ctx.noteLower(chi2: chi2, theta: r.theta, source: "the Lagrange scan \(name) at λ = \(Fmt.num(l, width: 0, digits: 4))")
+                pts.append(Point(lambda: l, r: r, q: quantity.value(at: r.theta), delta: chi2 - chi2min,
                                  inside: ctx.model.isInsideTrainingRegion(r.theta)))
                 if r.value.isFinite { warm = r.theta }
             }
@@ -97,7 +99,9 @@ enum LagrangeScan {
             let refine: ((Double, [Double]) -> BracketPoint)? = !ctx.options.refineCrossings ? nil : { l, warm in
                 let r = minimise(l, warm)
                 w.add(r)
-                return BracketPoint(x: l, g: ctx.model.value(at: r.theta) - chi2min - t2, theta: r.theta, converged: r.converged)
+                let chi2 = ctx.model.value(at: r.theta)
+                ctx.noteLower(chi2: chi2, theta: r.theta, source: "the Lagrange scan \(name) at λ = \(Fmt.num(l, width: 0, digits: 4))")
+                return BracketPoint(x: l, g: chi2 - chi2min - t2, theta: r.theta, converged: r.converged)
             }
             let ends = [pos, neg].map { chain in
                 IntervalSearch.outwardCrossing(

@@ -21,6 +21,17 @@ package enum ProfileGrid: String, Sendable, Codable, Equatable, CaseIterable {
     case adaptive
 }
 
+/// How each profile point's inner minimisation is started.
+package enum ProfileContinuation: String, Sendable, Codable, Equatable, CaseIterable {
+    /// Outward from the minimum, then inward from the far ends (the first start there the global minimum's ν),
+    /// alternately until nothing changes; each point keeps the lowest χ² (the default): the profile is the
+    /// lower envelope of the branches the sweeps reach.
+    case twoSided = "two-sided"
+    /// Outward from the minimum only, each point warm-started from its inner neighbour (as MINUIT's MINOS):
+    /// the profile of the valley of the minimum, which can stay on a higher branch.
+    case outward
+}
+
 /// What `ScanRunner.run` computes and how.
 package struct ScanOptions: Sendable, Codable, Equatable {
     /// Parameters to profile (nil: every free parameter; empty: none).
@@ -58,6 +69,8 @@ package struct ScanOptions: Sendable, Codable, Equatable {
     /// Profile grid placement (nil: `.hessian`, the evenly spaced grid; nil keeps the run id of scans
     /// made before the option existed).
     package var profileGrid: ProfileGrid? = nil
+    /// Profile continuation (nil: `.twoSided`; nil keeps the run id of scans made before the option existed).
+    package var profileContinuation: ProfileContinuation? = nil
 
     /// Creates options; the defaults profile every free parameter at T² = 1 on 41 points.
     package init(profileParameters: [String]? = nil, tolerances: [Double] = [1], fixed: [String: Double] = [:],

@@ -146,6 +146,8 @@ private struct ScanH5Writer: ~Copyable {
             try intervals(lg + "/intervals", l.intervals)
             try strings(lg + "/warnings", l.warnings)
         }
+        // Restarts from a lower minimum, and lower points reported and not followed (only when there are any).
+        if let notes = r.notes, !notes.isEmpty { try strings("/notes", notes) }
         // MCMC: the combined result under /mcmc (its samples are the only copy); each run's diagnostics
         // under /mcmc/chain_C with its rows of /mcmc/samples given by sample_offset and sample_count.
         if let mc = r.mcmc {
@@ -268,6 +270,7 @@ private struct ScanH5Reader: ~Copyable {
             }
         }
         if file.exists("/mcmc") { result.mcmc = try mcmc() }
+        if file.exists("/notes") { result.notes = try strings("/notes") }
         return result
     }
 

@@ -216,6 +216,9 @@ package struct ScanResult: Sendable, Encodable, Equatable {
     package var timing: ScanTiming?
     /// MCMC runs computed (nil: none in this result).
     package var mcmc: ScanMCMC? = nil
+    /// One line per restart of the answers from a lower minimum found by a unit, or per lower point
+    /// reported and not followed (a bounded region, a shard); nil: none.
+    package var notes: [String]? = nil
 
     /// The same result without timing (for comparisons).
     package var withoutTiming: ScanResult { var r = self; r.timing = nil; return r }

@@ -23,27 +23,72 @@ package enum ScanRunner {
         let runID = RunIdentity.hash([modelIdentity ?? RunIdentity.fingerprint(model), try Fmt.json(idOptions)]
                                      + lagrangeModels.map { $0.label + ":" + $0.identity })
         let minimiser = Minimiser(model: model, options: options.minimiser)
-        let minimum = try findMinimum(model: model, minimiser: minimiser, constraints: plan.constraints, starts: options.starts)
-        let hessian = try HessianAnalysis.analyse(model: model, at: minimum.theta, constraints: plan.constraints,
-                                                  tolerances: options.tolerances)
-        let ctx = ScanContext(model: model, minimiser: minimiser, minimum: minimum, hessian: hessian,
-                              constraints: plan.constraints, options: options)
+        var starts = try startMinima(model: model, minimiser: minimiser, constraints: plan.constraints, starts: options.starts)
+        var minimum = try summarise(model: model, constraints: plan.constraints, results: starts.all, best: starts.best)
         let mine = plan.units.indices.filter { options.shard?.owns($0) ?? true }
-        let unitStart = DispatchTime.now().uptimeNanoseconds
         let mineChains: [Int] = mine.compactMap { if case .mcmc(let c) = plan.units[$0] { return c } else { return nil } }
         let others = mine.filter { plan.units[$0].kind != .mcmc }
-        let outputs: [(ScanUnitOutput, WorkCount)] = Parallel.map(others.count) { j in
-            switch plan.units[others[j]] {
-            case .profile(let a):
-                let (r, w) = Profile1D.compute(ctx, parameter: a); return (.profile(r), w)
-            case .contour(let a, let b):
-                let (r, w) = Contour2D.compute(ctx, a: a, b: b); return (.contour(r), w)
-            case .lagrange(let k):
-                let (r, w) = LagrangeScan.compute(ctx, quantity: plan.quantities[k], name: LagrangeScan.name(k)); return (.lagrange(r), w)
-            case .mcmc:
-                preconditionFailure("MCMC units run below")
+        var notes: [String] = []
+        var work = WorkCount()
+        var unitNanos: UInt64 = 0
+        var restarts = 0
+        var ctx: ScanContext
+        var outputs: [(ScanUnitOutput, WorkCount)]
+        // The units, restarted from a lower minimum when one of them finds one (as MINOS does).
+        while true {
+            let hessian = try HessianAnalysis.analyse(model: model, at: minimum.theta, constraints: plan.constraints,
+                                                      tolerances: options.tolerances)
+            ctx = ScanContext(model: model, minimiser: minimiser, minimum: minimum, hessian: hessian,
+                              constraints: plan.constraints, options: options)
+            let unitStart = DispatchTime.now().uptimeNanoseconds
+            let c = ctx
+            outputs = Parallel.map(others.count) { j in
+                switch plan.units[others[j]] {
+                case .profile(let a):
+                    let (r, w) = Profile1D.compute(c, parameter: a); return (.profile(r), w)
+                case .contour(let a, let b):
+                    let (r, w) = Contour2D.compute(c, a: a, b: b); return (.contour(r), w)
+                case .lagrange(let k):
+                    let (r, w) = LagrangeScan.compute(c, quantity: plan.quantities[k], name: LagrangeScan.name(k)); return (.lagrange(r), w)
+                case .mcmc:
+                    preconditionFailure("MCMC units run below")
+                }
             }
+            unitNanos += DispatchTime.now().uptimeNanoseconds - unitStart
+            for (_, w) in outputs { work.add(w) }
+            guard let low = ctx.lowerPoints.lowest else { break }
+            let r = minimiser.minimise(from: low.theta, constraints: plan.constraints)
+            let found = "a lower χ² than the minimum's was found in \(low.source) (Δχ² = \(Fmt.fixed(low.chi2 - minimum.chi2, 3)))"
+            let atUserBound = r.atBound.filter { options.bounds[names[$0]] != nil }
+            if !(r.value.isFinite && r.value < minimum.chi2 - ScanContext.lowerMinimumTolerance) {
+                notes.append(found + "; minimised from there χ² is not lower than the minimum's: not followed")
+                break
+            }
+            let reached = "minimised from there χ² = \(Fmt.fixed(r.value, 4)) (Δχ² = \(Fmt.fixed(r.value - minimum.chi2, 3)))"
+            if !atUserBound.isEmpty {
+                notes.append(found + "; " + reached + " at the bound of "
+                             + atUserBound.map { "\(names[$0]) = \(Fmt.num(r.theta[$0], width: 0, digits: 6))" }.joined(separator: ", ")
+                             + ": the lower valley lies outside the bounded region, so it is reported, not followed")
+                break
+            }
+            if options.shard != nil {
+                notes.append(found + "; " + reached + ": reported, not followed (the shards of a run share one minimum; "
+                             + "run unsharded to restart from it)")
+                break
+            }
+            if restarts >= maxRestarts {
+                notes.append(found + "; " + reached + ": not followed (the scan has restarted \(maxRestarts) times already)")
+                break
+            }
+            restarts += 1
+            let old = minimum.chi2
+            starts.all.append(r)
+            starts.best = starts.all.count - 1
+            minimum = try summarise(model: model, constraints: plan.constraints, results: starts.all, best: starts.best)
+            notes.append(found + "; the scan restarts from it: χ²_min \(Fmt.fixed(old, 4)) → \(Fmt.fixed(minimum.chi2, 4)) "
+                         + "(re-minimised from that point), and every answer is redone from the new minimum")
         }
+        let hessian = ctx.hessian
         let end = DispatchTime.now().uptimeNanoseconds
         var chains: [ScanUnitOutput] = []
         if let mc = options.mcmc {
@@ -57,10 +102,9 @@ package enum ScanRunner {
                                 tolerances: options.tolerances, minimum: minimum, hessian: hessian,
                                 units: plan.units.map { $0.name(names) }, profiles: [], contours: [], lagrange: [],
                                 shard: options.shard, timing: nil)
-        var work = WorkCount()
-        for (_, w) in outputs { work.add(w) }
+        result.notes = notes.isEmpty ? nil : notes
         try result.setUnitOutputs(outputs.map(\.0) + chains)
-        result.timing = ScanTiming(seconds: Double(mcmcEnd - start) / 1e9, unitSeconds: Double(end - unitStart) / 1e9,
+        result.timing = ScanTiming(seconds: Double(mcmcEnd - start) / 1e9, unitSeconds: Double(unitNanos) / 1e9,
                                    profiledPoints: work.minimisations, modelEvaluations: work.evaluations,
                                    mcmcSeconds: Double(mcmcEnd - end) / 1e9)
         return result
@@ -166,16 +210,35 @@ package enum ScanRunner {
         }
     }
 
+    /// Most restarts of a scan from a lower minimum found by its units.
+    static let maxRestarts = 3
+
     /// Multi-start minimisation from the model's best training points (moved into the constraints).
     static func findMinimum(model: any ScalarModel, minimiser: Minimiser, constraints: [ParameterConstraint],
                             starts: Int) throws -> ScanMinimum {
+        let ms = try startMinima(model: model, minimiser: minimiser, constraints: constraints, starts: starts)
+        return try summarise(model: model, constraints: constraints, results: ms.all, best: ms.best)
+    }
+
+    /// The minimisations from the model's best training points (moved into the constraints) and the index
+    /// of the lowest converged one.
+    static func startMinima(model: any ScalarModel, minimiser: Minimiser, constraints: [ParameterConstraint],
+                            starts: Int) throws -> (all: [MinimiserResult], best: Int) {
         let p = model.parameterNames.count
         var points = Array(model.startingPoints.prefix(starts)).filter { $0.count == p }
         if points.isEmpty, let r = model.trainingRegion { points = [(0..<p).map { 0.5 * (r.trainingLower[$0] + r.trainingUpper[$0]) }] }
         guard !points.isEmpty else { throw PDFEmuError(.step("minimisation"), "the model offers no starting point") }
         points = points.map { pt in (0..<p).map { constraints[$0].clamp(pt[$0]) } }
         let ms = minimiser.minimiseMultiStart(from: points, constraints: constraints)
-        let best = ms.best
+        return (ms.all, ms.bestIndex)
+    }
+
+    /// The minimum `results[best]` with its description (per-experiment χ², domain, warnings), the other
+    /// results counted as further starts (a restart from a lower minimum adds one).
+    static func summarise(model: any ScalarModel, constraints: [ParameterConstraint], results: [MinimiserResult],
+                          best index: Int) throws -> ScanMinimum {
+        let best = results[index]
+        let ms = (all: results, best: best)
         guard best.value.isFinite else { throw PDFEmuError(.chi2, "minimisation failed: χ² is not finite at any start") }
         let pred = model.prediction(at: best.theta)
         let region = model.trainingRegion

@@ -90,6 +90,9 @@ package enum ScanMerge {
         var byName: [String: ScanUnitOutput] = [:]
         for sh in shards { for o in sh.result.unitOutputs { byName[o.unitName] = o } }
         var merged = first.result
+        var notes: [String] = []
+        for sh in shards { for n in sh.result.notes ?? [] where !notes.contains(n) { notes.append(n) } }
+        merged.notes = notes.isEmpty ? nil : notes
         merged.shard = nil
         merged.timing = nil
         try merged.setUnitOutputs(try first.result.units.map { unit in

@@ -259,6 +259,8 @@ package struct Learner {
             try absorb("verify-\(round)", &evaluated)
         }
         let scan = try ScanResult.read(state.scanPath(round))
+        // A lower minimum found by the round's scan restarted it (or was reported at a bound): say so.
+        for n in scan.notes ?? [] { log("round \(round): note: " + n) }
         guard let verification = try Verification.read(state.scanPath(round)) else {
             throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
         }

@@ -109,8 +109,10 @@ package enum ScanReport {
         }
         let warnings = mn.warnings + h.warnings + r.profiles.flatMap { $0.warnings } + r.contours.flatMap { $0.warnings }
             + r.lagrange.flatMap { $0.warnings }
-        if !warnings.isEmpty {
+        let notes = r.notes ?? []
+        if !warnings.isEmpty || !notes.isEmpty {
             line()
+            for n in notes { line("note: " + n) }
             for w in warnings { line("warning: " + w) }
         }
         if let t = r.timing {

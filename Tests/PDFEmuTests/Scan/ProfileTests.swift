@@ -114,8 +114,7 @@ final class ProfileTests: XCTestCase {
 
     func testTwoValleysProfileFlagsPointsOutsideTheDomainAndTheLowerValley() throws {
         let m = TwoValleyModel()
-        let opts = ScanOptions(profileParameters: ["x", "y"], ranges: ["x": ValueRange(lower: -4, upper: 4),
-                                                                      "y": ValueRange(lower: -1, upper: 6)], points: 29)
+        let opts = ScanOptions(profileParameters: ["x"], ranges: ["x": ValueRange(lower: -4, upper: 4)], points: 29)
         let r = try ScanRunner.run(model: m, options: opts)
         XCTAssertEqual(r.minimum.chi2, 50, accuracy: 1e-6)
         XCTAssertTrue(r.minimum.domain?.inside == true)
@@ -126,7 +125,17 @@ final class ProfileTests: XCTestCase {
             if abs(px.values[k]) < 3 { XCTAssertEqual(px.deltaChi2[k], px.values[k] * px.values[k], accuracy: 1e-3) }
         }
         XCTAssertTrue(px.warnings.contains { $0.contains("outside the training domain") })
-        let py = r.profiles[1]
+        // The profile of y reaches the deeper valley (Δχ² ≈ −8 at (2, 5, 0)). Unbounded, the scan restarts from it;
+        // with x bounded below 1.5 the lower point (at that bound) is flagged and reported, not followed.
+        let free = try ScanRunner.run(model: m, options: ScanOptions(profileParameters: ["y"], ranges: ["y": ValueRange(lower: -1, upper: 6)],
+                                                                       points: 29))
+        XCTAssertEqual(free.minimum.chi2, 50 - m.depth, accuracy: 1e-3)
+        XCTAssertTrue(free.notes?.first?.contains("the scan restarts from it") == true, "\(free.notes ?? [])")
+        let bounded = try ScanRunner.run(model: m, options: ScanOptions(profileParameters: ["y"], bounds: ["x": ValueRange(lower: -4, upper: 1.5)],
+                                                                          ranges: ["y": ValueRange(lower: -1, upper: 6)], points: 29))
+        XCTAssertEqual(bounded.minimum.chi2, 50, accuracy: 1e-6)
+        XCTAssertTrue(bounded.notes?.first?.contains("reported, not followed") == true, "\(bounded.notes ?? [])")
+        let py = bounded.profiles[0]
         XCTAssertLessThan(py.deltaChi2.min()!, -7)
         XCTAssertTrue(py.warnings.contains { $0.contains("lower minimum") })
         XCTAssertFalse(py.inside.last!)

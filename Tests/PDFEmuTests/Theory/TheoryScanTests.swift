@@ -16,7 +16,10 @@ final class TheoryScanTests: XCTestCase {
         // default 41-point grid: coarser grids let the warm-started profile jump into another valley
         // (the χ² has other local minima, see shared/datasets/README.md), as MINUIT's would.
         let params = ["Bg", "Cuv", "ADbar"]
-        let o = ScanOptions(profileParameters: params, tolerances: [1, 10])
+        var o = ScanOptions(profileParameters: params, tolerances: [1, 10])
+        // MINOS's profile is the valley of the minimum: continued outward only (two-sided, the upper Δχ² = 10
+        // end of Bg is open: a lower branch, Agp far off, stays below Δχ² = 10 beyond Bg ≈ 0.18).
+        o.profileContinuation = .outward
         let model = Theory.chi2   // starts from the HERAPDF2.0-like values, not from MINUIT's answer
         XCTAssertNil(model.trainingRegion)
         let result = try ScanRunner.run(model: model, options: o)
