@@ -8,7 +8,8 @@ struct Evidence: ParsableCommand {
         discussion: "Default (--method smc): sequential Monte Carlo from the prior with an adaptive temperature ladder (each step keeps "
             + "the ESS of the incremental weights at --smc-ess of the particles), systematic resampling and random-walk Metropolis moves "
             + "with the particles' covariance; --runs independent runs on all cores, the error from their spread. "
-            + "--method importance: the Laplace approximation at the modes corrected by importance sampling; --method annealed: annealed "
+            + "--method smc,posterior-importance: also importance sampling from a Student-t mixture fitted to the SMC particles "
+            + "(independent draws, a standard error; its log Z is then the one reported). --method importance: the Laplace approximation at the modes corrected by importance sampling; --method annealed: annealed "
             + "stepping stones from that reference (the two former estimators; --method all runs the three). --theory: --free gives configuration A, --free-b B. "
             + "--oracle ORACLE --oracle-output FILE: the true χ² at --oracle-samples posterior draws (one oracle batch, stored in FILE "
             + "before use) corrects the emulator's log Z: log Z_true = log Z_emu + log E_post[exp(−(χ²_true − χ²_emu)/(2T²))]. "
@@ -22,7 +23,7 @@ struct Evidence: ParsableCommand {
     @Option(help: "Uniform prior box: name=lo:hi,... for every parameter.") var prior: String?
     @Option(help: "Prior file: JSON object {\"name\": [lo, hi], ...}.") var priorFile: String?
     @Option(help: "T² of the likelihood exp(−χ²/(2T²)).") var tolerance = 1.0
-    @Option(help: "Estimators: smc (default), importance, annealed, or all; comma-separated.") var method = "smc"
+    @Option(help: "Estimators: smc (default), posterior-importance (with smc), importance, annealed, or all; comma-separated.") var method = "smc"
     @Option(help: "SMC: independent runs (their spread gives the error).") var runs = 8
     @Option(help: "SMC: particles per run.") var smcParticles = 2000
     @Option(help: "SMC: target ESS of each temperature step, as a fraction of the particles.") var smcEss = 0.9
@@ -31,6 +32,7 @@ struct Evidence: ParsableCommand {
     @Option(help: "Correct the emulator's log Z by the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var oracle: String?
     @Option(help: "With --oracle: write the oracle's answers (a pdfemu chi2 scan file) here before they are used.") var oracleOutput: String?
     @Option(help: "With --oracle: posterior draws the oracle evaluates (in one batch).") var oracleSamples = 400
+    @Option(help: "With --method posterior-importance: independent draws from the t-mixture fitted to the SMC particles.") var posteriorSamples = 20000
     @Option(help: "Importance samples.") var samples = 4000
     @Option(help: "Annealing particles.") var particles = 256
     @Option(help: "Annealing temperatures.") var temperatures = 48
@@ -58,6 +60,7 @@ struct Evidence: ParsableCommand {
                                     moves: moves, seed: seed, starts: starts)
             o.methods = try Self.methods(method)
             o.runs = runs; o.smcParticles = smcParticles; o.essFraction = smcEss; o.acceptedMoves = acceptedMoves; o.maxSweeps = maxSweeps
+            o.posteriorSamples = posteriorSamples
             try o.check()
             let oracleSpec = try checkOracle(files: files, methods: o.methods)
             var loaded: [any ScalarModel]
@@ -101,7 +104,7 @@ struct Evidence: ParsableCommand {
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             if part == "all" { out += EvidenceMethod.allCases; continue }
             guard let m = EvidenceMethod(rawValue: part) else {
-                throw PDFEmuError("--method: unknown estimator '\(part)' (known: smc, importance, annealed, all)")
+                throw PDFEmuError("--method: unknown estimator '\(part)' (known: smc, posterior-importance, importance, annealed, all)")
             }
             out.append(m)
         }

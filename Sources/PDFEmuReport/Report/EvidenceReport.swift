@@ -25,11 +25,11 @@ package enum EvidenceReport {
                     + Fmt.pad(String(run.evaluations), 10, right: true) + Fmt.pad(Fmt.fixed(run.seconds, 1), 7, right: true) + "\n"
             }
         }
-        for e in [r.importance, r.annealed].compactMap({ $0 }) {
+        for e in [r.importance, r.annealed, r.posteriorImportance].compactMap({ $0 }) {
             s += "  " + Fmt.pad(e.method, 30) + " log Z = \(Fmt.fixed(e.logZ, 4)) ± \(Fmt.fixed(e.error, 4))"
                 + "   (ESS \(Fmt.fixed(e.effectiveSampleSize, 1)) of \(e.count), \(e.evaluations) χ² evaluations)\n"
         }
-        let which = r.smc != nil ? "log Z (SMC)" : "combined"
+        let which = r.posteriorImportance != nil ? "log Z (posterior importance)" : r.smc != nil ? "log Z (SMC)" : "combined"
         s += "  " + Fmt.pad(which, 30) + " log Z = \(Fmt.fixed(r.logZ, 4)) ± \(Fmt.fixed(r.logZError, 4))   F = −log Z = \(Fmt.fixed(r.freeEnergy, 4))\n"
         s += "  posterior: ⟨χ²/(2T²)⟩ = \(Fmt.fixed(r.meanEnergy, 4)), entropy S = \(Fmt.fixed(r.entropy, 4)) nats"
             + (r.acceptance.map { "; annealing acceptance \(Fmt.fixed(100 * $0, 1))%" } ?? "") + "\n"
