@@ -32,6 +32,7 @@ struct Evidence: ParsableCommand {
     @Option(help: "Correct the emulator's log Z by the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var oracle: String?
     @Option(help: "With --oracle: write the oracle's answers (a pdfemu chi2 scan file) here before they are used.") var oracleOutput: String?
     @Option(help: "With --oracle: posterior draws the oracle evaluates (in one batch).") var oracleSamples = 400
+    @Option(help: "With --oracle: where the oracle's draws come from: posterior (the emulator's SMC particles; log Z_emu + log E_post[exp(−Δχ²/(2T²))]) or proposal (a Student-t mixture fitted to them and inflated, so it reaches where the emulator's χ² is too high; importance weights of the true χ² with the emulator's as control variate).") var correction = "posterior"
     @Option(help: "With --method posterior-importance: independent draws from the t-mixture fitted to the SMC particles.") var posteriorSamples = 20000
     @Option(help: "Importance samples.") var samples = 4000
     @Option(help: "Annealing particles.") var particles = 256
@@ -84,15 +85,25 @@ struct Evidence: ParsableCommand {
                 throw PDFEmuError("\(l): log Z = \(r.logZ) ± \(r.logZError) is not finite (log prior volume \(r.logPriorVolume)); "
                                   + "the prior box is too wide or the χ² undefined in it; give a narrower --prior")
             }
-            let correction = try oracleSpec.map { spec in try correct(results[0], spec: spec) }
+            var proposalCorrection: ProposalCorrection?
+            var correction: EvidenceCorrection?
+            if let spec = oracleSpec {
+                if self.correction == "proposal" { proposalCorrection = try correctByProposal(results[0], model: loaded[0], spec: spec) }
+                else { correction = try correct(results[0], spec: spec) }
+            }
             let factor = results.count == 2 ? BayesFactor(results[0], results[1], labels: (labels[0], labels[1])) : nil
             if json {
-                struct Out: Encodable { var results: [EvidenceResult]; var bayesFactor: BayesFactor?; var correction: EvidenceCorrection? }
-                print(try Fmt.json(Out(results: results, bayesFactor: factor, correction: correction)))
+                struct Out: Encodable {
+                    var results: [EvidenceResult]; var bayesFactor: BayesFactor?; var correction: EvidenceCorrection?
+                    var proposalCorrection: ProposalCorrection?
+                }
+                print(try Fmt.json(Out(results: results, bayesFactor: factor, correction: correction, proposalCorrection: proposalCorrection)))
                 if let correction, !correction.trusted { printErr("warning: " + Self.advice(correction)) }
+                if let p = proposalCorrection, !p.trusted { printErr("warning: " + Self.advice(p)) }
             } else {
                 for (r, l) in zip(results, labels) { print(EvidenceReport.text(r, label: l), terminator: "") }
                 if let correction { print(EvidenceReport.text(correction, advice: Self.advice(correction)), terminator: "") }
+                if let p = proposalCorrection { print(EvidenceReport.text(p, advice: Self.advice(p)), terminator: "") }
                 if let factor { print(EvidenceReport.text(factor), terminator: "") }
             }
         }
@@ -116,12 +127,17 @@ struct Evidence: ParsableCommand {
     /// overwrites no input; returns the parsed oracle.
     func checkOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
         guard let oracle else {
-            if oracleOutput != nil || oracleSamples != 400 { throw PDFEmuError("--oracle-output and --oracle-samples need --oracle") }
+            if oracleOutput != nil || oracleSamples != 400 || correction != "posterior" {
+                throw PDFEmuError("--oracle-output, --oracle-samples and --correction need --oracle")
+            }
             return nil
         }
         guard theory == nil, files.count == 1 else { throw PDFEmuError("--oracle corrects one emulator's log Z: give one emulator file, not --theory or two") }
         guard methods.contains(.smc) else { throw PDFEmuError("--oracle needs the smc estimator (its particles are the posterior draws)") }
         guard let oracleOutput else { throw PDFEmuError("--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
+        guard ["posterior", "proposal"].contains(correction) else {
+            throw PDFEmuError("--correction: give posterior or proposal, got '\(correction)'")
+        }
         guard oracleSamples >= 2 else { throw PDFEmuError("--oracle-samples: need at least 2, got \(oracleSamples)") }
         let spec = try OracleSpec(parsing: oracle)
         try AtomicOutput.checkWritable(oracleOutput)
@@ -148,6 +164,42 @@ struct Evidence: ParsableCommand {
         let stored = try OracleScanFile.read(oracleOutput)
         return EvidenceCorrection.compute(oracle: o.label, emulatorChi2: draws.chi2, trueChi2: stored.result.chi2,
                                           temperature2: r.temperature2, emulatorLogZ: smc.logZ, emulatorError: smc.error, seed: seed)
+    }
+
+    /// The true χ² at draws of the inflated proposal fitted to `r`'s SMC particles (the ones inside the prior
+    /// box, one oracle batch), stored in --oracle-output, then the control-variate correction.
+    func correctByProposal(_ r: EvidenceResult, model: any ScalarModel, spec: OracleSpec) throws -> ProposalCorrection {
+        guard let smc = r.smc, let oracleOutput else { throw PDFEmuError("--oracle needs the smc estimator") }
+        guard let draws = CorrectionDraws.make(model: model, result: r, count: oracleSamples, seed: seed) else {
+            throw PDFEmuError("--correction proposal: the SMC particles' covariance is singular; no proposal can be fitted")
+        }
+        let d = r.parameterNames.count
+        let inside = (0..<oracleSamples).filter { draws.inside[$0] }
+        guard !inside.isEmpty else { throw PDFEmuError("--correction proposal: no draw of the proposal lies in the prior box") }
+        let points = try OraclePoints(parameterNames: r.parameterNames, values: inside.flatMap { Array(draws.theta[($0 * d)..<(($0 + 1) * d)]) })
+        let o = try spec.makeOracle()
+        let outcome = o.evaluate(points, chunkSize: 0)
+        if let failure = outcome.failure { throw PDFEmuError("--oracle: \(failure.description); nothing written") }
+        let attrs: [(String, String)] = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+                                         ("oracle", spec.text), ("input", "evidence proposal draws"),
+                                         ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
+                                         ("points_total", String(points.count)), ("row_offset", "0")] + o.provenance
+        try OracleFiles.write(outcome.result, points: outcome.evaluatedPoints, to: oracleOutput, attributes: attrs,
+                              ndataPerExperiment: o.ndataPerExperiment)
+        // Read back what was stored: the correction uses the stored answers.
+        let stored = try OracleScanFile.read(oracleOutput)
+        guard stored.result.chi2.count == inside.count else { throw PDFEmuError("\(oracleOutput): holds \(stored.result.chi2.count) answers, expected \(inside.count)") }
+        var trueChi2 = [Double](repeating: .nan, count: oracleSamples)
+        for (k, i) in inside.enumerated() { trueChi2[i] = stored.result.chi2[k] }
+        return ProposalCorrection.compute(oracle: o.label, logQ: draws.logQ, emulatorChi2: draws.emulatorChi2, trueChi2: trueChi2,
+                                          logVolume: r.logPriorVolume, temperature2: r.temperature2, emulatorLogZ: smc.logZ,
+                                          emulatorError: smc.error, seed: seed)
+    }
+
+    /// The line printed when the proposal correction's ESS is too low to trust.
+    static func advice(_ c: ProposalCorrection) -> String {
+        "the correction rests on ESS \(Fmt.fixed(c.effectiveSampleSize, 1)) of \(c.points) draws: do not trust it; give more "
+            + "--oracle-samples, or learn in the posterior's bulk (pdfemu learn with the same oracle, then pdfemu evidence again)"
     }
 
     /// The line printed when the correction's ESS is too low to trust.

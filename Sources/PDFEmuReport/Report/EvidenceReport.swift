@@ -57,6 +57,19 @@ package enum EvidenceReport {
         return s
     }
 
+    /// The oracle correction over the inflated proposal; `advice` is the line printed when its ESS is too low.
+    package static func text(_ c: ProposalCorrection, advice: String) -> String {
+        var s = "  corrected by \(c.oracle) at \(c.points) proposal draws (\(c.defined) in the box and defined): χ²_true − χ²_emu = "
+            + "\(Fmt.fixed(c.meanDifference, 4)) ± \(Fmt.fixed(c.sdDifference, 4)) (mean ± sd under the true posterior)\n"
+        s += "  true-χ² importance alone       log Z = \(Fmt.fixed(c.directLogZ, 4)) ± \(Fmt.fixed(c.directError, 4))"
+            + "   (ESS \(Fmt.fixed(c.effectiveSampleSize, 1)) of \(c.points); emulator weights' ESS \(Fmt.fixed(c.emulatorESS, 1)))\n"
+        s += "  corrected log Z (true χ²)      log Z = \(Fmt.fixed(c.logZ, 4)) ± \(Fmt.fixed(c.logZError, 4))"
+            + "   (emulator as control variate, c = \(Fmt.fixed(c.coefficient, 3)); correction \(Fmt.fixed(c.logCorrection, 4)); "
+            + "delta method \(Fmt.fixed(c.deltaMethodError, 4)), bootstrap \(Fmt.fixed(c.bootstrapError, 4)))\n"
+        if !c.trusted { s += "warning: \(advice)\n" }
+        return s
+    }
+
     package static func text(_ b: BayesFactor) -> String {
         "Bayes factor \(b.labelA) vs \(b.labelB): log B = \(Fmt.fixed(b.logB, 4)) ± \(Fmt.fixed(b.error, 4)) "
             + "(B = \(Fmt.num(exp(b.logB), width: 0, digits: 4)); > 0 favours \(b.labelA))\n"
