@@ -32,7 +32,7 @@ struct Evidence: ParsableCommand {
     @Option(help: "Correct the emulator's log Z by the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var oracle: String?
     @Option(help: "With --oracle: write the oracle's answers (a pdfemu chi2 scan file) here before they are used.") var oracleOutput: String?
     @Option(help: "With --oracle: posterior draws the oracle evaluates (in one batch).") var oracleSamples = 400
-    @Option(help: "With --oracle: where the oracle's draws come from: posterior (the emulator's SMC particles; log Z_emu + log E_post[exp(−Δχ²/(2T²))]) or proposal (a Student-t mixture fitted to them and inflated, so it reaches where the emulator's χ² is too high; importance weights of the true χ² with the emulator's as control variate).") var correction = "posterior"
+    @Option(help: "With --oracle: where the oracle's draws come from: posterior (the emulator's SMC particles; log Z_emu + log E_post[exp(−Δχ²/(2T²))]) or proposal (a Student-t mixture fitted to them and inflated, so it reaches where the emulator's χ² is too high; importance weights of the true χ² with the emulator's as control variate), or adaptive (half the draws from that proposal, the rest from one refitted to the true χ²'s weights on the first half).") var correction = "posterior"
     @Option(help: "With --method posterior-importance: independent draws from the t-mixture fitted to the SMC particles.") var posteriorSamples = 20000
     @Option(help: "Importance samples.") var samples = 4000
     @Option(help: "Annealing particles.") var particles = 256
@@ -89,6 +89,7 @@ struct Evidence: ParsableCommand {
             var correction: EvidenceCorrection?
             if let spec = oracleSpec {
                 if self.correction == "proposal" { proposalCorrection = try correctByProposal(results[0], model: loaded[0], spec: spec) }
+                else if self.correction == "adaptive" { proposalCorrection = try correctAdaptively(results[0], model: loaded[0], spec: spec) }
                 else { correction = try correct(results[0], spec: spec) }
             }
             let factor = results.count == 2 ? BayesFactor(results[0], results[1], labels: (labels[0], labels[1])) : nil
@@ -135,8 +136,8 @@ struct Evidence: ParsableCommand {
         guard theory == nil, files.count == 1 else { throw PDFEmuError("--oracle corrects one emulator's log Z: give one emulator file, not --theory or two") }
         guard methods.contains(.smc) else { throw PDFEmuError("--oracle needs the smc estimator (its particles are the posterior draws)") }
         guard let oracleOutput else { throw PDFEmuError("--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
-        guard ["posterior", "proposal"].contains(correction) else {
-            throw PDFEmuError("--correction: give posterior or proposal, got '\(correction)'")
+        guard ["posterior", "proposal", "adaptive"].contains(correction) else {
+            throw PDFEmuError("--correction: give posterior, proposal or adaptive, got '\(correction)'")
         }
         guard oracleSamples >= 2 else { throw PDFEmuError("--oracle-samples: need at least 2, got \(oracleSamples)") }
         let spec = try OracleSpec(parsing: oracle)
@@ -169,7 +170,7 @@ struct Evidence: ParsableCommand {
     /// The true χ² at draws of the inflated proposal fitted to `r`'s SMC particles (the ones inside the prior
     /// box, one oracle batch), stored in --oracle-output, then the control-variate correction.
     func correctByProposal(_ r: EvidenceResult, model: any ScalarModel, spec: OracleSpec) throws -> ProposalCorrection {
-        guard let smc = r.smc, let oracleOutput else { throw PDFEmuError("--oracle needs the smc estimator") }
+        guard r.smc != nil, let oracleOutput else { throw PDFEmuError("--oracle needs the smc estimator") }
         guard let draws = CorrectionDraws.make(model: model, result: r, count: oracleSamples, seed: seed) else {
             throw PDFEmuError("--correction proposal: the SMC particles' covariance is singular; no proposal can be fitted")
         }
@@ -192,8 +193,41 @@ struct Evidence: ParsableCommand {
         var trueChi2 = [Double](repeating: .nan, count: oracleSamples)
         for (k, i) in inside.enumerated() { trueChi2[i] = stored.result.chi2[k] }
         return ProposalCorrection.compute(oracle: o.label, logQ: draws.logQ, emulatorChi2: draws.emulatorChi2, trueChi2: trueChi2,
-                                          logVolume: r.logPriorVolume, temperature2: r.temperature2, emulatorLogZ: smc.logZ,
-                                          emulatorError: smc.error, seed: seed)
+                                          logVolume: r.logPriorVolume, temperature2: r.temperature2, emulatorLogZ: r.logZ,
+                                          emulatorError: r.logZError, seed: seed)
+    }
+
+    /// The two-stage correction (`AdaptiveCorrection`): each oracle batch is appended to --oracle-output
+    /// (rewritten whole, atomically) and read back before its answers are used.
+    func correctAdaptively(_ r: EvidenceResult, model: any ScalarModel, spec: OracleSpec) throws -> ProposalCorrection {
+        guard r.smc != nil, let oracleOutput else { throw PDFEmuError("--oracle needs the smc estimator") }
+        let o = try spec.makeOracle()
+        var allResults: OracleResult?
+        var allValues: [Double] = []
+        let evaluate: ([Double]) throws -> [Double] = { rows in
+            let points = try OraclePoints(parameterNames: r.parameterNames, values: rows)
+            let outcome = o.evaluate(points, chunkSize: 0)
+            if let failure = outcome.failure { throw PDFEmuError("--oracle: \(failure.description); nothing more written") }
+            let before = allResults?.chi2.count ?? 0
+            if allResults == nil { allResults = outcome.result } else { try allResults!.append(outcome.result) }
+            allValues += outcome.evaluatedPoints.values
+            let all = try OraclePoints(parameterNames: r.parameterNames, values: allValues)
+            let attrs: [(String, String)] = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+                                             ("oracle", spec.text), ("input", "evidence adaptive proposal draws"),
+                                             ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
+                                             ("points_total", String(all.count)), ("row_offset", "0")] + o.provenance
+            try OracleFiles.write(allResults!, points: all, to: oracleOutput, attributes: attrs, ndataPerExperiment: o.ndataPerExperiment)
+            let stored = try OracleScanFile.read(oracleOutput)
+            guard stored.result.chi2.count == before + points.count else {
+                throw PDFEmuError("\(oracleOutput): holds \(stored.result.chi2.count) answers, expected \(before + points.count)")
+            }
+            return Array(stored.result.chi2[before...])
+        }
+        guard let c = try AdaptiveCorrection.run(emulator: model, result: r, count: oracleSamples, seed: seed, oracle: o.label,
+                                                 evaluate: evaluate) else {
+            throw PDFEmuError("--correction adaptive: the SMC particles' covariance is singular; no proposal can be fitted")
+        }
+        return c
     }
 
     /// The line printed when the proposal correction's ESS is too low to trust.

@@ -17,12 +17,12 @@ struct PosteriorProposal: Sendable {
 
     /// Scale of the global and the cluster components, of the wide one, and weights of the global
     /// component and of all the cluster components together.
-    static let scale = 1.2, wideScale = 2.0, globalWeight = 0.2, clusterWeight = 0.7
+    static let scale = 1.2, wideScale = 2.0, globalWeight = 0.5, clusterWeight = 0.4
 
     /// The proposal for draws [n × d] row-major (n ≥ d + 2): min(`maxClusters`, n/(`perCluster`·d))
     /// k-means clusters (in coordinates whitened by the draws' covariance), each kept only if it holds at
     /// least 5·d draws. Nil when the draws' covariance is singular.
-    static func fit(draws x: [Double], dimension d: Int, box: PriorBox, nu: Int, maxClusters: Int = 16, perCluster: Int = 10,
+    static func fit(draws x: [Double], dimension d: Int, box: PriorBox, nu: Int, maxClusters: Int = 4, perCluster: Int = 5,
                     seed: UInt64) -> PosteriorProposal? {
         let n = x.count / d
         guard n >= d + 2 else { return nil }

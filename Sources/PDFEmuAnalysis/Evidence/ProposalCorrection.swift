@@ -126,3 +126,80 @@ package struct CorrectionDraws: Sendable {
         return CorrectionDraws(theta: theta, logQ: logQ, emulatorChi2: chi2, inside: inside)
     }
 }
+
+/// The oracle correction in two stages: half the draws from the proposal fitted to the emulator's SMC
+/// particles (q₁); then q₂ = ½q₁ + ½ a Student-t on the first draws' moments weighted by their true-χ²
+/// weights (so it follows the true posterior where it is wider than the emulator's; the covariance shrunk
+/// towards q₁'s by the weights' ESS: (ESS·Σ_w + d·Σ₁)/(ESS + d)); the rest of the draws from q₂. All draws
+/// are weighted by the balance mixture q = (m₁q₁ + m₂q₂)/m, then `ProposalCorrection.compute`.
+package enum AdaptiveCorrection {
+    /// The correction for `result` (which must hold SMC's particles) of `emulator` with `count` true-χ²
+    /// evaluations in two batches: `evaluate` gets the draws inside the prior box [k × d] row-major and
+    /// returns their true χ² (NaN where undefined), storing them before they are returned. Nil when no
+    /// proposal can be fitted.
+    package static func run(emulator: any ScalarModel, result: EvidenceResult, count: Int, seed: UInt64, oracle: String,
+                            evaluate: ([Double]) throws -> [Double]) throws -> ProposalCorrection? {
+        guard let smc = result.smc, count >= 4 else { return nil }
+        let box = PriorBox(lower: result.priorLower, upper: result.priorUpper)
+        let d = box.lower.count, t2 = result.temperature2
+        guard let q1 = PosteriorProposal.fit(draws: smc.posterior, dimension: d, box: box, nu: 5, seed: seed) else { return nil }
+        let m1 = count / 2, m2 = count - m1
+        func trueChi2(_ theta: [Double], _ m: Int) throws -> [Double] {
+            let inside = (0..<m).filter { box.contains(Array(theta[($0 * d)..<(($0 + 1) * d)])) }
+            var rows: [Double] = []
+            rows.reserveCapacity(inside.count * d)
+            for i in inside { rows += theta[(i * d)..<((i + 1) * d)] }
+            let got = inside.isEmpty ? [] : try evaluate(rows)
+            var out = [Double](repeating: .nan, count: m)
+            for (k, i) in inside.enumerated() { out[i] = got[k] }
+            return out
+        }
+        let (theta1, logQ1) = q1.draw(m1, seed: seed &+ 1)
+        let true1 = try trueChi2(theta1, m1)
+        // Weighted moments of the first draws under the true posterior.
+        let lw = zip(true1, logQ1).map { $0.isFinite ? -$0 / (2 * t2) - $1 : -Double.infinity }
+        let top = lw.max() ?? -.infinity
+        var q2: ReferenceMixture?
+        if top > -.infinity {
+            let w = lw.map { exp($0 - top) }
+            let sw = w.reduce(0, +), sw2 = w.reduce(0) { $0 + $1 * $1 }
+            let ess = sw * sw / sw2
+            var mean = [Double](repeating: 0, count: d)
+            for i in 0..<m1 { for a in 0..<d { mean[a] += w[i] * theta1[i * d + a] / sw } }
+            var cov = [Double](repeating: 0, count: d * d)
+            for i in 0..<m1 where w[i] > 0 {
+                for a in 0..<d { for b in 0..<d { cov[a * d + b] += w[i] * (theta1[i * d + a] - mean[a]) * (theta1[i * d + b] - mean[b]) / sw } }
+            }
+            // q₁'s global component's covariance (its Cholesky factor is scaled by `scale`).
+            let g = q1.mixture.modes[0].cholesky.map { $0 / PosteriorProposal.scale }
+            var c1 = [Double](repeating: 0, count: d * d)
+            for a in 0..<d { for b in 0..<d { for k in 0...min(a, b) { c1[a * d + b] += g[a * d + k] * g[b * d + k] } } }
+            let shrunk = (0..<(d * d)).map { (ess * cov[$0] + Double(d) * c1[$0]) / (ess + Double(d)) }
+            if let l = try? BLAS.cholesky(shrunk, n: d) {
+                let chol = l.map { $0 * PosteriorProposal.scale }
+                let logDet = 2 * (0..<d).reduce(0.0) { $0 + log(chol[$1 * d + $1]) }
+                // q₂ = ½q₁ + ½t(mean, Σ): q₁'s components at half their weights, the new one at ½.
+                var modes = zip(q1.mixture.modes, q1.mixture.weights).map { m, w -> EvidenceMode in
+                    var m = m; m.laplaceLogZ = log(0.5 * w); return m
+                }
+                modes.append(EvidenceMode(centre: mean, chi2: .nan, cholesky: chol, logDetCovariance: logDet, laplaceLogZ: log(0.5)))
+                q2 = ReferenceMixture(modes: modes, nu: 5, defensive: 0, box: box)
+            }
+        }
+        let second = q2 ?? q1.mixture
+        var theta2: [Double] = []
+        var rng = SeededGenerator(seed: seed &+ 2)
+        for _ in 0..<m2 { theta2 += second.sample(&rng).theta }
+        let true2 = try trueChi2(theta2, m2)
+        let theta = theta1 + theta2
+        let m = m1 + m2
+        let logQ = (0..<m).map { i -> Double in
+            let t = Array(theta[(i * d)..<((i + 1) * d)])
+            return LogSum.exp([log(Double(m1) / Double(m)) + q1.mixture.logDensity(t), log(Double(m2) / Double(m)) + second.logDensity(t)])
+        }
+        let emu = PosteriorImportance.logWeights(model: emulator, box: box, theta: theta, logQ: logQ, temperature2: t2).chi2
+        return ProposalCorrection.compute(oracle: oracle, logQ: logQ, emulatorChi2: emu, trueChi2: true1 + true2,
+                                          logVolume: result.logPriorVolume, temperature2: t2, emulatorLogZ: result.logZ,
+                                          emulatorError: result.logZError, seed: seed)
+    }
+}

@@ -33,10 +33,8 @@ package struct SMCRun: Sendable, Codable, Equatable {
 /// `essFraction` of its limit as Δβ → 0; log Z collects log mean of those weights; the particles are
 /// resampled (systematic) and moved by Metropolis–Hastings at the new β, sweeps alternating between a
 /// random walk with the particles' covariance scaled by s·2.38/√d (s adapted after every such sweep
-/// towards 23.4% acceptance) and independence proposals from a Student-t mixture (ν = 5) fitted to the
-/// particles (`PosteriorProposal`: the whole cloud, its k-means clusters, and a wide component; the
-/// clusters follow curved or skewed posteriors that one Student-t misses; one Student-t with the
-/// particles' mean and 1.2² times their covariance when no mixture can be fitted). Sweeps repeat
+/// towards 23.4% acceptance) and independence proposals from a Student-t (ν = 5) with the particles'
+/// mean and 1.2² times their covariance. Sweeps repeat
 /// until every particle has made `acceptedMoves` accepted moves on average (at least 2, at most
 /// `maxSweeps` per temperature). Evaluations are batched (`ScalarModel.values(atRows:)`).
 enum SequentialMonteCarlo {
@@ -129,8 +127,6 @@ enum SequentialMonteCarlo {
         var factors: [[Double]] = []
         var means: [[Double]] = []
         var steps: [[Double]] = []
-        /// The independence proposal of each temperature (nil: the single Student-t fit of the cloud).
-        var mixtures: [PosteriorProposal?] = []
     }
 
     /// One run from `seed`: adaptive (ladder, proposals and sweeps chosen from its own particles, recorded
@@ -188,9 +184,6 @@ enum SequentialMonteCarlo {
             // Move.
             let l = replay?.factors[t] ?? proposalFactor(x, n: n, d: d)
             let centre = replay?.means[t] ?? (0..<d).map { k in (0..<n).reduce(0.0) { $0 + x[$1 * d + k] } / Double(n) }
-            let mixture = replay.map { $0.mixtures[t] }
-                ?? PosteriorProposal.fit(draws: x, dimension: d, box: box, nu: Int(Self.independenceNu), maxClusters: 8, perCluster: 5,
-                                         seed: seed &+ UInt64(t + 1))
             var movedTotal = 0
             var sweepsHere = 0
             var stepsHere: [Double] = []
@@ -231,16 +224,6 @@ enum SequentialMonteCarlo {
                 }
                 let base = independent ? [Double]((0..<n).flatMap { _ in centre }) : x
                 let stepNow = independent ? Self.independenceScale : step
-                if independent, let mixture {
-                    // Independence proposals from the t-mixture of the cloud's clusters.
-                    for i in 0..<n {
-                        let t = mixture.mixture.sample(&rng).theta
-                        let cur = Array(x[(i * d)..<((i + 1) * d)])
-                        logQRatio[i] = mixture.mixture.logDensity(cur) - mixture.mixture.logDensity(t)
-                        for k in 0..<d { prop[i * d + k] = t[k] }
-                        if box.contains(t) { inside.append(i) }
-                    }
-                } else {
                 // prop = base + step·L·z, row by row (L lower triangular).
                 prop.withUnsafeMutableBufferPointer { pb in
                     base.withUnsafeBufferPointer { xb in
@@ -266,7 +249,6 @@ enum SequentialMonteCarlo {
                             }
                         }
                     }
-                }
                 }
                 var rows = [Double](repeating: 0, count: inside.count * d)
                 for (r, i) in inside.enumerated() { for k in 0..<d { rows[r * d + k] = prop[i * d + k] } }
@@ -296,7 +278,6 @@ enum SequentialMonteCarlo {
             }
             sweeps += sweepsHere
             schedule.betas.append(next); schedule.factors.append(l); schedule.means.append(centre); schedule.steps.append(stepsHere)
-            schedule.mixtures.append(mixture)
         }
         var distinct = Set<[Double]>()
         for i in 0..<n { distinct.insert(Array(x[(i * d)..<((i + 1) * d)])) }
