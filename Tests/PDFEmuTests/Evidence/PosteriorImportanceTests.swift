@@ -111,3 +111,33 @@ final class PosteriorImportanceTests: XCTestCase {
         XCTAssertEqual(same.coefficient, 1, accuracy: 1e-12)
     }
 }
+
+/// `pdfemu evidence --correction`: an oracle equal to the emulator corrects nothing over the proposal's
+/// draws, and the answers are stored; a bad value or one without --oracle is one error line.
+final class EvidenceCorrectionCLITests: XCTestCase {
+    func testProposalCorrectionCLI() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("evidence-proposal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let e = EvidenceOracleCLITests.emulator, prior = EvidenceOracleCLITests.prior
+        for mode in ["proposal", "adaptive"] {
+            let out = dir.appendingPathComponent("oracle-\(mode).h5").path
+            let r = try PDFEmuExecutable.run(["evidence", e, "--prior-file", prior] + EvidenceOracleCLITests.tiny
+                                             + ["--oracle", "emulator:" + e, "--oracle-output", out, "--oracle-samples", "30",
+                                                "--correction", mode, "--json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let c = try XCTUnwrap(obj["proposalCorrection"] as? [String: Any], mode)
+            XCTAssertEqual(c["points"] as? Int, 30)
+            XCTAssertEqual(try XCTUnwrap(c["coefficient"] as? Double), 1, accuracy: 1e-6, mode)
+            XCTAssertNil(obj["correction"])
+            let stored = try OracleScanFile.read(out)
+            XCTAssertEqual(stored.points.count, c["defined"] as? Int, mode)
+        }
+        let out = dir.appendingPathComponent("o.h5").path
+        try PDFEmuExecutable.expectOneLineError(["evidence", e, "--prior-file", prior, "--oracle", "emulator:" + e, "--oracle-output", out,
+                                                 "--correction", "nope"], containing: "--correction", absent: [out])
+        try PDFEmuExecutable.expectOneLineError(["evidence", e, "--prior-file", prior, "--correction", "proposal"],
+                                                containing: "need --oracle", absent: [out])
+    }
+}
