@@ -16,7 +16,7 @@ struct BenchSection {
 
     /// Every section, in the order `pdfemu-bench` with no arguments runs them. To add one, write a file
     /// with `extension BenchSection { static let mine = BenchSection(...) }` and list it here.
-    static let all: [BenchSection] = [.sgemm, .train, .infer, .point, .memory, .profile, .theory, .accuracy]
+    static let all: [BenchSection] = [.sgemm, .train, .infer, .point, .memory, .profile, .theory, .accuracy, .evidence]
 }
 
 /// A benchmark failed; the message is printed as one "error:" line.

@@ -8,7 +8,8 @@ struct Evidence: ParsableCommand {
         discussion: "Default (--method smc): sequential Monte Carlo from the prior with an adaptive temperature ladder (each step keeps "
             + "the ESS of the incremental weights at --smc-ess of the particles), systematic resampling and random-walk Metropolis moves "
             + "with the particles' covariance; --runs independent runs on all cores, the error from their spread. "
-            + "--method importance: the Laplace approximation at the modes corrected by importance sampling; --method annealed: annealed "
+            + "--method smc,posterior-importance: also importance sampling from a Student-t mixture fitted to the SMC particles "
+            + "(independent draws, a standard error; its log Z is then the one reported). --method importance: the Laplace approximation at the modes corrected by importance sampling; --method annealed: annealed "
             + "stepping stones from that reference (the two former estimators; --method all runs the three). --theory: --free gives configuration A, --free-b B. "
             + "--oracle ORACLE --oracle-output FILE: the true χ² at --oracle-samples posterior draws (one oracle batch, stored in FILE "
             + "before use) corrects the emulator's log Z: log Z_true = log Z_emu + log E_post[exp(−(χ²_true − χ²_emu)/(2T²))]. "
@@ -26,7 +27,7 @@ struct Evidence: ParsableCommand {
     @Option(help: "Uniform prior box: name=lo:hi,... for every parameter.") var prior: String?
     @Option(help: "Prior file: JSON object {\"name\": [lo, hi], ...}.") var priorFile: String?
     @Option(help: "T² of the likelihood exp(−χ²/(2T²)).") var tolerance = 1.0
-    @Option(help: "Estimators: smc (default), importance, annealed, or all; comma-separated.") var method = "smc"
+    @Option(help: "Estimators: smc (default), posterior-importance (with smc), importance, annealed, or all; comma-separated.") var method = "smc"
     @Option(help: "SMC: independent runs (their spread gives the error).") var runs = 8
     @Option(help: "SMC: particles per run.") var smcParticles = 2000
     @Option(help: "SMC: target ESS of each temperature step, as a fraction of the particles.") var smcEss = 0.9
@@ -35,6 +36,8 @@ struct Evidence: ParsableCommand {
     @Option(help: "Correct the emulator's log Z by the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var oracle: String?
     @Option(help: "With --oracle: write the oracle's answers (a pdfemu chi2 scan file) here before they are used.") var oracleOutput: String?
     @Option(help: "With --oracle: posterior draws the oracle evaluates (in one batch).") var oracleSamples = 400
+    @Option(help: "With --oracle: where the oracle's draws come from: posterior (the emulator's SMC particles; log Z_emu + log E_post[exp(−Δχ²/(2T²))]) or proposal (a Student-t mixture fitted to them and inflated, so it reaches where the emulator's χ² is too high; importance weights of the true χ² with the emulator's as control variate), or adaptive (half the draws from that proposal, the rest from one refitted to the true χ²'s weights on the first half).") var correction = "posterior"
+    @Option(help: "With --method posterior-importance: independent draws from the t-mixture fitted to the SMC particles.") var posteriorSamples = 20000
     @Option(help: "Importance samples.") var samples = 4000
     @Option(help: "Annealing particles.") var particles = 256
     @Option(help: "Annealing temperatures.") var temperatures = 48
@@ -62,6 +65,7 @@ struct Evidence: ParsableCommand {
                                     moves: moves, seed: seed, starts: starts)
             o.methods = try Self.methods(method)
             o.runs = runs; o.smcParticles = smcParticles; o.essFraction = smcEss; o.acceptedMoves = acceptedMoves; o.maxSweeps = maxSweeps
+            o.posteriorSamples = posteriorSamples
             try o.validate()
             let oracleSpec = try resolveOracle(files: files, methods: o.methods)
             var loaded: [any ScalarModel]
@@ -85,15 +89,26 @@ struct Evidence: ParsableCommand {
                 throw PDFEmuError(.input(l), "log Z = \(r.logZ) ± \(r.logZError) is not finite (log prior volume \(r.logPriorVolume)); "
                                   + "the prior box is too wide or the χ² undefined in it; give a narrower --prior")
             }
-            let correction = try oracleSpec.map { spec in try correct(results[0], spec: spec) }
+            var proposalCorrection: ProposalCorrection?
+            var correction: EvidenceCorrection?
+            if let spec = oracleSpec {
+                if self.correction == "proposal" { proposalCorrection = try correctByProposal(results[0], model: loaded[0], spec: spec) }
+                else if self.correction == "adaptive" { proposalCorrection = try correctAdaptively(results[0], model: loaded[0], spec: spec) }
+                else { correction = try correct(results[0], spec: spec) }
+            }
             let factor = results.count == 2 ? BayesFactor(results[0], results[1], labels: (labels[0], labels[1])) : nil
             if json {
-                struct Out: Encodable { var results: [EvidenceResult]; var bayesFactor: BayesFactor?; var correction: EvidenceCorrection? }
-                print(try Fmt.json(Out(results: results, bayesFactor: factor, correction: correction)))
+                struct Out: Encodable {
+                    var results: [EvidenceResult]; var bayesFactor: BayesFactor?; var correction: EvidenceCorrection?
+                    var proposalCorrection: ProposalCorrection?
+                }
+                print(try Fmt.json(Out(results: results, bayesFactor: factor, correction: correction, proposalCorrection: proposalCorrection)))
                 if let correction, !correction.trusted { printErr("warning: " + Self.advice(correction)) }
+                if let p = proposalCorrection, !p.trusted { printErr("warning: " + Self.advice(p)) }
             } else {
                 for (r, l) in zip(results, labels) { print(r.text(label: l), terminator: "") }
                 if let correction { print(correction.text(advice: Self.advice(correction)), terminator: "") }
+                if let p = proposalCorrection { print(p.text(advice: Self.advice(p)), terminator: "") }
                 if let factor { print(factor.text(), terminator: "") }
             }
         }
@@ -105,7 +120,7 @@ struct Evidence: ParsableCommand {
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             if part == "all" { out += EvidenceMethod.allCases; continue }
             guard let m = EvidenceMethod(rawValue: part) else {
-                throw SettingError(.evidenceMethods, "unknown estimator '\(part)' (known: smc, importance, annealed, all)")
+                throw SettingError(.evidenceMethods, "unknown estimator '\(part)' (known: smc, posterior-importance, importance, annealed, all)")
             }
             out.append(m)
         }
@@ -117,12 +132,17 @@ struct Evidence: ParsableCommand {
     /// overwrites no input; returns the parsed oracle.
     func resolveOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
         guard let oracle else {
-            if oracleOutput != nil || oracleSamples != 400 { throw PDFEmuError(usage: "--oracle-output and --oracle-samples need --oracle") }
+            if oracleOutput != nil || oracleSamples != 400 || correction != "posterior" {
+                throw PDFEmuError(usage: "--oracle-output, --oracle-samples and --correction need --oracle")
+            }
             return nil
         }
         guard theory == nil, files.count == 1 else { throw PDFEmuError(usage: "--oracle corrects one emulator's log Z: give one emulator file, not --theory or two") }
         guard methods.contains(.smc) else { throw PDFEmuError(usage: "--oracle needs the smc estimator (its particles are the posterior draws)") }
         guard let oracleOutput else { throw PDFEmuError(usage: "--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
+        guard ["posterior", "proposal", "adaptive"].contains(correction) else {
+            throw PDFEmuError(flag: "--correction", "give posterior, proposal or adaptive, got '\(correction)'")
+        }
         guard oracleSamples >= 2 else { throw PDFEmuError(flag: "--oracle-samples", "need at least 2, got \(oracleSamples)") }
         let spec = try OracleSpec(parsing: oracle)
         try AtomicOutput.validateWritable(oracleOutput)
@@ -149,6 +169,75 @@ struct Evidence: ParsableCommand {
         let stored = try OracleScanFile.read(oracleOutput)
         return EvidenceCorrection.compute(oracle: o.label, emulatorChi2: draws.chi2, trueChi2: stored.result.chi2,
                                           temperature2: r.temperature2, emulatorLogZ: smc.logZ, emulatorError: smc.error, seed: seed)
+    }
+
+    /// The true χ² at draws of the inflated proposal fitted to `r`'s SMC particles (the ones inside the prior
+    /// box, one oracle batch), stored in --oracle-output, then the control-variate correction.
+    func correctByProposal(_ r: EvidenceResult, model: any ScalarModel, spec: OracleSpec) throws -> ProposalCorrection {
+        guard r.smc != nil, let oracleOutput else { throw PDFEmuError(usage: "--oracle needs the smc estimator") }
+        guard let draws = CorrectionDraws.make(model: model, result: r, count: oracleSamples, seed: seed) else {
+            throw PDFEmuError(usage: "--correction proposal: the SMC particles' covariance is singular; no proposal can be fitted")
+        }
+        let d = r.parameterNames.count
+        let inside = (0..<oracleSamples).filter { draws.inside[$0] }
+        guard !inside.isEmpty else { throw PDFEmuError(usage: "--correction proposal: no draw of the proposal lies in the prior box") }
+        let points = try OraclePoints(parameterNames: r.parameterNames, values: inside.flatMap { Array(draws.theta[($0 * d)..<(($0 + 1) * d)]) })
+        let o = try spec.makeOracle()
+        let outcome = o.evaluate(points, chunkSize: 0)
+        if let failure = outcome.failure { throw PDFEmuError(flag: "--oracle", "\(failure.description); nothing written") }
+        let attrs: Provenance = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+                                         ("oracle", spec.text), ("input", "evidence proposal draws"),
+                                         ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
+                                         ("points_total", String(points.count)), ("row_offset", "0")] + o.provenance
+        try OracleFiles.write(outcome.result, points: outcome.evaluatedPoints, to: oracleOutput, attributes: attrs,
+                              ndataPerExperiment: o.ndataPerExperiment)
+        // Read back what was stored: the correction uses the stored answers.
+        let stored = try OracleScanFile.read(oracleOutput)
+        guard stored.result.chi2.count == inside.count else { throw PDFEmuError(file: oracleOutput, "holds \(stored.result.chi2.count) answers, expected \(inside.count)") }
+        var trueChi2 = [Double](repeating: .nan, count: oracleSamples)
+        for (k, i) in inside.enumerated() { trueChi2[i] = stored.result.chi2[k] }
+        return ProposalCorrection.compute(oracle: o.label, logQ: draws.logQ, emulatorChi2: draws.emulatorChi2, trueChi2: trueChi2,
+                                          logVolume: r.logPriorVolume, temperature2: r.temperature2, emulatorLogZ: r.logZ,
+                                          emulatorError: r.logZError, seed: seed)
+    }
+
+    /// The two-stage correction (`AdaptiveCorrection`): each oracle batch is appended to --oracle-output
+    /// (rewritten whole, atomically) and read back before its answers are used.
+    func correctAdaptively(_ r: EvidenceResult, model: any ScalarModel, spec: OracleSpec) throws -> ProposalCorrection {
+        guard r.smc != nil, let oracleOutput else { throw PDFEmuError(usage: "--oracle needs the smc estimator") }
+        let o = try spec.makeOracle()
+        var allResults: OracleResult?
+        var allValues: [Double] = []
+        let evaluate: ([Double]) throws -> [Double] = { rows in
+            let points = try OraclePoints(parameterNames: r.parameterNames, values: rows)
+            let outcome = o.evaluate(points, chunkSize: 0)
+            if let failure = outcome.failure { throw PDFEmuError(flag: "--oracle", "\(failure.description); nothing more written") }
+            let before = allResults?.chi2.count ?? 0
+            if allResults == nil { allResults = outcome.result } else { try allResults!.append(outcome.result) }
+            allValues += outcome.evaluatedPoints.values
+            let all = try OraclePoints(parameterNames: r.parameterNames, values: allValues)
+            let attrs: Provenance = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+                                             ("oracle", spec.text), ("input", "evidence adaptive proposal draws"),
+                                             ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
+                                             ("points_total", String(all.count)), ("row_offset", "0")] + o.provenance
+            try OracleFiles.write(allResults!, points: all, to: oracleOutput, attributes: attrs, ndataPerExperiment: o.ndataPerExperiment)
+            let stored = try OracleScanFile.read(oracleOutput)
+            guard stored.result.chi2.count == before + points.count else {
+                throw PDFEmuError(file: oracleOutput, "holds \(stored.result.chi2.count) answers, expected \(before + points.count)")
+            }
+            return Array(stored.result.chi2[before...])
+        }
+        guard let c = try AdaptiveCorrection.run(emulator: model, result: r, count: oracleSamples, seed: seed, oracle: o.label,
+                                                 evaluate: evaluate) else {
+            throw PDFEmuError(usage: "--correction adaptive: the SMC particles' covariance is singular; no proposal can be fitted")
+        }
+        return c
+    }
+
+    /// The line printed when the proposal correction's ESS is too low to trust.
+    static func advice(_ c: ProposalCorrection) -> String {
+        "the correction rests on ESS \(Fmt.fixed(c.effectiveSampleSize, 1)) of \(c.points) draws: do not trust it; give more "
+            + "--oracle-samples, or learn in the posterior's bulk (pdfemu learn with the same oracle, then pdfemu evidence again)"
     }
 
     /// The line printed when the correction's ESS is too low to trust.

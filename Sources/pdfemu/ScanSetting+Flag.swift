@@ -25,7 +25,7 @@ extension Setting {
         .prior: "--prior", .learnConsecutive: "--consecutive", .learnMoveTolerance: "--move-tolerance", .learnBudget: "--budget", .learnRefineBudget: "--refine-budget",
         .learnState: "--state", .learnResume: "--resume", .proposalMargin: "--margin", .proposalMinDistance: "--min-distance",
         .verifyOracle: "--verify", .verifyEpsilon: "--verify-epsilon", .verifyMCMCSamples: "--verify-mcmc-samples",
-        .designCount: "--n", .evidenceSamples: "--samples", .evidenceParticles: "--particles",
+        .designCount: "--n", .evidenceSamples: "--samples", .evidenceParticles: "--particles", .evidencePosteriorSamples: "--posterior-samples",
         .evidenceTemperatures: "--temperatures", .evidenceMoves: "--moves", .learnInitial: "--initial", .learnBatch: "--batch",
         .proposalCount: "--n",
     ]

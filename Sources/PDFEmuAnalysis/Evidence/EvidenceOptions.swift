@@ -10,6 +10,9 @@ package enum EvidenceMethod: String, Sendable, Codable, CaseIterable {
     case importance
     /// Annealed stepping stones from the Laplace reference to the posterior.
     case annealed
+    /// Importance sampling from a Student-t mixture fitted to SMC's final particles (needs smc): a second
+    /// estimate from independent draws, with a standard error.
+    case posteriorImportance = "posterior-importance"
 }
 
 /// Settings of `EvidenceRunner.compute`.
@@ -46,6 +49,8 @@ package struct EvidenceOptions: Sendable, Codable, Equatable {
     package var acceptedMoves: Double = 4
     /// SMC: at most this many sweeps per temperature.
     package var maxSweeps: Int = 40
+    /// Posterior importance: independent draws from the proposal fitted to SMC's particles.
+    package var posteriorSamples: Int = 20000
 
     /// Creates options (defaults: 4000 samples; 256 particles × 48 temperatures × 3 moves; ν = 5; 5% defensive;
     /// the SMC settings keep their defaults: 8 runs × 2000 particles, ESS 0.9, 4 accepted moves, 40 sweeps).
@@ -78,6 +83,10 @@ package struct EvidenceOptions: Sendable, Codable, Equatable {
         guard essFraction > 0, essFraction < 1 else { throw SettingError(.smcESSFraction, "must be in (0, 1), got \(essFraction)") }
         guard acceptedMoves > 0, acceptedMoves.isFinite else { throw SettingError(.smcAcceptedMoves, "must be > 0, got \(acceptedMoves)") }
         guard maxSweeps >= 2 else { throw SettingError(.smcMaxSweeps, "need at least 2, got \(maxSweeps)") }
+        guard posteriorSamples >= 10 else { throw SettingError(.evidencePosteriorSamples, "need at least 10, got \(posteriorSamples)") }
+        guard !methods.contains(.posteriorImportance) || methods.contains(.smc) else {
+            throw SettingError(.evidenceMethods, "posterior-importance fits its proposal to the SMC particles: add smc")
+        }
         try validateSizes()
     }
 
@@ -91,6 +100,7 @@ package struct EvidenceOptions: Sendable, Codable, Equatable {
         try SizeLimits.validate(.evidenceTemperatures, temperatures, cap: 100_000, bytesEach: 1024 + 8 * Double(particles), what: "temperatures")
         try SizeLimits.validate(.evidenceMoves, moves, cap: max(1, 10_000_000_000 / (particles * temperatures)), bytesEach: 0,
                              what: "moves per particle and temperature (with \(particles) particles and \(temperatures) temperatures)")
+        try SizeLimits.validate(.evidencePosteriorSamples, posteriorSamples, cap: 100_000_000, bytesEach: 1024, what: "posterior importance samples")
         try SizeLimits.validate(.evidenceRuns, runs, cap: 10_000, bytesEach: 1024 * Double(max(1, smcParticles)), what: "SMC runs")
         try SizeLimits.validate(.smcParticles, smcParticles, cap: 10_000_000, bytesEach: 1024 * Double(max(1, runs)),
                              what: "particles per SMC run (with \(runs) runs)")
@@ -116,6 +126,8 @@ extension Setting {
     package static let evidenceStarts = Setting("evidence.starts")
     /// The estimators to run.
     package static let evidenceMethods = Setting("evidence.methods")
+    /// Independent draws of the posterior importance estimator.
+    package static let evidencePosteriorSamples = Setting("evidence.posteriorSamples")
     /// Independent SMC runs (their spread is the error).
     package static let evidenceRuns = Setting("evidence.runs")
     /// Particles of one SMC run.

@@ -39,6 +39,8 @@ package struct EvidenceResult: Sendable, Codable, Equatable {
     package var importance: EvidenceEstimate?
     /// Estimator 2: annealed stepping stones from the reference to the posterior (nil unless asked for).
     package var annealed: EvidenceEstimate?
+    /// Importance sampling from a t-mixture fitted to SMC's final particles (nil unless asked for; needs SMC).
+    package var posteriorImportance: EvidenceEstimate?
     /// Thermodynamic quantities along the annealing path (β = 0 … 1; empty without the annealed estimator).
     package var path: [EvidencePathPoint]
     /// Metropolis acceptance rate of the annealing moves (nil without the annealed estimator).
@@ -49,8 +51,10 @@ package struct EvidenceResult: Sendable, Codable, Equatable {
     /// Problems found (mass at the training-domain edge, low ESS, estimators or runs that disagree).
     package var warnings: [String]
 
-    /// log Z: SMC's when it ran, else the inverse-variance combination of the other estimates.
+    /// log Z: posterior importance's when it ran (independent draws, a standard error), else SMC's when it
+    /// ran, else the inverse-variance combination of the other estimates.
     package var logZ: Double {
+        if let posteriorImportance { return posteriorImportance.logZ }
         if let smc { return smc.logZ }
         let e = [importance, annealed].compactMap { $0 }
         guard e.count == 2 else { return e.first?.logZ ?? .nan }
@@ -61,6 +65,7 @@ package struct EvidenceResult: Sendable, Codable, Equatable {
     }
     /// Error of `logZ`.
     package var logZError: Double {
+        if let posteriorImportance { return posteriorImportance.error }
         if let smc { return smc.error }
         let e = [importance, annealed].compactMap { $0 }
         guard e.count == 2 else { return e.first?.error ?? .nan }

@@ -71,11 +71,18 @@ package enum EvidenceRunner {
                 outside = max(outside, total > 0 ? Double(out) / Double(total) : 0)
             }
         }
+        var posteriorImportance: EvidenceEstimate?
+        if wants.contains(.posteriorImportance), let smc {
+            posteriorImportance = PosteriorImportance.estimate(model: model, box: box, draws: smc.posterior, temperature2: t2,
+                                                               samples: options.posteriorSamples, nu: options.degreesOfFreedom,
+                                                               seed: options.seed &+ 3)?.estimate
+            if posteriorImportance == nil { warnings.append("posterior importance: the SMC particles' covariance is singular; no estimate") }
+        }
         if model.trainingRegion != nil && outside > 0.01 {
             warnings.append("posterior mass reaches the edge of the training domain: \(Fmt.fixed(100 * outside, 1))% of the weighted "
                             + "samples lie outside it; log Z relies on the model's extrapolation there")
         }
-        for e in [importance, annealed?.estimate].compactMap({ $0 }) where e.effectiveSampleSize < 0.05 * Double(e.count) {
+        for e in [importance, annealed?.estimate, posteriorImportance].compactMap({ $0 }) where e.effectiveSampleSize < 0.05 * Double(e.count) {
             warnings.append("\(e.method): effective sample size \(Fmt.fixed(e.effectiveSampleSize, 1)) of \(e.count); the error may be underestimated")
         }
         if let i = importance, let a = annealed?.estimate {
@@ -83,6 +90,13 @@ package enum EvidenceRunner {
             let combined = (i.error * i.error + a.error * a.error).squareRoot()
             if gap > 3 * combined {
                 warnings.append("the two estimators disagree by \(Fmt.fixed(gap, 3)) (\(Fmt.fixed(gap / combined, 1))σ); increase the samples, particles or temperatures")
+            }
+        }
+        if let smc, let p = posteriorImportance {
+            let gap = abs(smc.logZ - p.logZ), combined = (smc.error * smc.error + p.error * p.error).squareRoot()
+            if gap > 3 * combined {
+                warnings.append("SMC and posterior importance disagree by \(Fmt.fixed(gap, 3)) (\(Fmt.fixed(gap / combined, 1))σ): "
+                                + "the SMC runs have not converged; use more particles or accepted moves")
             }
         }
         if let a = annealed, a.acceptance < 0.05 { warnings.append("annealing moves accepted only \(Fmt.fixed(100 * a.acceptance, 1))% of the time") }
@@ -105,7 +119,7 @@ package enum EvidenceRunner {
                                   EvidenceModeSummary(theta: $0.centre, chi2: $0.chi2, laplaceLogZ: $0.laplaceLogZ, weight: $1)
                               },
                               laplaceLogZ: LogSum.exp(modes.map(\.laplaceLogZ)), smc: smc, importance: importance,
-                              annealed: annealed?.estimate, path: annealed?.path ?? [], acceptance: annealed?.acceptance,
+                              annealed: annealed?.estimate, posteriorImportance: posteriorImportance, path: annealed?.path ?? [], acceptance: annealed?.acceptance,
                               outsideTrainingFraction: outside, warnings: warnings)
     }
 

@@ -25,11 +25,11 @@ package enum EvidenceReport {
                     + Fmt.pad(String(run.evaluations), 10, right: true) + Fmt.pad(Fmt.fixed(run.seconds, 1), 7, right: true) + "\n"
             }
         }
-        for e in [r.importance, r.annealed].compactMap({ $0 }) {
+        for e in [r.importance, r.annealed, r.posteriorImportance].compactMap({ $0 }) {
             s += "  " + Fmt.pad(e.method, 30) + " log Z = \(Fmt.fixed(e.logZ, 4)) ± \(Fmt.fixed(e.error, 4))"
                 + "   (ESS \(Fmt.fixed(e.effectiveSampleSize, 1)) of \(e.count), \(e.evaluations) χ² evaluations)\n"
         }
-        let which = r.smc != nil ? "log Z (SMC)" : "combined"
+        let which = r.posteriorImportance != nil ? "log Z (posterior importance)" : r.smc != nil ? "log Z (SMC)" : "combined"
         s += "  " + Fmt.pad(which, 30) + " log Z = \(Fmt.fixed(r.logZ, 4)) ± \(Fmt.fixed(r.logZError, 4))   F = −log Z = \(Fmt.fixed(r.freeEnergy, 4))\n"
         s += "  posterior: ⟨χ²/(2T²)⟩ = \(Fmt.fixed(r.meanEnergy, 4)), entropy S = \(Fmt.fixed(r.entropy, 4)) nats"
             + (r.acceptance.map { "; annealing acceptance \(Fmt.fixed(100 * $0, 1))%" } ?? "") + "\n"
@@ -57,6 +57,19 @@ package enum EvidenceReport {
         return s
     }
 
+    /// The oracle correction over the inflated proposal; `advice` is the line printed when its ESS is too low.
+    fileprivate static func render(_ c: ProposalCorrection, advice: String) -> String {
+        var s = "  corrected by \(c.oracle) at \(c.points) proposal draws (\(c.defined) in the box and defined): χ²_true − χ²_emu = "
+            + "\(Fmt.fixed(c.meanDifference, 4)) ± \(Fmt.fixed(c.sdDifference, 4)) (mean ± sd under the true posterior)\n"
+        s += "  true-χ² importance alone       log Z = \(Fmt.fixed(c.directLogZ, 4)) ± \(Fmt.fixed(c.directError, 4))"
+            + "   (ESS \(Fmt.fixed(c.effectiveSampleSize, 1)) of \(c.points); emulator weights' ESS \(Fmt.fixed(c.emulatorESS, 1)))\n"
+        s += "  corrected log Z (true χ²)      log Z = \(Fmt.fixed(c.logZ, 4)) ± \(Fmt.fixed(c.logZError, 4))"
+            + "   (emulator as control variate, c = \(Fmt.fixed(c.coefficient, 3)); correction \(Fmt.fixed(c.logCorrection, 4)); "
+            + "delta method \(Fmt.fixed(c.deltaMethodError, 4)), bootstrap \(Fmt.fixed(c.bootstrapError, 4)))\n"
+        if !c.trusted { s += "warning: \(advice)\n" }
+        return s
+    }
+
     fileprivate static func render(_ b: BayesFactor) -> String {
         "Bayes factor \(b.labelA) vs \(b.labelB): log B = \(Fmt.fixed(b.logB, 4)) ± \(Fmt.fixed(b.error, 4)) "
             + "(B = \(Fmt.num(exp(b.logB), width: 0, digits: 4)); > 0 favours \(b.labelA))\n"
@@ -72,6 +85,11 @@ extension EvidenceResult {
 
 extension EvidenceCorrection {
     /// The terminal summary (`EvidenceReport`).
+    package func text(advice: String) -> String { EvidenceReport.render(self, advice: advice) }
+}
+
+extension ProposalCorrection {
+    /// The oracle correction over the inflated proposal; `advice` is the line printed when its ESS is too low.
     package func text(advice: String) -> String { EvidenceReport.render(self, advice: advice) }
 }
 
