@@ -27,7 +27,9 @@ build: setup
 ## the exact theory at T² = 10, their PDF bands (out/bands/band_*.svg), the L2 sensitivities of Buv − Bdv (out/l2),
 ## and the Bayes factor of the bundled 14-parameter form against the same with Duv free (Configs/hera15_prior.json)
 DEMO_THEORY := Datasets/hera_fk_nlo.h5
-DEMO_SCAN := --params all --tolerance 1,10 --contour ADbar,BDbar \
+## --bound Bg=-0.5:2 keeps the scans in the valley of the minimum (the deeper unphysical valleys sit at
+## Bg ≈ Bgp ≈ −0.9; without a bound the exact scan finds one and restarts there, the emulator knows none of it)
+DEMO_SCAN := --params all --tolerance 1,10 --contour ADbar,BDbar --bound Bg=-0.5:2 \
   --range "Cg=2.5:10,Bgp=-0.98:0,Buv=0.45:0.8,CUbar=0.5:12,DUbar=-5:32,CDbar=0.3:25,BDbar=-0.26:-0.17,Agp=-0.2:1.6"
 demo: build
 	$(BIN) info
@@ -39,7 +41,7 @@ demo: build
 	$(BIN) scan --theory $(DEMO_THEORY) $(DEMO_SCAN) --plot out/plots_theory --output out/demo_scan_theory.h5
 	$(BIN) compare out/demo_scan_theory.h5 out/demo_scan_emulator.h5 --plot out/compare --output out/demo_compare.json
 	-$(BIN) refine --emulator out/demo_emulator.h5 --scan out/demo_scan_emulator.h5 --oracle fk:$(DEMO_THEORY) \
-	  --budget 5000 --output out/demo_refined.h5
+	  --bound Bg=-0.5:2 --budget 5000 --output out/demo_refined.h5
 	$(BIN) compare out/demo_scan_theory.h5 out/demo_refined.h5 --output out/demo_compare_refined.json
 	$(BIN) eigen --theory $(DEMO_THEORY) --tolerance 10 --no-lagrange --output out/hera_sets.h5
 	$(BIN) bands --theory $(DEMO_THEORY) --sets out/hera_sets.h5 --output out/hera_bands.h5 --plot out/bands
@@ -48,7 +50,7 @@ demo: build
 	  --prior-file Configs/hera15_prior.json
 	rm -rf out/demo_learn
 	-$(BIN) learn Configs/learn_hera14.json --oracle fk:$(DEMO_THEORY) --initial 2000 --batch 2000 --budget 8000 \
-	  --tolerance 1,10 --refit-epochs 100 --profile-grid adaptive --state out/demo_learn
+	  --tolerance 1,10 --bound Bg=-0.5:2 --refit-epochs 100 --profile-grid adaptive --state out/demo_learn
 	cat out/demo_learn/rounds.tsv
 	@echo "learning curve: out/demo_learn/curve.tsv, out/demo_learn/curve.svg"
 
