@@ -159,14 +159,8 @@ struct Evidence: ParsableCommand {
         let o = try spec.makeOracle()
         let outcome = o.evaluate(points, chunkSize: 0)
         if let failure = outcome.failure { throw PDFEmuError(flag: "--oracle", "\(failure.description); nothing written") }
-        let attrs: Provenance = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
-                                         ("oracle", spec.text), ("input", "evidence posterior draws"),
-                                         ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
-                                         ("points_total", String(points.count)), ("row_offset", "0")] + o.provenance
-        try OracleFiles.write(outcome.result, points: outcome.evaluatedPoints, to: oracleOutput, attributes: attrs,
-                              ndataPerExperiment: o.ndataPerExperiment)
-        // Read back what was stored: the correction uses the stored answers.
-        let stored = try OracleScanFile.read(oracleOutput)
+        let stored = try store(outcome.result, points: outcome.evaluatedPoints, oracle: o, spec: spec, input: "evidence posterior draws",
+                               to: oracleOutput)
         return EvidenceCorrection.compute(oracle: o.label, emulatorChi2: draws.chi2, trueChi2: stored.result.chi2,
                                           temperature2: r.temperature2, emulatorLogZ: smc.logZ, emulatorError: smc.error, seed: seed)
     }
@@ -185,14 +179,8 @@ struct Evidence: ParsableCommand {
         let o = try spec.makeOracle()
         let outcome = o.evaluate(points, chunkSize: 0)
         if let failure = outcome.failure { throw PDFEmuError(flag: "--oracle", "\(failure.description); nothing written") }
-        let attrs: Provenance = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
-                                         ("oracle", spec.text), ("input", "evidence proposal draws"),
-                                         ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
-                                         ("points_total", String(points.count)), ("row_offset", "0")] + o.provenance
-        try OracleFiles.write(outcome.result, points: outcome.evaluatedPoints, to: oracleOutput, attributes: attrs,
-                              ndataPerExperiment: o.ndataPerExperiment)
-        // Read back what was stored: the correction uses the stored answers.
-        let stored = try OracleScanFile.read(oracleOutput)
+        let stored = try store(outcome.result, points: outcome.evaluatedPoints, oracle: o, spec: spec, input: "evidence proposal draws",
+                               to: oracleOutput)
         guard stored.result.chi2.count == inside.count else { throw PDFEmuError(file: oracleOutput, "holds \(stored.result.chi2.count) answers, expected \(inside.count)") }
         var trueChi2 = [Double](repeating: .nan, count: oracleSamples)
         for (k, i) in inside.enumerated() { trueChi2[i] = stored.result.chi2[k] }
@@ -216,12 +204,7 @@ struct Evidence: ParsableCommand {
             if allResults == nil { allResults = outcome.result } else { try allResults!.append(outcome.result) }
             allValues += outcome.evaluatedPoints.values
             let all = try OraclePoints(parameterNames: r.parameterNames, values: allValues)
-            let attrs: Provenance = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
-                                             ("oracle", spec.text), ("input", "evidence adaptive proposal draws"),
-                                             ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
-                                             ("points_total", String(all.count)), ("row_offset", "0")] + o.provenance
-            try OracleFiles.write(allResults!, points: all, to: oracleOutput, attributes: attrs, ndataPerExperiment: o.ndataPerExperiment)
-            let stored = try OracleScanFile.read(oracleOutput)
+            let stored = try store(allResults!, points: all, oracle: o, spec: spec, input: "evidence adaptive proposal draws", to: oracleOutput)
             guard stored.result.chi2.count == before + points.count else {
                 throw PDFEmuError(file: oracleOutput, "holds \(stored.result.chi2.count) answers, expected \(before + points.count)")
             }
@@ -232,6 +215,17 @@ struct Evidence: ParsableCommand {
             throw PDFEmuError(usage: "--correction adaptive: the SMC particles' covariance is singular; no proposal can be fitted")
         }
         return c
+    }
+
+    /// Writes the oracle's answers at `points` to `path` (an oracle scan file with its provenance, atomically)
+    /// and reads them back: what the correction uses is what was stored.
+    func store(_ result: OracleResult, points: OraclePoints, oracle o: any ChiSquareOracle, spec: OracleSpec, input: String,
+               to path: String) throws -> OracleScanFile.Contents {
+        let attrs: Provenance = [("format", OracleScanFile.formatTag), ("format_version", "1"), ("pdfemu_version", pdfemuVersion),
+                                 ("oracle", spec.text), ("input", input), ("evaluated_at", ISO8601DateFormatter().string(from: Date())),
+                                 ("points_total", String(points.count)), ("row_offset", "0")] + o.provenance
+        try OracleFiles.write(result, points: points, to: path, attributes: attrs, ndataPerExperiment: o.ndataPerExperiment)
+        return try OracleScanFile.read(path)
     }
 
     /// The line printed when the proposal correction's ESS is too low to trust.
