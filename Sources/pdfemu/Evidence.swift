@@ -35,8 +35,12 @@ struct Evidence: ParsableCommand {
     @Option(help: "SMC: at most this many Metropolis sweeps per temperature.") var maxSweeps = 40
     @Option(help: "Correct the emulator's log Z by the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var oracle: String?
     @Option(help: "With --oracle: write the oracle's answers (a pdfemu chi2 scan file) here before they are used.") var oracleOutput: String?
-    @Option(help: "With --oracle: posterior draws the oracle evaluates (in one batch).") var oracleSamples = 400
-    @Option(help: "With --oracle: where the oracle's draws come from: posterior (the emulator's SMC particles; log Z_emu + log E_post[exp(−Δχ²/(2T²))]) or proposal (a Student-t mixture fitted to them and inflated, so it reaches where the emulator's χ² is too high; importance weights of the true χ² with the emulator's as control variate), or adaptive (half the draws from that proposal, the rest from one refitted to the true χ²'s weights on the first half).") var correction = "posterior"
+    @Option(name: .customLong("oracle-samples"), help: "With --oracle: posterior draws the oracle evaluates (in one batch) (default: 400).") var givenOracleSamples: Int?
+    /// Draws the oracle evaluates (default 400).
+    var oracleSamples: Int { givenOracleSamples ?? 400 }
+    @Option(name: .customLong("correction"), help: "With --oracle: where the oracle's draws come from: posterior (the emulator's SMC particles; log Z_emu + log E_post[exp(−Δχ²/(2T²))]) or proposal (a Student-t mixture fitted to them and inflated, so it reaches where the emulator's χ² is too high; importance weights of the true χ² with the emulator's as control variate), or adaptive (half the draws from that proposal, the rest from one refitted to the true χ²'s weights on the first half) (default: posterior).") var givenCorrection: CorrectionSource?
+    /// Where the oracle's draws come from (default posterior).
+    var correction: CorrectionSource { givenCorrection ?? .posterior }
     @Option(help: "With --method posterior-importance: independent draws from the t-mixture fitted to the SMC particles.") var posteriorSamples = 20000
     @Option(help: "Importance samples.") var samples = 4000
     @Option(help: "Annealing particles.") var particles = 256
@@ -92,8 +96,8 @@ struct Evidence: ParsableCommand {
             var proposalCorrection: ProposalCorrection?
             var correction: EvidenceCorrection?
             if let spec = oracleSpec {
-                if self.correction == "proposal" { proposalCorrection = try correctByProposal(results[0], model: loaded[0], spec: spec) }
-                else if self.correction == "adaptive" { proposalCorrection = try correctAdaptively(results[0], model: loaded[0], spec: spec) }
+                if self.correction == .proposal { proposalCorrection = try correctByProposal(results[0], model: loaded[0], spec: spec) }
+                else if self.correction == .adaptive { proposalCorrection = try correctAdaptively(results[0], model: loaded[0], spec: spec) }
                 else { correction = try correct(results[0], spec: spec) }
             }
             let factor = results.count == 2 ? BayesFactor(results[0], results[1], labels: (labels[0], labels[1])) : nil
@@ -132,7 +136,7 @@ struct Evidence: ParsableCommand {
     /// overwrites no input; returns the parsed oracle.
     func resolveOracle(files: [String], methods: [EvidenceMethod]) throws -> OracleSpec? {
         guard let oracle else {
-            if oracleOutput != nil || oracleSamples != 400 || correction != "posterior" {
+            if oracleOutput != nil || givenOracleSamples != nil || givenCorrection != nil {
                 throw PDFEmuError(usage: "--oracle-output, --oracle-samples and --correction need --oracle")
             }
             return nil
@@ -140,9 +144,6 @@ struct Evidence: ParsableCommand {
         guard theory == nil, files.count == 1 else { throw PDFEmuError(usage: "--oracle corrects one emulator's log Z: give one emulator file, not --theory or two") }
         guard methods.contains(.smc) else { throw PDFEmuError(usage: "--oracle needs the smc estimator (its particles are the posterior draws)") }
         guard let oracleOutput else { throw PDFEmuError(usage: "--oracle needs --oracle-output FILE: every oracle answer is stored before it is used") }
-        guard ["posterior", "proposal", "adaptive"].contains(correction) else {
-            throw PDFEmuError(flag: "--correction", "give posterior, proposal or adaptive, got '\(correction)'")
-        }
         guard oracleSamples >= 2 else { throw PDFEmuError(flag: "--oracle-samples", "need at least 2, got \(oracleSamples)") }
         let spec = try OracleSpec(parsing: oracle)
         try AtomicOutput.validateWritable(oracleOutput)
@@ -240,4 +241,14 @@ struct Evidence: ParsableCommand {
             + "\(Fmt.fixed(c.sdDifference, 2)) across the posterior): do not trust it; learn in the posterior's bulk "
             + "(pdfemu learn with the same oracle, then pdfemu evidence again)"
     }
+}
+
+/// Where `evidence --oracle` takes the draws the oracle evaluates.
+enum CorrectionSource: String, ExpressibleByArgument, CaseIterable {
+    /// The emulator's SMC particles.
+    case posterior
+    /// A Student-t mixture fitted to them and inflated.
+    case proposal
+    /// Half from that proposal, half from one refitted to the first half's true-χ² weights.
+    case adaptive
 }

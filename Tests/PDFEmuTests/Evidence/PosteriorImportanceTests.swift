@@ -136,7 +136,7 @@ final class EvidenceCorrectionCLITests: XCTestCase {
         }
         let out = dir.appendingPathComponent("o.h5").path
         try PDFEmuExecutable.expectOneLineError(["evidence", e, "--prior-file", prior, "--oracle", "emulator:" + e, "--oracle-output", out,
-                                                 "--correction", "nope"], containing: "--correction", absent: [out])
+                                                 "--correction", "nope"], containing: "--correction", status: 64, absent: [out])
         try PDFEmuExecutable.expectOneLineError(["evidence", e, "--prior-file", prior, "--correction", "proposal"],
                                                 containing: "need --oracle", absent: [out])
     }
