@@ -18,6 +18,7 @@ struct Refine: ParsableCommand {
     @Option(help: "Gradient source: exact (the oracle's /gradient) or values (finite differences).") var gradients: RefineGradients = .values
     @Option(help: "Most oracle batches (iterations).") var maxIterations = 100
     @Option(help: "Values mode: most accepted steps with a secant-estimated gradient between two finite-difference gradients (0: finite differences at every trial).") var secantSteps = 4
+    @Option(help: "Values mode: the gradient of those steps: secant (from the accepted point) or residual (the emulator's plus a regression of χ²_true − emulator on every true point).") var stepGradient: RefineStepGradient = .secant
     @Option(help: "Keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.") var state: String?
     @Option(help: "Oracle timeout per batch, seconds (commands).") var timeout = 3600.0
     @OptionGroup var outputFile: OutputArguments<OutputHelp>
@@ -30,7 +31,7 @@ struct Refine: ParsableCommand {
         try PDFEmuCommand.guarded {
             let mode = gradients
             let options = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: budget, gradients: mode,
-                                        maxIterations: maxIterations, secantSteps: secantSteps)
+                                        maxIterations: maxIterations, secantSteps: secantSteps, stepGradient: stepGradient)
             try options.validate()
             let spec = try OracleSpec(parsing: oracle)
             let inputs = [("--emulator", emulator), ("--scan", scan)] + spec.inputFiles(labelled: "--oracle")
@@ -118,3 +119,4 @@ struct Refine: ParsableCommand {
 
 
 extension RefineGradients: ExpressibleByArgument {}
+extension RefineStepGradient: ExpressibleByArgument {}

@@ -21,7 +21,9 @@ import PDFEmuAnalysis
 /// (trial: min_ν m(a, ν); accepted when f falls, otherwise R shrinks) until the nuisance decrease is
 /// within δ, then tries a joint step again. Values mode: up to `RefineOptions.secantSteps` accepted steps
 /// between two finite-difference gradients use a secant estimate (`secantGradient`); a rejected secant
-/// step, the limit, or a point meeting the certificate's conditions gets forward differences first. All
+/// step, the limit, or a point meeting the certificate's conditions gets forward differences first; with
+/// `RefineStepGradient.residual` those steps take the guide's gradient plus that of `ResidualModel`, fitted
+/// on every true point of all answers (locally weighted quadratic regression in conditional σ). All
 /// active answers' trial points (and their finite-difference and probe points) go to the oracle as one
 /// batch. A true point below χ²_min − ε found by any end restarts the minimum from it (one message).
 /// Certificate: see `RefineOptions`; before it is given, two probes along the nuisance Newton step
@@ -149,6 +151,9 @@ package struct Refiner: Sendable {
             }
         }
 
+        // Values mode with residual steps: r = χ²_true − guide at every true point of all answers.
+        var residual = ResidualModel(scale: conditional, free: free)
+        let useResidual = options.stepGradient == .residual
         var evaluations = 0, reused = 0, batches = 0
         var used = Set<[UInt64]>()   // every point this run has used (asked or read back from the store)
         var iteration = 0
@@ -211,6 +216,13 @@ package struct Refiner: Sendable {
                     return !used.contains(key) && seen.contains(key)
                 }.count
             }
+            if useResidual {
+                let fresh = seen.filter { !used.contains($0) }.map { $0.map { Double(bitPattern: $0) } }
+                let guideValues = Parallel.map(fresh.count) { guide.value(at: fresh[$0]) }
+                for (n, x) in fresh.enumerated() {
+                    if let r = store.record(at: x), r.reason == nil { residual.add(x, residual: r.chi2 - guideValues[n]) }
+                }
+            }
             for key in seen { used.insert(key) }
             iteration += 1
 
@@ -240,7 +252,12 @@ package struct Refiner: Sendable {
                     g = eg
                     for j in 0..<p where !free[j] { g[j] = 0 }
                 } else if !works[i].withGradient, let c = works[i].center {
-                    g = secantGradient(from: c, to: x, value: rec.chi2, e: works[i].e, sigma: sigma, free: free)
+                    if useResidual, let fit = residual.fit(at: x) {
+                        g = guide.valueAndGradient(at: x).gradient
+                        for j in 0..<p { g[j] = free[j] ? g[j] + fit.gradient[j] : 0 }
+                    } else {
+                        g = secantGradient(from: c, to: x, value: rec.chi2, e: works[i].e, sigma: sigma, free: free)
+                    }
                     exact = false
                 } else {
                     let hm = guide.valueGradientHessian(at: x).hessian

@@ -1,0 +1,101 @@
+import XCTest
+@testable import PDFEmuCore
+@testable import PDFEmuIO
+@testable import PDFEmuAnalysis
+@testable import PDFEmuLearn
+import PDFEmuTestSupport
+
+final class ResidualModelTests: XCTestCase {
+    /// Deterministic points in [−1, 1]^p (a linear congruential sequence).
+    func points(_ n: Int, _ p: Int, seed: UInt64 = 7) -> [[Double]] {
+        var s = seed
+        func next() -> Double { s = s &* 6364136223846793005 &+ 1442695040888963407; return Double(s >> 11) / Double(1 << 53) * 2 - 1 }
+        return (0..<n).map { _ in (0..<p).map { _ in next() } }
+    }
+
+    /// r = c + wᵀy + yᵀQy over the free parameters (the fixed one ignored): the fitted value and gradient at
+    /// any point are exact, with non-unit scales and points spread around it.
+    func testExactForAQuadraticResidual() throws {
+        let p = 5
+        let free = [true, true, false, true, true]
+        let scale = [0.5, 2.0, 1.0, 0.1, 3.0]
+        let w = [0.7, -1.1, 9.0, 0.4, 2.5]
+        let q: [Double] = [2.0, 0.3, 0, -0.5, 0.1,
+                           0.3, 1.0, 0, 0.2, 0.0,
+                           0, 0, 0, 0, 0,
+                           -0.5, 0.2, 0, 4.0, -0.3,
+                           0.1, 0.0, 0, -0.3, 0.5]
+        func r(_ y: [Double]) -> Double {
+            var v = 3.0
+            for i in 0..<p where free[i] { v += w[i] * y[i]; for j in 0..<p where free[j] { v += y[i] * q[i * p + j] * y[j] } }
+            return v
+        }
+        func grad(_ y: [Double]) -> [Double] {
+            (0..<p).map { i in free[i] ? w[i] + (0..<p).filter { free[$0] }.reduce(0) { $0 + (q[i * p + $1] + q[$1 * p + i]) * y[$1] } : 0 }
+        }
+        var model = ResidualModel(scale: scale, free: free)
+        for y in points(60, p) { model.add(zip(y, scale).map { $0 * $1 }, residual: r(zip(y, scale).map { $0 * $1 })) }
+        for x in [[0.1, -0.3, 0.0, 0.02, 1.0], [0.0, 0.0, 5.0, 0.0, 0.0]] {
+            let fit = try XCTUnwrap(model.fit(at: x))
+            XCTAssertEqual(fit.value, r(x), accuracy: 1e-8)
+            let g = grad(x)
+            for i in 0..<p { XCTAssertEqual(fit.gradient[i], g[i], accuracy: 1e-7 * max(1, abs(g[i])), "∂r/∂θ\(i)") }
+            XCTAssertEqual(fit.gradient[2], 0)
+        }
+        // A residual that is not quadratic is not fitted exactly: the test above can fail.
+        var cubic = ResidualModel(scale: scale, free: free)
+        for y0 in points(60, p) { let y = zip(y0, scale).map { $0 * $1 }; cubic.add(y, residual: r(y) + 5 * pow(y[0] / scale[0], 3)) }
+        let x = [0.1, -0.3, 0.0, 0.02, 1.0]
+        let gc = try XCTUnwrap(cubic.fit(at: x)).gradient
+        XCTAssertGreaterThan(abs(gc[0] - (grad(x)[0] + 15 * 0.04 / scale[0])), 1e-4)
+    }
+
+    /// Too few points for the quadratic basis: the linear basis, exact for a linear residual; fewer than
+    /// m + 2 points: no fit; a non-finite residual is not stored.
+    func testLinearBasisAndTooFewPoints() throws {
+        let free = [true, true, true]
+        var model = ResidualModel(scale: [1, 1, 1], free: free)
+        let w = [0.5, -2.0, 1.5]
+        let pts = points(8, 3, seed: 3)
+        for y in pts.prefix(4) { model.add(y, residual: 1 + zip(w, y).reduce(0) { $0 + $1.0 * $1.1 }) }
+        XCTAssertNil(model.fit(at: [0, 0, 0]))
+        model.add([0, 0, 0], residual: .nan)
+        XCTAssertEqual(model.points.count, 4)
+        for y in pts.suffix(4) { model.add(y, residual: 1 + zip(w, y).reduce(0) { $0 + $1.0 * $1.1 }) }
+        let fit = try XCTUnwrap(model.fit(at: [0.2, 0.1, -0.4]))
+        for i in 0..<3 { XCTAssertEqual(fit.gradient[i], w[i], accuracy: 1e-8) }
+    }
+
+    /// Residual steps on damaged guides: every certified end's true Δχ² (the truth profiled at the certified
+    /// value) is within ε + δ of T², and on the bumped guide every answer is certified within ε of the closed form.
+    func testResidualStepsNeverCertifyAWrongEnd() throws {
+        let truth = BumpedQuadratic()
+        for (beta, centre) in [(-1.5, [0.5, -0.2, 2.0]), (2.0, [1.0, -1.0, 1.2]), (-0.8, [0.0, -1.5, 2.8]), (0.6, [0.9, -0.6, 2.3])] {
+            var guide = truth
+            guide.beta = beta; guide.centre = centre; guide.width = beta == 0.6 ? 0.5 : 0.4
+            let s = try ScanRunner.run(model: guide, options: ScanOptions(tolerances: [1, 4]))
+            let r = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                options: RefineOptions(budget: 3000, maxIterations: 100, stepGradient: .residual)).run()
+            if beta == 0.6 {
+                XCTAssertEqual(r.certifiedCount, r.answers.count, r.answers.filter { $0.status != .certified }.map { "\($0.name): \($0.note)" }.joined(separator: "; "))
+            }
+            XCTAssertGreaterThan(r.certifiedCount, 0, "β = \(beta)")
+            for a in r.answers where a.status == .certified && a.kind == "profile" {
+                let k = truth.parameterNames.firstIndex(of: a.parameter!)!
+                var cons = [ParameterConstraint](repeating: .free, count: 3)
+                cons[k] = .fixed(a.exactValue!)
+                let profiled = Minimiser(model: truth).minimise(from: a.theta, constraints: cons).value
+                XCTAssertLessThanOrEqual(abs(profiled - truth.chi0 - a.tolerance), 0.01 + 0.002 + 1e-6, "β = \(beta): \(a.name)")
+            }
+        }
+    }
+
+    /// Options decode without `stepGradient` (secant), and the CLI value parses.
+    func testOptionsDecodeWithoutStepGradient() throws {
+        let json = #"{"epsilon":0.01,"stationarity":0.002,"budget":10,"gradients":"values","maxIterations":5,"finiteDifferenceStep":0.01}"#
+        let o = try JSONDecoder().decode(RefineOptions.self, from: Data(json.utf8))
+        XCTAssertEqual(o.stepGradient, .secant)
+        let back = try JSONDecoder().decode(RefineOptions.self, from: JSONEncoder().encode(RefineOptions(stepGradient: .residual)))
+        XCTAssertEqual(back.stepGradient, .residual)
+    }
+}
