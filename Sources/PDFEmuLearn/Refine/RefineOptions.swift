@@ -16,7 +16,8 @@ package enum RefineGradients: String, Sendable, Codable, Equatable, CaseIterable
 package enum RefineStepGradient: String, Sendable, Codable, Equatable, CaseIterable {
     /// A secant estimate from the answer's accepted point (`Refiner.secantGradient`).
     case secant
-    /// The guide's gradient plus the gradient of `ResidualModel`, fitted on every true point of all answers.
+    /// The secant estimate with the change of the residual's gradient along the step taken from
+    /// `ResidualModel` (fitted on every true point of all answers) instead of the answer's BFGS correction.
     case residual
 }
 

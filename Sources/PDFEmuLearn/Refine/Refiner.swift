@@ -22,8 +22,8 @@ import PDFEmuAnalysis
 /// within δ, then tries a joint step again. Values mode: up to `RefineOptions.secantSteps` accepted steps
 /// between two finite-difference gradients use a secant estimate (`secantGradient`); a rejected secant
 /// step, the limit, or a point meeting the certificate's conditions gets forward differences first; with
-/// `RefineStepGradient.residual` those steps take the guide's gradient plus that of `ResidualModel`, fitted
-/// on every true point of all answers (locally weighted quadratic regression in conditional σ). All
+/// `RefineStepGradient.residual` the secant estimate takes the change of the residual's gradient along the
+/// step from `ResidualModel` (fitted on every true point of all answers) instead of the answer's E·s. All
 /// active answers' trial points (and their finite-difference and probe points) go to the oracle as one
 /// batch. A true point below χ²_min − ε found by any end restarts the minimum from it (one message).
 /// Certificate: see `RefineOptions`; before it is given, two probes along the nuisance Newton step
@@ -252,12 +252,11 @@ package struct Refiner: Sendable {
                     g = eg
                     for j in 0..<p where !free[j] { g[j] = 0 }
                 } else if !works[i].withGradient, let c = works[i].center {
-                    if useResidual, let fit = residual.fit(at: x) {
-                        g = guide.valueAndGradient(at: x).gradient
-                        for j in 0..<p { g[j] = free[j] ? g[j] + fit.gradient[j] : 0 }
-                    } else {
-                        g = secantGradient(from: c, to: x, value: rec.chi2, e: works[i].e, sigma: sigma, free: free)
+                    var change: [Double]?
+                    if useResidual, let fx = residual.fit(at: x), let fc = residual.fit(at: c.x) {
+                        change = (0..<p).map { fx.gradient[$0] - fc.gradient[$0] }
                     }
+                    g = secantGradient(from: c, to: x, value: rec.chi2, e: works[i].e, sigma: sigma, free: free, residualChange: change)
                     exact = false
                 } else {
                     let hm = guide.valueGradientHessian(at: x).hessian
@@ -464,12 +463,21 @@ package struct Refiner: Sendable {
     /// correction E); the estimate is the guide's gradient at x plus that residual gradient, corrected along
     /// the step s = x − c so that the residual model from x reproduces the residual at c (a Broyden update
     /// in the metric diag(1/σ²)).
-    func secantGradient(from c: Eval, to x: [Double], value f: Double, e: [Double], sigma: [Double], free: [Bool]) -> [Double] {
+    ///
+    /// `residualChange` (P entries; `RefineStepGradient.residual`): the change ∇r̂(x) − ∇r̂(c) of the
+    /// `ResidualModel`'s gradient from c to x, used in place of E·s (the residual's own curvature, fitted on
+    /// every answer's true points, rather than the answer's BFGS correction).
+    func secantGradient(from c: Eval, to x: [Double], value f: Double, e: [Double], sigma: [Double], free: [Bool],
+                        residualChange: [Double]? = nil) -> [Double] {
         let p = x.count
         let gx = guide.valueAndGradient(at: x), gc = guide.valueAndGradient(at: c.x)
         var s = [Double](repeating: 0, count: p), gr = s, es = s
         for i in 0..<p where free[i] { s[i] = x[i] - c.x[i]; gr[i] = c.g[i] - gc.gradient[i] }
-        for i in 0..<p { var t = 0.0; for j in 0..<p { t += e[i * p + j] * s[j] }; es[i] = t }
+        if let residualChange {
+            for i in 0..<p { es[i] = residualChange[i] }
+        } else {
+            for i in 0..<p { var t = 0.0; for j in 0..<p { t += e[i * p + j] * s[j] }; es[i] = t }
+        }
         let dr = (f - gx.value) - (c.f - gc.value)
         var predicted = 0.0, sms = 0.0
         for i in 0..<p where free[i] {

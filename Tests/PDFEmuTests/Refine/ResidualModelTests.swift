@@ -31,7 +31,13 @@ final class ResidualModelTests: XCTestCase {
             return v
         }
         func grad(_ y: [Double]) -> [Double] {
-            (0..<p).map { i in free[i] ? w[i] + (0..<p).filter { free[$0] }.reduce(0) { $0 + (q[i * p + $1] + q[$1 * p + i]) * y[$1] } : 0 }
+            var g = [Double](repeating: 0, count: p)
+            for i in 0..<p where free[i] {
+                var t = w[i]
+                for j in 0..<p where free[j] { t += (q[i * p + j] + q[j * p + i]) * y[j] }
+                g[i] = t
+            }
+            return g
         }
         var model = ResidualModel(scale: scale, free: free)
         for y in points(60, p) { model.add(zip(y, scale).map { $0 * $1 }, residual: r(zip(y, scale).map { $0 * $1 })) }
@@ -88,6 +94,40 @@ final class ResidualModelTests: XCTestCase {
                 XCTAssertLessThanOrEqual(abs(profiled - truth.chi0 - a.tolerance), 0.01 + 0.002 + 1e-6, "β = \(beta): \(a.name)")
             }
         }
+    }
+
+    /// The secant gradient with the residual's gradient change from the model is exact for a quadratic
+    /// residual (truth − guide): the model fitted on true points, the accepted point's gradient exact.
+    func testSecantWithResidualChangeIsExactForAQuadraticResidual() throws {
+        let guide = BumpedQuadratic()
+        let w = [0.7, -1.1, 0.4]
+        let q: [Double] = [0.5, 0.2, 0.0, 0.2, 1.5, -0.3, 0.0, -0.3, 0.8]
+        func res(_ t: [Double]) -> Double {
+            var v = 3.0
+            for i in 0..<3 { v += w[i] * t[i]; for j in 0..<3 { v += t[i] * q[i * 3 + j] * t[j] } }
+            return v
+        }
+        func resGrad(_ t: [Double]) -> [Double] {
+            var g = w
+            for i in 0..<3 { for j in 0..<3 { g[i] += 2 * q[i * 3 + j] * t[j] } }
+            return g
+        }
+        func trueGradient(_ t: [Double]) -> [Double] { zip(guide.valueAndGradient(at: t).gradient, resGrad(t)).map { $0 + $1 } }
+        let s = try ScanRunner.run(model: guide, options: ScanOptions(tolerances: [1]))
+        let refiner = try Refiner(guide: guide, scan: s, oracle: ModelOracle(guide, label: "truth"))
+        var model = ResidualModel(scale: [1, 1, 1], free: [true, true, true])
+        for y in points(40, 3, seed: 11) { model.add(y, residual: res(y)) }
+        let cx = [0.4, -0.9, 2.1], x = [0.9, -0.5, 1.6]
+        let c = Refiner.Eval(x: cx, f: guide.value(at: cx) + res(cx), g: trueGradient(cx))
+        let fx = try XCTUnwrap(model.fit(at: x)), fc = try XCTUnwrap(model.fit(at: cx))
+        let change = (0..<3).map { fx.gradient[$0] - fc.gradient[$0] }
+        let g = refiner.secantGradient(from: c, to: x, value: guide.value(at: x) + res(x), e: [Double](repeating: 0, count: 9),
+                                       sigma: [1, 1, 1], free: [true, true, true], residualChange: change)
+        for i in 0..<3 { XCTAssertEqual(g[i], trueGradient(x)[i], accuracy: 1e-7) }
+        // Without it (E = 0) the secant estimate misses the residual's curvature.
+        let g0 = refiner.secantGradient(from: c, to: x, value: guide.value(at: x) + res(x), e: [Double](repeating: 0, count: 9),
+                                        sigma: [1, 1, 1], free: [true, true, true])
+        XCTAssertGreaterThan((0..<3).map { abs(g0[$0] - trueGradient(x)[$0]) }.max()!, 0.1)
     }
 
     /// Options decode without `stepGradient` (secant), and the CLI value parses.
