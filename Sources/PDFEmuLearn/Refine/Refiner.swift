@@ -101,6 +101,11 @@ package struct Refiner: Sendable {
         var b: [Double] = []
         /// The next step uses the quadratic model (it predicted the last trial better than the guide did).
         var useQuadratic = false
+        /// `RefineStepGradient.residual`: the residual Hessian fitted by `ResidualModel` at the accepted
+        /// point when the step was made (P×P), and whether the corrected guide uses it in place of E (it
+        /// predicted the last trial best).
+        var residualHessian: [Double]?
+        var useResidualHessian = false
         /// Certificate probes evaluated in this batch (see `certificateProbes`).
         var probes: [[Double]] = []
         /// The accepted point whose probes found no lower χ² (the certificate may be given there).
@@ -323,8 +328,15 @@ package struct Refiner: Sendable {
                 }
                 if let c = w.center {
                     // Choose the model on measurement: the one that predicted this trial's true value better.
-                    let byGuide = model(w, c)(e.x).value, byQuadratic = quadraticModel(w, c)(e.x).value
+                    let byGuide = model(w, c, residualHessian: false)(e.x).value, byQuadratic = quadraticModel(w, c)(e.x).value
                     if byGuide.isFinite || byQuadratic.isFinite { w.useQuadratic = abs(byQuadratic - e.f) < abs(byGuide - e.f) }
+                    w.useResidualHessian = false
+                    if w.residualHessian != nil {
+                        let byResidual = model(w, c, residualHessian: true)(e.x).value
+                        if byResidual.isFinite, abs(byResidual - e.f) < min(abs(byGuide - e.f), abs(byQuadratic - e.f)) {
+                            w.useResidualHessian = true; w.useQuadratic = false
+                        }
+                    }
                 }
                 if let last = w.last, last.exact, e.exact {
                     w.e = quasiNewtonUpdate(w.e, from: last, to: e)
@@ -379,6 +391,7 @@ package struct Refiner: Sendable {
 
             // Certificate checks and the next trial points (all answers: the target may have moved).
             let target = currentMinimum(works[minIndex])
+            let fitted = residual
             let next = Parallel.map(works.count) { i -> Work in
                 var w = works[i]
                 switch w.phase { case .open, .stopped: return w; default: break }
@@ -418,6 +431,10 @@ package struct Refiner: Sendable {
                     w.phase = .open("the trust region collapsed: the emulator's model does not predict the true χ² near the answer")
                     return w
                 }
+                if useResidual, let fit = fitted.fitWithHessian(at: c.x) {
+                    // The residual's Hessian from the shared fit, first-order exact at c (value, gradient: c's).
+                    w.residualHessian = (0..<(p * p)).map { fit.hessian[$0] }
+                } else { w.residualHessian = nil; w.useResidualHessian = false }
                 let (trial, note) = solve(w, c, target: target.value, sigma: sigma)
                 if let note { w.phase = .open(note); return w }
                 w.trial = trial
@@ -612,12 +629,15 @@ package struct Refiner: Sendable {
     }
 
     /// The model around an accepted point (see the type's documentation).
-    func model(_ w: Work, _ c: Eval) -> @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+    /// `residualHessian` (nil: the answer's choice `useResidualHessian`): E is replaced by the residual
+    /// Hessian fitted by `ResidualModel` at c (the guide plus a quadratic residual, exact in value and gradient at c).
+    func model(_ w: Work, _ c: Eval, residualHessian: Bool? = nil) -> @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
         let guide = self.guide
         let gc = guide.valueAndGradient(at: c.x)
         let c0 = c.f - gc.value
         let cg = zip(c.g, gc.gradient).map { $0 - $1 }
-        let e = w.e, xc = c.x, p = c.x.count
+        let xc = c.x, p = c.x.count
+        let e = (residualHessian ?? w.useResidualHessian) ? (w.residualHessian ?? w.e) : w.e
         return { y in
             var (v, g, h) = guide.valueGradientHessian(at: y)
             var d = [Double](repeating: 0, count: p)

@@ -36,6 +36,12 @@ package struct ResidualModel: Sendable {
     /// The fitted residual at x: its value (χ² units) and gradient (P entries, χ² per parameter unit, 0 for
     /// fixed parameters); nil when fewer than m + 2 points are stored or the regression is singular.
     package func fit(at x: [Double]) -> (value: Double, gradient: [Double])? {
+        fitWithHessian(at: x).map { ($0.value, $0.gradient) }
+    }
+
+    /// As `fit`, with the fitted Hessian (P×P row-major, χ² per parameter unit², 0 in fixed rows and columns;
+    /// zero when only the linear basis could be fitted).
+    package func fitWithHessian(at x: [Double]) -> (value: Double, gradient: [Double], hessian: [Double])? {
         let idx = free.indices.filter { free[$0] }
         let m = idx.count
         let nQuad = 1 + m + m * (m + 1) / 2, nLin = 1 + m
@@ -88,7 +94,20 @@ package struct ResidualModel: Sendable {
         var g = [Double](repeating: 0, count: x.count)
         for (r, i) in idx.enumerated() { g[i] = coef[1 + r] * sc[1 + r] / scale[i] }
         let v = coef[0] * sc[0]
-        guard v.isFinite, !g.contains(where: { !$0.isFinite }) else { return nil }
-        return (v, g)
+        let p = x.count
+        var h = [Double](repeating: 0, count: p * p)
+        if quadratic {
+            var q = 1 + m
+            for r in 0..<m {
+                for c in r..<m {
+                    let (i, j) = (idx[r], idx[c])
+                    let hij = coef[q] * sc[q] / (scale[i] * scale[j]) * (r == c ? 2 : 1)
+                    h[i * p + j] = hij; h[j * p + i] = hij
+                    q += 1
+                }
+            }
+        }
+        guard v.isFinite, !g.contains(where: { !$0.isFinite }), !h.contains(where: { !$0.isFinite }) else { return nil }
+        return (v, g, h)
     }
 }
