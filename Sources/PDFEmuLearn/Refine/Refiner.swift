@@ -346,8 +346,18 @@ package struct Refiner: Sendable {
                 if let c = w.center {
                     var metric = guide.valueGradientHessian(at: c.x).hessian
                     if quadraticDecrease(w, c, hessian: metric) == nil { metric = minimumHessian }
-                    let better = w.nuisanceOnly ? e.f < c.f
+                    var better = w.nuisanceOnly ? e.f < c.f
                         : merit(w, e, target: targetBefore, metric: metric) < merit(w, c, target: targetBefore, metric: metric)
+                    if !better, !w.nuisanceOnly, c.exact, e.exact, case .end(let k, let t2, let s) = w.kind {
+                        // Past a local maximum of the true profile (a dip before the crossing): an end whose
+                        // accepted point is a true constrained minimum below χ²_min + T² moves outward while
+                        // the truth stays below that level and near the nuisance valley (predicted decrease
+                        // ≤ 1), though |Δχ² − T²| grows on the way.
+                        let level = targetBefore.value + t2
+                        better = c.f < level - options.epsilon && e.f < level && s * (e.x[k] - c.x[k]) > 0
+                            && (decrease(w, c) ?? .infinity) <= options.stationarity
+                            && (quadraticDecrease(w, e, hessian: metric) ?? .infinity) <= 1
+                    }
                     let len = stepLength(c.x, e.x, sigma)
                     if better {
                         w.center = e
