@@ -348,7 +348,7 @@ package struct Refiner: Sendable {
                     if quadraticDecrease(w, c, hessian: metric) == nil { metric = minimumHessian }
                     var better = w.nuisanceOnly ? e.f < c.f
                         : merit(w, e, target: targetBefore, metric: metric) < merit(w, c, target: targetBefore, metric: metric)
-                    if !better, !w.nuisanceOnly, c.exact, e.exact, case .end(let k, let t2, let s) = w.kind {
+                    if !better, !w.nuisanceOnly, c.exact, case .end(let k, let t2, let s) = w.kind {
                         // Past a local maximum of the true profile (a dip before the crossing): an end whose
                         // accepted point is a true constrained minimum below χ²_min + T² moves outward while
                         // the truth stays below that level and near the nuisance valley (predicted decrease

@@ -139,3 +139,61 @@ final class ResidualModelTests: XCTestCase {
         XCTAssertEqual(back.stepGradient, .residual)
     }
 }
+
+/// χ² = 100 + φ(a) + 3(b − a/2)², φ(a) = κa² + β·exp(−(a − a0)²/(2w²)): with β < 0 the true profile of a has
+/// a local maximum and a dip before it crosses T² on the lower side; the guide (β = 0, κ steeper) puts
+/// its lower end at that local maximum.
+struct DippedProfile: ScalarModel {
+    let parameterNames = ["a", "b"]
+    let experimentNames: [String] = []
+    var kappa = 1.0, beta = -1.5, a0 = -1.3, width = 0.2
+
+    func phi(_ a: Double) -> (v: Double, d: Double, dd: Double) {
+        let u = a - a0, w2 = width * width, e = beta * exp(-u * u / (2 * w2))
+        return (kappa * a * a + e, 2 * kappa * a - e * u / w2, 2 * kappa + e * (u * u / (w2 * w2) - 1 / w2))
+    }
+    func valueGradientHessian(at t: [Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+        let (v, d, dd) = phi(t[0]), r = t[1] - 0.5 * t[0]
+        return (100 + v + 3 * r * r, [d - 3 * r, 6 * r], [dd + 1.5, -3, -3, 6])
+    }
+    func value(at t: [Double]) -> Double { valueGradientHessian(at: t).value }
+    func valueAndGradient(at t: [Double]) -> (value: Double, gradient: [Double]) { let r = valueGradientHessian(at: t); return (r.value, r.gradient) }
+    func prediction(at t: [Double]) -> Prediction { Prediction(value: value(at: t), spread: 0, perExperiment: []) }
+    var startingPoints: [[Double]] { [[0.1, 0.1]] }
+}
+
+final class RefineDipTests: XCTestCase {
+    /// The guide's lower end at T² = 4 lies at the true profile's local maximum (Δχ² ≈ 0.6): refine moves
+    /// outward through the dip and certifies the true crossing (exact gradients and values only); before
+    /// the outward rule the trust region collapsed there and the end was left open.
+    func testEndPastALocalMaximumOfTheProfileIsReached() throws {
+        for (a0, width, beta, kg) in [(-1.3, 0.2, -1.5, 6.25), (-1.5, 0.4, -1.9, 6.25), (-1.6, 0.6, -2.2, 6.25), (-1.8, 0.5, -2.9, 6.25),
+                                      (-1.5, 0.4, -1.9, 2.8)] {
+            let truth = DippedProfile(kappa: 1, beta: beta, a0: a0, width: width)
+            var guide = truth; guide.kappa = kg; guide.beta = 0
+            let s = try ScanRunner.run(model: guide, options: ScanOptions(tolerances: [4]))
+            // The true minimum (the dip may hold it): φ_min on a grid, refined by golden section.
+            var am = stride(from: -3.0, through: 3.0, by: 0.001).min { truth.phi($0).v < truth.phi($1).v }!
+            var (ga, gb) = (am - 0.002, am + 0.002)
+            for _ in 0..<80 { let m1 = ga + 0.382 * (gb - ga), m2 = ga + 0.618 * (gb - ga); if truth.phi(m1).v < truth.phi(m2).v { gb = m2 } else { ga = m1 } }
+            am = 0.5 * (ga + gb)
+            let level = truth.phi(am).v + 4
+            // The exact lower end: φ(a) = φ_min + 4 below the dip, by bisection.
+            var lo = -3.0, hi = min(a0, am) - 0.1
+            for _ in 0..<100 { let mid = 0.5 * (lo + hi); if truth.phi(mid).v > level { lo = mid } else { hi = mid } }
+            let exact = 0.5 * (lo + hi)
+            for mode in [RefineGradients.exact, .values] {
+                let r = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                    options: RefineOptions(budget: 3000, gradients: mode, maxIterations: 150)).run()
+                let end = try XCTUnwrap(r.answers.first { $0.name == "profile/a T2=4 lower" })
+                XCTAssertEqual(r.answers[0].trueChi2, 100 + truth.phi(am).v, accuracy: 0.01)
+                let tag = "a0 \(a0) w \(width) β \(beta) κg \(kg) \(mode)"
+                XCTAssertEqual(end.status, .certified, "\(tag): \(end.note) at a = \(end.exactValue ?? .nan)")
+                // Δχ² error ≤ ε + δ, through the profile's slope φ'(a) at the end.
+                XCTAssertEqual(end.exactValue ?? .nan, exact, accuracy: 2 * (0.01 + 0.002) / abs(truth.phi(exact).d), tag + " θ \(end.theta) χ² \(end.trueChi2) min \(r.answers[0].trueChi2) \(r.answers[0].theta) err \(end.error) stat \(end.stationarity)")
+            }
+        }
+    }
+}
+
+extension DippedProfile { func predictBatch(_ points: [Double]) -> BatchPrediction { pointwiseBatch(points) } }
