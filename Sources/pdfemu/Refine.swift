@@ -85,3 +85,4 @@ struct Refine: ParsableCommand {
 
 
 extension RefineGradients: ExpressibleByArgument {}
+extension RefineStepGradient: ExpressibleByArgument {}

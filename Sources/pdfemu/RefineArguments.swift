@@ -38,6 +38,11 @@ struct RefineRunArguments: ParsableArguments {
     var givenSecantSteps: Int?
     /// Secant steps between finite-difference gradients (default 4).
     var secantSteps: Int { givenSecantSteps ?? 4 }
+    @Option(name: [.customLong("step-gradient"), .customLong("refine-step-gradient")],
+            help: "Refine, values mode: the gradient of those steps: secant (from the accepted point) or residual (the emulator's plus a regression of χ²_true − emulator on every true point) (default: secant).")
+    var givenStepGradient: RefineStepGradient?
+    /// The gradient of the steps between true gradients (default secant).
+    var stepGradient: RefineStepGradient { givenStepGradient ?? .secant }
     @Option(name: [.customLong("state"), .customLong("refine-state")],
             help: "Refine: keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.")
     var state: String?
@@ -47,7 +52,7 @@ struct RefineRunArguments: ParsableArguments {
     var timeout: Double { givenTimeout ?? 3600 }
 
     /// True when a flag of this group was given (scan: only with --refine).
-    var given: Bool { givenBudget != nil || givenGradients != nil || givenSecantSteps != nil || state != nil || givenTimeout != nil }
+    var given: Bool { givenBudget != nil || givenGradients != nil || givenSecantSteps != nil || givenStepGradient != nil || state != nil || givenTimeout != nil }
 }
 
 /// One refine run of the CLI: `refine` and `scan --refine` call it with their guide, scan and oracle.
@@ -69,7 +74,7 @@ struct RefineInvocation {
     /// The options, checked (one line naming the setting).
     func options() throws(SettingError) -> RefineOptions {
         let o = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: run.budget,
-                              gradients: run.gradients, maxIterations: maxIterations, secantSteps: run.secantSteps)
+                              gradients: run.gradients, maxIterations: maxIterations, secantSteps: run.secantSteps, stepGradient: run.stepGradient)
         try o.validate()
         return o
     }

@@ -21,7 +21,7 @@ extension Setting {
         .smcAcceptedMoves: "--accepted-moves", .smcMaxSweeps: "--max-sweeps", .evidenceTemperature2: "--tolerance", .evidenceStarts: "--starts",
         .refineEpsilon: "--epsilon", .refineStationarity: "--stationarity", .refineBudget: "--budget", .refineGradients: "--gradients",
         .refineMaxIterations: "--max-iterations", .refineFiniteDifferenceStep: "finite-difference step", .refineBound: "--bound",
-        .refineScan: "--scan", .refineGuide: "--emulator", .refineState: "--state", .refineSecantSteps: "--secant-steps",
+        .refineScan: "--scan", .refineGuide: "--emulator", .refineState: "--state", .refineSecantSteps: "--secant-steps", .refineStepGradient: "--step-gradient",
         .prior: "--prior", .learnConsecutive: "--consecutive", .learnMoveTolerance: "--move-tolerance", .learnBudget: "--budget", .learnRefineBudget: "--refine-budget",
         .learnState: "--state", .learnResume: "--resume", .proposalMargin: "--margin", .proposalMinDistance: "--min-distance",
         .verifyOracle: "--verify", .verifyEpsilon: "--verify-epsilon", .verifyMCMCSamples: "--verify-mcmc-samples",

@@ -12,6 +12,15 @@ package enum RefineGradients: String, Sendable, Codable, Equatable, CaseIterable
     case values
 }
 
+/// Values mode: where the gradient of a trial between two true gradients comes from.
+package enum RefineStepGradient: String, Sendable, Codable, Equatable, CaseIterable {
+    /// A secant estimate from the answer's accepted point (`Refiner.secantGradient`).
+    case secant
+    /// The secant estimate with the change of the residual's gradient along the step taken from
+    /// `ResidualModel` (fitted on every true point of all answers) instead of the answer's BFGS correction.
+    case residual
+}
+
 extension Setting {
     /// ε: the largest |Δχ²_true − T²| at a certified end (χ² units).
     package static let refineEpsilon = Setting("refine.epsilon")
@@ -27,6 +36,8 @@ extension Setting {
     package static let refineFiniteDifferenceStep = Setting("refine.finiteDifferenceStep")
     /// The most secant steps between true gradients (values mode).
     package static let refineSecantSteps = Setting("refine.secantSteps")
+    /// Where a step's gradient between true gradients comes from (values mode).
+    package static let refineStepGradient = Setting("refine.stepGradient")
     /// Bounds added to the scan's constraints.
     package static let refineBound = Setting("refine.bound")
     /// The scan whose answers are refined.
@@ -65,29 +76,34 @@ package struct RefineOptions: Sendable, Codable, Equatable {
     /// true gradients (P forward-difference values at the accepted point); 0: a true gradient at every trial.
     /// A true gradient is always taken before an answer is certified.
     package var secantSteps: Int
+    /// Values mode: the gradient of those steps — a secant estimate, or the residual model's (never used by
+    /// the certificate).
+    package var stepGradient: RefineStepGradient
 
     /// Creates options; the defaults are ε = 0.01, δ = 0.002, 5,000 evaluations, values only, 100
     /// iterations, steps of 0.01 conditional σ.
     package init(epsilon: Double = 0.01, stationarity: Double = 0.002, budget: Int = 5000,
                 gradients: RefineGradients = .values, maxIterations: Int = 100, finiteDifferenceStep: Double = 0.01,
-                secantSteps: Int = 4) {
+                secantSteps: Int = 4, stepGradient: RefineStepGradient = .secant) {
         self.epsilon = epsilon; self.stationarity = stationarity; self.budget = budget
         self.gradients = gradients; self.maxIterations = maxIterations; self.finiteDifferenceStep = finiteDifferenceStep
-        self.secantSteps = secantSteps
+        self.secantSteps = secantSteps; self.stepGradient = stepGradient
     }
 
     private enum CodingKeys: String, CodingKey {
-        case epsilon, stationarity, budget, gradients, maxIterations, finiteDifferenceStep, secantSteps
+        case epsilon, stationarity, budget, gradients, maxIterations, finiteDifferenceStep, secantSteps, stepGradient
     }
 
-    /// Decodes options; `secantSteps` may be absent (options written before it existed: 4).
+    /// Decodes options; `secantSteps` and `stepGradient` may be absent (options written before they existed:
+    /// 4 and secant).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(epsilon: try c.decode(Double.self, forKey: .epsilon), stationarity: try c.decode(Double.self, forKey: .stationarity),
                   budget: try c.decode(Int.self, forKey: .budget), gradients: try c.decode(RefineGradients.self, forKey: .gradients),
                   maxIterations: try c.decode(Int.self, forKey: .maxIterations),
                   finiteDifferenceStep: try c.decode(Double.self, forKey: .finiteDifferenceStep),
-                  secantSteps: try c.decodeIfPresent(Int.self, forKey: .secantSteps) ?? 4)
+                  secantSteps: try c.decodeIfPresent(Int.self, forKey: .secantSteps) ?? 4,
+                  stepGradient: try c.decodeIfPresent(RefineStepGradient.self, forKey: .stepGradient) ?? .secant)
     }
 
     /// Throws one line naming the setting that is out of range.

@@ -21,7 +21,9 @@ import PDFEmuAnalysis
 /// (trial: min_ν m(a, ν); accepted when f falls, otherwise R shrinks) until the nuisance decrease is
 /// within δ, then tries a joint step again. Values mode: up to `RefineOptions.secantSteps` accepted steps
 /// between two finite-difference gradients use a secant estimate (`secantGradient`); a rejected secant
-/// step, the limit, or a point meeting the certificate's conditions gets forward differences first. All
+/// step, the limit, or a point meeting the certificate's conditions gets forward differences first; with
+/// `RefineStepGradient.residual` the secant estimate takes the change of the residual's gradient along the
+/// step from `ResidualModel` (fitted on every true point of all answers) instead of the answer's E·s. All
 /// active answers' trial points (and their finite-difference and probe points) go to the oracle as one
 /// batch. A true point below χ²_min − ε found by any end restarts the minimum from it (one message).
 /// Certificate: see `RefineOptions`; before it is given, two probes along the nuisance Newton step
@@ -99,6 +101,11 @@ package struct Refiner: Sendable {
         var b: [Double] = []
         /// The next step uses the quadratic model (it predicted the last trial better than the guide did).
         var useQuadratic = false
+        /// `RefineStepGradient.residual`: the residual Hessian fitted by `ResidualModel` at the accepted
+        /// point when the step was made (P×P), and whether the corrected guide uses it in place of E (it
+        /// predicted the last trial best).
+        var residualHessian: [Double]?
+        var useResidualHessian = false
         /// Certificate probes evaluated in this batch (see `certificateProbes`).
         var probes: [[Double]] = []
         /// The accepted point whose probes found no lower χ² (the certificate may be given there).
@@ -149,6 +156,9 @@ package struct Refiner: Sendable {
             }
         }
 
+        // Values mode with residual steps: r = χ²_true − guide at every true point of all answers.
+        var residual = ResidualModel(scale: conditional, free: free)
+        let useResidual = options.stepGradient == .residual
         var evaluations = 0, reused = 0, batches = 0
         var used = Set<[UInt64]>()   // every point this run has used (asked or read back from the store)
         var iteration = 0
@@ -211,6 +221,13 @@ package struct Refiner: Sendable {
                     return !used.contains(key) && seen.contains(key)
                 }.count
             }
+            if useResidual {
+                let fresh = seen.filter { !used.contains($0) }.map { $0.map { Double(bitPattern: $0) } }
+                let guideValues = Parallel.map(fresh.count) { guide.value(at: fresh[$0]) }
+                for (n, x) in fresh.enumerated() {
+                    if let r = store.record(at: x), r.reason == nil { residual.add(x, residual: r.chi2 - guideValues[n]) }
+                }
+            }
             for key in seen { used.insert(key) }
             iteration += 1
 
@@ -240,7 +257,11 @@ package struct Refiner: Sendable {
                     g = eg
                     for j in 0..<p where !free[j] { g[j] = 0 }
                 } else if !works[i].withGradient, let c = works[i].center {
-                    g = secantGradient(from: c, to: x, value: rec.chi2, e: works[i].e, sigma: sigma, free: free)
+                    var change: [Double]?
+                    if useResidual, let fx = residual.fit(at: x), let fc = residual.fit(at: c.x) {
+                        change = (0..<p).map { fx.gradient[$0] - fc.gradient[$0] }
+                    }
+                    g = secantGradient(from: c, to: x, value: rec.chi2, e: works[i].e, sigma: sigma, free: free, residualChange: change)
                     exact = false
                 } else {
                     let hm = guide.valueGradientHessian(at: x).hessian
@@ -307,8 +328,15 @@ package struct Refiner: Sendable {
                 }
                 if let c = w.center {
                     // Choose the model on measurement: the one that predicted this trial's true value better.
-                    let byGuide = model(w, c)(e.x).value, byQuadratic = quadraticModel(w, c)(e.x).value
+                    let byGuide = model(w, c, residualHessian: false)(e.x).value, byQuadratic = quadraticModel(w, c)(e.x).value
                     if byGuide.isFinite || byQuadratic.isFinite { w.useQuadratic = abs(byQuadratic - e.f) < abs(byGuide - e.f) }
+                    w.useResidualHessian = false
+                    if w.residualHessian != nil {
+                        let byResidual = model(w, c, residualHessian: true)(e.x).value
+                        if byResidual.isFinite, abs(byResidual - e.f) < min(abs(byGuide - e.f), abs(byQuadratic - e.f)) {
+                            w.useResidualHessian = true; w.useQuadratic = false
+                        }
+                    }
                 }
                 if let last = w.last, last.exact, e.exact {
                     w.e = quasiNewtonUpdate(w.e, from: last, to: e)
@@ -318,8 +346,18 @@ package struct Refiner: Sendable {
                 if let c = w.center {
                     var metric = guide.valueGradientHessian(at: c.x).hessian
                     if quadraticDecrease(w, c, hessian: metric) == nil { metric = minimumHessian }
-                    let better = w.nuisanceOnly ? e.f < c.f
+                    var better = w.nuisanceOnly ? e.f < c.f
                         : merit(w, e, target: targetBefore, metric: metric) < merit(w, c, target: targetBefore, metric: metric)
+                    if !better, !w.nuisanceOnly, c.exact, case .end(let k, let t2, let s) = w.kind {
+                        // Past a local maximum of the true profile (a dip before the crossing): an end whose
+                        // accepted point is a true constrained minimum below χ²_min + T² moves outward while
+                        // the truth stays below that level and near the nuisance valley (predicted decrease
+                        // ≤ 1), though |Δχ² − T²| grows on the way.
+                        let level = targetBefore.value + t2
+                        better = c.f < level - options.epsilon && e.f < level && s * (e.x[k] - c.x[k]) > 0
+                            && (decrease(w, c) ?? .infinity) <= options.stationarity
+                            && (quadraticDecrease(w, e, hessian: metric) ?? .infinity) <= 1
+                    }
                     let len = stepLength(c.x, e.x, sigma)
                     if better {
                         w.center = e
@@ -363,6 +401,7 @@ package struct Refiner: Sendable {
 
             // Certificate checks and the next trial points (all answers: the target may have moved).
             let target = currentMinimum(works[minIndex])
+            let fitted = residual
             let next = Parallel.map(works.count) { i -> Work in
                 var w = works[i]
                 switch w.phase { case .open, .stopped: return w; default: break }
@@ -402,6 +441,10 @@ package struct Refiner: Sendable {
                     w.phase = .open("the trust region collapsed: the emulator's model does not predict the true χ² near the answer")
                     return w
                 }
+                if useResidual, let fit = fitted.fitWithHessian(at: c.x) {
+                    // The residual's Hessian from the shared fit, first-order exact at c (value, gradient: c's).
+                    w.residualHessian = (0..<(p * p)).map { fit.hessian[$0] }
+                } else { w.residualHessian = nil; w.useResidualHessian = false }
                 let (trial, note) = solve(w, c, target: target.value, sigma: sigma)
                 if let note { w.phase = .open(note); return w }
                 w.trial = trial
@@ -447,12 +490,21 @@ package struct Refiner: Sendable {
     /// correction E); the estimate is the guide's gradient at x plus that residual gradient, corrected along
     /// the step s = x − c so that the residual model from x reproduces the residual at c (a Broyden update
     /// in the metric diag(1/σ²)).
-    func secantGradient(from c: Eval, to x: [Double], value f: Double, e: [Double], sigma: [Double], free: [Bool]) -> [Double] {
+    ///
+    /// `residualChange` (P entries; `RefineStepGradient.residual`): the change ∇r̂(x) − ∇r̂(c) of the
+    /// `ResidualModel`'s gradient from c to x, used in place of E·s (the residual's own curvature, fitted on
+    /// every answer's true points, rather than the answer's BFGS correction).
+    func secantGradient(from c: Eval, to x: [Double], value f: Double, e: [Double], sigma: [Double], free: [Bool],
+                        residualChange: [Double]? = nil) -> [Double] {
         let p = x.count
         let gx = guide.valueAndGradient(at: x), gc = guide.valueAndGradient(at: c.x)
         var s = [Double](repeating: 0, count: p), gr = s, es = s
         for i in 0..<p where free[i] { s[i] = x[i] - c.x[i]; gr[i] = c.g[i] - gc.gradient[i] }
-        for i in 0..<p { var t = 0.0; for j in 0..<p { t += e[i * p + j] * s[j] }; es[i] = t }
+        if let residualChange {
+            for i in 0..<p { es[i] = residualChange[i] }
+        } else {
+            for i in 0..<p { var t = 0.0; for j in 0..<p { t += e[i * p + j] * s[j] }; es[i] = t }
+        }
         let dr = (f - gx.value) - (c.f - gc.value)
         var predicted = 0.0, sms = 0.0
         for i in 0..<p where free[i] {
@@ -587,12 +639,15 @@ package struct Refiner: Sendable {
     }
 
     /// The model around an accepted point (see the type's documentation).
-    func model(_ w: Work, _ c: Eval) -> @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
+    /// `residualHessian` (nil: the answer's choice `useResidualHessian`): E is replaced by the residual
+    /// Hessian fitted by `ResidualModel` at c (the guide plus a quadratic residual, exact in value and gradient at c).
+    func model(_ w: Work, _ c: Eval, residualHessian: Bool? = nil) -> @Sendable ([Double]) -> (value: Double, gradient: [Double], hessian: [Double]) {
         let guide = self.guide
         let gc = guide.valueAndGradient(at: c.x)
         let c0 = c.f - gc.value
         let cg = zip(c.g, gc.gradient).map { $0 - $1 }
-        let e = w.e, xc = c.x, p = c.x.count
+        let xc = c.x, p = c.x.count
+        let e = (residualHessian ?? w.useResidualHessian) ? (w.residualHessian ?? w.e) : w.e
         return { y in
             var (v, g, h) = guide.valueGradientHessian(at: y)
             var d = [Double](repeating: 0, count: p)
