@@ -1,10 +1,8 @@
 import Foundation
 import XCTest
-@testable import PDFEmu
 @testable import PDFEmuCore
 @testable import PDFEmuIO
 @testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
 @testable import PDFEmuReport

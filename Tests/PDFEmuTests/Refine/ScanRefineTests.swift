@@ -1,9 +1,6 @@
 import Foundation
 import XCTest
-@testable import PDFEmuCore
 @testable import PDFEmuIO
-@testable import PDFEmuNetwork
-@testable import PDFEmuTheory
 @testable import PDFEmuAnalysis
 @testable import PDFEmuLearn
 @testable import PDFEmuReport
