@@ -87,13 +87,7 @@ final class ResidualModelTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(r.certifiedCount, r.answers.count - 1, r.answers.filter { $0.status != .certified }.map { "\($0.name): \($0.note)" }.joined(separator: "; "))
             }
             XCTAssertGreaterThan(r.certifiedCount, 0, "β = \(beta)")
-            for a in r.answers where a.status == .certified && a.kind == "profile" {
-                let k = truth.parameterNames.firstIndex(of: a.parameter!)!
-                var cons = [ParameterConstraint](repeating: .free, count: 3)
-                cons[k] = .fixed(a.exactValue!)
-                let profiled = Minimiser(model: truth).minimise(from: a.theta, constraints: cons).value
-                XCTAssertLessThanOrEqual(abs(profiled - truth.chi0 - a.tolerance), 0.01 + 0.002 + 1e-6, "β = \(beta): \(a.name)")
-            }
+            assertCertifiedEndsOnTheTruth(r, truth: truth, label: "β = \(beta)")
         }
     }
 
