@@ -155,14 +155,7 @@ SLOWRUN=$!
 
 # ---- 2. pdfemu learn through arrays ----
 "$PDFEMU" sample --theory "$THEORY" --n 200 --seed 7 --output init.h5 >/dev/null
-python3 - "$ROOT/Configs/learn_small.json" learn_tiny.json <<'EOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["network"].update(hidden=[32, 32], members=1)
-c["training"].update(epochs=200, max_minutes=2)
-c["data"]["per_experiment"] = False
-json.dump(c, open(sys.argv[2], "w"), indent=2)
-EOF
+python3 "$ROOT/scripts/learn-tiny-config.py" "$ROOT/Configs/learn_small.json" learn_tiny.json
 LEARN=(learn learn_tiny.json --initial-scan init.h5 --batch 40 --budget 330 --params Buv,Bg --refit-epochs 50 --seed 3)
 "$PDFEMU" "${LEARN[@]}" --oracle "fk:$THEORY" --state st_inproc >learn_inproc.log 2>&1 || true
 export COUNT=$W/count_learn SLEEP=0.05

@@ -41,14 +41,7 @@ E=$ROOT/Datasets/hera14_emulator.h5
 
 "$PDFEMU" scan --emulator "$E" --params Agp --tolerance 10 --bound Bg=-0.5:2 --output rscan.h5 >/dev/null
 "$PDFEMU" sample --theory "$THEORY" --n 200 --seed 7 --output init.h5 >/dev/null
-python3 - "$ROOT/Configs/learn_small.json" learn_tiny.json <<'EOF'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["network"].update(hidden=[32, 32], members=1)
-c["training"].update(epochs=200, max_minutes=2)
-c["data"]["per_experiment"] = False
-json.dump(c, open(sys.argv[2], "w"), indent=2)
-EOF
+python3 "$ROOT/scripts/learn-tiny-config.py" "$ROOT/Configs/learn_small.json" learn_tiny.json
 
 now() { date +%s.%N; }
 # NAME KIND COMMAND...: run, then one table row from TIMES (and for learn rounds.tsv in STATE=NAME)
