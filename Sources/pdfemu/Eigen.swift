@@ -88,6 +88,7 @@ struct Eigen: ParsableCommand {
     func refineSet(_ set: EigenvectorSetResult, model: any ScalarModel, identity: String, spec: OracleSpec, scanOptions: ScanOptions) throws {
         var so = scanOptions
         so.profileParameters = []
+        so.lagrangeExpressions = []   // the minimum only: refine solves no Lagrange end here
         let minimumScan = try ScanRunner.run(model: model, options: so)
         let defaults = RefineOptions()
         let invocation = RefineInvocation(epsilon: defaults.epsilon, stationarity: defaults.stationarity, maxIterations: defaults.maxIterations, run: refineRun, spec: spec, stateFlag: "--refine-state", batchSystem: nil,

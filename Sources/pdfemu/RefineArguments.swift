@@ -105,9 +105,18 @@ struct RefineInvocation {
         var ran: RefineResult?
         try stop.reporting {
             do {
-                ran = try refiner.run(store: store) { line in
+                let log: (String) -> Void = { line in
                     if !quiet { FileHandle.standardError.write(Data("refine: \(line)\n".utf8)) }
                 }
+                let main = try refiner.run(store: store, progress: log)
+                // The scan's Lagrange ends, each Lagrange scan in its own coordinates and store (DIR/lagrange_qK).
+                let lagrange = try LagrangeRefiner(guide: guide, scan: scan, oracle: oracle, constraints: constraints, options: options)
+                ran = try lagrange.run(after: main, store: { name, names in
+                    guard let state else { return nil }
+                    let expression = scan.lagrange.first { $0.name == name }?.definition ?? ""
+                    return try RefineStore(directory: (state as NSString).appendingPathComponent("lagrange_" + name), parameterNames: names,
+                                           identity: fullIdentity + "lagrange=\(name) \(expression)\n")
+                }, progress: log)
             } catch let e as OracleError {
                 throw PDFEmuError(e.oracle.isEmpty ? .step("refine") : .input("oracle \(e.oracle)"), e.message + (state.map { "; the evaluations so far are kept in \($0): run again with \(stateFlag) \($0)" } ?? ""))
             }

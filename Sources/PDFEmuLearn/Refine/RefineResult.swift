@@ -14,11 +14,11 @@ package enum RefineStatus: String, Sendable, Codable, Equatable {
 
 /// One answer (the minimum or one profile interval end at one T²) solved on the true χ².
 package struct RefinedAnswer: Sendable, Codable, Equatable {
-    /// `minimum` or `profile/NAME T2=t lower|upper`.
+    /// `minimum`, `profile/NAME T2=t lower|upper` or `lagrange/qK T2=t lower|upper`.
     package var name: String
-    /// `minimum` or `profile`.
+    /// `minimum`, `profile` or `lagrange` (an end of a Lagrange scan's quantity q; `exactValue` is q there).
     package var kind: String
-    /// The profiled parameter (nil for the minimum).
+    /// The profiled parameter, or the Lagrange scan's name qK (nil for the minimum).
     package var parameter: String?
     /// T² of an end (0 for the minimum).
     package var tolerance: Double
@@ -56,7 +56,8 @@ package struct RefinedAnswer: Sendable, Codable, Equatable {
 package struct RefineResult: Sendable, Codable, Equatable {
     /// Parameter names of `RefinedAnswer.theta`.
     package var parameterNames: [String]
-    /// The minimum first, then the profile ends in scan order (lower, upper for each T²).
+    /// The minimum first, then the profile ends in scan order (lower, upper for each T²), then the Lagrange
+    /// ends in scan order.
     package var answers: [RefinedAnswer]
     /// True χ² evaluations this run sent to the oracle.
     package var evaluations: Int
@@ -77,7 +78,7 @@ package struct RefineResult: Sendable, Codable, Equatable {
     /// Number of certified answers.
     package var certifiedCount: Int { answers.filter { $0.status == .certified }.count }
 
-    /// `scan` with its minimum and profile interval ends replaced by the refined answers: the minimum's
+    /// `scan` with its minimum, profile and Lagrange interval ends replaced by the refined answers: the minimum's
     /// χ² and θ are the true ones; an end with an accepted true point gets its exact value, an open end
     /// becomes nil (open); everything else (grids, Hessian, contours) stays the scan's.
     package func applied(to scan: ScanResult) -> ScanResult {
@@ -91,6 +92,12 @@ package struct RefineResult: Sendable, Codable, Equatable {
                   let ti = s.profiles[pi].intervals.firstIndex(where: { $0.tolerance == a.tolerance }) else { continue }
             let v: Double? = a.status == .open ? nil : a.exactValue
             if a.side == "lower" { s.profiles[pi].intervals[ti].lower = v } else { s.profiles[pi].intervals[ti].upper = v }
+        }
+        for a in answers where a.kind == "lagrange" {
+            guard let li = s.lagrange.firstIndex(where: { $0.name == a.parameter }),
+                  let ti = s.lagrange[li].intervals.firstIndex(where: { $0.tolerance == a.tolerance }) else { continue }
+            let v: Double? = a.status == .open ? nil : a.exactValue
+            if a.side == "lower" { s.lagrange[li].intervals[ti].lower = v } else { s.lagrange[li].intervals[ti].upper = v }
         }
         return s
     }
