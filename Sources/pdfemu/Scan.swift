@@ -61,7 +61,7 @@ struct Scan: ParsableCommand {
                 }
             }
             if let refinement {
-                let scanHash = RunIdentity.hash([try Fmt.json(result)])
+                let scanHash = RunIdentity.hash([try Fmt.json(result.withoutTiming)])   // the timing differs run to run: --refine-state resumes
                 do {
                     guard let refined = try refinement.refine(guide: model, scan: result, constraints: result.minimum.constraints,
                                                               identity: ["model=\(identity)", "scan=\(scanHash)"]) else { return }

@@ -52,6 +52,7 @@ package enum ScanPlots {
             fig.xLabel = "\(l.name) = \(l.definition)"
             fig.notes[0] = "Δχ² = χ² − χ²_min at the minimum of χ² + λ·\(l.name), one point per λ; dashed lines: Δχ² = T² levels"
             for k in fig.series.indices where fig.series[k].label == "profile" { fig.series[k].label = "minima of χ² + λ·\(l.name)" }
+            if let refine { markExactAnswers(&fig, lagrange: l, refine: refine) }
             out.append(("lagrange_" + fileSafe(l.name) + ".svg", fig))
         }
         if let mc = r.mcmc {
