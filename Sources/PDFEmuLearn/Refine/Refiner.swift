@@ -474,7 +474,7 @@ package struct Refiner: Sendable {
         x0[k] = a
         for i in x0.indices { x0[i] = cons[i].clamp(x0[i]) }
         let r = Minimiser(model: guide).minimise(from: x0, constraints: cons)
-        return r.value.isFinite ? r.theta : x0
+        return r.value.isFinite ? branchStart(profile: profile, k: k, scanPoint: x0, minimised: r.theta) : x0   // BranchStart.swift
     }
 
     /// The current estimate of the true χ²_min: the minimum's accepted value less its predicted decrease.
