@@ -3,12 +3,29 @@ import PDFEmuCore
 import PDFEmuIO
 import PDFEmuAnalysis
 
+/// Affine coordinates y of the parameters θ in which refine solves an answer that is not a profile end of
+/// one parameter (a Lagrange end, a contour vertex) as a profile end of one coordinate.
+package protocol RefineCoordinates: Sendable {
+    /// Names of θ (P entries).
+    var thetaNames: [String] { get }
+    /// Names of y (P entries, unique).
+    var names: [String] { get }
+    /// y of θ (P entries each).
+    func y(_ theta: [Double]) -> [Double]
+    /// θ of y (P entries each).
+    func theta(_ y: [Double]) -> [Double]
+    /// ∇_y = Jᵀ∇_θ (J = ∂θ/∂y; P entries).
+    func gradient(_ g: [Double]) -> [Double]
+    /// ∇²_y = JᵀHJ (P×P row-major) for H = ∇²_θ.
+    func hessian(_ h: [Double]) -> [Double]
+}
+
 /// Affine coordinates in which a linear quantity q(θ) = c + aᵀθ is a coordinate: y = θ except
 /// y_k = q(θ), for one free parameter k with a_k ≠ 0 (θ_k = (y_k − c − Σ_{i≠k} a_i y_i)/a_k). The
 /// constraint surface q(θ) = q₁ is then y_k = q₁, so a Lagrange end is a profile end of y_k, and the
 /// nuisance gradient in y (∂χ²/∂y_i = g_i − g_k a_i/a_k) is the true gradient projected along the
 /// surface: it vanishes exactly where g ∥ a (the Lagrange condition).
-package struct LagrangeCoordinates: Sendable, Equatable {
+package struct LagrangeCoordinates: RefineCoordinates, Equatable {
     /// The parameter whose coordinate becomes q (index into the parameter list).
     package let k: Int
     /// a: the coefficient of each parameter (P entries).
@@ -102,15 +119,15 @@ package struct LagrangeCoordinates: Sendable, Equatable {
     }
 }
 
-/// A model seen in `LagrangeCoordinates` (value, gradient and Hessian transformed exactly).
-package struct LagrangeCoordinateModel: ScalarModel {
+/// A model seen in `RefineCoordinates` (value, gradient and Hessian transformed exactly).
+package struct RefineCoordinateModel: ScalarModel {
     /// The model in θ.
     let base: any ScalarModel
     /// The coordinates.
-    let coordinates: LagrangeCoordinates
+    let coordinates: any RefineCoordinates
 
     /// The model `base` in the coordinates y.
-    package init(base: any ScalarModel, coordinates: LagrangeCoordinates) { self.base = base; self.coordinates = coordinates }
+    package init(base: any ScalarModel, coordinates: any RefineCoordinates) { self.base = base; self.coordinates = coordinates }
 
     /// y's names.
     package var parameterNames: [String] { coordinates.names }
@@ -146,20 +163,20 @@ package struct LagrangeCoordinateModel: ScalarModel {
     }
 }
 
-/// An oracle asked in `LagrangeCoordinates`: each point is sent in θ (the inner oracle's names), and an
+/// An oracle asked in `RefineCoordinates`: each point is sent in θ (the inner oracle's names), and an
 /// exact gradient that covers every θ parameter comes back as the y-gradient (otherwise none).
-package struct LagrangeCoordinateOracle: ChiSquareOracle {
+package struct RefineCoordinateOracle: ChiSquareOracle {
     /// The oracle in θ.
     let inner: any ChiSquareOracle
     /// The coordinates.
-    let coordinates: LagrangeCoordinates
+    let coordinates: any RefineCoordinates
 
     /// The oracle `inner` in the coordinates y.
-    package init(inner: any ChiSquareOracle, coordinates: LagrangeCoordinates) { self.inner = inner; self.coordinates = coordinates }
+    package init(inner: any ChiSquareOracle, coordinates: any RefineCoordinates) { self.inner = inner; self.coordinates = coordinates }
 
     /// The inner oracle's label.
     package var label: String { inner.label }
-    /// nil: the inner oracle's names were checked against θ's by `LagrangeRefiner`.
+    /// nil: the inner oracle's names were checked against θ's by the refiner that made it.
     package var parameterNames: [String]? { nil }
     /// Values (and no gradient) at every point.
     package func evaluate(_ points: OraclePoints) throws(OracleError) -> OracleResult { try evaluate(points, gradients: false) }
@@ -289,40 +306,22 @@ package struct LagrangeRefiner: Sendable {
         if budget < 1 { return ends(status: .notCertified, note: "the budget of \(options.budget) evaluations is spent") }
         let sigma = names.indices.map { scan.hessian.sigma(ofParameter: $0) ?? .nan }
         let coords = try LagrangeCoordinates(expression: expression, name: l.name, parameterNames: names, constraints: constraints, sigma: sigma)
-        let yGuide = LagrangeCoordinateModel(base: guide, coordinates: coords)
-        let yOracle = LagrangeCoordinateOracle(inner: oracle, coordinates: coords)
         let yCons = coords.constraints(constraints)
         let start: (theta: [Double], chi2: Double)
         if let m = minimum, !m.theta.isEmpty, m.trueChi2.isFinite { start = (m.theta, m.trueChi2) } else { start = (scan.minimum.theta, scan.minimum.chi2) }
-        let y0 = coords.y(start.theta)
         // The scan in y: its minimum refine's, one profile (of y_k = q) with the Lagrange path as its grid.
-        var s = scan
-        s.parameterNames = coords.names
-        s.minimum.theta = y0
-        s.minimum.chi2 = start.chi2
-        s.minimum.constraints = yCons
-        do { s.hessian = try HessianAnalysis.analyse(model: yGuide, at: y0, constraints: yCons, tolerances: scan.tolerances) } catch {
-            throw SettingError(.refineScan, "lagrange \(l.name): the emulator's Hessian in its coordinates: \(userMessage(error))")
-        }
         let order = l.q.indices.sorted { l.q[$0] < l.q[$1] }
-        s.profiles = [ProfileResult.path(parameter: coords.names[coords.k], index: coords.k, best: l.best, values: order.map { l.q[$0] },
-                                    deltaChi2: order.map { l.deltaChi2[$0] }, theta: order.map { coords.y(l.theta[$0]) },
-                                    intervals: l.intervals)]
-        s.contours = []
-        s.lagrange = []
+        let profile = ProfileResult.path(parameter: coords.names[coords.k], index: coords.k, best: l.best, values: order.map { l.q[$0] },
+                                         deltaChi2: order.map { l.deltaChi2[$0] }, theta: order.map { coords.y(l.theta[$0]) },
+                                         intervals: l.intervals)
         var o = options
         o.budget = budget
-        let refiner = try Refiner(guide: yGuide, scan: s, oracle: yOracle, constraints: yCons, options: o)
-        let r = try refiner.run(store: try store(l.name, coords.names)) { progress("lagrange \(l.name): " + $0) }
+        let r = try Refiner.runInCoordinates(coords, guide: guide, scan: scan, oracle: oracle, yConstraints: yCons, start: start,
+                                             profile: profile, options: o, wholeBudget: options.budget, label: "lagrange \(l.name)",
+                                             store: try store(l.name, coords.names), progress: progress)
         var out = r
-        out.parameterNames = names
-        // The run's budget is what the earlier answers left: notes name the whole budget.
-        let said = "the budget of \(budget) evaluations", whole = "the budget of \(options.budget) evaluations"
-        out.messages = r.messages.map { $0.replacingOccurrences(of: said, with: whole) }
         out.answers = r.answers.map { a in
             var b = a
-            if !a.theta.isEmpty { b.theta = coords.theta(a.theta) }
-            b.note = a.note.replacingOccurrences(of: said, with: whole)
             guard a.kind == "profile" else { b.name = "lagrange/\(l.name) minimum"; return b }
             b.kind = "lagrange"
             b.parameter = l.name

@@ -90,7 +90,7 @@ final class LagrangeRefinerTests: XCTestCase {
         XCTAssertEqual(c.names[c.k], "q0")
         var bumped = truth
         bumped.beta = 0.7; bumped.centre = [0.4, -0.7, 2.2]
-        let m = LagrangeCoordinateModel(base: bumped, coordinates: c)
+        let m = RefineCoordinateModel(base: bumped, coordinates: c)
         let theta = [0.7, -0.9, 2.4]
         let y = c.y(theta)
         XCTAssertEqual(y[c.k], 1 + zip(coefficients, theta).reduce(0) { $0 + $1.0 * $1.1 }, accuracy: 1e-12)
@@ -105,7 +105,7 @@ final class LagrangeRefinerTests: XCTestCase {
             for j in 0..<3 { XCTAssertEqual(h[j * 3 + i], (gp[j] - gm[j]) / (2 * step), accuracy: 1e-4, "H[\(j),\(i)]") }
         }
         // The oracle in y: the truth's values, and its gradient transformed as the model's.
-        let o = LagrangeCoordinateOracle(inner: ModelOracle(bumped, label: "b"), coordinates: c)
+        let o = RefineCoordinateOracle(inner: ModelOracle(bumped, label: "b"), coordinates: c)
         let r = try o.evaluate(try OraclePoints(parameterNames: c.names, values: y), gradients: true)
         XCTAssertEqual(r.chi2[0], m.value(at: y), accuracy: 1e-9)
         XCTAssertEqual(r.gradientNames, c.names)
