@@ -9,3 +9,11 @@ extension ProfileResult {
                       perExperiment: [], spread: [], inside: [], converged: [], intervals: intervals, warnings: [])
     }
 }
+
+extension ProfileInterval {
+    /// An interval built outside a scan (refine's contour rays): its ends (nil: open), both inside the
+    /// domain and located by root finding.
+    package static func ends(tolerance: Double, lower: Double?, upper: Double?) -> ProfileInterval {
+        ProfileInterval(tolerance: tolerance, lower: lower, upper: upper, lowerInside: true, upperInside: true, refined: true)
+    }
+}

@@ -44,10 +44,6 @@ final class LagrangeRefinerTests: XCTestCase {
         for mode in [RefineGradients.exact, .values] {
             let (r, s) = try refined(gradients: mode)
             let ends = r.answers.filter { $0.kind == "lagrange" }
-            if ProcessInfo.processInfo.environment["REFLAG_DEBUG"] != nil {
-                print(s.lagrange[0].intervals, s.lagrange[0].q.count, r.evaluations, r.batches)
-                for a in r.answers { print(a.name, a.emulatorValue ?? .nan, a.exactValue ?? .nan, a.error, a.stationarity, a.evaluations, a.status, a.note) }
-            }
             XCTAssertEqual(ends.count, 4)
             XCTAssertEqual(r.certifiedCount, r.answers.count, "\(mode): " + r.answers.filter { $0.status != .certified }.map { "\($0.name): \($0.note)" }.joined(separator: "; "))
             var moved = 0
@@ -122,7 +118,6 @@ final class LagrangeRefinerTests: XCTestCase {
         let main = try Refiner(guide: truth, scan: s, oracle: oracle, options: RefineOptions(budget: 500)).run()
         let r = try LagrangeRefiner(guide: truth, scan: s, oracle: oracle, options: RefineOptions(budget: 500)).run(after: main)
         let ends = r.answers.filter { $0.kind == "lagrange" }
-        if ProcessInfo.processInfo.environment["REFLAG_DEBUG"] != nil { print(s.lagrange, s.units) }
         XCTAssertEqual(ends.count, 2)
         XCTAssertTrue(ends.allSatisfy { $0.status == .open && $0.note.contains("second model") }, "\(ends.map(\.note))")
         XCTAssertEqual(r.evaluations, main.evaluations)
