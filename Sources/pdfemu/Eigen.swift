@@ -64,6 +64,7 @@ struct Eigen: ParsableCommand {
             }
             let refineSpec = try refine.map { try OracleSpec(parsing: $0) }
             if refineSpec == nil && refineRun.given { throw PDFEmuError(usage: "--refine-… options need --refine") }
+            if refineRun.contourVertices != nil { throw PDFEmuError(usage: "--refine-contour-vertices: eigen refines the set's ends, it has no contours") }
             if refineSpec != nil && dynamicTolerance { throw PDFEmuError(usage: "--dynamic-tolerance and --refine: give one (the dynamic tolerance needs the model's per-experiment χ²)") }
             try resultFile.validate(protecting: source.inputs + quantityEmulator.map { ("--quantity-emulator", $0) }
                                           + (experimentPoints.map { [("--experiment-points", $0)] } ?? [])

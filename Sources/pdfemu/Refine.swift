@@ -66,11 +66,12 @@ struct Refine: ParsableCommand {
     /// The summary: one row per answer and the cost.
     static func report(_ r: RefineResult) -> String {
         var s = "Refined on the true χ² (ε = \(Fmt.short(r.epsilon)), δ = \(Fmt.short(r.stationarity)), gradients: \(r.gradients.rawValue))\n"
-        s += Fmt.pad("answer", 26) + Fmt.pad("emulator", 12, right: true) + Fmt.pad("exact", 12, right: true)
+        let width = max(26, (r.answers.map(\.name.count).max() ?? 0) + 1)   // contour vertices' names are longer
+        s += Fmt.pad("answer", width) + Fmt.pad("emulator", 12, right: true) + Fmt.pad("exact", 12, right: true)
             + Fmt.pad("diff/hw", 9, right: true) + Fmt.pad("Δχ²−T²", 10, right: true) + Fmt.pad("stat", 9, right: true)
             + Fmt.pad("evals", 7, right: true) + "  status\n"
         for a in r.answers {
-            s += Fmt.pad(a.name, 26) + Fmt.num(a.emulatorValue ?? .nan, width: 12, digits: 7)
+            s += Fmt.pad(a.name, width) + Fmt.num(a.emulatorValue ?? .nan, width: 12, digits: 7)
                 + Fmt.num(a.exactValue ?? .nan, width: 12, digits: 7)
                 + Fmt.pad(a.halfWidthDifference.map { Fmt.fixed(100 * $0, 2) + "%" } ?? "", 9, right: true)
                 + Fmt.num(a.error, width: 10, digits: 3) + Fmt.num(a.stationarity, width: 9, digits: 2)

@@ -43,6 +43,9 @@ struct RefineRunArguments: ParsableArguments {
     var givenStepGradient: RefineStepGradient?
     /// The gradient of the steps between true gradients (default secant).
     var stepGradient: RefineStepGradient { givenStepGradient ?? .secant }
+    @Option(name: [.customLong("contour-vertices"), .customLong("refine-contour-vertices")],
+            help: "Refine: also solve each contour of the scan on the true χ²: this many rays (even) from the true minimum per level, each vertex where the profiled true Δχ² is the level (default: none).")
+    var contourVertices: Int?
     @Option(name: [.customLong("state"), .customLong("refine-state")],
             help: "Refine: keep every batch of true χ² here; a killed run started again with the same inputs asks only for new points.")
     var state: String?
@@ -52,7 +55,10 @@ struct RefineRunArguments: ParsableArguments {
     var timeout: Double { givenTimeout ?? 3600 }
 
     /// True when a flag of this group was given (scan: only with --refine).
-    var given: Bool { givenBudget != nil || givenGradients != nil || givenSecantSteps != nil || givenStepGradient != nil || state != nil || givenTimeout != nil }
+    var given: Bool {
+        givenBudget != nil || givenGradients != nil || givenSecantSteps != nil || givenStepGradient != nil || state != nil || givenTimeout != nil
+            || contourVertices != nil
+    }
 }
 
 /// One refine run of the CLI: `refine` and `scan --refine` call it with their guide, scan and oracle.
@@ -76,6 +82,7 @@ struct RefineInvocation {
         let o = RefineOptions(epsilon: epsilon, stationarity: stationarity, budget: run.budget,
                               gradients: run.gradients, maxIterations: maxIterations, secantSteps: run.secantSteps, stepGradient: run.stepGradient)
         try o.validate()
+        if let k = run.contourVertices { try ContourRefiner.validate(vertices: k) }
         return o
     }
 
@@ -117,6 +124,15 @@ struct RefineInvocation {
                     return try RefineStore(directory: (state as NSString).appendingPathComponent("lagrange_" + name), parameterNames: names,
                                            identity: fullIdentity + "lagrange=\(name) \(expression)\n")
                 }, progress: log)
+                // On request, the scan's contour vertices, each line through the minimum in its own store (DIR/contour_A__B_j).
+                if let k = run.contourVertices {
+                    let contours = try ContourRefiner(guide: guide, scan: scan, oracle: oracle, constraints: constraints, options: options, vertices: k)
+                    ran = try contours.run(after: ran!, store: { name, names in
+                        guard let state else { return nil }
+                        return try RefineStore(directory: (state as NSString).appendingPathComponent(name), parameterNames: names,
+                                               identity: fullIdentity + "contour-vertices=\(k) \(name)\n")
+                    }, progress: log)
+                }
             } catch let e as OracleError {
                 throw PDFEmuError(e.oracle.isEmpty ? .step("refine") : .input("oracle \(e.oracle)"), e.message + (state.map { "; the evaluations so far are kept in \($0): run again with \(stateFlag) \($0)" } ?? ""))
             }

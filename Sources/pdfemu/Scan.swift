@@ -105,7 +105,7 @@ struct Scan: ParsableCommand {
     static func refineLine(_ e: SettingError) -> String {
         guard let setting = e.setting else { return e.message }
         let prefixed: Set<Setting> = [.refineEpsilon, .refineStationarity, .refineBudget, .refineGradients, .refineMaxIterations, .refineState,
-                                      .refineSecantSteps, .refineStepGradient]
+                                      .refineSecantSteps, .refineStepGradient, .refineContourVertices]
         if setting == .refineGuide { return e.line(naming: "--refine") }
         return e.line(naming: prefixed.contains(setting) ? "--refine-" + setting.flag.dropFirst(2) : setting.flag)
     }

@@ -22,6 +22,7 @@ extension Setting {
         .refineEpsilon: "--epsilon", .refineStationarity: "--stationarity", .refineBudget: "--budget", .refineGradients: "--gradients",
         .refineMaxIterations: "--max-iterations", .refineFiniteDifferenceStep: "finite-difference step", .refineBound: "--bound",
         .refineScan: "--scan", .refineGuide: "--emulator", .refineState: "--state", .refineSecantSteps: "--secant-steps", .refineStepGradient: "--step-gradient",
+        .refineContourVertices: "--contour-vertices",
         .prior: "--prior", .learnConsecutive: "--consecutive", .learnMoveTolerance: "--move-tolerance", .learnBudget: "--budget", .learnRefineBudget: "--refine-budget",
         .learnState: "--state", .learnResume: "--resume", .proposalMargin: "--margin", .proposalMinDistance: "--min-distance",
         .verifyOracle: "--verify", .verifyEpsilon: "--verify-epsilon", .verifyMCMCSamples: "--verify-mcmc-samples",
