@@ -8,7 +8,8 @@ import PDFEmuTestSupport
 
 /// `scan --lagrange EXPR --refine ORACLE` on the bundled emulator with the built-in theory as the truth:
 /// the Lagrange ends certified where the exact Lagrange scan (`scan --theory`) puts them, in the summary,
-/// JSON, output file and plot; a second run with the same state asks for no point again.
+/// JSON, output file and plot; a second run with the same state asks for no point again. Contour vertices on
+/// request, the same way.
 final class LagrangeRefineCLITests: XCTestCase {
     let emulator = packageRoot.appendingPathComponent("Datasets/hera14_emulator.h5").path
     let theoryFile = packageRoot.appendingPathComponent("Datasets/hera_fk_nlo.h5").path
@@ -52,5 +53,36 @@ final class LagrangeRefineCLITests: XCTestCase {
         let r2 = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["refine"] as? [String: Any])
         XCTAssertEqual(r2["evaluations"] as? Int, 0)
         XCTAssertEqual(r2["reused"] as? Int, refine["evaluations"] as? Int)
+    }
+
+    /// `--refine-contour-vertices K`: K vertices per level certified on the true χ², each on its ray from the
+    /// refined minimum (in the pair's Hessian σ units), in the JSON and /refine; an odd K is one line naming
+    /// the flag, nothing written.
+    func testContourVerticesOnRequest() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let out = dir.path("o.h5")
+        let args = ["scan", "--emulator", emulator, "--params", "none", "--contour", "Buv,Bdv", "--levels", "2.3", "--bound", "Bg=-0.5:2",
+                    "--refine", "fk:" + theoryFile, "--refine-gradients", "exact", "--output", out]
+        try PDFEmuExecutable.expectOneLineError(args + ["--refine-contour-vertices", "3"], containing: "--refine-contour-vertices: must be an even number",
+                                                absent: [out])
+        let run = try PDFEmuExecutable.run(args + ["--refine-contour-vertices", "4", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let stored = try XCTUnwrap(try RefineResult.read(out))
+        let vertices = stored.answers.filter { $0.kind == "contour" }
+        XCTAssertEqual(vertices.map(\.name), (0..<4).map { "contour/Buv__Bdv T2=2.3 ray \($0)" })
+        let scan = try ScanResult.read(out)
+        let (a, b) = (scan.parameterNames.firstIndex(of: "Buv")!, scan.parameterNames.firstIndex(of: "Bdv")!)
+        let sa = try XCTUnwrap(scan.hessian.sigma(ofParameter: a)), sb = try XCTUnwrap(scan.hessian.sigma(ofParameter: b))
+        let centre = stored.answers[0].theta
+        for (j, v) in vertices.enumerated() {
+            XCTAssertEqual(v.status, .certified, v.note)
+            XCTAssertLessThanOrEqual(abs(v.error), 0.01)
+            let phi = 2 * Double.pi * Double(j) / 4
+            let u = ((v.theta[a] - centre[a]) / sa, (v.theta[b] - centre[b]) / sb)
+            XCTAssertEqual(u.0 * sin(phi) - u.1 * cos(phi), 0, accuracy: 1e-9, v.name)
+            XCTAssertEqual(u.0 * cos(phi) + u.1 * sin(phi), try XCTUnwrap(v.exactValue), accuracy: 1e-9, v.name)
+            XCTAssertEqual(try XCTUnwrap(v.emulatorValue), try XCTUnwrap(v.exactValue), accuracy: 0.1 * v.exactValue!, "the emulator's vertex is near")
+        }
     }
 }
