@@ -4,7 +4,7 @@ import PDFEmu
 
 struct Refine: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Solve a scan's minimum and profile interval ends on the true χ² (the emulator guides, the oracle decides) and certify them.")
+        abstract: "Solve a scan's minimum, profile and Lagrange interval ends (and contour vertices on request) on the true χ² (the emulator guides, the oracle decides) and certify them.")
 
     @OptionGroup var emulatorFile: RequiredEmulatorArguments<EmulatorHelp>
     var emulator: String { emulatorFile.emulator }

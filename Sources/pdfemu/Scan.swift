@@ -13,7 +13,7 @@ struct Scan: ParsableCommand {
     @OptionGroup var sampling: MCMCArguments
     @Option(help: "Write SVG plots (profiles, contours, Lagrange scans, MCMC marginals) into this directory (created if missing).") var plot: String?
     @OptionGroup var verification: VerificationArguments
-    @Option(help: "After the scan, solve its minimum and profile interval ends on the true χ² of this oracle and certify them, as pdfemu refine does ('CMD {input} {output}', fk:FILE, emulator:FILE); the summary, JSON and output are refine's.")
+    @Option(help: "After the scan, solve its minimum, profile and Lagrange interval ends (contour vertices with --refine-contour-vertices) on the true χ² of this oracle and certify them, as pdfemu refine does ('CMD {input} {output}', fk:FILE, emulator:FILE); the summary, JSON and output are refine's.")
     var refine: String?
     @OptionGroup(title: "Refine (with --refine)") var refineTolerances: RefineToleranceArguments
     @OptionGroup(title: "Refine (with --refine)") var refineRun: RefineRunArguments
