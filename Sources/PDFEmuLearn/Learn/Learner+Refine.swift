@@ -43,8 +43,7 @@ extension Learner {
     /// Every true point goes through `ask` (batches `refine-1`, `refine-2`, … in the journal, each
     /// answer stored before it is used; a resumed run replays them and asks only what is not stored) and
     /// counts against the budget. The curve (`curve.tsv`, round column `refine`) gets each answer's
-    /// residual after 1, 2, 4, 8, … iterations (the refiner is run again from the stored points with
-    /// doubling iteration limits until its answers stop changing). Writes `DIR/refined.h5` (the refined
+    /// residual after iterations 1, 2, 4, 8, … and after the last (one run, followed as it goes). Writes `DIR/refined.h5` (the refined
     /// scan with `/refine`). nil when no evaluation of the budget is left.
     func refinePhase(round: Int, scan: ScanResult, _ evaluated: inout EvaluatedPoints) throws -> (result: RefineResult, path: String)? {
         guard let refine = settings.refine else { return nil }
@@ -57,32 +56,29 @@ extension Learner {
         let bridge = LearnRefineOracle(learner: self, evaluated: evaluated)
         let store = try RefineStore(directory: nil, parameterNames: guide.parameterNames, identity: "")
         log("refine: the final scan's answers on \(oracle.label), at most \(budget) evaluations (values; ε = \(Fmt.short(options.epsilon)), δ = \(Fmt.short(options.stationarity)))")
-        var limit = 1
-        var previous: [RefinedAnswer]?
-        var result: RefineResult
-        while true {
-            var o = options
-            o.maxIterations = min(limit, options.maxIterations)
-            let refiner = try Refiner(guide: guide, scan: scan, oracle: bridge, constraints: scan.minimum.constraints, options: o)
-            do { result = try refiner.run(store: store) } catch {
-                if let failure = bridge.failure { throw failure }
-                throw error
-            }
-            // Compared as text: NaN (an answer without an accepted point) never equals itself.
-            let same = previous.map { "\($0)" == "\(result.answers)" } ?? false
-            let done = same || o.maxIterations >= options.maxIterations
-            if !same {
-                try recordRefineCurve(result, evaluations: before + result.evaluations + result.reused)
-                let iterations = result.answers.map(\.iterations).max() ?? 0
-                log("refine iteration \(iterations): \(before + result.evaluations + result.reused) evaluations, "
-                    + "\(result.certifiedCount)/\(result.answers.count) answers certified")
-            }
-            if done { break }
-            previous = result.answers
-            limit *= 2
+        // One run; the curve gets its answers after iterations 1, 2, 4, 8, … and after the last one.
+        let refiner = try Refiner(guide: guide, scan: scan, oracle: bridge, constraints: scan.minimum.constraints, options: options)
+        var recorded = 0
+        func record(_ iteration: Int, _ r: RefineResult) throws {
+            try recordRefineCurve(r, evaluations: before + r.evaluations + r.reused)
+            log("refine iteration \(iteration): \(before + r.evaluations + r.reused) evaluations, "
+                + "\(r.certifiedCount)/\(r.answers.count) answers certified")
+            recorded = iteration
         }
+        var last = 0
+        var result: RefineResult
+        do {
+            result = try refiner.run(store: store, iterationEnd: { iteration, r in
+                last = iteration
+                if iteration & (iteration - 1) == 0 { try record(iteration, r) }
+            })
+        } catch {
+            if let failure = bridge.failure { throw failure }
+            throw error
+        }
+        if recorded != last || last == 0 { try record(last, result) }
         evaluated = bridge.evaluated
-        // The refine run's cost: every point it used (the limited runs before it are its own first iterations).
+        // The refine run's cost: every point it used; points learn answered from its own store (a resumed run) are reused.
         result.evaluations += result.reused - bridge.replayed
         result.reused = bridge.replayed
         result.batches = bridge.calls

@@ -120,7 +120,11 @@ package struct Refiner: Sendable {
     /// disk keeps) every true evaluation; `progress` gets one line per batch and per event. Throws an
     /// `OracleError` when the oracle fails (what was evaluated is in `store`), a `RefineError` when exact
     /// gradients are asked of an oracle that gives none.
-    package func run(store: RefineStore? = nil, progress: (String) -> Void = { _ in }) throws -> RefineResult {
+    ///
+    /// `iterationEnd` (optional) gets the result as it stands after each iteration — the same answers a run
+    /// limited to that many iterations returns — so a caller can follow the convergence without rerunning.
+    package func run(store: RefineStore? = nil, iterationEnd: ((_ iteration: Int, _ result: RefineResult) throws -> Void)? = nil,
+                     progress: (String) -> Void = { _ in }) throws -> RefineResult {
         let p = guide.parameterNames.count
         let store = try store ?? RefineStore(directory: nil, parameterNames: guide.parameterNames, identity: "")
         let sigma = (0..<p).map { i -> Double in
@@ -455,6 +459,9 @@ package struct Refiner: Sendable {
             let done = works.filter { $0.phase == .satisfied }.count
             progress("iteration \(iteration): \(evaluations) evaluations, \(done)/\(works.count) answers meet their conditions, "
                      + "χ²_min \(works[minIndex].center.map { Fmt.fixed($0.f, 4) } ?? "?")")
+            if let iterationEnd {
+                try iterationEnd(iteration, assemble(works, evaluations: evaluations, reused: reused, batches: batches, mode: mode, messages: messages))
+            }
         }
         return assemble(works, evaluations: evaluations, reused: reused, batches: batches, mode: mode, messages: messages)
     }

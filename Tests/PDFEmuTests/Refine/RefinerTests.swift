@@ -165,6 +165,27 @@ final class RefinerTests: XCTestCase {
         XCTAssertTrue(r.answers.contains { $0.status == .notCertified && $0.note.contains("budget") })
     }
 
+    /// The result handed to `iterationEnd` after iteration k is what a run limited to k iterations
+    /// returns (values, residuals, certificates, evaluations): learn's curve follows one run this way.
+    func testIterationSnapshotsEqualRunsLimitedToThatManyIterations() throws {
+        var guide = truth
+        guide.beta = 0.6; guide.centre = [0.9, -0.6, 2.3]; guide.width = 0.5
+        let s = try scan(of: guide)
+        func key(_ r: RefineResult) -> [String] {
+            r.answers.map { "\($0.name) \(String(describing: $0.exactValue)) \($0.error) \($0.stationarity) \($0.status == .certified) \($0.evaluations)" }
+        }
+        var snapshots: [Int: [String]] = [:]
+        let full = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                               options: RefineOptions(budget: 3000, maxIterations: 100)).run(iterationEnd: { k, r in snapshots[k] = key(r) })
+        XCTAssertGreaterThan(snapshots.count, 3)
+        XCTAssertEqual(snapshots[snapshots.keys.max()!], key(full))
+        for k in [1, 2, 3] {
+            let limited = try Refiner(guide: guide, scan: s, oracle: ModelOracle(truth, label: "truth"),
+                                      options: RefineOptions(budget: 3000, maxIterations: k)).run()
+            XCTAssertEqual(snapshots[k], key(limited), "after \(k) iterations")
+        }
+    }
+
     /// A killed run started again with the same state directory asks the oracle for no point twice.
     func testResumeRepeatsNoEvaluation() throws {
         var guide = truth
