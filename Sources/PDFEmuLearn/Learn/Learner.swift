@@ -195,18 +195,19 @@ package struct Learner {
         var round = 1
         while true {
             let complete = state.journal.rounds[round] != nil
-            var step = try runRound(round: round, complete: complete, &evaluated)
-            let record = step.record(round: round)
+            var step = try runRound(round: round, complete: complete, rule: rule, &evaluated)
             var stop = rule.update(scan: step.scan, verification: step.verification)
-            if stop == nil && step.proposed == 0 && complete {
-                // A stored round that asked no proposal, resumed with room in the budget (a larger budget).
-                step.proposed = try proposeLate(round: round, step: step, &evaluated)
+            if stop == nil && step.proposed == 0 {
+                // The round's batch held no proposal (its verification could have ended the run, or a stored
+                // round resumed with a larger budget): its proposal now, as batch `proposal-R`.
+                try proposeAfterVerification(round: round, complete: complete, &step, &evaluated)
             }
             if stop == nil && step.proposed == 0 {
-                // No proposal was asked with the verification: the budget is spent, or nothing new is left to propose.
+                // No proposal: the budget is spent, or nothing new is left to propose.
                 stop = rule.budgetSpent(evaluations: evaluated.count)
                     ?? (false, "no new point to propose: every candidate lies within the minimum distance of an evaluated point")
             }
+            let record = step.record(round: round)
             if !complete {
                 try recordRound(record, verification: step.verification)
                 log(record.line + (step.proposed > 0 ? "; +\(step.proposed) points" : ""))
@@ -226,7 +227,8 @@ package struct Learner {
     }
 
     /// One round as run now or as stored: its emulator's scan, the verification of the scan's answers and
-    /// the proposals of that emulator, both asked as one batch (`round-R`), with the timings.
+    /// the proposals of that emulator (asked with the verification as one batch `round-R`, or after it as
+    /// `proposal-R`), with the timings.
     struct RoundStep {
         /// The stored scan of the round's emulator.
         var scan: ScanResult
@@ -252,11 +254,13 @@ package struct Learner {
     }
 
     /// Round `round`: fits (or takes the stored fit), scans the emulator, plans the verification of its
-    /// answers and proposes the next points from the same emulator and scan, then asks the oracle for both
-    /// as ONE batch `round-R` (verification points first, so a batch cut by the budget keeps them) and
-    /// judges the answers on the stored χ². A complete round's batch joins the evaluated points as stored;
-    /// its stored scan and verification decide, the same values whether run now or replayed.
-    func runRound(round: Int, complete: Bool, _ evaluated: inout EvaluatedPoints) throws -> RoundStep {
+    /// answers and, unless that verification could end the run (`StopRule.mayStop`), proposes the next
+    /// points from the same emulator and scan; then asks the oracle for both as ONE batch `round-R`
+    /// (verification points first, so a batch cut by the budget keeps them) and judges the answers on the
+    /// stored χ². A round whose verification could end the run asks it alone (its proposal, asked only if
+    /// the run goes on, would be wasted otherwise). A complete round's batch joins the evaluated points as
+    /// stored; its stored scan and verification decide, the same values whether run now or replayed.
+    func runRound(round: Int, complete: Bool, rule: StopRule, _ evaluated: inout EvaluatedPoints) throws -> RoundStep {
         let name = "round-\(round)"
         let before = evaluated.count
         var step: RoundStep
@@ -271,8 +275,8 @@ package struct Learner {
             let checks = try OraclePoints(parameterNames: scan.parameterNames, values: plan.thetas.flatMap { $0 })
             let fresh = Self.freshCount(plan.thetas, evaluated)
             let t3 = Date()
-            let proposal = try propose(round: round, model: emulator, scan: scan, checks: checks,
-                                       room: settings.roundsBudget - before - fresh, evaluated)
+            let proposal = rule.mayStop(scan: scan) ? nil
+                : try propose(round: round, model: emulator, scan: scan, checks: checks, room: settings.roundsBudget - before - fresh, evaluated)
             let t4 = Date()
             let proposed = proposal?.count ?? 0
             var batch = checks
@@ -286,10 +290,14 @@ package struct Learner {
             for (i, t) in plan.thetas.enumerated() {
                 if let r = evaluated.row(of: t) { chi2.append(evaluated.result.chi2[r]) } else { chi2.append(.nan); missing.insert(i) }
             }
-            let verification = plan.judge(chi2: chi2, oracle: oracle.label, options: settings.verification, missing: missing)
-            try scan.write(to: state.scanPath(round)) { try verification.write(into: $0) }
+            let judged = plan.judge(chi2: chi2, oracle: oracle.label, options: settings.verification, missing: missing)
+            try scan.write(to: state.scanPath(round)) { try judged.write(into: $0) }
+            // The stored scan and verification decide (the same values when replayed).
+            guard let verification = try Verification.read(state.scanPath(round)) else {
+                throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
+            }
             let t6 = Date()
-            step = RoundStep(scan: scan, verification: verification, evaluations: before + min(fresh, evaluated.count - before),
+            step = RoundStep(scan: try ScanResult.read(state.scanPath(round)), verification: verification, evaluations: before + min(fresh, evaluated.count - before),
                              proposed: proposed, fitSeconds: t1.timeIntervalSince(t0), scanSeconds: t2.timeIntervalSince(t1),
                              verifySeconds: t3.timeIntervalSince(t2) + t6.timeIntervalSince(t5), proposeSeconds: t4.timeIntervalSince(t3),
                              oracleSeconds: t5.timeIntervalSince(t4))
@@ -309,22 +317,28 @@ package struct Learner {
         return step
     }
 
-    /// A complete round that asked no proposal, replayed with room in the budget (a run resumed with a
-    /// larger budget than the one that stopped it): the round's proposal, asked now as batch `proposal-R`
-    /// (or taken as stored). Returns the points proposed (0: none, the loop stops).
-    func proposeLate(round: Int, step: RoundStep, _ evaluated: inout EvaluatedPoints) throws -> Int {
+    /// The proposal of a round whose batch held none, asked after its verification as batch `proposal-R`
+    /// (or taken as stored): a round whose verification could have ended the run and did not, or a stored
+    /// final round resumed with a larger budget. Nothing when the rounds' budget is spent; `step.proposed`
+    /// stays 0 when nothing new can be proposed.
+    func proposeAfterVerification(round: Int, complete: Bool, _ step: inout RoundStep, _ evaluated: inout EvaluatedPoints) throws {
         let name = "proposal-\(round)"
         if let b = state.journal.batches[name], state.journal.answers(of: name).reduce(0, { $0 + $1.hi - $1.lo }) == b.count {
             try absorb(name, &evaluated)
-            return b.count
+            step.proposed = b.count
+            return
         }
-        guard settings.roundsBudget > evaluated.count else { return 0 }
+        guard settings.roundsBudget > evaluated.count else { return }
+        let t0 = Date()
         let checks = try OraclePoints(parameterNames: step.scan.parameterNames, values: step.verification.points.flatMap(\.theta))
         guard let proposal = try propose(round: round, model: try loadEmulator(round), scan: step.scan, checks: checks,
-                                         room: settings.roundsBudget - evaluated.count, evaluated), proposal.count > 0 else { return 0 }
+                                         room: settings.roundsBudget - evaluated.count, evaluated), proposal.count > 0 else { return }
+        let t1 = Date()
         _ = try ask(name, purpose: "proposal", try proposal.oraclePoints, &evaluated, kinds: proposal)
-        log("round \(round): +\(proposal.count) points (proposed on resume: the budget was raised)")
-        return proposal.count
+        step.proposed = proposal.count
+        step.proposeSeconds += t1.timeIntervalSince(t0)
+        step.oracleSeconds += Date().timeIntervalSince(t1)
+        if complete { log("round \(round): +\(proposal.count) points (proposed on resume: the budget was raised)") }
     }
 
     /// The number of distinct points of `thetas` not evaluated yet.
@@ -366,6 +380,15 @@ package struct Learner {
                 return (false, "the oracle is undefined at the points of \(stuck) in \(settings.consecutive + 1) rounds in a row: the answer lies outside where the oracle is defined")
             }
             return nil
+        }
+
+        /// True if the next round's verification could end the run (before it is known): with ends that
+        /// did not move since the previous scan it would complete `consecutive` certified rounds, or an
+        /// answer undefined in `consecutive` rounds would reach `consecutive + 1`.
+        func mayStop(scan: ScanResult) -> Bool {
+            let settled = previousScan.map { Learner.endsSettled(scan, previous: $0, tolerance: settings.moveTolerance) } ?? false
+            if (streak > 0 && settled ? streak + 1 : 1) >= settings.consecutive { return true }
+            return undefinedStreak.values.contains { $0 >= settings.consecutive }
         }
 
         /// Why to stop when `evaluations` have spent the rounds' budget (nil: they have not).
