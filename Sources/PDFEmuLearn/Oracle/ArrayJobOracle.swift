@@ -163,8 +163,16 @@ package struct ArrayJobOracle: ChiSquareOracle {
             // The queue first, then the files: a task not active now has written all it will write.
             let active = try scheduler.activeTasks(jobName: jobName)
             var missing: [Int] = []
-            for k in 0..<n where landed[k] == nil && !active.contains(k) {
+            for k in 0..<n where landed[k] == nil {
                 let path = dir + "/shard_\(k).h5"
+                if active.contains(k) {
+                    // A shard is written whole (renamed into place) before its task leaves the queue: take it
+                    // as soon as it is there and valid, not a scheduler round later. Judged when the task ends otherwise.
+                    if FileManager.default.fileExists(atPath: path), let r = try? readValidated(path, shard: k, points: points, inputHash: inputHash) {
+                        landed[k] = r
+                    }
+                    continue
+                }
                 guard FileManager.default.fileExists(atPath: path) else { missing.append(k); continue }
                 do { landed[k] = try readValidated(path, shard: k, points: points, inputHash: inputHash) } catch {
                     let aside = dir + "/rejected/shard_\(k).\(Int(Date().timeIntervalSince1970 * 1000)).h5"
