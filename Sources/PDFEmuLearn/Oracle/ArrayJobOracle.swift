@@ -74,7 +74,8 @@ package struct ArrayJobTiming: Sendable, Equatable {
 /// Array task k runs `taskCommand` for shard k/N and writes `shard_k.h5`. pdfemu polls the scheduler
 /// for the tasks of the batch still active (by the batch's job name), checks every shard that landed
 /// (readable; `format`, `oracle`, `input_hash` of this `points.h5`, `shard_index`/`shard_count`; the very
-/// points of its rows) and submits again only the shards missing once their task has ended: a task that
+/// points of its rows; a valid shard is taken as soon as it lands, though its task may still be listed)
+/// and submits again only the shards missing once their task has ended: a task that
 /// failed, was cancelled or timed out, or wrote a damaged or foreign shard (moved to `rejected/`). With
 /// every shard in, they are merged into `result.h5`, which a later call with the same points returns
 /// without submitting anything. A driver killed at any moment loses nothing: the next call waits for
