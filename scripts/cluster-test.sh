@@ -176,9 +176,9 @@ fi
 export COUNT=$W/count_kill
 "$PDFEMU" "${LEARN[@]}" --oracle "$ORACLE" --state st_kill "${ARRAY[@]}" >learn_kill.log 2>&1 &
 DRIVER=$!
-# round 1: verification array, proposal array; round 2: verification array, then the proposal array (4th)
-killable() { [ "$(grep -c 'submitted array job' learn_kill.log)" -ge 4 ] && [ "$(grep -c 'merged into' learn_kill.log)" -lt 4 ]; }
-wait_for 120 killable || { cat learn_kill.log >&2; fail "round 2's proposal array never submitted (learn_kill.log)"; }
+# one array per round (its verification and proposal points): round 2's array is the 2nd
+killable() { [ "$(grep -c 'submitted array job' learn_kill.log)" -ge 2 ] && [ "$(grep -c 'merged into' learn_kill.log)" -lt 2 ]; }
+wait_for 120 killable || { cat learn_kill.log >&2; fail "round 2's array never submitted (learn_kill.log)"; }
 kill -KILL "$DRIVER"; wait "$DRIVER" 2>/dev/null || true; DRIVER=""
 say "fault: driver SIGKILLed while array $(sed -n 's/.*submitted array job \([0-9]*\).*/\1/p' learn_kill.log | tail -n 1) ran ($(squeue -h -r -o %K | wc -l) task(s) queued or running)"
 "$PDFEMU" "${LEARN[@]}" --oracle "$ORACLE" --state st_kill "${ARRAY[@]}" --resume >learn_resume.log 2>&1 || true

@@ -19,7 +19,8 @@
 # through a single-node Slurm (scripts/slurm-cluster.sh) with arrays of 2 tasks.
 #
 #   scripts/oracle-share.sh                 PDFEMU: the executable (default .build/release/pdfemu, else debug)
-#   SLURM=1 SLEEP=1 scripts/oracle-share.sh KEEP=1 keeps the work directory
+#   SLURM=1 SLEEP=1 scripts/oracle-share.sh KEEP=1 keeps the work directory; INPROCESS=0 (with SLURM=1)
+#                                           runs only the Slurm rows (repeated measurements)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -81,9 +82,11 @@ EOF
 
 echo "oracle-share: $PDFEMU, SLEEP=$SLEEP s per point, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "run              points  calls   wall_s   busy_s  pdfemu"
+if [ "${INPROCESS:-1}" != 0 ]; then
 measure refine refine "$PDFEMU" refine --emulator "$E" --scan rscan.h5 --bound Bg=-0.5:2 --budget 80 --oracle "$ORACLE" --output refine.h5
 measure learn learn "$PDFEMU" learn learn_tiny.json --initial-scan init.h5 --batch 40 --budget 330 --params Buv,Bg --refit-epochs 50 \
     --seed 3 --oracle "$ORACLE" --state learn
+fi
 
 if [ "${SLURM:-0}" = 1 ]; then
     D=$(mktemp -d /tmp/slurmXXXX)

@@ -82,9 +82,10 @@ final class StateLock: @unchecked Sendable {
 /// The journal of a learn state directory, `journal.tsv`: one tab-separated record per line, each
 /// appended and fsync'd before the step it records is relied on (docs/FORMAT.md, "Learn state").
 ///
-/// - `run RUNID 1` — the first line: the run's id (every points file carries it) and the version;
+/// - `run RUNID 2` — the first line: the run's id (every points file carries it) and the version;
 /// - `batch NAME PURPOSE COUNT DIGEST FILE SHA256` — a batch of COUNT distinct points about to be asked
-///   (PURPOSE `initial`, `verification` or `proposal`; DIGEST the SHA-256 of the points; FILE the file
+///   (PURPOSE `initial`, `round` (a round's verification and proposal points), `verification` (a round's
+///   verification points alone), `proposal` or `refine`; DIGEST the SHA-256 of the points; FILE the file
 ///   holding them, `pending.h5` or the initial scan, with its SHA-256);
 /// - `ask SEQ NAME LO HI DIGEST` — rows LO..<HI of batch NAME are about to be sent to the oracle; their
 ///   answer will be points file SEQ;
@@ -109,6 +110,9 @@ final class LearnJournal: @unchecked Sendable {
     var hook: (@Sendable (Int, String) throws -> Void)?
     private var steps = 0
 
+    /// The journal's version: 2 since each round asks its verification and proposals as one batch `round-R`.
+    static let version = "2"
+
     /// The next answer's sequence number.
     var nextSequence: Int { answers.count }
 
@@ -117,7 +121,7 @@ final class LearnJournal: @unchecked Sendable {
         self.directory = directory
         path = directory + "/journal.tsv"
         runID = UUID().uuidString.lowercased()
-        try AtomicOutput.write(Data("run\t\(runID)\t1\n".utf8), to: path)
+        try AtomicOutput.write(Data("run\t\(runID)\t\(Self.version)\n".utf8), to: path)
         try Self.syncDirectory(directory)
     }
 
@@ -137,7 +141,12 @@ final class LearnJournal: @unchecked Sendable {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             func bad() -> LearnStateError { .journal(file: path, reason: "line \(i + 1) is not a journal record") }
             if i == 0 {
-                guard f.count == 3, f[0] == "run", f[2] == "1" else { throw bad() }
+                guard f.count == 3, f[0] == "run" else { throw bad() }
+                guard f[2] == Self.version else {
+                    throw LearnStateError.journal(file: path, reason: f[2] == "1"
+                        ? "version 1, made by an older pdfemu that asked each round's verification and proposals as two batches; this one asks them as one and cannot resume it; start a new state directory"
+                        : "version \(f[2]) is not this pdfemu's \(Self.version)")
+                }
                 runID = f[1]
                 continue
             }

@@ -100,13 +100,15 @@ package struct LearnSettings: Sendable {
 package struct LearnRound: Sendable, Equatable {
     /// Round number (1-based).
     package var round: Int
-    /// χ² evaluations so far (after this round's verification).
+    /// χ² evaluations behind this round's answers: the points its emulator was fitted on and its
+    /// verification points (the proposals asked in the same batch count from the next round).
     package var evaluations: Int
     /// Answers certified, and answers in all.
     package var certified: Int, answers: Int
     /// The largest error at an answer relative to its ε, and that answer's name.
     package var largestError: Double, largestAnswer: String
-    /// Seconds in fit, scan, verification, proposal and oracle (the batch's evaluation).
+    /// Seconds in fit, scan, verification (planning and judging, no oracle), proposal and oracle (the
+    /// round's one batch: verification and proposal points).
     package var fitSeconds: Double, scanSeconds: Double, verifySeconds: Double, proposeSeconds: Double, oracleSeconds: Double
 
     /// The progress line.
@@ -142,7 +144,8 @@ package struct LearnOutcome: Sendable {
 }
 
 /// The active-learning loop of `pdfemu learn`: initial design, then rounds of fit (warm-started from
-/// the previous round's emulator after the first), scan, verify, propose and evaluate, until every
+/// the previous round's emulator after the first), scan, then one oracle batch holding the verification
+/// points of the scan's answers and the points proposed from the same emulator, until every
 /// answer is certified in `consecutive` rounds in a row and no interval end moves by more than
 /// `moveTolerance` of its width between rounds, or the budget is spent. Every oracle answer is written
 /// to the state directory and recorded in its journal as soon as it returns, before it is used; a
@@ -192,16 +195,22 @@ package struct Learner {
         var round = 1
         while true {
             let complete = state.journal.rounds[round] != nil
-            let step = try scanAndVerify(round: round, complete: complete, &evaluated)
-            var record = step.record(round: round, evaluations: evaluated.count)
-            var stop = rule.update(scan: step.scan, verification: step.verification, evaluations: evaluated.count)
-            var proposedCount = 0
-            if stop == nil {
-                (proposedCount, stop) = try proposeAndAsk(round: round, complete: complete, step: step, record: &record, &evaluated)
+            var step = try runRound(round: round, complete: complete, rule: rule, &evaluated)
+            var stop = rule.update(scan: step.scan, verification: step.verification)
+            if stop == nil && step.proposed == 0 {
+                // The round's batch held no proposal (its verification could have ended the run, or a stored
+                // round resumed with a larger budget): its proposal now, as batch `proposal-R`.
+                try proposeAfterVerification(round: round, complete: complete, &step, &evaluated)
             }
+            if stop == nil && step.proposed == 0 {
+                // No proposal: the budget is spent, or nothing new is left to propose.
+                stop = rule.budgetSpent(evaluations: evaluated.count)
+                    ?? (false, "no new point to propose: every candidate lies within the minimum distance of an evaluated point")
+            }
+            let record = step.record(round: round)
             if !complete {
                 try recordRound(record, verification: step.verification)
-                log(record.line + (proposedCount > 0 ? "; +\(proposedCount) points" : ""))
+                log(record.line + (step.proposed > 0 ? "; +\(step.proposed) points" : ""))
             }
             rounds.append(complete ? recorded[round] ?? record : record)
             if let stop {
@@ -217,60 +226,137 @@ package struct Learner {
         }
     }
 
-    /// One round's fit, scan and verification, as run now or as stored, with their timings.
+    /// One round as run now or as stored: its emulator's scan, the verification of the scan's answers and
+    /// the proposals of that emulator (asked with the verification as one batch `round-R`, or after it as
+    /// `proposal-R`), with the timings.
     struct RoundStep {
-        /// The round's emulator when it was fitted in this run (nil: a replayed round; load it when needed).
-        var emulator: Emulator?
         /// The stored scan of the round's emulator.
         var scan: ScanResult
         /// The stored verification of its answers.
         var verification: Verification
-        /// Seconds: fit, scan, verification.
-        var fitSeconds = 0.0, scanSeconds = 0.0, verifySeconds = 0.0
-        /// When the step ended (the proposal's time is counted from here).
-        var end = Date()
+        /// Evaluations behind the round's answers: the points its emulator was fitted on and its verification
+        /// points asked (the proposals asked in the same batch count from the next round).
+        var evaluations: Int
+        /// Points proposed and asked in the round's batch (0: none; the budget is spent or nothing new was left).
+        var proposed: Int
+        /// Seconds: fit, scan, verification (its plan and judgement), proposal, the batch's oracle calls.
+        var fitSeconds = 0.0, scanSeconds = 0.0, verifySeconds = 0.0, proposeSeconds = 0.0, oracleSeconds = 0.0
 
-        /// The round's record before its proposal.
-        func record(round: Int, evaluations: Int) -> LearnRound {
+        /// The round's record.
+        func record(round: Int) -> LearnRound {
             let finite = verification.answers.filter { $0.error.isFinite }
             let worst = finite.max { $0.error / $0.epsilon < $1.error / $1.epsilon }
             return LearnRound(round: round, evaluations: evaluations, certified: verification.certifiedCount,
                               answers: verification.answers.count, largestError: worst.map { $0.error / $0.epsilon } ?? .nan,
                               largestAnswer: worst?.name ?? "", fitSeconds: fitSeconds, scanSeconds: scanSeconds,
-                              verifySeconds: verifySeconds, proposeSeconds: 0, oracleSeconds: 0)
+                              verifySeconds: verifySeconds, proposeSeconds: proposeSeconds, oracleSeconds: oracleSeconds)
         }
     }
 
-    /// Fits (or takes the stored fit), scans the emulator and verifies its answers; a complete round's
-    /// verification answers join the evaluated points as stored. The stored scan and verification decide,
-    /// the same values whether run now or replayed.
-    func scanAndVerify(round: Int, complete: Bool, _ evaluated: inout EvaluatedPoints) throws -> RoundStep {
-        let t0 = Date()
-        var emulator: Emulator?
-        var t1 = t0, t2 = t0
+    /// Round `round`: fits (or takes the stored fit), scans the emulator, plans the verification of its
+    /// answers and, unless that verification could end the run (`StopRule.mayStop`), proposes the next
+    /// points from the same emulator and scan; then asks the oracle for both as ONE batch `round-R`
+    /// (verification points first, so a batch cut by the budget keeps them) and judges the answers on the
+    /// stored χ². A round whose verification could end the run asks it alone (its proposal, asked only if
+    /// the run goes on, would be wasted otherwise). A complete round's batch joins the evaluated points as
+    /// stored; its stored scan and verification decide, the same values whether run now or replayed.
+    func runRound(round: Int, complete: Bool, rule: StopRule, _ evaluated: inout EvaluatedPoints) throws -> RoundStep {
+        let name = "round-\(round)"
+        let before = evaluated.count
+        var step: RoundStep
         if !complete {
-            emulator = try fitRound(round, evaluated)
-            t1 = Date()
-            let scan = try ScanRunner.run(model: emulator!, options: settings.scan)
-            t2 = Date()
-            let verification = try verify(round: round, model: emulator!, scan: scan, &evaluated)
-            try scan.write(to: state.scanPath(round)) { try verification.write(into: $0) }
+            let t0 = Date()
+            let emulator = try fitRound(round, evaluated)
+            let t1 = Date()
+            let scan = try ScanRunner.run(model: emulator, options: settings.scan)
+            let t2 = Date()
+            try settings.verification.validate()
+            let plan = VerificationPlan.make(model: emulator, scan: scan, scanOptions: settings.scan, options: settings.verification)
+            let checks = try OraclePoints(parameterNames: scan.parameterNames, values: plan.thetas.flatMap { $0 })
+            let fresh = Self.freshCount(plan.thetas, evaluated)
+            let t3 = Date()
+            let proposal = rule.mayStop(scan: scan) ? nil
+                : try propose(round: round, model: emulator, scan: scan, checks: checks, room: settings.roundsBudget - before - fresh, evaluated)
+            let t4 = Date()
+            let proposed = proposal?.count ?? 0
+            var batch = checks
+            if let proposal, proposed > 0 { batch = try Self.joined(checks, try proposal.oraclePoints) }
+            if batch.count > 0 {
+                _ = try ask(name, purpose: proposed > 0 ? "round" : "verification", batch, &evaluated,
+                            kinds: proposed > 0 && checks.count == 0 ? proposal : nil)
+            }
+            let t5 = Date()
+            var chi2: [Double] = [], missing = Set<Int>()
+            for (i, t) in plan.thetas.enumerated() {
+                if let r = evaluated.row(of: t) { chi2.append(evaluated.result.chi2[r]) } else { chi2.append(.nan); missing.insert(i) }
+            }
+            let judged = plan.judge(chi2: chi2, oracle: oracle.label, options: settings.verification, missing: missing)
+            try scan.write(to: state.scanPath(round)) { try judged.write(into: $0) }
+            // The stored scan and verification decide (the same values when replayed).
+            guard let verification = try Verification.read(state.scanPath(round)) else {
+                throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
+            }
+            let t6 = Date()
+            step = RoundStep(scan: try ScanResult.read(state.scanPath(round)), verification: verification, evaluations: before + min(fresh, evaluated.count - before),
+                             proposed: proposed, fitSeconds: t1.timeIntervalSince(t0), scanSeconds: t2.timeIntervalSince(t1),
+                             verifySeconds: t3.timeIntervalSince(t2) + t6.timeIntervalSince(t5), proposeSeconds: t4.timeIntervalSince(t3),
+                             oracleSeconds: t5.timeIntervalSince(t4))
         } else {
-            try absorb("verify-\(round)", &evaluated)
+            guard let verification = try Verification.read(state.scanPath(round)) else {
+                throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
+            }
+            let fresh = Self.freshCount(verification.points.map(\.theta), evaluated)
+            try absorb(name, &evaluated)
+            let b = state.journal.batches[name]
+            step = RoundStep(scan: try ScanResult.read(state.scanPath(round)), verification: verification,
+                             evaluations: before + min(fresh, evaluated.count - before),
+                             proposed: b?.purpose == "round" ? b!.count - min(fresh, b!.count) : 0)
         }
-        let scan = try ScanResult.read(state.scanPath(round))
         // A lower minimum found by the round's scan restarted it (or was reported at a bound): say so.
-        for n in scan.notes ?? [] { log("round \(round): note: " + n) }
-        guard let verification = try Verification.read(state.scanPath(round)) else {
-            throw LearnStateError.missing(file: state.scanPath(round), what: "its /verification group")
+        for n in step.scan.notes ?? [] { log("round \(round): note: " + n) }
+        return step
+    }
+
+    /// The proposal of a round whose batch held none, asked after its verification as batch `proposal-R`
+    /// (or taken as stored): a round whose verification could have ended the run and did not, or a stored
+    /// final round resumed with a larger budget. Nothing when the rounds' budget is spent; `step.proposed`
+    /// stays 0 when nothing new can be proposed.
+    func proposeAfterVerification(round: Int, complete: Bool, _ step: inout RoundStep, _ evaluated: inout EvaluatedPoints) throws {
+        let name = "proposal-\(round)"
+        if let b = state.journal.batches[name], state.journal.answers(of: name).reduce(0, { $0 + $1.hi - $1.lo }) == b.count {
+            try absorb(name, &evaluated)
+            step.proposed = b.count
+            return
         }
-        let t3 = Date()
-        return RoundStep(emulator: emulator, scan: scan, verification: verification, fitSeconds: t1.timeIntervalSince(t0),
-                         scanSeconds: t2.timeIntervalSince(t1), verifySeconds: t3.timeIntervalSince(t2), end: t3)
+        guard settings.roundsBudget > evaluated.count else { return }
+        let t0 = Date()
+        let checks = try OraclePoints(parameterNames: step.scan.parameterNames, values: step.verification.points.flatMap(\.theta))
+        guard let proposal = try propose(round: round, model: try loadEmulator(round), scan: step.scan, checks: checks,
+                                         room: settings.roundsBudget - evaluated.count, evaluated), proposal.count > 0 else { return }
+        let t1 = Date()
+        _ = try ask(name, purpose: "proposal", try proposal.oraclePoints, &evaluated, kinds: proposal)
+        step.proposed = proposal.count
+        step.proposeSeconds += t1.timeIntervalSince(t0)
+        step.oracleSeconds += Date().timeIntervalSince(t1)
+        if complete { log("round \(round): +\(proposal.count) points (proposed on resume: the budget was raised)") }
+    }
+
+    /// The number of distinct points of `thetas` not evaluated yet.
+    static func freshCount(_ thetas: [[Double]], _ evaluated: EvaluatedPoints) -> Int {
+        var seen = Set<[UInt64]>()
+        for t in thetas where evaluated.row(of: t) == nil { seen.insert(EvaluatedPoints.key(t)) }
+        return seen.count
+    }
+
+    /// `a`'s rows then `b`'s (the same parameters, taken by name).
+    static func joined(_ a: OraclePoints, _ b: OraclePoints) throws -> OraclePoints {
+        if a.count == 0 { return b }
+        let cols = try b.columns(a.parameterNames)
+        return try OraclePoints(parameterNames: a.parameterNames, values: a.values + cols)
     }
 
     /// When the loop stops: every answer certified in `consecutive` rounds in a row with ends settled, an
-    /// answer undefined for `consecutive + 1` rounds, or the budget spent.
+    /// answer undefined for `consecutive + 1` rounds, or (for a round that asked no proposal) the budget spent.
     struct StopRule {
         let settings: LearnSettings
         var streak = 0
@@ -280,7 +366,7 @@ package struct Learner {
         init(settings: LearnSettings) { self.settings = settings }
 
         /// Takes a round's scan and verification; returns why to stop, or nil to go on.
-        mutating func update(scan: ScanResult, verification: Verification, evaluations: Int) -> (converged: Bool, reason: String)? {
+        mutating func update(scan: ScanResult, verification: Verification) -> (converged: Bool, reason: String)? {
             // A certified round extends the streak only if no interval end moved by more than the tolerance.
             let settled = previousScan.map { Learner.endsSettled(scan, previous: $0, tolerance: settings.moveTolerance) } ?? false
             if verification.allCertified { streak = streak > 0 && settled ? streak + 1 : 1 } else { streak = 0 }
@@ -293,38 +379,37 @@ package struct Learner {
             if let stuck = undefinedStreak.filter({ $0.value >= settings.consecutive + 1 }).keys.sorted().first {
                 return (false, "the oracle is undefined at the points of \(stuck) in \(settings.consecutive + 1) rounds in a row: the answer lies outside where the oracle is defined")
             }
-            if evaluations >= settings.roundsBudget {
-                if settings.roundsBudget == settings.budget { return (false, "the budget of \(settings.budget) evaluations is spent") }
-                return (false, "the rounds' share of the budget is spent (\(settings.roundsBudget) of \(settings.budget) evaluations; the rest is refine's)")
-            }
             return nil
+        }
+
+        /// True if the next round's verification could end the run (before it is known): with ends that
+        /// did not move since the previous scan it would complete `consecutive` certified rounds, or an
+        /// answer undefined in `consecutive` rounds would reach `consecutive + 1`.
+        func mayStop(scan: ScanResult) -> Bool {
+            let settled = previousScan.map { Learner.endsSettled(scan, previous: $0, tolerance: settings.moveTolerance) } ?? false
+            if (streak > 0 && settled ? streak + 1 : 1) >= settings.consecutive { return true }
+            return undefinedStreak.values.contains { $0 >= settings.consecutive }
+        }
+
+        /// Why to stop when `evaluations` have spent the rounds' budget (nil: they have not).
+        func budgetSpent(evaluations: Int) -> (converged: Bool, reason: String)? {
+            guard evaluations >= settings.roundsBudget else { return nil }
+            if settings.roundsBudget == settings.budget { return (false, "the budget of \(settings.budget) evaluations is spent") }
+            return (false, "the rounds' share of the budget is spent (\(settings.roundsBudget) of \(settings.budget) evaluations; the rest is refine's)")
         }
     }
 
-    /// Proposes the next batch (a deterministic function of the stored emulator and scan, the evaluated
-    /// points so far and the seed) and asks the oracle, or takes its answers as stored. Returns the
-    /// points proposed and a reason to stop when nothing new can be proposed.
-    func proposeAndAsk(round: Int, complete: Bool, step: RoundStep, record: inout LearnRound,
-                       _ evaluated: inout EvaluatedPoints) throws -> (Int, (converged: Bool, reason: String)?) {
-        let name = "round-\(round)"
-        if complete, let b = state.journal.batches[name], state.journal.answers(of: name).reduce(0, { $0 + $1.hi - $1.lo }) == b.count {
-            try absorb(name, &evaluated)
-            return (b.count, nil)
-        }
-        let model = try step.emulator ?? loadEmulator(round)
+    /// Round `round`'s proposal (a deterministic function of its emulator and scan, the evaluated points and
+    /// the round's verification points, and the seed): at most `min(batch, room)` points, none within the
+    /// minimum distance of an evaluated or a verification point. Nil when `room` ≤ 0.
+    func propose(round: Int, model: Emulator, scan: ScanResult, checks: OraclePoints, room: Int,
+                 _ evaluated: EvaluatedPoints) throws -> Proposal? {
+        guard room > 0 else { return nil }
         var po = settings.proposal
-        po.count = min(settings.batch, settings.roundsBudget - evaluated.count)
+        po.count = min(settings.batch, room)
         po.seed = settings.seed &+ UInt64(round)
-        let known = try evaluated.points?.columns(model.parameterNames) ?? []
-        let proposal = try Proposer.propose(model: model, scan: step.scan, scanOptions: settings.scan, existing: known, options: po)
-        let t4 = Date()
-        record.proposeSeconds = t4.timeIntervalSince(step.end)
-        if proposal.count == 0 {
-            return (0, (false, "no new point to propose: every candidate lies within the minimum distance of an evaluated point"))
-        }
-        _ = try ask(name, purpose: "proposal", try proposal.oraclePoints, &evaluated, kinds: proposal)
-        record.oracleSeconds = Date().timeIntervalSince(t4)
-        return (proposal.count, nil)
+        let known = (try evaluated.points?.columns(model.parameterNames) ?? []) + (checks.count > 0 ? try checks.columns(model.parameterNames) : [])
+        return try Proposer.propose(model: model, scan: scan, scanOptions: settings.scan, existing: known, options: po)
     }
 
     /// Appends the round to curve.tsv and rounds.tsv and records it as complete in the journal.
@@ -369,22 +454,6 @@ package struct Learner {
 
     /// Round `round`'s stored emulator.
     func loadEmulator(_ round: Int) throws -> Emulator { try Emulator.load(state.emulatorPath(round)) }
-
-    /// Round `round`'s verification: the plan's distinct points not yet evaluated are asked as batch
-    /// `verify-R` (within the budget); every planned point takes its χ² from the stored answers.
-    func verify(round: Int, model: Emulator, scan: ScanResult, _ evaluated: inout EvaluatedPoints) throws -> Verification {
-        try settings.verification.validate()
-        let plan = VerificationPlan.make(model: model, scan: scan, scanOptions: settings.scan, options: settings.verification)
-        if !plan.thetas.isEmpty {
-            let points = try OraclePoints(parameterNames: scan.parameterNames, values: plan.thetas.flatMap { $0 })
-            _ = try ask("verify-\(round)", purpose: "verification", points, &evaluated)
-        }
-        var chi2: [Double] = [], missing = Set<Int>()
-        for (i, t) in plan.thetas.enumerated() {
-            if let r = evaluated.row(of: t) { chi2.append(evaluated.result.chi2[r]) } else { chi2.append(.nan); missing.insert(i) }
-        }
-        return plan.judge(chi2: chi2, oracle: oracle.label, options: settings.verification, missing: missing)
-    }
 
     /// The initial design, or the initial scan's points (read from the journal when stored).
     func startInitial(_ evaluated: inout EvaluatedPoints) throws {

@@ -74,7 +74,8 @@ package struct ArrayJobTiming: Sendable, Equatable {
 /// Array task k runs `taskCommand` for shard k/N and writes `shard_k.h5`. pdfemu polls the scheduler
 /// for the tasks of the batch still active (by the batch's job name), checks every shard that landed
 /// (readable; `format`, `oracle`, `input_hash` of this `points.h5`, `shard_index`/`shard_count`; the very
-/// points of its rows) and submits again only the shards missing once their task has ended: a task that
+/// points of its rows; a valid shard is taken as soon as it lands, though its task may still be listed)
+/// and submits again only the shards missing once their task has ended: a task that
 /// failed, was cancelled or timed out, or wrote a damaged or foreign shard (moved to `rejected/`). With
 /// every shard in, they are merged into `result.h5`, which a later call with the same points returns
 /// without submitting anything. A driver killed at any moment loses nothing: the next call waits for
@@ -163,8 +164,16 @@ package struct ArrayJobOracle: ChiSquareOracle {
             // The queue first, then the files: a task not active now has written all it will write.
             let active = try scheduler.activeTasks(jobName: jobName)
             var missing: [Int] = []
-            for k in 0..<n where landed[k] == nil && !active.contains(k) {
+            for k in 0..<n where landed[k] == nil {
                 let path = dir + "/shard_\(k).h5"
+                if active.contains(k) {
+                    // A shard is written whole (renamed into place) before its task leaves the queue: take it
+                    // as soon as it is there and valid, not a scheduler round later. Judged when the task ends otherwise.
+                    if FileManager.default.fileExists(atPath: path), let r = try? readValidated(path, shard: k, points: points, inputHash: inputHash) {
+                        landed[k] = r
+                    }
+                    continue
+                }
                 guard FileManager.default.fileExists(atPath: path) else { missing.append(k); continue }
                 do { landed[k] = try readValidated(path, shard: k, points: points, inputHash: inputHash) } catch {
                     let aside = dir + "/rejected/shard_\(k).\(Int(Date().timeIntervalSince1970 * 1000)).h5"

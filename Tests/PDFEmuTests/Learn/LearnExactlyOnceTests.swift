@@ -263,8 +263,8 @@ final class LearnExactlyOnceTests: XCTestCase {
             XCTAssertEqual(r.status, 1)
             XCTAssertEqual(r.stderrLines, ["error: state directory \(dir.path("cli")): in use by another pdfemu learn (pid \(p.processIdentifier)); wait for it to end or use another state directory"])
         }
-        // The initial scan's record and the first verification call: the second learn asked nothing.
-        XCTAssertEqual(try LearnJournal(open: dir.path("cli")).asks.map(\.batch), ["initial-scan", "verify-1"])
+        // The initial scan's record and round 1's one call: the second learn asked nothing.
+        XCTAssertEqual(try LearnJournal(open: dir.path("cli")).asks.map(\.batch), ["initial-scan", "round-1"])
     }
 
     /// A deleted, foreign, swapped or modified points file: resume refuses with one line naming it and changes nothing.

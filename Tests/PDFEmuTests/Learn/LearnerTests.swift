@@ -59,7 +59,10 @@ final class LearnerTests: XCTestCase {
         let stored = try learner.state.evaluated()
         XCTAssertEqual(stored.result.count, outcome.rounds.last!.evaluations)
         XCTAssertEqual(stored.rowsByBatch["initial"], 200)
-        XCTAssertEqual(stored.rowsByBatch["round-1"], 30)
+        // Round 1's one batch: its verification points (the distinct points of round_1/scan.h5's /verification) and 30 proposals.
+        let checks1 = Set(try XCTUnwrap(try Verification.read(learner.state.scanPath(1))).points.map { $0.theta.map(\.bitPattern) })
+        XCTAssertEqual(stored.rowsByBatch["round-1"], checks1.count + 30)
+        XCTAssertNil(stored.rowsByBatch["verify-1"], "no separate verification batch")
         XCTAssertEqual(try OracleScanFile.read(outcome.pointsPath).points.count, stored.result.count)
         // Stored χ² are the oracle's.
         for i in stride(from: 0, to: stored.result.count, by: 17) {
@@ -113,6 +116,39 @@ final class LearnerTests: XCTestCase {
         XCTAssertTrue(outcome.reason.hasSuffix("in 3 rounds in a row: the answer lies outside where the oracle is defined"), outcome.reason)
         XCTAssertEqual(outcome.rounds.count, 3)
         XCTAssertLessThan(outcome.rounds.last!.evaluations, 5000)
+    }
+
+    /// A run stopped by the budget and resumed with a larger one goes on: the last round's proposal (not
+    /// asked for the budget) is asked then, as batch `proposal-R`, and the rounds continue; no point is
+    /// asked twice and every asked point is stored.
+    func testResumeWithALargerBudgetProposesFromTheLastRoundAndGoesOn() throws {
+        let model = QuadraticModel(p: 3)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let exact = ModelOracle(model, label: "exact")
+        let first = try Learner(settings: Self.settings(model, budget: 280), oracle: exact, stateDirectory: dir.path("state"), resume: false)
+        let stopped = try first.run()
+        XCTAssertTrue(stopped.reason.contains("budget"), stopped.reason)
+        let last = stopped.rounds.last!.round
+        let before = try first.state.evaluated()
+        XCTAssertEqual(before.result.count, 280)
+        XCTAssertNil(before.rowsByBatch["proposal-\(last)"])
+        let counting = CountingOracle(exact)
+        let lines = LockedLines()
+        let resumed = try Learner(settings: Self.settings(model, budget: 340), oracle: counting, stateDirectory: dir.path("state"), resume: true,
+                                  log: lines.append)
+        let outcome = try resumed.run()
+        let after = try resumed.state.evaluated()
+        XCTAssertEqual(after.rowsByBatch["proposal-\(last)"], 30, lines.all.joined(separator: "\n"))
+        XCTAssertGreaterThan(outcome.rounds.count, stopped.rounds.count)
+        XCTAssertTrue(lines.all.contains { $0.hasPrefix("round \(last): +30 points (proposed on resume") }, lines.all.joined(separator: "\n"))
+        // Nothing asked twice, nothing stored before asked again, every asked point stored, the budget held.
+        let asked = counting.asked
+        XCTAssertEqual(Set(asked).count, asked.count)
+        let old = Set((0..<before.result.count).map { before.points!.point($0).map(\.bitPattern) })
+        XCTAssertTrue(asked.allSatisfy { !old.contains($0) })
+        XCTAssertEqual(after.result.count, 280 + asked.count)
+        XCTAssertLessThanOrEqual(after.result.count, 340)
     }
 
     func testOracleFailingMidRoundKeepsWhatWasEvaluatedAndResumes() throws {
@@ -179,7 +215,7 @@ final class LearnKillResumeTests: XCTestCase {
         FileManager.default.createFile(atPath: dir.path("stderr.txt"), contents: nil)
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.path("stderr.txt")))
         try p.run()
-        // Wait until the first round's batch is partly stored (initial, verification, then ≥ 2 chunks).
+        // Wait until the first round's batch (verification and proposal points) is partly stored (initial, then ≥ 3 chunks).
         let pointsDir = dir.path("state/points")
         func stored() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: pointsDir)) ?? []).filter { $0.hasSuffix(".h5") && !$0.hasPrefix(".") }.sorted() }
         let deadline = Date().addingTimeInterval(240)
@@ -204,7 +240,9 @@ final class LearnKillResumeTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: pointsDir + "/" + name)), bytes, "\(name) changed after resume")
         }
         let after = try LearnStateReader.rows(pointsDir)
-        XCTAssertEqual(after["round-1"], 40, "the batch is complete, no row asked twice")
+        // Round 1's batch: its verification points and 40 proposals, each asked once.
+        let checks1 = Set(try XCTUnwrap(try Verification.read(dir.path("state/round_1/scan.h5"))).points.map { $0.theta.map(\.bitPattern) })
+        XCTAssertEqual(after["round-1"], checks1.count + 40, "the batch is complete, no row asked twice")
         XCTAssertEqual(after["initial-scan"], 150)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("state/pending.h5")))
     }
