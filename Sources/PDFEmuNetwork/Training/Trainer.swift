@@ -50,6 +50,15 @@ package struct MemberCheckpoint<T: NNScalar>: Sendable {
     package var schedule: LearningRateSchedule
     package var stale: Int
     package var seconds: Double
+    /// Why the member stopped, once it has (a member of a group trained together that ended before the
+    /// others); `Trainer.train` then returns its result at once.
+    package var stopped: StopReason? = nil
+
+    /// The result a member stopped in this state gives: its best weights and their validation RMS.
+    package func result(_ reason: StopReason) -> MemberResult<T> {
+        MemberResult(weights: bestValidation == .infinity ? weights : best, validationRMS: bestValidation, epochs: epoch,
+                     stopReason: reason, seconds: seconds)
+    }
 }
 
 /// Mini-batch training of one network with an SGD-family optimiser, schedule, clipping and early stopping.
@@ -96,15 +105,53 @@ package final class Trainer<T: NNScalar> {
         return s
     }
 
+    /// Members trained at the same time: `training.threads` when the ensemble has more than one member
+    /// (each member on its own thread, the whole batch in one pass), else 1 (one member at a time, each
+    /// batch split over the threads). Depends on the config only.
+    package var concurrentMembers: Int { config.members > 1 ? max(1, min(config.threads, config.members)) : 1 }
+
+    /// Trains `members` (indices, each from its state in `states`) together: with one member, `train` with
+    /// its batches split over the threads; with more, each member on its own thread with 1-thread BLAS and
+    /// its own data order, buffers and optimiser, so each gives exactly what `train(…, oneThread: true)`
+    /// gives it alone. `progress` and `checkpoint` (with the member index) are called one at a time;
+    /// `shouldStop` is polled by every member's thread. Results in the order of `members`.
+    package func trainTogether(members: [Int], from states: [MemberCheckpoint<T>], timeBudget: Double,
+                               progress: (TrainingProgress) -> Void, checkpoint: (Int, MemberCheckpoint<T>) -> Void,
+                               shouldStop: () -> Bool) -> [MemberResult<T>] {
+        precondition(members.count == states.count && !members.isEmpty)
+        if members.count == 1 {
+            return [train(member: members[0], from: states[0], timeBudget: timeBudget, progress: progress,
+                          checkpoint: { checkpoint(members[0], $0) }, shouldStop: shouldStop)]
+        }
+        let blasThreads = (try? BLAS.info().threads) ?? config.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(blasThreads) }
+        let lock = NSLock()
+        let results = UnsafeMutablePointer<MemberResult<T>?>.allocate(capacity: members.count)
+        results.initialize(repeating: nil, count: members.count)
+        defer { results.deinitialize(count: members.count); results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: members.count) { i in
+            let r = train(member: members[i], from: states[i], timeBudget: timeBudget, oneThread: true,
+                          progress: { p in lock.lock(); progress(p); lock.unlock() },
+                          checkpoint: { s in lock.lock(); checkpoint(members[i], s); lock.unlock() },
+                          shouldStop: { lock.lock(); defer { lock.unlock() }; return shouldStop() })
+            results[i] = r
+        }
+        return (0..<members.count).map { results[$0]! }
+    }
+
     /// Trains member `k` from `state` until a stop condition. `progress` is called after each epoch,
     /// `checkpoint` after each epoch with the resumable state, `shouldStop` is polled every batch.
-    package func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double,
+    /// `oneThread`: the whole batch in one pass on the calling thread with the current BLAS threads (a
+    /// member trained beside others); else each batch split over `training.threads` shards.
+    package func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double, oneThread: Bool = false,
                       progress: (TrainingProgress) -> Void, checkpoint: (MemberCheckpoint<T>) -> Void,
                       shouldStop: () -> Bool) -> MemberResult<T> {
+        if let stopped = state.stopped { return state.result(stopped) }
         var s = state
         let n = data.trainRows.count, p = data.inputs, o = data.outputs
         let bs = min(config.batchSize, n)
-        let shards = makeShards(batch: bs)
+        let shards = oneThread ? [BatchShard<T>(architecture, capacity: max(bs, 512))] : makeShards(batch: bs)
         // Each shard runs on its own thread with 1-thread BLAS; the caller's BLAS threads are restored after.
         let blasThreads = shards.count > 1 ? (try? BLAS.info().threads) ?? config.threads : 0
         if shards.count > 1 { BLAS.setThreads(1) }
@@ -177,8 +224,7 @@ package final class Trainer<T: NNScalar> {
             if timeBudget > 0 && s.seconds >= timeBudget { reason = .timeLimit; break }
         }
         s.seconds = Date().timeIntervalSince1970 - start
-        if s.bestValidation == .infinity { s.best = s.weights }
-        return MemberResult(weights: s.best, validationRMS: s.bestValidation, epochs: s.epoch, stopReason: reason, seconds: s.seconds)
+        return s.result(reason)
     }
 
     /// Rows a shard of a batch gets at least: smaller batches are not split.
