@@ -144,6 +144,8 @@ package final class Trainer<T: NNScalar> {
     /// `checkpoint` after each epoch with the resumable state, `shouldStop` is polled every batch.
     /// `oneThread`: the whole batch in one pass on the calling thread with the current BLAS threads (a
     /// member trained beside others); else each batch split over `training.threads` shards.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double, oneThread: Bool = false,
                       progress: (TrainingProgress) -> Void, checkpoint: (MemberCheckpoint<T>) -> Void,
                       shouldStop: () -> Bool) -> MemberResult<T> {
@@ -242,6 +244,8 @@ package final class Trainer<T: NNScalar> {
     /// The weighted loss of one batch and its gradient into `gradient` (every parameter), the rows split over
     /// `shards` run concurrently: shard s takes a contiguous block of rows, weighted by the whole batch's
     /// `weightSum`, so the shards' losses and gradients add up to the batch's; summed in shard order.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func batchLossAndGradient(_ W: UnsafeMutablePointer<T>, shards: [BatchShard<T>], x: UnsafePointer<T>, y: UnsafePointer<T>,
                               w: UnsafePointer<T>, rows: Int, weightSum: T, gradient: UnsafeMutablePointer<T>) -> T {
         let count = max(1, min(shards.count, rows / Self.minimumShardRows))
@@ -268,6 +272,8 @@ package final class Trainer<T: NNScalar> {
     /// The weighted loss of one batch (`rows` inputs x, targets y, loss weights w; normalised by `weightSum`)
     /// and its gradient with respect to every parameter W (the sum of squares' offset included) into
     /// `gradient`; `dOut` is scratch of rows × networkOutputs.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func lossAndGradient(_ W: UnsafeMutablePointer<T>, batch: MLPBatch<T>, x: UnsafePointer<T>, y: UnsafePointer<T>,
                          w: UnsafePointer<T>, rows: Int, weightSum: T, dOut: UnsafeMutablePointer<T>,
                          gradient: UnsafeMutablePointer<T>) -> T {
@@ -349,6 +355,8 @@ package final class Trainer<T: NNScalar> {
     }
 
     /// Σ w·(error in χ² units)² and Σ w over validation `rows`, into the shard's `errorSum` and `weightSum`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func validationSums(_ W: UnsafePointer<T>, rows range: Range<Int>, into shard: BatchShard<T>) {
         let p = data.inputs, o = data.outputs, batch = shard.batch
         var num = 0.0, den = 0.0
