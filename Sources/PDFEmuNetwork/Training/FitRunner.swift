@@ -193,13 +193,14 @@ package enum FitRunner {
                                 domain: domain, report: nil, configText: config.sourceText, seed: config.seed)
         var report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,
                               split: data.testRows.isEmpty ? "validation" : "test", members: usable)
+        report.trainingSeconds = wallSeconds(usable, together: group)
         if emulator.members.count > 1 {
             let coverage = calibrate(&emulator, scan: scan, validationRows: data.validationRows, testRows: data.testRows)
             report.coverage = coverage
             report.calibration = emulator.calibration?.text(labels: emulator.targetIsChi2 ? DeltaChi2Bins.labels : ["all"])
         }
         report.spread = emulator.spreadStatus.label
-        let seconds = usable.reduce(0) { $0 + $1.seconds }
+        let seconds = wallSeconds(usable, together: group)
         if seconds > 0 {
             let rate = Double(usable.reduce(0) { $0 + $1.epochs } * data.trainRows.count) / seconds
             report.throughput = TrainingThroughput(samplesPerSecond: rate, gflops: rate * arch.trainingFlopsPerSample * 1e-9,
@@ -255,6 +256,19 @@ package enum FitRunner {
             return SpreadCoverage.measure(split: split, errors: r.errors, rawSpread: r.pred.rawSpread,
                                           spread: r.pred.spread, deltaChi2: r.delta)
         }
+    }
+
+    /// Wall seconds of training `members` (in member order) trained `together` at a time: the longest member
+    /// of each group, summed over the groups.
+    static func wallSeconds<T: NNScalar>(_ members: [MemberResult<T>], together: Int) -> Double {
+        var total = 0.0, lo = 0
+        while lo < members.count {
+            var longest = 0.0
+            for r in members[lo..<min(lo + max(1, together), members.count)] { longest = max(longest, r.seconds) }
+            total += longest
+            lo += max(1, together)
+        }
+        return total
     }
 
     /// The accuracy report of `emulator` on `rows` of `scan`.

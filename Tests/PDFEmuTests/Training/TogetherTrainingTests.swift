@@ -84,4 +84,12 @@ final class TogetherTrainingTests: XCTestCase {
         XCTAssertEqual(resumed.report.epochs, [6, 6])
         for k in 0..<2 { XCTAssertEqual(resumed.emulator.members[k].weights, full.emulator.members[k].weights, "member \(k)") }
     }
+
+    /// The fit's training time counts members trained together once: the longest of each group.
+    func testWallSecondsCountsEachGroupOnce() {
+        let r = [3.0, 5.0, 2.0].map { MemberResult<Float>(weights: [], validationRMS: 1, epochs: 1, stopReason: .epochs, seconds: $0) }
+        XCTAssertEqual(FitRunner.wallSeconds(r, together: 2), 7)
+        XCTAssertEqual(FitRunner.wallSeconds(r, together: 1), 10)
+        XCTAssertEqual(FitRunner.wallSeconds(r, together: 3), 5)
+    }
 }
