@@ -113,8 +113,9 @@ package final class Trainer<T: NNScalar> {
     /// Trains `members` (indices, each from its state in `states`) together: with one member, `train` with
     /// its batches split over the threads; with more, each member on its own thread with 1-thread BLAS and
     /// its own data order, buffers and optimiser, so each gives exactly what `train(…, oneThread: true)`
-    /// gives it alone. `progress` and `checkpoint` (with the member index) are called one at a time;
-    /// `shouldStop` is polled by every member's thread. Results in the order of `members`.
+    /// gives it alone; a member waits at the end of each epoch until the others still training have as many
+    /// (equal epochs under a time budget). `progress` and `checkpoint` (with the member index) are called one
+    /// at a time; `shouldStop` is polled by every member's thread. Results in the order of `members`.
     package func trainTogether(members: [Int], from states: [MemberCheckpoint<T>], timeBudget: Double,
                                progress: (TrainingProgress) -> Void, checkpoint: (Int, MemberCheckpoint<T>) -> Void,
                                shouldStop: () -> Bool) -> [MemberResult<T>] {
@@ -126,16 +127,31 @@ package final class Trainer<T: NNScalar> {
         let blasThreads = (try? BLAS.info().threads) ?? config.threads
         BLAS.setThreads(1)
         defer { BLAS.setThreads(blasThreads) }
-        let lock = NSLock()
+        // One lock for the callbacks; it is also the condition of the epoch barrier: a member that has finished
+        // an epoch waits until every member still training has finished as many, so that a time budget ends
+        // them with equal epochs even when the machine's load slows one thread more than the other.
+        let lock = NSCondition()
+        var done = [Int](repeating: 0, count: members.count), running = [Bool](repeating: true, count: members.count)
         let results = UnsafeMutablePointer<MemberResult<T>?>.allocate(capacity: members.count)
         results.initialize(repeating: nil, count: members.count)
         defer { results.deinitialize(count: members.count); results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: members.count) { i in
             let r = train(member: members[i], from: states[i], timeBudget: timeBudget, oneThread: true,
-                          progress: { p in lock.lock(); progress(p); lock.unlock() },
+                          progress: { p in
+                              lock.lock()
+                              defer { lock.unlock() }
+                              progress(p)
+                              done[i] += 1
+                              lock.broadcast()
+                              while (0..<members.count).contains(where: { running[$0] && done[$0] < done[i] }) { lock.wait() }
+                          },
                           checkpoint: { s in lock.lock(); checkpoint(members[i], s); lock.unlock() },
                           shouldStop: { lock.lock(); defer { lock.unlock() }; return shouldStop() })
+            lock.lock()
             results[i] = r
+            running[i] = false
+            lock.broadcast()
+            lock.unlock()
         }
         return (0..<members.count).map { results[$0]! }
     }
