@@ -8,6 +8,16 @@
 #define MULTI
 #endif
 
+/* √x without errno handling, so that loops with it vectorise (x ≥ 0 where used: same IEEE result as sqrtf). */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define VSQRTF(x) __builtin_elementwise_sqrt(x)
+#endif
+#endif
+#ifndef VSQRTF
+#define VSQRTF(x) sqrtf(x)
+#endif
+
 static inline float as_float(int i) { float f; memcpy(&f, &i, 4); return f; }
 static inline int as_int(float f) { int i; memcpy(&i, &f, 4); return i; }
 
@@ -97,14 +107,14 @@ MULTI void pdfemu_adam_f32(float *restrict p, const float *restrict g, float *re
             p[i] -= lr * wd * p[i];
             m[i] = b1 * m[i] + (1.0f - b1) * gi;
             v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-            p[i] -= stepSize * m[i] / (sqrtf(v[i]) / c2sqrt + eps);
+            p[i] -= stepSize * m[i] / (VSQRTF(v[i]) / c2sqrt + eps);
         }
     } else {
         for (long i = 0; i < n; i++) {
             float gi = g[i] + wd * p[i];
             m[i] = b1 * m[i] + (1.0f - b1) * gi;
             v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-            p[i] -= stepSize * m[i] / (sqrtf(v[i]) / c2sqrt + eps);
+            p[i] -= stepSize * m[i] / (VSQRTF(v[i]) / c2sqrt + eps);
         }
     }
 }

@@ -23,27 +23,34 @@ enum TrainBench {
     /// Floating-point operations per training sample (`MLPArchitecture.trainingFlopsPerSample`).
     static func flopsPerSample(_ arch: MLPArchitecture) -> Double { arch.trainingFlopsPerSample }
 
-    /// pdfemu: `epochs` epochs of `Trainer` for each of `members` members, as a fit trains them (data loading
-    /// and scaling not timed); one figure per epoch (the time between the ends of consecutive epochs,
-    /// shuffling and validation included), in member-samples per second.
+    /// pdfemu: `epochs` epochs of `Trainer` for `members` members, as a fit trains them (data loading and
+    /// scaling not timed): one member with each batch split over the threads; more members together, each on
+    /// its own thread (`Trainer.trainTogether`). One figure per epoch: the time between the ends of a member's
+    /// consecutive epochs (shuffling and validation included), in member-samples per second summed over the
+    /// members (epoch e of every member).
     static func pdfemu(scan: ScanData, file: String, hidden: Int, batch: Int, epochs: Int, members: Int = 1) throws -> (Side, Int) {
-        let config = BenchData.config(file: file, hidden: [hidden, hidden, hidden], batch: batch, epochs: epochs)
+        var config = BenchData.config(file: file, hidden: [hidden, hidden, hidden], batch: batch, epochs: epochs)
+        config.members = members
+        config.threads = threads
         BLAS.setThreads(threads)
         let data = try TrainingData<Float>(scan: scan, config: config)
         let trainer = Trainer<Float>(config: config, data: data, scan: scan)
         let rows = data.trainRows.count
+        let ids = Array(0..<members)
+        var rates = [[Double]](repeating: [], count: members), loads = rates
+        var load = [MachineLoad](repeating: MachineLoad(), count: members)
+        var t0 = [Double](repeating: now(), count: members)
+        _ = trainer.trainTogether(members: ids, from: ids.map { trainer.initialState(member: $0) }, timeBudget: 0, progress: { p in
+            let k = p.member, t = now()
+            rates[k].append(Double(rows) / (t - t0[k]))
+            loads[k].append(load[k].otherFraction() ?? .nan)
+            load[k] = MachineLoad()
+            t0[k] = now()
+        }, checkpoint: { _, _ in }, shouldStop: { false })
         var side = Side(rates: [], loads: [])
-        for k in 0..<members {
-            let state = trainer.initialState(member: k)
-            var load = MachineLoad()
-            var t0 = now()
-            _ = trainer.train(member: k, from: state, timeBudget: 0, progress: { _ in
-                let t = now()
-                side.rates.append(Double(rows) / (t - t0))
-                side.loads.append(load.otherFraction() ?? .nan)
-                load = MachineLoad()
-                t0 = now()
-            }, checkpoint: { _ in }, shouldStop: { false })
+        for e in 0..<epochs {
+            side.rates.append(rates.reduce(0) { $0 + $1[e] })
+            side.loads.append(loads.map { $0[e] }.max() ?? .nan)
         }
         return (side, rows)
     }
@@ -102,8 +109,8 @@ enum TrainBench {
                       + "; peer " + peer.rates.map { rateText($0) }.joined(separator: ", "))
             }
         }
-        print("(samples/s: training points per second of one epoch (of one member: a fit trains its members one after the")
-        print(" other, each batch split over the 2 threads), forward + backward + Adam step; GFLOP/s counts the")
+        print("(samples/s: training points per second of one epoch, summed over the members: one member splits each batch over")
+        print(" the 2 threads, two members train together, one per thread), forward + backward + Adam step; GFLOP/s counts the")
         print(" forward and backward GEMMs, \(Int(flopsPerSample(MLPArchitecture(inputs: p, hidden: [128, 128, 128], outputs: 1, activation: .tanh, outputStructure: .sumOfSquares, components: Peer.defaultComponents)) / 1000)) kFLOP/sample for 128×3, "
               + "\(Int(flopsPerSample(MLPArchitecture(inputs: p, hidden: [256, 256, 256], outputs: 1, activation: .tanh, outputStructure: .sumOfSquares, components: Peer.defaultComponents)) / 1000)) kFLOP/sample for 256×3.)")
         if contaminated {

@@ -25,11 +25,15 @@ struct Fit: ParsableCommand {
             let bar = ProgressBar(enabled: !quiet)
             let options = FitOptions(output: out, resume: resume, protectedInputs: [("config", config)])
             let result: FitResult
+            var done: [Int: Int] = [:]
             do {
                 result = try FitRunner.run(config: cfg, options: options,
                                            log: { msg in bar.clear(); if !quiet { printErr(msg) } },
                                            progress: { p in
-                                               bar.update(fraction: Double(p.member * p.epochs + p.epoch) / Double(p.members * p.epochs),
+                                               // Members trained together report in turn: the bar shows all epochs done.
+                                               done[p.member] = p.epoch
+                                               let total = (0..<p.members).reduce(0) { $0 + (done[$1] ?? ($1 < p.member ? p.epochs : 0)) }
+                                               bar.update(fraction: Double(total) / Double(p.members * p.epochs),
                                                           text: "member \(p.member + 1)/\(p.members) epoch \(p.epoch)/\(p.epochs)  loss \(String(format: "%.3e", p.trainLoss))  val RMS \(String(format: "%.4f", p.validationRMS)) (best \(String(format: "%.4f", p.bestValidationRMS)))  lr \(String(format: "%.1e", p.learningRate))  ETA \(Int(p.remaining)) s")
                                            },
                                            shouldStop: { stop.isSet })

@@ -27,7 +27,7 @@ package struct AccuracyReport: Sendable, Codable, Equatable {
     package var split: String
     /// The total χ² and then each experiment, binned by the true total Δχ².
     package var outputs: [Output]
-    /// Training time in seconds (all members).
+    /// Training time in wall seconds (all members; members trained together count once).
     package var trainingSeconds: Double
     /// Epochs run by each member.
     package var epochs: [Int]

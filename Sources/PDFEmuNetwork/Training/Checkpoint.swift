@@ -3,12 +3,17 @@ import PDFEmuCore
 import PDFEmuIO
 
 /// The resumable state of a fit: finished members and the member in progress, saved as HDF5 beside
-/// the output ("OUTPUT.checkpoint.h5") with the same dotted names as the emulator file.
+/// the output ("OUTPUT.checkpoint.h5") with the same dotted names as the emulator file. Members trained
+/// together: the first in `current` ("/state"), the others in `others` ("/state.K" for member K, listed in
+/// the attribute `others`); a member that stopped before the others keeps its last state with its
+/// `stop_reason`.
 struct FitCheckpoint<T: NNScalar> {
     var configText: String
     var finished: [MemberResult<T>]
     var current: MemberCheckpoint<T>?
     var currentMember: Int
+    /// States of the other members in progress, by member index.
+    var others: [Int: MemberCheckpoint<T>] = [:]
 
     static func path(for output: String) -> String { FitRunner.checkpointPath(for: output) }
 
@@ -31,18 +36,25 @@ struct FitCheckpoint<T: NNScalar> {
                 try f.setScalar("members.\(k).seconds", m.seconds, of: "/finished")
                 try f.writeAttribute("members.\(k).stop_reason", m.stopReason.rawValue, of: "/finished")
             }
-            if let s = current {
-                try tensors("/state/weights", s.weights)
-                try tensors("/state/best", s.best)
-                try tensors("/state/optimizer.m", s.optimizer.m)
-                if !s.optimizer.v.isEmpty { try tensors("/state/optimizer.v", s.optimizer.v) }
-                try f.setInteger("epoch", s.epoch, of: "/state")
-                try f.setInteger("optimizer_step", s.optimizer.step, of: "/state")
-                try f.setScalar("best_validation", s.bestValidation, of: "/state")
-                try f.writeAttribute("rng", s.rng.state.map { Int64(bitPattern: $0) }, of: "/state")
-                try f.writeAttribute("plateau", [s.schedule.plateauRate, s.schedule.best, Double(s.schedule.stale)], of: "/state")
-                try f.setInteger("stale", s.stale, of: "/state")
-                try f.setScalar("seconds", s.seconds, of: "/state")
+            func state(_ g: String, _ s: MemberCheckpoint<T>) throws {
+                try tensors("\(g)/weights", s.weights)
+                try tensors("\(g)/best", s.best)
+                try tensors("\(g)/optimizer.m", s.optimizer.m)
+                if !s.optimizer.v.isEmpty { try tensors("\(g)/optimizer.v", s.optimizer.v) }
+                try f.setInteger("epoch", s.epoch, of: g)
+                try f.setInteger("optimizer_step", s.optimizer.step, of: g)
+                try f.setScalar("best_validation", s.bestValidation, of: g)
+                try f.writeAttribute("rng", s.rng.state.map { Int64(bitPattern: $0) }, of: g)
+                try f.writeAttribute("plateau", [s.schedule.plateauRate, s.schedule.best, Double(s.schedule.stale)], of: g)
+                try f.setInteger("stale", s.stale, of: g)
+                try f.setScalar("seconds", s.seconds, of: g)
+                if let r = s.stopped { try f.writeAttribute("stop_reason", r.rawValue, of: g) }
+            }
+            if let s = current { try state("/state", s) }
+            if !others.isEmpty {
+                let keys = others.keys.sorted()
+                try f.writeAttribute("others", keys.map { Int64($0) })
+                for k in keys { try state("/state.\(k)", others[k]!) }
             }
             try f.flush()
         }
@@ -84,26 +96,39 @@ struct FitCheckpoint<T: NNScalar> {
                                          stopReason: try stopReason(k),
                                          seconds: try dbl("members.\(k).seconds", "/finished")))
         }
-        let cm = try f.integer("current_member")
-        var current: MemberCheckpoint<T>? = nil
-        if f.exists("/state") {
-            var s = fresh(cm)
-            s.weights = try tensors("/state/weights")
-            s.best = try tensors("/state/best")
-            s.optimizer.m = try tensors("/state/optimizer.m")
-            if !s.optimizer.v.isEmpty { s.optimizer.v = try tensors("/state/optimizer.v") }
-            s.optimizer.step = try i64("optimizer_step", "/state")
-            s.epoch = try i64("epoch", "/state")
-            s.bestValidation = try dbl("best_validation", "/state")
-            s.rng.state = (try f.readNumericAttribute("rng", of: "/state") as [Int64]).map { UInt64(bitPattern: $0) }
-            let pl: [Double] = try f.readNumericAttribute("plateau", of: "/state")
-            guard pl.count == 3 else { throw PDFEmuError(file: path, "/state attribute 'plateau' has \(pl.count) values, expected 3") }
+        func state(_ g: String, member: Int) throws -> MemberCheckpoint<T> {
+            var s = fresh(member)
+            s.weights = try tensors("\(g)/weights")
+            s.best = try tensors("\(g)/best")
+            s.optimizer.m = try tensors("\(g)/optimizer.m")
+            if !s.optimizer.v.isEmpty { s.optimizer.v = try tensors("\(g)/optimizer.v") }
+            s.optimizer.step = try i64("optimizer_step", g)
+            s.epoch = try i64("epoch", g)
+            s.bestValidation = try dbl("best_validation", g)
+            s.rng.state = (try f.readNumericAttribute("rng", of: g) as [Int64]).map { UInt64(bitPattern: $0) }
+            let pl: [Double] = try f.readNumericAttribute("plateau", of: g)
+            guard pl.count == 3 else { throw PDFEmuError(file: path, "\(g) attribute 'plateau' has \(pl.count) values, expected 3") }
             s.schedule.plateauRate = pl[0]; s.schedule.best = pl[1]; s.schedule.stale = Int(pl[2])
-            s.stale = try i64("stale", "/state")
-            s.seconds = try dbl("seconds", "/state")
-            current = s
+            s.stale = try i64("stale", g)
+            s.seconds = try dbl("seconds", g)
+            if f.hasAttribute("stop_reason", of: g) {
+                let text = try f.readStringAttribute("stop_reason", of: g)
+                guard let r = StopReason(rawValue: text) else { throw PDFEmuError(file: path, "\(g) stop_reason '\(text)' is not a stop reason") }
+                s.stopped = r
+            }
+            return s
         }
-        return FitCheckpoint(configText: config.sourceText, finished: finished, current: current, currentMember: cm)
+        let cm = try f.integer("current_member")
+        let current: MemberCheckpoint<T>? = f.exists("/state") ? try state("/state", member: cm) : nil
+        var others: [Int: MemberCheckpoint<T>] = [:]
+        if f.hasAttribute("others") {
+            let keys: [Int64] = try f.readNumericAttribute("others")
+            for k in keys.map({ Int($0) }) {
+                guard k > cm && k < config.members else { throw PDFEmuError(file: path, "attribute 'others' lists member \(k), not one trained with member \(cm)") }
+                others[k] = try state("/state.\(k)", member: k)
+            }
+        }
+        return FitCheckpoint(configText: config.sourceText, finished: finished, current: current, currentMember: cm, others: others)
     }
 }
 

@@ -112,47 +112,66 @@ package enum FitRunner {
             ? try FitCheckpoint<T>.read(ckPath, config: config, architecture: arch, fresh: { trainer.initialState(member: $0) })
             : FitCheckpoint<T>(configText: config.sourceText, finished: [], current: nil, currentMember: 0)
         if options.resume { log("resuming from \(ckPath): \(ck.finished.count) members done, member \(ck.currentMember) at epoch \(ck.current?.epoch ?? 0)") }
-        let budget = config.maxMinutes > 0 ? config.maxMinutes * 60 / Double(config.members) : 0
+        // Members train in groups of `trainer.concurrentMembers` (each member on its own thread); a group of g
+        // members gets g/M of training.max_minutes (each member the same thread-seconds as one after the other).
+        let group = trainer.concurrentMembers
+        let total = config.maxMinutes > 0 ? config.maxMinutes * 60 : 0.0
         var interrupted = false, diverged = false
         var lastSave = Date()
         var outputMembers: [MemberResult<T>] = []
         while ck.finished.count < config.members && !interrupted {
-            let k = ck.finished.count
-            let start = ck.current ?? warm.map { trainer.warmState(member: k, weights: $0.members[k % $0.members.count].weights) }
-                ?? trainer.initialState(member: k)
-            var lastState = start
-            let result = trainer.train(member: k, from: start, timeBudget: budget, progress: progress, checkpoint: { state in
-                lastState = state
+            let first = ck.finished.count
+            let members = Array(first..<min(first + group, config.members))
+            let budget = total * Double(members.count) / Double(config.members)
+            let starts = members.map { k in
+                (k == ck.currentMember ? ck.current : ck.others[k])
+                    ?? warm.map { trainer.warmState(member: k, weights: $0.members[k % $0.members.count].weights) }
+                    ?? trainer.initialState(member: k)
+            }
+            var lastStates = Dictionary(uniqueKeysWithValues: zip(members, starts))
+            /// The checkpoint with the group's latest states (each at the end of its last full epoch).
+            func inProgress() -> FitCheckpoint<T> {
+                var c = ck
+                c.currentMember = first
+                c.current = lastStates[first]
+                c.others = [:]
+                for k in members.dropFirst() { c.others[k] = lastStates[k] }
+                return c
+            }
+            let results = trainer.trainTogether(members: members, from: starts, timeBudget: budget, progress: progress,
+                                                checkpoint: { k, state in
+                lastStates[k] = state
                 if Date().timeIntervalSince(lastSave) >= options.checkpointInterval {
-                    var c = ck
-                    c.current = state
-                    c.currentMember = k
-                    try? c.write(to: ckPath, architecture: arch)
+                    try? inProgress().write(to: ckPath, architecture: arch)
                     lastSave = Date()
                 }
             }, shouldStop: shouldStop)
-            switch result.stopReason {
-            case .interrupted:
-                interrupted = true
-                // The checkpoint keeps the state at the end of the last full epoch: --resume continues there.
-                var c = ck
-                c.currentMember = k
-                c.current = lastState
-                try c.write(to: ckPath, architecture: arch)
-                log("interrupted: member \(k + 1) stopped in epoch \(result.epochs + 1); checkpoint \(ckPath) written")
-                outputMembers = ck.finished + (result.validationRMS.isFinite ? [result] : [])
-            case .diverged:
+            let usableResults = results.filter { $0.validationRMS.isFinite }
+            if let i = results.firstIndex(where: { $0.stopReason == .diverged }) {
                 diverged = true
-                log("training diverged (loss is NaN) in member \(k + 1) at epoch \(result.epochs); keeping the best weights (validation RMS \(Fmt.fixed(result.validationRMS, 4)))")
-                outputMembers = ck.finished + (result.validationRMS.isFinite ? [result] : [])
-            default:
-                ck.finished.append(result)
-                ck.current = nil
-                ck.currentMember = ck.finished.count
-                if ck.finished.count < config.members { try? ck.write(to: ckPath, architecture: arch) }
-                outputMembers = ck.finished
+                let r = results[i]
+                log("training diverged (loss is NaN) in member \(members[i] + 1) at epoch \(r.epochs); keeping the best weights (validation RMS \(Fmt.fixed(r.validationRMS, 4)))")
+                outputMembers = ck.finished + usableResults
+                break
             }
-            if diverged { break }
+            if results.contains(where: { $0.stopReason == .interrupted }) {
+                interrupted = true
+                // The checkpoint keeps each member's state at the end of its last full epoch (a member that had
+                // already stopped, with its reason): --resume continues there.
+                for (k, r) in zip(members, results) where r.stopReason != .interrupted { lastStates[k]?.stopped = r.stopReason }
+                try inProgress().write(to: ckPath, architecture: arch)
+                let stopped = zip(members, results).filter { $0.1.stopReason == .interrupted }
+                    .map { "member \($0.0 + 1) in epoch \($0.1.epochs + 1)" }.joined(separator: ", ")
+                log("interrupted: \(stopped) stopped; checkpoint \(ckPath) written")
+                outputMembers = ck.finished + usableResults
+                break
+            }
+            ck.finished += results
+            ck.current = nil
+            ck.others = [:]
+            ck.currentMember = ck.finished.count
+            if ck.finished.count < config.members { try? ck.write(to: ckPath, architecture: arch) }
+            outputMembers = ck.finished
         }
         let usable = outputMembers.filter { $0.validationRMS.isFinite }
         guard !usable.isEmpty else {
@@ -174,13 +193,14 @@ package enum FitRunner {
                                 domain: domain, report: nil, configText: config.sourceText, seed: config.seed)
         var report = accuracy(emulator, scan: scan, rows: data.testRows.isEmpty ? data.validationRows : data.testRows,
                               split: data.testRows.isEmpty ? "validation" : "test", members: usable)
+        report.trainingSeconds = wallSeconds(usable, together: group)
         if emulator.members.count > 1 {
             let coverage = calibrate(&emulator, scan: scan, validationRows: data.validationRows, testRows: data.testRows)
             report.coverage = coverage
             report.calibration = emulator.calibration?.text(labels: emulator.targetIsChi2 ? DeltaChi2Bins.labels : ["all"])
         }
         report.spread = emulator.spreadStatus.label
-        let seconds = usable.reduce(0) { $0 + $1.seconds }
+        let seconds = wallSeconds(usable, together: group)
         if seconds > 0 {
             let rate = Double(usable.reduce(0) { $0 + $1.epochs } * data.trainRows.count) / seconds
             report.throughput = TrainingThroughput(samplesPerSecond: rate, gflops: rate * arch.trainingFlopsPerSample * 1e-9,
@@ -236,6 +256,19 @@ package enum FitRunner {
             return SpreadCoverage.measure(split: split, errors: r.errors, rawSpread: r.pred.rawSpread,
                                           spread: r.pred.spread, deltaChi2: r.delta)
         }
+    }
+
+    /// Wall seconds of training `members` (in member order) trained `together` at a time: the longest member
+    /// of each group, summed over the groups.
+    static func wallSeconds<T: NNScalar>(_ members: [MemberResult<T>], together: Int) -> Double {
+        var total = 0.0, lo = 0
+        while lo < members.count {
+            var longest = 0.0
+            for r in members[lo..<min(lo + max(1, together), members.count)] { longest = max(longest, r.seconds) }
+            total += longest
+            lo += max(1, together)
+        }
+        return total
     }
 
     /// The accuracy report of `emulator` on `rows` of `scan`.

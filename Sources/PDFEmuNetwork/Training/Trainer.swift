@@ -50,6 +50,15 @@ package struct MemberCheckpoint<T: NNScalar>: Sendable {
     package var schedule: LearningRateSchedule
     package var stale: Int
     package var seconds: Double
+    /// Why the member stopped, once it has (a member of a group trained together that ended before the
+    /// others); `Trainer.train` then returns its result at once.
+    package var stopped: StopReason? = nil
+
+    /// The result a member stopped in this state gives: its best weights and their validation RMS.
+    package func result(_ reason: StopReason) -> MemberResult<T> {
+        MemberResult(weights: bestValidation == .infinity ? weights : best, validationRMS: bestValidation, epochs: epoch,
+                     stopReason: reason, seconds: seconds)
+    }
 }
 
 /// Mini-batch training of one network with an SGD-family optimiser, schedule, clipping and early stopping.
@@ -96,15 +105,71 @@ package final class Trainer<T: NNScalar> {
         return s
     }
 
+    /// Members trained at the same time: `training.threads` when the ensemble has more than one member
+    /// (each member on its own thread, the whole batch in one pass), else 1 (one member at a time, each
+    /// batch split over the threads). Depends on the config only.
+    package var concurrentMembers: Int { config.members > 1 ? max(1, min(config.threads, config.members)) : 1 }
+
+    /// Trains `members` (indices, each from its state in `states`) together: with one member, `train` with
+    /// its batches split over the threads; with more, each member on its own thread with 1-thread BLAS and
+    /// its own data order, buffers and optimiser, so each gives exactly what `train(…, oneThread: true)`
+    /// gives it alone; a member waits at the end of each epoch until the others still training have as many
+    /// (equal epochs under a time budget). `progress` and `checkpoint` (with the member index) are called one
+    /// at a time; `shouldStop` is polled by every member's thread. Results in the order of `members`.
+    package func trainTogether(members: [Int], from states: [MemberCheckpoint<T>], timeBudget: Double,
+                               progress: (TrainingProgress) -> Void, checkpoint: (Int, MemberCheckpoint<T>) -> Void,
+                               shouldStop: () -> Bool) -> [MemberResult<T>] {
+        precondition(members.count == states.count && !members.isEmpty)
+        if members.count == 1 {
+            return [train(member: members[0], from: states[0], timeBudget: timeBudget, progress: progress,
+                          checkpoint: { checkpoint(members[0], $0) }, shouldStop: shouldStop)]
+        }
+        let blasThreads = (try? BLAS.info().threads) ?? config.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(blasThreads) }
+        // One lock for the callbacks; it is also the condition of the epoch barrier: a member that has finished
+        // an epoch waits until every member still training has finished as many, so that a time budget ends
+        // them with equal epochs even when the machine's load slows one thread more than the other.
+        let lock = NSCondition()
+        var done = [Int](repeating: 0, count: members.count), running = [Bool](repeating: true, count: members.count)
+        let results = UnsafeMutablePointer<MemberResult<T>?>.allocate(capacity: members.count)
+        results.initialize(repeating: nil, count: members.count)
+        defer { results.deinitialize(count: members.count); results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: members.count) { i in
+            let r = train(member: members[i], from: states[i], timeBudget: timeBudget, oneThread: true,
+                          progress: { p in
+                              lock.lock()
+                              defer { lock.unlock() }
+                              progress(p)
+                              done[i] += 1
+                              lock.broadcast()
+                              while (0..<members.count).contains(where: { running[$0] && done[$0] < done[i] }) { lock.wait() }
+                          },
+                          checkpoint: { s in lock.lock(); checkpoint(members[i], s); lock.unlock() },
+                          shouldStop: { lock.lock(); defer { lock.unlock() }; return shouldStop() })
+            lock.lock()
+            results[i] = r
+            running[i] = false
+            lock.broadcast()
+            lock.unlock()
+        }
+        return (0..<members.count).map { results[$0]! }
+    }
+
     /// Trains member `k` from `state` until a stop condition. `progress` is called after each epoch,
     /// `checkpoint` after each epoch with the resumable state, `shouldStop` is polled every batch.
-    package func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double,
+    /// `oneThread`: the whole batch in one pass on the calling thread with the current BLAS threads (a
+    /// member trained beside others); else each batch split over `training.threads` shards.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package func train(member k: Int, from state: MemberCheckpoint<T>, timeBudget: Double, oneThread: Bool = false,
                       progress: (TrainingProgress) -> Void, checkpoint: (MemberCheckpoint<T>) -> Void,
                       shouldStop: () -> Bool) -> MemberResult<T> {
+        if let stopped = state.stopped { return state.result(stopped) }
         var s = state
         let n = data.trainRows.count, p = data.inputs, o = data.outputs
         let bs = min(config.batchSize, n)
-        let shards = makeShards(batch: bs)
+        let shards = oneThread ? [BatchShard<T>(architecture, capacity: max(bs, 512))] : makeShards(batch: bs)
         // Each shard runs on its own thread with 1-thread BLAS; the caller's BLAS threads are restored after.
         let blasThreads = shards.count > 1 ? (try? BLAS.info().threads) ?? config.threads : 0
         if shards.count > 1 { BLAS.setThreads(1) }
@@ -177,8 +242,7 @@ package final class Trainer<T: NNScalar> {
             if timeBudget > 0 && s.seconds >= timeBudget { reason = .timeLimit; break }
         }
         s.seconds = Date().timeIntervalSince1970 - start
-        if s.bestValidation == .infinity { s.best = s.weights }
-        return MemberResult(weights: s.best, validationRMS: s.bestValidation, epochs: s.epoch, stopReason: reason, seconds: s.seconds)
+        return s.result(reason)
     }
 
     /// Rows a shard of a batch gets at least: smaller batches are not split.
@@ -196,6 +260,8 @@ package final class Trainer<T: NNScalar> {
     /// The weighted loss of one batch and its gradient into `gradient` (every parameter), the rows split over
     /// `shards` run concurrently: shard s takes a contiguous block of rows, weighted by the whole batch's
     /// `weightSum`, so the shards' losses and gradients add up to the batch's; summed in shard order.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func batchLossAndGradient(_ W: UnsafeMutablePointer<T>, shards: [BatchShard<T>], x: UnsafePointer<T>, y: UnsafePointer<T>,
                               w: UnsafePointer<T>, rows: Int, weightSum: T, gradient: UnsafeMutablePointer<T>) -> T {
         let count = max(1, min(shards.count, rows / Self.minimumShardRows))
@@ -222,6 +288,8 @@ package final class Trainer<T: NNScalar> {
     /// The weighted loss of one batch (`rows` inputs x, targets y, loss weights w; normalised by `weightSum`)
     /// and its gradient with respect to every parameter W (the sum of squares' offset included) into
     /// `gradient`; `dOut` is scratch of rows × networkOutputs.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func lossAndGradient(_ W: UnsafeMutablePointer<T>, batch: MLPBatch<T>, x: UnsafePointer<T>, y: UnsafePointer<T>,
                          w: UnsafePointer<T>, rows: Int, weightSum: T, dOut: UnsafeMutablePointer<T>,
                          gradient: UnsafeMutablePointer<T>) -> T {
@@ -303,6 +371,8 @@ package final class Trainer<T: NNScalar> {
     }
 
     /// Σ w·(error in χ² units)² and Σ w over validation `rows`, into the shard's `errorSum` and `weightSum`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func validationSums(_ W: UnsafePointer<T>, rows range: Range<Int>, into shard: BatchShard<T>) {
         let p = data.inputs, o = data.outputs, batch = shard.batch
         var num = 0.0, den = 0.0
