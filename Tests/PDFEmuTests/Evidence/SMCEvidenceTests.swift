@@ -116,6 +116,10 @@ final class SMCEvidenceTests: XCTestCase {
         let g = GaussianEvidenceModel()
         var o = EvidenceOptions()
         XCTAssertEqual(o.methods, [.smc])
+        // The measured defaults (README, Evidence): 8 runs × 1000 particles, 16 accepted moves per temperature
+        // (4 left the exact HERA χ²'s low-CDbar branch populated in some runs only), at most 160 sweeps.
+        XCTAssertEqual(o.runs, 8); XCTAssertEqual(o.smcParticles, 1000)
+        XCTAssertEqual(o.acceptedMoves, 16); XCTAssertEqual(o.maxSweeps, 160)
         o.runs = 2; o.smcParticles = 100
         let r = try EvidenceRunner.compute(model: g, prior: g.prior, options: o)
         XCTAssertNotNil(r.smc); XCTAssertNil(r.importance); XCTAssertNil(r.annealed)
