@@ -33,7 +33,7 @@ final class SMCEvidenceTests: XCTestCase {
     }
 
     /// Over seeds of each model: the stated ±2σ interval holds the exact log Z in ≥ 90% of seeds, and the
-    /// errors are bounded (median below 0.5 at CI sizes; 0.05 is reached at K = 8 × 2000, see the README), so
+    /// errors are bounded (median below 0.5 at CI sizes; 0.05 is reached on the HERA χ² at K = 8 × 1000, see the README), so
     /// the coverage is not bought with wide errors. Adapting each run to its own particles (no pilot) fails
     /// this test: log Z +1.8 too high on the 16D Gaussian at 200 particles.
     func testCoverageOverSeeds() throws {
