@@ -29,10 +29,10 @@ struct Evidence: ParsableCommand {
     @Option(help: "T² of the likelihood exp(−χ²/(2T²)).") var tolerance = 1.0
     @Option(help: "Estimators: smc (default), posterior-importance (with smc), importance, annealed, or all; comma-separated.") var method = "smc"
     @Option(help: "SMC: independent runs (their spread gives the error).") var runs = 8
-    @Option(help: "SMC: particles per run.") var smcParticles = 2000
+    @Option(help: "SMC: particles per run.") var smcParticles = 1000
     @Option(help: "SMC: target ESS of each temperature step, as a fraction of the particles.") var smcEss = 0.9
-    @Option(help: "SMC: Metropolis sweeps per temperature until the particles made this many accepted moves each on average.") var acceptedMoves = 4.0
-    @Option(help: "SMC: at most this many Metropolis sweeps per temperature.") var maxSweeps = 40
+    @Option(help: "SMC: Metropolis sweeps per temperature until the particles made this many accepted moves each on average.") var acceptedMoves = 16.0
+    @Option(help: "SMC: at most this many Metropolis sweeps per temperature.") var maxSweeps = 160
     @Option(help: "Correct the emulator's log Z by the true χ² of this oracle ('CMD {input} {output}', fk:FILE, emulator:FILE).") var oracle: String?
     @Option(help: "With --oracle: write the oracle's answers (a pdfemu chi2 scan file) here before they are used.") var oracleOutput: String?
     @Option(name: .customLong("oracle-samples"), help: "With --oracle: posterior draws the oracle evaluates (in one batch) (default: 400).") var givenOracleSamples: Int?

@@ -33,7 +33,7 @@ final class SMCEvidenceTests: XCTestCase {
     }
 
     /// Over seeds of each model: the stated ±2σ interval holds the exact log Z in ≥ 90% of seeds, and the
-    /// errors are bounded (median below 0.5 at CI sizes; 0.05 is reached at K = 8 × 2000, see the README), so
+    /// errors are bounded (median below 0.5 at CI sizes; 0.05 is reached on the HERA χ² at K = 8 × 1000, see the README), so
     /// the coverage is not bought with wide errors. Adapting each run to its own particles (no pilot) fails
     /// this test: log Z +1.8 too high on the 16D Gaussian at 200 particles.
     func testCoverageOverSeeds() throws {
@@ -116,6 +116,10 @@ final class SMCEvidenceTests: XCTestCase {
         let g = GaussianEvidenceModel()
         var o = EvidenceOptions()
         XCTAssertEqual(o.methods, [.smc])
+        // The measured defaults (README, Evidence): 8 runs × 1000 particles, 16 accepted moves per temperature
+        // (4 left the exact HERA χ²'s low-CDbar branch populated in some runs only), at most 160 sweeps.
+        XCTAssertEqual(o.runs, 8); XCTAssertEqual(o.smcParticles, 1000)
+        XCTAssertEqual(o.acceptedMoves, 16); XCTAssertEqual(o.maxSweeps, 160)
         o.runs = 2; o.smcParticles = 100
         let r = try EvidenceRunner.compute(model: g, prior: g.prior, options: o)
         XCTAssertNotNil(r.smc); XCTAssertNil(r.importance); XCTAssertNil(r.annealed)
