@@ -233,20 +233,7 @@ package struct LagrangeRefiner: Sendable {
     /// Creates a refiner; throws naming the setting as `Refiner.init` does.
     package init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
                  constraints: [ParameterConstraint]? = nil, options: RefineOptions = RefineOptions()) throws(SettingError) {
-        try options.validate()
-        guard scan.parameterNames == guide.parameterNames else {
-            throw SettingError(.refineScan, "its parameters \(scan.parameterNames.joined(separator: ",")) differ from the emulator's "
-                              + guide.parameterNames.joined(separator: ","))
-        }
-        let cons = constraints ?? scan.minimum.constraints
-        guard cons.count == guide.parameterNames.count else {
-            throw SettingError(.refineBound, "\(cons.count) constraints for \(guide.parameterNames.count) parameters")
-        }
-        if let names = oracle.parameterNames {
-            for (i, n) in guide.parameterNames.enumerated() where !names.contains(n) && !cons[i].isFixed {
-                throw SettingError(.refineGuide, "parameter \(n) is not one of the oracle's (\(names.joined(separator: ",")))")
-            }
-        }
+        let cons = try Refiner.validate(guide: guide, scan: scan, oracle: oracle, constraints: constraints, options: options)
         self.guide = guide; self.scan = scan; self.oracle = oracle; self.constraints = cons; self.options = options
     }
 

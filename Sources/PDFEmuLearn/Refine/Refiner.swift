@@ -42,10 +42,11 @@ package struct Refiner: Sendable {
     /// The guide's Hessian at the scan's minimum (the fixed metric of the merit).
     let guideMinimumHessian: [Double]
 
-    /// Creates a refiner. Throws naming the setting if the scan does not belong to the guide (other
-    /// parameters), the constraints do not match it, or the options are out of range.
-    package init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
-                constraints: [ParameterConstraint]? = nil, options: RefineOptions = RefineOptions()) throws(SettingError) {
+    /// The constraints a refiner of `scan` with `guide` and `oracle` uses (the given ones, else the scan's),
+    /// after checking the options, that the scan belongs to the guide (the same parameters), that there is
+    /// one constraint per parameter, and that the oracle knows every free parameter; throws naming the setting.
+    static func validate(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
+                         constraints: [ParameterConstraint]?, options: RefineOptions) throws(SettingError) -> [ParameterConstraint] {
         try options.validate()
         guard scan.parameterNames == guide.parameterNames else {
             throw SettingError(.refineScan, "its parameters \(scan.parameterNames.joined(separator: ",")) differ from the emulator's "
@@ -60,6 +61,14 @@ package struct Refiner: Sendable {
                 throw SettingError(.refineGuide, "parameter \(n) is not one of the oracle's (\(names.joined(separator: ",")))")
             }
         }
+        return cons
+    }
+
+    /// Creates a refiner. Throws naming the setting if the scan does not belong to the guide (other
+    /// parameters), the constraints do not match it, or the options are out of range.
+    package init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle,
+                constraints: [ParameterConstraint]? = nil, options: RefineOptions = RefineOptions()) throws(SettingError) {
+        let cons = try Refiner.validate(guide: guide, scan: scan, oracle: oracle, constraints: constraints, options: options)
         self.guide = guide; self.scan = scan; self.oracle = oracle; self.constraints = cons; self.options = options
         guideMinimumHessian = guide.valueGradientHessian(at: scan.minimum.theta).hessian
     }
