@@ -112,8 +112,8 @@ package struct ContourRefiner: Sendable {
     package init(guide: any ScalarModel, scan: ScanResult, oracle: any ChiSquareOracle, constraints: [ParameterConstraint]? = nil,
                  options: RefineOptions = RefineOptions(), vertices: Int) throws(SettingError) {
         try Self.validate(vertices: vertices)
-        let l = try LagrangeRefiner(guide: guide, scan: scan, oracle: oracle, constraints: constraints, options: options)
-        self.guide = guide; self.scan = scan; self.oracle = oracle; self.constraints = l.constraints; self.options = options
+        let cons = try Refiner.validate(guide: guide, scan: scan, oracle: oracle, constraints: constraints, options: options)
+        self.guide = guide; self.scan = scan; self.oracle = oracle; self.constraints = cons; self.options = options
         self.vertices = vertices
     }
 
@@ -133,8 +133,7 @@ package struct ContourRefiner: Sendable {
         var out = main
         let names = guide.parameterNames
         let minimum = main.answers.first { $0.kind == "minimum" }
-        let start: (theta: [Double], chi2: Double)
-        if let m = minimum, !m.theta.isEmpty, m.trueChi2.isFinite { start = (m.theta, m.trueChi2) } else { start = (scan.minimum.theta, scan.minimum.chi2) }
+        let start = Refiner.start(from: minimum, scan: scan)
         for c in scan.contours {
             guard let a = names.firstIndex(of: c.a), let b = names.firstIndex(of: c.b) else { continue }
             let pair = c.a + "__" + c.b
@@ -182,11 +181,7 @@ package struct ContourRefiner: Sendable {
                 let r = try Refiner.runInCoordinates(coords, guide: guide, scan: scan, oracle: oracle, yConstraints: yCons, start: start,
                                                      profile: profile, options: o, wholeBudget: options.budget, label: label,
                                                      store: try store("contour_\(pair)_\(line)", coords.names), progress: progress)
-                out.evaluations += r.evaluations
-                out.reused += r.reused
-                out.batches += r.batches
-                out.messages += r.messages.map { "\(label): " + $0 }
-                if r.gradients == .values { out.gradients = .values }
+                out.addCost(of: r, label: label)
                 for e in r.answers where e.kind == "profile" {
                     var v = e
                     let k = ray(e.side)

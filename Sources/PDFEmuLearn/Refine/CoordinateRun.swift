@@ -4,6 +4,13 @@ import PDFEmuIO
 import PDFEmuAnalysis
 
 extension Refiner {
+    /// Where a run in other coordinates starts: refine's true minimum (`minimum`, the answer of kind
+    /// `minimum`) when it has a point and a finite χ², else the scan's minimum.
+    static func start(from minimum: RefinedAnswer?, scan: ScanResult) -> (theta: [Double], chi2: Double) {
+        if let m = minimum, !m.theta.isEmpty, m.trueChi2.isFinite { return (m.theta, m.trueChi2) }
+        return (scan.minimum.theta, scan.minimum.chi2)
+    }
+
     /// One refine run in coordinates y (`RefineCoordinates`): `scan` seen in y with its minimum at `start`
     /// (refine's true minimum, θ, and its χ²), the emulator's Hessian analysed there in y, and `profile` (in
     /// y: the coordinate solved, its grid points and intervals) its only answer besides the minimum, under
@@ -41,5 +48,17 @@ extension Refiner {
             return b
         }
         return out
+    }
+}
+
+extension RefineResult {
+    /// Adds the cost of `run` (a refine run in other coordinates) to this result: its evaluations, reused
+    /// points and batches, its messages prefixed with `label`, and values mode if it used it.
+    mutating func addCost(of run: RefineResult, label: String) {
+        evaluations += run.evaluations
+        reused += run.reused
+        batches += run.batches
+        messages += run.messages.map { "\(label): " + $0 }
+        if run.gradients == .values { gradients = .values }
     }
 }

@@ -251,11 +251,7 @@ package struct LagrangeRefiner: Sendable {
             let left = options.budget - out.evaluations - out.reused
             let r = try run(l, minimum: minimum, budget: left, store: store, progress: progress)
             out.answers += r.answers.filter { $0.kind == "lagrange" }
-            out.evaluations += r.evaluations
-            out.reused += r.reused
-            out.batches += r.batches
-            out.messages += r.messages.map { "lagrange \(l.name): " + $0 }
-            if r.gradients == .values { out.gradients = .values }
+            out.addCost(of: r, label: "lagrange \(l.name)")
             if let m = r.answers.first(where: { $0.kind == "minimum" }), let m0 = minimum, m0.trueChi2.isFinite,
                m.trueChi2 < m0.trueChi2 - options.epsilon {
                 out.messages.append("lagrange \(l.name): its run found a lower minimum χ² = \(Fmt.fixed(m.trueChi2, 4)) "
@@ -294,8 +290,7 @@ package struct LagrangeRefiner: Sendable {
         let sigma = names.indices.map { scan.hessian.sigma(ofParameter: $0) ?? .nan }
         let coords = try LagrangeCoordinates(expression: expression, name: l.name, parameterNames: names, constraints: constraints, sigma: sigma)
         let yCons = coords.constraints(constraints)
-        let start: (theta: [Double], chi2: Double)
-        if let m = minimum, !m.theta.isEmpty, m.trueChi2.isFinite { start = (m.theta, m.trueChi2) } else { start = (scan.minimum.theta, scan.minimum.chi2) }
+        let start = Refiner.start(from: minimum, scan: scan)
         // The scan in y: its minimum refine's, one profile (of y_k = q) with the Lagrange path as its grid.
         let order = l.q.indices.sorted { l.q[$0] < l.q[$1] }
         let profile = ProfileResult.path(parameter: coords.names[coords.k], index: coords.k, best: l.best, values: order.map { l.q[$0] },
