@@ -98,6 +98,10 @@ package struct Refiner: Sendable {
         /// An end whose joint step was rejected minimises over the nuisance parameters at its current value
         /// until their gradient is within tolerance (a monotone trust-region minimisation of the true χ²).
         var nuisanceOnly = false
+        /// The nuisance phase's search direction (a Newton step in the nuisance parameters, P entries) and
+        /// the fraction t of it the trial takes (1, then smaller after each trial without sufficient decrease).
+        var lineDirection: [Double]?
+        var lineT = 1.0
         /// Values mode: the trial gets forward-difference points (a true gradient) in this batch; otherwise
         /// its gradient is a secant estimate from the accepted point.
         var withGradient = true
@@ -318,6 +322,8 @@ package struct Refiner: Sendable {
 
             // Accept or reject each trial; update the rank-one correction.
             let targetBefore = currentMinimum(works[minIndex])
+            // With exact gradients an end's nuisance phase is a line search along a Newton direction.
+            let lineSearch = mode == .exact
             let updated = Parallel.map(activeIdx.count) { n -> Work in
                 var w = works[activeIdx[n]]
                 w.iterations += 1
@@ -327,6 +333,10 @@ package struct Refiner: Sendable {
                     return w
                 }
                 guard let e = evals[n] else {
+                    if w.nuisanceOnly, lineSearch, w.lineDirection != nil, w.center != nil {
+                        w.lineT *= 0.3   // the true χ² is undefined along the direction: backtrack
+                        return w
+                    }
                     w.strikes += 1
                     if w.center == nil || w.strikes >= 3 {
                         w.phase = .open("the true χ² is undefined at its trial points (\(reasons[n]!))")
@@ -359,8 +369,30 @@ package struct Refiner: Sendable {
                 if let c = w.center {
                     var metric = guide.valueGradientHessian(at: c.x).hessian
                     if quadraticDecrease(w, c, hessian: metric) == nil { metric = minimumHessian }
-                    var better = w.nuisanceOnly ? e.f < c.f
+                    var better: Bool
+                    if w.nuisanceOnly, lineSearch, let dir = w.lineDirection {
+                        var slope = 0.0
+                        for i in dir.indices { slope += c.g[i] * (e.x[i] - c.x[i]) }
+                        better = e.f < c.f && e.f <= c.f + 1e-4 * min(0, slope)
+                        var slopeE = 0.0
+                        for i in dir.indices { slopeE += e.g[i] * (e.x[i] - c.x[i]) }
+                        let r = slope < 0 ? slopeE / slope : 0
+                        if better, r > 0.5, e.exact {
+                            // The true χ² still falls steeply along the direction at the trial: continue along it
+                            // to the secant estimate of its minimum (at most 3 times the step just taken).
+                            w.lineT = w.lineT * (r >= 0.75 ? 3 : r / (1 - r))
+                        } else if better { w.lineDirection = nil; w.lineT = 1 } else {
+                            // Backtrack along the same direction: the minimiser of the parabola through f(c), its
+                            // slope and f(trial), kept within [0.1, 0.5] of the last fraction.
+                            let t = w.lineT, curv = e.f - c.f - slope
+                            var tn = curv > 0 && slope < 0 ? -slope * t / (2 * curv) : 0.3 * t
+                            tn = min(max(tn, 0.1 * t), 0.5 * t)
+                            w.lineT = tn
+                        }
+                    } else {
+                        better = w.nuisanceOnly ? e.f < c.f
                         : merit(w, e, target: targetBefore, metric: metric) < merit(w, c, target: targetBefore, metric: metric)
+                    }
                     if !better, !w.nuisanceOnly, c.exact, case .end(let k, let t2, let s) = w.kind {
                         // Past a local maximum of the true profile (a dip before the crossing): an end whose
                         // accepted point is a true constrained minimum below χ²_min + T² moves outward while
@@ -383,7 +415,11 @@ package struct Refiner: Sendable {
                         w.last = c
                     } else if case .end = w.kind, !w.nuisanceOnly {
                         w.nuisanceOnly = true   // the joint step failed: first a true constrained minimum at this value
+                        w.lineDirection = nil; w.lineT = 1
                         w.radius = 0.5 * min(w.radius, max(len, 1e-6))
+                        w.last = c
+                    } else if w.nuisanceOnly, lineSearch, w.lineDirection != nil {
+                        w.e = [Double](repeating: 0, count: w.e.count)   // the corrected Hessian misled: back to the guide's
                         w.last = c
                     } else {
                         w.radius = 0.35 * min(w.radius, max(len, 1e-6))
@@ -437,7 +473,7 @@ package struct Refiner: Sendable {
                 if let lower = w.probeTrial {
                     // A probe found a lower true χ² at this value: minimise over the nuisance parameters from it.
                     w.probeTrial = nil; w.phase = .active; w.trial = lower; w.withGradient = true
-                    if case .end = w.kind { w.nuisanceOnly = true }
+                    if case .end = w.kind { w.nuisanceOnly = true; w.lineDirection = nil; w.lineT = 1 }
                     return w
                 }
                 if satisfied, w.probedAt != c.x {
@@ -458,6 +494,21 @@ package struct Refiner: Sendable {
                     // The residual's Hessian from the shared fit, first-order exact at c (value, gradient: c's).
                     w.residualHessian = (0..<(p * p)).map { fit.hessian[$0] }
                 } else { w.residualHessian = nil; w.useResidualHessian = false }
+                if lineSearch, w.nuisanceOnly, case .end = w.kind {
+                    if w.lineDirection == nil {
+                        w.lineDirection = nuisanceDirection(w, c, sigma: sigma); w.lineT = 1
+                    }
+                    if let dir = w.lineDirection {
+                        let t = w.lineT
+                        w.trial = c.x.indices.map { i in constraints[i].clamp(c.x[i] + t * dir[i]) }
+                        if w.lineT * stepLength(c.x, c.x.indices.map { c.x[$0] + dir[$0] }, sigma) < 1e-6 {
+                            w.phase = .open("the trust region collapsed: the emulator's model does not predict the true χ² near the answer")
+                            return w
+                        }
+                        w.withGradient = mode == .exact || options.secantSteps == 0
+                        return w
+                    }
+                }
                 let (trial, note) = solve(w, c, target: target.value, sigma: sigma)
                 if let note { w.phase = .open(note); return w }
                 w.trial = trial
@@ -476,6 +527,23 @@ package struct Refiner: Sendable {
     }
 
     // MARK: - Pieces
+
+    /// The nuisance phase's direction at an accepted point: the Newton step −H_νν⁻¹g_ν in the free nuisance
+    /// parameters (`newtonStep`) with the Hessian of the model that predicted the last trial better (the
+    /// answer's BFGS Hessian B, or the corrected guide's H_guide(c) + E), scaled down to at most 5 σ.
+    func nuisanceDirection(_ w: Work, _ c: Eval, sigma: [Double]) -> [Double]? {
+        let p = c.x.count
+        var h = w.b
+        if !w.useQuadratic {
+            h = guide.valueGradientHessian(at: c.x).hessian
+            for i in 0..<(p * p) { h[i] += w.e[i] }
+        }
+        guard var d = newtonStep(w, c, hessian: h) ?? newtonStep(w, c, hessian: w.b) else { return nil }
+        var m = 0.0
+        for i in 0..<p { m = max(m, abs(d[i]) / sigma[i]) }
+        if m > 5 { for i in 0..<p { d[i] *= 5 / m } }
+        return d.contains(where: { $0 != 0 }) ? d : nil
+    }
 
     /// The start of an end: the emulator's end with the nuisance parameters at the guide's constrained
     /// minimum there (an open end: the outermost grid point on that side).
