@@ -18,8 +18,15 @@ import PDFEmuAnalysis
 /// (Newton on a with the envelope derivative ∂m/∂a at the constrained minimum, bracketed) in the same box.
 /// A joint trial is accepted when the merit |f − χ²_min − T²| + g_νᵀH_νν⁻¹g_ν/2 improves (R doubles when
 /// the step reached the box); when it is rejected the end minimises the true χ² over ν at its current a
-/// (trial: min_ν m(a, ν); accepted when f falls, otherwise R shrinks) until the nuisance decrease is
-/// within δ, then tries a joint step again. Values mode: up to `RefineOptions.secantSteps` accepted steps
+/// until the nuisance decrease is within δ, then tries a joint step again. That nuisance phase is, with exact
+/// gradients, a line search: direction d = the Newton step −H_νν⁻¹g_ν over the free nuisance parameters with
+/// the Hessian of the model that predicted the last trial better (B, or the guide's at c plus E), scaled
+/// down to at most 5 σ; trial c + t·d (t = 1 first), accepted on sufficient decrease f ≤ f(c) + 10⁻⁴·gᵀ(t·d);
+/// otherwise t becomes the minimiser of the parabola through f(c), its slope and f(trial), kept within
+/// [0.1, 0.5]·t (0.3·t where the truth is undefined); after an accepted trial whose directional derivative
+/// is still more than half the first, the next trial continues along d to the secant estimate of the
+/// minimum (at most 3 times the step just taken). In values mode it is the box trust region (trial:
+/// min_ν m(a, ν) in c ± R·σ; accepted when f falls, otherwise R shrinks). Values mode: up to `RefineOptions.secantSteps` accepted steps
 /// between two finite-difference gradients use a secant estimate (`secantGradient`); a rejected secant
 /// step, the limit, or a point meeting the certificate's conditions gets forward differences first; with
 /// `RefineStepGradient.residual` the secant estimate takes the change of the residual's gradient along the
@@ -96,10 +103,12 @@ package struct Refiner: Sendable {
         var phase: Phase = .active
         var stationarity = Double.nan
         /// An end whose joint step was rejected minimises over the nuisance parameters at its current value
-        /// until their gradient is within tolerance (a monotone trust-region minimisation of the true χ²).
+        /// until their gradient is within tolerance (a monotone minimisation of the true χ²: a line search with
+        /// exact gradients, the box trust region in values mode).
         var nuisanceOnly = false
-        /// The nuisance phase's search direction (a Newton step in the nuisance parameters, P entries) and
-        /// the fraction t of it the trial takes (1, then smaller after each trial without sufficient decrease).
+        /// Exact gradients: the nuisance phase's search direction (`nuisanceDirection`, P entries) and the
+        /// multiple t of it the next trial takes from the accepted point (1 first; smaller after a trial
+        /// without sufficient decrease, up to 3 times the last step while the true χ² still falls steeply).
         var lineDirection: [Double]?
         var lineT = 1.0
         /// Values mode: the trial gets forward-difference points (a true gradient) in this batch; otherwise
