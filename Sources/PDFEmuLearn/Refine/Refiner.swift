@@ -134,6 +134,14 @@ package struct Refiner: Sendable {
         var probedAt: [Double]?
         /// The lowest probe that was below χ²(x) − δ: the next trial.
         var probeTrial: [Double]?
+        /// The minimum: finite-difference points of the true Hessian at the accepted point, evaluated in this
+        /// batch (`trueHessianPoints`).
+        var hessianPoints: [[Double]] = []
+        /// The minimum: the true Hessian from those points (P×P; a fourth metric of its certificate and the
+        /// Hessian of its quadratic model), and the point where it was taken. An end: the minimum's, a fourth
+        /// metric of its certificate.
+        var trueHessian: [Double]?
+        var trueHessianAt: [Double]?
     }
 
     // MARK: - Run
@@ -213,6 +221,7 @@ package struct Refiner: Sendable {
                     }
                 }
                 pts += works[i].probes
+                pts += works[i].hessianPoints
                 perAnswer.append(pts); steps.append(h)
             }
             var checkPoints: [[Double]] = []
@@ -305,6 +314,14 @@ package struct Refiner: Sendable {
                 evals.append(Eval(x: x, f: rec.chi2, g: g, exact: exact)); reasons.append(nil)
             }
 
+            // The minimum's true Hessian, from its finite-difference points (nil: undefined there).
+            var hessianResult: [[Double]?] = []
+            for i in activeIdx {
+                if let c = works[i].center, !works[i].hessianPoints.isEmpty {
+                    hessianResult.append(trueHessian(at: c, points: works[i].hessianPoints, conditional: conditional, free: free, mode: mode, store: store))
+                } else { hessianResult.append(nil) }
+            }
+
             // Certificate probes: the lowest below χ²(x) − δ, if any.
             var probeResult: [[Double]?] = []
             for i in activeIdx {
@@ -336,6 +353,19 @@ package struct Refiner: Sendable {
             let updated = Parallel.map(activeIdx.count) { n -> Work in
                 var w = works[activeIdx[n]]
                 w.iterations += 1
+                if !w.hessianPoints.isEmpty, let c = w.center {
+                    // The true Hessian at the accepted point: a metric of the certificate and the quadratic model's
+                    // Hessian from here on (an undefined one is not retried at this point).
+                    w.hessianPoints = []
+                    w.trueHessianAt = c.x
+                    if let h = hessianResult[n] {
+                        // Both models take the true Hessian at c: B, and the corrected guide through E = H − H_guide(c).
+                        let hg = guide.valueGradientHessian(at: c.x).hessian
+                        w.trueHessian = h; w.b = h; w.useQuadratic = true
+                        w.e = (0..<h.count).map { h[$0] - hg[$0] }
+                    }
+                    return w
+                }
                 if !w.probes.isEmpty, let c = w.center {
                     w.probes = []
                     if let lower = probeResult[n] { w.probeTrial = lower } else { w.probedAt = c.x }
@@ -441,6 +471,10 @@ package struct Refiner: Sendable {
                 return w
             }
             for (n, i) in activeIdx.enumerated() { works[i] = updated[n] }
+            // The minimum's true Hessian is also a metric of every end's certificate (ends keep their own models).
+            if let h = works[0].trueHessian {
+                for i in works.indices.dropFirst() { works[i].trueHessian = h }
+            }
             if let lowest {
                 let line = "a lower minimum χ² = \(Fmt.fixed(lowest.f, 4)) (Δ = \(Fmt.fixed(lowest.f - minF, 4))) was found at a trial point of "
                     + "\(lowest.name): the minimum restarts from it and every end is measured from the new minimum"
@@ -455,6 +489,8 @@ package struct Refiner: Sendable {
                 works[minIndex].refresh = false
                 works[minIndex].secantSteps = 0
                 works[minIndex].nuisanceOnly = false
+                works[minIndex].hessianPoints = []
+                works[minIndex].trueHessianAt = nil
             }
 
             // Certificate checks and the next trial points (all answers: the target may have moved).
@@ -484,6 +520,16 @@ package struct Refiner: Sendable {
                     w.probeTrial = nil; w.phase = .active; w.trial = lower; w.withGradient = true
                     if case .end = w.kind { w.nuisanceOnly = true; w.lineDirection = nil; w.lineT = 1 }
                     return w
+                }
+                if case .minimum = w.kind, satisfied, c.exact,
+                   w.trueHessianAt.map({ stepLength($0, c.x, conditional) > 0.5 }) ?? true {
+                    // Before the minimum is certified: the true Hessian at its point (a guide too steep along a
+                    // direction would otherwise hide a decrease the truth still has there).
+                    let points = trueHessianPoints(at: c.x, conditional: conditional, free: free, mode: mode)
+                    if !points.isEmpty {
+                        w.phase = .active; w.hessianPoints = points; w.trial = c.x; w.withGradient = false
+                        return w
+                    }
                 }
                 if satisfied, w.probedAt != c.x {
                     let probes = certificateProbes(w, c)
@@ -631,7 +677,7 @@ package struct Refiner: Sendable {
     /// positive definite; nil: none is).
     func decrease(_ w: Work, _ e: Eval) -> Double? {
         var out: Double?
-        for h in [guide.valueGradientHessian(at: e.x).hessian, minimumHessian, w.b] where h.count == e.x.count * e.x.count {
+        for h in [guide.valueGradientHessian(at: e.x).hessian, minimumHessian, w.b, w.trueHessian ?? []] where h.count == e.x.count * e.x.count {
             if let d = quadraticDecrease(w, e, hessian: h) { out = max(out ?? d, d) }
         }
         return out
@@ -683,6 +729,82 @@ package struct Refiner: Sendable {
     /// Points that test a certificate along the nuisance Newton step d (the guide's Hessian at the point,
     /// else at the scan's minimum): x + t·d for t = 4 and 16, clamped to the constraints. A true χ² below
     /// χ²(x) − δ at one of them shows a lower profile that the Hessian metrics did not predict.
+    /// Step of the true Hessian's finite differences, in conditional σ.
+    static let hessianStep = 0.1
+
+    /// The points of a finite-difference true Hessian at x: with exact gradients x + s_j e_j (P points), values
+    /// only also x − s_j e_j and x + s_i e_i + s_j e_j for i < j (2P + P(P − 1)/2), s_j = `hessianStep`
+    /// conditional σ (negated where x + s_j e_j passes the upper bound; x + 2s_j e_j where x − s_j e_j
+    /// passes the lower one).
+    func trueHessianPoints(at x: [Double], conditional: [Double], free: [Bool], mode: RefineGradients) -> [[Double]] {
+        let idx = free.indices.filter { free[$0] }
+        let s = hessianSteps(at: x, conditional: conditional, free: free)
+        var out: [[Double]] = []
+        for j in idx { var y = x; y[j] += s[j]; out.append(y) }
+        guard mode == .values else { return out }
+        for j in idx { out.append(secondDiagonalPoint(x, j, s[j])) }
+        for (a, i) in idx.enumerated() { for j in idx[(a + 1)...] { var y = x; y[i] += s[i]; y[j] += s[j]; out.append(y) } }
+        return out
+    }
+
+    /// The signed finite-difference step s_j of each free parameter at x (0 for fixed ones).
+    func hessianSteps(at x: [Double], conditional: [Double], free: [Bool]) -> [Double] {
+        x.indices.map { j in
+            guard free[j] else { return 0 }
+            let s = Refiner.hessianStep * conditional[j]
+            return x[j] + s > constraints[j].upper ? -s : s
+        }
+    }
+
+    /// The second point of parameter j's diagonal second difference: x − s e_j inside the bounds, else x + 2s e_j.
+    func secondDiagonalPoint(_ x: [Double], _ j: Int, _ s: Double) -> [Double] {
+        var y = x
+        y[j] = x[j] - s >= constraints[j].lower && x[j] - s <= constraints[j].upper ? x[j] - s : x[j] + 2 * s
+        return y
+    }
+
+    /// The true Hessian at c (P×P, symmetric, 0 in fixed rows and columns) from `trueHessianPoints`' stored
+    /// values (and gradients); nil when one of them is undefined.
+    func trueHessian(at c: Eval, points: [[Double]], conditional: [Double], free: [Bool], mode: RefineGradients,
+                     store: RefineStore) -> [Double]? {
+        let p = c.x.count, idx = free.indices.filter { free[$0] }
+        let s = hessianSteps(at: c.x, conditional: conditional, free: free)
+        var h = [Double](repeating: 0, count: p * p)
+        func record(_ y: [Double]) -> (f: Double, g: [Double]?)? {
+            guard let r = store.record(at: y), r.reason == nil, r.chi2.isFinite else { return nil }
+            return (r.chi2, r.gradient)
+        }
+        if mode == .exact {
+            for j in idx {
+                var y = c.x; y[j] += s[j]
+                guard let r = record(y), let g = r.g else { return nil }
+                for i in idx { h[i * p + j] = (g[i] - c.g[i]) / s[j] }
+            }
+            for i in idx { for j in idx where j > i { let m = 0.5 * (h[i * p + j] + h[j * p + i]); h[i * p + j] = m; h[j * p + i] = m } }
+        } else {
+            var plus = [Double](repeating: 0, count: p)
+            for j in idx {
+                var y = c.x; y[j] += s[j]
+                guard let r = record(y) else { return nil }
+                plus[j] = r.f
+                let z = secondDiagonalPoint(c.x, j, s[j])
+                guard let q = record(z) else { return nil }
+                // Central (x ± s) or forward (x + s, x + 2s) second difference.
+                h[j * p + j] = z[j] == c.x[j] - s[j]
+                    ? (r.f - 2 * c.f + q.f) / (s[j] * s[j]) : (q.f - 2 * r.f + c.f) / (s[j] * s[j])
+            }
+            for (a, i) in idx.enumerated() {
+                for j in idx[(a + 1)...] {
+                    var y = c.x; y[i] += s[i]; y[j] += s[j]
+                    guard let r = record(y) else { return nil }
+                    let m = (r.f - plus[i] - plus[j] + c.f) / (s[i] * s[j])
+                    h[i * p + j] = m; h[j * p + i] = m
+                }
+            }
+        }
+        return h.contains(where: { !$0.isFinite }) ? nil : h
+    }
+
     func certificateProbes(_ w: Work, _ c: Eval) -> [[Double]] {
         guard let d = newtonStep(w, c, hessian: guide.valueGradientHessian(at: c.x).hessian) ?? newtonStep(w, c, hessian: minimumHessian),
               d.contains(where: { $0 != 0 }) else { return [] }
