@@ -53,8 +53,9 @@ extension Setting {
 /// An answer is certified when (i) |χ²_true(x) − χ²_min,true − T²| ≤ `epsilon` at its point x (a profile
 /// end), (ii) x is a true constrained minimum: the predicted decrease g_νᵀ H_νν⁻¹ g_ν / 2 of the true
 /// gradient over the free, non-profiled parameters not held at a bound is ≤ `stationarity` in each of
-/// three metrics — the guide's Hessian at x, at the scan's minimum, and the answer's BFGS Hessian learned
-/// from its true gradients — (the minimum: over all free parameters), with the true gradient (never a
+/// four metrics — the guide's Hessian at x, at the scan's minimum, the answer's BFGS Hessian learned
+/// from its true gradients, and the true Hessian at the minimum (finite differences of 0.1 conditional σ,
+/// taken before the minimum is certified) — (the minimum: over all free parameters), with the true gradient (never a
 /// secant estimate), and two probes x + t·d along the nuisance Newton step d (t = 4, 16) are not below
 /// χ²_true(x) − `stationarity`, and (iii) the minimum is certified.
 package struct RefineOptions: Sendable, Codable, Equatable {

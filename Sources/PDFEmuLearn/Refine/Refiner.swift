@@ -33,7 +33,9 @@ import PDFEmuAnalysis
 /// step from `ResidualModel` (fitted on every true point of all answers) instead of the answer's E·s. All
 /// active answers' trial points (and their finite-difference and probe points) go to the oracle as one
 /// batch. A true point below χ²_min − ε found by any end restarts the minimum from it (one message).
-/// Certificate: see `RefineOptions`; before it is given, two probes along the nuisance Newton step
+/// Certificate: see `RefineOptions`; before the minimum's, a finite-difference true Hessian at its point
+/// (`trueHessianPoints`: one batch) becomes a metric of every answer's and both models' Hessian for the
+/// minimum; before it is given, two probes along the nuisance Newton step
 /// (`certificateProbes`) must find no true χ² below χ²(x) − δ.
 package struct Refiner: Sendable {
     /// The guide (the emulator).
