@@ -41,6 +41,7 @@ struct Evidence: ParsableCommand {
     @Option(name: .customLong("correction"), help: "With --oracle: where the oracle's draws come from: posterior (the emulator's SMC particles; log Z_emu + log E_post[exp(−Δχ²/(2T²))]) or proposal (a Student-t mixture fitted to them and inflated, so it reaches where the emulator's χ² is too high; importance weights of the true χ² with the emulator's as control variate), or adaptive (half the draws from that proposal, the rest from one refitted to the true χ²'s weights on the first half) (default: posterior).") var givenCorrection: CorrectionSource?
     /// Where the oracle's draws come from (default posterior).
     var correction: CorrectionSource { givenCorrection ?? .posterior }
+    @Option(help: "Write the SMC runs' final particles (posterior draws of the one model; exact copies kept once) to this points file (HDF5: /parameters, /parameter_names, /model_chi2, /run, /copies; evaluate it with pdfemu chi2).") var particlesOutput: String?
     @Option(help: "With --method posterior-importance: independent draws from the t-mixture fitted to the SMC particles.") var posteriorSamples = 20000
     @Option(help: "Importance samples.") var samples = 4000
     @Option(help: "Annealing particles.") var particles = 256
@@ -72,6 +73,7 @@ struct Evidence: ParsableCommand {
             o.posteriorSamples = posteriorSamples
             try o.validate()
             let oracleSpec = try resolveOracle(files: files, methods: o.methods)
+            try validateParticlesOutput(files: files, methods: o.methods)
             var loaded: [any ScalarModel]
             var labels: [String]
             if let theory {
@@ -93,6 +95,7 @@ struct Evidence: ParsableCommand {
                 throw PDFEmuError(.input(l), "log Z = \(r.logZ) ± \(r.logZError) is not finite (log prior volume \(r.logPriorVolume)); "
                                   + "the prior box is too wide or the χ² undefined in it; give a narrower --prior")
             }
+            if let particlesOutput { try writeParticles(results[0], label: labels[0], to: particlesOutput) }
             var proposalCorrection: ProposalCorrection?
             var correction: EvidenceCorrection?
             if let spec = oracleSpec {
@@ -150,6 +153,38 @@ struct Evidence: ParsableCommand {
         try FileIdentity.refuseOverwrite(output: oracleOutput, inputs: files.map { ("emulator", $0) }
                                          + (priorFile.map { [("--prior-file", $0)] } ?? []))
         return spec
+    }
+
+    /// Checks --particles-output before any work: one model (one emulator, or --theory without --free-b), the smc
+    /// estimator, an output that overwrites no input and is not --oracle-output.
+    func validateParticlesOutput(files: [String], methods: [EvidenceMethod]) throws {
+        guard let particlesOutput else { return }
+        guard files.count == 1 || (theory != nil && freeB == nil) else {
+            throw PDFEmuError(usage: "--particles-output writes the posterior of one model: give one emulator, or --theory without --free-b")
+        }
+        guard methods.contains(.smc) else { throw PDFEmuError(usage: "--particles-output needs the smc estimator (its final particles are written)") }
+        let inputs: [(label: String, path: String)] = files.map { ("emulator", $0) } + (theory.map { [("--theory", $0)] } ?? [])
+            + (priorFile.map { [("--prior-file", $0)] } ?? [])
+        try AtomicOutput.validateOutput(particlesOutput, protecting: inputs)
+        if let oracleOutput, AtomicOutput.resolvingLinks(oracleOutput) == AtomicOutput.resolvingLinks(particlesOutput)
+            || URL(fileURLWithPath: oracleOutput).standardizedFileURL == URL(fileURLWithPath: particlesOutput).standardizedFileURL {
+            throw PDFEmuError(usage: "--particles-output and --oracle-output name the same file \(particlesOutput); give two files")
+        }
+    }
+
+    /// Writes the final particles of `r`'s SMC runs to `path` (atomically) and says how many.
+    func writeParticles(_ r: EvidenceResult, label: String, to path: String) throws {
+        guard let smc = r.smc, let particles = EvidenceParticles(parameterNames: r.parameterNames, smc: smc) else {
+            throw PDFEmuError(usage: "--particles-output: the SMC runs left no particles to write")
+        }
+        let attrs: Provenance = [("format_version", "1"), ("pdfemu_version", pdfemuVersion), ("model", label),
+                                 ("model_file", theory ?? models.first ?? emulator ?? ""),
+                                 ("prior", priorFile ?? prior ?? ""), ("temperature2", String(r.temperature2)),
+                                 ("log_z", String(smc.logZ)), ("log_z_error", String(smc.error)), ("runs", String(smc.runs.count)),
+                                 ("particles_per_run", String(smc.particles)), ("seed", String(seed)),
+                                 ("distinct_particles", String(particles.count))]
+        try particles.write(to: path, attributes: attrs)
+        printErr("wrote \(particles.count) distinct final particles of \(smc.runs.count) SMC runs (\(smc.posteriorChi2.count) in all) to \(path)")
     }
 
     /// The true χ² at posterior draws of `r` (one oracle batch), stored in --oracle-output, then the correction.
