@@ -126,11 +126,11 @@ bench: setup peer
 
 ## accuracy: the default config judged on held-out points of three scans — the bundled one and two made
 ## here from the theory (16 parameters free; a Q² cut at 5 GeV² with another design mix) — with the true
-## χ² at the minimisations' ends (docs/BENCHMARKS.md, "Accuracy"); about 25 minutes on 2 cores
+## χ² at the minimisations' ends (docs/BENCHMARKS.md, "Accuracy"); about 45 minutes on 2 cores (1200 epochs)
 ACC_DIR := .build/bench-data/scans
 ACC_FREE16 := Bg,Cg,Agp,Bgp,Buv,Cuv,Duv,Euv,Bdv,Cdv,CUbar,DUbar,ADbar,BDbar,CDbar,fs
 ## (STRUCTURES=label, MEMBERS=, EPOCHS=, SOS= override the default's; PDFEMU_ACCURACY_LOSS adds a structure)
-ACC_ENV := PDFEMU_ACCURACY_MEMBERS=$(or $(MEMBERS),2) PDFEMU_ACCURACY_HIDDEN=256,256,256 PDFEMU_ACCURACY_EPOCHS=$(or $(EPOCHS),600) \
+ACC_ENV := PDFEMU_ACCURACY_MEMBERS=$(or $(MEMBERS),2) PDFEMU_ACCURACY_HIDDEN=256,256,256 PDFEMU_ACCURACY_EPOCHS=$(or $(EPOCHS),1200) \
   PDFEMU_ACCURACY_SOS=$(or $(SOS),32) \
   PDFEMU_ACCURACY_STRUCTURES=$(or $(STRUCTURES),sum_of_squares+linear+w2+cut1000) PDFEMU_ACCURACY_TRUTH=$(DEMO_THEORY)
 accuracy: build

@@ -227,7 +227,7 @@ package struct FitConfig: Sendable, Codable, Equatable {
         return c
     }
 
-    /// The defaults (Configs/hera14.json spells out the same network and loss, with 2 members and 600 epochs).
+    /// The defaults (Configs/hera14.json spells out the same network and loss, with 2 members and 1200 epochs).
     package static let defaults = FitConfig(
         files: [], read: ScanReadOptions(), perExperiment: true, targetIsChi2: true,
         hidden: [256, 256, 256], activation: .silu, precision: .float32, inputTransform: .whiten, initialisation: .glorot,
