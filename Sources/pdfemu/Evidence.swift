@@ -7,7 +7,8 @@ struct Evidence: ParsableCommand {
         abstract: "log Z = log ∫ π(θ) exp(−χ²/(2T²)) dθ for a uniform box prior; with two models, the Bayes factor; with --oracle, corrected by the true χ².",
         discussion: "Default (--method smc): sequential Monte Carlo from the prior with an adaptive temperature ladder (each step keeps "
             + "the ESS of the incremental weights at --smc-ess of the particles), systematic resampling and random-walk Metropolis moves "
-            + "with the particles' covariance; --runs independent runs on all cores, the error from their spread. "
+            + "with the particles' covariance; --runs independent runs on all cores, log Z the log of the mean of their Z, the errors from their spread (Student-t "
+            + "intervals at 68.3% and 95.4%). "
             + "--method smc,posterior-importance: also importance sampling from a Student-t mixture fitted to the SMC particles "
             + "(independent draws, a standard error; its log Z is then the one reported). --method importance: the Laplace approximation at the modes corrected by importance sampling; --method annealed: annealed "
             + "stepping stones from that reference (the two former estimators; --method all runs the three). --theory: --free gives configuration A, --free-b B. "

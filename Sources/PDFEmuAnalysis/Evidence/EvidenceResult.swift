@@ -73,6 +73,12 @@ package struct EvidenceResult: Sendable, Codable, Equatable {
         guard a > 0, b > 0 else { return min(a, b) }
         return 1 / (1 / (a * a) + 1 / (b * b)).squareRoot()
     }
+    /// The half-width of the stated 2σ (95.45%) interval of `logZ`: SMC's Student-t `error2Sigma` when SMC gives
+    /// log Z, else 2·`logZError` (independent weights: a normal standard error).
+    package var logZError2Sigma: Double {
+        if posteriorImportance == nil, let smc { return smc.error2Sigma }
+        return 2 * logZError
+    }
     /// Free energy F = −log Z.
     package var freeEnergy: Double { -logZ }
     /// ⟨χ²/(2T²)⟩ under the posterior (SMC's final particles, else the annealing path's β = 1 point).
@@ -91,6 +97,9 @@ package struct BayesFactor: Sendable, Codable, Equatable {
     package var logB: Double
     /// Its standard error.
     package var error: Double
+    /// The half-width of its 2σ interval, √(h_A² + h_B²) of the two 2σ half-widths (`logZError2Sigma`; for two
+    /// Student-t intervals no narrower than the Welch interval at 95.45%).
+    package var error2Sigma: Double
 
     /// log B from two results.
     package init(_ a: EvidenceResult, _ b: EvidenceResult, labels: (String, String)) {
@@ -98,5 +107,6 @@ package struct BayesFactor: Sendable, Codable, Equatable {
         labelB = labels.1
         logB = a.logZ - b.logZ
         error = (a.logZError * a.logZError + b.logZError * b.logZError).squareRoot()
+        error2Sigma = (a.logZError2Sigma * a.logZError2Sigma + b.logZError2Sigma * b.logZError2Sigma).squareRoot()
     }
 }

@@ -12,7 +12,8 @@ package enum EvidenceReport {
         s += "  Laplace                        log Z = \(Fmt.fixed(r.laplaceLogZ, 4))\n"
         if let smc = r.smc {
             s += "  " + Fmt.pad("SMC (\(smc.runs.count) runs)", 30) + " log Z = \(Fmt.fixed(smc.logZ, 4)) ± \(Fmt.fixed(smc.error, 4))"
-                + "   (error from the spread of \(smc.runs.count) independent runs; ESS \(Fmt.fixed(smc.effectiveSampleSize, 0)) of "
+                + " (68.3%), ± \(Fmt.fixed(smc.error2Sigma, 4)) (95.4%)"
+                + "   (Student-t intervals from the spread of \(smc.runs.count) independent runs; ESS \(Fmt.fixed(smc.effectiveSampleSize, 0)) of "
                 + "\(smc.runs.count * smc.particles) particles, \(smc.evaluations) χ² evaluations, \(Fmt.fixed(smc.seconds, 1)) s)\n"
             s += "    run" + Fmt.pad("log Z", 14, right: true) + Fmt.pad("temps", 7, right: true) + Fmt.pad("final ESS", 11, right: true)
                 + Fmt.pad("min ESS", 9, right: true) + Fmt.pad("distinct", 10, right: true) + Fmt.pad("accept", 8, right: true)
@@ -71,7 +72,8 @@ package enum EvidenceReport {
     }
 
     fileprivate static func render(_ b: BayesFactor) -> String {
-        "Bayes factor \(b.labelA) vs \(b.labelB): log B = \(Fmt.fixed(b.logB, 4)) ± \(Fmt.fixed(b.error, 4)) "
+        "Bayes factor \(b.labelA) vs \(b.labelB): log B = \(Fmt.fixed(b.logB, 4)) ± \(Fmt.fixed(b.error, 4)) (1σ), "
+            + "± \(Fmt.fixed(b.error2Sigma, 4)) (2σ) "
             + "(B = \(Fmt.num(exp(b.logB), width: 0, digits: 4)); > 0 favours \(b.labelA))\n"
     }
 }
