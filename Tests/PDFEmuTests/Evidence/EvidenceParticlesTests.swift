@@ -31,7 +31,7 @@ final class EvidenceParticlesTests: XCTestCase {
         // Two runs of 3 particles in 2-D: run 0 holds (1,2) twice, run 1 holds (1,2) once more and two others.
         let theta: [Double] = [1, 2, 1, 2, 3, 4, 5, 6, 1, 2, 7, 8]
         let chi2: [Double] = [10, 10, 11, 12, 10, 13]
-        let smc = SMCEstimate(logZ: -5, error: 0.1, standardError: 0.09, particles: 3, essFraction: 0.9,
+        let smc = SMCEstimate(logZ: -5, error: 0.1, error2Sigma: 0.3, standardError: 0.09, particles: 3, essFraction: 0.9,
                               runs: [run(0, logZ: -5.1), run(1, logZ: -4.9)], meanEnergy: 5, entropy: 1, seconds: 0,
                               posterior: theta, posteriorChi2: chi2)
         let p = try XCTUnwrap(EvidenceParticles(parameterNames: ["a", "b"], smc: smc))
