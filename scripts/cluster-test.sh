@@ -9,7 +9,7 @@
 # 2. pdfemu learn (tiny network, 14 parameters) through arrays: uninterrupted vs in-process (same seed),
 #    then with the driver SIGKILLed while an array runs and resumed; the count file proves zero lost and
 #    zero repeated evaluations. Prints the per-batch overhead (timing.tsv).
-# 3. pdfemu refine (bundled emulator, 14 parameters, Agp's Δχ² = 10 ends, 4 iterations) through arrays of
+# 3. pdfemu refine (bundled emulator, 14 parameters, Agp's Δχ² = 10 ends, 7 iterations) through arrays of
 #    2 tasks: answers identical to the in-process refine, evaluations counted = points stored; the driver
 #    SIGKILLed while its second array runs and the same command run again with the same --state: the
 #    array is waited for, nothing evaluated twice, the same answers.
@@ -203,12 +203,13 @@ say "overhead per batch (s; wait_s includes the χ²): $(awk 'NR > 1 { n++; s +=
 
 # ---- 3. pdfemu refine through arrays ----
 # All 14 parameters of the bundled emulator, the Δχ² = 10 ends of Agp (where the emulator is off, so each
-# iteration has work left) and the minimum: 45 points, then 30 per iteration (values only: each answer's
-# trial point and its 14 forward differences); --budget 140 stops it after 4 iterations (exit status 1:
-# not every answer certified, the output written). Arrays of 2 tasks.
+# iteration has work left) and the minimum: 45 points, then the minimum's true Hessian (119 finite-difference
+# points, values only) with the ends' trial points (121), then ~30 per iteration (each answer's trial point and
+# its 14 forward differences, or 1–2 points on secant steps); --budget 230 stops it after 7 iterations (exit status 1: not every answer
+# certified, the output written). Arrays of 2 tasks.
 E=$ROOT/Datasets/hera14_emulator.h5
 "$PDFEMU" scan --emulator "$E" --params Agp --tolerance 10 --bound Bg=-0.5:2 --output rscan.h5 >/dev/null
-REFINE=(refine --emulator "$E" --scan rscan.h5 --bound Bg=-0.5:2 --budget 140)
+REFINE=(refine --emulator "$E" --scan rscan.h5 --bound Bg=-0.5:2 --budget 230)
 RARRAY=(--scheduler slurm --tasks 2 --poll-interval 0.1)
 refined() {  # NAME [ARGS...]: refine writing NAME.h5 and NAME.json (stderr NAME.log); exit status 0 or 1 without error
     local name=$1 st=0; shift
