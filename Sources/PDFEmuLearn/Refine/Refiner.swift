@@ -728,9 +728,6 @@ package struct Refiner: Sendable {
         return d
     }
 
-    /// Points that test a certificate along the nuisance Newton step d (the guide's Hessian at the point,
-    /// else at the scan's minimum): x + t·d for t = 4 and 16, clamped to the constraints. A true χ² below
-    /// χ²(x) − δ at one of them shows a lower profile that the Hessian metrics did not predict.
     /// Step of the true Hessian's finite differences, in conditional σ.
     static let hessianStep = 0.1
 
@@ -807,6 +804,9 @@ package struct Refiner: Sendable {
         return h.contains(where: { !$0.isFinite }) ? nil : h
     }
 
+    /// Points that test a certificate along the nuisance Newton step d (the guide's Hessian at the point,
+    /// else at the scan's minimum): x + t·d for t = 4 and 16, clamped to the constraints. A true χ² below
+    /// χ²(x) − δ at one of them shows a lower profile that the Hessian metrics did not predict.
     func certificateProbes(_ w: Work, _ c: Eval) -> [[Double]] {
         guard let d = newtonStep(w, c, hessian: guide.valueGradientHessian(at: c.x).hessian) ?? newtonStep(w, c, hessian: minimumHessian),
               d.contains(where: { $0 != 0 }) else { return [] }
